@@ -1,0 +1,5 @@
+"""`python -m mldebt` runs the CLI."""
+
+from mldebt.cli import main
+
+main()

@@ -1,0 +1,156 @@
+"""The command line: the only module that prints, reads config files or exits.
+
+Exit codes: 0 clean (or nothing at or above the gate), 1 findings at or above the gate,
+2 usage, configuration or internal error.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import sys
+import tempfile
+from contextlib import nullcontext
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from mldebt import __version__
+from mldebt.catalogue import explain as explain_rule
+from mldebt.catalogue import rules_markdown
+from mldebt.engine import scan as run_scan
+from mldebt.registry import SelectorError, all_rules, resolve_selector, rule_by_id
+from mldebt.reporters import REPORTERS, render
+from mldebt.rule import Severity
+from mldebt.settings import ConfigError, load_settings, parse_fail_on
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class UsageError(click.ClickException):
+    """A one-line error for the user, exit code 2, never a traceback."""
+
+    exit_code = EXIT_ERROR
+
+    def show(self, file=None) -> None:
+        click.echo(f"mldebt: error: {self.format_message()}", err=True)
+
+
+def _selectors(values: tuple[str, ...]) -> tuple[str, ...]:
+    """`--select A,B --select C` -> (A, B, C), each checked against the catalogue."""
+    selectors = tuple(s.strip() for value in values for s in value.split(",") if s.strip())
+    for selector in selectors:
+        try:
+            resolve_selector(selector)
+        except SelectorError as error:
+            raise UsageError(str(error)) from None
+    return selectors
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write via a temporary file in the same folder and a rename: never a half-written file."""
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise UsageError(f"cannot write `{path}`: folder `{directory}` does not exist")
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _progress(show: bool):
+    if not show:
+        return nullcontext(None)
+    return Progress(
+        TextColumn("scanning"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=Console(stderr=True), transient=True,
+    )
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="mldebt")
+def main() -> None:
+    """mldebt: find the technical debt peculiar to machine-learning repositories."""
+
+
+@main.command()
+@click.argument("path", default=".", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("-f", "--format", "fmt", type=click.Choice(sorted(REPORTERS)), default="text", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to FILE.")
+@click.option("--select", multiple=True, help="Only these rules: ids, id prefixes (MLD4) or categories.")
+@click.option("--ignore", multiple=True, help="Skip these rules: ids, id prefixes or categories.")
+@click.option("--fail-on", type=click.Choice([s.label for s in Severity]), help="Lowest severity that exits 1.")
+@click.option("--fail-on-diagnostics", is_flag=True, help="Also exit 1 when a file could not be analysed.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 whatever is found (errors still exit 2).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: available cores).")
+@click.option("--config", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Config file to use.")
+def scan(path, fmt, output, select, ignore, fail_on, fail_on_diagnostics, exit_zero, jobs, config) -> None:
+    """Scan PATH (default: the current folder) for ML technical debt."""
+    try:
+        settings = load_settings(path, config)
+    except ConfigError as error:
+        raise UsageError(str(error)) from None
+    overrides = {}
+    if select:
+        overrides["select"] = _selectors(select)
+    if ignore:
+        overrides["ignore"] = settings.ignore + _selectors(ignore)
+    if fail_on:
+        overrides["fail_on"] = parse_fail_on("--fail-on", fail_on)
+    settings = dataclasses.replace(settings, **overrides)
+    show_progress = sys.stderr.isatty() and (output is not None or (fmt == "text" and sys.stdout.isatty()))
+    try:
+        with _progress(show_progress) as progress:
+            task = progress.add_task("scan", total=None) if progress else None
+            report = run_scan(
+                path, settings, jobs=jobs,
+                progress=(lambda done, total: progress.update(task, completed=done, total=total)) if progress else None,
+            )
+        text = render(report, fmt, color=fmt == "text" and output is None and sys.stdout.isatty())
+    except (OSError, SelectorError) as error:
+        raise UsageError(str(error)) from None
+    except Exception as error:  # noqa: BLE001 - exit 2 with one line, not a traceback
+        raise UsageError(f"internal error: {type(error).__name__}: {error} (please report this)") from None
+    if output is not None:
+        write_atomically(output, text)
+        if fmt != "text" or not sys.stdout.isatty():
+            click.echo(f"mldebt: wrote {fmt} report to {output}", err=True)
+    else:
+        click.echo(text, nl=False)
+    failing = any(Severity.parse(f.severity) >= settings.fail_on for f in report.findings)
+    failing |= fail_on_diagnostics and bool(report.diagnostics)
+    sys.exit(EXIT_FINDINGS if failing and not exit_zero else EXIT_CLEAN)
+
+
+@main.command()
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "markdown"]), default="text", show_default=True)
+def rules(fmt) -> None:
+    """List the rule catalogue."""
+    if fmt == "markdown":
+        click.echo(rules_markdown(), nl=False)
+        return
+    console = Console()
+    for rule in all_rules():
+        console.print(
+            f"[bold]{rule.id}[/bold] {rule.name} [dim]({rule.category.value}, {rule.severity.label})[/dim]\n"
+            f"    {rule.summary()}",
+            highlight=False,
+        )
+
+
+@main.command()
+@click.argument("rule_id")
+def explain(rule_id) -> None:
+    """Print the documentation of RULE_ID (an id such as MLD402, or a rule name)."""
+    try:
+        matched = resolve_selector(rule_id)
+        rule = rule_by_id(next(iter(matched))) if len(matched) == 1 else rule_by_id(rule_id.upper())
+    except SelectorError as error:
+        raise UsageError(str(error)) from None
+    click.echo(explain_rule(rule), nl=False)

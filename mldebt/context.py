@@ -1,0 +1,171 @@
+"""What rules share about the file being read: imports, qualified names and literals.
+
+Qualified names come from an import-alias table built once per file (bandit's `Context` idea)
+rather than libcst's QualifiedNameProvider, which costs several times the parse (STYLE.md §6):
+`import torch as T; T.load` resolves to `torch.load`, `from pickle import load` to `pickle.load`,
+and a name nothing imported (`self.model.load`, a local `load`) resolves to nothing.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Iterable
+from typing import Any
+
+import libcst as cst
+
+_BUILTINS = frozenset(dir(builtins))
+
+
+class _Unknown:
+    """The value of an expression that is not a literal: rules give it the benefit of the doubt."""
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+
+UNKNOWN: Any = _Unknown()
+
+
+def dotted_name(node: cst.BaseExpression) -> str | None:
+    """`a.b.c` for a Name/Attribute chain, else None."""
+    parts: list[str] = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if not isinstance(node, cst.Name):
+        return None
+    parts.append(node.value)
+    return ".".join(reversed(parts))
+
+
+def _module_name(node: cst.BaseExpression | None, dots: int) -> str:
+    name = dotted_name(node) if node is not None else ""
+    return "." * dots + (name or "")
+
+
+def _import_bindings(node: cst.Import | cst.ImportFrom) -> Iterable[tuple[str, str]]:
+    """(local name, qualified name) pairs an import statement binds."""
+    if isinstance(node, cst.Import):
+        for alias in node.names:
+            full = dotted_name(alias.name) or ""
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                yield alias.asname.name.value, full
+            else:
+                head = full.split(".", 1)[0]
+                yield head, head
+        return
+    if isinstance(node.names, cst.ImportStar):
+        return
+    module = _module_name(node.module, len(node.relative))
+    for alias in node.names:
+        name = dotted_name(alias.name) or ""
+        local = name
+        if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+            local = alias.asname.name.value
+        yield local, f"{module}.{name}" if module and not module.endswith(".") else module + name
+
+
+def _top_level_statements(body: Iterable[cst.CSTNode]) -> Iterable[cst.CSTNode]:
+    """Statements that run at import time: module body and nested blocks, not def/class bodies."""
+    for statement in body:
+        if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+            yield statement
+            continue
+        yield statement
+        if isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for child in statement.children:
+            if isinstance(child, cst.BaseSuite):
+                yield from _top_level_statements(child.body)
+            elif isinstance(child, (cst.Else, cst.Finally, cst.ExceptHandler, cst.If)):
+                yield from _top_level_statements([child])
+
+
+class FileContext:
+    """Per-file state shared by the rules of one batched traversal (read-only to rules)."""
+
+    def __init__(self, path: str, kind: str, module: cst.Module) -> None:
+        self.path = path
+        self.kind = kind
+        self.module = module
+        self.imports: dict[str, str] = {}
+        self._qualnames: dict[cst.CSTNode, str | None] = {}
+        for statement in _top_level_statements(module.body):
+            if isinstance(statement, cst.SimpleStatementLine):
+                for small in statement.body:
+                    if isinstance(small, (cst.Import, cst.ImportFrom)):
+                        self.add_import(small)
+            elif isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+                # A module-level def shadows an imported name of the same spelling.
+                self.imports.pop(statement.name.value, None)
+
+    def add_import(self, node: cst.Import | cst.ImportFrom) -> None:
+        for local, qualified in _import_bindings(node):
+            self.imports.setdefault(local, qualified)
+
+    def qualname(self, node: cst.BaseExpression) -> str | None:
+        """The qualified name of a Name/Attribute chain whose head was imported (or a builtin).
+
+        Memoised per node: several rules ask about the same call in one traversal.
+        """
+        if node not in self._qualnames:
+            self._qualnames[node] = self._resolve(node)
+        return self._qualnames[node]
+
+    def _resolve(self, node: cst.BaseExpression) -> str | None:
+        dotted = dotted_name(node)
+        if dotted is None:
+            return None
+        head, _, rest = dotted.partition(".")
+        qualified = self.imports.get(head)
+        if qualified is None:
+            return dotted if head in _BUILTINS and not rest else None
+        return f"{qualified}.{rest}" if rest else qualified
+
+
+def literal_value(node: cst.BaseExpression | None) -> Any:
+    """The Python value of a literal expression (numbers, strings, True/False/None, tuples,
+    lists, unary minus), `UNKNOWN` for anything computed at run time."""
+    if node is None:
+        return UNKNOWN
+    if isinstance(node, (cst.Integer, cst.Float, cst.Imaginary)):
+        return node.evaluated_value
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+        value = node.evaluated_value
+        return value if value is not None else UNKNOWN
+    if isinstance(node, cst.Name) and node.value in ("True", "False", "None"):
+        return {"True": True, "False": False, "None": None}[node.value]
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, (cst.Minus, cst.Plus)):
+        inner = literal_value(node.expression)
+        if isinstance(inner, (int, float, complex)) and not isinstance(inner, bool):
+            return -inner if isinstance(node.operator, cst.Minus) else inner
+        return UNKNOWN
+    if isinstance(node, (cst.Tuple, cst.List)):
+        values = [literal_value(e.value) for e in node.elements if isinstance(e, cst.Element)]
+        if len(values) != len(node.elements) or any(v is UNKNOWN for v in values):
+            return UNKNOWN
+        return tuple(values) if isinstance(node, cst.Tuple) else values
+    return UNKNOWN
+
+
+#: What `call_argument` returns when a `*args`/`**kwargs` may or may not carry the argument.
+MAYBE_PASSED: Any = type("MaybePassed", (), {"__repr__": lambda self: "MAYBE_PASSED"})()
+
+
+def call_argument(call: cst.Call, keyword: str | None, position: int | None = None) -> Any:
+    """The expression passed for a parameter, None when it is certainly absent, or
+    `MAYBE_PASSED` when star-arguments could carry it."""
+    starred = False
+    index = 0
+    for arg in call.args:
+        if arg.star:
+            starred = True
+            continue
+        if arg.keyword is None:
+            if position is not None and index == position:
+                return arg.value
+            index += 1
+        elif keyword is not None and arg.keyword.value == keyword:
+            return arg.value
+    return MAYBE_PASSED if starred else None

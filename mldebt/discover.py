@@ -1,0 +1,198 @@
+"""Find the files of a repository worth reading, and say what kind each one is.
+
+One walk of the tree. It honours `.gitignore` files (nested ones too) and the configured
+excludes, skips virtualenvs, build output, caches and VCS folders, and never follows a link
+out of the scanned tree (nor, to avoid loops and double counting, a link inside it).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+import pathspec
+
+
+class FileKind:
+    """The kinds of input; the values appear in JSON metrics and in `TextRule.kinds`."""
+
+    PYTHON = "python"
+    NOTEBOOK = "notebook"
+    REQUIREMENTS = "requirements"
+    PYPROJECT = "pyproject"
+    SETUP_CFG = "setup-cfg"
+    CONDA_ENV = "conda-environment"
+    DOCKERFILE = "dockerfile"
+    DVC_PIPELINE = "dvc-pipeline"
+    DVC_FILE = "dvc-file"
+    GITATTRIBUTES = "gitattributes"
+    CI_WORKFLOW = "ci-workflow"
+    LOCK_FILE = "lock-file"
+
+    CODE = frozenset({PYTHON, NOTEBOOK})
+
+
+#: Directory names never worth scanning: VCS, virtualenvs, caches and build output.
+SKIPPED_DIRS = frozenset(
+    {
+        ".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox", ".eggs", "node_modules",
+        "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".ipynb_checkpoints",
+        ".mldebt_cache", "build", "dist", "site-packages", ".dvc",
+    }
+)
+
+_CI_FILES = {".gitlab-ci.yml", ".travis.yml", "azure-pipelines.yml", "bitbucket-pipelines.yml"}
+_LOCK_FILES = {"uv.lock", "poetry.lock", "pdm.lock", "conda-lock.yml", "Pipfile.lock"}
+
+
+def classify(rel_path: str) -> str | None:
+    """The kind of a file from its path relative to the root (`/` separators), or None."""
+    path = PurePosixPath(rel_path)
+    name = path.name
+    lower = name.lower()
+    parent = path.parent.as_posix()
+    if lower.endswith((".py", ".pyw")):
+        return FileKind.PYTHON
+    if lower.endswith(".ipynb"):
+        return FileKind.NOTEBOOK
+    if lower.endswith((".txt", ".in")) and (
+        "requirements" in lower or "constraints" in lower or path.parent.name == "requirements"
+    ):
+        return FileKind.REQUIREMENTS
+    if name == "pyproject.toml":
+        return FileKind.PYPROJECT
+    if name == "setup.cfg":
+        return FileKind.SETUP_CFG
+    if fnmatch.fnmatch(lower, "environment*.y*ml") or fnmatch.fnmatch(lower, "conda*.y*ml"):
+        return FileKind.LOCK_FILE if "lock" in lower else FileKind.CONDA_ENV
+    if lower.startswith(("dockerfile", "containerfile")) or lower.endswith(".dockerfile"):
+        return FileKind.DOCKERFILE
+    if name == "dvc.yaml":
+        return FileKind.DVC_PIPELINE
+    if lower.endswith(".dvc"):
+        return FileKind.DVC_FILE
+    if name == ".gitattributes":
+        return FileKind.GITATTRIBUTES
+    if name in _CI_FILES or (
+        parent in (".github/workflows", ".circleci") and lower.endswith((".yml", ".yaml"))
+    ):
+        return FileKind.CI_WORKFLOW
+    if name in _LOCK_FILES:
+        return FileKind.LOCK_FILE
+    return None
+
+
+@dataclass(frozen=True, order=True)
+class FileRef:
+    """A file to scan: its path relative to the root with `/` separators, and its kind."""
+
+    path: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class SkippedPath:
+    """A path discovery refused, with the reason a user should hear."""
+
+    path: str
+    reason: str
+
+
+@dataclass
+class Discovery:
+    files: list[FileRef]
+    skipped: list[SkippedPath]
+
+
+def _is_virtualenv(directory: Path) -> bool:
+    return (directory / "pyvenv.cfg").is_file() or (directory / "conda-meta").is_dir()
+
+
+def _read_gitignore(directory: Path) -> pathspec.PathSpec | None:
+    try:
+        text = (directory / ".gitignore").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    return pathspec.GitIgnoreSpec.from_lines(text.splitlines())
+
+
+def _link_problem(root: Path, path: Path) -> str | None:
+    """Why a symlink is not followed, or None when it is harmless to skip silently."""
+    try:
+        target = path.resolve(strict=True)
+    except RuntimeError:
+        return "symlink loop; not followed"
+    except OSError:
+        return "broken symlink; not followed"
+    if not target.is_relative_to(root):
+        return "symlink points outside the scanned tree; not followed"
+    return None
+
+
+def discover(root: Path, exclude: Iterable[str] = ()) -> Discovery:
+    """Walk `root` once and return the files to scan, sorted by path.
+
+    `exclude` holds gitignore-style patterns relative to the root.
+    """
+    root = root.resolve()
+    excluded = pathspec.GitIgnoreSpec.from_lines(list(exclude))
+    files: list[FileRef] = []
+    skipped: list[SkippedPath] = []
+    # (relative directory prefix, spec) of every .gitignore seen on the way down.
+    ignores: list[tuple[str, pathspec.PathSpec]] = []
+
+    def ignored(rel: str, is_dir: bool) -> bool:
+        probe = rel + "/" if is_dir else rel
+        if excluded.match_file(probe):
+            return True
+        for prefix, spec in ignores:
+            if prefix and not probe.startswith(prefix + "/"):
+                continue
+            if spec.match_file(probe[len(prefix) + 1 :] if prefix else probe):
+                return True
+        return False
+
+    def onerror(error: OSError) -> None:
+        rel = Path(error.filename).resolve().relative_to(root).as_posix() if error.filename else "."
+        skipped.append(SkippedPath(rel, f"cannot read directory: {error.strerror}"))
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=onerror, followlinks=False):
+        here = Path(dirpath)
+        rel_dir = here.relative_to(root).as_posix()
+        rel_dir = "" if rel_dir == "." else rel_dir
+        spec = _read_gitignore(here)
+        if spec is not None:
+            ignores.append((rel_dir, spec))
+        kept = []
+        for name in sorted(dirnames):
+            child = here / name
+            rel = f"{rel_dir}/{name}" if rel_dir else name
+            if child.is_symlink():
+                problem = _link_problem(root, child)
+                if problem:
+                    skipped.append(SkippedPath(rel, problem))
+                continue
+            if name in SKIPPED_DIRS or name.endswith(".egg-info") or _is_virtualenv(child):
+                continue
+            if not ignored(rel, is_dir=True):
+                kept.append(name)
+        dirnames[:] = kept
+        for name in sorted(filenames):
+            rel = f"{rel_dir}/{name}" if rel_dir else name
+            kind = classify(rel)
+            if kind is None or ignored(rel, is_dir=False):
+                continue
+            child = here / name
+            if child.is_symlink():
+                problem = _link_problem(root, child)
+                if problem:
+                    skipped.append(SkippedPath(rel, problem))
+                continue
+            if child.is_file():
+                files.append(FileRef(rel, kind))
+    files.sort()
+    skipped.sort(key=lambda s: s.path)
+    return Discovery(files, skipped)

@@ -1,0 +1,294 @@
+"""The scan: discover files, analyse each one in a worker, merge the results into a `Report`.
+
+A pure function of (tree, Settings): it never reads config, prints or exits (the CLI does).
+Each Python source is parsed once and every enabled rule runs in one batched libcst traversal;
+positions are resolved only for files that produced findings (STYLE.md §6 measures why).
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import multiprocessing
+import os
+import re
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import libcst as cst
+import pathspec
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from mldebt.discover import FileKind, FileRef, discover
+from mldebt.context import FileContext
+from mldebt.registry import all_rules, resolve_selector
+from mldebt.report import Diagnostic, FileResult, Finding, Report
+from mldebt.rule import PythonRule, RawFinding, TextRule
+from mldebt.settings import Settings
+from mldebt.sources import PythonSource, SourceError, TextSource, decode, notebook_source
+from mldebt.suppress import Suppressions
+
+#: Below this many files a process pool costs more than it saves.
+MIN_FILES_FOR_POOL = 64
+
+ProgressCallback = Callable[[int, int], None]
+
+_PYTHON2_HINTS = re.compile(r"^\s*(print\s+[^\s(=]|exec\s+\"|except\s+\w+\s*,\s*\w+\s*:)", re.M)
+
+
+class _ImportTracker(cst.BatchableCSTVisitor):
+    """Adds imports nested in functions or blocks to the alias table as the traversal meets them."""
+
+    def __init__(self, ctx: FileContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+
+    def visit_Import(self, node: cst.Import) -> None:
+        self.ctx.add_import(node)
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        self.ctx.add_import(node)
+
+
+def _syntax_error(source: PythonSource, error: cst.ParserSyntaxError) -> SourceError:
+    """A readable parse diagnostic: CPython's wording (libcst lists every expected token)."""
+    line, reason = error.raw_line, "invalid syntax"
+    try:
+        ast.parse(source.text)
+    except SyntaxError as ast_error:
+        line, reason = ast_error.lineno or line, ast_error.msg
+    except (ValueError, RecursionError, MemoryError):
+        pass
+    if _PYTHON2_HINTS.search(source.text):
+        reason += " (this looks like Python 2 code)"
+    if source.cell_map and line in source.cell_map:
+        line = source.cell_map[line].line
+    return SourceError("parse-error", f"syntax error: {reason}; file not analysed", line)
+
+
+def _fingerprint(rule_id: str, path: str, line_text: str, occurrence: int) -> str:
+    """Stable across edits elsewhere in the file: no line number, only the flagged line's text."""
+    normalised = " ".join(line_text.split())
+    key = f"{rule_id}\0{path}\0{normalised}\0{occurrence}".encode()
+    return hashlib.blake2b(key, digest_size=8).hexdigest()
+
+
+class FileAnalyzer:
+    """Everything one worker needs, built once per worker process (not once per file)."""
+
+    def __init__(self, root: Path, settings: Settings) -> None:
+        self.root = root
+        enabled = settings.enabled_rule_ids()
+        self.rules = [r for r in all_rules() if r.id in enabled]
+        self.options = {r.id: settings.options_for(r.id) for r in self.rules}
+        self.per_file_ignores = [
+            (pathspec.GitIgnoreSpec.from_lines([glob]), frozenset().union(*map(resolve_selector, selectors)))
+            for glob, selectors in settings.per_file_ignores
+        ]
+
+    def _rules_for(self, path: str) -> list:
+        ignored: set[str] = set()
+        for spec, rule_ids in self.per_file_ignores:
+            if spec.match_file(path):
+                ignored |= rule_ids
+        return [r for r in self.rules if r.id not in ignored]
+
+    def analyse(self, ref: FileRef) -> FileResult:
+        result = FileResult(ref.path, ref.kind)
+        try:
+            data = (self.root / ref.path).read_bytes()
+        except FileNotFoundError:
+            result.diagnostics.append(Diagnostic(ref.path, "vanished", "file disappeared during the scan"))
+            return result
+        except OSError as error:
+            result.diagnostics.append(Diagnostic(ref.path, "unreadable", f"cannot read: {error.strerror}"))
+            return result
+        return self.analyse_bytes(ref, data)
+
+    def analyse_bytes(self, ref: FileRef, data: bytes) -> FileResult:
+        """Analyse the content of a file (what `analyse` does after reading it)."""
+        result = FileResult(ref.path, ref.kind)
+        try:
+            text = decode(ref.path, data)
+            result.lines = text.count("\n") + (1 if text and not text.endswith("\n") else 0)
+            rules = self._rules_for(ref.path)
+            if ref.kind in FileKind.CODE:
+                self._analyse_python(ref, text, rules, result)
+            else:
+                self._analyse_text(TextSource(ref.path, ref.kind, text), rules, result)
+        except SourceError as error:
+            result.diagnostics.append(Diagnostic(ref.path, error.kind, error.message, error.line))
+        except RecursionError:
+            result.diagnostics.append(Diagnostic(ref.path, "too-deep", "nesting too deep to analyse; skipped"))
+        except Exception as error:  # noqa: BLE001 - one bad file must never stop the scan
+            result.diagnostics.append(
+                Diagnostic(ref.path, "internal-error", f"mldebt failed on this file: {type(error).__name__}: {error}")
+            )
+        return result
+
+    def _analyse_python(self, ref: FileRef, text: str, rules: list, result: FileResult) -> None:
+        source = notebook_source(ref.path, text) if ref.kind == FileKind.NOTEBOOK else PythonSource(ref.path, text)
+        for warning in source.warnings:
+            result.diagnostics.append(Diagnostic(ref.path, warning.kind, warning.message, warning.line))
+        try:
+            module = cst.parse_module(source.text)
+        except cst.ParserSyntaxError as error:
+            raise _syntax_error(source, error) from None
+        python_rules = [r for r in rules if issubclass(r, PythonRule)]
+        if not python_rules:
+            return
+        ctx = FileContext(ref.path, ref.kind, module)
+        visitors = [r(ctx, self.options[r.id]) for r in python_rules]
+        wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+        wrapper.visit_batched([_ImportTracker(ctx), *visitors])
+        raw = [f for v in visitors for f in v.findings]
+        if raw:
+            positions = wrapper.resolve(PositionProvider)
+            self._collect(source.path, source.lines, raw, result, positions, source)
+
+    def _analyse_text(self, source: TextSource, rules: list, result: FileResult) -> None:
+        raw = []
+        for rule in rules:
+            if issubclass(rule, TextRule) and source.kind in rule.kinds:
+                for f in rule(self.options[rule.id]).check(source):
+                    raw.append(
+                        RawFinding(
+                            rule.id, f.message, f.hint, f.severity or rule.severity,
+                            f.confidence or rule.confidence, None, f.line, f.column, f.line, f.end_column,
+                        )
+                    )
+        if raw:
+            self._collect(source.path, source.lines, raw, result, None, None)
+
+    def _collect(
+        self,
+        path: str,
+        lines: list[str],
+        raw: list[RawFinding],
+        result: FileResult,
+        positions,
+        source: PythonSource | None,
+    ) -> None:
+        """Resolve positions, drop suppressed findings, map notebook lines, fingerprint."""
+        cell_map = source.cell_map if source is not None else {}
+        same_cell = (lambda a, b: cell_map[a].cell == cell_map[b].cell) if cell_map else None
+        suppressions = Suppressions(lines, same_cell)
+        by_id = {r.id: r for r in self.rules}
+        occurrences: dict[tuple[str, str], int] = {}
+        for f in raw:
+            if f.node is not None:
+                code_range = positions[f.node]
+                line, column = code_range.start.line, code_range.start.column
+                end_line, end_column = code_range.end.line, code_range.end.column
+            else:
+                line, column = f.line, f.column
+                end_line = f.end_line or line
+                text_line = lines[line - 1] if 0 < line <= len(lines) else ""
+                end_column = f.end_column if f.end_column is not None else len(text_line)
+            rule = by_id[f.rule_id]
+            if suppressions.covers(rule.id, rule.name, line):
+                result.suppressed += 1
+                continue
+            line_text = lines[line - 1] if 0 < line <= len(lines) else ""
+            key = (rule.id, " ".join(line_text.split()))
+            occurrence = occurrences.get(key, 0)
+            occurrences[key] = occurrence + 1
+            cell = None
+            if cell_map:
+                start, end = cell_map[line], cell_map.get(end_line, cell_map[line])
+                cell, line = start.cell, start.line
+                end_line = end.line if end.cell == start.cell else line
+            result.findings.append(
+                Finding(
+                    path=path, line=line, column=column + 1, rule=rule.id,
+                    end_line=end_line, end_column=end_column + 1, name=rule.name,
+                    category=rule.category.value, severity=f.severity.label,
+                    confidence=f.confidence.label, message=f.message, hint=f.hint,
+                    fingerprint=_fingerprint(rule.id, path, line_text, occurrence), cell=cell,
+                )
+            )
+
+
+_WORKER: FileAnalyzer | None = None
+
+
+def _init_worker(root: Path, settings: Settings) -> None:
+    global _WORKER
+    _WORKER = FileAnalyzer(root, settings)
+
+
+def _analyse_in_worker(ref: FileRef) -> FileResult:
+    assert _WORKER is not None, "worker used before its initializer ran"
+    return _WORKER.analyse(ref)
+
+
+def default_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def _pool_context() -> multiprocessing.context.BaseContext:
+    """forkserver where it exists: fork-safe next to the progress bar's thread, and workers
+    start from a server that has already imported libcst."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["mldebt.engine"])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+def analyse_files(
+    root: Path, settings: Settings, files: list[FileRef], jobs: int
+) -> Iterator[FileResult]:
+    """Results in the order of `files`, in this process or in a pool of `jobs` workers."""
+    if jobs <= 1 or len(files) < MIN_FILES_FOR_POOL:
+        analyzer = FileAnalyzer(root, settings)
+        yield from map(analyzer.analyse, files)
+        return
+    with ProcessPoolExecutor(
+        max_workers=jobs, mp_context=_pool_context(), initializer=_init_worker, initargs=(root, settings)
+    ) as pool:
+        yield from pool.map(_analyse_in_worker, files, chunksize=16)
+
+
+def scan(
+    root: Path | str,
+    settings: Settings | None = None,
+    *,
+    jobs: int | None = None,
+    progress: ProgressCallback | None = None,
+) -> Report:
+    """Scan the repository at `root` and return its report. `progress(done, total)` is called
+    after each file."""
+    root = Path(root).resolve()
+    if not root.is_dir():
+        raise NotADirectoryError(f"`{root}` is not a directory")
+    settings = settings or Settings()
+    found = discover(root, settings.exclude)
+    results: list[FileResult] = []
+    for done, result in enumerate(analyse_files(root, settings, found.files, jobs or default_jobs()), 1):
+        results.append(result)
+        if progress is not None:
+            progress(done, len(found.files))
+    return _merge(results, found.skipped, settings)
+
+
+def _merge(results: Iterable[FileResult], skipped, settings: Settings) -> Report:
+    results = sorted(results, key=lambda r: r.path)
+    findings = sorted(
+        (f for r in results for f in r.findings),
+        key=lambda f: (f.path, -1 if f.cell is None else f.cell, f.line, f.column, f.rule, f.message),
+    )
+    diagnostics = [d for r in results for d in r.diagnostics]
+    diagnostics += [Diagnostic(s.path, "skipped", s.reason) for s in skipped]
+    enabled = settings.enabled_rule_ids()
+    return Report(
+        files=results,
+        findings=findings,
+        diagnostics=sorted(diagnostics),
+        settings_digest=settings.digest(),
+        rules_run=sorted(enabled),
+    )

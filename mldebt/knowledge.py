@@ -1,0 +1,107 @@
+"""The ML knowledge base: YAML tables under `rules/knowledge/`, loaded once per process.
+
+Rules read tables, not hard-coded lists, so that teaching mldebt another library (or a
+team's in-house loader) is a data change. YAML is only ever read with `safe_load`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import libcst as cst
+import yaml
+
+from mldebt.context import MAYBE_PASSED, UNKNOWN, FileContext, call_argument, literal_value
+from mldebt.rule import Severity
+
+
+@cache
+def load_table(name: str) -> Any:
+    """The parsed `rules/knowledge/<name>.yaml`."""
+    text = resources.files("mldebt.rules").joinpath("knowledge", f"{name}.yaml").read_text("utf-8")
+    return yaml.safe_load(text)
+
+
+@dataclass(frozen=True)
+class GuardedCall:
+    """A call that is unsafe unless one argument says otherwise (see the YAML file's header)."""
+
+    call: str
+    message: str
+    hint: str
+    keyword: str | None = None
+    position: int | None = None
+    unsafe_values: tuple[Any, ...] = ()
+    missing_is_unsafe: bool = True
+    message_missing: str | None = None
+    severity_missing: Severity | None = None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    message: str
+    hint: str
+    severity: Severity | None
+
+
+@cache
+def guarded_calls(table: str, rule_id: str) -> dict[str, GuardedCall]:
+    """The entries of `table` reported by `rule_id`, keyed by qualified call name."""
+    entries: dict[str, GuardedCall] = {}
+    for entry in load_table(table)["calls"]:
+        if entry["rule"] != rule_id:
+            continue
+        argument = entry.get("argument") or {}
+        for call in entry["calls"]:
+            entries[call] = GuardedCall(
+                call=call,
+                message=entry["message"],
+                hint=entry["hint"],
+                keyword=argument.get("keyword"),
+                position=argument.get("position"),
+                unsafe_values=tuple(entry.get("unsafe", ())),
+                missing_is_unsafe=entry.get("missing", "unsafe") == "unsafe",
+                message_missing=entry.get("message_missing"),
+                severity_missing=Severity.parse(entry["severity_missing"]) if "severity_missing" in entry else None,
+            )
+    return entries
+
+
+def check_guarded_call(ctx: FileContext, node: cst.Call, spec: GuardedCall) -> Verdict | None:
+    """Why `node`, a call of `spec.call`, is unsafe, or None when it is (or may be) safe.
+
+    An argument computed at run time, or possibly passed through `**kwargs`, gets the benefit
+    of the doubt: precision matters more than recall.
+    """
+    fill = {"call": spec.call}
+    if spec.keyword is None and spec.position is None:
+        return Verdict(spec.message.format(**fill), spec.hint.format(**fill), None)
+    value_node = call_argument(node, spec.keyword, spec.position)
+    if value_node is MAYBE_PASSED:
+        return None
+    if value_node is None:
+        if not spec.missing_is_unsafe:
+            return None
+        message = spec.message_missing or spec.message
+        return Verdict(message.format(**fill), spec.hint.format(**fill), spec.severity_missing)
+    value = literal_value(value_node)
+    if value is UNKNOWN:
+        value = ctx.qualname(value_node)
+    if value is not None and value in spec.unsafe_values:
+        return Verdict(spec.message.format(value=value, **fill), spec.hint.format(**fill), None)
+    return None
+
+
+def report_guarded_call(rule: Any, node: cst.Call, table: str) -> None:
+    """Report `node` from `rule` (a PythonRule) if `table` lists its call for the rule and the
+    call is unsafe as written; the shared body of table-driven call rules."""
+    name = rule.ctx.qualname(node.func)
+    spec = guarded_calls(table, rule.id).get(name) if name else None
+    if spec is None:
+        return
+    verdict = check_guarded_call(rule.ctx, node, spec)
+    if verdict is not None:
+        rule.report(node, verdict.message, verdict.hint, severity=verdict.severity)

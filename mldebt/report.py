@@ -1,0 +1,127 @@
+"""The results of a scan as plain data: what workers send back and what reporters read.
+
+`Report.to_dict()` is the JSON contract (`SCHEMA_VERSION`); field names here are public.
+Everything is sorted so the same tree gives byte-identical output whatever the worker count.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from mldebt import __version__
+
+SCHEMA_VERSION = "1.0"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One finding. Lines are 1-based; columns are 1-based and `end_column` is exclusive.
+
+    For notebooks, `cell` is the 0-based index into the notebook's `cells` array (markdown
+    cells counted) and the lines are relative to that cell.
+    """
+
+    path: str
+    line: int
+    column: int
+    rule: str
+    end_line: int
+    end_column: int
+    name: str
+    category: str
+    severity: str
+    confidence: str
+    message: str
+    hint: str | None
+    fingerprint: str
+    cell: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = {
+            "rule": self.rule,
+            "name": self.name,
+            "category": self.category,
+            "severity": self.severity,
+            "confidence": self.confidence,
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line,
+            "end_column": self.end_column,
+            "message": self.message,
+            "hint": self.hint,
+            "fingerprint": self.fingerprint,
+        }
+        if self.cell is not None:
+            data["cell"] = self.cell
+        return data
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """A file mldebt could not (fully) read, and why: never a finding, never a crash."""
+
+    path: str
+    kind: str
+    message: str
+    line: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"path": self.path, "kind": self.kind, "message": self.message}
+        if self.line is not None:
+            data["line"] = self.line
+        return data
+
+
+@dataclass
+class FileResult:
+    """What the file phase yields for one file: plain data, picklable, no CST nodes."""
+
+    path: str
+    kind: str
+    findings: list[Finding] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    suppressed: int = 0
+    lines: int = 0
+
+
+@dataclass
+class Report:
+    files: list[FileResult]
+    findings: list[Finding]
+    diagnostics: list[Diagnostic]
+    settings_digest: str
+    rules_run: list[str]
+
+    @property
+    def suppressed(self) -> int:
+        return sum(f.suppressed for f in self.files)
+
+    def metrics(self) -> dict[str, Any]:
+        files_by_kind = Counter(f.kind for f in self.files)
+        lines_by_kind = Counter()
+        for f in self.files:
+            lines_by_kind[f.kind] += f.lines
+        return {
+            "files": len(self.files),
+            "files_by_kind": dict(sorted(files_by_kind.items())),
+            "lines_by_kind": dict(sorted(lines_by_kind.items())),
+            "findings": len(self.findings),
+            "findings_by_category": dict(sorted(Counter(f.category for f in self.findings).items())),
+            "findings_by_severity": dict(sorted(Counter(f.severity for f in self.findings).items())),
+            "suppressed": self.suppressed,
+            "diagnostics": len(self.diagnostics),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "tool": {"name": "mldebt", "version": __version__},
+            "settings_digest": self.settings_digest,
+            "rules": self.rules_run,
+            "findings": [f.to_dict() for f in self.findings],
+            "diagnostics": [d.to_dict() for d in self.diagnostics],
+            "metrics": self.metrics(),
+        }

@@ -1,0 +1,225 @@
+"""What a rule is: its metadata, its examples, and the three kinds of rule the engine runs.
+
+A rule's class attributes are the single source of truth: the registry validates them, the
+example tests run them, `mldebt explain` and the README catalogue print them, and SARIF's
+`rules[]` is built from them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import inspect
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import libcst as cst
+
+if TYPE_CHECKING:
+    from mldebt.context import FileContext
+    from mldebt.sources import TextSource
+
+
+class Category(enum.Enum):
+    """The fixed category vocabulary of DESIGN.md; the value is the public JSON name."""
+
+    CONFIGURATION_DEBT = "configuration-debt"
+    DEAD_EXPERIMENTAL_CODEPATH = "dead-experimental-codepath"
+    UNVERSIONED_DATA = "unversioned-data"
+    UNSAFE_DESERIALIZATION = "unsafe-deserialization"
+    UNDECLARED_CONSUMER = "undeclared-consumer"
+    FEEDBACK_LOOP = "feedback-loop"
+    DEPENDENCY_MANAGEMENT = "dependency-management"
+    REPRODUCIBILITY = "reproducibility"
+    GLUE_CODE = "glue-code"
+
+
+#: The id prefix of each category (`MLD` + digit); two categories may share a digit.
+CATEGORY_PREFIX: dict[Category, str] = {
+    Category.CONFIGURATION_DEBT: "MLD1",
+    Category.DEAD_EXPERIMENTAL_CODEPATH: "MLD2",
+    Category.UNVERSIONED_DATA: "MLD3",
+    Category.UNSAFE_DESERIALIZATION: "MLD4",
+    Category.UNDECLARED_CONSUMER: "MLD5",
+    Category.FEEDBACK_LOOP: "MLD5",
+    Category.DEPENDENCY_MANAGEMENT: "MLD6",
+    Category.REPRODUCIBILITY: "MLD7",
+    Category.GLUE_CODE: "MLD8",
+}
+
+
+class Severity(enum.IntEnum):
+    """Ordered so that a gate is a comparison; names match SARIF levels."""
+
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        return cls[text.upper()]
+
+
+class Confidence(enum.IntEnum):
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True)
+class Valid:
+    """Code the rule must stay silent on. `path` is the file name the example is scanned as."""
+
+    code: str
+    path: str = "example.py"
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """Code the rule must flag; `line` (1-based) and `message` (a substring) are checked if given."""
+
+    code: str
+    line: int | None = None
+    message: str | None = None
+    path: str = "example.py"
+
+
+@dataclass(frozen=True)
+class RawFinding:
+    """A finding before positions and suppressions are resolved; stays inside the worker."""
+
+    rule_id: str
+    message: str
+    hint: str | None
+    severity: Severity
+    confidence: Confidence
+    node: cst.CSTNode | None = None
+    line: int = 1
+    column: int = 0
+    end_line: int | None = None
+    end_column: int | None = None
+
+
+class _RuleMeta:
+    """Metadata shared by all kinds of rule; concrete rules set every attribute."""
+
+    id: ClassVar[str]
+    name: ClassVar[str]
+    category: ClassVar[Category]
+    severity: ClassVar[Severity]
+    confidence: ClassVar[Confidence]
+    VALID: ClassVar[Sequence[Valid | str]] = ()
+    INVALID: ClassVar[Sequence[Invalid | str]] = ()
+
+    @dataclass(frozen=True)
+    class Options:
+        """Per-rule options; override in a rule, set from `[tool.mldebt.rules.<ID>]`."""
+
+    @classmethod
+    def doc(cls) -> str:
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    @classmethod
+    def summary(cls) -> str:
+        return cls.doc().split("\n", 1)[0]
+
+    @classmethod
+    def doc_section(cls, title: str) -> str:
+        """The body of a `## title` section of the docstring, or '' if absent."""
+        lines = cls.doc().splitlines()
+        body: list[str] = []
+        inside = False
+        for line in lines:
+            if line.startswith("## "):
+                inside = line[3:].strip().lower() == title.lower()
+                continue
+            if inside:
+                body.append(line)
+        return "\n".join(body).strip()
+
+    @classmethod
+    def valid_examples(cls) -> list[Valid]:
+        return [v if isinstance(v, Valid) else Valid(v) for v in cls.VALID]
+
+    @classmethod
+    def invalid_examples(cls) -> list[Invalid]:
+        return [i if isinstance(i, Invalid) else Invalid(i) for i in cls.INVALID]
+
+    @classmethod
+    def option_names(cls) -> list[str]:
+        return [f.name.replace("_", "-") for f in dataclasses.fields(cls.Options)]
+
+
+class PythonRule(_RuleMeta, cst.BatchableCSTVisitor):
+    """A per-file rule over the libcst tree of a module or a notebook's virtual module.
+
+    Rules are batched into one traversal with every other enabled rule, so a rule never walks
+    the tree itself; it reads what it needs from `self.ctx` and reports nodes. Positions are
+    resolved after the traversal, only when something was reported.
+    """
+
+    def __init__(self, ctx: FileContext, options: Any) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.options = options
+        self.findings: list[RawFinding] = []
+
+    def report(
+        self,
+        node: cst.CSTNode,
+        message: str,
+        hint: str | None = None,
+        *,
+        severity: Severity | None = None,
+        confidence: Confidence | None = None,
+    ) -> None:
+        self.findings.append(
+            RawFinding(
+                rule_id=self.id,
+                message=message,
+                hint=hint,
+                severity=severity or self.severity,
+                confidence=confidence or self.confidence,
+                node=node,
+            )
+        )
+
+
+@dataclass(frozen=True)
+class TextFinding:
+    """What a text rule yields: a 1-based line and 0-based columns in the file."""
+
+    line: int
+    message: str
+    hint: str | None = None
+    column: int = 0
+    end_column: int | None = None
+    severity: Severity | None = None
+    confidence: Confidence | None = None
+
+
+class TextRule(_RuleMeta):
+    """A per-file rule over a manifest (requirements, Dockerfile, pyproject, ...), line based.
+
+    `kinds` names the file kinds (see `discover.FileKind`) the rule reads.
+    """
+
+    kinds: ClassVar[frozenset[str]] = frozenset()
+
+    def __init__(self, options: Any) -> None:
+        self.options = options
+
+    def check(self, source: TextSource) -> Iterator[TextFinding]:
+        raise NotImplementedError
+
+
+RULE_KINDS: tuple[type, ...] = (PythonRule, TextRule)

@@ -1,0 +1,189 @@
+"""`[tool.mldebt]` (pyproject.toml) or `mldebt.toml`, validated once into frozen `Settings`.
+
+Unknown keys, rule ids and option names are errors with a suggestion, never silence: a typo in
+an `ignore` list that silently ignores nothing is how a linter loses its users' trust.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import hashlib
+import json
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mldebt.registry import SelectorError, all_rules, resolve_selector, rule_by_id
+from mldebt.rule import Severity
+
+CONFIG_FILES = ("mldebt.toml", "pyproject.toml")
+
+
+class ConfigError(ValueError):
+    """Invalid configuration; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    #: (glob, selectors) pairs: rules not reported for files matching the glob.
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    fail_on: Severity = Severity.WARNING
+    #: (rule id, ((option, value), ...)) pairs, validated against each rule's `Options`.
+    rule_options: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
+    #: Where the settings came from, for messages; not part of the digest.
+    source: str | None = field(default=None, compare=False)
+
+    def enabled_rule_ids(self) -> frozenset[str]:
+        ids = {r.id for r in all_rules()}
+        if self.select:
+            ids = set().union(*(resolve_selector(s) for s in self.select))
+        for selector in self.ignore:
+            ids -= resolve_selector(selector)
+        return frozenset(ids)
+
+    def options_for(self, rule_id: str) -> Any:
+        rule = rule_by_id(rule_id)
+        overrides = dict(dict(self.rule_options).get(rule_id, ()))
+        return rule.Options(**overrides)
+
+    def digest(self) -> str:
+        """A stable hash of everything that changes results (for caches and JSON output)."""
+        data = dataclasses.asdict(self)
+        data.pop("source")
+        data["fail_on"] = self.fail_on.label
+        text = json.dumps(data, sort_keys=True, default=str)
+        return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+
+
+_KEYS = {"select", "ignore", "exclude", "per-file-ignores", "fail-on", "rules"}
+
+
+def _suggest(value: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
+    return f"; did you mean `{close[0]}`?" if close else ""
+
+
+def _string_list(where: str, value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where} must be a list of strings")
+    return tuple(value)
+
+
+def _check_selectors(where: str, selectors: tuple[str, ...]) -> None:
+    for selector in selectors:
+        try:
+            resolve_selector(selector)
+        except SelectorError as error:
+            raise ConfigError(f"{where}: {error}") from None
+
+
+def parse_fail_on(where: str, value: Any) -> Severity:
+    try:
+        return Severity.parse(value)
+    except (KeyError, AttributeError):
+        choices = [s.label for s in Severity]
+        raise ConfigError(
+            f"{where} must be one of {', '.join(choices)}, not `{value}`{_suggest(str(value), choices)}"
+        ) from None
+
+
+def _option_value(where: str, default: Any, value: Any) -> Any:
+    if isinstance(default, tuple):
+        if not isinstance(value, list):
+            raise ConfigError(f"{where} must be a list")
+        return tuple(value)
+    if isinstance(default, bool) or not isinstance(default, (int, float)):
+        if not isinstance(value, type(default)):
+            raise ConfigError(f"{where} must be a {type(default).__name__}, not `{value!r}`")
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ConfigError(f"{where} must be a number, not `{value!r}`")
+    return value
+
+
+def _rule_options(where: str, table: Any) -> tuple[tuple[str, tuple[tuple[str, Any], ...]], ...]:
+    if not isinstance(table, Mapping):
+        raise ConfigError(f"{where} must be a table of rule ids")
+    result = []
+    for rule_id, options in sorted(table.items()):
+        try:
+            rule = rule_by_id(rule_id)
+        except SelectorError as error:
+            raise ConfigError(f"{where}: {error}") from None
+        if not isinstance(options, Mapping):
+            raise ConfigError(f"{where}.{rule_id} must be a table of options")
+        defaults = {f.name.replace("_", "-"): f.default for f in dataclasses.fields(rule.Options)}
+        parsed = []
+        for key, value in sorted(options.items()):
+            if key not in defaults:
+                known = ", ".join(defaults) or "none"
+                raise ConfigError(
+                    f"{where}.{rule_id}: unknown option `{key}`{_suggest(key, list(defaults))} (options: {known})"
+                )
+            parsed.append((key.replace("-", "_"), _option_value(f"{where}.{rule_id}.{key}", defaults[key], value)))
+        result.append((rule_id, tuple(parsed)))
+    return tuple(result)
+
+
+def settings_from_table(table: Mapping[str, Any], where: str) -> Settings:
+    """Validate a `[tool.mldebt]` table; `where` prefixes error messages."""
+    for key in table:
+        if key not in _KEYS:
+            raise ConfigError(f"{where}: unknown key `{key}`{_suggest(key, sorted(_KEYS))}")
+    select = _string_list(f"{where}.select", table.get("select", []))
+    ignore = _string_list(f"{where}.ignore", table.get("ignore", []))
+    _check_selectors(f"{where}.select", select)
+    _check_selectors(f"{where}.ignore", ignore)
+    per_file = table.get("per-file-ignores", {})
+    if not isinstance(per_file, Mapping):
+        raise ConfigError(f"{where}.per-file-ignores must be a table of glob = [rules]")
+    per_file_ignores = []
+    for glob, selectors in sorted(per_file.items()):
+        parsed = _string_list(f"{where}.per-file-ignores.{glob!r}", selectors)
+        _check_selectors(f"{where}.per-file-ignores", parsed)
+        per_file_ignores.append((glob, parsed))
+    return Settings(
+        select=select,
+        ignore=ignore,
+        exclude=_string_list(f"{where}.exclude", table.get("exclude", [])),
+        per_file_ignores=tuple(per_file_ignores),
+        fail_on=parse_fail_on(f"{where}.fail-on", table.get("fail-on", "warning")),
+        rule_options=_rule_options(f"{where}.rules", table.get("rules", {})),
+        source=where,
+    )
+
+
+def load_settings(root: Path, config: Path | None = None) -> Settings:
+    """Settings of the repository at `root`: from `config` if given, else the first of
+    `mldebt.toml` / `pyproject.toml` at the root that has mldebt settings, else defaults."""
+    candidates = [config] if config is not None else [root / name for name in CONFIG_FILES]
+    for path in candidates:
+        if not path.is_file():
+            if config is not None:
+                raise ConfigError(f"config file `{path}` does not exist")
+            continue
+        try:
+            document = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+            raise ConfigError(f"{path.name}: invalid TOML: {error}") from None
+        except OSError as error:
+            raise ConfigError(f"{path.name}: cannot read: {error.strerror}") from None
+        if path.name == "pyproject.toml":
+            table = document.get("tool", {}).get("mldebt")
+            where = "pyproject.toml [tool.mldebt]"
+        else:
+            table, where = document, path.name
+        if table is None:
+            continue
+        if not isinstance(table, Mapping):
+            raise ConfigError(f"{where} must be a table")
+        return settings_from_table(table, where)
+    return Settings()

@@ -1,0 +1,166 @@
+"""Turn the bytes of a file into the text a rule reads, or a diagnostic saying why not.
+
+Python modules and notebooks both become a `PythonSource`: a notebook's code cells are joined
+into one virtual module, with IPython magics and shell escapes neutralised in place so that
+every line keeps its number, and a line map that takes a virtual line back to (cell, line).
+Manifests become a `TextSource`: the decoded lines, nothing more.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from dataclasses import dataclass, field
+
+#: Larger files are reported as skipped: generated or data files, not code anyone reviews.
+MAX_FILE_BYTES = 8 * 1024 * 1024
+
+
+class SourceError(Exception):
+    """A file that cannot become source text; the message is the user-facing reason."""
+
+    def __init__(self, kind: str, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+        self.line = line
+
+
+@dataclass
+class CellLine:
+    """Where a virtual line of a notebook came from: cell index (markdown counted) and line."""
+
+    cell: int
+    line: int
+
+
+@dataclass
+class PythonSource:
+    path: str
+    text: str
+    #: For notebooks: virtual line (1-based) -> origin; empty for plain modules.
+    cell_map: dict[int, CellLine] = field(default_factory=dict)
+    #: Problems that did not stop the scan (e.g. a notebook cell that does not parse).
+    warnings: list[SourceError] = field(default_factory=list)
+
+    @property
+    def lines(self) -> list[str]:
+        return self.text.splitlines()
+
+
+@dataclass
+class TextSource:
+    path: str
+    kind: str
+    text: str
+
+    @property
+    def lines(self) -> list[str]:
+        return self.text.splitlines()
+
+
+_BINARY_SNIFF = 8192
+
+
+def decode(path: str, data: bytes) -> str:
+    """Decode source bytes: PEP 263 cookie or BOM, else UTF-8; refuse binary files."""
+    if len(data) > MAX_FILE_BYTES:
+        raise SourceError(
+            "too-large", f"file is {len(data) / 1e6:.1f} MB, over the {MAX_FILE_BYTES // 2**20} MiB limit; skipped"
+        )
+    if b"\x00" in data[:_BINARY_SNIFF]:
+        raise SourceError("binary", "file looks binary (NUL bytes); skipped")
+    encoding = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
+    if path.endswith((".py", ".pyw")):
+        for line in data.split(b"\n", 2)[:2]:
+            match = re.match(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", line)
+            if match:
+                encoding = match.group(1).decode("ascii")
+                break
+    try:
+        return data.decode(encoding)
+    except LookupError:
+        raise SourceError("decode-error", f"unknown encoding `{encoding}` declared") from None
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise SourceError(
+            "decode-error", f"cannot decode as {encoding} at byte {error.start}", line
+        ) from None
+
+
+# --- notebooks -------------------------------------------------------------------------------
+
+#: Cell magics whose body is still Python; any other `%%magic` cell is not Python at all.
+_PYTHON_CELL_MAGICS = {"time", "timeit", "capture", "prun", "debug", "pypy", "python", "python3"}
+_ASSIGNED_MAGIC = re.compile(r"^(\s*[\w.,\s\[\]]+=\s*)([!%].*)$")
+_LINE_MAGIC = re.compile(r"^(\s*)([!%].*)$")
+_HELP_SUFFIX = re.compile(r"^(\s*)([\w.]+\?\??)\s*$")
+
+
+def _neutralise(line: str) -> str:
+    """Replace an IPython-only line by Python of the same line count and indentation."""
+    match = _ASSIGNED_MAGIC.match(line)
+    if match:
+        return f"{match.group(1)}None  # {match.group(2)}"
+    match = _LINE_MAGIC.match(line) or _HELP_SUFFIX.match(line)
+    if match:
+        return f"{match.group(1)}pass  # {match.group(2)}"
+    return line
+
+
+def _cell_lines(source: object) -> list[str]:
+    if isinstance(source, list):
+        text = "".join(s for s in source if isinstance(s, str))
+    elif isinstance(source, str):
+        text = source
+    else:
+        text = ""
+    return text.splitlines()
+
+
+def _python_cell(lines: list[str]) -> list[str]:
+    if lines and lines[0].lstrip().startswith("%%"):
+        magic = lines[0].lstrip()[2:].split(maxsplit=1)
+        if not magic or magic[0] not in _PYTHON_CELL_MAGICS:
+            return ["# " + line for line in lines]
+        return ["pass  # " + lines[0].lstrip()] + [_neutralise(x) for x in lines[1:]]
+    return [_neutralise(line) for line in lines]
+
+
+def _parses(lines: list[str]) -> bool:
+    try:
+        ast.parse("\n".join(lines) + "\n")
+    except (SyntaxError, ValueError):
+        return False
+    return True
+
+
+def notebook_source(path: str, text: str) -> PythonSource:
+    """The virtual module of a notebook's code cells.
+
+    A code cell that does not parse on its own is commented out (so the rest of the notebook is
+    still analysed) and reported as a warning; a notebook that is not JSON or has no cell list
+    raises `SourceError`.
+    """
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise SourceError("notebook-error", f"not a valid notebook: {error.msg}", error.lineno) from None
+    cells = document.get("cells") if isinstance(document, dict) else None
+    if not isinstance(cells, list):
+        raise SourceError("notebook-error", "not a valid notebook: no `cells` list")
+    virtual: list[str] = []
+    cell_map: dict[int, CellLine] = {}
+    warnings: list[SourceError] = []
+    for index, cell in enumerate(cells):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        lines = _python_cell(_cell_lines(cell.get("source")))
+        if not _parses(lines):
+            warnings.append(SourceError("parse-error", f"cell {index} does not parse; skipped"))
+            lines = ["# " + line for line in lines]
+        for number, line in enumerate(lines, start=1):
+            virtual.append(line)
+            cell_map[len(virtual)] = CellLine(index, number)
+    return PythonSource(path, "\n".join(virtual) + "\n" if virtual else "", cell_map, warnings)

@@ -1,0 +1,44 @@
+import libcst as cst
+
+from mldebt.knowledge import report_guarded_call
+from mldebt.rule import Category, Confidence, Invalid, PythonRule, Severity
+
+
+class YamlUnsafeLoad(PythonRule):
+    """Parses YAML with a loader that can construct arbitrary Python objects.
+
+    ## Why it matters
+    Experiment configs and dataset cards are YAML, often downloaded. `yaml.load` with the full
+    `Loader` (or `yaml.unsafe_load`) honours `!!python/object` tags and so runs code;
+    `yaml.safe_load` builds only plain data.
+
+    ## Known limitations
+    A custom loader class is assumed safe; `ruamel.yaml` is not covered.
+
+    ## References
+    - PyYAML docs, "yaml.load(input) Deprecation"; CVE-2017-18342, CWE-502
+    """
+
+    id = "MLD404"
+    name = "yaml-unsafe-load"
+    category = Category.UNSAFE_DESERIALIZATION
+    severity = Severity.ERROR
+    confidence = Confidence.HIGH
+    INVALID = [
+        Invalid("import yaml\ncfg = yaml.load(open('c.yaml'))\n", line=2, message="safe `Loader`"),
+        Invalid("import yaml\ncfg = yaml.load(f, Loader=yaml.Loader)\n", message="`yaml.Loader`"),
+        Invalid("from yaml import load, UnsafeLoader\ncfg = load(f, UnsafeLoader)\n"),
+        Invalid("import yaml\ncfg = yaml.unsafe_load(text)\n"),
+        Invalid("import yaml\ndocs = list(yaml.load_all(f, Loader=yaml.CLoader))\n"),
+    ]
+    VALID = [
+        "import yaml\ncfg = yaml.safe_load(open('c.yaml'))\n",
+        "import yaml\ncfg = yaml.load(f, Loader=yaml.SafeLoader)\n",
+        "import yaml\ncfg = yaml.load(f, yaml.CSafeLoader)\n",
+        "import yaml\ncfg = yaml.load(f, Loader=MyConfigLoader)\n",
+        "import json\ncfg = json.load(f)\n",
+        "from omegaconf import OmegaConf\ncfg = OmegaConf.load('c.yaml')\n",
+    ]
+
+    def visit_Call(self, node: cst.Call) -> None:
+        report_guarded_call(self, node, "deserialization")
