@@ -91,18 +91,21 @@ class FileContext:
         self.module = module
         self.imports: dict[str, str] = {}
         self._qualnames: dict[cst.CSTNode, str | None] = {}
+        #: Names a module-level def or class binds: a local `load` is not `pickle.load`.
+        self._shadowed: set[str] = set()
         for statement in _top_level_statements(module.body):
             if isinstance(statement, cst.SimpleStatementLine):
                 for small in statement.body:
                     if isinstance(small, (cst.Import, cst.ImportFrom)):
                         self.add_import(small)
             elif isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
-                # A module-level def shadows an imported name of the same spelling.
+                self._shadowed.add(statement.name.value)
                 self.imports.pop(statement.name.value, None)
 
     def add_import(self, node: cst.Import | cst.ImportFrom) -> None:
         for local, qualified in _import_bindings(node):
-            self.imports.setdefault(local, qualified)
+            if local not in self._shadowed:
+                self.imports.setdefault(local, qualified)
 
     def qualname(self, node: cst.BaseExpression) -> str | None:
         """The qualified name of a Name/Attribute chain whose head was imported (or a builtin).

@@ -7,6 +7,7 @@ out of the scanned tree (nor, to avoid loops and double counting, a link inside 
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import os
 from collections.abc import Iterable
@@ -120,15 +121,18 @@ def _read_gitignore(directory: Path) -> pathspec.PathSpec | None:
 
 
 def _link_problem(root: Path, path: Path) -> str | None:
-    """Why a symlink is not followed, or None when it is harmless to skip silently."""
+    """Why a symlink is not followed, or None when skipping it loses nothing (its target is
+    a file or folder of the tree that the walk reaches anyway)."""
     try:
         target = path.resolve(strict=True)
-    except RuntimeError:
+    except RuntimeError:  # Python < 3.13 reports a loop this way
         return "symlink loop; not followed"
-    except OSError:
-        return "broken symlink; not followed"
+    except OSError as error:
+        return "symlink loop; not followed" if error.errno == errno.ELOOP else "broken symlink; not followed"
     if not target.is_relative_to(root):
         return "symlink points outside the scanned tree; not followed"
+    if target.is_dir() and path.parent.resolve().is_relative_to(target):
+        return "symlink loop (points to an enclosing folder); not followed"
     return None
 
 

@@ -12,16 +12,21 @@ import hashlib
 import multiprocessing
 import os
 import re
+import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from functools import cache
+from itertools import accumulate
 from pathlib import Path
 
 import libcst as cst
 import pathspec
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst.metadata import MetadataWrapper
 
 from mldebt.discover import FileKind, FileRef, discover
 from mldebt.context import FileContext
+from mldebt.positions import Span, spans
 from mldebt.registry import all_rules, resolve_selector
 from mldebt.report import Diagnostic, FileResult, Finding, Report
 from mldebt.rule import PythonRule, RawFinding, TextRule
@@ -67,11 +72,65 @@ def _syntax_error(source: PythonSource, error: cst.ParserSyntaxError) -> SourceE
     return SourceError("parse-error", f"syntax error: {reason}; file not analysed", line)
 
 
+#: Nesting at which libcst's native parser exhausts even a large stack (measured: a few
+#: thousand levels); CPython itself refuses more than 200 nested brackets.
+MAX_SYNTAX_DEPTH = 2500
+_SUSPICIOUS_LINE = 20_000
+_BRACKETS = re.compile(r"[()\[\]{}]")
+
+
+def _ast_depth(tree: ast.AST) -> int:
+    deepest, stack = 0, [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return deepest
+
+
+def _refuse_pathological(source: PythonSource) -> None:
+    """Raise for sources that would crash the native parser (deep nesting, huge expression
+    chains), after a cheap screen so that ordinary files pay almost nothing."""
+    text = source.text
+    longest = max(map(len, text.splitlines()), default=0)
+    depth = max(accumulate(1 if b in "([{" else -1 for b in _BRACKETS.findall(text)), default=0)
+    if longest < _SUSPICIOUS_LINE and depth <= 200:
+        return
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
+        reason = getattr(error, "msg", None) or type(error).__name__
+        raise SourceError("parse-error", f"syntax error: {reason}; file not analysed", getattr(error, "lineno", None)) from None
+    if _ast_depth(tree) > MAX_SYNTAX_DEPTH:
+        raise SourceError("too-deep", f"expressions nested over {MAX_SYNTAX_DEPTH} levels; file not analysed")
+
+
 def _fingerprint(rule_id: str, path: str, line_text: str, occurrence: int) -> str:
     """Stable across edits elsewhere in the file: no line number, only the flagged line's text."""
     normalised = " ".join(line_text.split())
     key = f"{rule_id}\0{path}\0{normalised}\0{occurrence}".encode()
     return hashlib.blake2b(key, digest_size=8).hexdigest()
+
+
+_STACK_BYTES = 512 * 2**20
+_RECURSION_LIMIT = 20_000
+
+
+@cache
+def _deep_stack_thread() -> ThreadPoolExecutor:
+    """One thread per process with a 512 MiB stack (virtual memory, committed only when used).
+
+    libcst's native parser and its recursive visitors overflow the default 8 MiB stack on
+    deeply nested code and take the process down with a segfault; on this thread they raise
+    RecursionError instead, which becomes a diagnostic.
+    """
+    previous = threading.stack_size(_STACK_BYTES)
+    try:
+        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mldebt-analyse")
+        executor.submit(sys.setrecursionlimit, max(sys.getrecursionlimit(), _RECURSION_LIMIT)).result()
+    finally:
+        threading.stack_size(previous)
+    return executor
 
 
 class FileAnalyzer:
@@ -107,7 +166,11 @@ class FileAnalyzer:
         return self.analyse_bytes(ref, data)
 
     def analyse_bytes(self, ref: FileRef, data: bytes) -> FileResult:
-        """Analyse the content of a file (what `analyse` does after reading it)."""
+        """Analyse the content of a file (what `analyse` does after reading it), on a thread
+        whose stack is large enough for libcst's recursive parser and visitors."""
+        return _deep_stack_thread().submit(self._analyse_bytes, ref, data).result()
+
+    def _analyse_bytes(self, ref: FileRef, data: bytes) -> FileResult:
         result = FileResult(ref.path, ref.kind)
         try:
             text = decode(ref.path, data)
@@ -131,6 +194,7 @@ class FileAnalyzer:
         source = notebook_source(ref.path, text) if ref.kind == FileKind.NOTEBOOK else PythonSource(ref.path, text)
         for warning in source.warnings:
             result.diagnostics.append(Diagnostic(ref.path, warning.kind, warning.message, warning.line))
+        _refuse_pathological(source)
         try:
             module = cst.parse_module(source.text)
         except cst.ParserSyntaxError as error:
@@ -144,7 +208,7 @@ class FileAnalyzer:
         wrapper.visit_batched([_ImportTracker(ctx), *visitors])
         raw = [f for v in visitors for f in v.findings]
         if raw:
-            positions = wrapper.resolve(PositionProvider)
+            positions = spans(module, {f.node for f in raw})
             self._collect(source.path, source.lines, raw, result, positions, source)
 
     def _analyse_text(self, source: TextSource, rules: list, result: FileResult) -> None:
@@ -167,7 +231,7 @@ class FileAnalyzer:
         lines: list[str],
         raw: list[RawFinding],
         result: FileResult,
-        positions,
+        positions: dict[cst.CSTNode, Span] | None,
         source: PythonSource | None,
     ) -> None:
         """Resolve positions, drop suppressed findings, map notebook lines, fingerprint."""
@@ -178,9 +242,8 @@ class FileAnalyzer:
         occurrences: dict[tuple[str, str], int] = {}
         for f in raw:
             if f.node is not None:
-                code_range = positions[f.node]
-                line, column = code_range.start.line, code_range.start.column
-                end_line, end_column = code_range.end.line, code_range.end.column
+                span = positions[f.node]
+                line, column, end_line, end_column = span.line, span.column, span.end_line, span.end_column
             else:
                 line, column = f.line, f.column
                 end_line = f.end_line or line

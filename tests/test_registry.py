@@ -1,0 +1,61 @@
+"""Invariants every rule must keep, and the README catalogue staying in sync with them."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mldebt.catalogue import readme_with_catalogue
+from mldebt.registry import SelectorError, all_rules, resolve_selector
+from mldebt.rule import CATEGORY_PREFIX
+
+ROOT = Path(__file__).resolve().parents[1]
+RULES = all_rules()
+
+
+def test_ids_are_unique_and_well_formed():
+    ids = [r.id for r in RULES]
+    assert len(ids) == len(set(ids))
+    assert all(re.fullmatch(r"MLD\d{3}", i) for i in ids)
+    names = [r.name for r in RULES]
+    assert len(names) == len(set(names))
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
+def test_rule_metadata(rule):
+    assert rule.id.startswith(CATEGORY_PREFIX[rule.category])
+    assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", rule.name)
+    # One name across slug, module and class.
+    assert rule.__module__.rsplit(".", 1)[1] == rule.name.replace("-", "_")
+    assert rule.__name__ == "".join(part.capitalize() for part in rule.name.split("-"))
+    for section in ("Why it matters", "Known limitations", "References"):
+        assert rule.doc_section(section), f"{rule.id} docstring lacks '## {section}'"
+    assert rule.valid_examples() and rule.invalid_examples()
+
+
+def test_selectors_resolve_ids_prefixes_categories_and_slugs():
+    assert resolve_selector("MLD402") == {"MLD402"}
+    assert resolve_selector("mld4") == {r.id for r in RULES if r.id.startswith("MLD4")}
+    assert resolve_selector("unsafe-deserialization") == resolve_selector("MLD4")
+    assert resolve_selector("torch-load-unrestricted") == {"MLD402"}
+    # A category prefix is valid even before the category has rules; other prefixes are not.
+    assert all(r.startswith("MLD7") for r in resolve_selector("MLD7"))
+    with pytest.raises(SelectorError):
+        resolve_selector("MLD9")
+    with pytest.raises(SelectorError, match="did you mean `MLD402`"):
+        resolve_selector("MLD4O2")
+
+
+def test_readme_catalogue_is_current():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert readme == readme_with_catalogue(readme), "README catalogue is stale: run `python -m mldebt.catalogue`"
+
+
+def test_engine_never_imports_the_cli_stack():
+    """The engine is a library: importing it must not pull in rich or click."""
+    code = "import sys, mldebt; mldebt.scan; assert 'rich' not in sys.modules and 'click' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True)
