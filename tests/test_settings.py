@@ -1,0 +1,98 @@
+"""`[tool.mldebt]`: every key works, and every mistake is a clear exit-2 error."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import write_tree
+
+from mldebt.rule import Severity
+from mldebt.settings import ConfigError, load_settings
+
+UNSAFE = "import torch, pickle\ntorch.load(p)\npickle.load(f)\n"
+
+
+def config(tmp_path, body: str):
+    write_tree(tmp_path, {"pyproject.toml": "[tool.mldebt]\n" + body})
+    return load_settings(tmp_path)
+
+
+def test_defaults_without_config(tmp_path):
+    settings = load_settings(tmp_path)
+    assert settings.fail_on is Severity.WARNING and settings.select == ()
+
+
+def test_all_keys(tmp_path):
+    settings = config(
+        tmp_path,
+        'select = ["MLD4"]\nignore = ["MLD401"]\nexclude = ["scratch/**"]\nfail-on = "error"\n'
+        '[tool.mldebt.per-file-ignores]\n"tests/**" = ["unsafe-deserialization"]\n',
+    )
+    assert settings.enabled_rule_ids() == {"MLD402", "MLD403", "MLD404", "MLD405"}
+    assert settings.exclude == ("scratch/**",) and settings.fail_on is Severity.ERROR
+
+
+def test_mldebt_toml_uses_top_level_keys(tmp_path):
+    write_tree(tmp_path, {"mldebt.toml": 'ignore = ["MLD402"]\n'})
+    assert "MLD402" not in load_settings(tmp_path).enabled_rule_ids()
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ('selcet = ["MLD4"]\n', "unknown key `selcet`; did you mean `select`?"),
+        ('ignore = ["MLD4O1"]\n', "did you mean `MLD401`?"),
+        ('select = ["unsafe-deserialisation"]\n', "did you mean `unsafe-deserialization`?"),
+        ('fail-on = "warn"\n', "did you mean `warning`?"),
+        ("exclude = 3\n", "exclude must be a list of strings"),
+        ('[tool.mldebt.rules.MLD999]\nx = 1\n', "unknown rule `MLD999`"),
+        ('[tool.mldebt.rules.MLD402]\nstrict = true\n', "unknown option `strict`"),
+        ('[tool.mldebt.per-file-ignores]\n"tests/**" = ["MLD4O2"]\n', "did you mean `MLD402`?"),
+    ],
+)
+def test_mistakes_are_errors_with_suggestions(tmp_path, body, message):
+    with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace("?", r"\?")):
+        config(tmp_path, body)
+
+
+def test_invalid_toml_is_an_error(tmp_path):
+    write_tree(tmp_path, {"pyproject.toml": "[tool.mldebt\n"})
+    with pytest.raises(ConfigError, match="invalid TOML"):
+        load_settings(tmp_path)
+
+
+def test_config_error_in_cli_is_exit_2_without_traceback(tmp_path, run_cli):
+    write_tree(tmp_path, {"pyproject.toml": '[tool.mldebt]\nignroe = ["MLD401"]\n', "a.py": UNSAFE})
+    result = run_cli("scan", tmp_path)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        "mldebt: error: pyproject.toml [tool.mldebt]: unknown key `ignroe`; did you mean `ignore`?"
+    )
+
+
+def test_exclude_and_per_file_ignores_apply(tmp_path, scan_json):
+    write_tree(
+        tmp_path,
+        {
+            "pyproject.toml": '[tool.mldebt]\nexclude = ["scratch/"]\n[tool.mldebt.per-file-ignores]\n"tests/**" = ["MLD4"]\n"legacy/*.py" = ["MLD401"]\n',
+            "scratch/a.py": UNSAFE,
+            "tests/test_a.py": UNSAFE,
+            "legacy/old.py": UNSAFE,
+            "train.py": UNSAFE,
+        },
+    )
+    _, doc = scan_json(tmp_path)
+    assert sorted((f["path"], f["rule"]) for f in doc["findings"]) == [
+        ("legacy/old.py", "MLD402"), ("train.py", "MLD401"), ("train.py", "MLD402"),
+    ]
+
+
+def test_cli_flags_override_the_file(tmp_path, scan_json):
+    write_tree(tmp_path, {"pyproject.toml": '[tool.mldebt]\nselect = ["MLD401"]\n', "a.py": UNSAFE})
+    assert {f["rule"] for f in scan_json(tmp_path)[1]["findings"]} == {"MLD401"}
+    assert {f["rule"] for f in scan_json(tmp_path, "--select", "MLD402")[1]["findings"]} == {"MLD402"}
+
+
+def test_explicit_config_file(tmp_path, scan_json):
+    write_tree(tmp_path, {"repo/a.py": UNSAFE, "ci.toml": 'ignore = ["MLD402"]\n'})
+    _, doc = scan_json(tmp_path / "repo", "--config", str(tmp_path / "ci.toml"))
+    assert {f["rule"] for f in doc["findings"]} == {"MLD401"}
