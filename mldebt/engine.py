@@ -22,7 +22,6 @@ from pathlib import Path
 
 import libcst as cst
 import pathspec
-from libcst.metadata import MetadataWrapper
 
 from mldebt.discover import FileKind, FileRef, discover
 from mldebt.context import FileContext
@@ -33,6 +32,7 @@ from mldebt.rule import PythonRule, RawFinding, TextRule
 from mldebt.settings import Settings
 from mldebt.sources import PythonSource, SourceError, TextSource, decode, notebook_source
 from mldebt.suppress import Suppressions
+from mldebt.walk import walk
 
 #: Below this many files a process pool costs more than it saves.
 MIN_FILES_FOR_POOL = 64
@@ -204,8 +204,7 @@ class FileAnalyzer:
             return
         ctx = FileContext(ref.path, ref.kind, module)
         visitors = [r(ctx, self.options[r.id]) for r in python_rules]
-        wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-        wrapper.visit_batched([_ImportTracker(ctx), *visitors])
+        walk(module, [_ImportTracker(ctx), *visitors])
         raw = [f for v in visitors for f in v.findings]
         if raw:
             positions = spans(module, {f.node for f in raw})
@@ -293,7 +292,7 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def _pool_context() -> multiprocessing.context.BaseContext:
+def pool_context() -> multiprocessing.context.BaseContext:
     """forkserver where it exists: fork-safe next to the progress bar's thread, and workers
     start from a server that has already imported libcst."""
     if "forkserver" in multiprocessing.get_all_start_methods():
@@ -312,7 +311,7 @@ def analyse_files(
         yield from map(analyzer.analyse, files)
         return
     with ProcessPoolExecutor(
-        max_workers=jobs, mp_context=_pool_context(), initializer=_init_worker, initargs=(root, settings)
+        max_workers=jobs, mp_context=pool_context(), initializer=_init_worker, initargs=(root, settings)
     ) as pool:
         yield from pool.map(_analyse_in_worker, files, chunksize=16)
 

@@ -59,3 +59,15 @@ def test_engine_never_imports_the_cli_stack():
     """The engine is a library: importing it must not pull in rich or click."""
     code = "import sys, mldebt; mldebt.scan; assert 'rich' not in sys.modules and 'click' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize("rule", [r for r in RULES if hasattr(r, "get_visitors")], ids=lambda r: r.id)
+def test_rules_use_only_node_visitors(rule):
+    """The engine's walker dispatches `visit_X`/`leave_X`; libcst attribute visitors would be
+    silently ignored, so none may exist."""
+    import libcst as cst
+
+    for name in vars(rule):
+        if name.startswith(("visit_", "leave_")):
+            node = name.split("_", 1)[1]
+            assert isinstance(getattr(cst, node, None), type), f"{rule.id}.{name} is not a node visitor"
