@@ -36,6 +36,8 @@ def explain(rule: RuleClass) -> str:
     if options:
         lines = [f"- `{f.name.replace('_', '-')}` (default `{f.default!r}`)" for f in options]
         parts.append(f"## Options (`[tool.mldebt.rules.{rule.id}]`)\n" + "\n".join(lines))
+    if not rule.in_tests:
+        parts.append("Not checked in test code (`tests/` folders, `test_*.py`, `*_test.py`, `conftest.py`).")
     parts.append(f"Suppress one occurrence with `# mldebt: ignore[{rule.id}]`.")
     return "\n\n".join(parts) + "\n"
 

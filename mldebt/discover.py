@@ -86,6 +86,22 @@ def classify(rel_path: str) -> str | None:
     return None
 
 
+_TEST_DIRS = frozenset({"test", "tests", "testing", "unittests"})
+
+
+def is_test_path(rel_path: str) -> bool:
+    """Test code by the conventions pytest and unittest use: a `tests/` folder, `test_*.py`,
+    `*_test.py`, `conftest.py`."""
+    path = PurePosixPath(rel_path)
+    name = path.name
+    return (
+        any(part in _TEST_DIRS for part in path.parts[:-1])
+        or name.startswith("test_")
+        or name.endswith(("_test.py", "_tests.py"))
+        or name == "conftest.py"
+    )
+
+
 @dataclass(frozen=True, order=True)
 class FileRef:
     """A file to scan: its path relative to the root with `/` separators, and its kind."""

@@ -23,7 +23,7 @@ from pathlib import Path
 import libcst as cst
 import pathspec
 
-from mldebt.discover import FileKind, FileRef, discover
+from mldebt.discover import FileKind, FileRef, discover, is_test_path
 from mldebt.context import FileContext
 from mldebt.positions import Span, spans
 from mldebt.registry import all_rules, resolve_selector
@@ -151,7 +151,8 @@ class FileAnalyzer:
         for spec, rule_ids in self.per_file_ignores:
             if spec.match_file(path):
                 ignored |= rule_ids
-        return [r for r in self.rules if r.id not in ignored]
+        in_tests = is_test_path(path)
+        return [r for r in self.rules if r.id not in ignored and (r.in_tests or not in_tests)]
 
     def analyse(self, ref: FileRef) -> FileResult:
         result = FileResult(ref.path, ref.kind)

@@ -119,6 +119,9 @@ class _RuleMeta:
     confidence: ClassVar[Confidence]
     VALID: ClassVar[Sequence[Valid | str]] = ()
     INVALID: ClassVar[Sequence[Invalid | str]] = ()
+    #: Whether the rule runs on test code (`discover.is_test_path`). Most ML-debt rules do
+    #: not: tests hard-code values, pickle what they just produced and read fixtures on purpose.
+    in_tests: ClassVar[bool] = True
 
     @dataclass(frozen=True)
     class Options:

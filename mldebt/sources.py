@@ -120,13 +120,29 @@ def _cell_lines(source: object) -> list[str]:
     return text.splitlines()
 
 
+def _neutralise_lines(lines: list[str]) -> list[str]:
+    """Neutralise magics line by line; a shell or magic line ending in `\\` continues on the
+    next lines, which become comments."""
+    result = []
+    continued = False
+    for line in lines:
+        if continued:
+            result.append("# " + line)
+        else:
+            result.append(_neutralise(line))
+            if result[-1] is line:
+                continue
+        continued = line.rstrip().endswith("\\")
+    return result
+
+
 def _python_cell(lines: list[str]) -> list[str]:
     if lines and lines[0].lstrip().startswith("%%"):
         magic = lines[0].lstrip()[2:].split(maxsplit=1)
         if not magic or magic[0] not in _PYTHON_CELL_MAGICS:
             return ["# " + line for line in lines]
-        return ["pass  # " + lines[0].lstrip()] + [_neutralise(x) for x in lines[1:]]
-    return [_neutralise(line) for line in lines]
+        return ["pass  # " + lines[0].lstrip()] + _neutralise_lines(lines[1:])
+    return _neutralise_lines(lines)
 
 
 def _parses(lines: list[str]) -> bool:

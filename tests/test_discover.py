@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import write_tree
 
-from mldebt.discover import FileKind, classify, discover
+from mldebt.discover import FileKind, classify, discover, is_test_path
 
 
 @pytest.mark.parametrize(
@@ -70,3 +70,15 @@ def test_gitignore_excludes_and_default_skips(tmp_path):
         ("requirements.txt", "requirements"),
         ("src/train.py", "python"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("path", "is_test"),
+    [
+        ("tests/test_train.py", True), ("tests/helpers/data.py", True), ("pkg/test/util.py", True),
+        ("test_model.py", True), ("model_test.py", True), ("conftest.py", True),
+        ("src/testing_utils.py", False), ("contest.py", False), ("src/attest.py", False), ("latest/train.py", False),
+    ],
+)
+def test_is_test_path(path, is_test):
+    assert is_test_path(path) is is_test

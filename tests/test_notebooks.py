@@ -35,6 +35,7 @@ def test_imports_reach_across_cells_and_magics_keep_line_numbers():
             ("code", "%%bash\nrm -rf /\nls"),
             ("code", "%%time\nz = pk.loads(b)"),
             ("code", "model?"),
+            ("code", "!pip install -q \\\n    torch \\\n    peft\nw = 1"),
         ),
     )
     lines = source.text.splitlines()
@@ -43,6 +44,7 @@ def test_imports_reach_across_cells_and_magics_keep_line_numbers():
     assert lines[6:9] == ["# %%bash", "# rm -rf /", "# ls"]
     assert lines[10] == "z = pk.loads(b)"
     assert source.cell_map[6].cell == 1 and source.cell_map[6].line == 5
+    assert lines[12:16] == ["pass  # !pip install -q \\", "#     torch \\", "#     peft", "w = 1"]
     assert source.warnings == []
 
 

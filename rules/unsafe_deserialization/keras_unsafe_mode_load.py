@@ -23,6 +23,7 @@ class KerasUnsafeModeLoad(PythonRule):
     category = Category.UNSAFE_DESERIALIZATION
     severity = Severity.ERROR
     confidence = Confidence.HIGH
+    in_tests = False
     INVALID = [
         Invalid("import tensorflow as tf\nm = tf.keras.models.load_model('m.keras', safe_mode=False)\n", line=2),
         Invalid("from tensorflow import keras\nm = keras.models.load_model(p, safe_mode=False)\n"),

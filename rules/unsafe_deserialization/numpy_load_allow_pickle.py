@@ -25,6 +25,7 @@ class NumpyLoadAllowPickle(PythonRule):
     category = Category.UNSAFE_DESERIALIZATION
     severity = Severity.WARNING
     confidence = Confidence.HIGH
+    in_tests = False
     INVALID = [
         Invalid("import numpy as np\nx = np.load('feats.npy', allow_pickle=True)\n", line=2),
         Invalid("import numpy\nx = numpy.load('feats.npz', None, True)\n"),

@@ -27,6 +27,7 @@ class TorchLoadUnrestricted(PythonRule):
     category = Category.UNSAFE_DESERIALIZATION
     severity = Severity.ERROR
     confidence = Confidence.HIGH
+    in_tests = False
     INVALID = [
         Invalid("import torch\nstate = torch.load('ckpt.pt', weights_only=False)\n", line=2, message="weights_only=False"),
         Invalid("import torch as T\nstate = T.load(path, map_location='cpu')\n", message="without `weights_only=True`"),

@@ -24,6 +24,7 @@ class YamlUnsafeLoad(PythonRule):
     category = Category.UNSAFE_DESERIALIZATION
     severity = Severity.ERROR
     confidence = Confidence.HIGH
+    in_tests = False
     INVALID = [
         Invalid("import yaml\ncfg = yaml.load(open('c.yaml'))\n", line=2, message="safe `Loader`"),
         Invalid("import yaml\ncfg = yaml.load(f, Loader=yaml.Loader)\n", message="`yaml.Loader`"),
