@@ -15,7 +15,7 @@ import libcst as cst
 import yaml
 
 from mldebt.context import MAYBE_PASSED, UNKNOWN, FileContext, call_argument, literal_value
-from mldebt.rule import Severity
+from mldebt.rule import Confidence, Severity
 
 
 @cache
@@ -38,13 +38,15 @@ class GuardedCall:
     missing_is_unsafe: bool = True
     message_missing: str | None = None
     severity_missing: Severity | None = None
+    confidence_missing: Confidence | None = None
 
 
 @dataclass(frozen=True)
 class Verdict:
     message: str
     hint: str
-    severity: Severity | None
+    severity: Severity | None = None
+    confidence: Confidence | None = None
 
 
 @cache
@@ -66,6 +68,7 @@ def guarded_calls(table: str, rule_id: str) -> dict[str, GuardedCall]:
                 missing_is_unsafe=entry.get("missing", "unsafe") == "unsafe",
                 message_missing=entry.get("message_missing"),
                 severity_missing=Severity.parse(entry["severity_missing"]) if "severity_missing" in entry else None,
+                confidence_missing=Confidence[entry["confidence_missing"].upper()] if "confidence_missing" in entry else None,
             )
     return entries
 
@@ -78,7 +81,7 @@ def check_guarded_call(ctx: FileContext, node: cst.Call, spec: GuardedCall) -> V
     """
     fill = {"call": spec.call}
     if spec.keyword is None and spec.position is None:
-        return Verdict(spec.message.format(**fill), spec.hint.format(**fill), None)
+        return Verdict(spec.message.format(**fill), spec.hint.format(**fill))
     value_node = call_argument(node, spec.keyword, spec.position)
     if value_node is MAYBE_PASSED:
         return None
@@ -86,12 +89,12 @@ def check_guarded_call(ctx: FileContext, node: cst.Call, spec: GuardedCall) -> V
         if not spec.missing_is_unsafe:
             return None
         message = spec.message_missing or spec.message
-        return Verdict(message.format(**fill), spec.hint.format(**fill), spec.severity_missing)
+        return Verdict(message.format(**fill), spec.hint.format(**fill), spec.severity_missing, spec.confidence_missing)
     value = literal_value(value_node)
     if value is UNKNOWN:
         value = ctx.qualname(value_node)
     if value is not None and value in spec.unsafe_values:
-        return Verdict(spec.message.format(value=value, **fill), spec.hint.format(**fill), None)
+        return Verdict(spec.message.format(value=value, **fill), spec.hint.format(**fill))
     return None
 
 
@@ -104,4 +107,4 @@ def report_guarded_call(rule: Any, node: cst.Call, table: str) -> None:
         return
     verdict = check_guarded_call(rule.ctx, node, spec)
     if verdict is not None:
-        rule.report(node, verdict.message, verdict.hint, severity=verdict.severity)
+        rule.report(node, verdict.message, verdict.hint, severity=verdict.severity, confidence=verdict.confidence)
