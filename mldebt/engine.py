@@ -14,6 +14,7 @@ import os
 import re
 import sys
 import threading
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from functools import cache
@@ -24,11 +25,14 @@ import libcst as cst
 import pathspec
 
 from mldebt.discover import FileKind, FileRef, discover, is_test_path
+from mldebt.collectors import FactCollector
 from mldebt.context import FileContext
+from mldebt.manifests import manifest_facts
+from mldebt.project import Project
 from mldebt.positions import Span, spans
 from mldebt.registry import all_rules, resolve_selector
 from mldebt.report import Diagnostic, FileResult, Finding, Report
-from mldebt.rule import PythonRule, RawFinding, TextRule
+from mldebt.rule import ProjectRule, PythonRule, RawFinding, TextFinding, TextRule
 from mldebt.settings import Settings
 from mldebt.sources import PythonSource, SourceError, TextSource, decode, notebook_source
 from mldebt.suppress import Suppressions
@@ -54,6 +58,14 @@ class _ImportTracker(cst.BatchableCSTVisitor):
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         self.ctx.add_import(node)
+
+
+def _raw_finding(rule, f: TextFinding) -> RawFinding:
+    """A text or project rule's finding, with the rule's defaults filled in."""
+    return RawFinding(
+        rule.id, f.message, f.hint, f.severity or rule.severity, f.confidence or rule.confidence,
+        None, f.line, f.column, f.end_line or f.line, f.end_column,
+    )
 
 
 def _syntax_error(source: PythonSource, error: cst.ParserSyntaxError) -> SourceError:
@@ -200,30 +212,45 @@ class FileAnalyzer:
             module = cst.parse_module(source.text)
         except cst.ParserSyntaxError as error:
             raise _syntax_error(source, error) from None
-        python_rules = [r for r in rules if issubclass(r, PythonRule)]
-        if not python_rules:
-            return
         ctx = FileContext(ref.path, ref.kind, module)
-        visitors = [r(ctx, self.options[r.id]) for r in python_rules]
-        walk(module, [_ImportTracker(ctx), *visitors])
+        visitors = [r(ctx, self.options[r.id]) for r in rules if issubclass(r, PythonRule)]
+        collector = FactCollector(ctx)
+        walk(module, [_ImportTracker(ctx), collector, *visitors])
+        result.facts = collector.facts(module)
         raw = [f for v in visitors for f in v.findings]
         if raw:
             positions = spans(module, {f.node for f in raw})
             self._collect(source.path, source.lines, raw, result, positions, source)
 
     def _analyse_text(self, source: TextSource, rules: list, result: FileResult) -> None:
-        raw = []
-        for rule in rules:
-            if issubclass(rule, TextRule) and source.kind in rule.kinds:
-                for f in rule(self.options[rule.id]).check(source):
-                    raw.append(
-                        RawFinding(
-                            rule.id, f.message, f.hint, f.severity or rule.severity,
-                            f.confidence or rule.confidence, None, f.line, f.column, f.line, f.end_column,
-                        )
-                    )
+        result.facts = manifest_facts(source)
+        raw = [
+            _raw_finding(rule, f)
+            for rule in rules
+            if issubclass(rule, TextRule) and source.kind in rule.kinds
+            for f in rule(self.options[rule.id]).check(source)
+        ]
         if raw:
             self._collect(source.path, source.lines, raw, result, None, None)
+
+    def add_project_findings(self, root: Path, project: Project, results: dict[str, FileResult]) -> None:
+        """Run the project rules on the merged facts; findings land in their file's result,
+        through the same suppression and fingerprinting as per-file findings."""
+        by_path: dict[str, list[RawFinding]] = defaultdict(list)
+        for rule in self.rules:
+            if issubclass(rule, ProjectRule):
+                for f in rule(self.options[rule.id]).check(project):
+                    if rule in self._rules_for(f.path):
+                        by_path[f.path].append(_raw_finding(rule, f))
+        for path, raw in sorted(by_path.items()):
+            result = results[path]
+            try:
+                text = decode(path, (root / path).read_bytes())
+                source = notebook_source(path, text) if result.kind == FileKind.NOTEBOOK else None
+            except (OSError, SourceError):  # changed since it was analysed: report unsuppressed
+                text, source = "", None
+            lines = source.lines if source is not None else text.splitlines()
+            self._collect(path, lines, raw, result, None, source)
 
     def _collect(
         self,
@@ -331,12 +358,14 @@ def scan(
         raise NotADirectoryError(f"`{root}` is not a directory")
     settings = settings or Settings()
     found = discover(root, settings.exclude)
-    results: list[FileResult] = []
+    results: dict[str, FileResult] = {}
     for done, result in enumerate(analyse_files(root, settings, found.files, jobs or default_jobs()), 1):
-        results.append(result)
+        results[result.path] = result
         if progress is not None:
             progress(done, len(found.files))
-    return _merge(results, found.skipped, settings)
+    project = Project({path: (r.kind, r.facts) for path, r in sorted(results.items())})
+    FileAnalyzer(root, settings).add_project_findings(root, project, results)
+    return _merge(results.values(), found.skipped, settings)
 
 
 def _merge(results: Iterable[FileResult], skipped, settings: Settings) -> Report:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mldebt import __version__
+from mldebt.facts import Facts
 
 SCHEMA_VERSION = "1.0"
 
@@ -85,6 +86,7 @@ class FileResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     suppressed: int = 0
     lines: int = 0
+    facts: Facts = field(default_factory=Facts)
 
 
 @dataclass

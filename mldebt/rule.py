@@ -11,13 +11,14 @@ import dataclasses
 import enum
 import inspect
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import libcst as cst
 
 if TYPE_CHECKING:
     from mldebt.context import FileContext
+    from mldebt.project import Project
     from mldebt.sources import TextSource
 
 
@@ -77,20 +78,24 @@ class Confidence(enum.IntEnum):
 
 @dataclass(frozen=True)
 class Valid:
-    """Code the rule must stay silent on. `path` is the file name the example is scanned as."""
+    """Code the rule must stay silent on, scanned as a file named `path`; `files` adds other
+    files of the same little repository (for rules that read several files)."""
 
     code: str
     path: str = "example.py"
+    files: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Invalid:
-    """Code the rule must flag; `line` (1-based) and `message` (a substring) are checked if given."""
+    """Code the rule must flag in `path`; `line` (1-based) and `message` (a substring of the
+    message or hint) are checked if given. `files` as for `Valid`."""
 
     code: str
     line: int | None = None
     message: str | None = None
     path: str = "example.py"
+    files: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -205,6 +210,7 @@ class TextFinding:
     message: str
     hint: str | None = None
     column: int = 0
+    end_line: int | None = None
     end_column: int | None = None
     severity: Severity | None = None
     confidence: Confidence | None = None
@@ -225,4 +231,22 @@ class TextRule(_RuleMeta):
         raise NotImplementedError
 
 
-RULE_KINDS: tuple[type, ...] = (PythonRule, TextRule)
+@dataclass(frozen=True)
+class ProjectFinding(TextFinding):
+    """What a project rule yields: a `TextFinding` in the file at `path`."""
+
+    path: str = ""
+
+
+class ProjectRule(_RuleMeta):
+    """A rule over the whole repository's facts, run once after every file was analysed
+    (CUDA versions that disagree across files, a dependency no lock file pins, ...)."""
+
+    def __init__(self, options: Any) -> None:
+        self.options = options
+
+    def check(self, project: Project) -> Iterator[ProjectFinding]:
+        raise NotImplementedError
+
+
+RULE_KINDS: tuple[type, ...] = (PythonRule, TextRule, ProjectRule)

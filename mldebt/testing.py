@@ -1,23 +1,27 @@
-"""Run rules on snippets: the engine behind every rule's VALID/INVALID examples.
+"""Run a rule on its examples: the engine behind every rule's VALID/INVALID tests.
 
-Plugin authors and our own tests use the same path as a real scan (decode, parse, batched
-traversal, positions, suppressions), only without touching the disk.
+Each example becomes a little repository in a temporary folder, scanned end to end (discovery,
+decoding, parsing, the batched traversal, the project phase, suppressions) with only that rule
+selected, so the examples test the same path a user's scan takes.
 """
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
-from mldebt.discover import FileRef, classify
-from mldebt.engine import FileAnalyzer
-from mldebt.report import FileResult
+from mldebt.engine import scan
+from mldebt.report import Diagnostic, Finding
+from mldebt.rule import Invalid, Valid
 from mldebt.settings import Settings
 
 
-def lint_source(code: str, select: tuple[str, ...], path: str = "example.py") -> FileResult:
-    """Findings and diagnostics of the rules `select`ed for `code` scanned as `path`."""
-    kind = classify(path)
-    if kind is None:
-        raise ValueError(f"mldebt does not scan files named like `{path}`")
-    analyzer = FileAnalyzer(Path("."), Settings(select=select))
-    return analyzer.analyse_bytes(FileRef(path, kind), code.encode("utf-8"))
+def run_example(rule_id: str, example: Valid | Invalid) -> tuple[list[Finding], list[Diagnostic]]:
+    """Findings of `rule_id` in `example.path`, and every diagnostic, for the example's repo."""
+    with tempfile.TemporaryDirectory(prefix="mldebt-example-") as directory:
+        root = Path(directory)
+        for rel, text in {**example.files, example.path: example.code}.items():
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            (root / rel).write_text(text, encoding="utf-8")
+        report = scan(root, Settings(select=(rule_id,)), jobs=1)
+    return [f for f in report.findings if f.path == example.path], report.diagnostics

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from mldebt.registry import all_rules
-from mldebt.testing import lint_source
+from mldebt.testing import run_example
 
 CASES = [
     pytest.param(rule, example, valid, id=f"{rule.id}-{'valid' if valid else 'invalid'}-{i}")
@@ -17,16 +17,16 @@ CASES = [
 
 @pytest.mark.parametrize(("rule", "example", "valid"), CASES)
 def test_example(rule, example, valid):
-    result = lint_source(example.code, (rule.id,), example.path)
-    assert not result.diagnostics, result.diagnostics
+    findings, diagnostics = run_example(rule.id, example)
+    assert not diagnostics, diagnostics
     if valid:
-        assert result.findings == [], f"false positive: {result.findings}"
+        assert findings == [], f"false positive: {findings}"
         return
-    assert result.findings, f"{rule.id} missed:\n{example.code}"
-    assert all(f.rule == rule.id for f in result.findings)
+    assert findings, f"{rule.id} missed:\n{example.code}"
+    assert all(f.rule == rule.id for f in findings)
     if example.line is not None:
-        assert example.line in {f.line for f in result.findings}
+        assert example.line in {f.line for f in findings}
     if example.message is not None:
-        assert any(example.message in f.message or example.message in (f.hint or "") for f in result.findings), [
-            f.message for f in result.findings
+        assert any(example.message in f.message or example.message in (f.hint or "") for f in findings), [
+            f.message for f in findings
         ]

@@ -1,0 +1,402 @@
+"""Read manifests into facts: requirements, package indexes, images, CUDA versions, lock pins.
+
+Every fact carries the line it came from, so that findings on manifests point at the exact
+line and `# mldebt: ignore[...]` works there. Requirement strings are parsed with `packaging`,
+never with regexes; conda specs, Dockerfile instructions and CI images have their own small
+grammars here.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+import tomllib
+from collections.abc import Iterable, Iterator
+
+import yaml
+from packaging.requirements import InvalidRequirement
+from packaging.requirements import Requirement as PepRequirement
+from packaging.utils import canonicalize_name
+
+from mldebt.discover import FileKind
+from mldebt.facts import CudaVersion, Facts, Image, IndexUrl, Requirement
+from mldebt.sources import TextSource
+
+# --- CUDA versions ---------------------------------------------------------------------------
+
+_CU_TAG = re.compile(r"\bcu(\d{2,3})\b")  # cu121 -> 12.1, cu118 -> 11.8, cu92 -> 9.2
+
+
+def cuda_from_cu_tag(tag: str) -> str | None:
+    match = _CU_TAG.search(tag)
+    if not match:
+        return None
+    digits = match.group(1)
+    return f"{digits[:-1]}.{digits[-1]}"
+
+
+def major_minor(version: str) -> str:
+    parts = version.split(".")
+    return ".".join(parts[:2])
+
+
+def _image_cuda(name: str, tag: str | None) -> str | None:
+    """The CUDA version an image tag names: nvidia/cuda:12.1.0-..., pytorch/pytorch:...-cuda12.1-..."""
+    if not tag:
+        return None
+    if name.endswith("nvidia/cuda") or name.endswith("/cuda"):
+        match = re.match(r"(\d+\.\d+)", tag)
+        return match.group(1) if match else None
+    match = re.search(r"cuda(\d+\.\d+)", tag)
+    return match.group(1) if match else None
+
+
+# --- requirements ----------------------------------------------------------------------------
+
+
+def pip_requirement(text: str, line: int) -> Requirement | None:
+    """A PEP 508 requirement string, or None for what is not one (URLs, paths, options)."""
+    text = text.strip().strip("'\"")
+    if not text or text.startswith(("-", ".", "/", "git+", "http:", "https:", "file:")):
+        return None
+    try:
+        parsed = PepRequirement(text)
+    except InvalidRequirement:
+        return None
+    local = None
+    for spec in parsed.specifier:
+        if "+" in spec.version:
+            local = spec.version.split("+", 1)[1]
+    return Requirement(
+        name=canonicalize_name(parsed.name),
+        specifier=str(parsed.specifier),
+        line=line,
+        source="pip",
+        extras=tuple(sorted(parsed.extras)),
+        local_version=local,
+        text=text,
+    )
+
+
+_CONDA_SPEC = re.compile(r"^(?:[\w.-]+::)?([A-Za-z0-9_.-]+)\s*(==|=|>=|<=|>|<|!=|~=)?\s*([^\s=]*)")
+
+
+def conda_requirement(text: str, line: int) -> Requirement | None:
+    """A conda match spec (`pytorch=2.1.0`, `pytorch-cuda=12.1`, `conda-forge::numpy>=1.24`)."""
+    match = _CONDA_SPEC.match(text.strip())
+    if not match:
+        return None
+    name, operator, version = match.groups()
+    specifier = ""
+    if version:
+        operator = "==" if operator in (None, "=", "==") else operator
+        specifier = f"{operator}{version}" + (".*" if operator == "==" and match.group(2) == "=" else "")
+    return Requirement(name=name.lower(), specifier=specifier, line=line, source="conda", text=text.strip())
+
+
+def _requirement_facts(facts: Facts, requirement: Requirement | None) -> None:
+    if requirement is None:
+        return
+    facts.requirements.append(requirement)
+    cuda = None
+    if requirement.local_version:
+        cuda = cuda_from_cu_tag(requirement.local_version)
+        evidence = f"{requirement.name} +{requirement.local_version}"
+    elif requirement.source == "conda" and requirement.name in _CONDA_CUDA_PACKAGES and requirement.specifier:
+        version = requirement.specifier.lstrip("=<>!~").rstrip(".*")
+        cuda = major_minor(version) if re.match(r"\d+(\.\d+)?", version) else None
+        evidence = f"conda {requirement.name}"
+    else:
+        majors = {m for extra in requirement.extras for m in re.findall(r"^cuda(\d+)", extra)}
+        majors |= set(re.findall(r"-cu(\d+)(?:-|$)", requirement.name))
+        if len(majors) == 1:
+            cuda = majors.pop()
+            evidence = f"{requirement.name}{'[' + ','.join(requirement.extras) + ']' if requirement.extras else ''}"
+    if cuda:
+        facts.cuda_versions.append(CudaVersion(cuda, requirement.line, evidence))
+
+
+_CONDA_CUDA_PACKAGES = {"pytorch-cuda", "cudatoolkit", "cuda-version", "cuda-toolkit", "cuda"}
+
+
+def _index(facts: Facts, url: str, line: int) -> None:
+    facts.indexes.append(IndexUrl(url, line))
+    cuda = cuda_from_cu_tag(url.rstrip("/").rsplit("/", 1)[-1])
+    if cuda:
+        facts.cuda_versions.append(CudaVersion(cuda, line, f"index {url}"))
+
+
+def _logical_lines(lines: list[str]) -> Iterator[tuple[int, str]]:
+    """(first physical line, text) with `\\` continuations joined and `#` comments dropped."""
+    buffer, start = "", 0
+    for number, raw in enumerate(lines, start=1):
+        text = re.sub(r"(^|\s)#.*$", "", raw).rstrip()
+        if not buffer:
+            start = number
+        if text.endswith("\\"):
+            buffer += text[:-1] + " "
+            continue
+        yield start, buffer + text
+        buffer = ""
+    if buffer:
+        yield start, buffer
+
+
+_INDEX_OPTIONS = {"-i", "--index-url", "--extra-index-url", "-f", "--find-links"}
+
+
+def _pip_arguments(facts: Facts, tokens: list[str], line: int, conda: bool = False) -> None:
+    """The requirements and index options in the arguments of `pip install` / `conda install`."""
+    skip_next = False
+    for i, token in enumerate(tokens):
+        if skip_next:
+            skip_next = False
+            continue
+        option, _, value = token.partition("=")
+        if option in _INDEX_OPTIONS or option in ("-c", "--channel") and conda:
+            url = value or (tokens[i + 1] if i + 1 < len(tokens) else "")
+            skip_next = not value
+            if option not in ("-c", "--channel"):
+                _index(facts, url, line)
+            continue
+        if token in ("-r", "--requirement", "-c", "--constraint", "-e", "--editable", "--target", "-t", "--prefix"):
+            skip_next = True
+            continue
+        if token.startswith("-"):
+            continue
+        _requirement_facts(facts, conda_requirement(token, line) if conda else pip_requirement(token, line))
+
+
+def _requirements_file(source: TextSource, facts: Facts) -> None:
+    hashed = False
+    for line, text in _logical_lines(source.lines):
+        if not text.strip():
+            continue
+        if "--hash" in text:
+            hashed = True
+        tokens = text.split()
+        if tokens[0] in _INDEX_OPTIONS or tokens[0].split("=")[0] in _INDEX_OPTIONS:
+            _pip_arguments(facts, tokens, line)
+            continue
+        if tokens[0].startswith("-"):
+            continue
+        requirement_text = re.split(r"\s+--hash", text)[0]
+        _requirement_facts(facts, pip_requirement(requirement_text, line))
+    if hashed:  # pip-compile --generate-hashes output: a lock file
+        facts.locked += [r.name for r in facts.requirements if r.specifier.startswith("==")]
+
+
+# --- TOML / setup.cfg / conda ----------------------------------------------------------------
+
+
+def _line_of(lines: list[str], needle: str, start: int = 0) -> int:
+    """1-based line of the first line containing `needle` (fallback: 1)."""
+    for number in range(start, len(lines)):
+        if needle in lines[number]:
+            return number + 1
+    return 1
+
+
+def _poetry_specifier(constraint: object) -> str | None:
+    if isinstance(constraint, dict):
+        constraint = constraint.get("version")
+    if not isinstance(constraint, str):
+        return None
+    constraint = constraint.strip()
+    if constraint in ("", "*"):
+        return ""
+    if re.fullmatch(r"\d+(\.\d+)*", constraint):
+        return f"=={constraint}"
+    return constraint.replace("^", ">=").replace("~", "~=") if constraint[0] in "^~" else constraint
+
+
+def _pyproject(source: TextSource, facts: Facts) -> None:
+    try:
+        document = tomllib.loads(source.text)
+    except tomllib.TOMLDecodeError:
+        return
+    lines = source.lines
+    project = document.get("project", {})
+    strings: list[str] = list(project.get("dependencies", []))
+    for group in project.get("optional-dependencies", {}).values():
+        strings += group
+    for group in document.get("dependency-groups", {}).values():
+        strings += [s for s in group if isinstance(s, str)]
+    for text in strings:
+        if isinstance(text, str):
+            _requirement_facts(facts, pip_requirement(text, _line_of(lines, text)))
+    poetry = document.get("tool", {}).get("poetry", {})
+    tables = [poetry.get("dependencies", {})] + [g.get("dependencies", {}) for g in poetry.get("group", {}).values()]
+    for table in tables:
+        for name, constraint in table.items():
+            specifier = _poetry_specifier(constraint)
+            if name == "python" or specifier is None:
+                continue
+            line = _line_of(lines, f"{name} =") if any(f"{name} =" in x for x in lines) else _line_of(lines, name)
+            _requirement_facts(facts, pip_requirement(f"{name}{specifier}", line))
+    for index in document.get("tool", {}).get("uv", {}).get("index", []):
+        if isinstance(index, dict) and isinstance(index.get("url"), str):
+            _index(facts, index["url"], _line_of(lines, index["url"]))
+
+
+def _setup_cfg(source: TextSource, facts: Facts) -> None:
+    """`install_requires` under `[options]` and every key of `[options.extras_require]`."""
+    section, key = "", ""
+    for number, raw in enumerate(source.lines, start=1):
+        text = raw.strip()
+        if not text or text.startswith(("#", ";")):
+            continue
+        if text.startswith("["):
+            section, key = text, ""
+            continue
+        if not raw[0].isspace():  # `key = value` starts a new key
+            key, _, text = (part.strip() for part in text.partition("="))
+            if not text:
+                continue
+        if (section, key) == ("[options]", "install_requires") or section == "[options.extras_require]":
+            _requirement_facts(facts, pip_requirement(text, number))
+
+
+def _conda_environment(source: TextSource, facts: Facts) -> None:
+    try:
+        document = yaml.safe_load(source.text)
+    except yaml.YAMLError:
+        return
+    if not isinstance(document, dict):
+        return
+    lines = source.lines
+    cursor = 0
+    for entry in document.get("dependencies") or []:
+        if isinstance(entry, str):
+            cursor = _line_of(lines, entry, cursor) - 1
+            _requirement_facts(facts, conda_requirement(entry, cursor + 1))
+        elif isinstance(entry, dict):
+            for text in entry.get("pip") or []:
+                if not isinstance(text, str):
+                    continue
+                cursor = _line_of(lines, text, cursor) - 1
+                if text.startswith("-"):
+                    _pip_arguments(facts, text.split(), cursor + 1)
+                else:
+                    _requirement_facts(facts, pip_requirement(text, cursor + 1))
+
+
+# --- Dockerfiles and CI ----------------------------------------------------------------------
+
+_IMAGE = re.compile(r"^(?P<name>[^\s:@]+(?::\d+/[^\s:@]+)?)(?::(?P<tag>[^\s@]+))?(?:@(?P<digest>\S+))?$")
+
+
+def image_reference(reference: str, line: int) -> Image | None:
+    match = _IMAGE.match(reference.strip().strip("'\""))
+    if not match or "$" in reference:
+        return None
+    return Image(reference.strip().strip("'\""), match["name"], match["tag"], match["digest"], line)
+
+
+def _image_facts(facts: Facts, image: Image | None) -> None:
+    if image is None:
+        return
+    facts.images.append(image)
+    cuda = _image_cuda(image.name, image.tag)
+    if cuda:
+        facts.cuda_versions.append(CudaVersion(cuda, image.line, f"{image.name}:{image.tag} image"))
+
+
+def _install_commands(facts: Facts, text: str, line: int) -> None:
+    """`pip install ...` and `conda|mamba install ...` inside a shell command line."""
+    for command in re.split(r"&&|;|\|\|", text):
+        try:
+            tokens = shlex.split(command)
+        except ValueError:
+            tokens = command.split()
+        for i, token in enumerate(tokens):
+            if token == "install" and i > 0:
+                tool = tokens[i - 1].rsplit("/", 1)[-1]
+                if tool in ("pip", "pip3") or tool == "-m" and i > 1 and tokens[i - 2].startswith("pip"):
+                    _pip_arguments(facts, tokens[i + 1 :], line)
+                elif tool in ("conda", "mamba", "micromamba"):
+                    _pip_arguments(facts, tokens[i + 1 :], line, conda=True)
+                break
+
+
+def _dockerfile(source: TextSource, facts: Facts) -> None:
+    arguments: dict[str, str] = {}
+    stages: set[str] = set()
+    for line, text in _logical_lines(source.lines):
+        words = text.split()
+        if not words:
+            continue
+        instruction = words[0].upper()
+        rest = text.strip()[len(words[0]) :].strip()
+        if instruction in ("ARG", "ENV"):
+            for name, value in re.findall(r"(\w+)[= ]\s*\"?([^\s\"]+)\"?", rest):
+                arguments.setdefault(name, value)
+                if "CUDA" in name.upper() and re.match(r"\d+\.\d+", value):
+                    facts.cuda_versions.append(CudaVersion(major_minor(value), line, f"{instruction} {name}"))
+        elif instruction == "FROM":
+            tokens = [w for w in rest.split() if not w.startswith("--")]
+            if not tokens:
+                continue
+            reference = re.sub(r"\$\{?(\w+)\}?", lambda m: arguments.get(m.group(1), m.group(0)), tokens[0])
+            if len(tokens) >= 3 and tokens[1].lower() == "as":
+                stages.add(tokens[2].lower())
+            if reference.lower() in stages or reference == "scratch":
+                continue
+            _image_facts(facts, image_reference(reference, line))
+        elif instruction == "RUN":
+            _install_commands(facts, rest, line)
+
+
+_CI_IMAGE = re.compile(r"^\s*-?\s*(?:container|image)\s*:\s*['\"]?([^\s'\"#{}]+)")
+
+
+def _ci_workflow(source: TextSource, facts: Facts) -> None:
+    for number, raw in enumerate(source.lines, start=1):
+        match = _CI_IMAGE.match(raw)
+        if match:
+            _image_facts(facts, image_reference(match.group(1), number))
+        if "install" in raw:
+            _install_commands(facts, raw.split("run:", 1)[-1], number)
+
+
+def _lock_file(source: TextSource, facts: Facts) -> None:
+    name = source.path.rsplit("/", 1)[-1]
+    if name.endswith(".lock") and name != "Pipfile.lock":
+        names = re.findall(r'^name = "([^"]+)"', source.text, re.M)
+    elif name == "Pipfile.lock":
+        try:
+            document = json.loads(source.text)
+        except json.JSONDecodeError:
+            return
+        names = [n for section in ("default", "develop") for n in document.get(section, {})]
+    else:  # conda-lock.yml
+        names = re.findall(r"^\s*-?\s*name:\s*([\w.-]+)", source.text, re.M)
+    facts.locked += [canonicalize_name(n) for n in names]
+
+
+_EXTRACTORS = {
+    FileKind.REQUIREMENTS: _requirements_file,
+    FileKind.PYPROJECT: _pyproject,
+    FileKind.SETUP_CFG: _setup_cfg,
+    FileKind.CONDA_ENV: _conda_environment,
+    FileKind.DOCKERFILE: _dockerfile,
+    FileKind.CI_WORKFLOW: _ci_workflow,
+    FileKind.LOCK_FILE: _lock_file,
+}
+
+
+def manifest_facts(source: TextSource) -> Facts:
+    facts = Facts()
+    extractor = _EXTRACTORS.get(source.kind)
+    if extractor is not None:
+        extractor(source, facts)
+    return facts
+
+
+def requirement_strings(values: Iterable[tuple[str, int]]) -> Facts:
+    """Facts of (requirement string, line) pairs, e.g. a setup.py's install_requires."""
+    facts = Facts()
+    for text, line in values:
+        _requirement_facts(facts, pip_requirement(text, line))
+    return facts

@@ -1,0 +1,52 @@
+"""The repository as project rules see it: every file's facts, merged, never re-parsed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from mldebt.discover import FileKind, is_test_path
+from mldebt.facts import CudaVersion, Facts, Image, IndexUrl, Requirement, Site
+
+
+@dataclass
+class Project:
+    #: path -> (file kind, facts), in path order.
+    files: dict[str, tuple[str, Facts]]
+
+    def _each(self, attribute: str, include_tests: bool = True) -> Iterator[tuple[str, object]]:
+        for path, (_, facts) in self.files.items():
+            if include_tests or not is_test_path(path):
+                for item in getattr(facts, attribute):
+                    yield path, item
+
+    def requirements(self) -> Iterator[tuple[str, Requirement]]:
+        return self._each("requirements")  # type: ignore[return-value]
+
+    def indexes(self) -> Iterator[tuple[str, IndexUrl]]:
+        return self._each("indexes")  # type: ignore[return-value]
+
+    def images(self) -> Iterator[tuple[str, Image]]:
+        return self._each("images")  # type: ignore[return-value]
+
+    def cuda_versions(self) -> Iterator[tuple[str, CudaVersion]]:
+        return self._each("cuda_versions")  # type: ignore[return-value]
+
+    def unguarded_cuda_sites(self) -> Iterator[tuple[str, Site]]:
+        return self._each("unguarded_cuda_sites", include_tests=False)  # type: ignore[return-value]
+
+    def locked_names(self) -> set[str]:
+        return {name for _, name in self._each("locked")}  # type: ignore[misc]
+
+    def uses_cuda(self) -> bool:
+        """Code outside tests puts work on a CUDA device."""
+        return any(True for _ in self._each("cuda_sites", include_tests=False))
+
+    def runs_on_cpu(self) -> bool:
+        return any(facts.runs_on_cpu for path, (_, facts) in self.files.items() if not is_test_path(path))
+
+    def kind(self, path: str) -> str:
+        return self.files[path][0]
+
+    def has_code(self) -> bool:
+        return any(kind in FileKind.CODE for kind, _ in self.files.values())
