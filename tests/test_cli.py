@@ -26,7 +26,7 @@ def test_text_report_groups_findings_with_hints(tmp_path, run_cli):
 
 
 def test_json_document(tmp_path, scan_json):
-    write_tree(tmp_path, {"train.py": UNSAFE, "requirements.txt": "torch\n"})
+    write_tree(tmp_path, {"train.py": UNSAFE, "requirements.txt": "numpy==1.26.4\n"})
     code, doc = scan_json(tmp_path)
     assert code == 1
     assert doc["schema_version"] == "1.0" and doc["tool"] == {"name": "mldebt", "version": __version__}

@@ -1,9 +1,9 @@
 """Each `fixtures/<case>/` is a small ML repository scanned end to end.
 
 Its `expected.json` holds the normalised report; `MLDEBT_UPDATE_SNAPSHOTS=1 pytest` rewrites
-them (review the diff). Independently, every `# expect: MLDxxx` comment in a fixture must match
-a finding on that line, and every finding must have its marker, so a snapshot can't silently
-absorb a regression.
+them (review the diff). Independently, every `# expect: MLDxxx` comment in a fixture's Python,
+notebook, requirements, YAML or TOML file must match a finding on that line, and every finding
+in those files must have its marker, so a snapshot can't silently absorb a regression.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from mldebt.settings import load_settings
 from mldebt.sources import notebook_source
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-CASES = sorted(p for p in FIXTURES.iterdir() if (p / "expected.json").exists() or p.name == "demo")
+CASES = sorted(p for p in FIXTURES.iterdir() if p.is_dir())
 _MARKER = re.compile(r"#\s*expect:\s*([A-Z0-9, ]+)")
 
 
@@ -35,7 +35,7 @@ def _markers(root: Path, findings: list[dict]) -> tuple[set, set]:
     expected = set()
     for path in sorted(root.rglob("*")):
         rel = path.relative_to(root).as_posix()
-        if path.suffix == ".py":
+        if path.suffix in (".py", ".txt", ".yml", ".yaml", ".toml"):
             lines = [(None, n, text) for n, text in enumerate(path.read_text().splitlines(), 1)]
         elif path.suffix == ".ipynb":
             source = notebook_source(rel, path.read_text())
@@ -46,7 +46,8 @@ def _markers(root: Path, findings: list[dict]) -> tuple[set, set]:
             match = _MARKER.search(text)
             if match:
                 expected |= {(rel, cell, number, rule.strip()) for rule in match.group(1).split(",")}
-    actual = {(f["path"], f.get("cell"), f["line"], f["rule"]) for f in findings if f["path"].endswith((".py", ".ipynb"))}
+    marked = (".py", ".ipynb", ".txt", ".yml", ".yaml", ".toml")
+    actual = {(f["path"], f.get("cell"), f["line"], f["rule"]) for f in findings if f["path"].endswith(marked)}
     return expected, actual
 
 
@@ -57,6 +58,8 @@ def test_fixture_matches_expected_json(case):
     rendered = json.dumps(document, indent=2) + "\n"
     if os.environ.get("MLDEBT_UPDATE_SNAPSHOTS") == "1":
         snapshot.write_text(rendered)
+        pytest.skip(f"wrote {snapshot.name}: review the diff and commit")
+    assert snapshot.exists(), f"{case.name} has no expected.json: run MLDEBT_UPDATE_SNAPSHOTS=1 pytest"
     assert json.loads(snapshot.read_text()) == document, "run MLDEBT_UPDATE_SNAPSHOTS=1 pytest and review the diff"
 
 

@@ -1,0 +1,56 @@
+"""`dependency-management`: GPU/CUDA pinning and drift across requirements, pyproject, conda,
+Docker and CI (Arpteg et al. 2018: dependency management is the first production challenge of
+deep learning). The facts come from `mldebt.manifests`; what counts as the GPU stack, and which
+CUDA builds each framework ships, is `rules/knowledge/gpu_stack.yaml`."""
+
+from __future__ import annotations
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+from mldebt.discover import FileKind
+from mldebt.facts import Requirement
+from mldebt.knowledge import load_table
+from mldebt.project import Project
+
+#: Manifest kinds that declare what a *library* accepts, where ranges are right, not debt.
+LIBRARY_METADATA = frozenset({FileKind.PYPROJECT, FileKind.SETUP_CFG, FileKind.PYTHON})
+
+
+def gpu_stack() -> dict:
+    return load_table("gpu_stack")
+
+
+def is_gpu_package(requirement: Requirement) -> bool:
+    stack = gpu_stack()
+    names = stack["conda_packages"] if requirement.source == "conda" else stack["pip_packages"]
+    return requirement.name in names
+
+
+def is_pinned(requirement: Requirement) -> bool:
+    """Pinned to one release line: `==X.Y.Z`, `==X.Y.*`, `===`, `~=X.Y.Z`, conda `=X.Y`."""
+    try:
+        specifiers = SpecifierSet(requirement.specifier)
+    except InvalidSpecifier:
+        return True  # not ours to judge
+    for spec in specifiers:
+        if spec.operator in ("==", "==="):
+            return True
+        if spec.operator == "~=" and spec.version.count(".") >= 2:
+            return True
+    return False
+
+
+def application_requirements(project: Project):
+    """(path, requirement) pairs from manifests that install an application (requirements
+    files, conda environments, Dockerfiles, CI), not from library metadata."""
+    for path, requirement in project.requirements():
+        if project.kind(path) not in LIBRARY_METADATA:
+            yield path, requirement
+
+
+def version_conflict(a: str, b: str) -> bool:
+    """CUDA `12.1` vs `11.8` conflict; `12` vs `12.4` do not (a bare major agrees with its minors)."""
+    a_parts, b_parts = a.split("."), b.split(".")
+    if a_parts[0] != b_parts[0]:
+        return True
+    return len(a_parts) > 1 and len(b_parts) > 1 and a_parts[1] != b_parts[1]

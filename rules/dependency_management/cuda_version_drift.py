@@ -1,0 +1,82 @@
+import re
+from collections.abc import Iterator
+
+from mldebt.project import Project
+from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
+from mldebt.rules.dependency_management import version_conflict
+
+#: Files named for one CUDA version (`requirements-cu118.txt`, `docker/cuda12.1/Dockerfile`)
+#: are deliberate variants, not drift.
+_VARIANT_FILE = re.compile(r"cu\d{2,3}|cuda[-_.]?\d", re.IGNORECASE)
+_DIGEST = "@sha256:" + "0" * 64
+
+
+class CudaVersionDrift(ProjectRule):
+    """Selects different CUDA versions in different places of the repository.
+
+    ## Why it matters
+    The CUDA version is chosen in many files at once: torch's `+cu121` or index URL, the
+    `nvidia/cuda` or `pytorch/pytorch` base image, conda's `pytorch-cuda`/`cudatoolkit`,
+    `ENV CUDA_VERSION`, `jax[cuda12]`, CI container images. When they disagree, the Docker
+    image, the CI job and a developer's conda environment each run a different stack, and a
+    kernel or numerical difference shows up only in one of them. Every disagreeing line is
+    reported, naming the others.
+
+    ## Known limitations
+    A bare major (`jax[cuda12]`) agrees with any 12.x. Files whose name names a CUDA version
+    (`requirements-cu118.txt`, `Dockerfile.cuda12`) are taken as deliberate variants and
+    not compared.
+
+    ## References
+    - NVIDIA CUDA compatibility guide (minor version compatibility)
+    - Arpteg et al. 2018, Software Engineering Challenges of Deep Learning (dependency management)
+    """
+
+    id = "MLD604"
+    name = "cuda-version-drift"
+    category = Category.DEPENDENCY_MANAGEMENT
+    severity = Severity.WARNING
+    confidence = Confidence.HIGH
+    INVALID = [
+        Invalid(
+            f"FROM nvidia/cuda:12.1.0-runtime-ubuntu22.04{_DIGEST}\n",
+            path="Dockerfile", line=1, message="11.8",
+            files={"requirements.txt": "torch==2.4.1+cu118\n"},
+        ),
+        Invalid(
+            "torch==2.4.1+cu118\n", path="requirements.txt", line=1, message="Dockerfile:1",
+            files={"Dockerfile": f"FROM nvidia/cuda:12.1.0-runtime-ubuntu22.04{_DIGEST}\n"},
+        ),
+        Invalid(
+            "dependencies:\n  - pytorch=2.4\n  - pytorch-cuda=11.8\n", path="environment.yml", line=3,
+            files={"Dockerfile": f"FROM pytorch/pytorch:2.4.1-cuda12.1-cudnn9-runtime{_DIGEST}\n"},
+        ),
+    ]
+    VALID = [
+        Valid(
+            "torch==2.4.1+cu121\n", path="requirements.txt",
+            files={"Dockerfile": f"FROM nvidia/cuda:12.1.1-runtime-ubuntu22.04{_DIGEST}\nENV CUDA_VERSION=12.1.1\n"},
+        ),
+        Valid("jax[cuda12]==0.4.30\n", path="requirements.txt",
+              files={"Dockerfile": f"FROM nvidia/cuda:12.4.1-base-ubuntu22.04{_DIGEST}\n"}),
+        Valid("torch==2.4.1+cu118\n", path="requirements-cu118.txt",
+              files={"requirements-cu121.txt": "torch==2.4.1+cu121\n"}),
+    ]
+
+    def check(self, project: Project) -> Iterator[ProjectFinding]:
+        sources = [(path, cuda) for path, cuda in project.cuda_versions() if not _VARIANT_FILE.search(path)]
+        for path, cuda in sources:
+            others = [
+                (other_path, other) for other_path, other in sources
+                if version_conflict(cuda.version, other.version)
+            ]
+            if not others:
+                continue
+            named = ", ".join(f"{o.version} ({o.evidence}) at {p}:{o.line}" for p, o in others[:3])
+            more = f" and {len(others) - 3} more" if len(others) > 3 else ""
+            yield ProjectFinding(
+                cuda.line,
+                f"CUDA {cuda.version} ({cuda.evidence}) disagrees with {named}{more}",
+                hint="choose one CUDA version and use it in every manifest, image and CI job",
+                path=path,
+            )

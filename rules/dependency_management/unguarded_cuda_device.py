@@ -1,0 +1,61 @@
+from collections.abc import Iterator
+
+from mldebt.project import Project
+from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
+
+_CPU_ELSEWHERE = "import torch\ndevice = 'cuda' if torch.cuda.is_available() else 'cpu'\n"
+
+
+class UnguardedCudaDevice(ProjectRule):
+    """Puts work on a CUDA device with no availability check, in a repository that also runs on CPU.
+
+    ## Why it matters
+    Elsewhere the repository checks `torch.cuda.is_available()` or uses a `"cpu"` device, so
+    it is meant to run without a GPU (a laptop, CI, a CPU inference box). A bare `.cuda()`,
+    `.to("cuda")` or `device="cuda:0"` in a module with no check crashes there, usually far
+    from the code that chose the device.
+
+    ## Known limitations
+    The check is per module: an availability check anywhere in the module counts for all of
+    it. Devices passed in variables are not followed. Test code is not checked.
+
+    ## References
+    - PyTorch docs, "CUDA semantics": device-agnostic code
+    - Arpteg et al. 2018, Software Engineering Challenges of Deep Learning (dependency management)
+    """
+
+    id = "MLD606"
+    name = "unguarded-cuda-device"
+    category = Category.DEPENDENCY_MANAGEMENT
+    severity = Severity.WARNING
+    confidence = Confidence.MEDIUM
+    in_tests = False
+    INVALID = [
+        Invalid("import torch\nmodel = Net()\nmodel.cuda()\n", path="train.py", line=3, files={"serve.py": _CPU_ELSEWHERE}),
+        Invalid("import torch\nx = batch.to('cuda:0')\n", path="train.py", line=2, files={"serve.py": _CPU_ELSEWHERE}),
+        Invalid("import torch\nd = torch.device('cuda')\n", path="train.py", files={"serve.py": _CPU_ELSEWHERE}),
+        Invalid("import torch\nsd = torch.load(p, map_location='cuda', weights_only=True)\n", path="train.py",
+                files={"serve.py": _CPU_ELSEWHERE}),
+    ]
+    VALID = [
+        Valid(_CPU_ELSEWHERE + "model = Net().to(device)\n", path="train.py"),
+        Valid("import torch\nif torch.cuda.is_available():\n    model.cuda()\n", path="train.py",
+              files={"serve.py": _CPU_ELSEWHERE}),
+        Valid("import torch\nmodel.cuda()\n", path="train.py"),  # a GPU-only repository
+        Valid("import torch\nmodel.to('cpu')\n", path="train.py", files={"serve.py": _CPU_ELSEWHERE}),
+        Valid("import torch\nmodel.cuda()\n", path="tests/test_gpu.py", files={"serve.py": _CPU_ELSEWHERE}),
+    ]
+
+    def check(self, project: Project) -> Iterator[ProjectFinding]:
+        if not project.runs_on_cpu():
+            return
+        for path, site in project.unguarded_cuda_sites():
+            yield ProjectFinding(
+                site.line,
+                f"`{site.text}` needs a GPU, and this module never checks that one is available",
+                hint='pick the device once: `device = "cuda" if torch.cuda.is_available() else "cpu"`',
+                column=site.column,
+                end_line=site.end_line,
+                end_column=site.end_column,
+                path=path,
+            )

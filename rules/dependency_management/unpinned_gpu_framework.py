@@ -1,0 +1,63 @@
+from collections.abc import Iterator
+
+from mldebt.project import Project
+from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
+from mldebt.rules.dependency_management import application_requirements, is_gpu_package, is_pinned
+
+
+class UnpinnedGpuFramework(ProjectRule):
+    """Installs a deep-learning framework or GPU library without pinning its version.
+
+    ## Why it matters
+    GPU stacks move every few weeks, and each framework release is built against particular
+    CUDA, cuDNN and NCCL versions. A requirement such as `torch>=2.0` installs whatever is
+    newest on the day of the build, so the same commit trains a different model (or fails to
+    start) a month later. A lock file (uv.lock, poetry.lock, pdm.lock, conda-lock.yml,
+    Pipfile.lock, or a pip-compile output with hashes) that pins the package counts as pinned.
+
+    ## Known limitations
+    Library metadata (`[project] dependencies`, `setup.cfg`, `setup.py`) is not checked: a
+    library should accept ranges. Versions fixed only by a base image are not seen.
+
+    ## References
+    - Arpteg et al. 2018, Software Engineering Challenges of Deep Learning (dependency management)
+    - Sculley et al. 2015, Hidden Technical Debt in Machine Learning Systems
+    - pip docs, "Repeatable installs"
+    """
+
+    id = "MLD601"
+    name = "unpinned-gpu-framework"
+    category = Category.DEPENDENCY_MANAGEMENT
+    severity = Severity.WARNING
+    confidence = Confidence.HIGH
+    INVALID = [
+        Invalid("numpy==1.26.4\ntorch>=2.1\n", path="requirements.txt", line=2, message="`torch>=2.1`"),
+        Invalid("torch\n", path="requirements-gpu.txt"),
+        Invalid("dependencies:\n  - python=3.11\n  - pytorch\n  - pip:\n    - xformers>=0.0.23\n",
+                path="environment.yml", line=5),
+        Invalid("FROM python:3.11-slim@sha256:" + "a" * 64 + "\nRUN pip install --no-cache-dir torch torchvision==0.19.1\n",
+                path="Dockerfile", line=2, message="`torch`"),
+    ]
+    VALID = [
+        Valid("torch==2.4.1\ntorchvision==0.19.1  # pinned\nnumpy>=1.24\n", path="requirements.txt"),
+        Valid("torch~=2.4.1\njax[cuda12]==0.4.30\n", path="requirements.txt"),
+        Valid("dependencies:\n  - pytorch=2.4\n  - pip:\n    - tensorflow==2.16.1\n", path="environment.yml"),
+        Valid('[project]\nname = "lib"\ndependencies = ["torch>=2.0"]\n', path="pyproject.toml"),
+        Valid("torch>=2.1\n", path="requirements.txt",
+              files={"uv.lock": 'version = 1\n[[package]]\nname = "torch"\nversion = "2.4.1"\n'}),
+        Valid("torch>=2.1  # mldebt: ignore[MLD601]\n", path="requirements.txt"),
+    ]
+
+    def check(self, project: Project) -> Iterator[ProjectFinding]:
+        locked = project.locked_names()
+        for path, requirement in application_requirements(project):
+            if requirement.name in ("cudatoolkit", "pytorch-cuda", "cuda-version", "cuda-toolkit"):
+                continue  # the CUDA-variant rule owns these
+            if is_gpu_package(requirement) and not is_pinned(requirement) and requirement.name not in locked:
+                shown = requirement.text or requirement.name
+                yield ProjectFinding(
+                    requirement.line,
+                    f"`{shown}` leaves the {requirement.name} version open and no lock file pins it",
+                    hint=f"pin an exact version (`{requirement.name}==X.Y.Z`) or commit a lock file",
+                    path=path,
+                )

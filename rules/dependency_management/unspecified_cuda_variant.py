@@ -1,0 +1,89 @@
+from collections.abc import Iterator
+
+from mldebt.manifests import cuda_from_cu_tag
+from mldebt.project import Project
+from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
+from mldebt.rules.dependency_management import application_requirements, gpu_stack
+
+_CONDA_CUDA = ("cudatoolkit", "pytorch-cuda", "cuda-version", "cuda-toolkit")
+_GPU_CODE = "import torch\nmodel = Net().cuda()\n"
+
+
+class UnspecifiedCudaVariant(ProjectRule):
+    """Leaves the CUDA build of the GPU stack to chance in a repository whose code uses CUDA.
+
+    ## Why it matters
+    `pip install torch` picks whichever CUDA build PyPI's default wheel has for that release
+    (CUDA 12.x today, another tomorrow); conda picks a CPU or GPU build by solver whim unless
+    `pytorch-cuda`/`cudatoolkit` is pinned. The result runs on one machine and not the next.
+    Pin the build with a local version (`torch==2.4.1+cu121`), a CUDA index URL
+    (`--index-url https://download.pytorch.org/whl/cu121`, a uv index), `jax[cuda12]`, or a
+    pinned conda `pytorch-cuda`. `tensorflow-gpu` is reported everywhere: it is deprecated.
+
+    ## Known limitations
+    Only checked when code outside tests uses CUDA (`.cuda()`, a `"cuda"` device). Library
+    metadata (pyproject, setup.py) is not checked. A CUDA base image that already ships torch
+    is not taken as the choice.
+
+    ## References
+    - PyTorch docs, "Get started" install matrix (CUDA-specific index URLs)
+    - Arpteg et al. 2018, Software Engineering Challenges of Deep Learning (dependency management)
+    """
+
+    id = "MLD602"
+    name = "unspecified-cuda-variant"
+    category = Category.DEPENDENCY_MANAGEMENT
+    severity = Severity.WARNING
+    confidence = Confidence.MEDIUM
+    INVALID = [
+        Invalid("torch==2.4.1\n", path="requirements.txt", line=1, message="CUDA build", files={"train.py": _GPU_CODE}),
+        Invalid("jax[cuda]==0.4.30\n", path="requirements.txt", message="`jax[cuda12]`", files={"train.py": _GPU_CODE}),
+        Invalid("tensorflow-gpu==2.10.0\n", path="requirements.txt", message="deprecated"),
+        Invalid("dependencies:\n  - pytorch=2.4\n  - cudatoolkit\n", path="environment.yml", line=3,
+                files={"train.py": _GPU_CODE}),
+    ]
+    VALID = [
+        Valid("torch==2.4.1+cu121\n", path="requirements.txt", files={"train.py": _GPU_CODE}),
+        Valid("--extra-index-url https://download.pytorch.org/whl/cu121\ntorch==2.4.1\n", path="requirements.txt",
+              files={"train.py": _GPU_CODE}),
+        Valid("torch==2.4.1\n", path="requirements.txt", files={"train.py": "import torch\nx = torch.zeros(3)\n"}),
+        Valid("jax[cuda12]==0.4.30\n", path="requirements.txt", files={"train.py": _GPU_CODE}),
+        Valid("dependencies:\n  - pytorch=2.4\n  - pytorch-cuda=12.1\n", path="environment.yml",
+              files={"train.py": _GPU_CODE}),
+    ]
+
+    def check(self, project: Project) -> Iterator[ProjectFinding]:
+        deprecated = gpu_stack()["deprecated"]
+        for path, requirement in project.requirements():
+            if requirement.name in deprecated:
+                yield ProjectFinding(
+                    requirement.line, f"`{requirement.name}` is deprecated", hint=deprecated[requirement.name], path=path
+                )
+        if not project.uses_cuda():
+            return
+        cuda_indexes = any(cuda_from_cu_tag(index.url.rstrip("/").rsplit("/", 1)[-1]) for _, index in project.indexes())
+        for path, requirement in application_requirements(project):
+            name = requirement.name
+            if name in gpu_stack()["cuda_variant_packages"] and requirement.source == "pip":
+                if not requirement.local_version and not cuda_indexes:
+                    yield ProjectFinding(
+                        requirement.line,
+                        f"the CUDA build of `{name}` is left to the package index's default",
+                        hint=f"pin the build (`{name}==X.Y.Z+cu121`) or add the CUDA index "
+                        "(`--extra-index-url https://download.pytorch.org/whl/cu121`)",
+                        path=path,
+                    )
+            elif name == "jax" and "cuda" in requirement.extras:
+                yield ProjectFinding(
+                    requirement.line,
+                    "`jax[cuda]` does not say which CUDA major version to install",
+                    hint="name the major: `jax[cuda12]`",
+                    path=path,
+                )
+            elif requirement.source == "conda" and name in _CONDA_CUDA and not requirement.specifier:
+                yield ProjectFinding(
+                    requirement.line,
+                    f"conda `{name}` is not pinned, so the solver picks the CUDA version",
+                    hint=f"pin it to the CUDA version the repository targets (`{name}=12.1`)",
+                    path=path,
+                )
