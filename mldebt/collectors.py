@@ -19,51 +19,68 @@ AVAILABILITY_CHECKS = frozenset(
     }
 )
 _DEVICE_KEYWORDS = ("device", "map_location")
+_CONFIG_DIRS = frozenset({"config", "configs", "conf"})
 _SETUP_CALLS = frozenset({"setuptools.setup", "distutils.core.setup"})
 
 
-def _device_string(node: cst.BaseExpression | None) -> str | None:
-    value = literal_value(node) if node is not None else None
-    return value.lower() if isinstance(value, str) else None
+def _gpu_specific(name: str) -> bool:
+    lower = name.lower()
+    return "cuda" in lower or "gpu" in lower
 
 
 class FactCollector(cst.BatchableCSTVisitor):
-    """CUDA device uses and availability checks; `install_requires` of a static setup.py."""
+    """CUDA device uses and availability checks; `install_requires` of a static setup.py.
+
+    Device uses in modules or functions named for CUDA/GPU (`accelerators/cuda.py`,
+    `def to_gpu`) and in configuration (`configs/`, a `dict(device="cuda")`) are not
+    recorded: they are where the device is meant to be chosen.
+    """
 
     def __init__(self, ctx: FileContext) -> None:
         super().__init__()
         self.ctx = ctx
         self.cuda_nodes: list[cst.CSTNode] = []
+        #: The subset of `cuda_nodes` an unguarded-device finding may be reported on.
+        self.reportable: set[cst.CSTNode] = set()
         self.guarded = False
-        self.runs_on_cpu = False
         self.setup_requirements: list[cst.SimpleString] = []
+        parts = ctx.path.split("/")
+        self._skip_module = _gpu_specific(parts[-1]) or bool(_CONFIG_DIRS & set(parts[:-1]))
+        self._gpu_functions = 0
 
-    def _device(self, node: cst.BaseExpression | None, site: cst.CSTNode) -> None:
-        device = _device_string(node)
-        if device is None:
-            return
-        if device.startswith("cuda"):
-            self.cuda_nodes.append(site)
-        elif device in ("cpu", "mps"):
-            self.runs_on_cpu = True
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._gpu_functions += _gpu_specific(node.name.value)
+
+    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._gpu_functions -= _gpu_specific(node.name.value)
+
+    def _is_cuda(self, node: cst.BaseExpression | None) -> bool:
+        device = literal_value(node) if node is not None else None
+        return isinstance(device, str) and device.lower().startswith("cuda")
 
     def visit_Call(self, node: cst.Call) -> None:
         name = self.ctx.qualname(node.func)
         if name in AVAILABILITY_CHECKS:
-            self.guarded = self.runs_on_cpu = True
-        elif name == "torch.device":
-            self._device(call_argument(node, "type", 0), node)
+            self.guarded = True
         elif name in _SETUP_CALLS:
             self._setup(node)
+        if name == "dict":
+            return
         func = node.func
-        if isinstance(func, cst.Attribute) and name is None:
-            if func.attr.value == "cuda" and not node.args:
-                self.cuda_nodes.append(node)
-            elif func.attr.value == "to" and node.args:
-                self._device(call_argument(node, "device", 0), node)
-        for arg in node.args:
-            if arg.keyword is not None and arg.keyword.value in _DEVICE_KEYWORDS:
-                self._device(arg.value, node)
+        method = func.attr.value if isinstance(func, cst.Attribute) and name is None else None
+        uses_cuda = (
+            (name == "torch.device" and self._is_cuda(call_argument(node, "type", 0)))
+            or (method == "cuda" and not node.args)
+            or (method == "to" and self._is_cuda(call_argument(node, "device", 0)))
+            or any(
+                arg.keyword is not None and arg.keyword.value in _DEVICE_KEYWORDS and self._is_cuda(arg.value)
+                for arg in node.args
+            )
+        )
+        if uses_cuda:
+            self.cuda_nodes.append(node)
+            if not (self._skip_module or self._gpu_functions):
+                self.reportable.add(node)
 
     def _setup(self, node: cst.Call) -> None:
         for keyword in ("install_requires", "extras_require"):
@@ -84,11 +101,11 @@ class FactCollector(cst.BatchableCSTVisitor):
         facts = requirement_strings(
             (s.evaluated_value, where[s].line) for s in self.setup_requirements if isinstance(s.evaluated_value, str)
         )
-        facts.runs_on_cpu = self.runs_on_cpu
+        facts.runs_on_cpu = self.guarded
         for node in self.cuda_nodes:
             span = where[node]
             site = Site(span.line, span.column, span.end_line, span.end_column, module.code_for_node(node)[:80])
             facts.cuda_sites.append(site)
-            if not self.guarded:
+            if not self.guarded and node in self.reportable:
                 facts.unguarded_cuda_sites.append(site)
         return facts

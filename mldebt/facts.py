@@ -21,6 +21,7 @@ class Requirement:
     extras: tuple[str, ...] = ()
     local_version: str | None = None  # `cu121` in `torch==2.1.0+cu121`
     text: str = ""
+    url: str | None = None  # a direct reference: `name @ git+https://...@rev`
 
 
 @dataclass(frozen=True)
@@ -72,5 +73,5 @@ class Facts:
     cuda_sites: list[Site] = field(default_factory=list)
     #: Python: CUDA device uses with no availability check in their function or module.
     unguarded_cuda_sites: list[Site] = field(default_factory=list)
-    #: Python: evidence that the code also runs on CPU (an availability check, a "cpu" device).
+    #: Python: the code checks whether an accelerator is available, so it also runs without one.
     runs_on_cpu: bool = False

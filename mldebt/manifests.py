@@ -64,6 +64,8 @@ def pip_requirement(text: str, line: int) -> Requirement | None:
         parsed = PepRequirement(text)
     except InvalidRequirement:
         return None
+    if parsed.url:  # `name @ git+https://...@rev`: pinned by its URL, not by a version
+        return Requirement(canonicalize_name(parsed.name), "", line, "pip", text=text, url=parsed.url)
     local = None
     for spec in parsed.specifier:
         if "+" in spec.version:
@@ -122,7 +124,7 @@ _CONDA_CUDA_PACKAGES = {"pytorch-cuda", "cudatoolkit", "cuda-version", "cuda-too
 
 def _index(facts: Facts, url: str, line: int) -> None:
     facts.indexes.append(IndexUrl(url, line))
-    cuda = cuda_from_cu_tag(url.rstrip("/").rsplit("/", 1)[-1])
+    cuda = cuda_from_cu_tag(url.replace("/", " "))
     if cuda:
         facts.cuda_versions.append(CudaVersion(cuda, line, f"index {url}"))
 
@@ -320,6 +322,10 @@ def _install_commands(facts: Facts, text: str, line: int) -> None:
                 break
 
 
+#: ARG/ENV names that hold a CUDA version (not `TORCH_CUDA_ARCH_LIST`, a compute capability).
+_CUDA_VERSION_VARIABLE = re.compile(r"^(CUDA|CUDA_VERSION|CUDA_VER|CUDA_TOOLKIT_VERSION|NV_CUDA_CUDART_VERSION)$", re.I)
+
+
 def _dockerfile(source: TextSource, facts: Facts) -> None:
     arguments: dict[str, str] = {}
     stages: set[str] = set()
@@ -332,7 +338,7 @@ def _dockerfile(source: TextSource, facts: Facts) -> None:
         if instruction in ("ARG", "ENV"):
             for name, value in re.findall(r"(\w+)[= ]\s*\"?([^\s\"]+)\"?", rest):
                 arguments.setdefault(name, value)
-                if "CUDA" in name.upper() and re.match(r"\d+\.\d+", value):
+                if _CUDA_VERSION_VARIABLE.match(name) and re.match(r"\d+\.\d+", value):
                     facts.cuda_versions.append(CudaVersion(major_minor(value), line, f"{instruction} {name}"))
         elif instruction == "FROM":
             tokens = [w for w in rest.split() if not w.startswith("--")]

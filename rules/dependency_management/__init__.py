@@ -27,7 +27,10 @@ def is_gpu_package(requirement: Requirement) -> bool:
 
 
 def is_pinned(requirement: Requirement) -> bool:
-    """Pinned to one release line: `==X.Y.Z`, `==X.Y.*`, `===`, `~=X.Y.Z`, conda `=X.Y`."""
+    """Pinned to one release line: `==X.Y.Z`, `==X.Y.*`, `===`, `~=X.Y.Z`, conda `=X.Y`, or a
+    direct URL reference (whose revision mldebt cannot judge)."""
+    if requirement.url:
+        return True
     try:
         specifiers = SpecifierSet(requirement.specifier)
     except InvalidSpecifier:
@@ -40,12 +43,26 @@ def is_pinned(requirement: Requirement) -> bool:
     return False
 
 
-def application_requirements(project: Project):
+def application_requirements(project: Project, include_ci: bool = True):
     """(path, requirement) pairs from manifests that install an application (requirements
     files, conda environments, Dockerfiles, CI), not from library metadata."""
     for path, requirement in project.requirements():
-        if project.kind(path) not in LIBRARY_METADATA:
+        kind = project.kind(path)
+        if kind not in LIBRARY_METADATA and (include_ci or kind != FileKind.CI_WORKFLOW):
             yield path, requirement
+
+
+def build_chosen_on_line(project: Project, path: str, line: int) -> bool:
+    """An index option on the same install line picks the build (`--index-url .../whl/cu121`)."""
+    return any(p == path and index.line == line for p, index in project.indexes())
+
+
+def cpu_build(project: Project, path: str, requirement: Requirement) -> bool:
+    """`torch==X+cpu`, or installed from a CPU-only index on the same line."""
+    return requirement.local_version == "cpu" or any(
+        p == path and index.line == requirement.line and index.url.rstrip("/").endswith("/cpu")
+        for p, index in project.indexes()
+    )
 
 
 def version_conflict(a: str, b: str) -> bool:

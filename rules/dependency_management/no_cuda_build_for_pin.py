@@ -4,7 +4,7 @@ from packaging.version import InvalidVersion, Version
 
 from mldebt.project import Project
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
-from mldebt.rules.dependency_management import gpu_stack
+from mldebt.rules.dependency_management import cpu_build, gpu_stack
 
 _DIGEST = "@sha256:" + "0" * 64
 
@@ -58,6 +58,8 @@ class NoCudaBuildForPin(ProjectRule):
         Valid("torch==2.4.1\n", path="requirements.txt", files={"Dockerfile": f"FROM nvidia/cuda:12{_DIGEST}\n"}),
         Valid("torch>=2.1\n", path="requirements.txt",
               files={"Dockerfile": f"FROM nvidia/cuda:12.4.1-runtime-ubuntu22.04{_DIGEST}\n"}),
+        Valid("torch==2.9.1+cpu\n", path="requirements.txt",
+              files={"Dockerfile": f"FROM nvidia/cuda:12.4.1-runtime-ubuntu22.04{_DIGEST}\n"}),
         Valid("tensorflow==2.16.1\n", path="requirements.txt",
               files={"Dockerfile": f"FROM nvidia/cuda:12.3.2-runtime-ubuntu22.04{_DIGEST}\n"}),
     ]
@@ -69,12 +71,11 @@ class NoCudaBuildForPin(ProjectRule):
             minor = _pinned_minor(requirement.specifier)
             if minor is None:
                 continue
+            if cpu_build(project, path, requirement):
+                continue
             if requirement.name in ("torch", "pytorch") and minor in table["torch_cuda_builds"]:
                 builds = table["torch_cuda_builds"][minor]
-                wanted = {c.version for p, c in selected if not (p == path and c.line == requirement.line)}
-                if requirement.local_version and requirement.local_version.startswith("cu"):
-                    wanted.add(f"{requirement.local_version[2:-1]}.{requirement.local_version[-1]}")
-                for version in sorted(wanted - set(builds)):
+                for version in sorted({c.version for _, c in selected} - set(builds)):
                     yield ProjectFinding(
                         requirement.line,
                         f"torch {minor} has no build for CUDA {version} (builds: {', '.join(builds)})",

@@ -10,14 +10,15 @@ class UnguardedCudaDevice(ProjectRule):
     """Puts work on a CUDA device with no availability check, in a repository that also runs on CPU.
 
     ## Why it matters
-    Elsewhere the repository checks `torch.cuda.is_available()` or uses a `"cpu"` device, so
-    it is meant to run without a GPU (a laptop, CI, a CPU inference box). A bare `.cuda()`,
+    Elsewhere the repository checks `torch.cuda.is_available()` (or another accelerator
+    check), so it is meant to run without a GPU (a laptop, CI, a CPU inference box). A bare `.cuda()`,
     `.to("cuda")` or `device="cuda:0"` in a module with no check crashes there, usually far
     from the code that chose the device.
 
     ## Known limitations
     The check is per module: an availability check anywhere in the module counts for all of
-    it. Devices passed in variables are not followed. Test code is not checked.
+    it. Devices passed in variables are not followed. Modules and functions named for
+    CUDA/GPU, configuration (`configs/`, `dict(device="cuda")`) and test code are not checked.
 
     ## References
     - PyTorch docs, "CUDA semantics": device-agnostic code
@@ -44,6 +45,11 @@ class UnguardedCudaDevice(ProjectRule):
         Valid("import torch\nmodel.cuda()\n", path="train.py"),  # a GPU-only repository
         Valid("import torch\nmodel.to('cpu')\n", path="train.py", files={"serve.py": _CPU_ELSEWHERE}),
         Valid("import torch\nmodel.cuda()\n", path="tests/test_gpu.py", files={"serve.py": _CPU_ELSEWHERE}),
+        Valid("import torch\nmodel.cuda()\n", path="accelerators/cuda.py", files={"serve.py": _CPU_ELSEWHERE}),
+        Valid("import torch\ndef to_gpu(m):\n    return m.cuda()\n", path="utils.py", files={"serve.py": _CPU_ELSEWHERE}),
+        Valid("train = dict(max_iter=9000, device='cuda')\n", path="configs/train.py", files={"serve.py": _CPU_ELSEWHERE}),
+        Valid("import torch\nsd = torch.load(p, map_location='cuda')\n", path="train.py",
+              files={"serve.py": "import torch\nsd = torch.load(p, map_location='cpu')\n"}),
     ]
 
     def check(self, project: Project) -> Iterator[ProjectFinding]:

@@ -17,7 +17,8 @@ class UnpinnedGpuFramework(ProjectRule):
 
     ## Known limitations
     Library metadata (`[project] dependencies`, `setup.cfg`, `setup.py`) is not checked: a
-    library should accept ranges. Versions fixed only by a base image are not seen.
+    library should accept ranges. Neither are installs in CI workflows, which often test
+    against the newest releases on purpose. Versions fixed only by a base image are not seen.
 
     ## References
     - Arpteg et al. 2018, Software Engineering Challenges of Deep Learning (dependency management)
@@ -46,11 +47,13 @@ class UnpinnedGpuFramework(ProjectRule):
         Valid("torch>=2.1\n", path="requirements.txt",
               files={"uv.lock": 'version = 1\n[[package]]\nname = "torch"\nversion = "2.4.1"\n'}),
         Valid("torch>=2.1  # mldebt: ignore[MLD601]\n", path="requirements.txt"),
+        Valid("deepspeed @ git+https://github.com/org/DeeperSpeed.git@91d1c55\n", path="requirements.txt"),
+        Valid("jobs:\n  t:\n    steps:\n      - run: pip install --pre torch\n", path=".github/workflows/nightly.yml"),
     ]
 
     def check(self, project: Project) -> Iterator[ProjectFinding]:
         locked = project.locked_names()
-        for path, requirement in application_requirements(project):
+        for path, requirement in application_requirements(project, include_ci=False):
             if requirement.name in ("cudatoolkit", "pytorch-cuda", "cuda-version", "cuda-toolkit"):
                 continue  # the CUDA-variant rule owns these
             if is_gpu_package(requirement) and not is_pinned(requirement) and requirement.name not in locked:

@@ -3,7 +3,7 @@ from collections.abc import Iterator
 from mldebt.manifests import cuda_from_cu_tag
 from mldebt.project import Project
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
-from mldebt.rules.dependency_management import application_requirements, gpu_stack
+from mldebt.rules.dependency_management import application_requirements, build_chosen_on_line, gpu_stack
 
 _CONDA_CUDA = ("cudatoolkit", "pytorch-cuda", "cuda-version", "cuda-toolkit")
 _GPU_CODE = "import torch\nmodel = Net().cuda()\n"
@@ -48,6 +48,8 @@ class UnspecifiedCudaVariant(ProjectRule):
               files={"train.py": _GPU_CODE}),
         Valid("torch==2.4.1\n", path="requirements.txt", files={"train.py": "import torch\nx = torch.zeros(3)\n"}),
         Valid("jax[cuda12]==0.4.30\n", path="requirements.txt", files={"train.py": _GPU_CODE}),
+        Valid("FROM python:3.11\nRUN pip install torch==2.4.1 --index-url https://download.pytorch.org/whl/cpu\n",
+              path="Dockerfile", files={"train.py": _GPU_CODE}),
         Valid("dependencies:\n  - pytorch=2.4\n  - pytorch-cuda=12.1\n", path="environment.yml",
               files={"train.py": _GPU_CODE}),
     ]
@@ -61,11 +63,12 @@ class UnspecifiedCudaVariant(ProjectRule):
                 )
         if not project.uses_cuda():
             return
-        cuda_indexes = any(cuda_from_cu_tag(index.url.rstrip("/").rsplit("/", 1)[-1]) for _, index in project.indexes())
+        cuda_indexes = any(cuda_from_cu_tag(index.url.replace("/", " ")) for _, index in project.indexes())
         for path, requirement in application_requirements(project):
             name = requirement.name
             if name in gpu_stack()["cuda_variant_packages"] and requirement.source == "pip":
-                if not requirement.local_version and not cuda_indexes:
+                chosen = requirement.local_version or build_chosen_on_line(project, path, requirement.line)
+                if not chosen and not cuda_indexes:
                     yield ProjectFinding(
                         requirement.line,
                         f"the CUDA build of `{name}` is left to the package index's default",
