@@ -10,10 +10,11 @@ from mldebt.facts import Facts, Site
 from mldebt.manifests import requirement_strings
 from mldebt.positions import spans
 
-#: Calls that check for an accelerator before using it.
+#: Calls that check for an accelerator before using it (not `device_count()`: distributed
+#: setup counts GPUs with it, which says nothing about running without one).
 AVAILABILITY_CHECKS = frozenset(
     {
-        "torch.cuda.is_available", "torch.cuda.device_count", "torch.backends.mps.is_available",
+        "torch.cuda.is_available", "torch.backends.mps.is_available",
         "torch.accelerator.is_available", "tensorflow.config.list_physical_devices",
         "tensorflow.test.is_gpu_available", "jax.devices", "jax.default_backend",
     }
@@ -47,6 +48,7 @@ class FactCollector(cst.BatchableCSTVisitor):
         parts = ctx.path.split("/")
         self._skip_module = _gpu_specific(parts[-1]) or bool(_CONFIG_DIRS & set(parts[:-1]))
         self._gpu_functions = 0
+        self._asserting = False
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._gpu_functions += _gpu_specific(node.name.value)
@@ -58,9 +60,15 @@ class FactCollector(cst.BatchableCSTVisitor):
         device = literal_value(node) if node is not None else None
         return isinstance(device, str) and device.lower().startswith("cuda")
 
+    def visit_Assert(self, node: cst.Assert) -> None:
+        self._asserting = True
+
+    def leave_Assert(self, node: cst.Assert) -> None:
+        self._asserting = False
+
     def visit_Call(self, node: cst.Call) -> None:
         name = self.ctx.qualname(node.func)
-        if name in AVAILABILITY_CHECKS:
+        if name in AVAILABILITY_CHECKS and not self._asserting:  # `assert is_available()` demands a GPU
             self.guarded = True
         elif name in _SETUP_CALLS:
             self._setup(node)

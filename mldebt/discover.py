@@ -60,7 +60,7 @@ def classify(rel_path: str) -> str | None:
     if lower.endswith(".ipynb"):
         return FileKind.NOTEBOOK
     if lower.endswith((".txt", ".in")) and (
-        "requirements" in lower or "constraints" in lower or path.parent.name == "requirements"
+        "requirements" in lower or "constraints" in lower or "requirements" in path.parts[:-1]
     ):
         return FileKind.REQUIREMENTS
     if name == "pyproject.toml":

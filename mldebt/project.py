@@ -42,8 +42,15 @@ class Project:
         """Code outside tests puts work on a CUDA device."""
         return any(True for _ in self._each("cuda_sites", include_tests=False))
 
-    def runs_on_cpu(self) -> bool:
-        return any(facts.runs_on_cpu for path, (_, facts) in self.files.items() if not is_test_path(path))
+    def runs_on_cpu(self, near: str) -> bool:
+        """Code in the same top-level package as `near` (outside tests) checks for an
+        accelerator, so that package is meant to run without one."""
+        package = near.split("/", 1)[0] if "/" in near else ""
+        return any(
+            facts.runs_on_cpu
+            for path, (_, facts) in self.files.items()
+            if not is_test_path(path) and (path.split("/", 1)[0] if "/" in path else "") == package
+        )
 
     def kind(self, path: str) -> str:
         return self.files[path][0]

@@ -16,6 +16,7 @@ from mldebt.discover import FileKind, classify, discover, is_test_path
         ("requirements.txt", FileKind.REQUIREMENTS),
         ("requirements-dev.txt", FileKind.REQUIREMENTS),
         ("requirements/gpu.txt", FileKind.REQUIREMENTS),
+        ("requirements/pytorch/base.txt", FileKind.REQUIREMENTS),
         ("constraints.txt", FileKind.REQUIREMENTS),
         ("requirements.in", FileKind.REQUIREMENTS),
         ("pyproject.toml", FileKind.PYPROJECT),

@@ -27,20 +27,16 @@ def is_gpu_package(requirement: Requirement) -> bool:
 
 
 def is_pinned(requirement: Requirement) -> bool:
-    """Pinned to one release line: `==X.Y.Z`, `==X.Y.*`, `===`, `~=X.Y.Z`, conda `=X.Y`, or a
-    direct URL reference (whose revision mldebt cannot judge)."""
+    """Not open-ended: an exact pin (`==X.Y.Z`, `==X.Y.*`, `===`, conda `=X.Y`), a range with
+    an upper bound (`>=2.1,<2.5`, `~=2.4`), or a direct URL reference (whose revision mldebt
+    cannot judge). `torch`, `torch>=2.1` and `torch!=2.2` are open."""
     if requirement.url:
         return True
     try:
         specifiers = SpecifierSet(requirement.specifier)
     except InvalidSpecifier:
         return True  # not ours to judge
-    for spec in specifiers:
-        if spec.operator in ("==", "==="):
-            return True
-        if spec.operator == "~=" and spec.version.count(".") >= 2:
-            return True
-    return False
+    return any(spec.operator in ("==", "===", "~=", "<", "<=") for spec in specifiers)
 
 
 def application_requirements(project: Project, include_ci: bool = True):
@@ -63,6 +59,26 @@ def cpu_build(project: Project, path: str, requirement: Requirement) -> bool:
         p == path and index.line == requirement.line and index.url.rstrip("/").endswith("/cpu")
         for p, index in project.indexes()
     )
+
+
+def related(path_a: str, path_b: str) -> bool:
+    """Whether two manifests describe the same environment: one's folder encloses the other's.
+
+    A repository's root requirements apply to its `docker/` images, but two sibling example
+    folders (`examples/a/requirements.txt`, `examples/b/requirements.txt`) or two images
+    (`docker/cpu/`, `docker/cuda12/`) are independent deployables and may differ on purpose.
+    """
+    folder_a = path_a.rsplit("/", 1)[0] if "/" in path_a else ""
+    folder_b = path_b.rsplit("/", 1)[0] if "/" in path_b else ""
+    if folder_a.startswith(".github") or folder_b.startswith(".github"):
+        # CI workflows run the repository's root environment.
+        folder_a = "" if folder_a.startswith(".github") else folder_a
+        folder_b = "" if folder_b.startswith(".github") else folder_b
+    return _encloses(folder_a, folder_b) or _encloses(folder_b, folder_a)
+
+
+def _encloses(outer: str, inner: str) -> bool:
+    return outer == "" or inner == outer or inner.startswith(outer + "/")
 
 
 def version_conflict(a: str, b: str) -> bool:

@@ -3,7 +3,7 @@ from collections.abc import Iterator
 
 from mldebt.project import Project
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
-from mldebt.rules.dependency_management import version_conflict
+from mldebt.rules.dependency_management import related, version_conflict
 
 #: Files named for one CUDA version (`requirements-cu118.txt`, `docker/cuda12.1/Dockerfile`)
 #: are deliberate variants, not drift.
@@ -23,9 +23,11 @@ class CudaVersionDrift(ProjectRule):
     reported, naming the others.
 
     ## Known limitations
-    A bare major (`jax[cuda12]`) agrees with any 12.x. Files whose name names a CUDA version
-    (`requirements-cu118.txt`, `Dockerfile.cuda12`) are taken as deliberate variants and
-    not compared.
+    A bare major (`jax[cuda12]`) agrees with any 12.x. Files are compared only when one's
+    folder encloses the other's (CI workflows count as the root): sibling folders such as
+    `docker/cpu/` and `docker/cuda12/` or two example projects are independent. Files whose
+    name names a CUDA version (`requirements-cu118.txt`, `Dockerfile.cuda12`) are taken as
+    deliberate variants and not compared.
 
     ## References
     - NVIDIA CUDA compatibility guide (minor version compatibility)
@@ -61,6 +63,8 @@ class CudaVersionDrift(ProjectRule):
               files={"Dockerfile": f"FROM nvidia/cuda:12.4.1-base-ubuntu22.04{_DIGEST}\n"}),
         Valid("torch==2.4.1+cu118\n", path="requirements-cu118.txt",
               files={"requirements-cu121.txt": "torch==2.4.1+cu121\n"}),
+        Valid("torch==2.4.1+cu118\n", path="examples/a/requirements.txt",
+              files={"examples/b/requirements.txt": "torch==2.4.1+cu121\n"}),
     ]
 
     def check(self, project: Project) -> Iterator[ProjectFinding]:
@@ -68,7 +72,7 @@ class CudaVersionDrift(ProjectRule):
         for path, cuda in sources:
             others = [
                 (other_path, other) for other_path, other in sources
-                if version_conflict(cuda.version, other.version)
+                if version_conflict(cuda.version, other.version) and related(path, other_path)
             ]
             if not others:
                 continue

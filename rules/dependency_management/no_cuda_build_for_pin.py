@@ -4,7 +4,7 @@ from packaging.version import InvalidVersion, Version
 
 from mldebt.project import Project
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
-from mldebt.rules.dependency_management import cpu_build, gpu_stack
+from mldebt.rules.dependency_management import cpu_build, gpu_stack, related
 
 _DIGEST = "@sha256:" + "0" * 64
 
@@ -32,8 +32,8 @@ class NoCudaBuildForPin(ProjectRule):
     `rules/knowledge/gpu_stack.yaml`, with its sources.
 
     ## Known limitations
-    Only exact pins are checked, against CUDA versions with a minor (`12.1`, not `12`);
-    releases missing from the table are not judged.
+    Only exact pins are checked, against CUDA versions with a minor (`12.1`, not `12`) chosen
+    in the same folder or an enclosing one; releases missing from the table are not judged.
 
     ## References
     - pytorch.org, "Previous PyTorch Versions"; tensorflow.org, "Tested build configurations"
@@ -75,7 +75,8 @@ class NoCudaBuildForPin(ProjectRule):
                 continue
             if requirement.name in ("torch", "pytorch") and minor in table["torch_cuda_builds"]:
                 builds = table["torch_cuda_builds"][minor]
-                for version in sorted({c.version for _, c in selected} - set(builds)):
+                wanted = {c.version for p, c in selected if related(p, path)}
+                for version in sorted(wanted - set(builds)):
                     yield ProjectFinding(
                         requirement.line,
                         f"torch {minor} has no build for CUDA {version} (builds: {', '.join(builds)})",
@@ -84,7 +85,8 @@ class NoCudaBuildForPin(ProjectRule):
                     )
             elif requirement.name == "tensorflow" and minor in table["tensorflow_cuda"]:
                 tested = table["tensorflow_cuda"][minor]
-                for version in sorted({c.version for _, c in selected if c.version.split(".")[0] != tested.split(".")[0]}):
+                majors = {c.version for p, c in selected if related(p, path) and c.version.split(".")[0] != tested.split(".")[0]}
+                for version in sorted(majors):
                     yield ProjectFinding(
                         requirement.line,
                         f"tensorflow {minor} is built for CUDA {tested}, not CUDA {version}",

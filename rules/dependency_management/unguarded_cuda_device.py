@@ -10,8 +10,9 @@ class UnguardedCudaDevice(ProjectRule):
     """Puts work on a CUDA device with no availability check, in a repository that also runs on CPU.
 
     ## Why it matters
-    Elsewhere the repository checks `torch.cuda.is_available()` (or another accelerator
-    check), so it is meant to run without a GPU (a laptop, CI, a CPU inference box). A bare `.cuda()`,
+    Elsewhere in the same top-level package the code checks `torch.cuda.is_available()` (or
+    another accelerator check, but not `assert torch.cuda.is_available()`), so the package is
+    meant to run without a GPU (a laptop, CI, a CPU inference box). A bare `.cuda()`,
     `.to("cuda")` or `device="cuda:0"` in a module with no check crashes there, usually far
     from the code that chose the device.
 
@@ -43,6 +44,9 @@ class UnguardedCudaDevice(ProjectRule):
         Valid("import torch\nif torch.cuda.is_available():\n    model.cuda()\n", path="train.py",
               files={"serve.py": _CPU_ELSEWHERE}),
         Valid("import torch\nmodel.cuda()\n", path="train.py"),  # a GPU-only repository
+        Valid("import torch\nmodel.cuda()\n", path="megatron/train.py",
+              files={"megatron/init.py": "import torch\nassert torch.cuda.is_available()\n",
+                     "tools/convert.py": _CPU_ELSEWHERE}),
         Valid("import torch\nmodel.to('cpu')\n", path="train.py", files={"serve.py": _CPU_ELSEWHERE}),
         Valid("import torch\nmodel.cuda()\n", path="tests/test_gpu.py", files={"serve.py": _CPU_ELSEWHERE}),
         Valid("import torch\nmodel.cuda()\n", path="accelerators/cuda.py", files={"serve.py": _CPU_ELSEWHERE}),
@@ -53,9 +57,9 @@ class UnguardedCudaDevice(ProjectRule):
     ]
 
     def check(self, project: Project) -> Iterator[ProjectFinding]:
-        if not project.runs_on_cpu():
-            return
         for path, site in project.unguarded_cuda_sites():
+            if not project.runs_on_cpu(near=path):
+                continue
             yield ProjectFinding(
                 site.line,
                 f"`{site.text}` needs a GPU, and this module never checks that one is available",

@@ -6,7 +6,7 @@ from mldebt.rules.dependency_management import application_requirements, is_gpu_
 
 
 class UnpinnedGpuFramework(ProjectRule):
-    """Installs a deep-learning framework or GPU library without pinning its version.
+    """Installs a deep-learning framework or GPU library with no version, or an open-ended range.
 
     ## Why it matters
     GPU stacks move every few weeks, and each framework release is built against particular
@@ -41,7 +41,7 @@ class UnpinnedGpuFramework(ProjectRule):
     ]
     VALID = [
         Valid("torch==2.4.1\ntorchvision==0.19.1  # pinned\nnumpy>=1.24\n", path="requirements.txt"),
-        Valid("torch~=2.4.1\njax[cuda12]==0.4.30\n", path="requirements.txt"),
+        Valid("torch~=2.4.1\njax[cuda12]==0.4.30\ntorchvision >=0.16.0, <0.20.0\n", path="requirements.txt"),
         Valid("dependencies:\n  - pytorch=2.4\n  - pip:\n    - tensorflow==2.16.1\n", path="environment.yml"),
         Valid('[project]\nname = "lib"\ndependencies = ["torch>=2.0"]\n', path="pyproject.toml"),
         Valid("torch>=2.1\n", path="requirements.txt",
@@ -61,6 +61,6 @@ class UnpinnedGpuFramework(ProjectRule):
                 yield ProjectFinding(
                     requirement.line,
                     f"`{shown}` leaves the {requirement.name} version open and no lock file pins it",
-                    hint=f"pin an exact version (`{requirement.name}==X.Y.Z`) or commit a lock file",
+                    hint=f"pin a version (`{requirement.name}==X.Y.Z`), bound the range, or commit a lock file",
                     path=path,
                 )
