@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from mldebt.discover import FileKind, is_test_path
+from mldebt.discover import is_test_path
 from mldebt.facts import CudaVersion, Facts, Image, IndexUrl, Requirement, Site
 
 
@@ -54,6 +54,3 @@ class Project:
 
     def kind(self, path: str) -> str:
         return self.files[path][0]
-
-    def has_code(self) -> bool:
-        return any(kind in FileKind.CODE for kind, _ in self.files.values())

@@ -12,7 +12,7 @@ import hashlib
 import json
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -36,8 +36,6 @@ class Settings:
     fail_on: Severity = Severity.WARNING
     #: (rule id, ((option, value), ...)) pairs, validated against each rule's `Options`.
     rule_options: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
-    #: Where the settings came from, for messages; not part of the digest.
-    source: str | None = field(default=None, compare=False)
 
     def enabled_rule_ids(self) -> frozenset[str]:
         ids = {r.id for r in all_rules()}
@@ -55,7 +53,6 @@ class Settings:
     def digest(self) -> str:
         """A stable hash of everything that changes results (for caches and JSON output)."""
         data = dataclasses.asdict(self)
-        data.pop("source")
         data["fail_on"] = self.fail_on.label
         text = json.dumps(data, sort_keys=True, default=str)
         return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
@@ -157,7 +154,6 @@ def settings_from_table(table: Mapping[str, Any], where: str) -> Settings:
         per_file_ignores=tuple(per_file_ignores),
         fail_on=parse_fail_on(f"{where}.fail-on", table.get("fail-on", "warning")),
         rule_options=_rule_options(f"{where}.rules", table.get("rules", {})),
-        source=where,
     )
 
 
