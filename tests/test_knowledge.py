@@ -1,0 +1,43 @@
+"""The YAML knowledge base is well formed: every table a rule reads has the shape it expects."""
+
+from __future__ import annotations
+
+import re
+
+from packaging.utils import canonicalize_name
+
+from mldebt.knowledge import guarded_calls, load_table
+from mldebt.registry import all_rules
+
+RULE_IDS = {r.id for r in all_rules()}
+VERSION = re.compile(r"^\d+\.\d+$")
+
+
+def test_deserialization_table():
+    entries = load_table("deserialization")["calls"]
+    assert entries
+    for entry in entries:
+        assert entry["rule"] in RULE_IDS
+        assert set(entry) <= {
+            "rule", "calls", "argument", "unsafe", "missing", "message", "message_missing",
+            "hint", "severity_missing", "confidence_missing",
+        }, entry
+        assert entry["calls"] and all(re.fullmatch(r"[\w.]+", c) for c in entry["calls"])
+        assert entry.get("missing", "unsafe") in ("safe", "unsafe")
+        assert "{call}" in entry["message"]
+        if "argument" in entry:
+            assert set(entry["argument"]) <= {"keyword", "position"}
+    for rule_id in {e["rule"] for e in entries}:
+        assert guarded_calls("deserialization", rule_id)
+
+
+def test_gpu_stack_table():
+    table = load_table("gpu_stack")
+    assert all(name == canonicalize_name(name) for name in table["pip_packages"])
+    assert set(table["cuda_variant_packages"]) <= set(table["pip_packages"]) | set(table["conda_packages"])
+    assert set(table["deprecated"]) <= set(table["pip_packages"])
+    for release, builds in table["torch_cuda_builds"].items():
+        assert VERSION.match(release) and builds and all(VERSION.match(b) for b in builds), release
+        assert builds == sorted(builds, key=lambda v: tuple(map(int, v.split("."))))
+    for release, cuda in table["tensorflow_cuda"].items():
+        assert VERSION.match(release) and VERSION.match(cuda)
