@@ -5,6 +5,7 @@ rewrites it)."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import sys
 from pathlib import Path
 
@@ -34,7 +35,7 @@ def explain(rule: RuleClass) -> str:
     parts.append("## Not flagged\n" + _example(rule.valid_examples()[0].code))
     options = dataclasses.fields(rule.Options)
     if options:
-        lines = [f"- `{f.name.replace('_', '-')}` (default `{f.default!r}`)" for f in options]
+        lines = [f"- `{f.name.replace('_', '-')}` (default `{json.dumps(f.default)}`)" for f in options]
         parts.append(f"## Options (`[tool.mldebt.rules.{rule.id}]`)\n" + "\n".join(lines))
     if not rule.in_tests:
         parts.append("Not checked in test code (`tests/` folders, `test_*.py`, `*_test.py`, `conftest.py`).")

@@ -73,7 +73,9 @@ def guarded_calls(table: str, rule_id: str) -> dict[str, GuardedCall]:
     return entries
 
 
-def check_guarded_call(ctx: FileContext, node: cst.Call, spec: GuardedCall) -> Verdict | None:
+def check_guarded_call(
+    ctx: FileContext, node: cst.Call, spec: GuardedCall, report_missing: bool = True
+) -> Verdict | None:
     """Why `node`, a call of `spec.call`, is unsafe, or None when it is (or may be) safe.
 
     An argument computed at run time, or possibly passed through `**kwargs`, gets the benefit
@@ -86,7 +88,7 @@ def check_guarded_call(ctx: FileContext, node: cst.Call, spec: GuardedCall) -> V
     if value_node is MAYBE_PASSED:
         return None
     if value_node is None:
-        if not spec.missing_is_unsafe:
+        if not (spec.missing_is_unsafe and report_missing):
             return None
         message = spec.message_missing or spec.message
         return Verdict(message.format(**fill), spec.hint.format(**fill), spec.severity_missing, spec.confidence_missing)
@@ -98,13 +100,14 @@ def check_guarded_call(ctx: FileContext, node: cst.Call, spec: GuardedCall) -> V
     return None
 
 
-def report_guarded_call(rule: Any, node: cst.Call, table: str) -> None:
+def report_guarded_call(rule: Any, node: cst.Call, table: str, report_missing: bool = True) -> None:
     """Report `node` from `rule` (a PythonRule) if `table` lists its call for the rule and the
-    call is unsafe as written; the shared body of table-driven call rules."""
+    call is unsafe as written; the shared body of table-driven call rules. With
+    `report_missing=False`, a call that leaves the deciding argument out is not reported."""
     name = rule.ctx.qualname(node.func)
     spec = guarded_calls(table, rule.id).get(name) if name else None
     if spec is None:
         return
-    verdict = check_guarded_call(rule.ctx, node, spec)
+    verdict = check_guarded_call(rule.ctx, node, spec, report_missing)
     if verdict is not None:
         rule.report(node, verdict.message, verdict.hint, severity=verdict.severity, confidence=verdict.confidence)

@@ -96,3 +96,13 @@ def test_explicit_config_file(tmp_path, scan_json):
     write_tree(tmp_path, {"repo/a.py": UNSAFE, "ci.toml": 'ignore = ["MLD402"]\n'})
     _, doc = scan_json(tmp_path / "repo", "--config", str(tmp_path / "ci.toml"))
     assert {f["rule"] for f in doc["findings"]} == {"MLD401"}
+
+
+def test_rule_options(tmp_path, scan_json, run_cli):
+    write_tree(tmp_path, {"a.py": "import torch\ntorch.load(p)\ntorch.load(q, weights_only=False)\n"})
+    assert [f["line"] for f in scan_json(tmp_path)[1]["findings"]] == [2, 3]
+    write_tree(tmp_path, {"pyproject.toml": "[tool.mldebt.rules.MLD402]\nflag-missing = false\n"})
+    assert [f["line"] for f in scan_json(tmp_path)[1]["findings"]] == [3]
+    write_tree(tmp_path, {"pyproject.toml": '[tool.mldebt.rules.MLD402]\nflag-missing = "no"\n'})
+    result = run_cli("scan", tmp_path)
+    assert result.exit_code == 2 and "flag-missing must be a bool" in result.stderr

@@ -1,3 +1,5 @@
+from dataclasses import dataclass
+
 import libcst as cst
 
 from mldebt.knowledge import report_guarded_call
@@ -15,7 +17,8 @@ class TorchLoadUnrestricted(PythonRule):
 
     ## Known limitations
     The torch version the repository runs is not consulted; a missing `weights_only` is
-    reported even when the repository pins torch >= 2.6.
+    reported even when the repository pins torch >= 2.6. Set the option `flag-missing =
+    false` for such a repository: only an explicit `weights_only=False` is then reported.
 
     ## References
     - PyTorch docs, `torch.load` and "Serialization semantics" (weights_only)
@@ -28,6 +31,12 @@ class TorchLoadUnrestricted(PythonRule):
     severity = Severity.ERROR
     confidence = Confidence.HIGH
     in_tests = False
+
+    @dataclass(frozen=True)
+    class Options:
+        #: Report `torch.load` calls that leave `weights_only` out (unsafe on torch < 2.6).
+        flag_missing: bool = True
+
     INVALID = [
         Invalid("import torch\nstate = torch.load('ckpt.pt', weights_only=False)\n", line=2, message="weights_only=False"),
         Invalid("import torch as T\nstate = T.load(path, map_location='cpu')\n", message="without `weights_only=True`"),
@@ -44,4 +53,4 @@ class TorchLoadUnrestricted(PythonRule):
     ]
 
     def visit_Call(self, node: cst.Call) -> None:
-        report_guarded_call(self, node, "deserialization")
+        report_guarded_call(self, node, "deserialization", report_missing=self.options.flag_missing)
