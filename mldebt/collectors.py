@@ -3,10 +3,12 @@ record what the cross-file phase needs from Python code."""
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
-from mldebt.context import FileContext, call_argument, literal_value
-from mldebt.facts import Facts, Site
+from mldebt.context import FileContext, call_argument, dotted_name, literal_value
+from mldebt.facts import CliOption, Definition, Facts, FlagDefinition, FlagGuard, Site
 from mldebt.manifests import requirement_strings
 from mldebt.positions import spans
 
@@ -117,3 +119,211 @@ class FactCollector(cst.BatchableCSTVisitor):
             if not self.guarded and node in self.reportable:
                 facts.unguarded_cuda_sites.append(site)
         return facts
+
+
+_FLAG_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
+_CONFIG_LIKE = re.compile(r"cfg|conf|config|param|hparam|args|opt", re.IGNORECASE)
+_DYNAMIC_CONFIG_CALLS = frozenset(
+    {"hydra.utils.instantiate", "hydra.utils.call", "omegaconf.OmegaConf.to_container", "omegaconf.OmegaConf.to_object"}
+)
+_IDENTIFIERS = re.compile(r"[A-Za-z_]\w*")
+_CLI_DECORATORS = ("click.option", "click.argument", "typer.Option", "typer.Argument")
+
+
+def _bool_literal(node: cst.BaseExpression | None) -> bool | None:
+    value = literal_value(node) if node is not None else None
+    return value if isinstance(value, bool) else None
+
+
+class NameCollector(cst.BatchableCSTVisitor):
+    """Names the code uses and defines, module-level flags and the branches they guard, and
+    command-line options: the facts behind the dead-experimental-codepath rules."""
+
+    def __init__(self, ctx: FileContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.facts = Facts()
+        self._depth = 0  # function/class nesting: 0 is module level
+        self._definition_names: set[cst.Name] = set()
+        self._guard_nodes: list[tuple[str, str, bool, cst.CSTNode]] = []
+        self._definition_nodes: list[tuple[cst.FunctionDef | cst.ClassDef, bool]] = []
+        self._option_nodes: list[tuple[str, str, cst.CSTNode]] = []
+        #: Names used inside each enclosing function, innermost last.
+        self._function_names: list[set[str]] = []
+        self._flag_nodes: dict[str, cst.Name] = {}
+        self._parameter_names: set[cst.Name] = set()
+        #: Strings that declare or document a name (`add_argument("--amp")`, docstrings)
+        #: rather than read it.
+        self._declarations: set[cst.CSTNode] = set()
+
+    # --- names used ----------------------------------------------------------------------
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if node in self._definition_names:
+            return
+        self.facts.names_used.add(node.value)
+        if node not in self._parameter_names:  # a parameter is not a use in its own function
+            for names in self._function_names:
+                names.add(node.value)
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        self.facts.names_used.add(node.attr.value)
+        if node.attr.value == "__dict__":
+            self.facts.reads_args_dynamically = True
+
+    def visit_Expr(self, node: cst.Expr) -> None:
+        if isinstance(node.value, (cst.SimpleString, cst.ConcatenatedString)):
+            self._declarations.add(node.value)  # a docstring mentions names, it does not read them
+            if isinstance(node.value, cst.ConcatenatedString):
+                self._declarations.update((node.value.left, node.value.right))
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        if node in self._declarations:
+            return
+        value = node.evaluated_value
+        if isinstance(value, str) and len(value) <= 100:
+            self.facts.strings_used.update(_IDENTIFIERS.findall(value))
+
+    # --- definitions -----------------------------------------------------------------------
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._define(node)
+        self._function_names.append(set())
+        self._parameter_names.update(p.name for p in node.params.params)
+
+    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
+        used = self._function_names.pop()
+        self._depth -= 1
+        if self._is_cli_command(node) and not node.params.star_kwarg and "locals" not in used:
+            for param in node.params.params:
+                if param.name.value not in used and param.name.value not in ("ctx", "context", "self"):
+                    self._option_nodes.append((param.name.value, "", param))
+
+    def _is_cli_command(self, node: cst.FunctionDef) -> bool:
+        """A click command (`@click.option`) or a typer command (`= typer.Option(...)` defaults)."""
+        for decorator in node.decorators:
+            target = decorator.decorator
+            if self.ctx.qualname(target.func if isinstance(target, cst.Call) else target) in _CLI_DECORATORS:
+                return True
+        return any(
+            isinstance(p.default, cst.Call) and self.ctx.qualname(p.default.func) in _CLI_DECORATORS
+            for p in node.params.params
+        )
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self._define(node)
+
+    def leave_ClassDef(self, node: cst.ClassDef) -> None:
+        self._depth -= 1
+
+    def _define(self, node: cst.FunctionDef | cst.ClassDef) -> None:
+        if self._depth == 0:
+            self._definition_names.add(node.name)
+            self._definition_nodes.append((node, bool(node.decorators)))
+        self._depth += 1
+
+    # --- flags -----------------------------------------------------------------------------
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            self._assigned(target.target, node.value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._assigned(node.target, node.value)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._assigned(node.target, None)
+
+    def _assigned(self, target: cst.BaseExpression, value: cst.BaseExpression | None) -> None:
+        if isinstance(target, cst.Attribute):
+            self.facts.names_assigned.add(target.attr.value)
+        elif isinstance(target, cst.Name) and self._depth == 0 and _FLAG_NAME.match(target.value):
+            flag = _bool_literal(value)
+            defined = {d.name for d in self.facts.flag_definitions}
+            if flag is not None and target.value not in defined:
+                self.facts.flag_definitions.append(FlagDefinition(target.value, flag, 0))
+                self._flag_nodes[target.value] = target
+            else:
+                self.facts.names_assigned.add(target.value)
+
+    def visit_Global(self, node: cst.Global) -> None:
+        self.facts.names_assigned.update(n.name.value for n in node.names)
+
+    def visit_If(self, node: cst.If) -> None:
+        test, runs_when = node.test, True
+        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+            test, runs_when = test.expression, False
+        if isinstance(test, cst.Name) and _FLAG_NAME.match(test.value):
+            qualified = self.ctx.imports.get(test.value, "")
+            module = qualified.rpartition(".")[0] if qualified else ""
+            name = test.value
+        elif isinstance(test, cst.Attribute) and _FLAG_NAME.match(test.attr.value):
+            module, name = self.ctx.qualname(test.value) or "", test.attr.value
+            if not module:
+                return
+        else:
+            return
+        self._guard_nodes.append((name, module, runs_when, node.body.body[0] if node.body.body else node))
+        if isinstance(node.orelse, cst.Else) and node.orelse.body.body:
+            self._guard_nodes.append((name, module, not runs_when, node.orelse.body.body[0]))
+
+    # --- calls -----------------------------------------------------------------------------
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        name = self.ctx.qualname(func)
+        if name == "exec" or (
+            isinstance(func, cst.Attribute) and func.attr.value == "update" and isinstance(func.value, cst.Call)
+            and self.ctx.qualname(func.value.func) in ("globals", "vars")
+        ):
+            self.facts.overrides_globals = True
+        elif name == "setattr" and len(node.args) >= 2:
+            attribute = literal_value(node.args[1].value)
+            if isinstance(attribute, str):
+                self.facts.names_assigned.add(attribute)
+        elif name == "vars":
+            self.facts.reads_args_dynamically = True
+        elif isinstance(func, cst.Attribute) and func.attr.value == "add_argument":
+            self._argparse_option(node)
+        if name in _DYNAMIC_CONFIG_CALLS or any(
+            arg.star == "**" and _CONFIG_LIKE.search(dotted_name(arg.value) or "") for arg in node.args
+        ):
+            self.facts.reads_config_dynamically = True
+
+    def _argparse_option(self, node: cst.Call) -> None:
+        self._declarations.update(a.value for a in node.args if a.keyword is None or a.keyword.value == "dest")
+        flags = [literal_value(a.value) for a in node.args if a.keyword is None]
+        flags = [f for f in flags if isinstance(f, str)]
+        if not flags or not flags[0].startswith("-"):
+            return  # positional arguments are always given, so always "read"
+        action = literal_value(call_argument(node, "action"))
+        if action in ("help", "version") or "--help" in flags:
+            return
+        dest = literal_value(call_argument(node, "dest"))
+        if not isinstance(dest, str):
+            long = [f for f in flags if f.startswith("--")]
+            dest = (long or flags)[0].lstrip("-").replace("-", "_")
+        self._option_nodes.append((dest, max(flags, key=len), node))
+
+    def fill(self, facts: Facts, module: cst.Module) -> None:
+        """Copy what was collected into `facts`, with positions resolved for its nodes."""
+        nodes = [n for *_, n in self._guard_nodes] + [n for n, _ in self._definition_nodes]
+        nodes += [n for *_, n in self._option_nodes] + list(self._flag_nodes.values())
+        where = spans(module, nodes) if nodes else {}
+        collected = self.facts
+        facts.names_used = collected.names_used
+        facts.strings_used = collected.strings_used
+        facts.reads_config_dynamically = collected.reads_config_dynamically
+        facts.names_assigned = collected.names_assigned
+        facts.overrides_globals = collected.overrides_globals
+        facts.reads_args_dynamically = collected.reads_args_dynamically
+        facts.flag_definitions = [
+            FlagDefinition(d.name, d.value, where[self._flag_nodes[d.name]].line) for d in collected.flag_definitions
+        ]
+        facts.flag_guards = [
+            FlagGuard(name, mod, runs, where[n].line, where[n].column) for name, mod, runs, n in self._guard_nodes
+        ]
+        facts.definitions = [
+            Definition(n.name.value, where[n].line, where[n].column, decorated) for n, decorated in self._definition_nodes
+        ]
+        facts.cli_options = [CliOption(dest, flag, where[n].line, where[n].column) for dest, flag, n in self._option_nodes]

@@ -85,10 +85,12 @@ def _top_level_statements(body: Iterable[cst.CSTNode]) -> Iterable[cst.CSTNode]:
 class FileContext:
     """Per-file state shared by the rules of one batched traversal (read-only to rules)."""
 
-    def __init__(self, path: str, kind: str, module: cst.Module) -> None:
+    def __init__(self, path: str, kind: str, module: cst.Module, lines: list[str] | None = None) -> None:
         self.path = path
         self.kind = kind
         self.module = module
+        #: The source lines (a notebook's virtual module), for rules that read comments.
+        self.lines = lines if lines is not None else []
         self.imports: dict[str, str] = {}
         self._qualnames: dict[cst.CSTNode, str | None] = {}
         #: Names a module-level def or class binds: a local `load` is not `pickle.load`.

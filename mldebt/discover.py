@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import fnmatch
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -32,6 +33,7 @@ class FileKind:
     GITATTRIBUTES = "gitattributes"
     CI_WORKFLOW = "ci-workflow"
     LOCK_FILE = "lock-file"
+    CONFIG = "config"  # experiment configuration: YAML/JSON/TOML under configs/, params.yaml, ...
 
     CODE = frozenset({PYTHON, NOTEBOOK})
 
@@ -45,6 +47,7 @@ SKIPPED_DIRS = frozenset(
     }
 )
 
+_CONFIG_DIRS = frozenset({"config", "configs", "conf", "cfg", "cfgs", "hparams"})
 _CI_FILES = {".gitlab-ci.yml", ".travis.yml", "azure-pipelines.yml", "bitbucket-pipelines.yml"}
 _LOCK_FILES = {"uv.lock", "poetry.lock", "pdm.lock", "conda-lock.yml", "Pipfile.lock"}
 
@@ -83,6 +86,10 @@ def classify(rel_path: str) -> str | None:
         return FileKind.CI_WORKFLOW
     if name in _LOCK_FILES:
         return FileKind.LOCK_FILE
+    if lower.endswith((".yaml", ".yml", ".json", ".toml")) and (
+        _CONFIG_DIRS & set(path.parts[:-1]) or re.match(r"(params|hparams|[^.].*config)\b", lower)
+    ):
+        return FileKind.CONFIG
     return None
 
 

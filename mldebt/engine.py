@@ -25,7 +25,7 @@ import libcst as cst
 import pathspec
 
 from mldebt.discover import FileKind, FileRef, discover, is_test_path
-from mldebt.collectors import FactCollector
+from mldebt.collectors import FactCollector, NameCollector
 from mldebt.context import FileContext
 from mldebt.manifests import manifest_facts
 from mldebt.project import Project
@@ -212,14 +212,15 @@ class FileAnalyzer:
             module = cst.parse_module(source.text)
         except cst.ParserSyntaxError as error:
             raise _syntax_error(source, error) from None
-        ctx = FileContext(ref.path, ref.kind, module)
+        ctx = FileContext(ref.path, ref.kind, module, source.lines)
         visitors = [r(ctx, self.options[r.id]) for r in rules if issubclass(r, PythonRule)]
-        collector = FactCollector(ctx)
-        walk(module, [_ImportTracker(ctx), collector, *visitors])
+        collector, names = FactCollector(ctx), NameCollector(ctx)
+        walk(module, [_ImportTracker(ctx), collector, names, *visitors])
         result.facts = collector.facts(module)
+        names.fill(result.facts, module)
         raw = [f for v in visitors for f in v.findings]
         if raw:
-            positions = spans(module, {f.node for f in raw})
+            positions = spans(module, {f.node for f in raw if f.node is not None})
             self._collect(source.path, source.lines, raw, result, positions, source)
 
     def _analyse_text(self, source: TextSource, rules: list, result: FileResult) -> None:

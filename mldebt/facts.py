@@ -61,6 +61,60 @@ class Site:
     text: str
 
 
+@dataclass(frozen=True)
+class ConfigKey:
+    """A key of an experiment config file: `train.lr` (dotted path), `lr` (its name)."""
+
+    path: str
+    name: str
+    line: int
+
+
+@dataclass(frozen=True)
+class FlagDefinition:
+    """A module-level boolean switch: `USE_MIXUP = False`."""
+
+    name: str
+    value: bool
+    line: int
+
+
+@dataclass(frozen=True)
+class FlagGuard:
+    """A branch that runs only for one value of a module-level flag.
+
+    `module` is where the flag is defined as the code sees it: '' for this file, else the
+    imported module (`from exp.flags import USE_MIXUP` -> `exp.flags`).
+    """
+
+    name: str
+    module: str
+    runs_when: bool  # the branch at `line` runs when the flag has this value
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class Definition:
+    """A module-level function or class."""
+
+    name: str
+    line: int
+    column: int
+    decorated: bool
+
+
+@dataclass(frozen=True)
+class CliOption:
+    """A command-line option: its destination name and where it is declared. `flag` is the
+    argparse spelling (`--use-amp`); '' for a click/typer parameter its command never uses."""
+
+    dest: str
+    flag: str
+    line: int
+    column: int
+
+
 @dataclass
 class Facts:
     requirements: list[Requirement] = field(default_factory=list)
@@ -75,3 +129,24 @@ class Facts:
     unguarded_cuda_sites: list[Site] = field(default_factory=list)
     #: Python: the code checks whether an accelerator is available, so it also runs without one.
     runs_on_cpu: bool = False
+    #: Config files: their keys. Python and configs: names the code reads (attributes,
+    #: identifier-like strings, keyword and parameter names, `${interpolations}`).
+    config_keys: list[ConfigKey] = field(default_factory=list)
+    names_used: set[str] = field(default_factory=set)
+    #: Python: identifiers inside string literals (`cfg["lr"]`, `os.environ["USE_AMP"]`).
+    strings_used: set[str] = field(default_factory=set)
+    #: Python: configs consumed wholesale (`**cfg`, `hydra.utils.instantiate`), so a key's
+    #: name need not appear in the code for it to be read.
+    reads_config_dynamically: bool = False
+    #: Python: module-level switches, the branches they guard, names assigned other than by
+    #: their definition (reassignment, `global`, `module.NAME = `, `setattr`), and whether the
+    #: module overrides its globals wholesale (`exec(open(...).read())`, `globals().update`).
+    flag_definitions: list[FlagDefinition] = field(default_factory=list)
+    flag_guards: list[FlagGuard] = field(default_factory=list)
+    names_assigned: set[str] = field(default_factory=set)
+    overrides_globals: bool = False
+    #: Python: argparse options; module-level functions and classes; whether parsed
+    #: arguments are read dynamically (`vars(args)`, `args.__dict__`).
+    cli_options: list[CliOption] = field(default_factory=list)
+    definitions: list[Definition] = field(default_factory=list)
+    reads_args_dynamically: bool = False

@@ -20,7 +20,7 @@ from packaging.requirements import Requirement as PepRequirement
 from packaging.utils import canonicalize_name
 
 from mldebt.discover import FileKind
-from mldebt.facts import CudaVersion, Facts, Image, IndexUrl, Requirement
+from mldebt.facts import ConfigKey, CudaVersion, Facts, Image, IndexUrl, Requirement
 from mldebt.sources import TextSource
 
 # --- CUDA versions ---------------------------------------------------------------------------
@@ -381,6 +381,56 @@ def _lock_file(source: TextSource, facts: Facts) -> None:
     facts.locked += [canonicalize_name(n) for n in names]
 
 
+_INTERPOLATION = re.compile(r"\$\{([^}]+)\}")
+_IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
+
+
+def _yaml_keys(node: yaml.Node, prefix: str, facts: Facts) -> None:
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode):
+                path = f"{prefix}.{key.value}" if prefix else str(key.value)
+                facts.config_keys.append(ConfigKey(path, str(key.value), key.start_mark.line + 1))
+                _yaml_keys(value, path, facts)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            _yaml_keys(item, prefix, facts)
+    elif isinstance(node, yaml.ScalarNode) and "${" in str(node.value):
+        for inner in _INTERPOLATION.findall(str(node.value)):
+            facts.names_used.update(_IDENTIFIER.findall(inner))
+
+
+def _plain_keys(data: object, prefix: str, lines: list[str], facts: Facts, quote: str) -> None:
+    """Keys of parsed JSON/TOML, located by searching the text (neither parser gives lines)."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            needle = f'"{key}"' if quote else f"{key}"
+            facts.config_keys.append(ConfigKey(path, str(key), _line_of(lines, needle)))
+            _plain_keys(value, path, lines, facts, quote)
+    elif isinstance(data, list):
+        for item in data:
+            _plain_keys(item, prefix, lines, facts, quote)
+    elif isinstance(data, str) and "${" in data:
+        for inner in _INTERPOLATION.findall(data):
+            facts.names_used.update(_IDENTIFIER.findall(inner))
+
+
+def _config_file(source: TextSource, facts: Facts) -> None:
+    """Keys (with lines) of an experiment config; a file that does not parse has none."""
+    try:
+        if source.path.endswith((".yaml", ".yml")):
+            for document in yaml.compose_all(source.text, Loader=yaml.SafeLoader):
+                if document is not None:
+                    _yaml_keys(document, "", facts)
+        elif source.path.endswith(".json"):
+            _plain_keys(json.loads(source.text), "", source.lines, facts, quote='"')
+        else:
+            _plain_keys(tomllib.loads(source.text), "", source.lines, facts, quote="")
+    except (yaml.YAMLError, json.JSONDecodeError, tomllib.TOMLDecodeError, RecursionError):
+        facts.config_keys.clear()
+
+
 _EXTRACTORS = {
     FileKind.REQUIREMENTS: _requirements_file,
     FileKind.PYPROJECT: _pyproject,
@@ -389,6 +439,7 @@ _EXTRACTORS = {
     FileKind.DOCKERFILE: _dockerfile,
     FileKind.CI_WORKFLOW: _ci_workflow,
     FileKind.LOCK_FILE: _lock_file,
+    FileKind.CONFIG: _config_file,
 }
 
 

@@ -201,6 +201,14 @@ class PythonRule(_RuleMeta, cst.BatchableCSTVisitor):
             )
         )
 
+    def report_line(self, line: int, message: str, hint: str | None = None) -> None:
+        """Report a whole source line (for what has no node, such as comments)."""
+        text = self.ctx.lines[line - 1] if 0 < line <= len(self.ctx.lines) else ""
+        column = len(text) - len(text.lstrip())
+        self.findings.append(
+            RawFinding(self.id, message, hint, self.severity, self.confidence, None, line, column, line, len(text))
+        )
+
 
 @dataclass(frozen=True)
 class TextFinding:

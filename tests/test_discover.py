@@ -34,7 +34,12 @@ from mldebt.discover import FileKind, classify, discover, is_test_path
         ("uv.lock", FileKind.LOCK_FILE),
         ("conda-lock.yml", FileKind.LOCK_FILE),
         ("notes.txt", None),
-        ("config.yaml", None),
+        ("configs/train.yaml", FileKind.CONFIG),
+        ("conf/model/resnet.yml", FileKind.CONFIG),
+        ("params.yaml", FileKind.CONFIG),
+        ("train_config.json", FileKind.CONFIG),
+        ("data/labels.json", None),
+        ("mkdocs.yml", None),
         ("model.pt", None),
     ],
 )

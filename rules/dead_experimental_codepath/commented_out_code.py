@@ -1,0 +1,100 @@
+import ast
+import re
+import textwrap
+from dataclasses import dataclass
+
+import libcst as cst
+
+from mldebt.rule import Category, Confidence, Invalid, PythonRule, Severity
+
+_BLOCK_KEYWORDS = ("if ", "for ", "while ", "def ", "class ", "with ", "try:", "else:", "elif ", "except", "finally:")
+_CLOSERS = {")", "]", "}", "),", "],", "},"}
+_NOT_CODE_MARKERS = ("type:", "noqa", "pylint:", "fmt:", "mldebt:", "isort:", "pragma", ">>>", "...", "!", "-*-")
+
+
+def _is_code(comment: str) -> bool:
+    """Whether one comment's text is a Python statement rather than prose."""
+    text = re.sub(r"\s+#.*$", "", comment).strip()  # commented-out code keeps its own comments
+    if not text or text.startswith(_NOT_CODE_MARKERS) or "http://" in text or "https://" in text:
+        return False
+    if text in _CLOSERS or (text.endswith(":") and text.startswith(_BLOCK_KEYWORDS)):
+        return True
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return False
+    statement = tree.body[0] if len(tree.body) == 1 else None
+    if statement is None or isinstance(statement, (ast.AnnAssign, ast.Pass)):
+        return False  # `TODO: fix`, `Note: ...` parse as annotations
+    if isinstance(statement, ast.Expr) and isinstance(statement.value, (ast.Name, ast.Constant, ast.Attribute)):
+        return False  # a single word or literal
+    return True
+
+
+class CommentedOutCode(PythonRule):
+    """A block of consecutive comment lines that are Python code.
+
+    ## Why it matters
+    Commented-out code is an experiment nobody dared to delete: it does not run, is not
+    tested, rots as the code around it changes, and every reader has to decide again whether
+    it matters. Version control keeps the history; the file should not.
+
+    ## Known limitations
+    A block is reported when at least `min-lines` consecutive comment lines each parse as a
+    Python statement (prose, `TODO:` notes, URLs, doctest `>>>` lines and tool pragmas do
+    not). A file's leading comment block (license headers) is never reported.
+
+    ## References
+    - Sculley et al. 2015, Hidden Technical Debt in Machine Learning Systems, sec. 5 (dead experimental codepaths)
+    """
+
+    id = "MLD206"
+    name = "commented-out-code"
+    category = Category.DEAD_EXPERIMENTAL_CODEPATH
+    severity = Severity.INFO
+    confidence = Confidence.MEDIUM
+    in_tests = False
+
+    @dataclass(frozen=True)
+    class Options:
+        #: The fewest consecutive lines of commented-out code worth a finding.
+        min_lines: int = 3
+
+    INVALID = [
+        Invalid("import torch\n\ndef train(model):\n    # scaler = torch.cuda.amp.GradScaler()\n"
+                "    # with torch.autocast('cuda'):\n    #     loss = model(x)\n    #     scaler.scale(loss).backward()\n"
+                "    return model\n", line=4, message="4 lines"),
+        Invalid("x = 1\n# for epoch in range(10):\n#     train(epoch)\n#\n#     evaluate(epoch)\n", line=2),
+    ]
+    VALID = [
+        "x = 1\n# Load the model from the checkpoint and move it\n# to the right device before we start training.\n# See the README for details.\n",
+        "# Copyright 2024 The Authors.\n# Licensed under the Apache License, Version 2.0\n# you may not use this file except in compliance.\nimport os\n",
+        "x = 1\n# TODO: fix the scheduler\n# NOTE: warmup\n# FIXME: this\n",
+        "def f(x):\n    # >>> f(1)\n    # 2\n    # >>> f(2)\n    # 3\n    return x + 1\n",
+        "x = 1\n# a = 1\n# b = 2\n",
+        "x = 1  # type: int\ny = 2  # noqa: E501\nz = 3  # pylint: disable=x\n",
+    ]
+
+    def visit_Module(self, node: cst.Module) -> None:
+        lines = self.ctx.lines
+        start = next((i for i, line in enumerate(lines) if not line.lstrip().startswith("#")), len(lines))
+        run: list[int] = []
+        for index in range(start, len(lines) + 1):
+            text = lines[index].strip() if index < len(lines) else ""
+            if text.startswith("#"):
+                body = text[1:]
+                if _is_code(textwrap.dedent(body)):
+                    run.append(index)
+                    continue
+                if not body.strip() and run:
+                    continue  # an empty comment line inside a block
+            self._flush(run)
+            run = []
+
+    def _flush(self, run: list[int]) -> None:
+        if len(run) >= self.options.min_lines:
+            self.report_line(
+                run[0] + 1,
+                f"{len(run)} lines of commented-out code",
+                "delete them: version control keeps the history",
+            )

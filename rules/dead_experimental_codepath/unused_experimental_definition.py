@@ -1,0 +1,72 @@
+import re
+from collections.abc import Iterator
+
+from mldebt.discover import is_test_path
+from mldebt.project import Project
+from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
+from mldebt.rules.dead_experimental_codepath import names_read
+
+#: Names that mark an experiment, a variant or a leftover.
+EXPERIMENT_NAME = re.compile(
+    r"^(try|tmp|temp|exp|old|legacy|experimental|wip)_|_(experimental|exp|v\d+|old|new|tmp|temp|backup|bak|legacy|"
+    r"deprecated|unused|wip|orig|copy)$",
+    re.IGNORECASE,
+)
+
+
+class UnusedExperimentalDefinition(ProjectRule):
+    """A function or class named like an experiment (`*_v2`, `*_old`, `try_*`, `exp_*`) that nothing references.
+
+    ## Why it matters
+    `train_step_v2`, `loss_old`, `try_cosine_schedule`: experiments leave variants behind,
+    and the unused ones look exactly like the live ones. Whole-repository, two-phase (every
+    definition minus every name mentioned anywhere, as vulture does), reported only for names
+    that mark an experiment so that a library's public API is not reported.
+
+    ## Known limitations
+    Decorated definitions (registries, routes, fixtures, hooks), dunder names, test code and
+    names mentioned anywhere (including strings and `__all__`) are never reported. Names
+    used only by code outside the repository are reported.
+
+    ## References
+    - Sculley et al. 2015, Hidden Technical Debt in Machine Learning Systems, sec. 5 (dead experimental codepaths)
+    - vulture (jendrikseipp/vulture): whole-program dead-code detection
+    """
+
+    id = "MLD205"
+    name = "unused-experimental-definition"
+    category = Category.DEAD_EXPERIMENTAL_CODEPATH
+    severity = Severity.WARNING
+    confidence = Confidence.MEDIUM
+    in_tests = False
+    INVALID = [
+        Invalid("def train_step(b):\n    return b\n\ndef train_step_v2(b):\n    return b * 2\n", path="train.py", line=4,
+                message="`train_step_v2`", files={"main.py": "from train import train_step\ntrain_step(1)\n"}),
+        Invalid("class TryCosine:\n    pass\n\ndef try_cosine_schedule(opt):\n    return opt\n", path="sched.py",
+                message="`try_cosine_schedule`"),
+    ]
+    VALID = [
+        Valid("def loss_v2(x):\n    return x\n", path="losses.py", files={"train.py": "from losses import loss_v2\n"}),
+        Valid("@register('v2')\ndef model_v2():\n    pass\n", path="models.py"),
+        Valid("__all__ = ['resnet_v2']\ndef resnet_v2():\n    pass\n", path="models.py"),
+        Valid("def compute_loss(x):\n    return x\n", path="losses.py"),
+        Valid("def helper_old():\n    pass\n", path="tests/test_old.py"),
+        Valid("def loss_old(x):\n    return x\nLOSSES = {'old': loss_old}\n", path="losses.py"),
+    ]
+
+    def check(self, project: Project) -> Iterator[ProjectFinding]:
+        read = names_read(project)
+        for path, (_, facts) in project.files.items():
+            if is_test_path(path):
+                continue
+            for definition in facts.definitions:
+                name = definition.name
+                if definition.decorated or name.startswith("__") or not EXPERIMENT_NAME.search(name) or name in read:
+                    continue
+                yield ProjectFinding(
+                    definition.line,
+                    f"`{name}` looks like an experiment's leftover and nothing in the repository references it",
+                    hint="delete it (version control remembers), or give it a name that says what it is for",
+                    column=definition.column,
+                    path=path,
+                )
