@@ -1,6 +1,6 @@
 from collections.abc import Iterator
 
-from mldebt.discover import is_test_path
+from mldebt.discover import FileKind, is_test_path
 from mldebt.facts import FlagDefinition
 from mldebt.project import Project
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
@@ -31,7 +31,8 @@ class NeverToggledFlag(ProjectRule):
 
     ## Known limitations
     Only UPPER_CASE module-level booleans; flags set from shell launch scripts that mldebt
-    does not read are not seen. Test code is not checked.
+    does not read are not seen. Test code and notebooks (whose flags are knobs the reader
+    edits by hand) are not checked.
 
     ## References
     - Sculley et al. 2015, Hidden Technical Debt in Machine Learning Systems, sec. 5 (dead experimental codepaths)
@@ -70,9 +71,9 @@ class NeverToggledFlag(ProjectRule):
             changed |= {option.dest.upper() for option in facts.cli_options}
             if facts.overrides_globals:
                 overridden.add(path)
-        for path, (_, facts) in project.files.items():
-            if is_test_path(path):
-                continue
+        for path, (kind, facts) in project.files.items():
+            if is_test_path(path) or kind == FileKind.NOTEBOOK:
+                continue  # a notebook's flags are knobs its reader edits by hand
             for guard in facts.flag_guards:
                 home = path if not guard.module else _module_path(project, path, guard.module)
                 if home is None or home in overridden or guard.name in changed:

@@ -6,8 +6,11 @@ from mldebt.project import Project
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
 from mldebt.rules.dead_experimental_codepath import names_read
 
-#: Keys that configuration frameworks read themselves (hydra, OmegaConf).
-_FRAMEWORK_KEYS = frozenset({"defaults", "_target_", "_self_", "_recursive_", "_convert_", "_partial_", "hydra"})
+#: Keys that configuration frameworks read themselves (hydra, OmegaConf; `_base_`
+#: inheritance in yacs/fvcore/detectron2 and mmcv configs), lower-cased.
+_FRAMEWORK_KEYS = frozenset(
+    {"defaults", "_target_", "_self_", "_recursive_", "_convert_", "_partial_", "hydra", "_base_"}
+)
 _TRAIN = "import yaml\ncfg = yaml.safe_load(open('configs/train.yaml'))\n"
 
 
@@ -22,10 +25,13 @@ class UnreadConfigKey(ProjectRule):
     another key's `${interpolation}`.
 
     ## Known limitations
-    Keys are matched by name, not by path, so a key is taken as read when any code reads a
-    key of that name. Where configs are consumed wholesale (`**cfg`, `hydra.utils.instantiate`)
-    findings drop to low confidence; keys beside a hydra `_target_` are constructor arguments
-    and never reported.
+    Keys are matched by name (case and `-`/`_` ignored), not by path, so a key is taken as
+    read when any code reads a key of that name. A mapping none of whose keys the code names,
+    or one with a hydra `_target_`, is taken as handed over whole (to a library or a
+    constructor) and its keys are not reported; neither is any key of a file most of whose
+    keys the code never names (it is read by something mldebt does not see). Where configs
+    are consumed wholesale (`**cfg`, `hydra.utils.instantiate`) findings drop to low
+    confidence.
 
     ## References
     - Sculley et al. 2015, Hidden Technical Debt in Machine Learning Systems, sec. 5 (dead experimental codepaths) and sec. 7 (configuration debt)
@@ -40,8 +46,8 @@ class UnreadConfigKey(ProjectRule):
     INVALID = [
         Invalid("train:\n  lr: 0.001\n  warmup_steps: 500\n", path="configs/train.yaml", line=3,
                 message="`train.warmup_steps`", files={"train.py": _TRAIN + "lr = cfg['train']['lr']\n"}),
-        Invalid('{"epochs": 3, "old_schedule": "cosine"}\n', path="configs/run.json", message="`old_schedule`",
-                files={"train.py": "import json\ncfg = json.load(open('configs/run.json'))\nprint(cfg['epochs'])\n"}),
+        Invalid('{"epochs": 3, "old_schedule": "cosine", "seed": 0}\n', path="configs/run.json", message="`old_schedule`",
+                files={"train.py": "import json\ncfg = json.load(open('configs/run.json'))\nprint(cfg['epochs'], cfg['seed'])\n"}),
     ]
     VALID = [
         Valid("train:\n  lr: 0.001\n", path="configs/train.yaml", files={"train.py": _TRAIN + "lr = cfg['train']['lr']\n"}),
@@ -50,25 +56,50 @@ class UnreadConfigKey(ProjectRule):
               files={"train.py": "from hydra.utils import instantiate\ndef run(cfg, p):\n    return instantiate(cfg.optim, p)\n"}),
         Valid("base_lr: 0.1\nlr: ${base_lr}\n", path="configs/a.yaml", files={"train.py": "def f(cfg):\n    return cfg.lr\n"}),
         Valid("epochs: 3\n", path="configs/a.yaml", files={"train.py": "def fit(epochs):\n    pass\ndef main(cfg):\n    fit(**cfg)\n"}),
+        Valid("lr: 0.1\nzero_optimization:\n  stage: 2\n  overlap_comm: true\n", path="configs/ds.yaml",
+              files={"train.py": "def f(cfg):\n    return cfg.lr\n"}),
+        Valid("tensorboard-dir: runs\n", path="configs/a.yaml", files={"train.py": "def f(a):\n    return a.tensorboard_dir\n"}),
     ]
 
     def check(self, project: Project) -> Iterator[ProjectFinding]:
         if not any(kind in FileKind.CODE for kind, _ in project.files.values()):
             return
-        read = names_read(project)
+        read = {_normal(name) for name in names_read(project)}
         dynamic = any(facts.reads_config_dynamically for _, facts in project.files.values())
         for path, (kind, facts) in project.files.items():
             if kind != FileKind.CONFIG or is_test_path(path):
                 continue
-            targets = {key.path.rpartition(".")[0] for key in facts.config_keys if key.name == "_target_"}
-            for key in facts.config_keys:
-                parent = key.path.rpartition(".")[0]
-                if key.name in read or key.name in _FRAMEWORK_KEYS or parent in targets or not re.match(r"[A-Za-z_]", key.name):
-                    continue
-                yield ProjectFinding(
-                    key.line,
-                    f"config key `{key.path}` is never read by the code",
-                    hint="delete the key, or read it where the setting it names is decided",
-                    confidence=Confidence.LOW if dynamic else None,
-                    path=path,
-                )
+            yield from self._file(path, facts.config_keys, read, dynamic)
+
+    def _file(self, path: str, keys: list, read: set[str], dynamic: bool) -> Iterator[ProjectFinding]:
+        def is_read(key) -> bool:
+            name = _normal(key.name)
+            return name in read or name in _FRAMEWORK_KEYS or not re.match(r"[A-Za-z_]", key.name)
+
+        children: dict[str, list] = {}
+        for key in keys:
+            children.setdefault(key.path.rpartition(".")[0], []).append(key)
+        # A mapping none of whose keys the code names is handed over whole (to a library, to
+        # `**kwargs`, to hydra's `_target_`): its keys are read where mldebt cannot see.
+        wholesale = {
+            parent for parent, group in children.items()
+            if parent and (not any(is_read(k) for k in group) or any(k.name == "_target_" for k in group))
+        }
+        candidates = [k for k in keys if not any(k.path.startswith(p + ".") for p in wholesale)]
+        unread = [k for k in candidates if not is_read(k) and k.path not in wholesale]
+        # Most keys unread: the file is consumed by something mldebt does not see.
+        if not candidates or len(unread) > len(candidates) / 2:
+            return
+        for key in unread:
+            yield ProjectFinding(
+                key.line,
+                f"config key `{key.path}` is never read by the code",
+                hint="delete the key, or read it where the setting it names is decided",
+                confidence=Confidence.LOW if dynamic else None,
+                path=path,
+            )
+
+
+def _normal(name: str) -> str:
+    """`tensorboard-dir`, `TENSORBOARD_DIR` and `tensorboard_dir` are the same setting."""
+    return name.replace("-", "_").lower()
