@@ -26,12 +26,10 @@ class UnreadConfigKey(ProjectRule):
 
     ## Known limitations
     Keys are matched by name (case and `-`/`_` ignored), not by path, so a key is taken as
-    read when any code reads a key of that name. A mapping none of whose keys the code names,
-    or one with a hydra `_target_`, is taken as handed over whole (to a library or a
-    constructor) and its keys are not reported; neither is any key of a file most of whose
-    keys the code never names (it is read by something mldebt does not see). Where configs
-    are consumed wholesale (`**cfg`, `hydra.utils.instantiate`) findings drop to low
-    confidence.
+    read when any code reads a key of that name. A mapping (or a file) most of whose keys the
+    code never names, or one with a hydra `_target_`, is taken as handed over whole (to a
+    library or a constructor) and its keys are not reported. Where configs are consumed
+    wholesale (`**cfg`, `hydra.utils.instantiate`) findings drop to low confidence.
 
     ## References
     - Sculley et al. 2015, Hidden Technical Debt in Machine Learning Systems, sec. 5 (dead experimental codepaths) and sec. 7 (configuration debt)
@@ -79,17 +77,17 @@ class UnreadConfigKey(ProjectRule):
         children: dict[str, list] = {}
         for key in keys:
             children.setdefault(key.path.rpartition(".")[0], []).append(key)
-        # A mapping none of whose keys the code names is handed over whole (to a library, to
-        # `**kwargs`, to hydra's `_target_`): its keys are read where mldebt cannot see.
+        # A mapping most of whose keys the code never names is handed over whole (to a library,
+        # to `**kwargs`, to hydra's `_target_`): its keys are read where mldebt cannot see.
         wholesale = {
             parent for parent, group in children.items()
-            if parent and (not any(is_read(k) for k in group) or any(k.name == "_target_" for k in group))
+            if sum(not is_read(k) for k in group) * 2 > len(group) or any(k.name == "_target_" for k in group)
         }
-        candidates = [k for k in keys if not any(k.path.startswith(p + ".") for p in wholesale)]
-        unread = [k for k in candidates if not is_read(k) and k.path not in wholesale]
-        # Most keys unread: the file is consumed by something mldebt does not see.
-        if not candidates or len(unread) > len(candidates) / 2:
-            return
+        unread = [
+            k for k in keys
+            if not is_read(k) and k.path not in wholesale
+            and not any(k.path.startswith(p + ".") or (not p and "." not in k.path) for p in wholesale)
+        ]
         for key in unread:
             yield ProjectFinding(
                 key.line,
