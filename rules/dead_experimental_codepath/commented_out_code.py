@@ -28,6 +28,10 @@ def _is_code(comment: str) -> bool:
         return False  # `TODO: fix`, `Note: ...` parse as annotations
     if isinstance(statement, ast.Expr) and isinstance(statement.value, (ast.Name, ast.Constant, ast.Attribute)):
         return False  # a single word or literal
+    if isinstance(statement, ast.Expr) and isinstance(statement.value, (ast.Tuple, ast.List)) and all(
+        isinstance(e, ast.Constant) for e in statement.value.elts
+    ):
+        return False  # `"torch>=2.0",`: a line of data, as in PEP 723 script metadata
     return True
 
 
@@ -73,15 +77,20 @@ class CommentedOutCode(PythonRule):
         "def f(x):\n    # >>> f(1)\n    # 2\n    # >>> f(2)\n    # 3\n    return x + 1\n",
         "x = 1\n# a = 1\n# b = 2\n",
         "x = 1  # type: int\ny = 2  # noqa: E501\nz = 3  # pylint: disable=x\n",
+        "import os\n# /// script\n# requires-python = '>=3.10'\n# dependencies = [\n#     'torch>=2.0',\n#     'numpy',\n# ]\n# ///\n",
     ]
 
     def visit_Module(self, node: cst.Module) -> None:
         lines = self.ctx.lines
         start = next((i for i, line in enumerate(lines) if not line.lstrip().startswith("#")), len(lines))
         run: list[int] = []
+        metadata = False  # inside a PEP 723 `# /// script` block
         for index in range(start, len(lines) + 1):
             text = lines[index].strip() if index < len(lines) else ""
-            if text.startswith("#"):
+            if text.startswith("# ///"):
+                metadata = text != "# ///"
+                continue
+            if text.startswith("#") and not metadata:
                 body = text[1:]
                 if _is_code(textwrap.dedent(body)):
                     run.append(index)
