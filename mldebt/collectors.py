@@ -162,9 +162,8 @@ class NameCollector(cst.BatchableCSTVisitor):
         if node in self._definition_names:
             return
         self.facts.names_used.add(node.value)
-        if node not in self._parameter_names:  # a parameter is not a use in its own function
-            for names in self._function_names:
-                names.add(node.value)
+        if self._function_names and node not in self._parameter_names:  # a parameter is not a use
+            self._function_names[-1].add(node.value)
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         self.facts.names_used.add(node.attr.value)
@@ -193,6 +192,8 @@ class NameCollector(cst.BatchableCSTVisitor):
 
     def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
         used = self._function_names.pop()
+        if self._function_names:
+            self._function_names[-1] |= used  # what a nested function uses, its parent uses
         self._depth -= 1
         if self._is_cli_command(node) and not node.params.star_kwarg and "locals" not in used:
             for param in node.params.params:
