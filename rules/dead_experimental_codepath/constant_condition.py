@@ -1,7 +1,7 @@
 import libcst as cst
 
 from mldebt.context import UNKNOWN, literal_value
-from mldebt.rule import Category, Confidence, Invalid, PythonRule, Severity
+from mldebt.rule import Category, Confidence, Invalid, PythonRule, Severity, Valid
 
 
 def _constant(test: cst.BaseExpression) -> bool | None:
@@ -25,7 +25,7 @@ class ConstantCondition(PythonRule):
 
     ## Known limitations
     Only literal conditions; flags are the `never-toggled-flag` rule's job. `while True:` is
-    a loop, not a dead branch, and is not reported.
+    a loop, not a dead branch, and is not reported. Test code is not checked.
 
     ## References
     - Sculley et al. 2015, Hidden Technical Debt in Machine Learning Systems, sec. 5 (dead experimental codepaths)
@@ -36,6 +36,7 @@ class ConstantCondition(PythonRule):
     category = Category.DEAD_EXPERIMENTAL_CODEPATH
     severity = Severity.WARNING
     confidence = Confidence.HIGH
+    in_tests = False
     INVALID = [
         Invalid("if False:\n    model = add_mixup(model)\n", line=2, message="`if False:`"),
         Invalid("x = 1\nif 0:\n    x = 2\n", line=3),
@@ -52,6 +53,7 @@ class ConstantCondition(PythonRule):
         "while True:\n    if step():\n        break\n",
         "if True:\n    x = 1\n",
         "if USE_MIXUP:\n    x = 1\n",
+        Valid("if False:\n    x = 1\n", path="tests/test_skip.py"),
     ]
 
     def visit_If(self, node: cst.If) -> None:
