@@ -41,3 +41,9 @@ def test_gpu_stack_table():
         assert builds == sorted(builds, key=lambda v: tuple(map(int, v.split("."))))
     for release, cuda in table["tensorflow_cuda"].items():
         assert VERSION.match(release) and VERSION.match(cuda)
+
+
+def test_config_consumers_table():
+    sections = load_table("config_consumers")["sections"]
+    assert sections and all(isinstance(group, list) and group for group in sections.values())
+    assert all(re.fullmatch(r"[a-z_0-9]+", name) for group in sections.values() for name in group)

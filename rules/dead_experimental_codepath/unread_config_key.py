@@ -2,6 +2,7 @@ import re
 from collections.abc import Iterator
 
 from mldebt.discover import FileKind, is_test_path
+from mldebt.knowledge import load_table
 from mldebt.project import Project
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
 from mldebt.rules.dead_experimental_codepath import names_read
@@ -28,7 +29,9 @@ class UnreadConfigKey(ProjectRule):
     Keys are matched by name (case and `-`/`_` ignored), not by path, so a key is taken as
     read when any code reads a key of that name. A mapping (or a file) most of whose keys the
     code never names, or one with a hydra `_target_`, is taken as handed over whole (to a
-    library or a constructor) and its keys are not reported. Where configs are consumed
+    library or a constructor) and its keys are not reported; so are the sections listed in
+    `rules/knowledge/config_consumers.yaml` (DeepSpeed's `fp16`, `zero_optimization`, ...),
+    which a library reads itself. Where configs are consumed
     wholesale (`**cfg`, `hydra.utils.instantiate`) findings drop to low confidence.
 
     ## References
@@ -57,6 +60,8 @@ class UnreadConfigKey(ProjectRule):
         Valid("lr: 0.1\nzero_optimization:\n  stage: 2\n  overlap_comm: true\n", path="configs/ds.yaml",
               files={"train.py": "def f(cfg):\n    return cfg.lr\n"}),
         Valid("tensorboard-dir: runs\n", path="configs/a.yaml", files={"train.py": "def f(a):\n    return a.tensorboard_dir\n"}),
+        Valid("lr: 0.1\nfp16:\n  enabled: true\n  initial_scale_power: 12\n", path="configs/ds.yaml",
+              files={"train.py": "def f(cfg):\n    return cfg.lr, cfg.fp16.enabled\n"}),
     ]
 
     def check(self, project: Project) -> Iterator[ProjectFinding]:
@@ -70,6 +75,7 @@ class UnreadConfigKey(ProjectRule):
             yield from self._file(path, facts.config_keys, read, dynamic)
 
     def _file(self, path: str, keys: list, read: set[str], dynamic: bool) -> Iterator[ProjectFinding]:
+        library_sections = {s for group in load_table("config_consumers")["sections"].values() for s in group}
         def is_read(key) -> bool:
             name = _normal(key.name)
             return name in read or name in _FRAMEWORK_KEYS or not re.match(r"[A-Za-z_]", key.name)
@@ -83,10 +89,11 @@ class UnreadConfigKey(ProjectRule):
             parent for parent, group in children.items()
             if sum(not is_read(k) for k in group) * 2 > len(group) or any(k.name == "_target_" for k in group)
         }
+        consumed = {k.path for k in keys if k.name in library_sections}
         unread = [
             k for k in keys
             if not is_read(k) and k.path not in wholesale
-            and not any(k.path.startswith(p + ".") or (not p and "." not in k.path) for p in wholesale)
+            and not any(k.path.startswith(p + ".") or (not p and "." not in k.path) for p in wholesale | consumed)
         ]
         for key in unread:
             yield ProjectFinding(
