@@ -12,6 +12,15 @@ _CLOSERS = {")", "]", "}", "),", "],", "},"}
 _NOT_CODE_MARKERS = ("type:", "noqa", "pylint:", "fmt:", "mldebt:", "isort:", "pragma", ">>>", "...", "!", "-*-")
 
 
+def _is_data(node: ast.expr) -> bool:
+    """Literals and displays of them (dicts and sets of anything): data, not statements."""
+    if isinstance(node, (ast.Constant, ast.Dict, ast.Set)):
+        return True
+    if isinstance(node, ast.UnaryOp):
+        return _is_data(node.operand)
+    return isinstance(node, (ast.Tuple, ast.List)) and all(_is_data(e) for e in node.elts)
+
+
 def _is_code(comment: str) -> bool:
     """Whether one comment's text is a Python statement rather than prose."""
     text = re.sub(r"\s+#.*$", "", comment).strip()  # commented-out code keeps its own comments
@@ -28,10 +37,8 @@ def _is_code(comment: str) -> bool:
         return False  # `TODO: fix`, `Note: ...` parse as annotations
     if isinstance(statement, ast.Expr) and isinstance(statement.value, (ast.Name, ast.Constant, ast.Attribute)):
         return False  # a single word or literal
-    if isinstance(statement, ast.Expr) and isinstance(statement.value, (ast.Tuple, ast.List)) and all(
-        isinstance(e, ast.Constant) for e in statement.value.elts
-    ):
-        return False  # `"torch>=2.0",`: a line of data, as in PEP 723 script metadata
+    if isinstance(statement, ast.Expr) and _is_data(statement.value):
+        return False  # `"torch>=2.0",`, `[400e6, 8e9],`, `{"ids": ids},`: data documenting a format
     return True
 
 
@@ -77,6 +84,7 @@ class CommentedOutCode(PythonRule):
         "def f(x):\n    # >>> f(1)\n    # 2\n    # >>> f(2)\n    # 3\n    return x + 1\n",
         "x = 1\n# a = 1\n# b = 2\n",
         "x = 1  # type: int\ny = 2  # noqa: E501\nz = 3  # pylint: disable=x\n",
+        "x = 1\n# expected layout:\n#   {'input_ids': ids, 'mask': mask},\n#   {'input_ids': ids2, 'mask': mask2},\n#   [400e6, 8e9],\n",
         "import os\n# /// script\n# requires-python = '>=3.10'\n# dependencies = [\n#     'torch>=2.0',\n#     'numpy',\n# ]\n# ///\n",
     ]
 
