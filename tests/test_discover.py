@@ -40,6 +40,10 @@ from mldebt.discover import FileKind, classify, discover, is_test_path
         ("train_config.json", FileKind.CONFIG),
         ("data/labels.json", None),
         ("mkdocs.yml", None),
+        (".github/markdown-links-config.json", None),
+        (".pre-commit-config.yaml", None),
+        ("tsconfig.json", None),
+        ("web/jest.config.json", None),
         ("model.pt", None),
     ],
 )
