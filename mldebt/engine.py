@@ -25,7 +25,7 @@ import libcst as cst
 import pathspec
 
 from mldebt.discover import FileKind, FileRef, discover, is_test_path
-from mldebt.collectors import FactCollector, NameCollector
+from mldebt.collectors import FactCollector, HyperparameterCollector, NameCollector
 from mldebt.context import FileContext
 from mldebt.manifests import manifest_facts
 from mldebt.project import Project
@@ -214,10 +214,11 @@ class FileAnalyzer:
             raise _syntax_error(source, error) from None
         ctx = FileContext(ref.path, ref.kind, module, source.lines)
         visitors = [r(ctx, self.options[r.id]) for r in rules if issubclass(r, PythonRule)]
-        collector, names = FactCollector(ctx), NameCollector(ctx)
-        walk(module, [_ImportTracker(ctx), collector, names, *visitors])
+        collector, names, hyperparameters = FactCollector(ctx), NameCollector(ctx), HyperparameterCollector(ctx)
+        walk(module, [_ImportTracker(ctx), collector, names, hyperparameters, *visitors])
         result.facts = collector.facts(module)
         names.fill(result.facts, module)
+        hyperparameters.fill(result.facts, module)
         raw = [f for v in visitors for f in v.findings]
         if raw:
             positions = spans(module, {f.node for f in raw if f.node is not None})

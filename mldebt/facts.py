@@ -63,11 +63,30 @@ class Site:
 
 @dataclass(frozen=True)
 class ConfigKey:
-    """A key of an experiment config file: `train.lr` (dotted path), `lr` (its name)."""
+    """A key of an experiment config file: `train.lr` (dotted path), `lr` (its name), and
+    its value when it is a number (`repr` of the float), for comparison with code literals."""
 
     path: str
     name: str
     line: int
+    value: str | None = None
+
+
+@dataclass(frozen=True)
+class HyperparameterSite:
+    """A hyperparameter hard-coded in Python: an ML API argument, a module-level constant or
+    an epoch loop bound. `name` is canonical (`learning_rate`), `written` as in the code (`lr`),
+    `value` a `repr` of the evaluated literal, `source` the call (`torch.optim.AdamW`),
+    `constant` or `loop`."""
+
+    name: str
+    written: str
+    value: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    source: str
 
 
 @dataclass(frozen=True)
@@ -150,3 +169,7 @@ class Facts:
     cli_options: list[CliOption] = field(default_factory=list)
     definitions: list[Definition] = field(default_factory=list)
     reads_args_dynamically: bool = False
+    #: Python: hyperparameters hard-coded in ML API calls, module constants and epoch loops;
+    #: `is_config_module` when the file is itself configuration (configs/, config.py, ...).
+    hyperparameters: list[HyperparameterSite] = field(default_factory=list)
+    is_config_module: bool = False

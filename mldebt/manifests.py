@@ -385,12 +385,24 @@ _INTERPOLATION = re.compile(r"\$\{([^}]+)\}")
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 
 
+def number_repr(value: object) -> str | None:
+    """`repr(float(value))` for numbers and numeric strings (YAML 1.1 reads `1e-3` as a
+    string), else None; the form code literals are compared in."""
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        return repr(float(value))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+
+
 def _yaml_keys(node: yaml.Node, prefix: str, facts: Facts) -> None:
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
             if isinstance(key, yaml.ScalarNode):
                 path = f"{prefix}.{key.value}" if prefix else str(key.value)
-                facts.config_keys.append(ConfigKey(path, str(key.value), key.start_mark.line + 1))
+                scalar = value.value if isinstance(value, yaml.ScalarNode) else None
+                facts.config_keys.append(ConfigKey(path, str(key.value), key.start_mark.line + 1, number_repr(scalar)))
                 _yaml_keys(value, path, facts)
     elif isinstance(node, yaml.SequenceNode):
         for item in node.value:
@@ -406,7 +418,7 @@ def _plain_keys(data: object, prefix: str, lines: list[str], facts: Facts, quote
         for key, value in data.items():
             path = f"{prefix}.{key}" if prefix else str(key)
             needle = f'"{key}"' if quote else f"{key}"
-            facts.config_keys.append(ConfigKey(path, str(key), _line_of(lines, needle)))
+            facts.config_keys.append(ConfigKey(path, str(key), _line_of(lines, needle), number_repr(value)))
             _plain_keys(value, path, lines, facts, quote)
     elif isinstance(data, list):
         for item in data:

@@ -1,0 +1,60 @@
+from collections import defaultdict
+from collections.abc import Iterator
+
+from mldebt.project import Project
+from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
+from mldebt.rules.configuration_debt import code_sites, shown
+
+
+class ConflictingHyperparameter(ProjectRule):
+    """The same hyperparameter hard-coded with different values in different files.
+
+    ## Why it matters
+    `lr=1e-3` in `train.py` and `lr=3e-4` in `finetune.py`: either one is a copy that
+    drifted, or the difference is deliberate and belongs in two named configs. Either way a
+    reader cannot tell which value a result came from. Names are normalised (`lr`,
+    `learning_rate`, `LEARNING_RATE`); each site is reported, naming the others.
+
+    ## Known limitations
+    Reported as info: different scripts legitimately train different models. Sites in
+    configuration modules and tests are not compared.
+
+    ## References
+    - Sculley et al. 2015, Hidden Technical Debt in Machine Learning Systems, sec. 7 (configuration debt)
+    """
+
+    id = "MLD103"
+    name = "conflicting-hyperparameter"
+    category = Category.CONFIGURATION_DEBT
+    severity = Severity.INFO
+    confidence = Confidence.MEDIUM
+    in_tests = False
+    INVALID = [
+        Invalid("import torch\nopt = torch.optim.AdamW(p, lr=1e-3)\n", path="train.py", line=2,
+                message="also 0.0003 in scripts/finetune.py:1",
+                files={"scripts/finetune.py": "LEARNING_RATE = 3e-4\n"}),
+    ]
+    VALID = [
+        Valid("import torch\nopt = torch.optim.AdamW(p, lr=1e-3)\n", path="train.py",
+              files={"eval.py": "import torch\nopt = torch.optim.SGD(p, lr=0.001)\n"}),
+        Valid("import torch\nopt = torch.optim.AdamW(p, lr=1e-3)\nsched = torch.optim.AdamW(q, lr=1e-4)\n", path="train.py"),
+    ]
+
+    def check(self, project: Project) -> Iterator[ProjectFinding]:
+        by_name = defaultdict(list)
+        for path, site in code_sites(project):
+            by_name[site.name].append((path, site))
+        for sites in by_name.values():
+            for path, site in sites:
+                others = [(p, s) for p, s in sites if p != path and s.value != site.value]
+                if not others:
+                    continue
+                named = ", ".join(f"{shown(s.value)} in {p}:{s.line}" for p, s in others[:3])
+                more = f" and {len(others) - 3} more" if len(others) > 3 else ""
+                yield ProjectFinding(
+                    site.line,
+                    f"`{site.written}` is {shown(site.value)} here, also {named}{more}",
+                    hint=f"keep one `{site.name}` in the config, or name each variant as its own config",
+                    column=site.column,
+                    path=path,
+                )

@@ -1,0 +1,62 @@
+from collections import defaultdict
+from collections.abc import Iterator
+
+from mldebt.project import Project
+from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
+from mldebt.rules.configuration_debt import code_sites, shown
+
+
+class ScatteredHyperparameterConstant(ProjectRule):
+    """Module-level hyperparameter constants (`LEARNING_RATE = 3e-4`, `BATCH_SIZE = 64`) spread over several modules.
+
+    ## Why it matters
+    One module of constants is a config file in all but name; the same constants spread over
+    `train.py`, `model.py` and `data.py` are configuration nobody can see at once, and the
+    values a run used can only be recovered from the commit. Each constant is reported,
+    naming the other modules that define hyperparameters.
+
+    ## Known limitations
+    Only UPPER_CASE names that `rules/knowledge/hyperparameters.yaml` knows. Configuration
+    modules (`configs/`, `config.py`, `settings.py`, `hparams.py`, ...), modules whose
+    globals a configurator overrides (`exec(open(...).read())`, `globals().update`), and
+    constants that all live in one module are not reported.
+
+    ## References
+    - Sculley et al. 2015, Hidden Technical Debt in Machine Learning Systems, sec. 7 (configuration debt)
+    """
+
+    id = "MLD102"
+    name = "scattered-hyperparameter-constant"
+    category = Category.CONFIGURATION_DEBT
+    severity = Severity.INFO
+    confidence = Confidence.MEDIUM
+    in_tests = False
+    INVALID = [
+        Invalid("LEARNING_RATE = 3e-4\nEPOCHS = 20\n", path="train.py", line=1, message="data.py",
+                files={"data.py": "BATCH_SIZE = 64\n"}),
+    ]
+    VALID = [
+        Valid("LEARNING_RATE = 3e-4\nEPOCHS = 20\nBATCH_SIZE = 64\n", path="train.py"),
+        Valid("LEARNING_RATE = 3e-4\n", path="train.py", files={"config.py": "BATCH_SIZE = 64\n"}),
+        Valid("LEARNING_RATE = 3e-4\nexec(open('configurator.py').read())\n", path="train.py",
+              files={"data.py": "BATCH_SIZE = 64\n"}),
+        Valid("MAX_LEN = 512\nNUM_CLASSES = 10\n", path="train.py", files={"data.py": "IMAGE_SIZE = 224\n"}),
+    ]
+
+    def check(self, project: Project) -> Iterator[ProjectFinding]:
+        by_file = defaultdict(list)
+        for path, site in code_sites(project):
+            if site.source == "constant":
+                by_file[path].append(site)
+        if len(by_file) < 2:
+            return
+        for path, sites in by_file.items():
+            others = ", ".join(p for p in by_file if p != path)
+            for site in sites:
+                yield ProjectFinding(
+                    site.line,
+                    f"hyperparameter constant `{site.written} = {shown(site.value)}`; others are defined in {others}",
+                    hint="gather hyperparameters in one config file (YAML, a dataclass) and read them from there",
+                    column=site.column,
+                    path=path,
+                )
