@@ -438,7 +438,7 @@ class HyperparameterCollector(cst.BatchableCSTVisitor):
         facts.hyperparameters = [
             HyperparameterSite(
                 name, written, value_repr(value), where[n].line, where[n].column, where[n].end_line,
-                where[n].end_column, source,
+                where[n].end_column, source, self.ctx.location(where[n].line),
             )
             for name, written, value, n, source in self.sites
         ]

@@ -85,12 +85,15 @@ def _top_level_statements(body: Iterable[cst.CSTNode]) -> Iterable[cst.CSTNode]:
 class FileContext:
     """Per-file state shared by the rules of one batched traversal (read-only to rules)."""
 
-    def __init__(self, path: str, kind: str, module: cst.Module, lines: list[str] | None = None) -> None:
+    def __init__(
+        self, path: str, kind: str, module: cst.Module, lines: list[str] | None = None, cell_map: dict | None = None
+    ) -> None:
         self.path = path
         self.kind = kind
         self.module = module
         #: The source lines (a notebook's virtual module), for rules that read comments.
         self.lines = lines if lines is not None else []
+        self._cell_map = cell_map or {}
         self.imports: dict[str, str] = {}
         self._qualnames: dict[cst.CSTNode, str | None] = {}
         #: Names a module-level def or class binds: a local `load` is not `pickle.load`.
@@ -103,6 +106,11 @@ class FileContext:
             elif isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
                 self._shadowed.add(statement.name.value)
                 self.imports.pop(statement.name.value, None)
+
+    def location(self, line: int) -> str:
+        """`path:line` as a user reads it: `nb.ipynb[cell 3]:2` for a notebook's virtual line."""
+        origin = self._cell_map.get(line)
+        return f"{self.path}[cell {origin.cell}]:{origin.line}" if origin else f"{self.path}:{line}"
 
     def add_import(self, node: cst.Import | cst.ImportFrom) -> None:
         for local, qualified in _import_bindings(node):

@@ -212,7 +212,7 @@ class FileAnalyzer:
             module = cst.parse_module(source.text)
         except cst.ParserSyntaxError as error:
             raise _syntax_error(source, error) from None
-        ctx = FileContext(ref.path, ref.kind, module, source.lines)
+        ctx = FileContext(ref.path, ref.kind, module, source.lines, source.cell_map)
         visitors = [r(ctx, self.options[r.id]) for r in rules if issubclass(r, PythonRule)]
         collector, names, hyperparameters = FactCollector(ctx), NameCollector(ctx), HyperparameterCollector(ctx)
         walk(module, [_ImportTracker(ctx), collector, names, hyperparameters, *visitors])

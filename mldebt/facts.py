@@ -87,6 +87,7 @@ class HyperparameterSite:
     end_line: int
     end_column: int
     source: str
+    location: str = ""  # `path:line` (with the cell for notebooks), for other findings to name
 
 
 @dataclass(frozen=True)

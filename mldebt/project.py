@@ -54,3 +54,23 @@ class Project:
 
     def kind(self, path: str) -> str:
         return self.files[path][0]
+
+
+def related(path_a: str, path_b: str) -> bool:
+    """Whether two files belong to the same project: one's folder encloses the other's.
+
+    A repository's root requirements apply to its `docker/` images, but two sibling example
+    folders (`examples/a/`, `examples/b/`) or two images (`docker/cpu/`, `docker/cuda12/`) are
+    independent and may differ on purpose. CI workflows count as the root.
+    """
+    folder_a = path_a.rsplit("/", 1)[0] if "/" in path_a else ""
+    folder_b = path_b.rsplit("/", 1)[0] if "/" in path_b else ""
+    if folder_a.startswith(".github") or folder_b.startswith(".github"):
+        # CI workflows run the repository's root environment.
+        folder_a = "" if folder_a.startswith(".github") else folder_a
+        folder_b = "" if folder_b.startswith(".github") else folder_b
+    return _encloses(folder_a, folder_b) or _encloses(folder_b, folder_a)
+
+
+def _encloses(outer: str, inner: str) -> bool:
+    return outer == "" or inner == outer or inner.startswith(outer + "/")

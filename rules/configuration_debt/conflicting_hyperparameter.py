@@ -1,7 +1,7 @@
 from collections import defaultdict
 from collections.abc import Iterator
 
-from mldebt.project import Project
+from mldebt.project import Project, related
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
 from mldebt.rules.configuration_debt import code_sites, shown
 
@@ -16,8 +16,9 @@ class ConflictingHyperparameter(ProjectRule):
     `learning_rate`, `LEARNING_RATE`); each site is reported, naming the others.
 
     ## Known limitations
-    Reported as info: different scripts legitimately train different models. Sites in
-    configuration modules and tests are not compared.
+    Reported as info: different scripts legitimately train different models. Only files of
+    the same project are compared (one's folder encloses the other's: two example folders
+    are independent); configuration modules and tests are not compared.
 
     ## References
     - Sculley et al. 2015, Hidden Technical Debt in Machine Learning Systems, sec. 7 (configuration debt)
@@ -38,6 +39,8 @@ class ConflictingHyperparameter(ProjectRule):
         Valid("import torch\nopt = torch.optim.AdamW(p, lr=1e-3)\n", path="train.py",
               files={"eval.py": "import torch\nopt = torch.optim.SGD(p, lr=0.001)\n"}),
         Valid("import torch\nopt = torch.optim.AdamW(p, lr=1e-3)\nsched = torch.optim.AdamW(q, lr=1e-4)\n", path="train.py"),
+        Valid("import torch\nopt = torch.optim.AdamW(p, lr=1e-3)\n", path="examples/gan/train.py",
+              files={"examples/vit/train.py": "import torch\nopt = torch.optim.AdamW(p, lr=3e-4)\n"}),
     ]
 
     def check(self, project: Project) -> Iterator[ProjectFinding]:
@@ -46,10 +49,10 @@ class ConflictingHyperparameter(ProjectRule):
             by_name[site.name].append((path, site))
         for sites in by_name.values():
             for path, site in sites:
-                others = [(p, s) for p, s in sites if p != path and s.value != site.value]
+                others = [(p, s) for p, s in sites if p != path and s.value != site.value and related(p, path)]
                 if not others:
                     continue
-                named = ", ".join(f"{shown(s.value)} in {p}:{s.line}" for p, s in others[:3])
+                named = ", ".join(f"{shown(s.value)} in {s.location}" for _, s in others[:3])
                 more = f" and {len(others) - 3} more" if len(others) > 3 else ""
                 yield ProjectFinding(
                     site.line,

@@ -61,26 +61,6 @@ def cpu_build(project: Project, path: str, requirement: Requirement) -> bool:
     )
 
 
-def related(path_a: str, path_b: str) -> bool:
-    """Whether two manifests describe the same environment: one's folder encloses the other's.
-
-    A repository's root requirements apply to its `docker/` images, but two sibling example
-    folders (`examples/a/requirements.txt`, `examples/b/requirements.txt`) or two images
-    (`docker/cpu/`, `docker/cuda12/`) are independent deployables and may differ on purpose.
-    """
-    folder_a = path_a.rsplit("/", 1)[0] if "/" in path_a else ""
-    folder_b = path_b.rsplit("/", 1)[0] if "/" in path_b else ""
-    if folder_a.startswith(".github") or folder_b.startswith(".github"):
-        # CI workflows run the repository's root environment.
-        folder_a = "" if folder_a.startswith(".github") else folder_a
-        folder_b = "" if folder_b.startswith(".github") else folder_b
-    return _encloses(folder_a, folder_b) or _encloses(folder_b, folder_a)
-
-
-def _encloses(outer: str, inner: str) -> bool:
-    return outer == "" or inner == outer or inner.startswith(outer + "/")
-
-
 def version_conflict(a: str, b: str) -> bool:
     """CUDA `12.1` vs `11.8` conflict; `12` vs `12.4` do not (a bare major agrees with its minors)."""
     a_parts, b_parts = a.split("."), b.split(".")

@@ -2,9 +2,9 @@ from collections.abc import Iterator
 
 from packaging.version import InvalidVersion, Version
 
-from mldebt.project import Project
+from mldebt.project import Project, related
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
-from mldebt.rules.dependency_management import cpu_build, gpu_stack, related
+from mldebt.rules.dependency_management import cpu_build, gpu_stack
 
 _DIGEST = "@sha256:" + "0" * 64
 
