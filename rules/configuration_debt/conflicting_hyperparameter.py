@@ -39,6 +39,8 @@ class ConflictingHyperparameter(ProjectRule):
         Valid("import torch\nopt = torch.optim.AdamW(p, lr=1e-3)\n", path="train.py",
               files={"eval.py": "import torch\nopt = torch.optim.SGD(p, lr=0.001)\n"}),
         Valid("import torch\nopt = torch.optim.AdamW(p, lr=1e-3)\nsched = torch.optim.AdamW(q, lr=1e-4)\n", path="train.py"),
+        Valid("import torch.nn as nn\na, b = nn.Dropout(0.25), nn.Dropout(0.5)\n", path="train_torch.py",
+              files={"train_fabric.py": "import torch.nn as nn\na, b = nn.Dropout(0.25), nn.Dropout(0.5)\n"}),
         Valid("import torch\nopt = torch.optim.AdamW(p, lr=1e-3)\n", path="examples/gan/train.py",
               files={"examples/vit/train.py": "import torch\nopt = torch.optim.AdamW(p, lr=3e-4)\n"}),
     ]
@@ -48,8 +50,16 @@ class ConflictingHyperparameter(ProjectRule):
         for path, site in code_sites(project):
             by_name[site.name].append((path, site))
         for sites in by_name.values():
+            values_by_file = defaultdict(set)
             for path, site in sites:
-                others = [(p, s) for p, s in sites if p != path and s.value != site.value and related(p, path)]
+                values_by_file[path].add(site.value)
+            for path, site in sites:
+                # Another file conflicts only if it never uses this value (two models that both
+                # use dropout 0.25 and 0.5 agree).
+                others = [
+                    (p, s) for p, s in sites
+                    if p != path and related(p, path) and site.value not in values_by_file[p]
+                ]
                 if not others:
                     continue
                 named = ", ".join(f"{shown(s.value)} in {s.location}" for _, s in others[:3])
