@@ -41,6 +41,7 @@ class ScatteredHyperparameterConstant(ProjectRule):
         Valid("LEARNING_RATE = 3e-4\nexec(open('configurator.py').read())\n", path="train.py",
               files={"data.py": "BATCH_SIZE = 64\n"}),
         Valid("MAX_LEN = 512\nNUM_CLASSES = 10\n", path="train.py", files={"data.py": "IMAGE_SIZE = 224\n"}),
+        Valid("LR = 3e-4\nglobals().update(load_overrides())\n", path="train.py", files={"data.py": "BATCH_SIZE = 64\n"}),
     ]
 
     def check(self, project: Project) -> Iterator[ProjectFinding]:
