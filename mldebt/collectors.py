@@ -10,7 +10,6 @@ import libcst as cst
 
 from mldebt.context import UNKNOWN, FileContext, call_argument, dotted_name, literal_value
 from mldebt.facts import CliOption, Definition, Facts, FlagDefinition, FlagGuard, HyperparameterSite, Site
-from mldebt.knowledge import load_table
 from mldebt.manifests import requirement_strings
 from mldebt.positions import spans
 
@@ -371,10 +370,10 @@ class HyperparameterCollector(cst.BatchableCSTVisitor):
     """Hyperparameter literals in ML API calls (the table in `rules/knowledge/hyperparameters.yaml`),
     module-level hyperparameter constants, and literal epoch-loop bounds."""
 
-    def __init__(self, ctx: FileContext) -> None:
+    def __init__(self, ctx: FileContext, table: dict) -> None:
+        """`table` is the hyperparameter knowledge (`Settings.hyperparameter_table()`)."""
         super().__init__()
         self.ctx = ctx
-        table = load_table("hyperparameters")
         self._aliases = {alias: name for name, aliases in table["aliases"].items() for alias in aliases}
         self._calls = {call: group["arguments"] for group in table["calls"].values() for call in group["calls"]}
         self._methods = table["methods"]

@@ -153,6 +153,7 @@ class FileAnalyzer:
         enabled = settings.enabled_rule_ids()
         self.rules = [r for r in all_rules() if r.id in enabled]
         self.options = {r.id: settings.options_for(r.id) for r in self.rules}
+        self.hyperparameter_table = settings.hyperparameter_table()
         self.per_file_ignores = [
             (pathspec.GitIgnoreSpec.from_lines([glob]), frozenset().union(*map(resolve_selector, selectors)))
             for glob, selectors in settings.per_file_ignores
@@ -214,7 +215,7 @@ class FileAnalyzer:
             raise _syntax_error(source, error) from None
         ctx = FileContext(ref.path, ref.kind, module, source.lines, source.cell_map)
         visitors = [r(ctx, self.options[r.id]) for r in rules if issubclass(r, PythonRule)]
-        collector, names, hyperparameters = FactCollector(ctx), NameCollector(ctx), HyperparameterCollector(ctx)
+        collector, names, hyperparameters = FactCollector(ctx), NameCollector(ctx), HyperparameterCollector(ctx, self.hyperparameter_table)
         walk(module, [_ImportTracker(ctx), collector, names, hyperparameters, *visitors])
         result.facts = collector.facts(module)
         names.fill(result.facts, module)

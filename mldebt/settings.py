@@ -6,6 +6,7 @@ an `ignore` list that silently ignores nothing is how a linter loses its users' 
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import difflib
 import hashlib
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mldebt.knowledge import load_table
 from mldebt.registry import SelectorError, all_rules, resolve_selector, rule_by_id
 from mldebt.rule import Severity
 
@@ -36,6 +38,21 @@ class Settings:
     fail_on: Severity = Severity.WARNING
     #: (rule id, ((option, value), ...)) pairs, validated against each rule's `Options`.
     rule_options: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
+    #: A team's own hyperparameter APIs, `[tool.mldebt.hyperparameters]`, as JSON text (kept
+    #: hashable and picklable); merged over `rules/knowledge/hyperparameters.yaml`.
+    hyperparameters: str = "{}"
+
+    def hyperparameter_table(self) -> dict:
+        """The shipped hyperparameter knowledge with this repository's additions merged in."""
+        table = copy.deepcopy(load_table("hyperparameters"))
+        extra = json.loads(self.hyperparameters)
+        for name, aliases in extra.get("aliases", {}).items():
+            table["aliases"].setdefault(name, []).extend(a.lower() for a in aliases)
+        for group, entry in extra.get("calls", {}).items():
+            table["calls"][f"user:{group}"] = entry
+        for method, keywords in extra.get("methods", {}).items():
+            table["methods"].setdefault(method, []).extend(keywords)
+        return table
 
     def enabled_rule_ids(self) -> frozenset[str]:
         ids = {r.id for r in all_rules()}
@@ -58,7 +75,37 @@ class Settings:
         return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 
-_KEYS = {"select", "ignore", "exclude", "per-file-ignores", "fail-on", "rules"}
+_KEYS = {"select", "ignore", "exclude", "per-file-ignores", "fail-on", "rules", "hyperparameters"}
+
+
+def _hyperparameters(where: str, table: Any) -> str:
+    """Validate `[tool.mldebt.hyperparameters]`: `aliases = {name = [spellings]}`,
+    `[...calls.<group>] calls = [qualified names], arguments = {keyword = position or -1}`,
+    `methods = {name = [keywords]}`."""
+    if not isinstance(table, Mapping):
+        raise ConfigError(f"{where} must be a table")
+    for key in table:
+        if key not in ("aliases", "calls", "methods"):
+            raise ConfigError(f"{where}: unknown key `{key}`{_suggest(key, ['aliases', 'calls', 'methods'])}")
+    for name, aliases in table.get("aliases", {}).items():
+        _string_list(f"{where}.aliases.{name}", aliases)
+    for method, keywords in table.get("methods", {}).items():
+        _string_list(f"{where}.methods.{method}", keywords)
+    calls: dict[str, Any] = {}
+    for group, entry in table.get("calls", {}).items():
+        here = f"{where}.calls.{group}"
+        if not isinstance(entry, Mapping) or set(entry) != {"calls", "arguments"}:
+            raise ConfigError(f"{here} must have exactly `calls` (a list) and `arguments` (a table)")
+        arguments = entry["arguments"]
+        if not isinstance(arguments, Mapping) or not all(
+            isinstance(v, int) and not isinstance(v, bool) for v in arguments.values()
+        ):
+            raise ConfigError(f"{here}.arguments must map keywords to positions (0-based, -1 for keyword-only)")
+        calls[group] = {
+            "calls": list(_string_list(f"{here}.calls", entry["calls"])),
+            "arguments": {k: (v if v >= 0 else None) for k, v in arguments.items()},
+        }
+    return json.dumps({**dict(table), "calls": calls}, sort_keys=True)
 
 
 def _suggest(value: str, choices: list[str]) -> str:
@@ -154,6 +201,7 @@ def settings_from_table(table: Mapping[str, Any], where: str) -> Settings:
         per_file_ignores=tuple(per_file_ignores),
         fail_on=parse_fail_on(f"{where}.fail-on", table.get("fail-on", "warning")),
         rule_options=_rule_options(f"{where}.rules", table.get("rules", {})),
+        hyperparameters=_hyperparameters(f"{where}.hyperparameters", table.get("hyperparameters", {})),
     )
 
 

@@ -106,3 +106,27 @@ def test_rule_options(tmp_path, scan_json, run_cli):
     write_tree(tmp_path, {"pyproject.toml": '[tool.mldebt.rules.MLD402]\nflag-missing = "no"\n'})
     result = run_cli("scan", tmp_path)
     assert result.exit_code == 2 and "flag-missing must be a bool" in result.stderr
+
+
+def test_team_hyperparameter_apis_extend_the_knowledge(tmp_path, scan_json, run_cli):
+    write_tree(
+        tmp_path,
+        {
+            "pyproject.toml": (
+                "[tool.mldebt.hyperparameters]\naliases = { learning_rate = ['base_learning_rate'] }\n"
+                "methods = { train = ['rounds'] }\n"
+                "[tool.mldebt.hyperparameters.calls.inhouse]\n"
+                "calls = ['mylib.optim.make_optimizer']\narguments = { base_learning_rate = 1, momentum = -1 }\n"
+            ),
+            "train.py": "from mylib.optim import make_optimizer\nopt = make_optimizer(p, 0.05, momentum=0.8)\nm.train(rounds=40)\n",
+        },
+    )
+    _, doc = scan_json(tmp_path, "--select", "MLD101")
+    assert [f["message"] for f in doc["findings"]] == [
+        "`base_learning_rate=0.05` is hard-coded in the `mylib.optim.make_optimizer` call",
+        "`momentum=0.8` is hard-coded in the `mylib.optim.make_optimizer` call",
+        "`rounds=40` is hard-coded in the `.train()` call",
+    ]
+    write_tree(tmp_path, {"pyproject.toml": "[tool.mldebt.hyperparameters.calls.x]\ncalls = ['a.b']\n"})
+    result = run_cli("scan", tmp_path)
+    assert result.exit_code == 2 and "must have exactly `calls`" in result.stderr
