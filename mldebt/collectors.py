@@ -11,7 +11,6 @@ import libcst as cst
 from mldebt.context import UNKNOWN, FileContext, call_argument, dotted_name, literal_value
 from mldebt.facts import CliOption, Definition, Facts, FlagDefinition, FlagGuard, HyperparameterSite, Site
 from mldebt.manifests import requirement_strings
-from mldebt.positions import spans
 
 #: Calls that check for an accelerator before using it (not `device_count()`: distributed
 #: setup counts GPUs with it, which says nothing about running without one).
@@ -106,12 +105,16 @@ class FactCollector(cst.BatchableCSTVisitor):
                         e.value for e in item.elements if isinstance(e.value, cst.SimpleString)
                     ]
 
-    def facts(self, module: cst.Module) -> Facts:
-        located = self.cuda_nodes + self.setup_requirements
-        where = spans(module, located) if located else {}
-        facts = requirement_strings(
+    def located(self) -> list[cst.CSTNode]:
+        """The nodes whose positions `fill` needs."""
+        return self.cuda_nodes + self.setup_requirements
+
+    def fill(self, facts: Facts, where: dict, module: cst.Module) -> None:
+        declared = requirement_strings(
             (s.evaluated_value, where[s].line) for s in self.setup_requirements if isinstance(s.evaluated_value, str)
         )
+        facts.requirements += declared.requirements
+        facts.cuda_versions += declared.cuda_versions
         facts.runs_on_cpu = self.guarded
         for node in self.cuda_nodes:
             span = where[node]
@@ -119,10 +122,16 @@ class FactCollector(cst.BatchableCSTVisitor):
             facts.cuda_sites.append(site)
             if not self.guarded and node in self.reportable:
                 facts.unguarded_cuda_sites.append(site)
-        return facts
 
 
 _FLAG_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
+#: Names that mark an experiment, a variant or a leftover (`train_v2`, `loss_old`, `try_x`);
+#: only such module-level definitions are recorded as facts.
+EXPERIMENT_NAME = re.compile(
+    r"^(try|tmp|temp|exp|old|legacy|experimental|wip)_|_(experimental|exp|v\d+|old|new|tmp|temp|backup|bak|legacy|"
+    r"deprecated|unused|wip|orig|copy)$",
+    re.IGNORECASE,
+)
 _CONFIG_LIKE = re.compile(r"cfg|conf|config|param|hparam|args|opt", re.IGNORECASE)
 _DYNAMIC_CONFIG_CALLS = frozenset(
     {"hydra.utils.instantiate", "hydra.utils.call", "omegaconf.OmegaConf.to_container", "omegaconf.OmegaConf.to_object"}
@@ -221,7 +230,8 @@ class NameCollector(cst.BatchableCSTVisitor):
     def _define(self, node: cst.FunctionDef | cst.ClassDef) -> None:
         if self._depth == 0:
             self._definition_names.add(node.name)
-            self._definition_nodes.append((node, bool(node.decorators)))
+            if EXPERIMENT_NAME.search(node.name.value):
+                self._definition_nodes.append((node, bool(node.decorators)))
         self._depth += 1
 
     # --- flags -----------------------------------------------------------------------------
@@ -307,11 +317,12 @@ class NameCollector(cst.BatchableCSTVisitor):
             dest = (long or flags)[0].lstrip("-").replace("-", "_")
         self._option_nodes.append((dest, max(flags, key=len), node))
 
-    def fill(self, facts: Facts, module: cst.Module) -> None:
-        """Copy what was collected into `facts`, with positions resolved for its nodes."""
+    def located(self) -> list[cst.CSTNode]:
         nodes = [n for *_, n in self._guard_nodes] + [n for n, _ in self._definition_nodes]
-        nodes += [n for *_, n in self._option_nodes] + list(self._flag_nodes.values())
-        where = spans(module, nodes) if nodes else {}
+        return nodes + [n for *_, n in self._option_nodes] + list(self._flag_nodes.values())
+
+    def fill(self, facts: Facts, where: dict, module: cst.Module) -> None:
+        """Copy what was collected into `facts`, with the positions `where` of its nodes."""
         collected = self.facts
         facts.names_used = collected.names_used
         facts.strings_used = collected.strings_used
@@ -430,10 +441,12 @@ class HyperparameterCollector(cst.BatchableCSTVisitor):
         if written.isupper() and written.lower() in self._constant_names:
             self._site(written, node.value, "constant")
 
-    def fill(self, facts: Facts, module: cst.Module) -> None:
+    def located(self) -> list[cst.CSTNode]:
+        return [n for *_, n, _ in self.sites]
+
+    def fill(self, facts: Facts, where: dict, module: cst.Module) -> None:
         parts = self.ctx.path.split("/")
         facts.is_config_module = bool(_CONFIG_DIRS & set(parts[:-1])) or bool(_CONFIG_MODULE.search(parts[-1]))
-        where = spans(module, [n for *_, n, _ in self.sites]) if self.sites else {}
         facts.hyperparameters = [
             HyperparameterSite(
                 name, written, value_repr(value), where[n].line, where[n].column, where[n].end_line,

@@ -215,14 +215,15 @@ class FileAnalyzer:
             raise _syntax_error(source, error) from None
         ctx = FileContext(ref.path, ref.kind, module, source.lines, source.cell_map)
         visitors = [r(ctx, self.options[r.id]) for r in rules if issubclass(r, PythonRule)]
-        collector, names, hyperparameters = FactCollector(ctx), NameCollector(ctx), HyperparameterCollector(ctx, self.hyperparameter_table)
-        walk(module, [_ImportTracker(ctx), collector, names, hyperparameters, *visitors])
-        result.facts = collector.facts(module)
-        names.fill(result.facts, module)
-        hyperparameters.fill(result.facts, module)
+        collectors = [FactCollector(ctx), NameCollector(ctx), HyperparameterCollector(ctx, self.hyperparameter_table)]
+        walk(module, [_ImportTracker(ctx), *collectors, *visitors])
         raw = [f for v in visitors for f in v.findings]
+        # One code-generation pass gives the positions of every node that facts or findings need.
+        nodes = {n for c in collectors for n in c.located()} | {f.node for f in raw if f.node is not None}
+        positions = spans(module, nodes) if nodes else {}
+        for collector in collectors:
+            collector.fill(result.facts, positions, module)
         if raw:
-            positions = spans(module, {f.node for f in raw if f.node is not None})
             self._collect(source.path, source.lines, raw, result, positions, source)
 
     def _analyse_text(self, source: TextSource, rules: list, result: FileResult) -> None:

@@ -116,7 +116,7 @@ class FlagGuard:
 
 @dataclass(frozen=True)
 class Definition:
-    """A module-level function or class."""
+    """A module-level function or class named like an experiment (`collectors.EXPERIMENT_NAME`)."""
 
     name: str
     line: int

@@ -1,18 +1,9 @@
-import re
 from collections.abc import Iterator
 
 from mldebt.discover import is_test_path
 from mldebt.project import Project
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
 from mldebt.rules.dead_experimental_codepath import names_read
-
-#: Names that mark an experiment, a variant or a leftover.
-EXPERIMENT_NAME = re.compile(
-    r"^(try|tmp|temp|exp|old|legacy|experimental|wip)_|_(experimental|exp|v\d+|old|new|tmp|temp|backup|bak|legacy|"
-    r"deprecated|unused|wip|orig|copy)$",
-    re.IGNORECASE,
-)
-
 
 class UnusedExperimentalDefinition(ProjectRule):
     """A function or class named like an experiment (`*_v2`, `*_old`, `try_*`, `exp_*`) that nothing references.
@@ -61,7 +52,7 @@ class UnusedExperimentalDefinition(ProjectRule):
                 continue
             for definition in facts.definitions:
                 name = definition.name
-                if definition.decorated or name.startswith("__") or not EXPERIMENT_NAME.search(name) or name in read:
+                if definition.decorated or name.startswith("__") or name in read:  # facts hold experiment-named ones only
                     continue
                 yield ProjectFinding(
                     definition.line,
