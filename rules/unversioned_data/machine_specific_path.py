@@ -41,7 +41,8 @@ class MachineSpecificPath(PythonRule):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self._prefixes = tuple(load_table("data_sources")["machine_path_prefixes"])
+        table = load_table("data_sources")
+        self._prefixes = tuple(f"/{root}/" for root in table["machine_path_roots"]) + tuple(table["windows_prefixes"])
         self._docstrings: set[cst.CSTNode] = set()
 
     def visit_Expr(self, node: cst.Expr) -> None:
