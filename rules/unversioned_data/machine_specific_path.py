@@ -27,7 +27,7 @@ class MachineSpecificPath(PythonRule):
     confidence = Confidence.HIGH
     in_tests = False
     INVALID = [
-        Invalid("import pandas as pd\ndf = pd.read_csv('/home/alice/data/train.csv')\n", line=2, message="/home/alice"),
+        Invalid("import pandas as pd\ndf = pd.read_csv('/home/alice/data/train.csv')\n", line=2, message="/home/alice"),  # mldebt: ignore[MLD303]
         Invalid("CKPT = '/mnt/shared/ckpts/run7/model.pt'\n"),
         Invalid("ROOT = r'C:\\Users\\bob\\datasets'\n"),
     ]
