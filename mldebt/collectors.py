@@ -4,12 +4,14 @@ record what the cross-file phase needs from Python code."""
 from __future__ import annotations
 
 import operator
+import posixpath
 import re
 
 import libcst as cst
 
 from mldebt.context import UNKNOWN, FileContext, call_argument, dotted_name, literal_value
-from mldebt.facts import CliOption, Definition, Facts, FlagDefinition, FlagGuard, HyperparameterSite, Site
+from mldebt.facts import CliOption, DataAccess, Definition, Facts, FlagDefinition, FlagGuard, HyperparameterSite, Site
+from mldebt.knowledge import load_table
 from mldebt.manifests import requirement_strings
 
 #: Calls that check for an accelerator before using it (not `device_count()`: distributed
@@ -454,3 +456,94 @@ class HyperparameterCollector(cst.BatchableCSTVisitor):
             )
             for name, written, value, n, source in self.sites
         ]
+
+
+_URI = re.compile(r"^[a-z][a-z0-9+.-]*://")
+
+
+def _join(parts: list[str | None]) -> str | None:
+    if all(p is None for p in parts):
+        return None
+    return "/".join("*" if p is None else p.rstrip("/") for p in parts)
+
+
+class DataAccessCollector(cst.BatchableCSTVisitor):
+    """Reads and writes of data and model artifacts (`rules/knowledge/data_io.yaml`), with
+    their paths resolved through literals, f-strings, `os.path.join`, `pathlib` `/` and
+    module-level string constants; what stays unknown becomes `*` (`outputs/*.csv`), and a
+    path that is entirely unknown is not recorded."""
+
+    def __init__(self, ctx: FileContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        table = load_table("data_io")
+        self._calls, self._methods, self._open = table["calls"], table["methods"], set(table["open"])
+        self._constants: dict[str, str] = {}
+        self._depth = 0
+        self.accesses: list[tuple[str, str, cst.CSTNode, str]] = []
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._depth += 1
+
+    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._depth -= 1
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if self._depth == 0 and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
+            resolved = self.resolve(node.value)
+            if resolved is not None:
+                self._constants[node.targets[0].target.value] = resolved
+
+    def resolve(self, node: cst.BaseExpression | None) -> str | None:
+        """The path an expression names, `*` standing for what is computed at run time."""
+        if node is None:
+            return None
+        if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+            value = node.evaluated_value
+            return value if isinstance(value, str) else None
+        if isinstance(node, cst.FormattedString):
+            text = "".join(p.value if isinstance(p, cst.FormattedStringText) else "*" for p in node.parts)
+            return re.sub(r"\*+", "*", text)
+        if isinstance(node, cst.Name):
+            return self._constants.get(node.value)
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide):
+            return _join([self.resolve(node.left), self.resolve(node.right)])
+        if isinstance(node, cst.Call):
+            name = self.ctx.qualname(node.func)
+            if name == "os.path.join":
+                return _join([self.resolve(a.value) for a in node.args])
+            if name in ("pathlib.Path", "pathlib.PurePath", "str", "os.fspath") and len(node.args) == 1:
+                return self.resolve(node.args[0].value)
+        return None
+
+    def _record(self, mode: str, path_node: cst.BaseExpression | None, node: cst.CSTNode, api: str) -> None:
+        path = self.resolve(path_node)
+        if path and re.search(r"[^*/.]", path):
+            self.accesses.append((mode, path, node, api))
+
+    def visit_Call(self, node: cst.Call) -> None:
+        name = self.ctx.qualname(node.func) or ""
+        if name in self._open:
+            mode = literal_value(call_argument(node, "mode", 1))
+            written = isinstance(mode, str) and any(c in mode for c in "wax")
+            self._record("write" if written else "read", call_argument(node, "file", 0), node, name)
+        elif name in self._calls:
+            entry = self._calls[name]
+            self._record(entry["mode"], call_argument(node, *entry["path"]), node, name)
+        elif isinstance(node.func, cst.Attribute) and node.func.attr.value in self._methods:
+            entry = self._methods[node.func.attr.value]
+            target = node.func.value if entry["path"] is None else call_argument(node, *entry["path"])
+            if isinstance(target, cst.BaseExpression):
+                self._record(entry["mode"], target, node, f".{node.func.attr.value}()")
+
+    def located(self) -> list[cst.CSTNode]:
+        return [node for _, _, node, _ in self.accesses]
+
+    def fill(self, facts: Facts, where: dict, module: cst.Module) -> None:
+        folder = self.ctx.path.rsplit("/", 1)[0] if self.ctx.kind == "notebook" and "/" in self.ctx.path else ""
+        for mode, path, node, api in self.accesses:
+            if folder and not _URI.match(path) and not path.startswith(("/", "~", "*")):
+                path = posixpath.normpath(f"{folder}/{path}")  # notebooks resolve from their folder
+            elif not _URI.match(path):
+                path = posixpath.normpath(path) if not path.startswith("*") else path
+            facts.data_access.append(DataAccess(mode, path, where[node].line, where[node].column, api))

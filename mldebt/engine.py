@@ -25,7 +25,7 @@ import libcst as cst
 import pathspec
 
 from mldebt.discover import FileKind, FileRef, discover, is_test_path
-from mldebt.collectors import FactCollector, HyperparameterCollector, NameCollector
+from mldebt.collectors import DataAccessCollector, FactCollector, HyperparameterCollector, NameCollector
 from mldebt.context import FileContext
 from mldebt.manifests import manifest_facts
 from mldebt.project import Project
@@ -215,7 +215,10 @@ class FileAnalyzer:
             raise _syntax_error(source, error) from None
         ctx = FileContext(ref.path, ref.kind, module, source.lines, source.cell_map)
         visitors = [r(ctx, self.options[r.id]) for r in rules if issubclass(r, PythonRule)]
-        collectors = [FactCollector(ctx), NameCollector(ctx), HyperparameterCollector(ctx, self.hyperparameter_table)]
+        collectors = [
+            FactCollector(ctx), NameCollector(ctx), HyperparameterCollector(ctx, self.hyperparameter_table),
+            DataAccessCollector(ctx),
+        ]
         walk(module, [_ImportTracker(ctx), *collectors, *visitors])
         raw = [f for v in visitors for f in v.findings]
         # One code-generation pass gives the positions of every node that facts or findings need.

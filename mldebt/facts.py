@@ -135,6 +135,30 @@ class CliOption:
     column: int
 
 
+@dataclass(frozen=True)
+class DataAccess:
+    """A read or write of a data or model artifact whose path is (partly) known statically:
+    `path` is the path or URI as written, with `*` for the parts computed at run time."""
+
+    mode: str  # read | write
+    path: str
+    line: int
+    column: int
+    api: str
+
+
+@dataclass(frozen=True)
+class PipelineStage:
+    """A declared pipeline step (a `dvc.yaml` stage): the scripts its command runs and the
+    artifacts it declares as dependencies and outputs."""
+
+    name: str
+    scripts: tuple[str, ...]
+    deps: tuple[str, ...]
+    outs: tuple[str, ...]
+    line: int
+
+
 @dataclass
 class Facts:
     requirements: list[Requirement] = field(default_factory=list)
@@ -174,3 +198,8 @@ class Facts:
     #: `is_config_module` when the file is itself configuration (configs/, config.py, ...).
     hyperparameters: list[HyperparameterSite] = field(default_factory=list)
     is_config_module: bool = False
+    #: Python: data and model reads and writes. dvc.yaml: its stages. *.dvc and .gitattributes:
+    #: the paths or patterns DVC or git-lfs version.
+    data_access: list[DataAccess] = field(default_factory=list)
+    pipeline_stages: list[PipelineStage] = field(default_factory=list)
+    versioned_paths: list[str] = field(default_factory=list)

@@ -20,7 +20,7 @@ from packaging.requirements import Requirement as PepRequirement
 from packaging.utils import canonicalize_name
 
 from mldebt.discover import FileKind
-from mldebt.facts import ConfigKey, CudaVersion, Facts, Image, IndexUrl, Requirement
+from mldebt.facts import ConfigKey, CudaVersion, Facts, Image, IndexUrl, PipelineStage, Requirement
 from mldebt.sources import TextSource
 
 # --- CUDA versions ---------------------------------------------------------------------------
@@ -443,6 +443,53 @@ def _config_file(source: TextSource, facts: Facts) -> None:
         facts.config_keys.clear()
 
 
+def _scripts(command: str) -> tuple[str, ...]:
+    """Python scripts a shell command runs: `python src/train.py --x` -> ('src/train.py',)."""
+    return tuple(sorted(set(re.findall(r"([\w./-]+\.py)\b", command))))
+
+
+def _dvc_pipeline(source: TextSource, facts: Facts) -> None:
+    try:
+        document = yaml.safe_load(source.text)
+    except yaml.YAMLError:
+        return
+    stages = document.get("stages") if isinstance(document, dict) else None
+    if not isinstance(stages, dict):
+        return
+    for name, stage in stages.items():
+        if not isinstance(stage, dict):
+            continue
+        command = stage.get("cmd", "")
+        command = " && ".join(command) if isinstance(command, list) else str(command)
+        outs = [next(iter(o)) if isinstance(o, dict) else str(o) for o in stage.get("outs") or []]
+        deps = [str(d) for d in stage.get("deps") or []]
+        facts.pipeline_stages.append(
+            PipelineStage(str(name), _scripts(command), tuple(deps), tuple(outs), _line_of(source.lines, f"{name}:"))
+        )
+        facts.versioned_paths += outs
+
+
+def _dvc_file(source: TextSource, facts: Facts) -> None:
+    """A `data.csv.dvc` file versions the `outs` it lists, relative to its folder."""
+    try:
+        document = yaml.safe_load(source.text)
+    except yaml.YAMLError:
+        return
+    folder = source.path.rsplit("/", 1)[0] + "/" if "/" in source.path else ""
+    outs = document.get("outs") if isinstance(document, dict) else None
+    for out in outs if isinstance(outs, list) else []:
+        if isinstance(out, dict) and isinstance(out.get("path"), str):
+            facts.versioned_paths.append(folder + out["path"])
+
+
+def _gitattributes(source: TextSource, facts: Facts) -> None:
+    """Patterns stored in git-lfs: `*.pt filter=lfs diff=lfs merge=lfs -text`."""
+    for line in source.lines:
+        parts = line.split()
+        if len(parts) >= 2 and not parts[0].startswith("#") and "filter=lfs" in parts[1:]:
+            facts.versioned_paths.append(parts[0])
+
+
 _EXTRACTORS = {
     FileKind.REQUIREMENTS: _requirements_file,
     FileKind.PYPROJECT: _pyproject,
@@ -452,6 +499,9 @@ _EXTRACTORS = {
     FileKind.CI_WORKFLOW: _ci_workflow,
     FileKind.LOCK_FILE: _lock_file,
     FileKind.CONFIG: _config_file,
+    FileKind.DVC_PIPELINE: _dvc_pipeline,
+    FileKind.DVC_FILE: _dvc_file,
+    FileKind.GITATTRIBUTES: _gitattributes,
 }
 
 
