@@ -21,6 +21,7 @@ from mldebt import __version__
 from mldebt.catalogue import explain as explain_rule
 from mldebt.catalogue import rules_markdown
 from mldebt.engine import scan as run_scan
+from mldebt.graph import EXPORTS
 from mldebt.registry import SelectorError, all_rules, resolve_selector, rule_by_id
 from mldebt.reporters import REPORTERS, render
 from mldebt.rule import Severity
@@ -154,3 +155,25 @@ def explain(rule_id) -> None:
     except SelectorError as error:
         raise UsageError(str(error)) from None
     click.echo(explain_rule(rule), nl=False)
+
+
+@main.command()
+@click.argument("path", default=".", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("-f", "--format", "fmt", type=click.Choice(sorted(EXPORTS)), default="json", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the graph to FILE.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: available cores).")
+@click.option("--config", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Config file to use.")
+def graph(path, fmt, output, jobs, config) -> None:
+    """Export the data/model dependency graph of PATH: which code reads and writes which
+    artifacts, and what dvc.yaml declares."""
+    try:
+        settings = load_settings(path, config)
+        text = EXPORTS[fmt](run_scan(path, settings, jobs=jobs).graph)
+    except ConfigError as error:
+        raise UsageError(str(error)) from None
+    except Exception as error:  # noqa: BLE001 - exit 2 with one line, not a traceback
+        raise UsageError(f"internal error: {type(error).__name__}: {error} (please report this)") from None
+    if output is not None:
+        write_atomically(output, text)
+    else:
+        click.echo(text, nl=False)

@@ -518,7 +518,7 @@ class DataAccessCollector(cst.BatchableCSTVisitor):
 
     def _record(self, mode: str, path_node: cst.BaseExpression | None, node: cst.CSTNode, api: str) -> None:
         path = self.resolve(path_node)
-        if path and re.search(r"[^*/.]", path):
+        if path and re.search(r"[^*/.]", path) and not path.endswith(".py"):  # reading code is not data
             self.accesses.append((mode, path, node, api))
 
     def visit_Call(self, node: cst.Call) -> None:

@@ -25,6 +25,7 @@ import libcst as cst
 import pathspec
 
 from mldebt.discover import FileKind, FileRef, discover, is_test_path
+from mldebt.graph import build_graph
 from mldebt.collectors import DataAccessCollector, FactCollector, HyperparameterCollector, NameCollector
 from mldebt.context import FileContext
 from mldebt.manifests import manifest_facts
@@ -372,7 +373,9 @@ def scan(
             progress(done, len(found.files))
     project = Project({path: (r.kind, r.facts) for path, r in sorted(results.items())})
     FileAnalyzer(root, settings).add_project_findings(root, project, results)
-    return _merge(results.values(), found.skipped, settings)
+    report = _merge(results.values(), found.skipped, settings)
+    report.graph = build_graph(project)
+    return report
 
 
 def _merge(results: Iterable[FileResult], skipped, settings: Settings) -> Report:

@@ -12,6 +12,7 @@ from typing import Any
 
 from mldebt import __version__
 from mldebt.facts import Facts
+from mldebt.graph import to_json
 
 SCHEMA_VERSION = "1.0"
 
@@ -96,6 +97,8 @@ class Report:
     diagnostics: list[Diagnostic]
     settings_digest: str
     rules_run: list[str]
+    #: The data/model dependency graph (a networkx DiGraph), set by the engine.
+    graph: Any = None
 
     @property
     def suppressed(self) -> int:
@@ -126,4 +129,5 @@ class Report:
             "findings": [f.to_dict() for f in self.findings],
             "diagnostics": [d.to_dict() for d in self.diagnostics],
             "metrics": self.metrics(),
+            "graph": to_json(self.graph) if self.graph is not None else None,
         }

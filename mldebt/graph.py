@@ -1,0 +1,134 @@
+"""The repository's data/model dependency graph, built from facts alone, and its exports.
+
+Nodes are code (`code:src/train.py`), artifacts (`artifact:models/model.pt`, patterns with
+`*` allowed) and external sources (`external:s3://bucket/x`). Edges are `reads`
+(artifact -> code) and `writes` (code -> artifact), each marked `declared` when a `dvc.yaml`
+stage says so; artifacts that DVC or git-lfs version are marked `versioned`.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import io
+import json
+import re
+
+import networkx as nx
+
+from mldebt.discover import FileKind
+from mldebt.project import Project
+
+_URI = re.compile(r"^[a-z][a-z0-9+.-]*://")
+
+
+def artifact_id(path: str) -> str:
+    return ("external:" if _URI.match(path) else "artifact:") + path
+
+
+def _versioned(path: str, patterns: list[str]) -> bool:
+    for pattern in patterns:
+        pattern = pattern.rstrip("/")
+        if fnmatch.fnmatch(path, pattern) or path.startswith(pattern + "/") or fnmatch.fnmatch(path.rsplit("/", 1)[-1], pattern):
+            return True
+    return False
+
+
+def build_graph(project: Project) -> nx.DiGraph:
+    graph = nx.DiGraph()
+    versioned = [p for _, (_, facts) in project.files.items() for p in facts.versioned_paths]
+    for path, (kind, facts) in project.files.items():
+        if kind in FileKind.CODE and facts.data_access:
+            graph.add_node(f"code:{path}", type="notebook" if kind == FileKind.NOTEBOOK else "code")
+        for access in facts.data_access:
+            node = artifact_id(access.path)
+            graph.add_node(node, type="external" if node.startswith("external:") else "artifact")
+            edge = (node, f"code:{path}") if access.mode == "read" else (f"code:{path}", node)
+            graph.add_edge(*edge, relation="reads" if access.mode == "read" else "writes",
+                           line=access.line, api=access.api, declared=False)
+    for _, (_, facts) in project.files.items():
+        for stage in facts.pipeline_stages:
+            for script in stage.scripts:
+                code = f"code:{script}"
+                graph.add_node(code, type=graph.nodes[code]["type"] if code in graph else "code")
+                for dep in stage.deps:
+                    if dep != script:
+                        _declare(graph, artifact_id(dep), code, "reads", stage.name)
+                for out in stage.outs:
+                    _declare(graph, code, artifact_id(out), "writes", stage.name)
+    for node, data in graph.nodes(data=True):
+        if data["type"] == "artifact":
+            data["versioned"] = _versioned(node.split(":", 1)[1], versioned)
+    return graph
+
+
+def _declare(graph: nx.DiGraph, source: str, target: str, relation: str, stage: str) -> None:
+    for node in (source, target):
+        if node not in graph:
+            graph.add_node(node, type="artifact")
+    if graph.has_edge(source, target):
+        graph.edges[source, target]["declared"] = True
+    else:
+        graph.add_edge(source, target, relation=relation, declared=True, stage=stage)
+
+
+# --- exports: stable ordering so that the same repository gives the same bytes ---------------
+
+
+def to_json(graph: nx.DiGraph) -> dict:
+    """Node-link JSON (networkx's `node_link_data` shape), sorted."""
+    return {
+        "directed": True,
+        "multigraph": False,
+        "graph": {},
+        "nodes": [{"id": n, **graph.nodes[n]} for n in sorted(graph.nodes)],
+        "links": [{"source": u, "target": v, **graph.edges[u, v]} for u, v in sorted(graph.edges)],
+    }
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def to_dot(graph: nx.DiGraph) -> str:
+    shapes = {"code": "box", "notebook": "box", "artifact": "ellipse", "external": "diamond"}
+    lines = ["digraph mldebt {", "  rankdir=LR;"]
+    for node in sorted(graph.nodes):
+        data = graph.nodes[node]
+        label = node.split(":", 1)[1]
+        lines.append(f"  {_quote(node)} [label={_quote(label)}, shape={shapes[data['type']]}];")
+    for u, v in sorted(graph.edges):
+        data = graph.edges[u, v]
+        style = "solid" if data["declared"] else "dashed"
+        lines.append(f"  {_quote(u)} -> {_quote(v)} [label={_quote(data['relation'])}, style={style}];")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def to_graphml(graph: nx.DiGraph) -> str:
+    ordered = nx.DiGraph()
+    ordered.add_nodes_from((n, graph.nodes[n]) for n in sorted(graph.nodes))
+    ordered.add_edges_from((u, v, graph.edges[u, v]) for u, v in sorted(graph.edges))
+    buffer = io.BytesIO()
+    nx.write_graphml(ordered, buffer)
+    return buffer.getvalue().decode("utf-8")
+
+
+def to_mermaid(graph: nx.DiGraph) -> str:
+    ids = {node: f"n{i}" for i, node in enumerate(sorted(graph.nodes))}
+    shape = {"code": ('["', '"]'), "notebook": ('["', '"]'), "artifact": ('(["', '"])'), "external": ('{{"', '"}}')}
+    lines = ["flowchart LR"]
+    for node, short in ids.items():
+        left, right = shape[graph.nodes[node]["type"]]
+        lines.append(f"  {short}{left}{node.split(':', 1)[1].replace(chr(34), '#quot;')}{right}")
+    for u, v in sorted(graph.edges):
+        arrow = "-->" if graph.edges[u, v]["declared"] else "-.->"
+        lines.append(f"  {ids[u]} {arrow}|{graph.edges[u, v]['relation']}| {ids[v]}")
+    return "\n".join(lines) + "\n"
+
+
+EXPORTS = {
+    "json": lambda g: json.dumps(to_json(g), indent=2) + "\n",
+    "dot": to_dot,
+    "graphml": to_graphml,
+    "mermaid": to_mermaid,
+}

@@ -1,0 +1,99 @@
+"""The data/model dependency graph: what it contains, and every export format read back."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+
+import networkx as nx
+import pytest
+from conftest import notebook, write_tree
+
+from mldebt.engine import scan
+from mldebt.graph import EXPORTS
+
+PIPELINE = {
+    "src/train.py": (
+        "import pandas as pd, torch, os\nDATA = 'data/train.csv'\n"
+        "df = pd.read_csv(DATA)\ntorch.save(model.state_dict(), os.path.join('models', 'model.pt'))\n"
+    ),
+    "src/evaluate.py": "import torch, json\nsd = torch.load('models/model.pt', weights_only=True)\nopen('metrics.json', 'w').write('{}')\n",
+    "src/predict.py": (
+        "import torch\nfrom pathlib import Path\nsd = torch.load('models/model.pt', weights_only=True)\n"
+        "preds.to_csv(Path('outputs') / f'preds_{day}.csv')\n"
+    ),
+    "notebooks/explore.ipynb": notebook(("code", "import pandas as pd\ndf = pd.read_csv('../data/train.csv')")),
+    "dvc.yaml": "stages:\n  train:\n    cmd: python src/train.py\n    deps: [data/train.csv, src/train.py]\n    outs: [models/model.pt]\n",
+    "data/train.csv.dvc": "outs:\n- md5: 1\n  path: train.csv\n",
+    ".gitattributes": "*.pt filter=lfs diff=lfs merge=lfs -text\n",
+}
+
+
+@pytest.fixture
+def graph(tmp_path):
+    write_tree(tmp_path, PIPELINE)
+    return scan(tmp_path, jobs=1).graph
+
+
+def test_nodes_edges_declarations_and_versions(graph):
+    assert graph.edges["artifact:data/train.csv", "code:src/train.py"] == {
+        "relation": "reads", "line": 3, "api": "pandas.read_csv", "declared": True,
+    }
+    assert graph.edges["code:src/train.py", "artifact:models/model.pt"]["declared"] is True
+    assert graph.edges["artifact:models/model.pt", "code:src/predict.py"]["declared"] is False
+    assert graph.has_edge("code:src/predict.py", "artifact:outputs/preds_*.csv")
+    assert graph.has_edge("code:src/evaluate.py", "artifact:metrics.json")
+    # the notebook's relative path resolves from its own folder
+    assert graph.has_edge("artifact:data/train.csv", "code:notebooks/explore.ipynb")
+    assert graph.nodes["code:notebooks/explore.ipynb"]["type"] == "notebook"
+    assert graph.nodes["artifact:data/train.csv"]["versioned"] is True  # .dvc file
+    assert graph.nodes["artifact:models/model.pt"]["versioned"] is True  # dvc.yaml out and LFS
+    assert graph.nodes["artifact:metrics.json"]["versioned"] is False
+
+
+def test_json_export_reads_back_with_networkx(graph):
+    data = json.loads(EXPORTS["json"](graph))
+    back = nx.node_link_graph(data, edges="links")
+    assert set(back.nodes) == set(graph.nodes) and set(back.edges) == set(graph.edges)
+
+
+def test_graphml_export_reads_back_with_networkx(graph):
+    back = nx.read_graphml(io.BytesIO(EXPORTS["graphml"](graph).encode()))
+    assert set(back.nodes) == set(graph.nodes) and set(back.edges) == set(graph.edges)
+    assert back.nodes["artifact:data/train.csv"]["versioned"] is True
+
+
+def test_dot_export_follows_the_grammar(graph):
+    text = EXPORTS["dot"](graph)
+    assert text.startswith("digraph mldebt {") and text.rstrip().endswith("}")
+    nodes = re.findall(r'^  "([^"]+)" \[label=', text, re.M)
+    edges = re.findall(r'^  "([^"]+)" -> "([^"]+)" \[label="(reads|writes)", style=(solid|dashed)\];$', text, re.M)
+    assert sorted(nodes) == sorted(graph.nodes)
+    assert {(u, v) for u, v, *_ in edges} == set(graph.edges)
+
+
+def test_mermaid_export(graph):
+    lines = EXPORTS["mermaid"](graph).splitlines()
+    assert lines[0] == "flowchart LR"
+    assert len([line for line in lines if "-->" in line or "-.->" in line]) == graph.number_of_edges()
+
+
+def test_graph_command_writes_each_format(tmp_path, run_cli):
+    repo = write_tree(tmp_path / "repo", PIPELINE)
+    for fmt in EXPORTS:
+        out = tmp_path / f"graph.{fmt}"
+        result = run_cli("graph", repo, "--format", fmt, "--output", out)
+        assert result.exit_code == 0, result.output
+        assert out.read_text()
+    first = run_cli("graph", repo, "-f", "json").stdout
+    assert first == run_cli("graph", repo, "-f", "json", "--jobs", "2").stdout
+
+
+def test_scan_json_includes_the_graph(tmp_path, scan_json):
+    write_tree(tmp_path, PIPELINE)
+    _, doc = scan_json(tmp_path)
+    assert any(
+        link["source"] == "code:src/train.py" and link["target"] == "artifact:models/model.pt"
+        for link in doc["graph"]["links"]
+    )
