@@ -132,6 +132,9 @@ class SkippedPath:
 class Discovery:
     files: list[FileRef]
     skipped: list[SkippedPath]
+    #: Every file of the tree that git does not ignore, scannable or not (data committed to
+    #: the repository is versioned by git itself).
+    present: frozenset[str] = frozenset()
 
 
 def _is_virtualenv(directory: Path) -> bool:
@@ -171,6 +174,7 @@ def discover(root: Path, exclude: Iterable[str] = ()) -> Discovery:
     excluded = pathspec.GitIgnoreSpec.from_lines(list(exclude))
     files: list[FileRef] = []
     skipped: list[SkippedPath] = []
+    present: set[str] = set()
     # (relative directory prefix, spec) of every .gitignore seen on the way down.
     ignores: list[tuple[str, pathspec.PathSpec]] = []
 
@@ -212,8 +216,11 @@ def discover(root: Path, exclude: Iterable[str] = ()) -> Discovery:
         dirnames[:] = kept
         for name in sorted(filenames):
             rel = f"{rel_dir}/{name}" if rel_dir else name
+            if ignored(rel, is_dir=False):
+                continue
+            present.add(rel)
             kind = classify(rel)
-            if kind is None or ignored(rel, is_dir=False):
+            if kind is None:
                 continue
             child = here / name
             if child.is_symlink():
@@ -225,4 +232,4 @@ def discover(root: Path, exclude: Iterable[str] = ()) -> Discovery:
                 files.append(FileRef(rel, kind))
     files.sort()
     skipped.sort(key=lambda s: s.path)
-    return Discovery(files, skipped)
+    return Discovery(files, skipped, frozenset(present))

@@ -25,6 +25,11 @@ def artifact_id(path: str) -> str:
     return ("external:" if _URI.match(path) else "artifact:") + path
 
 
+def same_artifact(a: str, b: str) -> bool:
+    """Whether two paths or patterns can name the same file (`outputs/preds_*.csv`)."""
+    return a == b or fnmatch.fnmatchcase(a, b) or fnmatch.fnmatchcase(b, a)
+
+
 def _versioned(path: str, patterns: list[str]) -> bool:
     for pattern in patterns:
         pattern = pattern.rstrip("/")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from mldebt.discover import is_test_path
 from mldebt.facts import CudaVersion, Facts, Image, IndexUrl, Requirement, Site
@@ -13,6 +14,11 @@ from mldebt.facts import CudaVersion, Facts, Image, IndexUrl, Requirement, Site
 class Project:
     #: path -> (file kind, facts), in path order.
     files: dict[str, tuple[str, Facts]]
+    #: Every file of the tree git does not ignore (see `discover.Discovery.present`).
+    present: frozenset[str] = frozenset()
+    #: The data/model dependency graph (`mldebt.graph.build_graph`), set by the engine
+    #: before project rules run.
+    graph: Any = None
 
     def _each(self, attribute: str, include_tests: bool = True) -> Iterator[tuple[str, object]]:
         for path, (_, facts) in self.files.items():

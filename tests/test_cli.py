@@ -10,7 +10,7 @@ from conftest import write_tree
 
 from mldebt import __version__
 
-UNSAFE = "import torch, pickle\nstate = torch.load('a.pt', weights_only=False)\nobj = pickle.load(f)\n"
+UNSAFE = "import torch, pickle\nstate = torch.load(CKPT, weights_only=False)\nobj = pickle.load(f)\n"
 
 
 def test_text_report_groups_findings_with_hints(tmp_path, run_cli):
@@ -33,7 +33,7 @@ def test_json_document(tmp_path, scan_json):
     first = doc["findings"][0]
     assert {k: first[k] for k in ("rule", "category", "severity", "path", "line", "column", "end_line", "end_column")} == {
         "rule": "MLD402", "category": "unsafe-deserialization", "severity": "error", "path": "train.py",
-        "line": 2, "column": 9, "end_line": 2, "end_column": 47,
+        "line": 2, "column": 9, "end_line": 2, "end_column": 45,
     }
     assert len(first["fingerprint"]) == 16
     assert doc["metrics"]["files_by_kind"] == {"python": 1, "requirements": 1}

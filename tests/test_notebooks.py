@@ -16,7 +16,7 @@ def test_findings_carry_cell_index_counting_markdown_and_line_within_cell(tmp_pa
                 ("markdown", "# Title"),
                 ("code", "import torch\n%matplotlib inline"),
                 ("markdown", "text"),
-                ("code", "!nvidia-smi\nx = 1\nstate = torch.load('a.pt', weights_only=False)"),
+                ("code", "!nvidia-smi\nx = 1\nstate = torch.load(CKPT, weights_only=False)"),
             )
         },
     )

@@ -16,7 +16,7 @@ def report(tmp_path):
     write_tree(
         tmp_path,
         {
-            "train.py": "import torch, pickle\nstate = torch.load('a.pt', weights_only=False)\nobj = pickle.load(f)\n",
+            "train.py": "import torch, pickle\nstate = torch.load(CKPT, weights_only=False)\nobj = pickle.load(f)\n",
             "nb.ipynb": notebook(("markdown", "x"), ("code", "import yaml\ncfg = yaml.unsafe_load(t)")),
             "broken.py": "def (:\n",
         },
@@ -36,7 +36,7 @@ def test_sarif(report):
     assert torch["level"] == "error"
     assert rules[torch["ruleIndex"]]["id"] == "MLD402"
     region = torch["locations"][0]["physicalLocation"]["region"]
-    assert region == {"startLine": 2, "startColumn": 9, "endLine": 2, "endColumn": 47}
+    assert region == {"startLine": 2, "startColumn": 9, "endLine": 2, "endColumn": 45}
     assert torch["partialFingerprints"]["mldebt/v1"]
     notebook_result = next(r for r in results if r["ruleId"] == "MLD404")
     assert "region" not in notebook_result["locations"][0]["physicalLocation"]
@@ -47,7 +47,7 @@ def test_sarif(report):
 def test_github_annotations(report):
     lines = render(report, "github").splitlines()
     assert lines[0].startswith("::error file=nb.ipynb,title=MLD404 yaml-unsafe-load::cell 1, line 2:")
-    assert any(line.startswith("::error file=train.py,line=2,col=9,endLine=2,endColumn=47,title=MLD402") for line in lines)
+    assert any(line.startswith("::error file=train.py,line=2,col=9,endLine=2,endColumn=45,title=MLD402") for line in lines)
     assert lines[-1].startswith("::warning file=broken.py,title=mldebt parse-error::")
 
 
