@@ -461,6 +461,10 @@ class HyperparameterCollector(cst.BatchableCSTVisitor):
 _URI = re.compile(r"^[a-z][a-z0-9+.-]*://")
 
 
+def _is_file(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Name) and node.value == "__file__"
+
+
 def _join(parts: list[str | None]) -> str | None:
     if all(p is None for p in parts):
         return None
@@ -508,6 +512,8 @@ class DataAccessCollector(cst.BatchableCSTVisitor):
             return self._constants.get(node.value)
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide):
             return _join([self.resolve(node.left), self.resolve(node.right)])
+        if self._is_here(node):
+            return self.ctx.path.rsplit("/", 1)[0] if "/" in self.ctx.path else "."
         if isinstance(node, cst.Call):
             name = self.ctx.qualname(node.func)
             if name == "os.path.join":
@@ -515,6 +521,18 @@ class DataAccessCollector(cst.BatchableCSTVisitor):
             if name in ("pathlib.Path", "pathlib.PurePath", "str", "os.fspath") and len(node.args) == 1:
                 return self.resolve(node.args[0].value)
         return None
+
+    def _is_here(self, node: cst.BaseExpression) -> bool:
+        """`os.path.dirname(__file__)` or `Path(__file__).parent`: the script's own folder."""
+        if isinstance(node, cst.Attribute) and node.attr.value == "parent" and isinstance(node.value, cst.Call):
+            call = node.value
+            return self.ctx.qualname(call.func) == "pathlib.Path" and len(call.args) == 1 and _is_file(call.args[0].value)
+        if isinstance(node, cst.Call) and self.ctx.qualname(node.func) == "os.path.dirname" and len(node.args) == 1:
+            inner = node.args[0].value
+            if isinstance(inner, cst.Call) and self.ctx.qualname(inner.func) in ("os.path.abspath", "os.path.realpath"):
+                inner = inner.args[0].value if inner.args else inner
+            return _is_file(inner)
+        return False
 
     def _record(self, mode: str, path_node: cst.BaseExpression | None, node: cst.CSTNode, api: str) -> None:
         path = self.resolve(path_node)

@@ -26,8 +26,21 @@ def artifact_id(path: str) -> str:
 
 
 def same_artifact(a: str, b: str) -> bool:
-    """Whether two paths or patterns can name the same file (`outputs/preds_*.csv`)."""
+    """Whether two paths or patterns can name the same file (`outputs/preds_*.csv`). A path
+    whose start is unknown (`*/meta.pkl`) names nothing in particular and matches only itself."""
+    if a.startswith("*") or b.startswith("*"):
+        return False
     return a == b or fnmatch.fnmatchcase(a, b) or fnmatch.fnmatchcase(b, a)
+
+
+def hand_offs(graph: nx.DiGraph) -> nx.DiGraph:
+    """The graph without reads a script makes of what it writes itself (resuming from its own
+    checkpoint, downloading a file if it is missing): those hand nothing over between scripts."""
+    view = graph.copy()
+    for artifact, code in list(graph.edges):
+        if code.startswith("code:") and graph.has_edge(code, artifact):
+            view.remove_edge(artifact, code)
+    return view
 
 
 def _versioned(path: str, patterns: list[str]) -> bool:

@@ -2,6 +2,7 @@ from collections.abc import Iterator
 
 import networkx as nx
 
+from mldebt.graph import hand_offs
 from mldebt.knowledge import load_table
 from mldebt.project import Project
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
@@ -22,7 +23,8 @@ class PredictionFeedbackLoop(ProjectRule):
 
     ## Known limitations
     Only cycles through at least two pieces of code: a script that resumes from its own
-    checkpoint is not a loop. Paths must match as written or as patterns.
+    checkpoint, or re-downloads a file it also reads, is not a loop. Artifacts are the same
+    node only when their paths are equal as written.
 
     ## References
     - Sculley et al. 2015, Hidden Technical Debt in Machine Learning Systems, sec. 4 (feedback loops)
@@ -43,7 +45,7 @@ class PredictionFeedbackLoop(ProjectRule):
     ]
 
     def check(self, project: Project) -> Iterator[ProjectFinding]:
-        graph = project.graph
+        graph = hand_offs(project.graph)
         model_suffixes = tuple(load_table("data_io")["model_suffixes"])
         for cycle in sorted(nx.simple_cycles(graph), key=lambda c: sorted(c)):
             code = [n for n in cycle if n.startswith("code:")]

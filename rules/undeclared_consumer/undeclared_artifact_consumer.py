@@ -1,8 +1,8 @@
 from collections.abc import Iterator
 
 from mldebt.discover import is_test_path
-from mldebt.graph import same_artifact
-from mldebt.project import Project
+from mldebt.graph import hand_offs, same_artifact
+from mldebt.project import Project, related
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
 
 _TRAIN = "import torch\ntorch.save(model.state_dict(), 'models/model.pt')\n"
@@ -19,9 +19,10 @@ class UndeclaredArtifactConsumer(ProjectRule):
     `dvc repro` rebuild in order).
 
     ## Known limitations
-    A script that reads back what it wrote itself (resuming from a checkpoint) is not an
-    undeclared consumer. Paths are matched as patterns (`outputs/preds_*.csv`). Test code is
-    not checked.
+    A script that reads back what it wrote itself (resuming from a checkpoint, downloading a
+    file if missing) is not an undeclared consumer. Paths are matched as patterns
+    (`outputs/preds_*.csv`), except those whose start is unknown; producer and consumer must
+    belong to one project (one's folder encloses the other's). Test code is not checked.
 
     ## References
     - Sculley et al. 2015, Hidden Technical Debt in Machine Learning Systems, sec. 2 (undeclared consumers)
@@ -46,7 +47,7 @@ class UndeclaredArtifactConsumer(ProjectRule):
     ]
 
     def check(self, project: Project) -> Iterator[ProjectFinding]:
-        graph = project.graph
+        graph = hand_offs(project.graph)
         writes = [(u, v, d) for u, v, d in graph.edges(data=True) if d["relation"] == "writes"]
         for artifact, consumer, edge in graph.edges(data=True):
             if edge["relation"] != "reads" or edge["declared"] or "line" not in edge:
@@ -55,11 +56,13 @@ class UndeclaredArtifactConsumer(ProjectRule):
             if is_test_path(code):
                 continue
             path = artifact.split(":", 1)[1]
+            if path in project.present:
+                continue  # a committed file is a versioned source, not a hand-over between scripts
             producers = sorted(
                 f"{w.split(':', 1)[1]}:{d['line']}" if "line" in d else w.split(":", 1)[1]
                 for w, target, d in writes
                 if w != consumer and same_artifact(path, target.split(":", 1)[1])
-                and not is_test_path(w.split(":", 1)[1])
+                and not is_test_path(w.split(":", 1)[1]) and related(w.split(":", 1)[1], code)
             )
             if producers:
                 yield ProjectFinding(

@@ -1,3 +1,4 @@
+import re
 from collections.abc import Iterator
 
 from mldebt.discover import is_test_path
@@ -5,6 +6,8 @@ from mldebt.graph import same_artifact
 from mldebt.project import Project
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
 
+#: Settings and secrets files (`config.json`, `.env`) are configuration, not data.
+_CONFIG_FILE = re.compile(r"(^|/)[^/]*(config|settings|secrets?|credentials)[^/]*\.(json|ya?ml|toml|ini|cfg)$|(^|/)\.env$")
 _READ = "import pandas as pd\ndf = pd.read_csv('data/train.csv')\n"
 
 
@@ -45,6 +48,7 @@ class UntrackedDataRead(ProjectRule):
         Valid("import pandas as pd\ndf = pd.read_csv(args.data)\n", path="train.py"),
         Valid("import pandas as pd\ndf = pd.read_csv(os.path.join(root, 'x.csv'))\n", path="train.py"),
         Valid(_READ, path="tests/test_train.py", files={".gitignore": "data/\n"}),
+        Valid("import json\ncfg = json.load(open('config.json'))\n", path="eval.py", files={".gitignore": "config.json\n"}),
     ]
 
     def check(self, project: Project) -> Iterator[ProjectFinding]:
@@ -55,7 +59,9 @@ class UntrackedDataRead(ProjectRule):
             if data["type"] != "artifact" or data.get("versioned"):
                 continue
             path = node.split(":", 1)[1]
-            if path.startswith(("*", "/", "~", "..")) or any(same_artifact(path, p) for p in project.present):
+            if path.startswith(("*", "/", "~", "..")) or _CONFIG_FILE.search(path):
+                continue
+            if any(same_artifact(path, p) for p in project.present):
                 continue
             if any(same_artifact(path, w) for w in written):
                 continue
