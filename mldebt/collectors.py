@@ -483,6 +483,7 @@ class DataAccessCollector(cst.BatchableCSTVisitor):
         table = load_table("data_io")
         self._calls, self._methods, self._open = table["calls"], table["methods"], set(table["open"])
         self._constants: dict[str, str] = {}
+        self._assigned: set[str] = set()
         self._depth = 0
         self.accesses: list[tuple[str, str, cst.CSTNode, str]] = []
 
@@ -494,9 +495,14 @@ class DataAccessCollector(cst.BatchableCSTVisitor):
 
     def visit_Assign(self, node: cst.Assign) -> None:
         if self._depth == 0 and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
+            name = node.targets[0].target.value
+            if name in self._assigned:  # assigned twice (a fallback path): not a constant
+                self._constants.pop(name, None)
+                return
+            self._assigned.add(name)
             resolved = self.resolve(node.value)
             if resolved is not None:
-                self._constants[node.targets[0].target.value] = resolved
+                self._constants[name] = resolved
 
     def resolve(self, node: cst.BaseExpression | None) -> str | None:
         """The path an expression names, `*` standing for what is computed at run time."""
