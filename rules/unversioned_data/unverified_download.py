@@ -1,0 +1,81 @@
+import libcst as cst
+
+from mldebt.context import call_argument
+from mldebt.knowledge import load_table
+from mldebt.rule import Category, Confidence, Invalid, PythonRule, Severity
+
+
+class UnverifiedDownload(PythonRule):
+    """Downloads a file (dataset, weights) with no checksum verified in the same function.
+
+    ## Why it matters
+    A URL is not a version: the server can replace the file, a mirror can serve another one,
+    a transfer can truncate it. Comparing a SHA-256 (or MD5) with a known value right after
+    the download is what makes the input reproducible.
+
+    ## Known limitations
+    A checksum is recognised by a `hashlib` call, a `hash_prefix=`/`md5=`/`sha256=` argument,
+    or a name containing `checksum`, `sha256`, `md5` or `hash` in the same function (or module,
+    for top-level code). The download calls are in `rules/knowledge/data_sources.yaml`.
+
+    ## References
+    - Sculley et al. 2015, Hidden Technical Debt in Machine Learning Systems, sec. 3 (unstable data dependencies)
+    - torchvision `download_url(..., md5=...)`, `torch.hub.download_url_to_file(..., hash_prefix=...)`
+    """
+
+    id = "MLD306"
+    name = "unverified-download"
+    category = Category.UNVERSIONED_DATA
+    severity = Severity.INFO
+    confidence = Confidence.MEDIUM
+    in_tests = False
+    INVALID = [
+        Invalid("import urllib.request\ndef fetch(url, dst):\n    urllib.request.urlretrieve(url, dst)\n", line=3,
+                message="`urllib.request.urlretrieve`"),
+        Invalid("import wget\nwget.download('https://example.org/data.zip', 'data.zip')\n", line=2),
+    ]
+    VALID = [
+        "import hashlib, urllib.request\ndef fetch(url, dst, sha):\n    urllib.request.urlretrieve(url, dst)\n"
+        "    assert hashlib.sha256(open(dst, 'rb').read()).hexdigest() == sha\n",
+        "import torch\ntorch.hub.download_url_to_file(url, dst, hash_prefix='a1b2c3')\n",
+        "import urllib.request\ndef fetch(url, dst):\n    urllib.request.urlretrieve(url, dst)\n    verify_checksum(dst)\n",
+        "import requests\nr = requests.get(api, params=query)\n",
+    ]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        table = load_table("data_sources")["downloads"]
+        self._downloads, self._hash_arguments = set(table["calls"]), set(table["hash_arguments"])
+        #: Per scope (module, then each enclosing function): (download calls, checksum seen).
+        self._scopes: list[tuple[list[cst.Call], list[bool]]] = [([], [False])]
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._scopes.append(([], [False]))
+
+    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._flush(self._scopes.pop())
+
+    def leave_Module(self, node: cst.Module) -> None:
+        self._flush(self._scopes.pop())
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if any(word in node.value.lower() for word in ("checksum", "sha256", "md5", "hash", "sha1")):
+            self._scopes[-1][1][0] = True
+
+    def visit_Call(self, node: cst.Call) -> None:
+        name = self.ctx.qualname(node.func) or ""
+        if name.startswith("hashlib."):
+            self._scopes[-1][1][0] = True
+        elif name in self._downloads:
+            if any(call_argument(node, keyword) is not None for keyword in self._hash_arguments):
+                return
+            self._scopes[-1][0].append(node)
+
+    def _flush(self, scope: tuple[list[cst.Call], list[bool]]) -> None:
+        calls, verified = scope
+        if verified[0]:
+            return
+        for call in calls:
+            name = self.ctx.qualname(call.func)
+            self.report(call, f"`{name}` downloads a file and nothing in this function checks its checksum",
+                        "compare a SHA-256 of the file with a known value right after the download")

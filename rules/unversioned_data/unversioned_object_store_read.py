@@ -1,0 +1,60 @@
+import re
+from collections.abc import Iterator
+
+from mldebt.discover import is_test_path
+from mldebt.project import Project
+from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
+
+_STORE = re.compile(r"^(s3|s3a|gs|gcs|az|abfs|abfss)://", re.IGNORECASE)
+#: What pins an object: S3 `versionId`, GCS `generation`, Azure `versionid` or `snapshot`.
+_VERSION = re.compile(r"[?&#](versionId|generation|versionid|snapshot)=|#\d+$", re.IGNORECASE)
+
+
+class UnversionedObjectStoreRead(ProjectRule):
+    """Reads an object from S3, GCS or Azure storage by name only, with no version id or generation.
+
+    ## Why it matters
+    `pd.read_parquet("s3://bucket/features/latest.parquet")` reads whatever was last written to
+    that key. Object stores keep versions only when asked: an S3 `versionId`, a GCS
+    `generation` or an Azure `versionid` pins the bytes a model was trained on.
+
+    ## Known limitations
+    Only URIs written in the code are seen (boto3 `get_object(Bucket=..., Key=...)` is not).
+    Test code is not checked.
+
+    ## References
+    - Sculley et al. 2015, Hidden Technical Debt in Machine Learning Systems, sec. 3 (unstable data dependencies)
+    - AWS S3 docs, "Retrieving object versions"; Google Cloud Storage docs, "Object versioning"
+    """
+
+    id = "MLD305"
+    name = "unversioned-object-store-read"
+    category = Category.UNVERSIONED_DATA
+    severity = Severity.WARNING
+    confidence = Confidence.HIGH
+    in_tests = False
+    INVALID = [
+        Invalid("import pandas as pd\ndf = pd.read_parquet('s3://bucket/features/latest.parquet')\n", path="train.py",
+                line=2, message="s3://bucket/features/latest.parquet"),
+        Invalid("import pandas as pd\ndf = pd.read_csv(f'gs://bucket/{day}/train.csv')\n", path="train.py"),
+    ]
+    VALID = [
+        Valid("import pandas as pd\ndf = pd.read_parquet('s3://bucket/f.parquet?versionId=3HL4kqtJlcpXroDTDmJ')\n", path="train.py"),
+        Valid("import pandas as pd\ndf = pd.read_csv('gs://bucket/train.csv#1360887759327000')\n", path="train.py"),
+        Valid("import pandas as pd\ndf.to_parquet('s3://bucket/out.parquet')\n", path="train.py"),
+        Valid("import pandas as pd\ndf = pd.read_csv('https://example.org/train.csv')\n", path="train.py"),
+    ]
+
+    def check(self, project: Project) -> Iterator[ProjectFinding]:
+        for path, (_, facts) in project.files.items():
+            if is_test_path(path):
+                continue
+            for access in facts.data_access:
+                if access.mode == "read" and _STORE.match(access.path) and not _VERSION.search(access.path):
+                    yield ProjectFinding(
+                        access.line,
+                        f"`{access.path}` is read by name only: whatever was last written there",
+                        hint="enable bucket versioning and read a pinned version (S3 `versionId`, GCS `generation`), or track the data with DVC",
+                        column=access.column,
+                        path=path,
+                    )
