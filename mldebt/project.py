@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -62,8 +63,18 @@ class Project:
         return self.files[path][0]
 
 
+#: Top-level folders that hold independent projects side by side (two examples, two Docker
+#: images, two book chapters), as opposed to one project's `src/`, `scripts/`, `notebooks/`.
+_COLLECTIONS = re.compile(
+    r"^(examples?|docker|dockers|containers|projects|research_projects|tutorials?|benchmarks?|"
+    r"contrib|community|recipes|demos?|ch\d+|chapter\d*|appendix.*)$",
+    re.IGNORECASE,
+)
+
+
 def related(path_a: str, path_b: str) -> bool:
-    """Whether two files belong to the same project: one's folder encloses the other's.
+    """Whether two files belong to the same project: one's folder encloses the other's, or
+    both live in the repository's own top-level folders (`src/` and `notebooks/`).
 
     A repository's root requirements apply to its `docker/` images, but two sibling example
     folders (`examples/a/`, `examples/b/`) or two images (`docker/cpu/`, `docker/cuda12/`) are
@@ -72,10 +83,12 @@ def related(path_a: str, path_b: str) -> bool:
     folder_a = path_a.rsplit("/", 1)[0] if "/" in path_a else ""
     folder_b = path_b.rsplit("/", 1)[0] if "/" in path_b else ""
     if folder_a.startswith(".github") or folder_b.startswith(".github"):
-        # CI workflows run the repository's root environment.
         folder_a = "" if folder_a.startswith(".github") else folder_a
         folder_b = "" if folder_b.startswith(".github") else folder_b
-    return _encloses(folder_a, folder_b) or _encloses(folder_b, folder_a)
+    if _encloses(folder_a, folder_b) or _encloses(folder_b, folder_a):
+        return True
+    top_a, top_b = folder_a.split("/", 1)[0], folder_b.split("/", 1)[0]
+    return top_a != top_b and not _COLLECTIONS.match(top_a) and not _COLLECTIONS.match(top_b)
 
 
 def _encloses(outer: str, inner: str) -> bool:
