@@ -371,7 +371,11 @@ def scan(
         results[result.path] = result
         if progress is not None:
             progress(done, len(found.files))
-    project = Project({path: (r.kind, r.facts) for path, r in sorted(results.items())}, found.present)
+    project = Project(
+        {path: (r.kind, r.facts) for path, r in sorted(results.items())},
+        found.present,
+        declared_consumers=settings.declared_consumers,
+    )
     project.graph = build_graph(project)
     FileAnalyzer(root, settings).add_project_findings(root, project, results)
     report = _merge(results.values(), found.skipped, settings)

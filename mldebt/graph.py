@@ -3,7 +3,8 @@
 Nodes are code (`code:src/train.py`), artifacts (`artifact:models/model.pt`, patterns with
 `*` allowed) and external sources (`external:s3://bucket/x`). Edges are `reads`
 (artifact -> code) and `writes` (code -> artifact), each marked `declared` when a `dvc.yaml`
-stage says so; artifacts that DVC or git-lfs version are marked `versioned`.
+stage or `[tool.mldebt] declared-consumers` says so; artifacts that DVC or git-lfs version are
+marked `versioned`.
 """
 
 from __future__ import annotations
@@ -73,6 +74,14 @@ def build_graph(project: Project) -> nx.DiGraph:
                         _declare(graph, artifact_id(dep), code, "reads", stage.name)
                 for out in stage.outs:
                     _declare(graph, code, artifact_id(out), "writes", stage.name)
+    for artifact_pattern, consumer_pattern in project.declared_consumers:
+        for artifact, code, data in graph.edges(data=True):
+            if (
+                data["relation"] == "reads"
+                and fnmatch.fnmatchcase(artifact.split(":", 1)[1], artifact_pattern)
+                and fnmatch.fnmatchcase(code.split(":", 1)[1], consumer_pattern)
+            ):
+                data["declared"] = True
     for node, data in graph.nodes(data=True):
         if data["type"] == "artifact":
             data["versioned"] = _versioned(node.split(":", 1)[1], versioned)

@@ -20,6 +20,8 @@ class Project:
     #: The data/model dependency graph (`mldebt.graph.build_graph`), set by the engine
     #: before project rules run.
     graph: Any = None
+    #: (artifact pattern, consumer pattern) pairs declared in `[tool.mldebt]`.
+    declared_consumers: tuple[tuple[str, str], ...] = ()
 
     def _each(self, attribute: str, include_tests: bool = True) -> Iterator[tuple[str, object]]:
         for path, (_, facts) in self.files.items():

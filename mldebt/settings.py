@@ -41,6 +41,8 @@ class Settings:
     #: A team's own hyperparameter APIs, `[tool.mldebt.hyperparameters]`, as JSON text (kept
     #: hashable and picklable); merged over `rules/knowledge/hyperparameters.yaml`.
     hyperparameters: str = "{}"
+    #: (artifact pattern, consumer path pattern) pairs the repository declares outside dvc.yaml.
+    declared_consumers: tuple[tuple[str, str], ...] = ()
 
     def hyperparameter_table(self) -> dict:
         """The shipped hyperparameter knowledge with this repository's additions merged in."""
@@ -75,7 +77,23 @@ class Settings:
         return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 
-_KEYS = {"select", "ignore", "exclude", "per-file-ignores", "fail-on", "rules", "hyperparameters"}
+_KEYS = {
+    "select", "ignore", "exclude", "per-file-ignores", "fail-on", "rules", "hyperparameters", "declared-consumers",
+}
+
+
+def _declared_consumers(where: str, value: Any) -> tuple[tuple[str, str], ...]:
+    """`declared-consumers = [{artifact = "models/*.pt", consumer = "src/serve.py"}]`."""
+    if not isinstance(value, list):
+        raise ConfigError(f"{where} must be a list of {{artifact = ..., consumer = ...}} tables")
+    pairs = []
+    for entry in value:
+        if not isinstance(entry, Mapping) or set(entry) != {"artifact", "consumer"} or not all(
+            isinstance(v, str) for v in entry.values()
+        ):
+            raise ConfigError(f"{where}: each entry needs exactly `artifact` and `consumer` (strings)")
+        pairs.append((entry["artifact"], entry["consumer"]))
+    return tuple(pairs)
 
 
 def _hyperparameters(where: str, table: Any) -> str:
@@ -202,6 +220,7 @@ def settings_from_table(table: Mapping[str, Any], where: str) -> Settings:
         fail_on=parse_fail_on(f"{where}.fail-on", table.get("fail-on", "warning")),
         rule_options=_rule_options(f"{where}.rules", table.get("rules", {})),
         hyperparameters=_hyperparameters(f"{where}.hyperparameters", table.get("hyperparameters", {})),
+        declared_consumers=_declared_consumers(f"{where}.declared-consumers", table.get("declared-consumers", [])),
     )
 
 

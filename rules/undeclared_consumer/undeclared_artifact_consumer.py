@@ -42,6 +42,10 @@ class UndeclaredArtifactConsumer(ProjectRule):
             "train.py": _TRAIN,
             "dvc.yaml": "stages:\n  serve:\n    cmd: python serve.py\n    deps: [models/model.pt]\n",
         }),
+        Valid(_SERVE, path="serve.py", files={
+            "train.py": _TRAIN,
+            "pyproject.toml": "[tool.mldebt]\ndeclared-consumers = [{artifact = 'models/*.pt', consumer = 'serve.py'}]\n",
+        }),
         Valid("import torch\nsd = torch.load('models/model.pt', weights_only=True)\ntorch.save(sd, 'models/model.pt')\n", path="train.py"),
         Valid(_SERVE, path="tests/test_serve.py", files={"train.py": _TRAIN}),
     ]
@@ -64,10 +68,11 @@ class UndeclaredArtifactConsumer(ProjectRule):
                 if w != consumer and same_artifact(path, target.split(":", 1)[1])
                 and not is_test_path(w.split(":", 1)[1]) and related(w.split(":", 1)[1], code)
             )
-            if producers:
+            if producers:  # dvc.yaml or [tool.mldebt] declared-consumers would mark the edge declared
                 yield ProjectFinding(
                     edge["line"],
                     f"`{path}` is written by {', '.join(producers[:3])} and read here with no declared pipeline edge",
-                    hint="declare the dependency: a dvc.yaml stage for this script with the artifact in its `deps`",
+                    hint="declare it: a dvc.yaml stage with the artifact in its `deps`, or "
+                    "`declared-consumers` in [tool.mldebt]",
                     path=code,
                 )
