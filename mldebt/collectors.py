@@ -473,8 +473,8 @@ def _join(parts: list[str | None]) -> str | None:
 
 class DataAccessCollector(cst.BatchableCSTVisitor):
     """Reads and writes of data and model artifacts (`rules/knowledge/data_io.yaml`), with
-    their paths resolved through literals, f-strings, `os.path.join`, `pathlib` `/` and
-    module-level string constants; what stays unknown becomes `*` (`outputs/*.csv`), and a
+    their paths resolved through literals, f-strings, `%` and `.format` templates,
+    `os.path.join`, `pathlib` `/` and module-level string constants; what stays unknown becomes `*` (`outputs/*.csv`), and a
     path that is entirely unknown is not recorded."""
 
     def __init__(self, ctx: FileContext) -> None:
@@ -518,9 +518,16 @@ class DataAccessCollector(cst.BatchableCSTVisitor):
             return self._constants.get(node.value)
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide):
             return _join([self.resolve(node.left), self.resolve(node.right)])
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Modulo):
+            template = self.resolve(node.left)  # "data/%s.csv" % split
+            return re.sub(r"%[-#0 +]*\d*(?:\.\d+)?[sdifr]", "*", template) if template else None
         if self._is_here(node):
             return self.ctx.path.rsplit("/", 1)[0] if "/" in self.ctx.path else "."
         if isinstance(node, cst.Call):
+            func = node.func
+            if isinstance(func, cst.Attribute) and func.attr.value == "format":
+                template = self.resolve(func.value)  # "data/{}.csv".format(split)
+                return re.sub(r"\{[^{}]*\}", "*", template) if template else None
             name = self.ctx.qualname(node.func)
             if name == "os.path.join":
                 return _join([self.resolve(a.value) for a in node.args])

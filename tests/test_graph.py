@@ -18,7 +18,10 @@ PIPELINE = {
         "import pandas as pd, torch, os\nDATA = 'data/train.csv'\n"
         "df = pd.read_csv(DATA)\ntorch.save(model.state_dict(), os.path.join('models', 'model.pt'))\n"
     ),
-    "src/evaluate.py": "import torch, json\nsd = torch.load('models/model.pt', weights_only=True)\nopen('metrics.json', 'w').write('{}')\n",
+    "src/evaluate.py": (
+        "import torch, json, numpy as np\nsd = torch.load('models/model.pt', weights_only=True)\n"
+        "open('metrics.json', 'w').write('{}')\nx = np.load('data/%s.npy' % split)\ny = np.load('data/{}_y.npy'.format(split))\n"
+    ),
     "src/predict.py": (
         "import torch\nfrom pathlib import Path\nsd = torch.load('models/model.pt', weights_only=True)\n"
         "preds.to_csv(Path('outputs') / f'preds_{day}.csv')\n"
@@ -44,6 +47,8 @@ def test_nodes_edges_declarations_and_versions(graph):
     assert graph.edges["artifact:models/model.pt", "code:src/predict.py"]["declared"] is False
     assert graph.has_edge("code:src/predict.py", "artifact:outputs/preds_*.csv")
     assert graph.has_edge("code:src/evaluate.py", "artifact:metrics.json")
+    assert graph.has_edge("artifact:data/*.npy", "code:src/evaluate.py")  # % template
+    assert graph.has_edge("artifact:data/*_y.npy", "code:src/evaluate.py")  # .format template
     # the notebook's relative path resolves from its own folder
     assert graph.has_edge("artifact:data/train.csv", "code:notebooks/explore.ipynb")
     assert graph.nodes["code:notebooks/explore.ipynb"]["type"] == "notebook"
