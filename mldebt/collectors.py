@@ -11,7 +11,6 @@ import libcst as cst
 
 from mldebt.context import UNKNOWN, FileContext, call_argument, dotted_name, literal_value
 from mldebt.facts import CliOption, DataAccess, Definition, Facts, FlagDefinition, FlagGuard, HyperparameterSite, Site
-from mldebt.knowledge import load_table
 from mldebt.manifests import requirement_strings
 
 #: Calls that check for an accelerator before using it (not `device_count()`: distributed
@@ -477,10 +476,10 @@ class DataAccessCollector(cst.BatchableCSTVisitor):
     `os.path.join`, `pathlib` `/` and module-level string constants; what stays unknown becomes `*` (`outputs/*.csv`), and a
     path that is entirely unknown is not recorded."""
 
-    def __init__(self, ctx: FileContext) -> None:
+    def __init__(self, ctx: FileContext, table: dict) -> None:
+        """`table` is the IO knowledge (`Settings.data_io_table()`)."""
         super().__init__()
         self.ctx = ctx
-        table = load_table("data_io")
         self._calls, self._methods, self._open = table["calls"], table["methods"], set(table["open"])
         self._constants: dict[str, str] = {}
         self._assigned: set[str] = set()

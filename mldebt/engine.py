@@ -155,6 +155,7 @@ class FileAnalyzer:
         self.rules = [r for r in all_rules() if r.id in enabled]
         self.options = {r.id: settings.options_for(r.id) for r in self.rules}
         self.hyperparameter_table = settings.hyperparameter_table()
+        self.data_io_table = settings.data_io_table()
         self.per_file_ignores = [
             (pathspec.GitIgnoreSpec.from_lines([glob]), frozenset().union(*map(resolve_selector, selectors)))
             for glob, selectors in settings.per_file_ignores
@@ -218,7 +219,7 @@ class FileAnalyzer:
         visitors = [r(ctx, self.options[r.id]) for r in rules if issubclass(r, PythonRule)]
         collectors = [
             FactCollector(ctx), NameCollector(ctx), HyperparameterCollector(ctx, self.hyperparameter_table),
-            DataAccessCollector(ctx),
+            DataAccessCollector(ctx, self.data_io_table),
         ]
         walk(module, [_ImportTracker(ctx), *collectors, *visitors])
         raw = [f for v in visitors for f in v.findings]

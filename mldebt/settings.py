@@ -41,8 +41,19 @@ class Settings:
     #: A team's own hyperparameter APIs, `[tool.mldebt.hyperparameters]`, as JSON text (kept
     #: hashable and picklable); merged over `rules/knowledge/hyperparameters.yaml`.
     hyperparameters: str = "{}"
+    #: A team's own IO functions, `[tool.mldebt.data-io]`, as JSON text; merged over
+    #: `rules/knowledge/data_io.yaml`.
+    data_io: str = "{}"
     #: (artifact pattern, consumer path pattern) pairs the repository declares outside dvc.yaml.
     declared_consumers: tuple[tuple[str, str], ...] = ()
+
+    def data_io_table(self) -> dict:
+        """The shipped IO knowledge with this repository's own readers and writers merged in."""
+        table = copy.deepcopy(load_table("data_io"))
+        extra = json.loads(self.data_io)
+        table["calls"].update(extra.get("calls", {}))
+        table["methods"].update(extra.get("methods", {}))
+        return table
 
     def hyperparameter_table(self) -> dict:
         """The shipped hyperparameter knowledge with this repository's additions merged in."""
@@ -79,7 +90,30 @@ class Settings:
 
 _KEYS = {
     "select", "ignore", "exclude", "per-file-ignores", "fail-on", "rules", "hyperparameters", "declared-consumers",
+    "data-io",
 }
+
+
+def _data_io(where: str, table: Any) -> str:
+    """Validate `[tool.mldebt.data-io]`: `calls` (qualified names) and `methods` (method names),
+    each mapping to `{mode = "read"|"write", path = [keyword, position]}`."""
+    if not isinstance(table, Mapping):
+        raise ConfigError(f"{where} must be a table")
+    result: dict[str, dict] = {}
+    for section in table:
+        if section not in ("calls", "methods"):
+            raise ConfigError(f"{where}: unknown key `{section}`{_suggest(section, ['calls', 'methods'])}")
+        result[section] = {}
+        for name, entry in table[section].items():
+            path = entry.get("path") if isinstance(entry, Mapping) else None
+            valid_path = (
+                isinstance(path, list) and len(path) == 2 and isinstance(path[0], str)
+                and isinstance(path[1], int) and not isinstance(path[1], bool)
+            )
+            if not isinstance(entry, Mapping) or entry.get("mode") not in ("read", "write") or not valid_path:
+                raise ConfigError(f'{where}.{section}."{name}" must be {{mode = "read"|"write", path = [keyword, position]}}')
+            result[section][name] = {"mode": entry["mode"], "path": path}
+    return json.dumps(result, sort_keys=True)
 
 
 def _declared_consumers(where: str, value: Any) -> tuple[tuple[str, str], ...]:
@@ -220,6 +254,7 @@ def settings_from_table(table: Mapping[str, Any], where: str) -> Settings:
         fail_on=parse_fail_on(f"{where}.fail-on", table.get("fail-on", "warning")),
         rule_options=_rule_options(f"{where}.rules", table.get("rules", {})),
         hyperparameters=_hyperparameters(f"{where}.hyperparameters", table.get("hyperparameters", {})),
+        data_io=_data_io(f"{where}.data-io", table.get("data-io", {})),
         declared_consumers=_declared_consumers(f"{where}.declared-consumers", table.get("declared-consumers", [])),
     )
 

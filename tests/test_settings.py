@@ -130,3 +130,21 @@ def test_team_hyperparameter_apis_extend_the_knowledge(tmp_path, scan_json, run_
     write_tree(tmp_path, {"pyproject.toml": "[tool.mldebt.hyperparameters.calls.x]\ncalls = ['a.b']\n"})
     result = run_cli("scan", tmp_path)
     assert result.exit_code == 2 and "must have exactly `calls`" in result.stderr
+
+
+def test_team_io_functions_extend_the_graph(tmp_path, run_cli):
+    write_tree(
+        tmp_path,
+        {
+            "pyproject.toml": (
+                "[tool.mldebt.data-io.calls]\n'lake.read_table' = { mode = 'read', path = ['name', 0] }\n"
+                "[tool.mldebt.data-io.methods]\nexport = { mode = 'write', path = ['to', 0] }\n"
+            ),
+            "train.py": "import lake\ndf = lake.read_table('features/v3.parquet')\nreport.export('out/report.html')\n",
+        },
+    )
+    text = run_cli("graph", tmp_path, "-f", "json").stdout
+    assert '"artifact:features/v3.parquet"' in text and '"artifact:out/report.html"' in text
+    write_tree(tmp_path, {"pyproject.toml": "[tool.mldebt.data-io.calls]\n'x.y' = { mode = 'load' }\n"})
+    result = run_cli("scan", tmp_path)
+    assert result.exit_code == 2 and 'must be {mode = "read"|"write"' in result.stderr
