@@ -458,6 +458,7 @@ class HyperparameterCollector(cst.BatchableCSTVisitor):
 
 
 _URI = re.compile(r"^[a-z][a-z0-9+.-]*://")
+_HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.*-]+(:[\w.-]+)?$")  # `org/model`, `org/llama-*-instruct`
 
 
 def _is_file(node: cst.BaseExpression) -> bool:
@@ -546,10 +547,17 @@ class DataAccessCollector(cst.BatchableCSTVisitor):
             return _is_file(inner)
         return False
 
-    def _record(self, mode: str, path_node: cst.BaseExpression | None, node: cst.CSTNode, api: str) -> None:
+    def _record(
+        self, mode: str, path_node: cst.BaseExpression | None, node: cst.CSTNode, api: str, scheme: str | None = None
+    ) -> None:
         path = self.resolve(path_node)
-        if path and re.search(r"[^*/.]", path) and not path.endswith(".py"):  # reading code is not data
-            self.accesses.append((mode, path, node, api))
+        if not path or not re.search(r"[^*/.]", path) or path.endswith(".py"):  # reading code is not data
+            return
+        if scheme and not _URI.match(path) and _HUB_ID.match(path):
+            path = scheme + path  # `org/model` names a hub repository, not a local folder
+        elif scheme and not _URI.match(path) and "/" not in path and "." not in path:
+            return  # a bare name (`bert-base-uncased`, `csv`): a hub alias or a builder, not a file
+        self.accesses.append((mode, path, node, api))
 
     def visit_Call(self, node: cst.Call) -> None:
         name = self.ctx.qualname(node.func) or ""
@@ -559,12 +567,12 @@ class DataAccessCollector(cst.BatchableCSTVisitor):
             self._record("write" if written else "read", call_argument(node, "file", 0), node, name)
         elif name in self._calls:
             entry = self._calls[name]
-            self._record(entry["mode"], call_argument(node, *entry["path"]), node, name)
+            self._record(entry["mode"], call_argument(node, *entry["path"]), node, name, entry.get("scheme"))
         elif isinstance(node.func, cst.Attribute) and node.func.attr.value in self._methods:
             entry = self._methods[node.func.attr.value]
             target = node.func.value if entry["path"] is None else call_argument(node, *entry["path"])
             if isinstance(target, cst.BaseExpression):
-                self._record(entry["mode"], target, node, f".{node.func.attr.value}()")
+                self._record(entry["mode"], target, node, f".{node.func.attr.value}()", entry.get("scheme"))
 
     def located(self) -> list[cst.CSTNode]:
         return [node for _, _, node, _ in self.accesses]

@@ -23,8 +23,11 @@ PIPELINE = {
         "open('metrics.json', 'w').write('{}')\nx = np.load('data/%s.npy' % split)\ny = np.load('data/{}_y.npy'.format(split))\n"
     ),
     "src/predict.py": (
-        "import torch\nfrom pathlib import Path\nsd = torch.load('models/model.pt', weights_only=True)\n"
+        "import torch\nfrom pathlib import Path\nfrom transformers import AutoTokenizer\n"
+        "sd = torch.load('models/model.pt', weights_only=True)\n"
         "preds.to_csv(Path('outputs') / f'preds_{day}.csv')\n"
+        "tok = AutoTokenizer.from_pretrained('org/tokenizer')\nlocal = AutoTokenizer.from_pretrained('./tok')\n"
+        "sized = AutoTokenizer.from_pretrained(f'org/llama-{size}')\n"
     ),
     "notebooks/explore.ipynb": notebook(("code", "import pandas as pd\ndf = pd.read_csv('../data/train.csv')")),
     "dvc.yaml": "stages:\n  train:\n    cmd: python src/train.py\n    deps: [data/train.csv, src/train.py]\n    outs: [models/model.pt]\n",
@@ -46,6 +49,9 @@ def test_nodes_edges_declarations_and_versions(graph):
     assert graph.edges["code:src/train.py", "artifact:models/model.pt"]["declared"] is True
     assert graph.edges["artifact:models/model.pt", "code:src/predict.py"]["declared"] is False
     assert graph.has_edge("code:src/predict.py", "artifact:outputs/preds_*.csv")
+    assert graph.has_edge("external:hf://org/tokenizer", "code:src/predict.py")  # a hub id is external
+    assert graph.has_edge("artifact:tok", "code:src/predict.py")  # a local folder is an artifact
+    assert graph.has_edge("external:hf://org/llama-*", "code:src/predict.py")
     assert graph.has_edge("code:src/evaluate.py", "artifact:metrics.json")
     assert graph.has_edge("artifact:data/*.npy", "code:src/evaluate.py")  # % template
     assert graph.has_edge("artifact:data/*_y.npy", "code:src/evaluate.py")  # .format template
