@@ -461,6 +461,25 @@ _URI = re.compile(r"^[a-z][a-z0-9+.-]*://")
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.*-]+(:[\w.-]+)?$")  # `org/model`, `org/llama-*-instruct`
 
 
+def _config_keys(node: cst.BaseExpression) -> list[str] | None:
+    """`["data", "train"]` for `cfg["data"]["train"]` or `cfg.data.train` (two keys at least,
+    all literal), else None."""
+    keys: list[str] = []
+    while True:
+        if isinstance(node, cst.Subscript) and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+            key = literal_value(node.slice[0].slice.value)
+            if not isinstance(key, str):
+                return None
+            keys.append(key)
+            node = node.value
+        elif isinstance(node, cst.Attribute):
+            keys.append(node.attr.value)
+            node = node.value
+        else:
+            break
+    return list(reversed(keys)) if isinstance(node, cst.Name) and len(keys) >= 2 else None
+
+
 def _is_file(node: cst.BaseExpression) -> bool:
     return isinstance(node, cst.Name) and node.value == "__file__"
 
@@ -515,7 +534,17 @@ class DataAccessCollector(cst.BatchableCSTVisitor):
             text = "".join(p.value if isinstance(p, cst.FormattedStringText) else "*" for p in node.parts)
             return re.sub(r"\*+", "*", text)
         if isinstance(node, cst.Name):
-            return self._constants.get(node.value)
+            if node.value in self._constants:
+                return self._constants[node.value]
+            imported = self.ctx.imports.get(node.value)
+            return f"{{import:{imported}}}" if imported and "." in imported else None
+        if isinstance(node, cst.Attribute):
+            qualified = self.ctx.qualname(node)  # `config.DATA_DIR` of an imported module
+            if qualified and self.ctx.imports.get(qualified.split(".", 1)[0]) is not None and "." in qualified:
+                return f"{{import:{qualified}}}"
+        keys = _config_keys(node)
+        if keys:
+            return f"{{config:{'.'.join(keys)}}}"  # cfg["data"]["train"], resolved against configs later
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide):
             return _join([self.resolve(node.left), self.resolve(node.right)])
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Modulo):
@@ -578,6 +607,7 @@ class DataAccessCollector(cst.BatchableCSTVisitor):
         return [node for _, _, node, _ in self.accesses]
 
     def fill(self, facts: Facts, where: dict, module: cst.Module) -> None:
+        facts.string_constants = {k: v for k, v in self._constants.items() if "{" not in v}
         folder = self.ctx.path.rsplit("/", 1)[0] if self.ctx.kind == "notebook" and "/" in self.ctx.path else ""
         for mode, path, node, api in self.accesses:
             if folder and not _URI.match(path) and not path.startswith(("/", "~", "*")):

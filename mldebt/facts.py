@@ -70,6 +70,7 @@ class ConfigKey:
     name: str
     line: int
     value: str | None = None
+    text: str | None = None  # the value when it is a string (a path a script may read)
 
 
 @dataclass(frozen=True)
@@ -201,5 +202,8 @@ class Facts:
     #: Python: data and model reads and writes. dvc.yaml: its stages. *.dvc and .gitattributes:
     #: the paths or patterns DVC or git-lfs version.
     data_access: list[DataAccess] = field(default_factory=list)
+    #: Python: module-level string constants (`DATA = "data/train.csv"`), for other modules
+    #: that import them.
+    string_constants: dict[str, str] = field(default_factory=dict)
     pipeline_stages: list[PipelineStage] = field(default_factory=list)
     versioned_paths: list[str] = field(default_factory=list)

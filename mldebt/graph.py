@@ -52,14 +52,50 @@ def _versioned(path: str, patterns: list[str]) -> bool:
     return False
 
 
+_PLACEHOLDER = re.compile(r"\{(import|config):([^{}]+)\}")
+
+
+def _resolver(project: Project):
+    """Resolve what a file could not on its own: constants imported from another module
+    (`{import:config.DATA}`) and values of the repository's config files (`{config:data.train}`,
+    when exactly one config key has that path and a string value); `*` otherwise."""
+    config_values: dict[str, set[str]] = {}
+    for _, (kind, facts) in project.files.items():
+        if kind == FileKind.CONFIG:
+            for key in facts.config_keys:
+                if key.text is not None:
+                    config_values.setdefault(key.path, set()).add(key.text)
+
+    def config_value(keys: str) -> str:
+        values = {v for path, vs in config_values.items() if path == keys or path.endswith("." + keys) for v in vs}
+        return values.pop() if len(values) == 1 else "*"
+
+    def resolve(importer: str, path: str) -> str | None:
+        def replace(match: re.Match) -> str:
+            kind, name = match.groups()
+            if kind == "config":
+                return config_value(name)
+            module, _, constant = name.rpartition(".")
+            home = project.module_file(importer, module)
+            return project.files[home][1].string_constants.get(constant, "*") if home else "*"
+
+        resolved = _PLACEHOLDER.sub(replace, path)
+        return resolved if re.search(r"[^*/.]", resolved) else None
+
+    return resolve
+
+
 def build_graph(project: Project) -> nx.DiGraph:
     graph = nx.DiGraph()
     versioned = [p for _, (_, facts) in project.files.items() for p in facts.versioned_paths]
+    resolve = _resolver(project)
     for path, (kind, facts) in project.files.items():
-        if kind in FileKind.CODE and facts.data_access:
+        accesses = [(a, resolve(path, a.path)) for a in facts.data_access]
+        accesses = [(a, p) for a, p in accesses if p is not None]
+        if kind in FileKind.CODE and accesses:
             graph.add_node(f"code:{path}", type="notebook" if kind == FileKind.NOTEBOOK else "code")
-        for access in facts.data_access:
-            node = artifact_id(access.path)
+        for access, resolved in accesses:
+            node = artifact_id(resolved)
             graph.add_node(node, type="external" if node.startswith("external:") else "artifact")
             edge = (node, f"code:{path}") if access.mode == "read" else (f"code:{path}", node)
             graph.add_edge(*edge, relation="reads" if access.mode == "read" else "writes",

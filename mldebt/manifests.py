@@ -402,7 +402,10 @@ def _yaml_keys(node: yaml.Node, prefix: str, facts: Facts) -> None:
             if isinstance(key, yaml.ScalarNode):
                 path = f"{prefix}.{key.value}" if prefix else str(key.value)
                 scalar = value.value if isinstance(value, yaml.ScalarNode) else None
-                facts.config_keys.append(ConfigKey(path, str(key.value), key.start_mark.line + 1, number_repr(scalar)))
+                text = scalar if isinstance(scalar, str) and number_repr(scalar) is None else None
+                facts.config_keys.append(
+                    ConfigKey(path, str(key.value), key.start_mark.line + 1, number_repr(scalar), text)
+                )
                 _yaml_keys(value, path, facts)
     elif isinstance(node, yaml.SequenceNode):
         for item in node.value:
@@ -418,7 +421,8 @@ def _plain_keys(data: object, prefix: str, lines: list[str], facts: Facts, quote
         for key, value in data.items():
             path = f"{prefix}.{key}" if prefix else str(key)
             needle = f'"{key}"' if quote else f"{key}"
-            facts.config_keys.append(ConfigKey(path, str(key), _line_of(lines, needle), number_repr(value)))
+            text = value if isinstance(value, str) else None
+            facts.config_keys.append(ConfigKey(path, str(key), _line_of(lines, needle), number_repr(value), text))
             _plain_keys(value, path, lines, facts, quote)
     elif isinstance(data, list):
         for item in data:

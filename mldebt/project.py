@@ -61,6 +61,18 @@ class Project:
             if not is_test_path(path) and (path.split("/", 1)[0] if "/" in path else "") == package
         )
 
+    def module_file(self, importer: str, module: str) -> str | None:
+        """The file a dotted module name (`exp.flags`, `.flags`) refers to, seen from `importer`."""
+        if module.startswith("."):
+            dots = len(module) - len(module.lstrip("."))
+            base = importer.split("/")[:-dots]
+            module = ".".join(base + [module.lstrip(".")]).strip(".")
+        suffix = module.replace(".", "/")
+        for path in self.files:
+            if path.endswith(".py") and (path[:-3] == suffix or path[:-3].endswith("/" + suffix)):
+                return path
+        return None
+
     def kind(self, path: str) -> str:
         return self.files[path][0]
 

@@ -33,6 +33,12 @@ PIPELINE = {
     "dvc.yaml": "stages:\n  train:\n    cmd: python src/train.py\n    deps: [data/train.csv, src/train.py]\n    outs: [models/model.pt]\n",
     "data/train.csv.dvc": "outs:\n- md5: 1\n  path: train.csv\n",
     ".gitattributes": "*.pt filter=lfs diff=lfs merge=lfs -text\n",
+    "src/paths.py": "FEATURES = 'data/features.parquet'\n",
+    "src/featurize.py": (
+        "import pandas as pd\nfrom paths import FEATURES\nimport paths\n"
+        "pd.read_parquet(FEATURES)\npd.read_parquet(paths.FEATURES)\npd.read_csv(cfg['data']['raw'])\n"
+    ),
+    "configs/data.yaml": "data:\n  raw: data/raw.csv\n",
 }
 
 
@@ -52,6 +58,9 @@ def test_nodes_edges_declarations_and_versions(graph):
     assert graph.has_edge("external:hf://org/tokenizer", "code:src/predict.py")  # a hub id is external
     assert graph.has_edge("artifact:tok", "code:src/predict.py")  # a local folder is an artifact
     assert graph.has_edge("external:hf://org/llama-*", "code:src/predict.py")
+    # an imported constant, a module attribute and a config value
+    assert graph.has_edge("artifact:data/features.parquet", "code:src/featurize.py")
+    assert graph.has_edge("artifact:data/raw.csv", "code:src/featurize.py")
     assert graph.has_edge("code:src/evaluate.py", "artifact:metrics.json")
     assert graph.has_edge("artifact:data/*.npy", "code:src/evaluate.py")  # % template
     assert graph.has_edge("artifact:data/*_y.npy", "code:src/evaluate.py")  # .format template

@@ -6,19 +6,6 @@ from mldebt.project import Project
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
 
 
-def _module_path(project: Project, importer: str, module: str) -> str | None:
-    """The file a dotted module name (`exp.flags`, `.flags`) refers to, from `importer`."""
-    if module.startswith("."):
-        dots = len(module) - len(module.lstrip("."))
-        base = importer.split("/")[:-dots]
-        module = ".".join(base + [module.lstrip(".")]).strip(".")
-    suffix = module.replace(".", "/")
-    for path in project.files:
-        if path.endswith(".py") and (path[:-3] == suffix or path[:-3].endswith("/" + suffix)):
-            return path
-    return None
-
-
 class NeverToggledFlag(ProjectRule):
     """A branch behind a module-level flag that nothing in the repository ever changes.
 
@@ -75,7 +62,7 @@ class NeverToggledFlag(ProjectRule):
             if is_test_path(path) or kind == FileKind.NOTEBOOK:
                 continue  # a notebook's flags are knobs its reader edits by hand
             for guard in facts.flag_guards:
-                home = path if not guard.module else _module_path(project, path, guard.module)
+                home = path if not guard.module else project.module_file(path, guard.module)
                 if home is None or home in overridden or guard.name in changed:
                     continue
                 definition = self._definition(project, home, guard.name)
