@@ -11,6 +11,7 @@ import libcst as cst
 
 from mldebt.context import UNKNOWN, FileContext, call_argument, dotted_name, literal_value
 from mldebt.facts import CliOption, DataAccess, Definition, Facts, FlagDefinition, FlagGuard, HyperparameterSite, Site
+from mldebt.knowledge import load_table
 from mldebt.manifests import requirement_strings
 
 #: Calls that check for an accelerator before using it (not `device_count()`: distributed
@@ -501,6 +502,8 @@ class DataAccessCollector(cst.BatchableCSTVisitor):
         super().__init__()
         self.ctx = ctx
         self._calls, self._methods, self._open = table["calls"], table["methods"], set(table["open"])
+        self._object_store, self._uri_open = set(table["object_store_methods"]), set(table["uri_open_methods"])
+        self._local_builders = set(load_table("data_sources")["local_builders"])  # load_dataset("csv", ...)
         self._constants: dict[str, str] = {}
         self._assigned: set[str] = set()
         self._depth = 0
@@ -582,8 +585,11 @@ class DataAccessCollector(cst.BatchableCSTVisitor):
         path = self.resolve(path_node)
         if not path or not re.search(r"[^*/.]", path) or path.endswith(".py"):  # reading code is not data
             return
-        if scheme and not _URI.match(path) and _HUB_ID.match(path):
-            path = scheme + path  # `org/model` names a hub repository, not a local folder
+        if path in self._local_builders:
+            return
+        names_remote = _HUB_ID.match(path) if scheme == "hf://" else not path.startswith((".", "/", "~"))
+        if scheme and not _URI.match(path) and names_remote:
+            path = scheme + path  # `org/model`, `team/proj/data:v3`: a repository, not a local folder
         elif scheme and not _URI.match(path) and "/" not in path and "." not in path:
             return  # a bare name (`bert-base-uncased`, `csv`): a hub alias or a builder, not a file
         self.accesses.append((mode, path, node, api))
@@ -597,6 +603,17 @@ class DataAccessCollector(cst.BatchableCSTVisitor):
         elif name in self._calls:
             entry = self._calls[name]
             self._record(entry["mode"], call_argument(node, *entry["path"]), node, name, entry.get("scheme"))
+        elif isinstance(node.func, cst.Attribute) and node.func.attr.value in self._object_store:
+            bucket = self.resolve(call_argument(node, "Bucket", 0)) or "*"
+            key = self.resolve(call_argument(node, "Key", 1)) or "*"
+            if bucket != "*" or key != "*":
+                self.accesses.append(("read", f"s3://{bucket}/{key}", node, f".{node.func.attr.value}()"))
+        elif isinstance(node.func, cst.Attribute) and node.func.attr.value in self._uri_open:
+            target = self.resolve(call_argument(node, "path", 0))
+            if target and _URI.match(target):
+                mode = literal_value(call_argument(node, "mode", 1))
+                written = isinstance(mode, str) and any(c in mode for c in "wax")
+                self.accesses.append(("write" if written else "read", target, node, ".open()"))
         elif isinstance(node.func, cst.Attribute) and node.func.attr.value in self._methods:
             entry = self._methods[node.func.attr.value]
             target = node.func.value if entry["path"] is None else call_argument(node, *entry["path"])

@@ -39,6 +39,12 @@ PIPELINE = {
         "pd.read_parquet(FEATURES)\npd.read_parquet(paths.FEATURES)\npd.read_csv(cfg['data']['raw'])\n"
     ),
     "configs/data.yaml": "data:\n  raw: data/raw.csv\n",
+    "src/fetch.py": (
+        "import boto3, s3fs, wandb\ns3 = boto3.client('s3')\ns3.download_file('ml-data', 'raw/v1.csv', 'data/v1.csv')\n"
+        "fs = s3fs.S3FileSystem()\nwith fs.open('s3://ml-data/labels.csv', 'rb') as f:\n    pass\n"
+        "art = run.use_artifact('team/proj/dataset:v3')\n"
+        "import datasets\nlocal = datasets.load_dataset('csv', data_files='data/x.csv')\nremote = datasets.load_dataset('imdb')\n"
+    ),
 }
 
 
@@ -61,6 +67,12 @@ def test_nodes_edges_declarations_and_versions(graph):
     # an imported constant, a module attribute and a config value
     assert graph.has_edge("artifact:data/features.parquet", "code:src/featurize.py")
     assert graph.has_edge("artifact:data/raw.csv", "code:src/featurize.py")
+    # object stores and experiment trackers are external sources
+    assert graph.has_edge("external:s3://ml-data/raw/v1.csv", "code:src/fetch.py")
+    assert graph.has_edge("external:s3://ml-data/labels.csv", "code:src/fetch.py")
+    assert graph.has_edge("external:wandb://team/proj/dataset:v3", "code:src/fetch.py")
+    assert graph.has_edge("external:hf://datasets/imdb", "code:src/fetch.py")
+    assert "external:hf://datasets/csv" not in graph
     assert graph.has_edge("code:src/evaluate.py", "artifact:metrics.json")
     assert graph.has_edge("artifact:data/*.npy", "code:src/evaluate.py")  # % template
     assert graph.has_edge("artifact:data/*_y.npy", "code:src/evaluate.py")  # .format template
