@@ -10,8 +10,11 @@ import re
 import libcst as cst
 
 from mldebt.context import UNKNOWN, FileContext, call_argument, dotted_name, literal_value
-from mldebt.facts import CliOption, DataAccess, Definition, Facts, FlagDefinition, FlagGuard, HyperparameterSite, Site
-from mldebt.knowledge import load_table
+from mldebt.discover import CONFIG_DIRS
+from mldebt.facts import (
+    CliOption, DataAccess, Definition, Facts, FlagDefinition, FlagGuard, HyperparameterSite, Site, is_uri,
+)
+from mldebt.knowledge import alias_map, load_table
 from mldebt.manifests import requirement_strings
 
 #: Calls that check for an accelerator before using it (not `device_count()`: distributed
@@ -24,7 +27,6 @@ AVAILABILITY_CHECKS = frozenset(
     }
 )
 _DEVICE_KEYWORDS = ("device", "map_location")
-_CONFIG_DIRS = frozenset({"config", "configs", "conf"})
 _SETUP_CALLS = frozenset({"setuptools.setup", "distutils.core.setup"})
 
 
@@ -50,7 +52,7 @@ class FactCollector(cst.BatchableCSTVisitor):
         self.guarded = False
         self.setup_requirements: list[cst.SimpleString] = []
         parts = ctx.path.split("/")
-        self._skip_module = _gpu_specific(parts[-1]) or bool(_CONFIG_DIRS & set(parts[:-1]))
+        self._skip_module = _gpu_specific(parts[-1]) or bool(CONFIG_DIRS & set(parts[:-1]))
         self._gpu_functions = 0
         self._asserting = False
 
@@ -379,24 +381,12 @@ def value_repr(value: object) -> str:
     return repr(float(value))  # type: ignore[arg-type]
 
 
-class HyperparameterCollector(cst.BatchableCSTVisitor):
-    """Hyperparameter literals in ML API calls (the table in `rules/knowledge/hyperparameters.yaml`),
-    module-level hyperparameter constants, and literal epoch-loop bounds."""
+class _ModuleLevelVisitor(cst.BatchableCSTVisitor):
+    """Keeps `self._depth`, the function/class nesting: 0 while visiting module-level code."""
 
-    def __init__(self, ctx: FileContext, table: dict) -> None:
-        """`table` is the hyperparameter knowledge (`Settings.hyperparameter_table()`)."""
+    def __init__(self) -> None:
         super().__init__()
-        self.ctx = ctx
-        self._aliases = {alias: name for name, aliases in table["aliases"].items() for alias in aliases}
-        self._calls = {call: group["arguments"] for group in table["calls"].values() for call in group["calls"]}
-        self._methods = table["methods"]
-        self._ignored = table["ignore_values"]
-        self._constant_names = set(self._aliases) - set(table["not_constants"])
         self._depth = 0
-        self.sites: list[tuple[str, str, object, cst.CSTNode, str]] = []
-
-    def canonical(self, written: str) -> str:
-        return self._aliases.get(written.lower(), written.lower())
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._depth += 1
@@ -409,6 +399,25 @@ class HyperparameterCollector(cst.BatchableCSTVisitor):
 
     def leave_ClassDef(self, node: cst.ClassDef) -> None:
         self._depth -= 1
+
+
+class HyperparameterCollector(_ModuleLevelVisitor):
+    """Hyperparameter literals in ML API calls (the table in `rules/knowledge/hyperparameters.yaml`),
+    module-level hyperparameter constants, and literal epoch-loop bounds."""
+
+    def __init__(self, ctx: FileContext, table: dict) -> None:
+        """`table` is the hyperparameter knowledge (`Settings.hyperparameter_table()`)."""
+        super().__init__()
+        self.ctx = ctx
+        self._aliases = alias_map(table)
+        self._calls = {call: group["arguments"] for group in table["calls"].values() for call in group["calls"]}
+        self._methods = table["methods"]
+        self._ignored = table["ignore_values"]
+        self._constant_names = set(self._aliases) - set(table["not_constants"])
+        self.sites: list[tuple[str, str, object, cst.CSTNode, str]] = []
+
+    def canonical(self, written: str) -> str:
+        return self._aliases.get(written.lower(), written.lower())
 
     def _site(self, written: str, value_node: cst.BaseExpression, source: str) -> None:
         value = numeric_value(value_node)
@@ -448,7 +457,7 @@ class HyperparameterCollector(cst.BatchableCSTVisitor):
 
     def fill(self, facts: Facts, where: dict, module: cst.Module) -> None:
         parts = self.ctx.path.split("/")
-        facts.is_config_module = bool(_CONFIG_DIRS & set(parts[:-1])) or bool(_CONFIG_MODULE.search(parts[-1]))
+        facts.is_config_module = bool(CONFIG_DIRS & set(parts[:-1])) or bool(_CONFIG_MODULE.search(parts[-1]))
         facts.hyperparameters = [
             HyperparameterSite(
                 name, written, value_repr(value), where[n].line, where[n].column, where[n].end_line,
@@ -458,7 +467,6 @@ class HyperparameterCollector(cst.BatchableCSTVisitor):
         ]
 
 
-_URI = re.compile(r"^[a-z][a-z0-9+.-]*://")
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.*-]+(:[\w.-]+)?$")  # `org/model`, `org/llama-*-instruct`
 
 
@@ -491,7 +499,7 @@ def _join(parts: list[str | None]) -> str | None:
     return "/".join("*" if p is None else p.rstrip("/") for p in parts)
 
 
-class DataAccessCollector(cst.BatchableCSTVisitor):
+class DataAccessCollector(_ModuleLevelVisitor):
     """Reads and writes of data and model artifacts (`rules/knowledge/data_io.yaml`), with
     their paths resolved through literals, f-strings, `%` and `.format` templates,
     `os.path.join`, `pathlib` `/` and module-level string constants; what stays unknown becomes `*` (`outputs/*.csv`), and a
@@ -506,14 +514,7 @@ class DataAccessCollector(cst.BatchableCSTVisitor):
         self._local_builders = set(load_table("data_sources")["local_builders"])  # load_dataset("csv", ...)
         self._constants: dict[str, str] = {}
         self._assigned: set[str] = set()
-        self._depth = 0
         self.accesses: list[tuple[str, str, cst.CSTNode, str]] = []
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self._depth += 1
-
-    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self._depth -= 1
 
     def visit_Assign(self, node: cst.Assign) -> None:
         if self._depth == 0 and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
@@ -588,9 +589,9 @@ class DataAccessCollector(cst.BatchableCSTVisitor):
         if path in self._local_builders:
             return
         names_remote = _HUB_ID.match(path) if scheme == "hf://" else not path.startswith((".", "/", "~"))
-        if scheme and not _URI.match(path) and names_remote:
+        if scheme and not is_uri(path) and names_remote:
             path = scheme + path  # `org/model`, `team/proj/data:v3`: a repository, not a local folder
-        elif scheme and not _URI.match(path) and "/" not in path and "." not in path:
+        elif scheme and not is_uri(path) and "/" not in path and "." not in path:
             return  # a bare name (`bert-base-uncased`, `csv`): a hub alias or a builder, not a file
         self.accesses.append((mode, path, node, api))
 
@@ -610,7 +611,7 @@ class DataAccessCollector(cst.BatchableCSTVisitor):
                 self.accesses.append(("read", f"s3://{bucket}/{key}", node, f".{node.func.attr.value}()"))
         elif isinstance(node.func, cst.Attribute) and node.func.attr.value in self._uri_open:
             target = self.resolve(call_argument(node, "path", 0))
-            if target and _URI.match(target):
+            if target and is_uri(target):
                 mode = literal_value(call_argument(node, "mode", 1))
                 written = isinstance(mode, str) and any(c in mode for c in "wax")
                 self.accesses.append(("write" if written else "read", target, node, ".open()"))
@@ -627,8 +628,8 @@ class DataAccessCollector(cst.BatchableCSTVisitor):
         facts.string_constants = {k: v for k, v in self._constants.items() if "{" not in v}
         folder = self.ctx.path.rsplit("/", 1)[0] if self.ctx.kind == "notebook" and "/" in self.ctx.path else ""
         for mode, path, node, api in self.accesses:
-            if folder and not _URI.match(path) and not path.startswith(("/", "~", "*")):
+            if folder and not is_uri(path) and not path.startswith(("/", "~", "*")):
                 path = posixpath.normpath(f"{folder}/{path}")  # notebooks resolve from their folder
-            elif not _URI.match(path):
+            elif not is_uri(path):
                 path = posixpath.normpath(path) if not path.startswith("*") else path
             facts.data_access.append(DataAccess(mode, path, where[node].line, where[node].column, api))

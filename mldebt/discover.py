@@ -47,7 +47,8 @@ SKIPPED_DIRS = frozenset(
     }
 )
 
-_CONFIG_DIRS = frozenset({"config", "configs", "conf", "cfg", "cfgs", "hparams"})
+#: Folders that hold experiment configuration (YAML/JSON/TOML files, `config/`-style modules).
+CONFIG_DIRS = frozenset({"config", "configs", "conf", "cfg", "cfgs", "hparams"})
 #: Configuration of developer tools, not of experiments.
 _TOOL_CONFIGS = frozenset({"tsconfig.json", "jsconfig.json", "pyrightconfig.json", "codecov.yml", "mkdocs.yml"})
 _CI_FILES = {".gitlab-ci.yml", ".travis.yml", "azure-pipelines.yml", "bitbucket-pipelines.yml"}
@@ -90,7 +91,7 @@ def classify(rel_path: str) -> str | None:
         return FileKind.LOCK_FILE
     hidden = any(part.startswith(".") for part in path.parts)
     if lower.endswith((".yaml", ".yml", ".json", ".toml")) and not hidden and ".config." not in lower and (
-        _CONFIG_DIRS & set(path.parts[:-1]) or re.match(r"(params|hparams|.*config)\b", lower)
+        CONFIG_DIRS & set(path.parts[:-1]) or re.match(r"(params|hparams|.*config)\b", lower)
     ) and lower not in _TOOL_CONFIGS:
         return FileKind.CONFIG
     return None

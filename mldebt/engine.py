@@ -26,6 +26,7 @@ import pathspec
 
 from mldebt.discover import FileKind, FileRef, discover, is_test_path
 from mldebt.graph import build_graph
+from mldebt.knowledge import alias_map
 from mldebt.collectors import DataAccessCollector, FactCollector, HyperparameterCollector, NameCollector
 from mldebt.context import FileContext
 from mldebt.manifests import manifest_facts
@@ -244,7 +245,9 @@ class FileAnalyzer:
 
     def add_project_findings(self, root: Path, project: Project, results: dict[str, FileResult]) -> None:
         """Run the project rules on the merged facts; findings land in their file's result,
-        through the same suppression and fingerprinting as per-file findings."""
+        through the same suppression and fingerprinting as per-file findings. Those need the
+        file's lines, which workers do not ship back, so files with project findings (and only
+        those) are read again here; nothing is parsed again."""
         by_path: dict[str, list[RawFinding]] = defaultdict(list)
         for rule in self.rules:
             if issubclass(rule, ProjectRule):
@@ -376,6 +379,7 @@ def scan(
         {path: (r.kind, r.facts) for path, r in sorted(results.items())},
         found.present,
         declared_consumers=settings.declared_consumers,
+        hyperparameter_aliases=alias_map(settings.hyperparameter_table()),
     )
     project.graph = build_graph(project)
     FileAnalyzer(root, settings).add_project_findings(root, project, results)

@@ -7,7 +7,15 @@ them to cells when it reports).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+
+_URI = re.compile(r"^[a-z][a-z0-9+.-]*://")
+
+
+def is_uri(path: str) -> bool:
+    """`s3://b/k`, `hf://org/m`: a location outside the repository, not a local path."""
+    return bool(_URI.match(path))
 
 
 @dataclass(frozen=True)

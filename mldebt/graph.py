@@ -17,13 +17,11 @@ import re
 import networkx as nx
 
 from mldebt.discover import FileKind
+from mldebt.facts import is_uri
 from mldebt.project import Project
 
-_URI = re.compile(r"^[a-z][a-z0-9+.-]*://")
-
-
 def artifact_id(path: str) -> str:
-    return ("external:" if _URI.match(path) else "artifact:") + path
+    return ("external:" if is_uri(path) else "artifact:") + path
 
 
 def same_artifact(a: str, b: str) -> bool:

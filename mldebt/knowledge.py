@@ -25,6 +25,11 @@ def load_table(name: str) -> Any:
     return yaml.safe_load(text)
 
 
+def alias_map(hyperparameters: dict) -> dict[str, str]:
+    """spelling -> canonical hyperparameter name, from a hyperparameters table (`lr` -> `learning_rate`)."""
+    return {alias: name for name, aliases in hyperparameters["aliases"].items() for alias in aliases}
+
+
 @dataclass(frozen=True)
 class GuardedCall:
     """A call that is unsafe unless one argument says otherwise (see the YAML file's header)."""

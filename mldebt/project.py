@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from mldebt.discover import is_test_path
@@ -22,6 +22,8 @@ class Project:
     graph: Any = None
     #: (artifact pattern, consumer pattern) pairs declared in `[tool.mldebt]`.
     declared_consumers: tuple[tuple[str, str], ...] = ()
+    #: spelling -> canonical hyperparameter name, shipped table plus `[tool.mldebt]` additions.
+    hyperparameter_aliases: dict[str, str] = field(default_factory=dict)
 
     def _each(self, attribute: str, include_tests: bool = True) -> Iterator[tuple[str, object]]:
         for path, (_, facts) in self.files.items():

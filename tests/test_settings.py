@@ -148,3 +148,16 @@ def test_team_io_functions_extend_the_graph(tmp_path, run_cli):
     write_tree(tmp_path, {"pyproject.toml": "[tool.mldebt.data-io.calls]\n'x.y' = { mode = 'load' }\n"})
     result = run_cli("scan", tmp_path)
     assert result.exit_code == 2 and 'must be {mode = "read"|"write"' in result.stderr
+
+
+def test_team_aliases_reach_the_config_comparison(tmp_path, scan_json):
+    write_tree(
+        tmp_path,
+        {
+            "pyproject.toml": "[tool.mldebt.hyperparameters]\naliases = { learning_rate = ['step_size_lr'] }\n",
+            "configs/train.yaml": "optim:\n  step_size_lr: 0.05\n",
+            "train.py": "import torch\nopt = torch.optim.SGD(p, lr=0.05)\n",
+        },
+    )
+    _, doc = scan_json(tmp_path, "--select", "MLD104")
+    assert [f["message"] for f in doc["findings"]] == ["`lr=0.05` repeats `optim.step_size_lr` of configs/train.yaml:2"]

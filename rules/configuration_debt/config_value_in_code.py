@@ -1,7 +1,6 @@
 from collections.abc import Iterator
 
 from mldebt.discover import FileKind, is_test_path
-from mldebt.knowledge import load_table
 from mldebt.project import Project
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
 from mldebt.rules.configuration_debt import code_sites, shown
@@ -44,7 +43,7 @@ class ConfigValueInCode(ProjectRule):
 
     def check(self, project: Project) -> Iterator[ProjectFinding]:
         keys = []
-        canonical = _canonical_names()
+        canonical = project.hyperparameter_aliases
         for path, (kind, facts) in project.files.items():
             if kind == FileKind.CONFIG and not is_test_path(path):
                 keys += [(path, k) for k in facts.config_keys if k.value is not None]
@@ -59,7 +58,3 @@ class ConfigValueInCode(ProjectRule):
                         path=path,
                     )
                     break
-
-
-def _canonical_names() -> dict[str, str]:
-    return {alias: name for name, aliases in load_table("hyperparameters")["aliases"].items() for alias in aliases}
