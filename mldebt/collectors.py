@@ -12,7 +12,15 @@ import libcst as cst
 from mldebt.context import UNKNOWN, FileContext, call_argument, dotted_name, literal_value
 from mldebt.discover import CONFIG_DIRS
 from mldebt.facts import (
-    CliOption, DataAccess, Definition, Facts, FlagDefinition, FlagGuard, HyperparameterSite, Site, is_uri,
+    CliOption,
+    DataAccess,
+    Definition,
+    Facts,
+    FlagDefinition,
+    FlagGuard,
+    HyperparameterSite,
+    Site,
+    is_uri,
 )
 from mldebt.knowledge import alias_map, load_table
 from mldebt.manifests import requirement_strings

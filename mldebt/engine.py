@@ -24,14 +24,14 @@ from pathlib import Path
 import libcst as cst
 import pathspec
 
+from mldebt.collectors import DataAccessCollector, FactCollector, HyperparameterCollector, NameCollector
+from mldebt.context import FileContext
 from mldebt.discover import FileKind, FileRef, discover, is_test_path
 from mldebt.graph import build_graph
 from mldebt.knowledge import alias_map
-from mldebt.collectors import DataAccessCollector, FactCollector, HyperparameterCollector, NameCollector
-from mldebt.context import FileContext
 from mldebt.manifests import manifest_facts
-from mldebt.project import Project
 from mldebt.positions import Span, spans
+from mldebt.project import Project
 from mldebt.registry import all_rules, resolve_selector
 from mldebt.report import Diagnostic, FileResult, Finding, Report
 from mldebt.rule import ProjectRule, PythonRule, RawFinding, TextFinding, TextRule

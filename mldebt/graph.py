@@ -20,6 +20,7 @@ from mldebt.discover import FileKind
 from mldebt.facts import is_uri
 from mldebt.project import Project
 
+
 def artifact_id(path: str) -> str:
     return ("external:" if is_uri(path) else "artifact:") + path
 

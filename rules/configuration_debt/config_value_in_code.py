@@ -1,9 +1,10 @@
 from collections.abc import Iterator
 
+from mldebt.rules.configuration_debt import code_sites, shown
+
 from mldebt.discover import FileKind, is_test_path
 from mldebt.project import Project
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
-from mldebt.rules.configuration_debt import code_sites, shown
 
 _CONFIG = "train:\n  lr: 0.001\n  batch_size: 64\n"
 

@@ -1,8 +1,9 @@
 from collections.abc import Iterator
 
+from mldebt.rules.configuration_debt import code_sites, shown
+
 from mldebt.project import Project
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
-from mldebt.rules.configuration_debt import code_sites, shown
 
 
 class HardcodedHyperparameter(ProjectRule):

@@ -1,9 +1,10 @@
 from collections import defaultdict
 from collections.abc import Iterator
 
+from mldebt.rules.configuration_debt import code_sites, shown
+
 from mldebt.project import Project
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
-from mldebt.rules.configuration_debt import code_sites, shown
 
 
 class ScatteredHyperparameterConstant(ProjectRule):

@@ -1,11 +1,12 @@
 import re
 from collections.abc import Iterator
 
+from mldebt.rules.dead_experimental_codepath import names_read
+
 from mldebt.discover import FileKind, is_test_path
 from mldebt.knowledge import load_table
 from mldebt.project import Project
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
-from mldebt.rules.dead_experimental_codepath import names_read
 
 #: Keys that configuration frameworks read themselves (hydra, OmegaConf; `_base_`
 #: inheritance in yacs/fvcore/detectron2 and mmcv configs), lower-cased.

@@ -1,9 +1,10 @@
 from collections.abc import Iterator
 
+from mldebt.rules.dead_experimental_codepath import names_read
+
 from mldebt.discover import is_test_path
 from mldebt.project import Project
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
-from mldebt.rules.dead_experimental_codepath import names_read
 
 _PARSER = "import argparse\np = argparse.ArgumentParser()\n"
 

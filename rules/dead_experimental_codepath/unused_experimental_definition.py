@@ -1,9 +1,11 @@
 from collections.abc import Iterator
 
+from mldebt.rules.dead_experimental_codepath import names_read
+
 from mldebt.discover import is_test_path
 from mldebt.project import Project
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
-from mldebt.rules.dead_experimental_codepath import names_read
+
 
 class UnusedExperimentalDefinition(ProjectRule):
     """A function or class named like an experiment (`*_v2`, `*_old`, `try_*`, `exp_*`) that nothing references.

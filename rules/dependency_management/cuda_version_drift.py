@@ -1,9 +1,10 @@
 import re
 from collections.abc import Iterator
 
+from mldebt.rules.dependency_management import version_conflict
+
 from mldebt.project import Project, related
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
-from mldebt.rules.dependency_management import version_conflict
 
 #: Files named for one CUDA version (`requirements-cu118.txt`, `docker/cuda12.1/Dockerfile`)
 #: are deliberate variants, not drift.

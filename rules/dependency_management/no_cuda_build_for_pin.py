@@ -1,10 +1,10 @@
 from collections.abc import Iterator
 
+from mldebt.rules.dependency_management import cpu_build, gpu_stack
 from packaging.version import InvalidVersion, Version
 
 from mldebt.project import Project, related
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
-from mldebt.rules.dependency_management import cpu_build, gpu_stack
 
 _DIGEST = "@sha256:" + "0" * 64
 

@@ -1,8 +1,9 @@
 from collections.abc import Iterator
 
+from mldebt.rules.dependency_management import application_requirements, is_gpu_package, is_pinned
+
 from mldebt.project import Project
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
-from mldebt.rules.dependency_management import application_requirements, is_gpu_package, is_pinned
 
 
 class UnpinnedGpuFramework(ProjectRule):

@@ -1,9 +1,10 @@
 from collections.abc import Iterator
 
+from mldebt.rules.dependency_management import application_requirements, build_chosen_on_line, gpu_stack
+
 from mldebt.manifests import cuda_from_cu_tag
 from mldebt.project import Project
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
-from mldebt.rules.dependency_management import application_requirements, build_chosen_on_line, gpu_stack
 
 _CONDA_CUDA = ("cudatoolkit", "pytorch-cuda", "cuda-version", "cuda-toolkit")
 _GPU_CODE = "import torch\nmodel = Net().cuda()\n"
