@@ -22,8 +22,8 @@ import libcst as cst
 
 from mldebt.discover import FileKind, discover
 from mldebt.engine import pool_context, scan
+from mldebt.extract.sources import SourceError, decode, notebook_source
 from mldebt.settings import load_settings
-from mldebt.sources import SourceError, decode, notebook_source
 
 
 def parse_only(path: Path, kind: str) -> int:

@@ -21,7 +21,7 @@ from mldebt import __version__
 from mldebt.catalogue import explain as explain_rule
 from mldebt.catalogue import rules_markdown
 from mldebt.engine import scan as run_scan
-from mldebt.graph import EXPORTS
+from mldebt.project.graph import EXPORTS
 from mldebt.registry import SelectorError, all_rules, resolve_selector, rule_by_id
 from mldebt.reporters import REPORTERS, render
 from mldebt.rule import Severity

@@ -14,7 +14,7 @@ from typing import Any
 import libcst as cst
 import yaml
 
-from mldebt.context import MAYBE_PASSED, UNKNOWN, FileContext, call_argument, literal_value
+from mldebt.extract.context import MAYBE_PASSED, UNKNOWN, FileContext, call_argument, literal_value
 from mldebt.rule import Confidence, Severity
 
 

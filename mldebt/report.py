@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mldebt import __version__
-from mldebt.facts import Facts
-from mldebt.graph import to_json
+from mldebt.extract.facts import Facts
+from mldebt.project.graph import to_json
 
 SCHEMA_VERSION = "1.0"
 

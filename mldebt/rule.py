@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import libcst as cst
 
 if TYPE_CHECKING:
-    from mldebt.context import FileContext
+    from mldebt.extract.context import FileContext
+    from mldebt.extract.sources import TextSource
     from mldebt.project import Project
-    from mldebt.sources import TextSource
 
 
 class Category(enum.Enum):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 import pytest
 
-from mldebt.context import MAYBE_PASSED, UNKNOWN, FileContext, call_argument, literal_value
+from mldebt.extract.context import MAYBE_PASSED, UNKNOWN, FileContext, call_argument, literal_value
 
 
 def qualname_of_last_call(code: str) -> str | None:

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from mldebt.engine import scan
+from mldebt.extract.sources import notebook_source
 from mldebt.settings import load_settings
-from mldebt.sources import notebook_source
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 CASES = sorted(p for p in FIXTURES.iterdir() if p.is_dir())

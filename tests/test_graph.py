@@ -11,7 +11,7 @@ import pytest
 from conftest import notebook, write_tree
 
 from mldebt.engine import scan
-from mldebt.graph import EXPORTS
+from mldebt.project.graph import EXPORTS
 
 PIPELINE = {
     "src/train.py": (

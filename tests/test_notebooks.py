@@ -5,7 +5,7 @@ from __future__ import annotations
 from conftest import notebook, write_tree
 
 from mldebt.engine import scan
-from mldebt.sources import notebook_source
+from mldebt.extract.sources import notebook_source
 
 
 def test_findings_carry_cell_index_counting_markdown_and_line_within_cell(tmp_path):

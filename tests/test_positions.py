@@ -8,7 +8,7 @@ import libcst as cst
 import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from mldebt.positions import spans
+from mldebt.extract.positions import spans
 
 SOURCES = [
     "import torch\n\n\n@decorator\n# comment\ndef f(a, b=1):\n    '''doc'''\n    if False:\n        x = torch.load(a,\n            weights_only=False)  # trailing\n    return (yield)\n",

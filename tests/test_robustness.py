@@ -10,6 +10,8 @@ from conftest import write_tree
 from mldebt import engine
 from mldebt.discover import FileRef
 from mldebt.engine import scan
+from mldebt.extract.analyse import FileAnalyzer
+from mldebt.settings import Settings
 
 UNSAFE = "import pickle\npickle.load(f)\n"
 
@@ -110,7 +112,7 @@ def test_file_that_disappears_mid_scan(tmp_path, monkeypatch):
 
 def test_unreadable_file(tmp_path):
     if os.geteuid() == 0:
-        analyzer = engine.FileAnalyzer(tmp_path, engine.Settings())
+        analyzer = FileAnalyzer(tmp_path, Settings())
         result = analyzer.analyse(FileRef("is_a_dir.py", "python"))  # reading a folder fails too
         (tmp_path / "is_a_dir.py").mkdir()
         result = analyzer.analyse(FileRef("is_a_dir.py", "python"))

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 import pytest
 from conftest import write_tree
 
-from mldebt import engine
 from mldebt.discover import FileKind
 from mldebt.engine import scan
+from mldebt.extract import analyse
 from mldebt.rule import Category, Confidence, Invalid, Severity, TextFinding, TextRule
 from mldebt.suppress import Suppressions
 
@@ -52,9 +52,9 @@ class UnpinnedForTest(TextRule):
 
 
 def test_suppressions_work_in_manifests(tmp_path, monkeypatch):
-    monkeypatch.setattr(engine, "all_rules", lambda: (UnpinnedForTest,))
-    monkeypatch.setattr(engine.Settings, "enabled_rule_ids", lambda self: frozenset({"MLD699"}))
-    monkeypatch.setattr(engine.Settings, "options_for", lambda self, rule_id: None)
+    monkeypatch.setattr(analyse, "all_rules", lambda: (UnpinnedForTest,))
+    monkeypatch.setattr(analyse.Settings, "enabled_rule_ids", lambda self: frozenset({"MLD699"}))
+    monkeypatch.setattr(analyse.Settings, "options_for", lambda self, rule_id: None)
     write_tree(
         tmp_path,
         {

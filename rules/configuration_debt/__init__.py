@@ -1,7 +1,7 @@
 """`configuration-debt`: hyperparameters hard-coded in code instead of configuration
 (Sculley et al. 2015, sec. 7). What counts as a hyperparameter, and which ML API arguments
 take one, is `rules/knowledge/hyperparameters.yaml`; the sites come from
-`mldebt.collectors.HyperparameterCollector` as facts."""
+`mldebt.extract.collectors.HyperparameterCollector` as facts."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import ast
 from collections.abc import Iterator
 
 from mldebt.discover import is_test_path
-from mldebt.facts import HyperparameterSite
+from mldebt.extract.facts import HyperparameterSite
 from mldebt.project import Project
 
 

@@ -2,7 +2,7 @@
 2015, "dead experimental codepaths"; Knight Capital lost $465M in 45 minutes to one).
 
 The cross-file parts (flags, CLI options, config keys, definitions) run on the facts of
-`mldebt.collectors.NameCollector` and `mldebt.manifests`, never re-parsing a file."""
+`mldebt.extract.collectors.NameCollector` and `mldebt.extract.manifests`, never re-parsing a file."""
 
 from __future__ import annotations
 

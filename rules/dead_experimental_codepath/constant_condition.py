@@ -1,6 +1,6 @@
 import libcst as cst
 
-from mldebt.context import UNKNOWN, literal_value
+from mldebt.extract.context import UNKNOWN, literal_value
 from mldebt.rule import Category, Confidence, Invalid, PythonRule, Severity, Valid
 
 

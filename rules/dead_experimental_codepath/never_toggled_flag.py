@@ -1,7 +1,7 @@
 from collections.abc import Iterator
 
 from mldebt.discover import FileKind, is_test_path
-from mldebt.facts import FlagDefinition
+from mldebt.extract.facts import FlagDefinition
 from mldebt.project import Project
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
 

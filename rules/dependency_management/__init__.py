@@ -1,6 +1,6 @@
 """`dependency-management`: GPU/CUDA pinning and drift across requirements, pyproject, conda,
 Docker and CI (Arpteg et al. 2018: dependency management is the first production challenge of
-deep learning). The facts come from `mldebt.manifests`; what counts as the GPU stack, and which
+deep learning). The facts come from `mldebt.extract.manifests`; what counts as the GPU stack, and which
 CUDA builds each framework ships, is `rules/knowledge/gpu_stack.yaml`."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from mldebt.discover import FileKind
-from mldebt.facts import Requirement
+from mldebt.extract.facts import Requirement
 from mldebt.knowledge import load_table
 from mldebt.project import Project
 

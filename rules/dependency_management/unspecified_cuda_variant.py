@@ -2,7 +2,7 @@ from collections.abc import Iterator
 
 from mldebt.rules.dependency_management import application_requirements, build_chosen_on_line, gpu_stack
 
-from mldebt.manifests import cuda_from_cu_tag
+from mldebt.extract.manifests import cuda_from_cu_tag
 from mldebt.project import Project
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
 

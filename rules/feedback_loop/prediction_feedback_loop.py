@@ -2,9 +2,9 @@ from collections.abc import Iterator
 
 import networkx as nx
 
-from mldebt.graph import hand_offs
 from mldebt.knowledge import load_table
 from mldebt.project import Project
+from mldebt.project.graph import hand_offs
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
 
 _TRAIN = "import pandas as pd, torch\ndf = pd.read_csv('data/labels.csv')\ntorch.save(m, 'models/model.pt')\n"

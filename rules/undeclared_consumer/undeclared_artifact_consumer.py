@@ -1,8 +1,8 @@
 from collections.abc import Iterator
 
 from mldebt.discover import is_test_path
-from mldebt.graph import hand_offs, same_artifact
 from mldebt.project import Project, related
+from mldebt.project.graph import hand_offs, same_artifact
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
 
 _TRAIN = "import torch\ntorch.save(model.state_dict(), 'models/model.pt')\n"

@@ -2,7 +2,7 @@ import re
 
 import libcst as cst
 
-from mldebt.context import MAYBE_PASSED, UNKNOWN, call_argument, literal_value
+from mldebt.extract.context import MAYBE_PASSED, UNKNOWN, call_argument, literal_value
 from mldebt.knowledge import load_table
 from mldebt.rule import Category, Confidence, Invalid, PythonRule, Severity
 

@@ -1,6 +1,6 @@
 import libcst as cst
 
-from mldebt.context import call_argument, literal_value
+from mldebt.extract.context import call_argument, literal_value
 from mldebt.rule import Category, Confidence, Invalid, PythonRule, Severity
 
 

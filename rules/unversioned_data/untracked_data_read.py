@@ -2,8 +2,8 @@ import re
 from collections.abc import Iterator
 
 from mldebt.discover import is_test_path
-from mldebt.graph import same_artifact
 from mldebt.project import Project
+from mldebt.project.graph import same_artifact
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
 
 #: Settings and secrets files (`config.json`, `.env`) are configuration, not data.

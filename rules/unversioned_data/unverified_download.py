@@ -1,6 +1,6 @@
 import libcst as cst
 
-from mldebt.context import call_argument
+from mldebt.extract.context import call_argument
 from mldebt.knowledge import load_table
 from mldebt.rule import Category, Confidence, Invalid, PythonRule, Severity
 

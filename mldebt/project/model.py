@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mldebt.discover import is_test_path
-from mldebt.facts import CudaVersion, Facts, Image, IndexUrl, Requirement, Site
+from mldebt.extract.facts import CudaVersion, Facts, Image, IndexUrl, Requirement, Site
 
 
 @dataclass
@@ -17,7 +17,7 @@ class Project:
     files: dict[str, tuple[str, Facts]]
     #: Every file of the tree git does not ignore (see `discover.Discovery.present`).
     present: frozenset[str] = frozenset()
-    #: The data/model dependency graph (`mldebt.graph.build_graph`), set by the engine
+    #: The data/model dependency graph (`mldebt.project.graph.build_graph`), set by the engine
     #: before project rules run.
     graph: Any = None
     #: (artifact pattern, consumer pattern) pairs declared in `[tool.mldebt]`.

@@ -17,8 +17,8 @@ import re
 import networkx as nx
 
 from mldebt.discover import FileKind
-from mldebt.facts import is_uri
-from mldebt.project import Project
+from mldebt.extract.facts import is_uri
+from mldebt.project.model import Project
 
 
 def artifact_id(path: str) -> str:

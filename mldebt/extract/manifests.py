@@ -20,8 +20,8 @@ from packaging.requirements import Requirement as PepRequirement
 from packaging.utils import canonicalize_name
 
 from mldebt.discover import FileKind
-from mldebt.facts import ConfigKey, CudaVersion, Facts, Image, IndexUrl, PipelineStage, Requirement
-from mldebt.sources import TextSource
+from mldebt.extract.facts import ConfigKey, CudaVersion, Facts, Image, IndexUrl, PipelineStage, Requirement
+from mldebt.extract.sources import TextSource
 
 # --- CUDA versions ---------------------------------------------------------------------------
 

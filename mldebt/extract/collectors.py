@@ -9,9 +9,9 @@ import re
 
 import libcst as cst
 
-from mldebt.context import UNKNOWN, FileContext, call_argument, dotted_name, literal_value
 from mldebt.discover import CONFIG_DIRS
-from mldebt.facts import (
+from mldebt.extract.context import UNKNOWN, FileContext, call_argument, dotted_name, literal_value
+from mldebt.extract.facts import (
     CliOption,
     DataAccess,
     Definition,
@@ -22,8 +22,8 @@ from mldebt.facts import (
     Site,
     is_uri,
 )
+from mldebt.extract.manifests import requirement_strings
 from mldebt.knowledge import alias_map, load_table
-from mldebt.manifests import requirement_strings
 
 #: Calls that check for an accelerator before using it (not `device_count()`: distributed
 #: setup counts GPUs with it, which says nothing about running without one).

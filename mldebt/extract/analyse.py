@@ -1,0 +1,302 @@
+"""One file in, one `FileResult` out: the per-file phase, run in worker processes.
+
+Each Python source is parsed once and every enabled rule runs in one batched libcst traversal
+next to the fact collectors; positions are resolved only for the nodes that findings and facts
+point at (STYLE.md §6 measures why). Nothing of a CST leaves this module: results are plain data.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import re
+import sys
+import threading
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from functools import cache
+from itertools import accumulate
+from pathlib import Path
+
+import libcst as cst
+import pathspec
+
+from mldebt.discover import FileKind, FileRef, is_test_path
+from mldebt.extract.collectors import DataAccessCollector, FactCollector, HyperparameterCollector, NameCollector
+from mldebt.extract.context import FileContext
+from mldebt.extract.manifests import manifest_facts
+from mldebt.extract.positions import Span, spans
+from mldebt.extract.sources import PythonSource, SourceError, TextSource, decode, notebook_source
+from mldebt.extract.walk import walk
+from mldebt.project import Project
+from mldebt.registry import all_rules, resolve_selector
+from mldebt.report import Diagnostic, FileResult, Finding
+from mldebt.rule import ProjectRule, PythonRule, RawFinding, TextFinding, TextRule
+from mldebt.settings import Settings
+from mldebt.suppress import Suppressions
+
+_PYTHON2_HINTS = re.compile(r"^\s*(print\s+[^\s(=]|exec\s+\"|except\s+\w+\s*,\s*\w+\s*:)", re.M)
+
+
+class _ImportTracker(cst.BatchableCSTVisitor):
+    """Adds imports nested in functions or blocks to the alias table as the traversal meets them."""
+
+    def __init__(self, ctx: FileContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+
+    def visit_Import(self, node: cst.Import) -> None:
+        self.ctx.add_import(node)
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        self.ctx.add_import(node)
+
+
+def _raw_finding(rule, f: TextFinding) -> RawFinding:
+    """A text or project rule's finding, with the rule's defaults filled in."""
+    return RawFinding(
+        rule.id, f.message, f.hint, f.severity or rule.severity, f.confidence or rule.confidence,
+        None, f.line, f.column, f.end_line or f.line, f.end_column,
+    )
+
+
+def _syntax_error(source: PythonSource, error: cst.ParserSyntaxError) -> SourceError:
+    """A readable parse diagnostic: CPython's wording (libcst lists every expected token)."""
+    line, reason = error.raw_line, "invalid syntax"
+    try:
+        ast.parse(source.text)
+    except SyntaxError as ast_error:
+        line, reason = ast_error.lineno or line, ast_error.msg
+    except (ValueError, RecursionError, MemoryError):
+        pass
+    if _PYTHON2_HINTS.search(source.text):
+        reason += " (this looks like Python 2 code)"
+    if source.cell_map and line in source.cell_map:
+        line = source.cell_map[line].line
+    return SourceError("parse-error", f"syntax error: {reason}; file not analysed", line)
+
+
+#: Nesting at which libcst's native parser exhausts even a large stack (measured: a few
+#: thousand levels); CPython itself refuses more than 200 nested brackets.
+MAX_SYNTAX_DEPTH = 2500
+_SUSPICIOUS_LINE = 20_000
+_BRACKETS = re.compile(r"[()\[\]{}]")
+
+
+def _ast_depth(tree: ast.AST) -> int:
+    deepest, stack = 0, [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return deepest
+
+
+def _refuse_pathological(source: PythonSource) -> None:
+    """Raise for sources that would crash the native parser (deep nesting, huge expression
+    chains), after a cheap screen so that ordinary files pay almost nothing."""
+    text = source.text
+    longest = max(map(len, text.splitlines()), default=0)
+    depth = max(accumulate(1 if b in "([{" else -1 for b in _BRACKETS.findall(text)), default=0)
+    if longest < _SUSPICIOUS_LINE and depth <= 200:
+        return
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
+        reason = getattr(error, "msg", None) or type(error).__name__
+        raise SourceError("parse-error", f"syntax error: {reason}; file not analysed", getattr(error, "lineno", None)) from None
+    if _ast_depth(tree) > MAX_SYNTAX_DEPTH:
+        raise SourceError("too-deep", f"expressions nested over {MAX_SYNTAX_DEPTH} levels; file not analysed")
+
+
+def _fingerprint(rule_id: str, path: str, line_text: str, occurrence: int) -> str:
+    """Stable across edits elsewhere in the file: no line number, only the flagged line's text."""
+    normalised = " ".join(line_text.split())
+    key = f"{rule_id}\0{path}\0{normalised}\0{occurrence}".encode()
+    return hashlib.blake2b(key, digest_size=8).hexdigest()
+
+
+_STACK_BYTES = 512 * 2**20
+_RECURSION_LIMIT = 20_000
+
+
+@cache
+def _deep_stack_thread() -> ThreadPoolExecutor:
+    """One thread per process with a 512 MiB stack (virtual memory, committed only when used).
+
+    libcst's native parser and its recursive visitors overflow the default 8 MiB stack on
+    deeply nested code and take the process down with a segfault; on this thread they raise
+    RecursionError instead, which becomes a diagnostic.
+    """
+    previous = threading.stack_size(_STACK_BYTES)
+    try:
+        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mldebt-analyse")
+        executor.submit(sys.setrecursionlimit, max(sys.getrecursionlimit(), _RECURSION_LIMIT)).result()
+    finally:
+        threading.stack_size(previous)
+    return executor
+
+
+class FileAnalyzer:
+    """Everything one worker needs, built once per worker process (not once per file)."""
+
+    def __init__(self, root: Path, settings: Settings) -> None:
+        self.root = root
+        enabled = settings.enabled_rule_ids()
+        self.rules = [r for r in all_rules() if r.id in enabled]
+        self.options = {r.id: settings.options_for(r.id) for r in self.rules}
+        self.hyperparameter_table = settings.hyperparameter_table()
+        self.data_io_table = settings.data_io_table()
+        self.per_file_ignores = [
+            (pathspec.GitIgnoreSpec.from_lines([glob]), frozenset().union(*map(resolve_selector, selectors)))
+            for glob, selectors in settings.per_file_ignores
+        ]
+
+    def _rules_for(self, path: str) -> list:
+        ignored: set[str] = set()
+        for spec, rule_ids in self.per_file_ignores:
+            if spec.match_file(path):
+                ignored |= rule_ids
+        in_tests = is_test_path(path)
+        return [r for r in self.rules if r.id not in ignored and (r.in_tests or not in_tests)]
+
+    def analyse(self, ref: FileRef) -> FileResult:
+        result = FileResult(ref.path, ref.kind)
+        try:
+            data = (self.root / ref.path).read_bytes()
+        except FileNotFoundError:
+            result.diagnostics.append(Diagnostic(ref.path, "vanished", "file disappeared during the scan"))
+            return result
+        except OSError as error:
+            result.diagnostics.append(Diagnostic(ref.path, "unreadable", f"cannot read: {error.strerror}"))
+            return result
+        return self.analyse_bytes(ref, data)
+
+    def analyse_bytes(self, ref: FileRef, data: bytes) -> FileResult:
+        """Analyse the content of a file (what `analyse` does after reading it), on a thread
+        whose stack is large enough for libcst's recursive parser and visitors."""
+        return _deep_stack_thread().submit(self._analyse_bytes, ref, data).result()
+
+    def _analyse_bytes(self, ref: FileRef, data: bytes) -> FileResult:
+        result = FileResult(ref.path, ref.kind)
+        try:
+            text = decode(ref.path, data)
+            result.lines = text.count("\n") + (1 if text and not text.endswith("\n") else 0)
+            rules = self._rules_for(ref.path)
+            if ref.kind in FileKind.CODE:
+                self._analyse_python(ref, text, rules, result)
+            else:
+                self._analyse_text(TextSource(ref.path, ref.kind, text), rules, result)
+        except SourceError as error:
+            result.diagnostics.append(Diagnostic(ref.path, error.kind, error.message, error.line))
+        except RecursionError:
+            result.diagnostics.append(Diagnostic(ref.path, "too-deep", "nesting too deep to analyse; skipped"))
+        except Exception as error:  # noqa: BLE001 - one bad file must never stop the scan
+            result.diagnostics.append(
+                Diagnostic(ref.path, "internal-error", f"mldebt failed on this file: {type(error).__name__}: {error}")
+            )
+        return result
+
+    def _analyse_python(self, ref: FileRef, text: str, rules: list, result: FileResult) -> None:
+        source = notebook_source(ref.path, text) if ref.kind == FileKind.NOTEBOOK else PythonSource(ref.path, text)
+        for warning in source.warnings:
+            result.diagnostics.append(Diagnostic(ref.path, warning.kind, warning.message, warning.line))
+        _refuse_pathological(source)
+        try:
+            module = cst.parse_module(source.text)
+        except cst.ParserSyntaxError as error:
+            raise _syntax_error(source, error) from None
+        ctx = FileContext(ref.path, ref.kind, module, source.lines, source.cell_map)
+        visitors = [r(ctx, self.options[r.id]) for r in rules if issubclass(r, PythonRule)]
+        collectors = [
+            FactCollector(ctx), NameCollector(ctx), HyperparameterCollector(ctx, self.hyperparameter_table),
+            DataAccessCollector(ctx, self.data_io_table),
+        ]
+        walk(module, [_ImportTracker(ctx), *collectors, *visitors])
+        raw = [f for v in visitors for f in v.findings]
+        # One code-generation pass gives the positions of every node that facts or findings need.
+        nodes = {n for c in collectors for n in c.located()} | {f.node for f in raw if f.node is not None}
+        positions = spans(module, nodes) if nodes else {}
+        for collector in collectors:
+            collector.fill(result.facts, positions, module)
+        if raw:
+            self._collect(source.path, source.lines, raw, result, positions, source)
+
+    def _analyse_text(self, source: TextSource, rules: list, result: FileResult) -> None:
+        result.facts = manifest_facts(source)
+        raw = [
+            _raw_finding(rule, f)
+            for rule in rules
+            if issubclass(rule, TextRule) and source.kind in rule.kinds
+            for f in rule(self.options[rule.id]).check(source)
+        ]
+        if raw:
+            self._collect(source.path, source.lines, raw, result, None, None)
+
+    def add_project_findings(self, root: Path, project: Project, results: dict[str, FileResult]) -> None:
+        """Run the project rules on the merged facts; findings land in their file's result,
+        through the same suppression and fingerprinting as per-file findings. Those need the
+        file's lines, which workers do not ship back, so files with project findings (and only
+        those) are read again here; nothing is parsed again."""
+        by_path: dict[str, list[RawFinding]] = defaultdict(list)
+        for rule in self.rules:
+            if issubclass(rule, ProjectRule):
+                for f in rule(self.options[rule.id]).check(project):
+                    if rule in self._rules_for(f.path):
+                        by_path[f.path].append(_raw_finding(rule, f))
+        for path, raw in sorted(by_path.items()):
+            result = results[path]
+            try:
+                text = decode(path, (root / path).read_bytes())
+                source = notebook_source(path, text) if result.kind == FileKind.NOTEBOOK else None
+            except (OSError, SourceError):  # changed since it was analysed: report unsuppressed
+                text, source = "", None
+            lines = source.lines if source is not None else text.splitlines()
+            self._collect(path, lines, raw, result, None, source)
+
+    def _collect(
+        self,
+        path: str,
+        lines: list[str],
+        raw: list[RawFinding],
+        result: FileResult,
+        positions: dict[cst.CSTNode, Span] | None,
+        source: PythonSource | None,
+    ) -> None:
+        """Resolve positions, drop suppressed findings, map notebook lines, fingerprint."""
+        cell_map = source.cell_map if source is not None else {}
+        same_cell = (lambda a, b: cell_map[a].cell == cell_map[b].cell) if cell_map else None
+        suppressions = Suppressions(lines, same_cell)
+        by_id = {r.id: r for r in self.rules}
+        occurrences: dict[tuple[str, str], int] = {}
+        for f in raw:
+            if f.node is not None:
+                span = positions[f.node]
+                line, column, end_line, end_column = span.line, span.column, span.end_line, span.end_column
+            else:
+                line, column = f.line, f.column
+                end_line = f.end_line or line
+                text_line = lines[line - 1] if 0 < line <= len(lines) else ""
+                end_column = f.end_column if f.end_column is not None else len(text_line)
+            rule = by_id[f.rule_id]
+            if suppressions.covers(rule.id, rule.name, line):
+                result.suppressed += 1
+                continue
+            line_text = lines[line - 1] if 0 < line <= len(lines) else ""
+            key = (rule.id, " ".join(line_text.split()))
+            occurrence = occurrences.get(key, 0)
+            occurrences[key] = occurrence + 1
+            cell = None
+            if cell_map:
+                start, end = cell_map[line], cell_map.get(end_line, cell_map[line])
+                cell, line = start.cell, start.line
+                end_line = end.line if end.cell == start.cell else line
+            result.findings.append(
+                Finding(
+                    path=path, line=line, column=column + 1, rule=rule.id,
+                    end_line=end_line, end_column=end_column + 1, name=rule.name,
+                    category=rule.category.value, severity=f.severity.label,
+                    confidence=f.confidence.label, message=f.message, hint=f.hint,
+                    fingerprint=_fingerprint(rule.id, path, line_text, occurrence), cell=cell,
+                )
+            )
