@@ -35,6 +35,10 @@ AVAILABILITY_CHECKS = frozenset(
     }
 )
 _DEVICE_KEYWORDS = ("device", "map_location")
+#: Calls whose arguments are only shown, never decided on: `print(torch.cuda.is_available())`
+#: reports an accelerator, it does not guard against its absence.
+_SHOWING_CALLS = frozenset({"print", "pprint.pprint", "logging.info", "logging.debug", "logging.warning"})
+_SHOWING_METHODS = frozenset({"info", "debug", "warning", "warn", "log", "write", "print"})
 _SETUP_CALLS = frozenset({"setuptools.setup", "distutils.core.setup"})
 
 
@@ -63,6 +67,7 @@ class FactCollector(cst.BatchableCSTVisitor):
         self._skip_module = _gpu_specific(parts[-1]) or bool(CONFIG_DIRS & set(parts[:-1]))
         self._gpu_functions = 0
         self._asserting = False
+        self._showing: list[cst.Call] = []  # enclosing `print(...)`-like calls
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._gpu_functions += _gpu_specific(node.name.value)
@@ -80,9 +85,22 @@ class FactCollector(cst.BatchableCSTVisitor):
     def leave_Assert(self, node: cst.Assert) -> None:
         self._asserting = False
 
+    def _shows(self, node: cst.Call, name: str | None) -> bool:
+        func = node.func
+        return name in _SHOWING_CALLS or (
+            name is None and isinstance(func, cst.Attribute) and func.attr.value in _SHOWING_METHODS
+        )
+
+    def leave_Call(self, original_node: cst.Call) -> None:
+        if self._showing and self._showing[-1] is original_node:
+            self._showing.pop()
+
     def visit_Call(self, node: cst.Call) -> None:
         name = self.ctx.qualname(node.func)
-        if name in AVAILABILITY_CHECKS and not self._asserting:  # `assert is_available()` demands a GPU
+        if self._shows(node, name):
+            self._showing.append(node)
+        # `assert is_available()` demands a GPU; `print(is_available())` only reports one.
+        if name in AVAILABILITY_CHECKS and not self._asserting and not self._showing:
             self.guarded = True
         elif name in _SETUP_CALLS:
             self._setup(node)

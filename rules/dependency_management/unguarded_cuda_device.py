@@ -1,3 +1,4 @@
+from collections import defaultdict
 from collections.abc import Iterator
 
 from mldebt.project import Project
@@ -11,10 +12,14 @@ class UnguardedCudaDevice(ProjectRule):
 
     ## Why it matters
     Elsewhere in the same top-level package the code checks `torch.cuda.is_available()` (or
-    another accelerator check, but not `assert torch.cuda.is_available()`), so the package is
+    another accelerator check, but not `assert torch.cuda.is_available()` nor a
+    `print(torch.cuda.is_available())`, which demand or report a GPU), so the package is
     meant to run without a GPU (a laptop, CI, a CPU inference box). A bare `.cuda()`,
     `.to("cuda")` or `device="cuda:0"` in a module with no check crashes there, usually far
     from the code that chose the device.
+
+    One finding per module, at its first unguarded use, naming how many there are: the fix
+    (choose the device once) is one change, not one per call.
 
     ## Known limitations
     The check is per module: an availability check anywhere in the module counts for all of
@@ -38,6 +43,10 @@ class UnguardedCudaDevice(ProjectRule):
         Invalid("import torch\nd = torch.device('cuda')\n", path="train.py", files={"serve.py": _CPU_ELSEWHERE}),
         Invalid("import torch\nsd = torch.load(p, map_location='cuda', weights_only=True)\n", path="train.py",
                 files={"serve.py": _CPU_ELSEWHERE}),
+        Invalid("import torch\nmodel.cuda()\nx = x.cuda()\ny = y.to('cuda')\n", path="train.py", line=2,
+                message="and 2 more uses in this module", files={"serve.py": _CPU_ELSEWHERE}),
+        Invalid("import torch\nprint(torch.cuda.is_available())\nmodel.cuda()\n", path="train.py", line=3,
+                files={"serve.py": _CPU_ELSEWHERE}),
     ]
     VALID = [
         Valid(_CPU_ELSEWHERE + "model = Net().to(device)\n", path="train.py"),
@@ -57,12 +66,17 @@ class UnguardedCudaDevice(ProjectRule):
     ]
 
     def check(self, project: Project) -> Iterator[ProjectFinding]:
+        by_module = defaultdict(list)
         for path, site in project.unguarded_cuda_sites():
+            by_module[path].append(site)
+        for path, sites in by_module.items():
             if not project.runs_on_cpu(near=path):
                 continue
+            site = min(sites, key=lambda s: (s.line, s.column))
+            more = f" (and {len(sites) - 1} more uses in this module)" if len(sites) > 1 else ""
             yield ProjectFinding(
                 site.line,
-                f"`{site.text}` needs a GPU, and this module never checks that one is available",
+                f"`{site.text}` needs a GPU, and this module never checks that one is available{more}",
                 hint='pick the device once: `device = "cuda" if torch.cuda.is_available() else "cpu"`',
                 column=site.column,
                 end_line=site.end_line,
