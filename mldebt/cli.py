@@ -25,7 +25,7 @@ from mldebt.project.graph import EXPORTS
 from mldebt.registry import SelectorError, all_rules, resolve_selector, rule_by_id
 from mldebt.reporters import REPORTERS, render
 from mldebt.rule import Severity
-from mldebt.settings import ConfigError, load_settings, parse_fail_on
+from mldebt.settings import ConfigError, load_settings, parse_fail_on, project_root
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -81,7 +81,7 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("path", default=".", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("-f", "--format", "fmt", type=click.Choice(sorted(REPORTERS)), default="text", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to FILE.")
 @click.option("--select", multiple=True, help="Only these rules: ids, id prefixes (MLD4) or categories.")
@@ -91,10 +91,15 @@ def main() -> None:
 @click.option("--exit-zero", is_flag=True, help="Exit 0 whatever is found (errors still exit 2).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: available cores).")
 @click.option("--config", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Config file to use.")
-def scan(path, fmt, output, select, ignore, fail_on, fail_on_diagnostics, exit_zero, jobs, config) -> None:
-    """Scan PATH (default: the current folder) for ML technical debt."""
+def scan(paths, fmt, output, select, ignore, fail_on, fail_on_diagnostics, exit_zero, jobs, config) -> None:
+    """Scan PATHS (files or folders of one project; default: the current folder) for ML
+    technical debt. The whole project is analysed, so that cross-file rules see everything;
+    findings are reported for PATHS only, with paths relative to the project root."""
+    paths = paths or (Path("."),)
     try:
-        settings = load_settings(path, config)
+        root = project_root(paths)
+        only = sorted({p.resolve().relative_to(root).as_posix() for p in paths})
+        settings = load_settings(root, config)
     except ConfigError as error:
         raise UsageError(str(error)) from None
     overrides = {}
@@ -110,7 +115,7 @@ def scan(path, fmt, output, select, ignore, fail_on, fail_on_diagnostics, exit_z
         with _progress(show_progress) as progress:
             task = progress.add_task("scan", total=None) if progress else None
             report = run_scan(
-                path, settings, jobs=jobs,
+                root, settings, jobs=jobs, only=None if "." in only else only,
                 progress=(lambda done, total: progress.update(task, completed=done, total=total)) if progress else None,
             )
         text = render(report, fmt, color=fmt == "text" and output is None and sys.stdout.isatty())
@@ -118,6 +123,12 @@ def scan(path, fmt, output, select, ignore, fail_on, fail_on_diagnostics, exit_z
         raise UsageError(str(error)) from None
     except Exception as error:  # noqa: BLE001 - exit 2 with one line, not a traceback
         raise UsageError(f"internal error: {type(error).__name__}: {error} (please report this)") from None
+    if not report.files:
+        click.echo(
+            f"mldebt: note: no file mldebt reads in {', '.join(map(str, paths))} (project root `{root}`:"
+            " excluded there, git-ignored, or not a Python, notebook or manifest file)",
+            err=True,
+        )
     if output is not None:
         write_atomically(output, text)
         if fmt != "text" or not sys.stdout.isatty():

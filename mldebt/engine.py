@@ -77,9 +77,12 @@ def scan(
     *,
     jobs: int | None = None,
     progress: ProgressCallback | None = None,
+    only: Iterable[str] | None = None,
 ) -> Report:
     """Scan the repository at `root` and return its report. `progress(done, total)` is called
-    after each file."""
+    after each file. With `only` (files or folders relative to `root`, `/` separators) the whole
+    repository is still analysed, so that cross-file rules see everything, but the report keeps
+    only the files, findings and diagnostics inside those paths."""
     root = Path(root).resolve()
     if not root.is_dir():
         raise NotADirectoryError(f"`{root}` is not a directory")
@@ -98,19 +101,29 @@ def scan(
     )
     project.graph = build_graph(project)
     FileAnalyzer(root, settings).add_project_findings(root, project, results)
-    report = _merge(results.values(), found.skipped, settings)
+    skipped = [Diagnostic(s.path, "skipped", s.reason) for s in found.skipped]
+    files = list(results.values())
+    if only is not None:
+        scopes = tuple(only)
+        files = [r for r in files if _within(r.path, scopes)]
+        skipped = [d for d in skipped if _within(d.path, scopes)]
+    report = _merge(files, skipped, settings)
     report.graph = project.graph
     return report
 
 
-def _merge(results: Iterable[FileResult], skipped, settings: Settings) -> Report:
+def _within(path: str, scopes: tuple[str, ...]) -> bool:
+    return any(scope == "." or path == scope or path.startswith(scope + "/") for scope in scopes)
+
+
+def _merge(results: Iterable[FileResult], skipped: list[Diagnostic], settings: Settings) -> Report:
     results = sorted(results, key=lambda r: r.path)
     findings = sorted(
         (f for r in results for f in r.findings),
         key=lambda f: (f.path, -1 if f.cell is None else f.cell, f.line, f.column, f.rule, f.message),
     )
     diagnostics = [d for r in results for d in r.diagnostics]
-    diagnostics += [Diagnostic(s.path, "skipped", s.reason) for s in skipped]
+    diagnostics += skipped
     enabled = settings.enabled_rule_ids()
     return Report(
         files=results,

@@ -11,8 +11,10 @@ import dataclasses
 import difflib
 import hashlib
 import json
+import os
+import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -285,3 +287,46 @@ def load_settings(root: Path, config: Path | None = None) -> Settings:
             raise ConfigError(f"{where} must be a table")
         return settings_from_table(table, where)
     return Settings()
+
+
+#: `[tool.mldebt]` or one of its sub-tables, as a TOML header.
+_MLDEBT_TABLE = re.compile(rb"^\s*\[\s*tool\s*\.\s*mldebt\s*[\].]", re.M)
+#: Enough of a pyproject.toml to find its `[tool.mldebt]` header (the settings are read later).
+_HEADER_SCAN_BYTES = 1 << 20
+
+
+def _has_settings(folder: Path) -> bool:
+    if (folder / "mldebt.toml").is_file():
+        return True
+    try:
+        with open(folder / "pyproject.toml", "rb") as handle:
+            return _MLDEBT_TABLE.search(handle.read(_HEADER_SCAN_BYTES)) is not None
+    except OSError:
+        return False
+
+
+def _marked_root(start: Path) -> Path | None:
+    """The nearest folder at or above `start` that has mldebt settings, else the git top
+    level (a settings file above the repository is not the repository's)."""
+    for folder in (start, *start.parents):
+        if _has_settings(folder):
+            return folder
+        if (folder / ".git").exists():
+            return folder
+    return None
+
+
+def project_root(paths: Iterable[Path]) -> Path:
+    """The root of the one project that holds all of `paths` (files or folders): the nearest
+    folder with `[tool.mldebt]`/`mldebt.toml`, else the git top level, else the scanned folder
+    (the common folder of the paths). Raises ConfigError when they span two projects."""
+    starts = [p if p.is_dir() else p.parent for p in (Path(p).resolve() for p in paths)]
+    marked = {_marked_root(start) for start in starts}
+    if marked == {None}:
+        return Path(os.path.commonpath(starts))
+    roots = sorted(str(m) for m in marked if m is not None)
+    if len(marked) > 1:
+        raise ConfigError(
+            f"the paths belong to different projects ({' and '.join(roots)}, or none); scan each project on its own"
+        )
+    return Path(roots[0])
