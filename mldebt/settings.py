@@ -48,6 +48,9 @@ class Settings:
     data_io: str = "{}"
     #: (artifact pattern, consumer path pattern) pairs the repository declares outside dvc.yaml.
     declared_consumers: tuple[tuple[str, str], ...] = ()
+    #: A team's own training and seeding APIs, `[tool.mldebt.reproducibility]`, as JSON text;
+    #: merged over `rules/knowledge/reproducibility.yaml`.
+    reproducibility: str = "{}"
 
     def data_io_table(self) -> dict:
         """The shipped IO knowledge with this repository's own readers and writers merged in."""
@@ -67,6 +70,16 @@ class Settings:
             table["calls"][f"user:{group}"] = entry
         for method, keywords in extra.get("methods", {}).items():
             table["methods"].setdefault(method, []).extend(keywords)
+        return table
+
+    def reproducibility_table(self) -> dict:
+        """The shipped reproducibility knowledge with this repository's training and seeding
+        calls merged in."""
+        table = copy.deepcopy(load_table("reproducibility"))
+        extra = json.loads(self.reproducibility)
+        table["training"]["calls"] += extra.get("training-calls", [])
+        table["training"]["methods"] += extra.get("training-methods", [])
+        table["seeds"].update(extra.get("seeds", {}))
         return table
 
     def enabled_rule_ids(self) -> frozenset[str]:
@@ -92,8 +105,9 @@ class Settings:
 
 _KEYS = {
     "select", "ignore", "exclude", "per-file-ignores", "fail-on", "rules", "hyperparameters", "declared-consumers",
-    "data-io",
+    "data-io", "reproducibility",
 }
+_GENERATORS = ("python", "numpy", "torch", "tensorflow")
 
 
 def _data_io(where: str, table: Any) -> str:
@@ -115,6 +129,30 @@ def _data_io(where: str, table: Any) -> str:
             if not isinstance(entry, Mapping) or entry.get("mode") not in ("read", "write") or not valid_path:
                 raise ConfigError(f'{where}.{section}."{name}" must be {{mode = "read"|"write", path = [keyword, position]}}')
             result[section][name] = {"mode": entry["mode"], "path": path}
+    return json.dumps(result, sort_keys=True)
+
+
+def _reproducibility(where: str, table: Any) -> str:
+    """Validate `[tool.mldebt.reproducibility]`: `training-calls` and `training-methods` (lists
+    of qualified calls and method names that train), `seeds = {"qualified.call" = [generators]}`."""
+    if not isinstance(table, Mapping):
+        raise ConfigError(f"{where} must be a table")
+    keys = ["training-calls", "training-methods", "seeds"]
+    for key in table:
+        if key not in keys:
+            raise ConfigError(f"{where}: unknown key `{key}`{_suggest(key, keys)}")
+    result: dict[str, Any] = {k: list(_string_list(f"{where}.{k}", table[k])) for k in keys[:2] if k in table}
+    seeds = table.get("seeds", {})
+    if not isinstance(seeds, Mapping):
+        raise ConfigError(f"{where}.seeds must be a table of call = [generators]")
+    for call, generators in seeds.items():
+        generators = _string_list(f'{where}.seeds."{call}"', generators)
+        unknown = [g for g in generators if g not in _GENERATORS]
+        if unknown:
+            raise ConfigError(
+                f'{where}.seeds."{call}": unknown generator `{unknown[0]}` (known: {", ".join(_GENERATORS)})'
+            )
+        result.setdefault("seeds", {})[call] = list(generators)
     return json.dumps(result, sort_keys=True)
 
 
@@ -257,6 +295,7 @@ def settings_from_table(table: Mapping[str, Any], where: str) -> Settings:
         rule_options=_rule_options(f"{where}.rules", table.get("rules", {})),
         hyperparameters=_hyperparameters(f"{where}.hyperparameters", table.get("hyperparameters", {})),
         data_io=_data_io(f"{where}.data-io", table.get("data-io", {})),
+        reproducibility=_reproducibility(f"{where}.reproducibility", table.get("reproducibility", {})),
         declared_consumers=_declared_consumers(f"{where}.declared-consumers", table.get("declared-consumers", [])),
     )
 

@@ -47,6 +47,8 @@ def test_mldebt_toml_uses_top_level_keys(tmp_path):
         ('[tool.mldebt.rules.MLD999]\nx = 1\n', "unknown rule `MLD999`"),
         ('[tool.mldebt.rules.MLD402]\nstrict = true\n', "unknown option `strict`"),
         ('[tool.mldebt.per-file-ignores]\n"tests/**" = ["MLD4O2"]\n', "did you mean `MLD402`?"),
+        ("[tool.mldebt.reproducibility]\ntraining-call = []\n", "did you mean `training-calls`?"),
+        ("[tool.mldebt.reproducibility]\nseeds = {'lab.fix' = ['jax']}\n", "unknown generator `jax`"),
     ],
 )
 def test_mistakes_are_errors_with_suggestions(tmp_path, body, message):

@@ -26,6 +26,7 @@ from mldebt.extract.collectors import DataAccessCollector, FactCollector, Hyperp
 from mldebt.extract.context import FileContext
 from mldebt.extract.manifests import manifest_facts
 from mldebt.extract.positions import Span, spans
+from mldebt.extract.reproducibility import ReproducibilityCollector
 from mldebt.extract.sources import PythonSource, SourceError, TextSource, decode, notebook_source
 from mldebt.extract.walk import walk
 from mldebt.project import Project
@@ -147,6 +148,7 @@ class FileAnalyzer:
         self.options = {r.id: settings.options_for(r.id) for r in self.rules}
         self.hyperparameter_table = settings.hyperparameter_table()
         self.data_io_table = settings.data_io_table()
+        self.reproducibility_table = settings.reproducibility_table()
         self.per_file_ignores = [
             (pathspec.GitIgnoreSpec.from_lines([glob]), frozenset().union(*map(resolve_selector, selectors)))
             for glob, selectors in settings.per_file_ignores
@@ -210,7 +212,7 @@ class FileAnalyzer:
         visitors = [r(ctx, self.options[r.id]) for r in rules if issubclass(r, PythonRule)]
         collectors = [
             FactCollector(ctx), NameCollector(ctx), HyperparameterCollector(ctx, self.hyperparameter_table),
-            DataAccessCollector(ctx, self.data_io_table),
+            DataAccessCollector(ctx, self.data_io_table), ReproducibilityCollector(ctx, self.reproducibility_table),
         ]
         walk(module, [_ImportTracker(ctx), *collectors, *visitors])
         raw = [f for v in visitors for f in v.findings]

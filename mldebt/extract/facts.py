@@ -168,6 +168,100 @@ class PipelineStage:
     line: int
 
 
+# --- reproducibility: what trains, what is random, what is seeded, who calls whom --------------
+#
+# `function` in these facts names the code they sit in: '' for the module's top-level code
+# (a notebook's cells, a script's `if __name__ == "__main__":` block), `train` for a module-level
+# function, `Trainer.fit` for a method; functions nested deeper count as their enclosing one.
+
+
+@dataclass(frozen=True)
+class EntryPoint:
+    """Where a run can start in this file. `kind`: `main-guard` (an `if __name__ == "__main__":`
+    block), `script` (top-level code that trains or calls the module's own functions, with no
+    guard), `notebook`, or `cli-command` (a click/typer command function)."""
+
+    kind: str
+    function: str
+    line: int
+
+
+@dataclass(frozen=True)
+class DeclaredEntryPoint:
+    """An entry point a manifest declares: a console script (`target` is `pkg.cli:main`) or a
+    script a CI job runs (`target` is the script's path as written, `kind` is `ci`)."""
+
+    kind: str
+    target: str
+    line: int
+
+
+@dataclass(frozen=True)
+class TrainingMarker:
+    """Code that trains a model (`rules/knowledge/reproducibility.yaml` `training`): `api` is the
+    call (`xgboost.train`), the method (`.fit()`, `.backward()`, `optimizer.step()`) or `epoch
+    loop`."""
+
+    api: str
+    function: str
+    line: int
+
+
+@dataclass(frozen=True)
+class RandomnessUse:
+    """A call that draws from a random generator and is not seeded by its own arguments.
+
+    `generator` is python | numpy | torch | tensorflow; `argument` is the keyword that would
+    seed this call alone (`random_state`, `generator`, `seed`), '' when there is none;
+    `global_seed` says whether seeding the global generator covers it (False for
+    `np.random.default_rng()`, which ignores `np.random.seed`)."""
+
+    generator: str
+    api: str
+    function: str
+    line: int
+    column: int
+    argument: str = ""
+    global_seed: bool = True
+
+
+@dataclass(frozen=True)
+class SeedSet:
+    """A call that seeds global generators: `torch.manual_seed` seeds (`torch`,),
+    `L.seed_everything` (`python`, `numpy`, `torch`). `by_name` marks a call seeding by its name
+    alone (`seed_all()` of an installed package): it counts only when the call does not resolve
+    to a function of the repository, whose body then decides."""
+
+    generators: tuple[str, ...]
+    api: str
+    function: str
+    line: int
+    by_name: bool = False
+
+
+@dataclass(frozen=True)
+class NondeterminismSwitch:
+    """Determinism switched off knowingly: `torch.backends.cudnn.benchmark = True`,
+    `torch.use_deterministic_algorithms(False)`."""
+
+    setting: str
+    function: str
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class FunctionCalls:
+    """The calls (and the functions passed as arguments: `mp.spawn(worker)`, `fire.Fire(main)`)
+    of one function, named as `mldebt.callgraph` resolves them across modules: an imported
+    name's qualified name (`pkg.utils.init_seeds`, `.utils.init_seeds`), a bare name for a name
+    this module defines or star-imports (`train`), `Trainer.step` for `self.step()` in class
+    `Trainer`. A class's entry lists its bases, so reaching a class reaches what it inherits."""
+
+    function: str
+    calls: tuple[str, ...]
+
+
 @dataclass
 class Facts:
     requirements: list[Requirement] = field(default_factory=list)
@@ -215,3 +309,14 @@ class Facts:
     string_constants: dict[str, str] = field(default_factory=dict)
     pipeline_stages: list[PipelineStage] = field(default_factory=list)
     versioned_paths: list[str] = field(default_factory=list)
+    #: Python: reproducibility facts (see the classes above). `imported_modules` are the
+    #: qualified names the file imports (`torch`, `pkg.utils.init_seeds`, `.utils`) and the
+    #: modules it star-imports (`*pkg.utils`). Manifests: `declared_entry_points`.
+    entry_points: list[EntryPoint] = field(default_factory=list)
+    declared_entry_points: list[DeclaredEntryPoint] = field(default_factory=list)
+    training_markers: list[TrainingMarker] = field(default_factory=list)
+    randomness: list[RandomnessUse] = field(default_factory=list)
+    seeds: list[SeedSet] = field(default_factory=list)
+    nondeterminism: list[NondeterminismSwitch] = field(default_factory=list)
+    function_calls: list[FunctionCalls] = field(default_factory=list)
+    imported_modules: list[str] = field(default_factory=list)

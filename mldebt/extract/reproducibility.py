@@ -1,0 +1,251 @@
+"""The fact collector behind reproducibility: entry points, training markers, randomness used,
+seeds set, determinism switched off, and the calls each function makes (for the call graph the
+project phase follows across modules, `mldebt.callgraph`).
+
+What counts as training, random or seeding is data: `rules/knowledge/reproducibility.yaml`,
+merged with `[tool.mldebt.reproducibility]` (`Settings.reproducibility_table()`).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from functools import lru_cache
+
+import libcst as cst
+
+from mldebt.extract.context import MAYBE_PASSED, UNKNOWN, FileContext, call_argument, dotted_name, literal_value
+from mldebt.extract.facts import EntryPoint, Facts, FunctionCalls, NondeterminismSwitch, RandomnessUse, SeedSet, TrainingMarker
+
+#: Generator names the knowledge and `[tool.mldebt.reproducibility]` may use.
+GENERATORS = ("python", "numpy", "torch", "tensorflow")
+#: Libraries whose calls can be random; other qualified names skip the pattern match.
+_RANDOM_HEADS = frozenset({"random", "numpy", "torch", "torchvision", "tensorflow", "keras", "sklearn"})
+#: Local generator objects' own seeding (`rng.seed(0)`, `g.manual_seed(0)`) seeds no global generator.
+_LOCAL_SEED_METHODS = frozenset({"seed", "manual_seed"})
+_COMMAND_DECORATORS = frozenset({"click.command", "click.group"})
+
+
+@lru_cache(maxsize=8)
+def _anchored(patterns: tuple[str, ...]) -> re.Pattern:
+    """One regex for a list of fnmatch patterns; `match.lastindex` tells which matched first."""
+    return re.compile("|".join(f"({fnmatch.translate(p)})" for p in patterns))
+
+
+def _literal_matches(node: cst.Call, conditions: dict) -> bool:
+    """Whether the call passes every keyword of `conditions` with that literal value."""
+    for keyword, expected in conditions.items():
+        value = call_argument(node, keyword)
+        if value is None or value is MAYBE_PASSED or literal_value(value) != expected:
+            return False
+    return True
+
+
+def _is_main_guard(test: cst.BaseExpression) -> bool:
+    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
+        return False
+    if not isinstance(test.comparisons[0].operator, cst.Equal):
+        return False
+    sides = (test.left, test.comparisons[0].comparator)
+    names = [s.value for s in sides if isinstance(s, cst.Name)]
+    strings = [literal_value(s) for s in sides if isinstance(s, (cst.SimpleString, cst.ConcatenatedString))]
+    return names == ["__name__"] and strings == ["__main__"]
+
+
+class ReproducibilityCollector(cst.BatchableCSTVisitor):
+    """Records the reproducibility facts of one Python module or notebook."""
+
+    def __init__(self, ctx: FileContext, table: dict) -> None:
+        """`table` is the reproducibility knowledge (`Settings.reproducibility_table()`)."""
+        super().__init__()
+        self.ctx = ctx
+        training = table["training"]
+        self._training_calls = frozenset(training["calls"])
+        self._training_methods = frozenset(training["methods"])
+        self._receiver_methods = {m: tuple(words) for m, words in training["receiver_methods"].items()}
+        self._epoch_variables = frozenset(training["epoch_variables"])
+        self._seeds = table["seeds"]
+        self._random_entries = list(table["randomness"].values())
+        self._random_patterns = _anchored(tuple(table["randomness"]))
+        self._seed_helper = re.compile(table["seed_helper"])
+        nondeterminism = table["nondeterminism"]
+        self._switch_assignments = nondeterminism["assignments"]
+        self._switch_calls = nondeterminism["calls"]
+        #: Enclosing definitions, outermost first: ("class"|"def", name).
+        self._scope: list[tuple[str, str]] = []
+        self._calls: dict[str, set[str]] = {"": set()}
+        self.markers: list[tuple[str, str, cst.CSTNode]] = []
+        self.random_uses: list[tuple[str, str, str, bool, str, cst.CSTNode]] = []
+        self.seed_sets: list[tuple[tuple[str, ...], str, str, bool, cst.CSTNode]] = []
+        self.switches: list[tuple[str, str, cst.CSTNode]] = []
+        self.guards: list[cst.CSTNode] = []
+        self.commands: list[tuple[str, cst.CSTNode]] = []
+        #: `*pkg.utils` for `from pkg.utils import *`: its names may be called bare.
+        self.star_imports: set[str] = set()
+
+    # --- where we are ------------------------------------------------------------------------
+
+    @property
+    def function(self) -> str:
+        """'' at module level, `f`, `C`, `C.m`; deeper definitions count as their parent."""
+        return ".".join(name for _, name in self._scope[:2])
+
+    def _class(self) -> str | None:
+        return self._scope[0][1] if self._scope and self._scope[0][0] == "class" else None
+
+    def _enter(self, kind: str, name: str) -> None:
+        self._scope.append((kind, name))
+        self._calls.setdefault(self.function, set())
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self._enter("class", node.name.value)
+        for base in node.bases:
+            self._call_name(base.value)
+
+    def leave_ClassDef(self, node: cst.ClassDef) -> None:
+        self._scope.pop()
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        if not self._scope:
+            for decorator in node.decorators:
+                target = decorator.decorator.func if isinstance(decorator.decorator, cst.Call) else decorator.decorator
+                written = dotted_name(target) or ""
+                if self.ctx.qualname(target) in _COMMAND_DECORATORS or written.endswith(".command"):
+                    self.commands.append((node.name.value, node))
+                    break
+        self._enter("def", node.name.value)
+
+    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._scope.pop()
+
+    def visit_If(self, node: cst.If) -> None:
+        if not self._scope and _is_main_guard(node.test):
+            self.guards.append(node)
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        if isinstance(node.names, cst.ImportStar):
+            module = dotted_name(node.module) if node.module is not None else ""
+            self.star_imports.add("*" + "." * len(node.relative) + (module or ""))
+
+    # --- calls ---------------------------------------------------------------------------------
+
+    def _call_name(self, func: cst.BaseExpression) -> str | None:
+        """The name a call (or a reference) is recorded under, if it may be the repository's own."""
+        qualified = self.ctx.qualname(func)
+        if qualified is not None:
+            if "." in qualified or qualified in self.ctx.imports:
+                self._calls[self.function].add(qualified)
+            return qualified
+        written = dotted_name(func)
+        if written is None:
+            return None
+        head, _, rest = written.partition(".")
+        if head in ("self", "cls") and rest and "." not in rest and self._class():
+            self._calls[self.function].add(f"{self._class()}.{rest}")
+        elif not rest:
+            self._calls[self.function].add(written)
+        return None
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        name = self._call_name(func)
+        for arg in node.args:  # functions handed over: `mp.spawn(worker)`, `fire.Fire(main)`
+            if isinstance(arg.value, (cst.Name, cst.Attribute)):
+                self._call_name(arg.value)
+        if name is not None:
+            self._known_call(node, name)
+        method = func.attr.value if isinstance(func, cst.Attribute) else None
+        if method is None:
+            if isinstance(func, cst.Name) and name is None and self._seed_helper.search(func.value):
+                self.seed_sets.append((GENERATORS, func.value, self.function, True, node))
+            return
+        if method in self._training_methods:
+            self.markers.append((f".{method}()", self.function, node))
+        elif method in self._receiver_methods:
+            receiver = (dotted_name(func.value) or "").rsplit(".", 1)[-1].lower()
+            if any(word in receiver for word in self._receiver_methods[method]):
+                self.markers.append((f"{receiver}.{method}()", self.function, node))
+        if name is None and method not in _LOCAL_SEED_METHODS and self._seed_helper.search(method):
+            self.seed_sets.append((GENERATORS, dotted_name(func) or f".{method}", self.function, True, node))
+
+    def _known_call(self, node: cst.Call, name: str) -> None:
+        """A call whose qualified name is known: training, seeding, randomness, a switch."""
+        if name in self._training_calls:
+            self.markers.append((name, self.function, node))
+        if name in self._seeds:
+            self.seed_sets.append((tuple(self._seeds[name]), name, self.function, False, node))
+            return
+        if name in self._switch_calls:
+            keyword, position, off = self._switch_calls[name]
+            value = call_argument(node, keyword, position)
+            if value is not None and value is not MAYBE_PASSED and literal_value(value) == off:
+                self.switches.append((f"{name}({off})", self.function, node))
+            return
+        match = self._random_patterns.match(name) if name.split(".", 1)[0] in _RANDOM_HEADS else None
+        entry = self._random_entries[match.lastindex - 1] if match else None
+        if entry is None or entry["generator"] == "none":
+            if self._seed_helper.search(name.rsplit(".", 1)[-1]):
+                self.seed_sets.append((GENERATORS, name, self.function, True, node))
+            return
+        if "when" in entry and not _literal_matches(node, entry["when"]):
+            return
+        if "unless" in entry and _literal_matches(node, entry["unless"]):
+            return
+        keyword = ""
+        if "argument" in entry:
+            keyword, position = entry["argument"]
+            value = call_argument(node, keyword, position)
+            if value is MAYBE_PASSED:
+                return
+            if value is not None and literal_value(value) is not None:
+                return  # seeded by its own argument (a literal or a value computed at run time)
+        self.random_uses.append((entry["generator"], name, keyword, entry.get("global", True), self.function, node))
+
+    # --- loops and assignments -----------------------------------------------------------------
+
+    def visit_For(self, node: cst.For) -> None:
+        if isinstance(node.target, cst.Name) and node.target.value.lower() in self._epoch_variables:
+            self.markers.append(("epoch loop", self.function, node.target))
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            setting = self.ctx.qualname(target.target) if isinstance(target.target, cst.Attribute) else None
+            if setting in self._switch_assignments:
+                value = literal_value(node.value)
+                if value is not UNKNOWN and value == self._switch_assignments[setting]:
+                    self.switches.append((f"{setting} = {value}", self.function, target.target))
+
+    # --- results -------------------------------------------------------------------------------
+
+    def located(self) -> list[cst.CSTNode]:
+        return (
+            [n for *_, n in self.markers] + [n for *_, n in self.random_uses] + [n for *_, n in self.seed_sets]
+            + [n for *_, n in self.switches] + self.guards + [n for _, n in self.commands]
+        )
+
+    def fill(self, facts: Facts, where: dict, module: cst.Module) -> None:
+        facts.training_markers = [TrainingMarker(api, fn, where[n].line) for api, fn, n in self.markers]
+        facts.randomness = [
+            RandomnessUse(generator, api, fn, where[n].line, where[n].column, keyword, covered)
+            for generator, api, keyword, covered, fn, n in self.random_uses
+        ]
+        facts.seeds = [SeedSet(g, api, fn, where[n].line, by_name) for g, api, fn, by_name, n in self.seed_sets]
+        facts.nondeterminism = [
+            NondeterminismSwitch(setting, fn, where[n].line, where[n].column) for setting, fn, n in self.switches
+        ]
+        defined = {fn for fn in self._calls if fn and "." not in fn}
+        facts.function_calls = [
+            FunctionCalls(fn, tuple(sorted(c for c in calls if "." in c or c in defined or self.star_imports)))
+            for fn, calls in sorted(self._calls.items())
+        ]
+        facts.imported_modules = sorted(set(self.ctx.imports.values()) | self.star_imports)
+        entry_points = [EntryPoint("main-guard", "", where[g].line) for g in self.guards]
+        if self.ctx.kind == "notebook":
+            entry_points.append(EntryPoint("notebook", "", 1))
+        elif not self.guards:
+            top_level = [m for m in facts.training_markers if m.function == ""]
+            if top_level or self._calls[""] & defined:
+                line = top_level[0].line if top_level else 1
+                entry_points.append(EntryPoint("script", "", line))
+        entry_points += [EntryPoint("cli-command", name, where[n].line) for name, n in self.commands]
+        facts.entry_points = entry_points
