@@ -14,18 +14,24 @@ from contextlib import nullcontext
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from mldebt import __version__
+from mldebt.baseline import (
+    DEFAULT_BASELINE, BaselineError, apply_baseline, baseline_of, load_baseline, render_baseline, shrink,
+)
 from mldebt.catalogue import explain as explain_rule
 from mldebt.catalogue import rules_markdown
 from mldebt.engine import scan as run_scan
 from mldebt.project.graph import EXPORTS
 from mldebt.registry import SelectorError, all_rules, resolve_selector, rule_by_id
+from mldebt.report import Report
 from mldebt.reporters import REPORTERS, render
+from mldebt.reporters.statistics import render_statistics
 from mldebt.rule import Severity
-from mldebt.settings import ConfigError, load_settings, parse_fail_on, project_root
+from mldebt.settings import ConfigError, Settings, load_settings, parse_fail_on, project_root
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -80,21 +86,11 @@ def main() -> None:
     """mldebt: find the technical debt peculiar to machine-learning repositories."""
 
 
-@main.command()
-@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-@click.option("-f", "--format", "fmt", type=click.Choice(sorted(REPORTERS)), default="text", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to FILE.")
-@click.option("--select", multiple=True, help="Only these rules: ids, id prefixes (MLD4) or categories.")
-@click.option("--ignore", multiple=True, help="Skip these rules: ids, id prefixes or categories.")
-@click.option("--fail-on", type=click.Choice([s.label for s in Severity]), help="Lowest severity that exits 1.")
-@click.option("--fail-on-diagnostics", is_flag=True, help="Also exit 1 when a file could not be analysed.")
-@click.option("--exit-zero", is_flag=True, help="Exit 0 whatever is found (errors still exit 2).")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: available cores).")
-@click.option("--config", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Config file to use.")
-def scan(paths, fmt, output, select, ignore, fail_on, fail_on_diagnostics, exit_zero, jobs, config) -> None:
-    """Scan PATHS (files or folders of one project; default: the current folder) for ML
-    technical debt. The whole project is analysed, so that cross-file rules see everything;
-    findings are reported for PATHS only, with paths relative to the project root."""
+def _load(
+    paths: tuple[Path, ...], config: Path | None, select=(), ignore=(), fail_on=None
+) -> tuple[Path, list[str] | None, Settings]:
+    """The project root of PATHS, the paths to report (None: all of the project) and its
+    settings, with the command line's selection and gate over them."""
     paths = paths or (Path("."),)
     try:
         root = project_root(paths)
@@ -109,35 +105,141 @@ def scan(paths, fmt, output, select, ignore, fail_on, fail_on_diagnostics, exit_
         overrides["ignore"] = settings.ignore + _selectors(ignore)
     if fail_on:
         overrides["fail_on"] = parse_fail_on("--fail-on", fail_on)
-    settings = dataclasses.replace(settings, **overrides)
-    show_progress = sys.stderr.isatty() and (output is not None or (fmt == "text" and sys.stdout.isatty()))
+    return root, None if "." in only else only, dataclasses.replace(settings, **overrides)
+
+
+def _scan(root: Path, only: list[str] | None, settings: Settings, jobs: int | None, show_progress: bool) -> Report:
+    """Run the scan; any failure is one line and exit 2."""
     try:
         with _progress(show_progress) as progress:
             task = progress.add_task("scan", total=None) if progress else None
             report = run_scan(
-                root, settings, jobs=jobs, only=None if "." in only else only,
+                root, settings, jobs=jobs, only=only,
                 progress=(lambda done, total: progress.update(task, completed=done, total=total)) if progress else None,
             )
-        text = render(report, fmt, color=fmt == "text" and output is None and sys.stdout.isatty())
     except (OSError, SelectorError) as error:
         raise UsageError(str(error)) from None
     except Exception as error:  # noqa: BLE001 - exit 2 with one line, not a traceback
         raise UsageError(f"internal error: {type(error).__name__}: {error} (please report this)") from None
     if not report.files:
         click.echo(
-            f"mldebt: note: no file mldebt reads in {', '.join(map(str, paths))} (project root `{root}`:"
+            f"mldebt: note: no file mldebt reads in {', '.join(only or ['.'])} (project root `{root}`:"
             " excluded there, git-ignored, or not a Python, notebook or manifest file)",
             err=True,
         )
-    if output is not None:
-        write_atomically(output, text)
-        if fmt != "text" or not sys.stdout.isatty():
-            click.echo(f"mldebt: wrote {fmt} report to {output}", err=True)
-    else:
+    return report
+
+
+def _outputs(values: tuple[str, ...], fmt: str | None) -> list[tuple[str, Path]]:
+    """`-o FORMAT:FILE`, or `-o FILE` in the `--format` (`fmt`; None while not known),
+    repeatable: one scan, many reports."""
+    outputs = []
+    for value in values:
+        head, colon, tail = value.partition(":")
+        if colon and head in REPORTERS:
+            outputs.append((head, Path(tail)))
+        elif colon and head.isalpha() and len(head) > 1:
+            raise UsageError(f"unknown output format `{head}` in `-o {value}` (formats: {', '.join(sorted(REPORTERS))})")
+        elif fmt is not None:
+            outputs.append((fmt, Path(value)))
+    for _, target in outputs:
+        if not str(target) or target.is_dir():
+            raise UsageError(f"`-o {target}` needs a file name")
+    return outputs
+
+
+def _apply_baseline(report: Report, file: str | None) -> Report:
+    if file is None:
+        return report
+    try:
+        return apply_baseline(report, load_baseline(Path(file)), file)
+    except BaselineError as error:
+        raise UsageError(str(error)) from None
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("-f", "--format", "fmt", type=click.Choice(sorted(REPORTERS)), default="text", show_default=True)
+@click.option(
+    "-o", "--output", "outputs", multiple=True, metavar="[FORMAT:]FILE",
+    help="Write a report to FILE (in FORMAT, else --format); repeat for several reports of one scan.",
+)
+@click.option("--select", multiple=True, help="Only these rules: ids, id prefixes (MLD4) or categories.")
+@click.option("--ignore", multiple=True, help="Skip these rules: ids, id prefixes or categories.")
+@click.option("--fail-on", type=click.Choice([s.label for s in Severity]), help="Lowest severity that exits 1.")
+@click.option("--fail-on-diagnostics", is_flag=True, help="Also exit 1 when a file could not be analysed.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 whatever is found (errors still exit 2).")
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), help="Report only findings not in this baseline.")
+@click.option("--statistics", is_flag=True, help="Print per-rule counts instead of the findings.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: available cores).")
+@click.option("--config", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Config file to use.")
+@click.pass_context
+def scan(
+    ctx, paths, fmt, outputs, select, ignore, fail_on, fail_on_diagnostics, exit_zero, baseline_file, statistics,
+    jobs, config,
+) -> None:
+    """Scan PATHS (files or folders of one project; default: the current folder) for ML
+    technical debt. The whole project is analysed, so that cross-file rules see everything;
+    findings are reported for PATHS only, with paths relative to the project root."""
+    root, only, settings = _load(paths, config, select, ignore, fail_on)
+    targets = _outputs(outputs, fmt)
+    # stdout gets the --format report unless an -o took it (a bare `-o FILE`, or no explicit
+    # --format): `-f github -o sarif:x.sarif` prints annotations and writes SARIF from one scan.
+    explicit_format = ctx.get_parameter_source("fmt") is not ParameterSource.DEFAULT
+    to_stdout = not outputs or (explicit_format and len(_outputs(outputs, None)) == len(outputs))
+    show_progress = sys.stderr.isatty() and (not to_stdout or (fmt == "text" and sys.stdout.isatty()))
+    report = _scan(root, only, settings, jobs, show_progress)
+    report = _apply_baseline(report, baseline_file or settings.baseline)
+    try:
+        files = [(target, render(report, target_fmt)) for target_fmt, target in targets]
+        if statistics:
+            text = render_statistics(report)
+        elif to_stdout:
+            text = render(report, fmt, color=fmt == "text" and sys.stdout.isatty())
+    except Exception as error:  # noqa: BLE001 - exit 2 with one line, not a traceback
+        raise UsageError(f"internal error: {type(error).__name__}: {error} (please report this)") from None
+    for target, _ in files:
+        folder = target.parent if str(target.parent) else Path(".")
+        if not folder.is_dir():
+            raise UsageError(f"cannot write `{target}`: folder `{folder}` does not exist")
+    for (target, content), (target_fmt, _) in zip(files, targets):
+        write_atomically(target, content)
+        click.echo(f"mldebt: wrote {target_fmt} report to {target}", err=True)
+    if statistics or to_stdout:
         click.echo(text, nl=False)
     failing = any(Severity.parse(f.severity) >= settings.fail_on for f in report.findings)
     failing |= fail_on_diagnostics and bool(report.diagnostics)
     sys.exit(EXIT_FINDINGS if failing and not exit_zero else EXIT_CLEAN)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+    help=f"Baseline file (default: `baseline` in the config, else {DEFAULT_BASELINE} at the project root).",
+)
+@click.option("--update", is_flag=True, help="Only drop entries that no longer match; never add any.")
+@click.option("--select", multiple=True, help="Only these rules: ids, id prefixes (MLD4) or categories.")
+@click.option("--ignore", multiple=True, help="Skip these rules: ids, id prefixes or categories.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: available cores).")
+@click.option("--config", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Config file to use.")
+def baseline(paths, output, update, select, ignore, jobs, config) -> None:
+    """Record today's findings of PATHS (default: the current folder) in a baseline file, so
+    that `scan --baseline FILE` (or `baseline` in [tool.mldebt]) reports only new ones."""
+    root, only, settings = _load(paths, config, select, ignore)
+    target = output or Path(settings.baseline or root / DEFAULT_BASELINE)
+    report = _scan(root, only, settings, jobs, sys.stderr.isatty())
+    if update:
+        try:
+            entries = load_baseline(target)
+        except BaselineError as error:
+            raise UsageError(str(error)) from None
+        kept = shrink(entries, apply_baseline(report, entries, str(target)).baseline)
+        write_atomically(target, render_baseline(kept))
+        click.echo(f"mldebt: {target}: dropped {len(entries) - len(kept)} stale entries, kept {len(kept)}", err=True)
+        return
+    write_atomically(target, baseline_of(report))
+    click.echo(f"mldebt: recorded {len(report.findings)} finding(s) in {target}", err=True)
 
 
 @main.command()

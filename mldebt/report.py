@@ -99,6 +99,12 @@ class Report:
     rules_run: list[str]
     #: The data/model dependency graph (a networkx DiGraph), set by the engine.
     graph: Any = None
+    #: What `--baseline` hid and which of its entries match nothing (`mldebt.baseline`).
+    baseline: Any = None
+
+    @property
+    def baselined(self) -> int:
+        return self.baseline.matched if self.baseline is not None else 0
 
     @property
     def suppressed(self) -> int:
@@ -109,7 +115,7 @@ class Report:
         lines_by_kind = Counter()
         for f in self.files:
             lines_by_kind[f.kind] += f.lines
-        return {
+        metrics = {
             "files": len(self.files),
             "files_by_kind": dict(sorted(files_by_kind.items())),
             "lines_by_kind": dict(sorted(lines_by_kind.items())),
@@ -119,9 +125,12 @@ class Report:
             "suppressed": self.suppressed,
             "diagnostics": len(self.diagnostics),
         }
+        if self.baseline is not None:
+            metrics["baselined"] = self.baselined
+        return metrics
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        document = {
             "schema_version": SCHEMA_VERSION,
             "tool": {"name": "mldebt", "version": __version__},
             "settings_digest": self.settings_digest,
@@ -131,3 +140,6 @@ class Report:
             "metrics": self.metrics(),
             "graph": to_json(self.graph) if self.graph is not None else None,
         }
+        if self.baseline is not None:
+            document["baseline"] = self.baseline.to_dict()
+        return document

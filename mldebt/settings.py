@@ -51,6 +51,9 @@ class Settings:
     #: A team's own training and seeding APIs, `[tool.mldebt.reproducibility]`, as JSON text;
     #: merged over `rules/knowledge/reproducibility.yaml`.
     reproducibility: str = "{}"
+    #: `baseline = ".mldebt-baseline.json"`, resolved against the config file's folder. It
+    #: filters the report after the scan, so it is not part of `digest()`.
+    baseline: str | None = None
 
     def data_io_table(self) -> dict:
         """The shipped IO knowledge with this repository's own readers and writers merged in."""
@@ -99,13 +102,14 @@ class Settings:
         """A stable hash of everything that changes results (for caches and JSON output)."""
         data = dataclasses.asdict(self)
         data["fail_on"] = self.fail_on.label
+        del data["baseline"]
         text = json.dumps(data, sort_keys=True, default=str)
         return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 
 _KEYS = {
     "select", "ignore", "exclude", "per-file-ignores", "fail-on", "rules", "hyperparameters", "declared-consumers",
-    "data-io", "reproducibility",
+    "data-io", "reproducibility", "baseline",
 }
 _GENERATORS = ("python", "numpy", "torch", "tensorflow")
 
@@ -205,6 +209,12 @@ def _suggest(value: str, choices: list[str]) -> str:
     return f"; did you mean `{close[0]}`?" if close else ""
 
 
+def _string(where: str, value: Any) -> str:
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"{where} must be a file name (a string)")
+    return value
+
+
 def _string_list(where: str, value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [value]
@@ -297,11 +307,13 @@ def settings_from_table(table: Mapping[str, Any], where: str) -> Settings:
         data_io=_data_io(f"{where}.data-io", table.get("data-io", {})),
         reproducibility=_reproducibility(f"{where}.reproducibility", table.get("reproducibility", {})),
         declared_consumers=_declared_consumers(f"{where}.declared-consumers", table.get("declared-consumers", [])),
+        baseline=_string(f"{where}.baseline", table["baseline"]) if "baseline" in table else None,
     )
 
 
 def load_settings(root: Path, config: Path | None = None) -> Settings:
-    """Settings of the repository at `root`: from `config` if given, else the first of
+    """Settings of the repository at `root`: from `config` if given (an `mldebt.toml`, or any
+    TOML file with a `[tool.mldebt]` table such as a `pyproject.toml`), else the first of
     `mldebt.toml` / `pyproject.toml` at the root that has mldebt settings, else defaults."""
     candidates = [config] if config is not None else [root / name for name in CONFIG_FILES]
     for path in candidates:
@@ -315,16 +327,22 @@ def load_settings(root: Path, config: Path | None = None) -> Settings:
             raise ConfigError(f"{path.name}: invalid TOML: {error}") from None
         except OSError as error:
             raise ConfigError(f"{path.name}: cannot read: {error.strerror}") from None
-        if path.name == "pyproject.toml":
-            table = document.get("tool", {}).get("mldebt")
-            where = "pyproject.toml [tool.mldebt]"
+        tool = document.get("tool")
+        if path.name == "pyproject.toml" or (isinstance(tool, Mapping) and "mldebt" in tool):
+            table = tool.get("mldebt") if isinstance(tool, Mapping) else None
+            where = f"{path.name} [tool.mldebt]"
         else:
             table, where = document, path.name
         if table is None:
+            if config is not None:
+                raise ConfigError(f"config file `{path}` has no [tool.mldebt] table")
             continue
         if not isinstance(table, Mapping):
             raise ConfigError(f"{where} must be a table")
-        return settings_from_table(table, where)
+        settings = settings_from_table(table, where)
+        if settings.baseline is not None:
+            settings = dataclasses.replace(settings, baseline=str(path.parent / settings.baseline))
+        return settings
     return Settings()
 
 

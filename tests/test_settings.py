@@ -100,6 +100,17 @@ def test_explicit_config_file(tmp_path, scan_json):
     assert {f["rule"] for f in doc["findings"]} == {"MLD401"}
 
 
+def test_explicit_pyproject_or_any_toml_with_a_tool_mldebt_table(tmp_path, scan_json, run_cli):
+    table = '[project]\nname = "x"\n[tool.mldebt]\nignore = ["MLD402"]\n'
+    write_tree(tmp_path, {"repo/a.py": UNSAFE, "shared/pyproject.toml": table, "shared/team.toml": table})
+    for config in ("shared/pyproject.toml", "shared/team.toml"):
+        _, doc = scan_json(tmp_path / "repo", "--config", str(tmp_path / config))
+        assert {f["rule"] for f in doc["findings"]} == {"MLD401"}, config
+    write_tree(tmp_path, {"other/pyproject.toml": '[project]\nname = "x"\n'})
+    result = run_cli("scan", tmp_path / "repo", "--config", tmp_path / "other/pyproject.toml")
+    assert result.exit_code == 2 and "has no [tool.mldebt] table" in result.stderr
+
+
 def test_rule_options(tmp_path, scan_json, run_cli):
     write_tree(tmp_path, {"a.py": "import torch\ntorch.load(p)\ntorch.load(q, weights_only=False)\n"})
     assert [f["line"] for f in scan_json(tmp_path)[1]["findings"]] == [2, 3]

@@ -1,4 +1,6 @@
-"""The terminal report: findings grouped by file, a dimmed hint under each, then a summary."""
+"""The terminal report: findings grouped by file, a dimmed hint under each, then a summary
+that starts with what to look at first (the errors, the most frequent rules), because on a
+legacy repository the findings list is longer than anyone scrolls."""
 
 from __future__ import annotations
 
@@ -12,8 +14,36 @@ from rich.table import Table
 
 from mldebt.report import Report
 from mldebt.reporters.location import location
+from mldebt.reporters.statistics import rule_counts
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+#: How many errors and rules the summary names before "and N more".
+SUMMARY_ERRORS = 10
+SUMMARY_RULES = 5
+
+
+def _summary(console: Console, report: Report) -> None:
+    errors = [f for f in report.findings if f.severity == "error"]
+    if errors and len(errors) < len(report.findings):
+        console.print(f"[bold red]Errors[/bold red] ({len(errors)}), first:")
+        for f in errors[:SUMMARY_ERRORS]:
+            console.print(f"  {escape(location(f))} [bold]{f.rule}[/bold] {escape(f.message)}", soft_wrap=True)
+        if len(errors) > SUMMARY_ERRORS:
+            console.print(f"  ... and {len(errors) - SUMMARY_ERRORS} more error(s)")
+    counts = rule_counts(report.findings)
+    if len(counts) > 1:
+        top = ", ".join(f"{f.rule} {f.name} ({n} {f.severity})" for n, f in counts[:SUMMARY_RULES])
+        more = f" and {len(counts) - SUMMARY_RULES} more" if len(counts) > SUMMARY_RULES else ""
+        console.print(f"Top rules: {top}{more} (`--statistics` lists all)", soft_wrap=True)
+    if report.baseline is not None and report.baseline.stale:
+        console.print(
+            f"[bold]Stale baseline entries[/bold] ({len(report.baseline.stale)} in {escape(report.baseline.file)} "
+            "match no finding; `mldebt baseline --update` drops them)"
+        )
+        for entry in report.baseline.stale[:SUMMARY_ERRORS]:
+            console.print(f"  {escape(entry.path)}:{entry.line} {entry.rule} {escape(entry.message)}", soft_wrap=True)
+        if len(report.baseline.stale) > SUMMARY_ERRORS:
+            console.print(f"  ... and {len(report.baseline.stale) - SUMMARY_ERRORS} more")
 
 
 def render(report: Report, color: bool = False) -> str:
@@ -47,11 +77,16 @@ def render(report: Report, color: bool = False) -> str:
             counts = [by_category[(category, s)] for s in ("error", "warning", "info")]
             table.add_row(category, *map(str, counts), str(sum(counts)))
         console.print(table)
+    _summary(console, report)
     metrics = report.metrics()
     kinds = ", ".join(f"{n} {kind}" for kind, n in metrics["files_by_kind"].items()) or "none"
+    if not report.files:
+        console.print("Nothing to scan: no Python files, notebooks or manifests found.")
+        return buffer.getvalue()
+    baselined = f"{metrics['baselined']} baselined; " if report.baseline is not None else ""
     console.print(
         f"{metrics['findings']} finding(s) in {metrics['files']} file(s) scanned ({kinds}); "
-        f"{metrics['suppressed']} suppressed; {metrics['diagnostics']} diagnostic(s)",
+        f"{metrics['suppressed']} suppressed; {baselined}{metrics['diagnostics']} diagnostic(s)",
         soft_wrap=True,
     )
     return buffer.getvalue()
