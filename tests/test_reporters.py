@@ -53,7 +53,7 @@ def test_github_annotations(report):
 
 def test_markdown(report):
     text = render(report, "markdown")
-    assert "| unsafe-deserialization | 3 |" in text
+    assert "| unsafe-deserialization | 2 | 1 | 0 | 3 |" in text
     assert "| `train.py:2:9` | MLD402 `torch-load-unrestricted` | error |" in text
     assert "`nb.ipynb[cell 1]:2:7`" in text
 
