@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mldebt.engine import within
 from mldebt.report import Finding, Report
 
 BASELINE_VERSION = 1
@@ -107,9 +108,10 @@ def load_baseline(path: Path) -> list[Entry]:
         ) from None
 
 
-def apply_baseline(report: Report, entries: list[Entry], file: str) -> Report:
+def apply_baseline(report: Report, entries: list[Entry], file: str, only: list[str] | None = None) -> Report:
     """The report without the findings the baseline records (multiset matching by fingerprint),
-    with how many were hidden and which entries matched nothing."""
+    with how many were hidden and which entries matched nothing. With `only` (the paths a scan
+    reported, as `mldebt.engine.scan` takes them), entries elsewhere are not known to be stale."""
     remaining = Counter(e.fingerprint for e in entries)
     kept = []
     for finding in report.findings:
@@ -119,8 +121,10 @@ def apply_baseline(report: Report, entries: list[Entry], file: str) -> Report:
             kept.append(finding)
     stale = []
     for entry in sorted(entries):
-        # An entry of a rule this scan did not run (`--select`) is not known to be stale.
-        if remaining[entry.fingerprint] > 0 and entry.rule in report.rules_run:
+        # An entry of a rule this scan did not run (`--select`), or of a file it did not report
+        # (files as arguments), is not known to be stale.
+        in_scope = entry.rule in report.rules_run and (only is None or within(entry.path, tuple(only)))
+        if remaining[entry.fingerprint] > 0 and in_scope:
             remaining[entry.fingerprint] -= 1
             stale.append(entry)
     result = BaselineResult(file, len(report.findings) - len(kept), tuple(stale))

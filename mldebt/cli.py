@@ -148,11 +148,11 @@ def _outputs(values: tuple[str, ...], fmt: str | None) -> list[tuple[str, Path]]
     return outputs
 
 
-def _apply_baseline(report: Report, file: str | None) -> Report:
+def _apply_baseline(report: Report, file: str | None, only: list[str] | None) -> Report:
     if file is None:
         return report
     try:
-        return apply_baseline(report, load_baseline(Path(file)), file)
+        return apply_baseline(report, load_baseline(Path(file)), file, only)
     except BaselineError as error:
         raise UsageError(str(error)) from None
 
@@ -189,7 +189,7 @@ def scan(
     to_stdout = not outputs or (explicit_format and len(_outputs(outputs, None)) == len(outputs))
     show_progress = sys.stderr.isatty() and (not to_stdout or (fmt == "text" and sys.stdout.isatty()))
     report = _scan(root, only, settings, jobs, show_progress)
-    report = _apply_baseline(report, baseline_file or settings.baseline)
+    report = _apply_baseline(report, baseline_file or settings.baseline, only)
     try:
         files = [(target, render(report, target_fmt)) for target_fmt, target in targets]
         if statistics:
@@ -234,7 +234,7 @@ def baseline(paths, output, update, select, ignore, jobs, config) -> None:
             entries = load_baseline(target)
         except BaselineError as error:
             raise UsageError(str(error)) from None
-        kept = shrink(entries, apply_baseline(report, entries, str(target)).baseline)
+        kept = shrink(entries, apply_baseline(report, entries, str(target), only).baseline)
         write_atomically(target, render_baseline(kept))
         click.echo(f"mldebt: {target}: dropped {len(entries) - len(kept)} stale entries, kept {len(kept)}", err=True)
         return

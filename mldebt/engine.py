@@ -105,14 +105,15 @@ def scan(
     files = list(results.values())
     if only is not None:
         scopes = tuple(only)
-        files = [r for r in files if _within(r.path, scopes)]
-        skipped = [d for d in skipped if _within(d.path, scopes)]
+        files = [r for r in files if within(r.path, scopes)]
+        skipped = [d for d in skipped if within(d.path, scopes)]
     report = _merge(files, skipped, settings)
     report.graph = project.graph
     return report
 
 
-def _within(path: str, scopes: tuple[str, ...]) -> bool:
+def within(path: str, scopes: tuple[str, ...]) -> bool:
+    """Whether `path` is one of `scopes` (paths relative to the root, `.` for all) or inside one."""
     return any(scope == "." or path == scope or path.startswith(scope + "/") for scope in scopes)
 
 

@@ -112,3 +112,12 @@ def test_missing_or_broken_baseline_is_exit_2(tmp_path, run_cli):
         result = run_cli("scan", repo, "--baseline", tmp_path / "bad.json")
         assert result.exit_code == 2 and "is not a valid baseline" in result.stderr, broken
         assert "Traceback" not in result.output
+
+
+def test_scanning_some_files_neither_reports_nor_calls_stale_the_others(tmp_path, run_cli, scan_json):
+    repo = write_tree(tmp_path, {"pyproject.toml": "[tool.mldebt]\n", "a.py": TRAIN, "b.py": TRAIN})
+    path = _baseline(run_cli, repo)
+    write_tree(repo, {"a.py": TRAIN + "x = pickle.load(g)\n"})
+    _, doc = scan_json(repo / "a.py", "--baseline", path)
+    assert [(f["path"], f["line"]) for f in doc["findings"]] == [("a.py", 11)]
+    assert doc["baseline"]["matched"] == 2 and doc["baseline"]["stale"] == []

@@ -79,7 +79,7 @@ def test_empty_folder_says_nothing_to_scan(tmp_path, run_cli):
     write_tree(tmp_path, {"README.md": "# hello\n"})
     result = run_cli("scan", tmp_path)
     assert result.exit_code == 0
-    assert "Nothing to scan: no Python files, notebooks or manifests found." in result.stdout
+    assert "mldebt: note: no file mldebt reads in ." in result.stderr
 
 
 def _many(tmp_path, n):

@@ -80,9 +80,6 @@ def render(report: Report, color: bool = False) -> str:
     _summary(console, report)
     metrics = report.metrics()
     kinds = ", ".join(f"{n} {kind}" for kind, n in metrics["files_by_kind"].items()) or "none"
-    if not report.files:
-        console.print("Nothing to scan: no Python files, notebooks or manifests found.")
-        return buffer.getvalue()
     baselined = f"{metrics['baselined']} baselined; " if report.baseline is not None else ""
     console.print(
         f"{metrics['findings']} finding(s) in {metrics['files']} file(s) scanned ({kinds}); "
