@@ -123,6 +123,7 @@ def command_run(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     manifest_path = out / "run.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {"repos": {}}
+    manifest["mldebt"] = _code_under_test()
     for repo in panel:
         if wanted and repo.name not in wanted:
             continue
@@ -143,14 +144,19 @@ def command_run(args: argparse.Namespace) -> int:
             entry["diagnostics"] = len(document["diagnostics"])
             print(f"{repo.name}: {entry['findings']} findings, {entry['diagnostics']} diagnostics, {seconds:.0f} s")
         manifest["repos"][repo.name] = entry
-    manifest["mldebt_commit"] = _own_commit()
     manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     return 0
 
 
-def _own_commit() -> str:
-    done = subprocess.run(["git", "-C", str(BENCH), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
-    return done.stdout.strip() or "unknown"
+def _code_under_test() -> str:
+    """Which mldebt the scans ran: the package folder of this interpreter's mldebt, and its git
+    commit when it is a checkout. Run the bench with the interpreter whose mldebt is under test,
+    and do not change that code while a run is going."""
+    done = subprocess.run([sys.executable, "-P", "-c", "import mldebt; print(mldebt.__file__)"],
+                          capture_output=True, text=True, cwd=BENCH)
+    package = Path(done.stdout.strip()).parent
+    commit = subprocess.run(["git", "-C", str(package), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    return f"{package} @ {commit.stdout.strip() or 'not a checkout'}"
 
 
 def load_run(folder: Path) -> dict[str, list[dict]]:
