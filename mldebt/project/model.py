@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from mldebt.discover import is_test_path
 from mldebt.extract.facts import CudaVersion, Facts, Image, IndexUrl, Requirement, Site
+from mldebt.project.reproducibility import TrainingRun, training_runs
 
 
 @dataclass
@@ -77,6 +79,12 @@ class Project:
 
     def kind(self, path: str) -> str:
         return self.files[path][0]
+
+    @cached_property
+    def training_runs(self) -> list[TrainingRun]:
+        """The entry points that train, with the randomness and seeds of the code they reach
+        (`mldebt.project.reproducibility`); computed once, shared by rules and the rubric."""
+        return training_runs(self)
 
 
 #: Top-level folders that hold independent projects side by side (two examples, two Docker

@@ -1,0 +1,151 @@
+"""The repository's call graph, over facts: which functions (of which files) a run reaches.
+
+Nodes are (path, function) pairs, `function` as in `FunctionCalls` ('' for a module's top-level
+code). A call resolves to the repository's own code through the names the file recorded:
+an imported qualified name (`pkg.utils.init_seeds`, `.utils.init_seeds`), a bare name the
+module defines or star-imports, `Class.method` for `self.method()`. Reaching a class reaches
+its methods and its bases; reaching a function reaches its module's top-level code (importing
+the module runs it), and that reaches the modules it imports. Calls on objects of unknown type
+(`trainer.fit()`) resolve to nothing: the graph under-approximates what runs.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict, deque
+from typing import TYPE_CHECKING
+
+from mldebt.discover import FileKind
+
+if TYPE_CHECKING:
+    from mldebt.project.model import Project
+
+Node = tuple[str, str]
+
+
+def _folder(path: str) -> str:
+    return path.rsplit("/", 1)[0] if "/" in path else ""
+
+
+class CallGraph:
+    def __init__(self, project: Project) -> None:
+        #: path -> function -> recorded call names
+        self.functions: dict[str, dict[str, tuple[str, ...]]] = {}
+        self.imports: dict[str, list[str]] = {}
+        #: dotted module name (any suffix of a file's module path) -> files it may name
+        self._modules: dict[str, list[str]] = defaultdict(list)
+        for path, (kind, facts) in project.files.items():
+            if kind not in FileKind.CODE:
+                continue
+            self.functions[path] = {c.function: c.calls for c in facts.function_calls}
+            self.imports[path] = facts.imported_modules
+            if kind == FileKind.PYTHON and path.endswith(".py"):
+                parts = path[:-3].split("/")
+                if parts[-1] == "__init__":
+                    parts = parts[:-1]
+                for start in range(len(parts)):
+                    self._modules[".".join(parts[start:])].append(path)
+        self._resolved: dict[tuple[str, str], tuple[Node, ...]] = {}
+        self._module_of: dict[tuple[str, str], str | None] = {}
+
+    def module_file(self, importer: str, module: str) -> str | None:
+        """The file of a module as `importer` would import it: relative names from its package;
+        absolute ones from the nearest folder above `importer` that holds them, else the only
+        file the name can mean."""
+        key = (importer, module)
+        if key not in self._module_of:
+            self._module_of[key] = self._find_module(importer, module)
+        return self._module_of[key]
+
+    def _find_module(self, importer: str, module: str) -> str | None:
+        if module.startswith("."):
+            dots = len(module) - len(module.lstrip("."))
+            base = importer.split("/")[:-dots]
+            name = module.lstrip(".")
+            target = "/".join(base + (name.split(".") if name else []))
+            for candidate in (f"{target}.py", f"{target}/__init__.py"):
+                if candidate in self.functions:
+                    return candidate
+            return None
+        candidates = self._modules.get(module, [])
+        if len(candidates) <= 1:
+            return candidates[0] if candidates else None
+        depth = len(module.split("."))
+        here = _folder(importer)
+        best: tuple[int, str] | None = None
+        for candidate in candidates:
+            root = candidate[:-3].split("/")
+            root = root[: len(root) - depth - (root[-1] == "__init__")]
+            root_folder = "/".join(root)
+            if root_folder == "" or here == root_folder or here.startswith(root_folder + "/"):
+                if best is None or len(root_folder) > best[0]:
+                    best = (len(root_folder), candidate)
+        return best[1] if best else None
+
+    def resolve(self, path: str, name: str) -> tuple[Node, ...]:
+        """The repository functions a recorded call name in `path` can mean (none if external)."""
+        key = (path, name)
+        if key not in self._resolved:
+            self._resolved[key] = ()  # guards re-export cycles
+            self._resolved[key] = tuple(self._resolve(path, name, 0))
+        return self._resolved[key]
+
+    def _resolve(self, path: str, name: str, depth: int) -> list[Node]:
+        functions = self.functions.get(path, {})
+        if name in functions:
+            return [(path, name)]
+        head = name.split(".", 1)[0]
+        if "." in name and head in functions:
+            return [(path, head)]  # `self.method()` inherited: the class reaches its bases
+        if "." not in name:
+            for star in (m for m in self.imports.get(path, ()) if m.startswith("*")):
+                home = self.module_file(path, star[1:])
+                if home and name in self.functions[home]:
+                    return [(home, name)]
+            return []
+        parts = name.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            home = self.module_file(path, ".".join(parts[:cut]))
+            if home is None:
+                continue
+            rest = ".".join(parts[cut:])
+            if rest in self.functions[home]:
+                return [(home, rest)]
+            first = parts[cut]
+            for imported in self.imports.get(home, ()):  # re-exported: `from .seeding import init_seeds`
+                if imported.rsplit(".", 1)[-1] == first and depth < 5:
+                    return self._resolve(home, imported + rest[len(first):], depth + 1)
+            return []
+        return []
+
+    def _expand(self, node: Node) -> list[Node]:
+        """What reaching `node` reaches besides its calls: a class's methods, the module's top level."""
+        path, function = node
+        reached = [(path, "")] if function else []
+        if function and "." not in function:
+            prefix = function + "."
+            reached += [(path, f) for f in self.functions[path] if f.startswith(prefix)]
+        if not function:
+            for imported in self.imports.get(path, ()):
+                module = imported.lstrip("*")
+                home = self.module_file(path, module)
+                if home is None and "." in module.lstrip("."):
+                    home = self.module_file(path, module.rsplit(".", 1)[0])
+                if home is not None:
+                    reached.append((home, ""))
+        return reached
+
+    def reachable(self, start: Node) -> set[Node]:
+        """Every node a run starting at `start` can reach (including `start`)."""
+        seen = {start}
+        queue = deque([start])
+        while queue:
+            node = queue.popleft()
+            path, function = node
+            nexts = list(self._expand(node))
+            for name in self.functions.get(path, {}).get(function, ()):
+                nexts += self.resolve(path, name)
+            for nxt in nexts:
+                if nxt not in seen and nxt[1] in self.functions.get(nxt[0], {}):
+                    seen.add(nxt)
+                    queue.append(nxt)
+        return seen

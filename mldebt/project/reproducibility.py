@@ -1,0 +1,93 @@
+"""Training runs: the entry points that train, and what the code they reach does with random
+generators. Read by the MLD7xx rules and the ML Test Score rubric (`Project.training_runs`).
+
+An entry point trains when the code it reaches (`mldebt.project.callgraph`) holds a training
+marker. Its generators are those its reachable code draws from through their global state;
+they are seeded when the reachable code calls a seed for them, in this module or any other.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from mldebt.discover import FileKind, is_test_path
+from mldebt.extract.facts import EntryPoint, NondeterminismSwitch, RandomnessUse, SeedSet, TrainingMarker
+from mldebt.project.callgraph import CallGraph
+
+if TYPE_CHECKING:
+    from mldebt.project.model import Project
+
+
+@dataclass(frozen=True)
+class TrainingRun:
+    """A training entry point (`path`, `entry`) with the facts of the code it reaches, each
+    paired with the file it is in."""
+
+    path: str
+    entry: EntryPoint
+    line: int  # where to report it: the guard, the command, a notebook's first training cell
+    markers: tuple[tuple[str, TrainingMarker], ...]
+    randomness: tuple[tuple[str, RandomnessUse], ...]
+    seeds: tuple[tuple[str, SeedSet], ...]
+    switches: tuple[tuple[str, NondeterminismSwitch], ...]
+
+    @property
+    def seeded(self) -> frozenset[str]:
+        """The generators some reachable code seeds."""
+        return frozenset(g for _, seed in self.seeds for g in seed.generators)
+
+    def unseeded(self) -> dict[str, list[tuple[str, RandomnessUse]]]:
+        """generator -> the uses of its global state, for generators nothing seeds."""
+        left: dict[str, list[tuple[str, RandomnessUse]]] = defaultdict(list)
+        for path, use in self.randomness:
+            if use.global_seed and use.generator not in self.seeded:
+                left[use.generator].append((path, use))
+        return dict(sorted(left.items()))
+
+
+def _entry_points(project: Project) -> list[tuple[str, EntryPoint]]:
+    return [
+        (path, entry)
+        for path, (kind, facts) in project.files.items()
+        if kind in FileKind.CODE and not is_test_path(path)
+        for entry in facts.entry_points
+    ]
+
+
+def training_runs(project: Project) -> list[TrainingRun]:
+    """Every entry point outside tests that reaches training code, in path order. An entry
+    point that another entry point of its file reaches (a click command its `__main__` block
+    calls) is part of that run, not a run of its own."""
+    graph = CallGraph(project)
+    entries = _entry_points(project)
+    reached = {(path, entry): graph.reachable((path, entry.function)) for path, entry in entries}
+    runs = []
+    for path, entry in entries:
+        if entry.function and any(
+            other is not entry and other_path == path and (path, entry.function) in reached[(other_path, other)]
+            for other_path, other in entries
+        ):
+            continue
+        functions: dict[str, set[str]] = defaultdict(set)
+        for node_path, function in reached[(path, entry)]:
+            functions[node_path].add(function)
+
+        def facts_of(attribute: str) -> tuple:
+            return tuple(
+                (p, item)
+                for p in sorted(functions)
+                for item in getattr(project.files[p][1], attribute)
+                if item.function in functions[p]
+            )
+
+        markers = facts_of("training_markers")
+        if not markers:
+            continue
+        seeds = tuple((p, s) for p, s in facts_of("seeds") if not (s.by_name and graph.resolve(p, s.api)))
+        line = entry.line
+        if entry.kind == "notebook":
+            line = next((m.line for p, m in markers if p == path), line)
+        runs.append(TrainingRun(path, entry, line, markers, facts_of("randomness"), seeds, facts_of("nondeterminism")))
+    return runs

@@ -1,0 +1,33 @@
+"""`reproducibility`: training runs that cannot be repeated (Arpteg et al. 2018: non-determinism;
+Breck et al. 2017, Infra 1 "training is reproducible"). The rules read `Project.training_runs`
+(`mldebt.project.reproducibility`): entry points that train, with the randomness and seeds of
+the code they reach across modules; what is random or seeds is
+`rules/knowledge/reproducibility.yaml`."""
+
+from __future__ import annotations
+
+import json
+
+#: What each generator is, for messages.
+GENERATOR_NAMES = {
+    "python": "Python's `random`",
+    "numpy": "NumPy's global generator",
+    "torch": "torch's generator",
+    "tensorflow": "TensorFlow's global seed",
+}
+
+
+def notebook(*cells: str) -> str:
+    """A minimal notebook of code cells, for rule examples."""
+    return json.dumps({
+        "nbformat": 4, "nbformat_minor": 5, "metadata": {},
+        "cells": [
+            {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": source}
+            for source in cells
+        ],
+    })
+
+
+def where(path: str, line: int, entry_path: str) -> str:
+    """`line 12` in the entry point's own file, `pkg/data.py:12` elsewhere."""
+    return f"line {line}" if path == entry_path else f"{path}:{line}"

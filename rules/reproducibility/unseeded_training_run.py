@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from mldebt.project import Project
+from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
+from mldebt.rules.reproducibility import GENERATOR_NAMES, notebook, where
+
+_LOOP = (
+    "import torch\nfrom torch.utils.data import DataLoader\n"
+    "def main():\n"
+    "    loader = DataLoader(dataset, batch_size=32, shuffle=True)\n"
+    "    model = torch.nn.Sequential(torch.nn.Linear(8, 8), torch.nn.Dropout(0.1))\n"
+    "    for epoch in range(10):\n"
+    "        for x, y in loader:\n"
+    "            loss = model(x).sum()\n"
+    "            loss.backward()\n"
+    "\n"
+    "if __name__ == '__main__':\n"
+    "    main()\n"
+)
+_SEEDS = "import random\nimport numpy as np\nimport torch\n\ndef init_seeds(seed=0):\n    random.seed(seed)\n    np.random.seed(seed)\n    torch.manual_seed(seed)\n"
+
+
+class UnseededTrainingRun(ProjectRule):
+    """A training entry point uses random generators it never seeds, here or in anything it calls.
+
+    ## Why it matters
+    Shuffling loaders, dropout, augmentation, random splits and estimators without a
+    `random_state` draw from global generators; unseeded, two runs of the same code on the same
+    data give different models, so a regression cannot be told from noise, and a result cannot
+    be reproduced, compared or audited. The finding names the generators left unseeded and where
+    they are used.
+
+    ## Known limitations
+    Seeds are followed through the calls the entry point makes in the repository (imports,
+    functions, classes and their methods); calls on objects of unknown type are not followed,
+    and a call to an unknown function named like a seed helper (`seed_all()`) counts as seeding
+    everything. Inference-only scripts (no training marker reached) and tests are not checked.
+    XGBoost, LightGBM and CatBoost seed themselves by default. Order is not checked: a seed set
+    after the first random draw still counts.
+
+    ## References
+    - Arpteg et al. 2018, Software Engineering Challenges of Deep Learning (non-determinism)
+    - Breck et al. 2017, The ML Test Score, Infra 1: training is reproducible
+    """
+
+    id = "MLD701"
+    name = "unseeded-training-run"
+    category = Category.REPRODUCIBILITY
+    severity = Severity.WARNING
+    confidence = Confidence.MEDIUM
+    in_tests = False
+    INVALID = [
+        Invalid(_LOOP, path="train.py", line=11, message="never seeds torch's generator"),
+        Invalid(
+            "from sklearn.model_selection import train_test_split\nfrom sklearn.ensemble import RandomForestClassifier\n"
+            "X_tr, X_te, y_tr, y_te = train_test_split(X, y)\nclf = RandomForestClassifier()\nclf.fit(X_tr, y_tr)\n",
+            path="fit.py", line=5, message="NumPy's global generator",
+        ),
+        Invalid(  # the helper exists but the entry point never calls it
+            "from utils import init_seeds\n" + _LOOP, path="train.py", line=12, files={"utils.py": _SEEDS},
+        ),
+        Invalid(  # seeds torch only; the augmentation draws from Python's random
+            "import random\nimport torch\ndef augment(x):\n    return x if random.random() < 0.5 else -x\n"
+            "torch.manual_seed(0)\nfor epoch in range(3):\n    model.fit(augment(x))\n",
+            path="aug.py", line=6, message="Python's `random` (used by `random.random` at line 4)",
+        ),
+    ]
+    VALID = [
+        Valid("from utils import init_seeds\n" + _LOOP.replace("def main():\n", "def main():\n    init_seeds(0)\n"),
+              path="train.py", files={"utils.py": _SEEDS}),
+        Valid("from pkg import seeding\n" + _LOOP.replace("def main():\n", "def main():\n    seeding.init_seeds(0)\n"),
+              path="scripts/train.py", files={"pkg/seeding.py": _SEEDS, "pkg/__init__.py": ""}),
+        Valid("import lightning as L\n" + _LOOP.replace("def main():\n", "def main():\n    L.seed_everything(42, workers=True)\n"),
+              path="train.py"),
+        Valid(
+            "from transformers import Trainer, TrainingArguments\nimport torch\n"
+            "args = TrainingArguments(output_dir='out', seed=42)\n"
+            "trainer = Trainer(model=model, args=args, train_dataset=ds)\ntrainer.train()\n",
+            path="finetune.py",
+        ),
+        Valid(notebook("import torch\ntorch.manual_seed(0)\n", "loader = torch.utils.data.DataLoader(ds, shuffle=True)\n",
+                       "for epoch in range(3):\n    for x in loader:\n        model(x).sum().backward()\n"),
+              path="train.ipynb"),
+        Valid(  # inference only: nothing trains
+            "import torch\nfrom torch.utils.data import DataLoader\nloader = DataLoader(ds, shuffle=True)\n"
+            "model.eval()\nfor x in loader:\n    print(model(x))\n",
+            path="predict.py",
+        ),
+        Valid(_LOOP, path="tests/test_train.py"),
+        Valid(  # XGBoost seeds itself (seed=0 by default)
+            "import xgboost as xgb\nbooster = xgb.train(params, dtrain, num_boost_round=10)\n", path="boost.py",
+        ),
+    ]
+
+    def check(self, project: Project) -> Iterator[ProjectFinding]:
+        for run in project.training_runs:
+            unseeded = run.unseeded()
+            if not unseeded:
+                continue
+            parts = []
+            for generator, uses in unseeded.items():
+                examples = ", ".join(f"`{u.api}` at {where(p, u.line, run.path)}" for p, u in uses[:2])
+                more = f" and {len(uses) - 2} more" if len(uses) > 2 else ""
+                parts.append(f"{GENERATOR_NAMES[generator]} (used by {examples}{more})")
+            yield ProjectFinding(
+                run.line,
+                f"this training run never seeds {'; '.join(parts)}",
+                hint="seed every generator it uses once at start-up (e.g. `lightning.seed_everything(seed, "
+                "workers=True)`, or `random.seed`, `np.random.seed`, `torch.manual_seed`), from a config value",
+                path=run.path,
+            )
