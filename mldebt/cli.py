@@ -31,7 +31,9 @@ from mldebt.report import Report
 from mldebt.reporters import REPORTERS, render
 from mldebt.reporters.statistics import render_statistics
 from mldebt.rule import Severity
-from mldebt.settings import ConfigError, Settings, load_settings, parse_fail_on, project_root
+from mldebt.settings import (
+    ConfigError, Settings, load_settings, parse_fail_on, project_root, repository_prefix,
+)
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -127,6 +129,7 @@ def _scan(root: Path, only: list[str] | None, settings: Settings, jobs: int | No
             " excluded there, git-ignored, or not a Python, notebook or manifest file)",
             err=True,
         )
+    report.repository_prefix = repository_prefix(root)
     return report
 
 

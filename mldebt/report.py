@@ -39,6 +39,10 @@ class Finding:
     hint: str | None
     fingerprint: str
     cell: int | None = None
+    #: For notebooks: the line of the .ipynb file that holds the finding's first line (for SARIF).
+    notebook_line: int | None = None
+    #: Other sites a cross-file finding names: (path, line or None).
+    related: tuple[tuple[str, int | None], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         data = {
@@ -58,6 +62,8 @@ class Finding:
         }
         if self.cell is not None:
             data["cell"] = self.cell
+        if self.related:
+            data["related"] = [{"path": path, "line": line} for path, line in self.related]
         return data
 
 
@@ -101,6 +107,9 @@ class Report:
     graph: Any = None
     #: What `--baseline` hid and which of its entries match nothing (`mldebt.baseline`).
     baseline: Any = None
+    #: The project root relative to the repository's top level (`/` separators, "" when they
+    #: are the same): code scanning wants paths from the repository root.
+    repository_prefix: str = ""
 
     @property
     def baselined(self) -> int:

@@ -112,6 +112,7 @@ class RawFinding:
     column: int = 0
     end_line: int | None = None
     end_column: int | None = None
+    related: tuple[tuple[str, int | None], ...] = ()
 
 
 class _RuleMeta:
@@ -241,9 +242,11 @@ class TextRule(_RuleMeta):
 
 @dataclass(frozen=True)
 class ProjectFinding(TextFinding):
-    """What a project rule yields: a `TextFinding` in the file at `path`."""
+    """What a project rule yields: a `TextFinding` in the file at `path`, with the other sites
+    it names as `related` (path, 1-based line) pairs."""
 
     path: str = ""
+    related: tuple[tuple[str, int], ...] = ()
 
 
 class ProjectRule(_RuleMeta):

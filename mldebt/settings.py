@@ -387,3 +387,14 @@ def project_root(paths: Iterable[Path]) -> Path:
             f"the paths belong to different projects ({' and '.join(roots)}, or none); scan each project on its own"
         )
     return Path(roots[0])
+
+
+def repository_prefix(root: Path) -> str:
+    """`root` relative to the top level of the git repository holding it (`/` separators), ""
+    when it is the top level or in no repository: code scanning resolves paths from there."""
+    root = root.resolve()
+    for folder in (root, *root.parents):
+        if (folder / ".git").exists():
+            prefix = root.relative_to(folder).as_posix()
+            return "" if prefix == "." else prefix
+    return ""

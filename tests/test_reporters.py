@@ -39,7 +39,7 @@ def test_sarif(report):
     assert region == {"startLine": 2, "startColumn": 9, "endLine": 2, "endColumn": 45}
     assert torch["partialFingerprints"]["mldebt/v1"]
     notebook_result = next(r for r in results if r["ruleId"] == "MLD404")
-    assert "region" not in notebook_result["locations"][0]["physicalLocation"]
+    assert notebook_result["locations"][0]["physicalLocation"]["region"].keys() == {"startLine"}
     assert notebook_result["properties"]["cell"] == 1
     assert run["invocations"][0]["toolExecutionNotifications"][0]["message"]["text"].startswith("broken.py")
 

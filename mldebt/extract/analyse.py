@@ -8,6 +8,7 @@ point at (STYLE.md §6 measures why). Nothing of a CST leaves this module: resul
 from __future__ import annotations
 
 import ast
+import dataclasses
 import hashlib
 import re
 import sys
@@ -27,7 +28,9 @@ from mldebt.extract.context import FileContext
 from mldebt.extract.manifests import manifest_facts
 from mldebt.extract.positions import Span, spans
 from mldebt.extract.reproducibility import ReproducibilityCollector
-from mldebt.extract.sources import PythonSource, SourceError, TextSource, decode, notebook_source
+from mldebt.extract.sources import (
+    PythonSource, SourceError, TextSource, decode, notebook_file_lines, notebook_source,
+)
 from mldebt.extract.walk import walk
 from mldebt.project import Project
 from mldebt.registry import all_rules, resolve_selector
@@ -57,7 +60,7 @@ def _raw_finding(rule, f: TextFinding) -> RawFinding:
     """A text or project rule's finding, with the rule's defaults filled in."""
     return RawFinding(
         rule.id, f.message, f.hint, f.severity or rule.severity, f.confidence or rule.confidence,
-        None, f.line, f.column, f.end_line or f.line, f.end_column,
+        None, f.line, f.column, f.end_line or f.line, f.end_column, getattr(f, "related", ()),
     )
 
 
@@ -245,7 +248,11 @@ class FileAnalyzer:
             if issubclass(rule, ProjectRule):
                 for f in rule(self.options[rule.id]).check(project):
                     if rule in self._rules_for(f.path):
-                        by_path[f.path].append(_raw_finding(rule, f))
+                        # A notebook's facts have virtual lines: name the notebook, not a line.
+                        related = tuple(
+                            (p, None if p in results and results[p].kind == FileKind.NOTEBOOK else line) for p, line in f.related
+                        )
+                        by_path[f.path].append(dataclasses.replace(_raw_finding(rule, f), related=related))
         for path, raw in sorted(by_path.items()):
             result = results[path]
             try:
@@ -271,6 +278,7 @@ class FileAnalyzer:
         suppressions = Suppressions(lines, same_cell)
         by_id = {r.id: r for r in self.rules}
         occurrences: dict[tuple[str, str], int] = {}
+        file_lines: dict[tuple[int, int], int] | None = None
         for f in raw:
             if f.node is not None:
                 span = positions[f.node]
@@ -288,11 +296,14 @@ class FileAnalyzer:
             key = (rule.id, " ".join(line_text.split()))
             occurrence = occurrences.get(key, 0)
             occurrences[key] = occurrence + 1
-            cell = None
+            cell = notebook_line = None
             if cell_map:
+                if file_lines is None:
+                    file_lines = notebook_file_lines(source.notebook_text)
                 start, end = cell_map[line], cell_map.get(end_line, cell_map[line])
                 cell, line = start.cell, start.line
                 end_line = end.line if end.cell == start.cell else line
+                notebook_line = file_lines.get((cell, line))
             result.findings.append(
                 Finding(
                     path=path, line=line, column=column + 1, rule=rule.id,
@@ -300,5 +311,6 @@ class FileAnalyzer:
                     category=rule.category.value, severity=f.severity.label,
                     confidence=f.confidence.label, message=f.message, hint=f.hint,
                     fingerprint=_fingerprint(rule.id, path, line_text, occurrence), cell=cell,
+                    notebook_line=notebook_line, related=f.related,
                 )
             )

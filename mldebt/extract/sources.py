@@ -11,7 +11,10 @@ from __future__ import annotations
 import ast
 import json
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
+from json.decoder import scanstring
+from json.scanner import py_make_scanner
 
 #: Larger files are reported as skipped: they are generated code or data, not code anyone
 #: maintains, and libcst parses dense generated code at about 0.1 MB/s (a 5 MB module: 45 s).
@@ -44,6 +47,8 @@ class PythonSource:
     cell_map: dict[int, CellLine] = field(default_factory=dict)
     #: Problems that did not stop the scan (e.g. a notebook cell that does not parse).
     warnings: list[SourceError] = field(default_factory=list)
+    #: For notebooks: the .ipynb text, to find where a cell's line is in the file.
+    notebook_text: str = ""
 
     @property
     def lines(self) -> list[str]:
@@ -180,4 +185,45 @@ def notebook_source(path: str, text: str) -> PythonSource:
         for number, line in enumerate(lines, start=1):
             virtual.append(line)
             cell_map[len(virtual)] = CellLine(index, number)
-    return PythonSource(path, "\n".join(virtual) + "\n" if virtual else "", cell_map, warnings)
+    return PythonSource(path, "\n".join(virtual) + "\n" if virtual else "", cell_map, warnings, text)
+
+
+class _Located(str):
+    """A JSON string value that remembers the offset in the document where it starts."""
+
+    offset = 0
+
+
+def _parse_located_string(text: str, end: int, strict: bool) -> tuple[_Located, int]:
+    value, after = scanstring(text, end, strict)
+    located = _Located(value)
+    located.offset = end
+    return located, after
+
+
+def notebook_file_lines(text: str) -> dict[tuple[int, int], int]:
+    """(cell index, line in the cell) -> line of the .ipynb file holding it, so that code
+    scanning can annotate the notebook file itself. Uses the pure-Python JSON scanner, which
+    can say where each string value starts; only notebooks with findings pay for it."""
+    decoder = json.JSONDecoder()
+    decoder.parse_string = _parse_located_string
+    decoder.scan_once = py_make_scanner(decoder)
+    try:
+        cells = decoder.decode(text).get("cells")
+    except (ValueError, AttributeError, RecursionError):
+        return {}
+    newlines = [i for i, char in enumerate(text) if char == "\n"]
+    mapping: dict[tuple[int, int], int] = {}
+    for index, cell in enumerate(cells if isinstance(cells, list) else []):
+        source = cell.get("source") if isinstance(cell, dict) else None
+        elements = [source] if isinstance(source, str) else source if isinstance(source, list) else []
+        joined = ""
+        for element in elements:
+            if not isinstance(element, _Located):
+                continue
+            before = len(joined.splitlines())
+            joined += element
+            file_line = bisect_right(newlines, element.offset) + 1
+            for line in range(before + 1, len(joined.splitlines()) + 1):
+                mapping.setdefault((index, line), file_line)
+    return mapping

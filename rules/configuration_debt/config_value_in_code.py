@@ -57,5 +57,6 @@ class ConfigValueInCode(ProjectRule):
                         hint=f"read it from the config (`{key.path}`) so that editing the config changes the run",
                         column=site.column,
                         path=path,
+                        related=((config_path, key.line),),
                     )
                     break

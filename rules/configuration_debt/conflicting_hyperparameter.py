@@ -71,4 +71,5 @@ class ConflictingHyperparameter(ProjectRule):
                     hint=f"keep one `{site.name}` in the config, or name each variant as its own config",
                     column=site.column,
                     path=path,
+                    related=tuple((p, s.line) for p, s in others),
                 )

@@ -84,4 +84,5 @@ class CudaVersionDrift(ProjectRule):
                 f"CUDA {cuda.version} ({cuda.evidence}) disagrees with {named}{more}",
                 hint="choose one CUDA version and use it in every manifest, image and CI job",
                 path=path,
+                related=tuple((p, o.line) for p, o in others),
             )

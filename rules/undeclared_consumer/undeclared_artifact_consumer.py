@@ -62,17 +62,19 @@ class UndeclaredArtifactConsumer(ProjectRule):
             path = artifact.split(":", 1)[1]
             if path in project.present:
                 continue  # a committed file is a versioned source, not a hand-over between scripts
-            producers = sorted(
-                f"{w.split(':', 1)[1]}:{d['line']}" if "line" in d else w.split(":", 1)[1]
+            producers = sorted((
+                (w.split(":", 1)[1], d.get("line"))
                 for w, target, d in writes
                 if w != consumer and same_artifact(path, target.split(":", 1)[1])
                 and not is_test_path(w.split(":", 1)[1]) and related(w.split(":", 1)[1], code)
-            )
+            ), key=lambda site: (site[0], site[1] or 0))
+            named = [f"{p}:{line}" if line else p for p, line in producers[:3]]
             if producers:  # dvc.yaml or [tool.mldebt] declared-consumers would mark the edge declared
                 yield ProjectFinding(
                     edge["line"],
-                    f"`{path}` is written by {', '.join(producers[:3])} and read here with no declared pipeline edge",
+                    f"`{path}` is written by {', '.join(named)} and read here with no declared pipeline edge",
                     hint="declare it: a dvc.yaml stage with the artifact in its `deps`, or "
                     "`declared-consumers` in [tool.mldebt]",
                     path=code,
+                    related=tuple(producers),
                 )
