@@ -1,13 +1,14 @@
 """The command line: the only module that prints, reads config files or exits.
 
 Exit codes: 0 clean (or nothing at or above the gate), 1 findings at or above the gate,
-2 usage, configuration or internal error.
+2 usage, configuration or internal error, 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
+import signal
 import sys
 import tempfile
 from contextlib import nullcontext
@@ -35,7 +36,7 @@ from mldebt.settings import (
     ConfigError, Settings, load_settings, parse_fail_on, project_root, repository_prefix,
 )
 
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 class UsageError(click.ClickException):
@@ -82,7 +83,29 @@ def _progress(show: bool):
     )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Main(click.Group):
+    """Every command exits 130 on Ctrl-C (and 143 on SIGTERM), and 2 with one line on an
+    unexpected exception: never click's exit 1 ("Aborted!"), which CI reads as findings."""
+
+    def invoke(self, ctx: click.Context):
+        signal.signal(signal.SIGTERM, _terminate)
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("mldebt: interrupted", err=True)
+            raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as error:  # noqa: BLE001 - exit 2 with one line, not a traceback
+            raise UsageError(f"internal error: {type(error).__name__}: {error} (please report this)") from None
+
+
+def _terminate(signum, frame) -> None:
+    """SIGTERM unwinds like Ctrl-C: workers stopped, no half-written report."""
+    sys.exit(128 + signum)
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="mldebt")
 def main() -> None:
     """mldebt: find the technical debt peculiar to machine-learning repositories."""

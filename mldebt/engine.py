@@ -12,10 +12,12 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import closing
 from pathlib import Path
 
 from mldebt.discover import FileRef, discover
 from mldebt.extract.analyse import FileAnalyzer
+from mldebt.isolation import isolated_process_start, prepare_worker, stop_pool
 from mldebt.knowledge import alias_map
 from mldebt.project import Project
 from mldebt.project.graph import build_graph
@@ -32,6 +34,7 @@ _WORKER: FileAnalyzer | None = None
 
 def _init_worker(root: Path, settings: Settings) -> None:
     global _WORKER
+    prepare_worker(root)
     _WORKER = FileAnalyzer(root, settings)
 
 
@@ -65,10 +68,19 @@ def analyse_files(
         analyzer = FileAnalyzer(root, settings)
         yield from map(analyzer.analyse, files)
         return
-    with ProcessPoolExecutor(
-        max_workers=jobs, mp_context=pool_context(), initializer=_init_worker, initargs=(root, settings)
-    ) as pool:
-        yield from pool.map(_analyse_in_worker, files, chunksize=16)
+    pool = None
+    try:
+        with isolated_process_start(root):
+            pool = ProcessPoolExecutor(
+                max_workers=jobs, mp_context=pool_context(), initializer=_init_worker, initargs=(root, settings)
+            )
+            results = pool.map(_analyse_in_worker, files, chunksize=16)  # starts every process
+        yield from results
+    except BaseException:  # Ctrl-C, SIGTERM, a closed generator: stop now, not after the queue
+        if pool is not None:
+            stop_pool(pool)
+        raise
+    pool.shutdown()
 
 
 def scan(
@@ -89,10 +101,11 @@ def scan(
     settings = settings or Settings()
     found = discover(root, settings.exclude)
     results: dict[str, FileResult] = {}
-    for done, result in enumerate(analyse_files(root, settings, found.files, jobs or default_jobs()), 1):
-        results[result.path] = result
-        if progress is not None:
-            progress(done, len(found.files))
+    with closing(analyse_files(root, settings, found.files, jobs or default_jobs())) as analysed:
+        for done, result in enumerate(analysed, 1):
+            results[result.path] = result
+            if progress is not None:
+                progress(done, len(found.files))
     project = Project(
         {path: (r.kind, r.facts) for path, r in sorted(results.items())},
         found.present,
