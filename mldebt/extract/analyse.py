@@ -23,7 +23,8 @@ import libcst as cst
 import pathspec
 
 from mldebt.discover import FileKind, FileRef, is_test_path
-from mldebt.extract.collectors import DataAccessCollector, FactCollector, HyperparameterCollector, NameCollector
+from mldebt.extract.collectors import DataAccessCollector, FactCollector, NameCollector
+from mldebt.extract.hyperparameters import HyperparameterCollector
 from mldebt.extract.context import FileContext
 from mldebt.extract.manifests import manifest_facts
 from mldebt.extract.positions import Span, spans

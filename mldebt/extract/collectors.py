@@ -3,7 +3,6 @@ record what the cross-file phase needs from Python code."""
 
 from __future__ import annotations
 
-import operator
 import posixpath
 import re
 
@@ -18,12 +17,11 @@ from mldebt.extract.facts import (
     Facts,
     FlagDefinition,
     FlagGuard,
-    HyperparameterSite,
     Site,
     is_uri,
 )
 from mldebt.extract.manifests import requirement_strings
-from mldebt.knowledge import alias_map, load_table
+from mldebt.knowledge import load_table
 
 #: Calls that check for an accelerator before using it (not `device_count()`: distributed
 #: setup counts GPUs with it, which says nothing about running without one).
@@ -372,41 +370,6 @@ class NameCollector(cst.BatchableCSTVisitor):
         facts.cli_options = [CliOption(dest, flag, where[n].line, where[n].column) for dest, flag, n in self._option_nodes]
 
 
-_CONFIG_MODULE = re.compile(r"(^|_)(config|configs|settings|hparams|hyperparameters|defaults|params)\.py$")
-_EPOCH_VARIABLES = frozenset({"epoch", "epochs", "ep", "epoch_idx", "i_epoch", "epoch_id", "n_epoch"})
-_OPERATORS = {
-    cst.Add: operator.add, cst.Subtract: operator.sub, cst.Multiply: operator.mul,
-    cst.Divide: operator.truediv, cst.Power: operator.pow,
-}
-
-
-def numeric_value(node: cst.BaseExpression) -> object:
-    """A literal's value, also through arithmetic of literals (`3e-4 * 2`, `1 / 255`)."""
-    if isinstance(node, cst.BinaryOperation) and type(node.operator) in _OPERATORS:
-        left, right = numeric_value(node.left), numeric_value(node.right)
-        if isinstance(left, (int, float)) and isinstance(right, (int, float)) and not isinstance(left, bool):
-            try:
-                return _OPERATORS[type(node.operator)](left, right)
-            except (ArithmeticError, ValueError):
-                return UNKNOWN
-        return UNKNOWN
-    return literal_value(node)
-
-
-def _knob(value: object, ignored: list) -> bool:
-    """A value worth reporting: a number (or tuple of numbers) that is not a default switch."""
-    if isinstance(value, tuple):
-        return bool(value) and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and value not in ignored
-
-
-def value_repr(value: object) -> str:
-    """Numbers compare across int/float spellings (`64` and `64.0`), tuples element-wise."""
-    if isinstance(value, tuple):
-        return repr(tuple(float(v) for v in value))
-    return repr(float(value))  # type: ignore[arg-type]
-
-
 class _ModuleLevelVisitor(cst.BatchableCSTVisitor):
     """Keeps `self._depth`, the function/class nesting: 0 while visiting module-level code."""
 
@@ -425,72 +388,6 @@ class _ModuleLevelVisitor(cst.BatchableCSTVisitor):
 
     def leave_ClassDef(self, node: cst.ClassDef) -> None:
         self._depth -= 1
-
-
-class HyperparameterCollector(_ModuleLevelVisitor):
-    """Hyperparameter literals in ML API calls (the table in `rules/knowledge/hyperparameters.yaml`),
-    module-level hyperparameter constants, and literal epoch-loop bounds."""
-
-    def __init__(self, ctx: FileContext, table: dict) -> None:
-        """`table` is the hyperparameter knowledge (`Settings.hyperparameter_table()`)."""
-        super().__init__()
-        self.ctx = ctx
-        self._aliases = alias_map(table)
-        self._calls = {call: group["arguments"] for group in table["calls"].values() for call in group["calls"]}
-        self._methods = table["methods"]
-        self._ignored = table["ignore_values"]
-        self._constant_names = set(self._aliases) - set(table["not_constants"])
-        self.sites: list[tuple[str, str, object, cst.CSTNode, str]] = []
-
-    def canonical(self, written: str) -> str:
-        return self._aliases.get(written.lower(), written.lower())
-
-    def _site(self, written: str, value_node: cst.BaseExpression, source: str) -> None:
-        value = numeric_value(value_node)
-        if _knob(value, self._ignored):
-            self.sites.append((self.canonical(written), written, value, value_node, source))
-
-    def visit_Call(self, node: cst.Call) -> None:
-        name = self.ctx.qualname(node.func)
-        arguments = self._calls.get(name or "")
-        if arguments is not None:
-            for keyword, position in arguments.items():
-                value = call_argument(node, keyword, position)
-                if isinstance(value, cst.BaseExpression):
-                    self._site(keyword, value, name)
-        elif isinstance(node.func, cst.Attribute) and node.func.attr.value in self._methods:
-            for arg in node.args:
-                if arg.keyword is not None and arg.keyword.value in self._methods[node.func.attr.value]:
-                    self._site(arg.keyword.value, arg.value, f".{node.func.attr.value}()")
-
-    def visit_For(self, node: cst.For) -> None:
-        target, loop = node.target, node.iter
-        if (
-            isinstance(target, cst.Name) and target.value.lower() in _EPOCH_VARIABLES
-            and isinstance(loop, cst.Call) and self.ctx.qualname(loop.func) == "range" and len(loop.args) == 1
-        ):
-            self._site("epochs", loop.args[0].value, "loop")
-
-    def visit_Assign(self, node: cst.Assign) -> None:
-        if self._depth or len(node.targets) != 1 or not isinstance(node.targets[0].target, cst.Name):
-            return
-        written = node.targets[0].target.value
-        if written.isupper() and written.lower() in self._constant_names:
-            self._site(written, node.value, "constant")
-
-    def located(self) -> list[cst.CSTNode]:
-        return [n for *_, n, _ in self.sites]
-
-    def fill(self, facts: Facts, where: dict, module: cst.Module) -> None:
-        parts = self.ctx.path.split("/")
-        facts.is_config_module = bool(CONFIG_DIRS & set(parts[:-1])) or bool(_CONFIG_MODULE.search(parts[-1]))
-        facts.hyperparameters = [
-            HyperparameterSite(
-                name, written, value_repr(value), where[n].line, where[n].column, where[n].end_line,
-                where[n].end_column, source, self.ctx.location(where[n].line),
-            )
-            for name, written, value, n, source in self.sites
-        ]
 
 
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.*-]+(:[\w.-]+)?$")  # `org/model`, `org/llama-*-instruct`

@@ -97,6 +97,19 @@ class HyperparameterSite:
     end_column: int
     source: str
     location: str = ""  # `path:line` (with the cell for notebooks), for other findings to name
+    #: Whether `source` is an ML API the knowledge table lists (else a call whose keyword is
+    #: named like a hyperparameter, a constant flowing into an ML library, a threshold).
+    known: bool = True
+    #: The value as written when it is not a plain literal (`(beta1, 0.999)`, `0.65 if coco
+    #: else 0.6`, or the assigned literal when the value reaches `source` through a name).
+    code: str = ""
+    #: The variable the literal reaches `source` through (`lr` in `lr = 3e-3; AdamW(p, lr=lr)`),
+    #: and whether it is a module-level name (a configurator may override those).
+    via: str = ""
+    via_global: bool = False
+    #: The dict of hyperparameters the site belongs to (numbered from 1 per file; 0 for none):
+    #: its values are reported together.
+    grouped: int = 0
 
 
 @dataclass(frozen=True)

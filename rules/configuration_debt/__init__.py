@@ -20,8 +20,16 @@ def code_sites(project: Project) -> Iterator[tuple[str, HyperparameterSite]]:
         if is_test_path(path) or facts.is_config_module:
             continue
         for site in facts.hyperparameters:
-            if not (site.source == "constant" and facts.overrides_globals):
+            if not ((site.source == "constant" or site.via_global) and facts.overrides_globals):
                 yield path, site
+
+
+def comparable(site: HyperparameterSite) -> bool:
+    """A site whose value can be compared with another's: a literal written in an ML API call
+    or a named constant; not a mixed tuple, a conditional, a keyword of an unknown call, a
+    variable's literal nor a dict entry (whose canonical name can stand for another model's
+    knob: XGBoost's `reg_alpha` is not Lasso's `alpha`)."""
+    return site.known and not site.code and not site.grouped
 
 
 def shown(value: str) -> str:

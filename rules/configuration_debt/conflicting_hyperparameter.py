@@ -1,7 +1,7 @@
 from collections import defaultdict
 from collections.abc import Iterator
 
-from mldebt.rules.configuration_debt import code_sites, shown
+from mldebt.rules.configuration_debt import code_sites, comparable, shown
 
 from mldebt.project import Project, related
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
@@ -49,7 +49,8 @@ class ConflictingHyperparameter(ProjectRule):
     def check(self, project: Project) -> Iterator[ProjectFinding]:
         by_name = defaultdict(list)
         for path, site in code_sites(project):
-            by_name[site.name].append((path, site))
+            if comparable(site):
+                by_name[site.name].append((path, site))
         for sites in by_name.values():
             values_by_file = defaultdict(set)
             for path, site in sites:

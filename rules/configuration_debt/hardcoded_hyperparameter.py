@@ -2,6 +2,7 @@ from collections.abc import Iterator
 
 from mldebt.rules.configuration_debt import code_sites, shown
 
+from mldebt.extract.facts import HyperparameterSite
 from mldebt.project import Project
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
 
@@ -15,14 +16,21 @@ class HardcodedHyperparameter(ProjectRule):
     sweep cannot reach it. Which calls and arguments count is a table
     (`rules/knowledge/hyperparameters.yaml`): optimizers, schedulers, data loaders, dropout,
     scikit-learn / XGBoost / LightGBM / CatBoost estimators, Keras `fit`, `TrainingArguments`,
-    Lightning `Trainer`, optax; positional arguments (`SGD(params, 0.1)`) and arithmetic of
-    literals (`3e-4 * 2`) included.
+    Lightning `Trainer`, optax, `xgb.train`, Albumentations `p=`; positional arguments
+    (`SGD(params, 0.1)`), arithmetic of literals (`3e-4 * 2`), tuples that mix names and
+    literals (`betas=(beta1, 0.999)`) and a variable assigned one literal (`lr = 3e-3 ...
+    AdamW(p, lr=lr)`) included. Also reported, with low confidence: a keyword named like a
+    hyperparameter in any other call, the repo's own helpers included
+    (`build_optimizer(model, lr=0.01)`), a module constant passed to an ML library
+    (`nn.Linear(d, WIDTH)`) or compared with a model output (`proba > CUTOFF`); and dicts of
+    several hyperparameters or optimizer param groups (`{"params": head, "lr": 1e-3}`), once per dict.
 
     ## Known limitations
     Reported as info: hard-coding is often deliberate in tutorials and one-off scripts.
-    Values read from a config, args or the environment, function defaults, `0`/`1`/`-1`/`None`,
-    layer widths, configuration modules (`configs/`, `config.py`, ...) and tests are never
-    reported.
+    Values read from a config, args or the environment, function defaults, names assigned
+    more than once, loop variables, `0`/`1`/`-1`/`None`, literal layer widths, generic keywords
+    (`alpha=`, `p=`, `threshold=`) outside the table, seeds, devices and class counts,
+    configuration modules (`configs/`, `config.py`, ...) and tests are never reported.
 
     ## References
     - Sculley et al. 2015, Hidden Technical Debt in Machine Learning Systems, sec. 7 (configuration debt)
@@ -48,6 +56,32 @@ class HardcodedHyperparameter(ProjectRule):
         Invalid("from xgboost import XGBClassifier\nclf = XGBClassifier(n_estimators=500, max_depth=6)\n", path="train.py"),
         Invalid("from transformers import TrainingArguments\nargs = TrainingArguments('out', learning_rate=2e-5, num_train_epochs=3)\n",
                 path="train.py"),
+        Invalid("from helpers import build_optimizer\nopt = build_optimizer(model, lr=0.01, momentum=0.9)\n",
+                path="train.py", line=2, message="`lr=0.01` is hard-coded in the `helpers.build_optimizer` call"),
+        Invalid("import torch\nopt = torch.optim.Adam(p, lr=args.lr, betas=(args.beta1, 0.999))\n", path="train.py",
+                message="`betas=(args.beta1, 0.999)`"),
+        Invalid("import torch\ndef train(params):\n    lr = 3e-3\n    return torch.optim.AdamW(params, lr=lr)\n",
+                path="train.py", line=3, message="`lr = 3e-3` is hard-coded and passed to the `torch.optim.AdamW` call"),
+        Invalid("import torch.nn as nn\nWIDTH = 512\nlayer = nn.Linear(768, WIDTH)\n", path="model.py", line=2,
+                message="`WIDTH = 512`"),
+        Invalid("CUTOFF = 0.35\ndef decide(model, x):\n    proba = model.predict_proba(x)[:, 1]\n    return proba > CUTOFF\n",
+                path="serve.py", line=1, message="decision threshold"),
+        Invalid("import torch\nopt = torch.optim.SGD([{'params': head, 'lr': 1e-3}, {'params': body}], lr=args.lr)\n",
+                path="train.py", message="`lr=0.001` is hard-coded in a dict of hyperparameters"),
+        Invalid("import xgboost as xgb\nparams = {'learning_rate': 0.1, 'max_depth': 6, 'objective': 'reg:squarederror'}\n"
+                "booster = xgb.train(params, dtrain, num_boost_round=100, early_stopping_rounds=20)\n",
+                path="train.py", line=2, message="`learning_rate=0.1`, `max_depth=6` are hard-coded"),
+        Invalid("import xgboost as xgb\nbooster = xgb.train(params, dtrain, num_boost_round=100)\n", path="train.py",
+                message="`num_boost_round=100`"),
+        Invalid("from sklearn.linear_model import Lasso\nmodel = Lasso(0.01)\n", path="train.py", message="`alpha=0.01`"),
+        Invalid("from sklearn.model_selection import train_test_split\nparts = train_test_split(X, y, test_size=0.2)\n",
+                path="prepare.py", message="`test_size=0.2`"),
+        Invalid("import albumentations as A\naug = A.Compose([A.Blur(p=0.01), A.CLAHE(p=0.05)])\n", path="augment.py",
+                message="`p=0.01`"),
+        Invalid("import torch\nfrom torch.distributed.optim import ZeroRedundancyOptimizer\n"
+                "opt = ZeroRedundancyOptimizer(p, optimizer_class=torch.optim.SGD, lr=0.01)\n", path="train.py"),
+        Invalid("results = validate.run(data, iou_thres=0.65 if is_coco else 0.60)\n", path="train.py",
+                message="`iou_thres=0.65 if is_coco else 0.60`"),
     ]
     VALID = [
         Valid("import torch\nopt = torch.optim.AdamW(model.parameters(), lr=cfg.lr)\n", path="train.py"),
@@ -68,19 +102,69 @@ class HardcodedHyperparameter(ProjectRule):
         Valid("for i in range(10):\n    print(i)\n", path="utils.py"),
         Valid("from torch.utils.data import DataLoader\nloader = DataLoader(ds, batch_size=1, shuffle=False)\n", path="infer.py"),
         Valid("import torch.nn as nn\nfc = nn.Linear(512, 10)\n", path="model.py"),
+        Valid("import matplotlib.pyplot as plt\nplt.plot(x, y, alpha=0.5)\nplt.hist(v, bins=30, alpha=0.3)\n",
+              path="plot.py"),
+        Valid("import numpy as np\nnp.set_printoptions(threshold=10000)\n", path="train.py"),
+        Valid("import torch\nfor lr in [0.1, 0.01]:\n    opt = torch.optim.SGD(p, lr=lr)\n", path="sweep.py"),
+        Valid("import torch\nlr = 0.1\nif args.fast:\n    lr = 0.5\nopt = torch.optim.SGD(p, lr=lr)\n", path="train.py"),
+        Valid("import torch\ngrad_clip = 1.0\nexec(open('configurator.py').read())\n"
+              "torch.nn.utils.clip_grad_norm_(model.parameters(), grad_clip)\n", path="train.py"),
+        Valid("import torch\nimport torch.nn as nn\nSEED = 1234\nNUM_CLASSES = 10\ntorch.manual_seed(SEED)\n"
+              "head = nn.Linear(512, NUM_CLASSES)\n", path="model.py"),
+        Valid("LIMIT = 10\ndef head(items):\n    if len(items) > LIMIT:\n        items = items[:LIMIT]\n    return items\n",
+              path="utils.py"),
+        Valid("import torch\nclass Net:\n    lr = 0.1\n    def opt(self, p, lr):\n        return torch.optim.SGD(p, lr=lr)\n",
+              path="model.py"),
+        Valid("wandb.log({'lr': lr, 'loss': 0.5})\n", path="train.py"),
     ]
 
     def check(self, project: Project) -> Iterator[ProjectFinding]:
+        group: list = []
         for path, site in code_sites(project):
             if site.source == "constant":
                 continue  # the scattered-constant rule's concern
-            where = "an epoch loop" if site.source == "loop" else f"the `{site.source}` call"
+            if site.grouped and group and group[-1][0] == path and group[-1][1].grouped == site.grouped:
+                group.append((path, site))
+                continue
+            if group:
+                yield _dict_finding(group)
+                group = []
+            if site.grouped:
+                group = [(path, site)]
+                continue
             yield ProjectFinding(
                 site.line,
-                f"`{site.written}={shown(site.value)}` is hard-coded in {where}",
+                _message(site),
                 hint=f"read `{site.name}` from the experiment config (or a CLI option) instead",
                 column=site.column,
                 end_line=site.end_line,
                 end_column=site.end_column,
+                confidence=None if site.known else Confidence.LOW,
                 path=path,
             )
+        if group:
+            yield _dict_finding(group)
+
+
+def _message(site: HyperparameterSite) -> str:
+    if site.via:
+        use = "used as a decision threshold" if site.written == "threshold" and not site.known else (
+            f"passed to the `{site.source}` call"
+        )
+        return f"`{site.via} = {site.code}` is hard-coded and {use}"
+    where = "an epoch loop" if site.source == "loop" else f"the `{site.source}` call"
+    return f"`{site.written}={site.code or shown(site.value)}` is hard-coded in {where}"
+
+
+def _dict_finding(group: list) -> ProjectFinding:
+    path, first = group[0]
+    values = ", ".join(f"`{s.written}={shown(s.value)}`" for _, s in group)
+    return ProjectFinding(
+        first.line,
+        f"{values} {'are' if len(group) > 1 else 'is'} hard-coded in a dict of hyperparameters",
+        hint="load the hyperparameters from the experiment config instead of a literal dict",
+        column=first.column,
+        end_line=group[-1][1].end_line,
+        end_column=group[-1][1].end_column,
+        path=path,
+    )

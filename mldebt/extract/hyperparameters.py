@@ -1,0 +1,400 @@
+"""Where hyperparameters are hard-coded in Python: the facts behind the configuration-debt rules.
+
+A literal is a hard-coded hyperparameter when it reaches a place that takes one:
+- an argument of an ML API the table (`rules/knowledge/hyperparameters.yaml`) lists, directly
+  (`AdamW(p, lr=3e-4)`), inside a tuple that mixes it with names (`betas=(beta1, 0.999)`), or
+  through a variable assigned that literal once (`lr = 3e-3 ... AdamW(p, lr=lr)`);
+- a keyword argument named like a hyperparameter in any other call, the repo's own helpers
+  included (`build_optimizer(model, lr=0.01)`): `known=False`, reported with less confidence;
+- any argument of an ML library call through a module-level constant (`WIDTH = 512 ...
+  nn.Linear(d, WIDTH)`), or a comparison with a model output (`proba > CUTOFF`);
+- a dict of several hyperparameters, or an optimizer param group (`{"params": head, "lr": 1e-3}`);
+- an UPPER_CASE module constant named like a hyperparameter, and a literal epoch-loop bound.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from mldebt.discover import CONFIG_DIRS
+from mldebt.extract.context import UNKNOWN, FileContext, call_argument, dotted_name, literal_value
+from mldebt.extract.facts import Facts, HyperparameterSite
+from mldebt.knowledge import alias_map
+
+_CONFIG_MODULE = re.compile(r"(^|_)(config|configs|settings|hparams|hyperparameters|defaults|params)\.py$")
+_EPOCH_VARIABLES = frozenset({"epoch", "epochs", "ep", "epoch_idx", "i_epoch", "epoch_id", "n_epoch"})
+_OPERATORS = {
+    cst.Add: operator.add, cst.Subtract: operator.sub, cst.Multiply: operator.mul,
+    cst.Divide: operator.truediv, cst.Power: operator.pow,
+}
+#: Names of a model's outputs, for decision thresholds (`proba > CUTOFF`).
+_OUTPUT_NAME = re.compile(r"prob|pred|score|logit|confidence|output", re.IGNORECASE)
+
+
+def numeric_value(node: cst.BaseExpression) -> object:
+    """A literal's value, also through arithmetic of literals (`3e-4 * 2`, `1 / 255`)."""
+    if isinstance(node, cst.BinaryOperation) and type(node.operator) in _OPERATORS:
+        left, right = numeric_value(node.left), numeric_value(node.right)
+        if isinstance(left, (int, float)) and isinstance(right, (int, float)) and not isinstance(left, bool):
+            try:
+                return _OPERATORS[type(node.operator)](left, right)
+            except (ArithmeticError, ValueError):
+                return UNKNOWN
+        return UNKNOWN
+    return literal_value(node)
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _knob(value: object, ignored: list) -> bool:
+    """A value worth reporting: a number (or tuple of numbers) that is not a default switch."""
+    if isinstance(value, tuple):
+        return bool(value) and all(_number(v) for v in value)
+    return _number(value) and value not in ignored
+
+
+def value_repr(value: object) -> str:
+    """Numbers compare across int/float spellings (`64` and `64.0`), tuples element-wise
+    (`None` for an element that is not a literal: `betas=(beta1, 0.999)`)."""
+    if isinstance(value, tuple):
+        return repr(tuple(float(v) if _number(v) else None for v in value))
+    return repr(float(value))  # type: ignore[arg-type]
+
+
+def _mixed_tuple(node: cst.BaseExpression, ignored: list) -> tuple | None:
+    """`(beta1, 0.999)`: a tuple of names and literals, at least one a tuning knob."""
+    if not isinstance(node, cst.Tuple) or not node.elements:
+        return None
+    values = []
+    for element in node.elements:
+        if not isinstance(element, cst.Element):
+            return None
+        value = numeric_value(element.value)
+        if _number(value):
+            values.append(value)
+        elif isinstance(element.value, (cst.Name, cst.Attribute)):
+            values.append(None)
+        else:
+            return None
+    literals = [v for v in values if v is not None]
+    if literals and len(literals) < len(values) and any(v not in ignored for v in literals):
+        return tuple(values)
+    return None
+
+
+@dataclass
+class _Scope:
+    """The names a module, class or function body binds: each name's assigned values (None
+    when a binding is not a plain assignment: a parameter, a loop target, an import, ...)."""
+
+    is_module: bool
+    parent: _Scope | None = None
+    is_class: bool = False
+    bindings: dict[str, list[cst.BaseExpression | None]] = field(default_factory=dict)
+
+    def bind(self, name: str, value: cst.BaseExpression | None) -> None:
+        self.bindings.setdefault(name, []).append(value)
+
+    def owner(self, name: str) -> _Scope | None:
+        """The scope a bare `name` read here resolves in (class bodies do not enclose methods)."""
+        scope: _Scope | None = self
+        while scope is not None:
+            if name in scope.bindings and (scope is self or not scope.is_class):
+                return scope
+            scope = scope.parent
+        return None
+
+    def module(self) -> _Scope:
+        scope = self
+        while scope.parent is not None:
+            scope = scope.parent
+        return scope
+
+
+@dataclass(frozen=True)
+class _Found:
+    """A site before positions are known (the fields of `HyperparameterSite`, with its node)."""
+
+    name: str
+    written: str
+    value: object
+    node: cst.BaseExpression
+    source: str
+    known: bool = True
+    code: str = ""
+    via: str = ""
+    via_global: bool = False
+    grouped: int = 0
+
+
+@dataclass(frozen=True)
+class _Use:
+    """A name passed where a hyperparameter goes, resolved once every binding is known."""
+
+    scope: _Scope
+    name: str
+    keyword: str  # the parameter or the constant's own name
+    source: str
+    known: bool
+    module_only: bool  # only a module-level constant counts (any argument of an ML library call)
+
+
+class HyperparameterCollector(cst.BatchableCSTVisitor):
+    """Collects `HyperparameterSite` facts (see the module docstring for what counts)."""
+
+    def __init__(self, ctx: FileContext, table: dict) -> None:
+        """`table` is the hyperparameter knowledge (`Settings.hyperparameter_table()`)."""
+        super().__init__()
+        self.ctx = ctx
+        self._aliases = alias_map(table)
+        calls = {call: group["arguments"] for group in table["calls"].values() for call in group["calls"]}
+        self._calls = {c: a for c, a in calls.items() if not c.endswith("*")}
+        self._call_prefixes = [(c[:-1], a) for c, a in calls.items() if c.endswith("*")]
+        self._methods = table["methods"]
+        self._ignored = table["ignore_values"]
+        self._constant_names = set(self._aliases) - set(table["not_constants"])
+        self._keyword_names = self._constant_names - set(table.get("not_keywords", []))
+        self._ml_libraries = tuple(table.get("ml_libraries", []))
+        self._not_flowing = re.compile(table.get("not_flowing", "(?!)"), re.IGNORECASE)
+        self._scope = _Scope(is_module=True)
+        self._uses: list[_Use] = []
+        self._dicts = 0  # dicts of hyperparameters seen, numbering their sites' group
+        self.sites: list[_Found] = []
+        self._resolved = False
+
+    def canonical(self, written: str) -> str:
+        return self._aliases.get(written.lower(), written.lower())
+
+    # -- scopes -------------------------------------------------------------------------------
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._scope.bind(node.name.value, None)
+        self._scope = _Scope(is_module=False, parent=self._scope)
+        params = node.params
+        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+            self._scope.bind(param.name.value, None)
+        for star in (params.star_arg, params.star_kwarg):
+            if isinstance(star, cst.Param):
+                self._scope.bind(star.name.value, None)
+
+    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._leave_scope()
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self._scope.bind(node.name.value, None)
+        self._scope = _Scope(is_module=False, parent=self._scope, is_class=True)
+
+    def leave_ClassDef(self, node: cst.ClassDef) -> None:
+        self._leave_scope()
+
+    def _leave_scope(self) -> None:
+        assert self._scope.parent is not None
+        self._scope = self._scope.parent
+
+    def _bind_target(self, target: cst.BaseExpression, value: cst.BaseExpression | None) -> None:
+        if isinstance(target, cst.Name):
+            self._scope.bind(target.value, value)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._bind_target(element.value, None)
+        elif isinstance(target, cst.StarredElement):
+            self._bind_target(target.value, None)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        single = len(node.targets) == 1
+        for target in node.targets:
+            self._bind_target(target.target, node.value if single else None)
+        target = node.targets[0].target
+        if (
+            self._scope.is_module and single and isinstance(target, cst.Name)
+            and target.value.isupper() and target.value.lower() in self._constant_names
+        ):
+            self._site(target.value, node.value, "constant")
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._bind_target(node.target, node.value)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._bind_target(node.target, None)
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self._bind_target(node.target, None)
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if node.asname is not None:
+            self._bind_target(node.asname.name, None)
+
+    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+        if node.name is not None:
+            self._bind_target(node.name.name, None)
+
+    def visit_Global(self, node: cst.Global) -> None:
+        for item in node.names:
+            self._scope.module().bind(item.name.value, None)  # assigned from a function: not one value
+            self._scope.bind(item.name.value, None)
+
+    def visit_Import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            name = alias.asname.name if alias.asname else alias.name
+            if isinstance(name, cst.Name):
+                self._scope.bind(name.value, None)
+            else:
+                head = dotted_name(name)
+                if head:
+                    self._scope.bind(head.split(".")[0], None)
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        if isinstance(node.names, cst.ImportStar):
+            return
+        for alias in node.names:
+            name = alias.asname.name if alias.asname else alias.name
+            if isinstance(name, cst.Name):
+                self._scope.bind(name.value, None)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._bind_target(node.target, None)
+        target, loop = node.target, node.iter
+        if (
+            isinstance(target, cst.Name) and target.value.lower() in _EPOCH_VARIABLES
+            and isinstance(loop, cst.Call) and self.ctx.qualname(loop.func) == "range" and len(loop.args) == 1
+        ):
+            self._site("epochs", loop.args[0].value, "loop")
+
+    # -- where hyperparameters go -------------------------------------------------------------
+
+    def _site(self, written: str, value_node: cst.BaseExpression, source: str, *, known: bool = True,
+              grouped: int = 0) -> None:
+        def found(value: object, code: str = "") -> None:
+            self.sites.append(_Found(self.canonical(written), written, value, value_node, source, known, code,
+                                     grouped=grouped))
+
+        value = numeric_value(value_node)
+        if _knob(value, self._ignored):
+            found(value)
+        elif (mixed := _mixed_tuple(value_node, self._ignored)) is not None:
+            found(mixed, self.ctx.module.code_for_node(value_node))
+        elif isinstance(value_node, cst.IfExp):  # `0.65 if is_coco else 0.60`
+            body, orelse = numeric_value(value_node.body), numeric_value(value_node.orelse)
+            if _knob(body, self._ignored) and _knob(orelse, self._ignored):
+                found(body, self.ctx.module.code_for_node(value_node))
+        elif isinstance(value_node, cst.Name):
+            self._uses.append(_Use(self._scope, value_node.value, written, source, known, module_only=False))
+
+    def _call_table(self, name: str | None) -> dict | None:
+        if not name:
+            return None
+        arguments = self._calls.get(name)
+        if arguments is None:
+            arguments = next((a for prefix, a in self._call_prefixes if name.startswith(prefix)), None)
+        return arguments
+
+    def visit_Call(self, node: cst.Call) -> None:
+        name = self.ctx.qualname(node.func)
+        arguments = self._call_table(name)
+        if arguments is not None:
+            for keyword, position in arguments.items():
+                value = call_argument(node, keyword, position)
+                if isinstance(value, cst.BaseExpression):
+                    self._site(keyword, value, name or "")
+        elif isinstance(node.func, cst.Attribute) and node.func.attr.value in self._methods:
+            for arg in node.args:
+                if arg.keyword is not None and arg.keyword.value in self._methods[node.func.attr.value]:
+                    self._site(arg.keyword.value, arg.value, f".{node.func.attr.value}()")
+        elif name == "dict":
+            self._dict_of([(a.keyword.value, a.value) for a in node.args if a.keyword is not None])
+        else:
+            callee = name or dotted_name(node.func) or (
+                f".{node.func.attr.value}()" if isinstance(node.func, cst.Attribute) else "a call"
+            )
+            for arg in node.args:
+                if arg.keyword is not None and arg.keyword.value.lower() in self._keyword_names:
+                    self._site(arg.keyword.value, arg.value, callee, known=False)
+        if name and name.startswith(self._ml_libraries) and not self._not_flowing.search(name):
+            self._constants_into(node, name, arguments or {})
+
+    def _constants_into(self, node: cst.Call, name: str, arguments: dict) -> None:
+        """Module constants passed to an ML library call, in slots no table names."""
+        slots = set(arguments)
+        for arg in node.args:
+            keyword = arg.keyword.value if arg.keyword is not None else None
+            if keyword in slots or (keyword and self._not_flowing.search(keyword)):
+                continue
+            if isinstance(arg.value, cst.Name) and not self._not_flowing.search(arg.value.value):
+                self._uses.append(_Use(self._scope, arg.value.value, arg.value.value, name, False, module_only=True))
+
+    def visit_Comparison(self, node: cst.Comparison) -> None:
+        """`proba > CUTOFF`, `scores >= threshold`: a decision threshold in a variable."""
+        if len(node.comparisons) != 1 or not isinstance(
+            node.comparisons[0].operator, (cst.GreaterThan, cst.GreaterThanEqual, cst.LessThan, cst.LessThanEqual)
+        ):
+            return
+        left, right = node.left, node.comparisons[0].comparator
+        for output, threshold in ((left, right), (right, left)):
+            if isinstance(threshold, cst.Name) and _OUTPUT_NAME.search(self.ctx.module.code_for_node(output)):
+                self._uses.append(_Use(self._scope, threshold.value, "threshold", "a decision threshold", False, False))
+
+    def visit_Dict(self, node: cst.Dict) -> None:
+        """A param group (`{"params": head, "lr": 1e-3}`) or a dict of several hyperparameters."""
+        self._dict_of([
+            (e.key.evaluated_value, e.value) for e in node.elements
+            if isinstance(e, cst.DictElement) and isinstance(e.key, cst.SimpleString)
+            and isinstance(e.key.evaluated_value, str)
+        ])
+
+    def _dict_of(self, keyed: list[tuple[str, cst.BaseExpression]]) -> None:
+        """Scalar hyperparameters of one dict, reported together (tuples are search spaces)."""
+        tuned = [
+            (k, v) for k, v in keyed
+            if k.lower() in self._keyword_names and _number(value := numeric_value(v)) and value not in self._ignored
+        ]
+        if tuned and (len(tuned) >= 2 or any(k == "params" for k, _ in keyed)):
+            self._dicts += 1
+            for key, value in tuned:
+                self._site(key, value, "a dict of hyperparameters", grouped=self._dicts)
+
+    # -- facts ----------------------------------------------------------------------------------
+
+    def _resolve(self) -> None:
+        """Uses of names become sites at the literal the name was assigned, once per literal."""
+        if self._resolved:
+            return
+        self._resolved = True
+        seen = {id(site.node) for site in self.sites}
+        for use in self._uses:
+            owner = use.scope.owner(use.name)
+            if owner is None or (use.module_only and not owner.is_module):
+                continue
+            values = owner.bindings[use.name]
+            if len(values) != 1 or values[0] is None or id(values[0]) in seen:
+                continue
+            value = numeric_value(values[0])
+            if not _knob(value, self._ignored):
+                continue
+            seen.add(id(values[0]))
+            self.sites.append(_Found(
+                self.canonical(use.keyword), use.keyword, value, values[0], use.source, use.known,
+                self.ctx.module.code_for_node(values[0]), via=use.name, via_global=owner.is_module,
+            ))
+
+    def located(self) -> list[cst.CSTNode]:
+        self._resolve()
+        return [site.node for site in self.sites]
+
+    def fill(self, facts: Facts, where: dict, module: cst.Module) -> None:
+        self._resolve()
+        parts = self.ctx.path.split("/")
+        facts.is_config_module = bool(CONFIG_DIRS & set(parts[:-1])) or bool(_CONFIG_MODULE.search(parts[-1]))
+        facts.hyperparameters = [
+            HyperparameterSite(
+                s.name, s.written, value_repr(s.value), where[s.node].line, where[s.node].column,
+                where[s.node].end_line, where[s.node].end_column, s.source, self.ctx.location(where[s.node].line),
+                known=s.known, code=s.code, via=s.via, via_global=s.via_global, grouped=s.grouped,
+            )
+            for s in self.sites
+        ]

@@ -1,0 +1,30 @@
+"""How sure MLD101 is depends on where the literal goes: an ML API the knowledge table lists
+(medium) or a call that merely names a keyword like a hyperparameter (low)."""
+
+from __future__ import annotations
+
+from mldebt.rule import Invalid
+from mldebt.testing import run_example
+
+
+def _confidences(code: str) -> dict[str, str]:
+    findings, diagnostics = run_example("MLD101", Invalid(code, path="train.py"))
+    assert not diagnostics
+    return {f.message.split("`")[1]: f.confidence for f in findings}
+
+
+def test_table_call_is_medium_and_own_helper_is_low():
+    code = (
+        "import torch\nfrom helpers import build_optimizer\n"
+        "opt = torch.optim.SGD(p, lr=0.1)\nopt2 = build_optimizer(model, lr=0.01)\n"
+    )
+    assert _confidences(code) == {"lr=0.1": "medium", "lr=0.01": "low"}
+
+
+def test_constant_into_ml_library_is_low():
+    assert _confidences("import torch.nn as nn\nWIDTH = 512\nfc = nn.Linear(10, WIDTH)\n") == {"WIDTH = 512": "low"}
+
+
+def test_one_finding_per_dict_of_hyperparameters():
+    code = "params = {\n    'learning_rate': 0.1,\n    'max_depth': 6,\n    'reg_alpha': 0.02,\n}\n"
+    assert _confidences(code) == {"learning_rate=0.1": "medium"}
