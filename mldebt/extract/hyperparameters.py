@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import operator
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import libcst as cst
 
@@ -64,7 +64,7 @@ def value_repr(value: object) -> str:
     (`None` for an element that is not a literal: `betas=(beta1, 0.999)`)."""
     if isinstance(value, tuple):
         return repr(tuple(float(v) if _number(v) else None for v in value))
-    return repr(float(value))  # type: ignore[arg-type]
+    return repr(float(value))
 
 
 def _mixed_tuple(node: cst.BaseExpression, ignored: list) -> tuple | None:
@@ -118,22 +118,6 @@ class _Scope:
 
 
 @dataclass(frozen=True)
-class _Found:
-    """A site before positions are known (the fields of `HyperparameterSite`, with its node)."""
-
-    name: str
-    written: str
-    value: object
-    node: cst.BaseExpression
-    source: str
-    known: bool = True
-    code: str = ""
-    via: str = ""
-    via_global: bool = False
-    grouped: int = 0
-
-
-@dataclass(frozen=True)
 class _Use:
     """A name passed where a hyperparameter goes, resolved once every binding is known."""
 
@@ -165,7 +149,8 @@ class HyperparameterCollector(cst.BatchableCSTVisitor):
         self._scope = _Scope(is_module=True)
         self._uses: list[_Use] = []
         self._dicts = 0  # dicts of hyperparameters seen, numbering their sites' group
-        self.sites: list[_Found] = []
+        #: Sites with their value's node; positions are filled in once known.
+        self.sites: list[tuple[cst.BaseExpression, HyperparameterSite]] = []
         self._resolved = False
 
     def canonical(self, written: str) -> str:
@@ -271,8 +256,8 @@ class HyperparameterCollector(cst.BatchableCSTVisitor):
     def _site(self, written: str, value_node: cst.BaseExpression, source: str, *, known: bool = True,
               grouped: int = 0) -> None:
         def found(value: object, code: str = "") -> None:
-            self.sites.append(_Found(self.canonical(written), written, value, value_node, source, known, code,
-                                     grouped=grouped))
+            self._found(value_node, self.canonical(written), written, value, source, known=known, code=code,
+                        grouped=grouped)
 
         value = numeric_value(value_node)
         if _knob(value, self._ignored):
@@ -360,12 +345,17 @@ class HyperparameterCollector(cst.BatchableCSTVisitor):
 
     # -- facts ----------------------------------------------------------------------------------
 
+    def _found(self, node: cst.BaseExpression, name: str, written: str, value: object, source: str,
+               **details: object) -> None:
+        site = HyperparameterSite(name, written, value_repr(value), 0, 0, 0, 0, source, **details)
+        self.sites.append((node, site))
+
     def _resolve(self) -> None:
         """Uses of names become sites at the literal the name was assigned, once per literal."""
         if self._resolved:
             return
         self._resolved = True
-        seen = {id(site.node) for site in self.sites}
+        seen = {id(node) for node, _ in self.sites}
         for use in self._uses:
             owner = use.scope.owner(use.name)
             if owner is None or (use.module_only and not owner.is_module):
@@ -377,24 +367,23 @@ class HyperparameterCollector(cst.BatchableCSTVisitor):
             if not _knob(value, self._ignored):
                 continue
             seen.add(id(values[0]))
-            self.sites.append(_Found(
-                self.canonical(use.keyword), use.keyword, value, values[0], use.source, use.known,
-                self.ctx.module.code_for_node(values[0]), via=use.name, via_global=owner.is_module,
-            ))
+            self._found(
+                values[0], self.canonical(use.keyword), use.keyword, value, use.source, known=use.known,
+                code=self.ctx.module.code_for_node(values[0]), via=use.name, via_global=owner.is_module,
+            )
 
     def located(self) -> list[cst.CSTNode]:
         self._resolve()
-        return [site.node for site in self.sites]
+        return [node for node, _ in self.sites]
 
     def fill(self, facts: Facts, where: dict, module: cst.Module) -> None:
         self._resolve()
         parts = self.ctx.path.split("/")
         facts.is_config_module = bool(CONFIG_DIRS & set(parts[:-1])) or bool(_CONFIG_MODULE.search(parts[-1]))
         facts.hyperparameters = [
-            HyperparameterSite(
-                s.name, s.written, value_repr(s.value), where[s.node].line, where[s.node].column,
-                where[s.node].end_line, where[s.node].end_column, s.source, self.ctx.location(where[s.node].line),
-                known=s.known, code=s.code, via=s.via, via_global=s.via_global, grouped=s.grouped,
+            replace(
+                site, line=where[node].line, column=where[node].column, end_line=where[node].end_line,
+                end_column=where[node].end_column, location=self.ctx.location(where[node].line),
             )
-            for s in self.sites
+            for node, site in self.sites
         ]
