@@ -267,8 +267,9 @@ def _checked(entry: object, path: Path) -> dict:
 def dump_labels(labels: dict[tuple[str, str], dict]) -> str:
     ordered = sorted(labels.values(), key=lambda l: (l["repo"], l["rule"], l.get("path", ""), l.get("line", 0), l["fingerprint"]))
     entries = [{key: label[key] for key in LABEL_FIELDS if key in label} for label in ordered]
-    header = "# Findings of the ecosystem panel judged by reading the code (see bench/ecosystem.py).\n"
-    return header + yaml.safe_dump(entries, sort_keys=False, allow_unicode=True, width=120)
+    header = "# Findings of the ecosystem panel judged by reading the code (see bench/ecosystem.py), one a line.\n"
+    lines = (yaml.safe_dump(entry, sort_keys=False, allow_unicode=True, default_flow_style=True, width=1 << 16) for entry in entries)
+    return header + "".join(f"- {line}" for line in lines)
 
 
 def command_labels_add(args: argparse.Namespace) -> int:
