@@ -30,6 +30,7 @@ from mldebt.project.graph import EXPORTS
 from mldebt.registry import SelectorError, all_rules, resolve_selector, rule_by_id
 from mldebt.report import Report
 from mldebt.reporters import REPORTERS, render
+from mldebt.reporters.escape import printable
 from mldebt.reporters.statistics import render_statistics
 from mldebt.rule import Severity
 from mldebt.settings import (
@@ -45,7 +46,7 @@ class UsageError(click.ClickException):
     exit_code = EXIT_ERROR
 
     def show(self, file=None) -> None:
-        click.echo(f"mldebt: error: {self.format_message()}", err=True)
+        click.echo(f"mldebt: error: {printable(self.format_message())}", err=True)
 
 
 def _selectors(values: tuple[str, ...]) -> tuple[str, ...]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 
 from mldebt.report import Report
+from mldebt.reporters.escape import printable
 from mldebt.rule import Severity
 
 _LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
@@ -18,7 +19,7 @@ PER_KIND = 10
 
 
 def _data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return printable(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _property(text: str) -> str:

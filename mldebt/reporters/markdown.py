@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 
 from mldebt.report import Report
+from mldebt.reporters.escape import printable
 from mldebt.reporters.location import location
 from mldebt.rule import Severity
 
@@ -18,7 +19,7 @@ MAX_CHARS = 60_000
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return printable(text).replace("|", "\\|")
 
 
 def _summary(report: Report) -> list[str]:

@@ -9,12 +9,18 @@ from collections import Counter
 from itertools import groupby
 
 from rich.console import Console
-from rich.markup import escape
+from rich.markup import escape as escape_markup
 from rich.table import Table
 
 from mldebt.report import Report
+from mldebt.reporters.escape import printable
 from mldebt.reporters.location import location
 from mldebt.reporters.statistics import rule_counts
+
+def escape(text: str) -> str:
+    """Text from the scanned tree as rich markup: no markup, no control characters."""
+    return escape_markup(printable(text))
+
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 #: How many errors and rules the summary names before "and N more".
