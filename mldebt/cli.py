@@ -21,8 +21,16 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from mldebt import __version__
 from mldebt.baseline import (
-    DEFAULT_BASELINE, BaselineError, apply_baseline, baseline_of, load_baseline, render_baseline, shrink,
+    DEFAULT_BASELINE,
+    BaselineError,
+    apply_baseline,
+    baseline_of,
+    load_baseline,
+    render_baseline,
+    shrink,
 )
+from mldebt.cache import CACHE_DIR_NAME, ENV_CACHE_DIR
+from mldebt.cache import clean as clean_cache
 from mldebt.catalogue import explain as explain_rule
 from mldebt.catalogue import rules_markdown
 from mldebt.engine import scan as run_scan
@@ -134,13 +142,29 @@ def _load(
     return root, None if "." in only else only, dataclasses.replace(settings, **overrides)
 
 
-def _scan(root: Path, only: list[str] | None, settings: Settings, jobs: int | None, show_progress: bool) -> Report:
+def _cache_options(command):
+    """`--no-cache` and `--cache-dir` (or `$MLDEBT_CACHE_DIR`), shared by the commands that scan."""
+    command = click.option(
+        "--cache-dir", type=click.Path(file_okay=False, path_type=Path), envvar=ENV_CACHE_DIR,
+        help=f"Cache per-file results here (default: {CACHE_DIR_NAME}/ at the project root; env {ENV_CACHE_DIR}).",
+    )(command)
+    return click.option("--no-cache", is_flag=True, help="Analyse every file; neither read nor write the cache.")(command)
+
+
+def _cache_folder(root: Path, no_cache: bool, cache_dir: Path | None) -> Path | None:
+    return None if no_cache else cache_dir or root / CACHE_DIR_NAME
+
+
+def _scan(
+    root: Path, only: list[str] | None, settings: Settings, jobs: int | None, show_progress: bool,
+    cache_dir: Path | None,
+) -> Report:
     """Run the scan; any failure is one line and exit 2."""
     try:
         with _progress(show_progress) as progress:
             task = progress.add_task("scan", total=None) if progress else None
             report = run_scan(
-                root, settings, jobs=jobs, only=only,
+                root, settings, jobs=jobs, only=only, cache_dir=cache_dir,
                 progress=(lambda done, total: progress.update(task, completed=done, total=total)) if progress else None,
             )
     except (OSError, SelectorError) as error:
@@ -200,10 +224,11 @@ def _apply_baseline(report: Report, file: str | None, only: list[str] | None) ->
 @click.option("--statistics", is_flag=True, help="Print per-rule counts instead of the findings.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: available cores).")
 @click.option("--config", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Config file to use.")
+@_cache_options
 @click.pass_context
 def scan(
     ctx, paths, fmt, outputs, select, ignore, fail_on, fail_on_diagnostics, exit_zero, baseline_file, statistics,
-    jobs, config,
+    jobs, config, no_cache, cache_dir,
 ) -> None:
     """Scan PATHS (files or folders of one project; default: the current folder) for ML
     technical debt. The whole project is analysed, so that cross-file rules see everything;
@@ -215,7 +240,7 @@ def scan(
     explicit_format = ctx.get_parameter_source("fmt") is not ParameterSource.DEFAULT
     to_stdout = not outputs or (explicit_format and len(_outputs(outputs, None)) == len(outputs))
     show_progress = sys.stderr.isatty() and (not to_stdout or (fmt == "text" and sys.stdout.isatty()))
-    report = _scan(root, only, settings, jobs, show_progress)
+    report = _scan(root, only, settings, jobs, show_progress, _cache_folder(root, no_cache, cache_dir))
     report = _apply_baseline(report, baseline_file or settings.baseline, only)
     try:
         files = [(target, render(report, target_fmt)) for target_fmt, target in targets]
@@ -250,12 +275,13 @@ def scan(
 @click.option("--ignore", multiple=True, help="Skip these rules: ids, id prefixes or categories.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: available cores).")
 @click.option("--config", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Config file to use.")
-def baseline(paths, output, update, select, ignore, jobs, config) -> None:
+@_cache_options
+def baseline(paths, output, update, select, ignore, jobs, config, no_cache, cache_dir) -> None:
     """Record today's findings of PATHS (default: the current folder) in a baseline file, so
     that `scan --baseline FILE` (or `baseline` in [tool.mldebt]) reports only new ones."""
     root, only, settings = _load(paths, config, select, ignore)
     target = output or Path(settings.baseline or root / DEFAULT_BASELINE)
-    report = _scan(root, only, settings, jobs, sys.stderr.isatty())
+    report = _scan(root, only, settings, jobs, sys.stderr.isatty(), _cache_folder(root, no_cache, cache_dir))
     if update:
         try:
             entries = load_baseline(target)
@@ -317,3 +343,21 @@ def graph(path, fmt, output, jobs, config) -> None:
         write_atomically(output, text)
     else:
         click.echo(text, nl=False)
+
+
+@main.group()
+def cache() -> None:
+    """Manage the per-file results cache."""
+
+
+@cache.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), envvar=ENV_CACHE_DIR, help="The cache to delete.")
+def clean(paths, cache_dir) -> None:
+    """Delete the cache of the project holding PATHS (default: the current folder)."""
+    try:
+        folder = cache_dir or project_root(paths or (Path("."),)) / CACHE_DIR_NAME
+        removed = clean_cache(folder)
+    except (ConfigError, OSError) as error:
+        raise UsageError(str(error)) from None
+    click.echo(f"mldebt: {'removed' if removed else 'no mldebt cache at'} {folder}", err=True)

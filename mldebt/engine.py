@@ -15,17 +15,19 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import closing
 from pathlib import Path
 
+from mldebt.cache import ResultCache
 from mldebt.discover import FileRef, discover
 from mldebt.extract.analyse import FileAnalyzer
 from mldebt.isolation import isolated_process_start, prepare_worker, stop_pool
+from mldebt.extract.sources import MAX_FILE_BYTES, content_digest
 from mldebt.knowledge import alias_map
 from mldebt.project import Project
 from mldebt.project.graph import build_graph
 from mldebt.report import Diagnostic, FileResult, Report
 from mldebt.settings import Settings
 
-#: Below this many files a process pool costs more than it saves.
-MIN_FILES_FOR_POOL = 64
+#: Below this many bytes to analyse, starting worker processes costs more than it saves.
+MIN_BYTES_FOR_POOL = 2 * 2**20
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -61,26 +63,81 @@ def pool_context() -> multiprocessing.context.BaseContext:
 
 
 def analyse_files(
-    root: Path, settings: Settings, files: list[FileRef], jobs: int
+    root: Path, settings: Settings, files: list[FileRef], sizes: list[int], jobs: int
 ) -> Iterator[FileResult]:
-    """Results in the order of `files`, in this process or in a pool of `jobs` workers."""
-    if jobs <= 1 or len(files) < MIN_FILES_FOR_POOL:
+    """Results of `files` (of `sizes` bytes), in this process or, when there are enough bytes
+    to parse to repay starting workers, in a pool of `jobs` workers, largest files first so
+    that no big file is left alone at the end."""
+    if jobs <= 1 or sum(sizes) < MIN_BYTES_FOR_POOL:
         analyzer = FileAnalyzer(root, settings)
         yield from map(analyzer.analyse, files)
         return
+    largest_first = [ref for _, ref in sorted(zip(sizes, files), key=lambda pair: -pair[0])]
+    chunksize = max(1, min(16, len(files) // (jobs * 8)))
     pool = None
     try:
         with isolated_process_start(root):
             pool = ProcessPoolExecutor(
                 max_workers=jobs, mp_context=pool_context(), initializer=_init_worker, initargs=(root, settings)
             )
-            results = pool.map(_analyse_in_worker, files, chunksize=16)  # starts every process
+            results = pool.map(_analyse_in_worker, largest_first, chunksize=chunksize)  # starts every process
         yield from results
     except BaseException:  # Ctrl-C, SIGTERM, a closed generator: stop now, not after the queue
         if pool is not None:
             stop_pool(pool)
         raise
     pool.shutdown()
+
+
+def _read_for_digest(path: Path) -> tuple[str | None, int]:
+    """The content digest and size of a file, or (None, size) when it cannot be read or is too
+    large to analyse (the worker then reports why)."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError:
+        return None, 0
+    return (content_digest(data) if len(data) <= MAX_FILE_BYTES else None), len(data)
+
+
+def _per_file_results(
+    root: Path, settings: Settings, files: list[FileRef], jobs: int, cache: ResultCache | None,
+    progress: ProgressCallback | None,
+) -> dict[str, FileResult]:
+    """Every file's result: from the cache when its bytes are known, else analysed (and
+    cached)."""
+    results: dict[str, FileResult] = {}
+    misses: list[FileRef] = []
+    sizes: list[int] = []
+    for ref in files:
+        digest, size = _read_for_digest(root / ref.path) if cache is not None else (None, _size(root / ref.path))
+        cached = cache.load(ref.path, ref.kind, digest) if cache is not None and digest else None
+        if cached is None:
+            misses.append(ref)
+            sizes.append(size)
+        else:
+            results[ref.path] = cached
+    done = len(results)
+    if progress is not None and done:
+        progress(done, len(files))
+    with closing(analyse_files(root, settings, misses, sizes, jobs)) as analysed:
+        for result in analysed:
+            results[result.path] = result
+            if cache is not None:
+                cache.store(result)
+            done += 1
+            if progress is not None:
+                progress(done, len(files))
+    if cache is not None:
+        cache.prune(len(files))
+    return results
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def scan(
@@ -90,22 +147,20 @@ def scan(
     jobs: int | None = None,
     progress: ProgressCallback | None = None,
     only: Iterable[str] | None = None,
+    cache_dir: Path | None = None,
 ) -> Report:
     """Scan the repository at `root` and return its report. `progress(done, total)` is called
     after each file. With `only` (files or folders relative to `root`, `/` separators) the whole
     repository is still analysed, so that cross-file rules see everything, but the report keeps
-    only the files, findings and diagnostics inside those paths."""
+    only the files, findings and diagnostics inside those paths. With `cache_dir`, per-file
+    results are cached there and a warm scan parses only files that changed."""
     root = Path(root).resolve()
     if not root.is_dir():
         raise NotADirectoryError(f"`{root}` is not a directory")
     settings = settings or Settings()
     found = discover(root, settings.exclude)
-    results: dict[str, FileResult] = {}
-    with closing(analyse_files(root, settings, found.files, jobs or default_jobs())) as analysed:
-        for done, result in enumerate(analysed, 1):
-            results[result.path] = result
-            if progress is not None:
-                progress(done, len(found.files))
+    cache = ResultCache.open(cache_dir, settings) if cache_dir is not None else None
+    results = _per_file_results(root, settings, found.files, jobs or default_jobs(), cache, progress)
     project = Project(
         {path: (r.kind, r.facts) for path, r in sorted(results.items())},
         found.present,

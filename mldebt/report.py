@@ -94,6 +94,8 @@ class FileResult:
     suppressed: int = 0
     lines: int = 0
     facts: Facts = field(default_factory=Facts)
+    #: `content_digest` of the bytes analysed ('' if unread): what the results cache keys on.
+    digest: str = ""
 
 
 @dataclass

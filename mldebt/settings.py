@@ -98,6 +98,17 @@ class Settings:
         overrides = dict(dict(self.rule_options).get(rule_id, ()))
         return rule.Options(**overrides)
 
+    def file_phase_digest(self) -> str:
+        """A hash of the settings that can change a file's own results (the cache's key):
+        all of them but those only discovery, the project phase or the exit code read, and
+        the selection as the rule ids it enables."""
+        data = dataclasses.asdict(self)
+        for project_only in ("exclude", "declared_consumers", "fail_on", "select", "ignore"):
+            del data[project_only]
+        data["enabled"] = sorted(self.enabled_rule_ids())
+        text = json.dumps(data, sort_keys=True, default=str)
+        return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+
     def digest(self) -> str:
         """A stable hash of everything that changes results (for caches and JSON output)."""
         data = dataclasses.asdict(self)

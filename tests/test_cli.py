@@ -8,7 +8,7 @@ import sys
 
 from conftest import write_tree
 
-from mldebt import __version__
+from mldebt import __version__, engine
 
 UNSAFE = "import torch, pickle\nstate = torch.load(CKPT, weights_only=False)\nobj = pickle.load(f)\n"
 
@@ -98,7 +98,8 @@ def test_diagnostics_do_not_change_exit_code_unless_asked(tmp_path, run_cli):
     assert run_cli("scan", tmp_path, "--fail-on-diagnostics").exit_code == 1
 
 
-def test_json_is_identical_for_one_and_two_workers(tmp_path, run_cli):
+def test_json_is_identical_for_one_and_two_workers(tmp_path, run_cli, monkeypatch):
+    monkeypatch.setattr(engine, "MIN_BYTES_FOR_POOL", 1)  # a pool even for this little repository
     files = {f"pkg{i % 7}/mod{i}.py": UNSAFE * (i % 3 + 1) for i in range(90)}
     files["nb.ipynb"] = '{"cells": []}'
     files["broken.py"] = "print 'x'\n"

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from conftest import write_tree
 
-from mldebt.engine import MIN_FILES_FOR_POOL
+from mldebt.engine import MIN_BYTES_FOR_POOL
 
 UNSAFE = "import pickle\npickle.load(f)\n"
 #: Module code that leaves a trace if it is ever imported.
@@ -25,10 +25,17 @@ TRAP = "open(__import__('os').environ['MLDEBT_TEST_TRAP'], 'a').write(__name__ +
 COMMAND = Path(sys.executable).with_name("mldebt")
 
 
-def hostile_repo(root: Path, packages: tuple[str, ...], files: int) -> Path:
+def pool_sized(count: int = 3) -> dict[str, str]:
+    """Modules that add up to enough bytes to start the worker pool, cheap to parse (one long
+    docstring each)."""
+    lines = MIN_BYTES_FOR_POOL // count // len("padding\n") + 1
+    return {f"src/padding_{i}.py": '"""' + "padding\n" * lines + '"""\n' for i in range(count)}
+
+
+def hostile_repo(root: Path, packages: tuple[str, ...], start_pool: bool) -> Path:
     """A repository whose top-level folders shadow modules that mldebt or its helper
-    processes import, with enough files to start the worker pool."""
-    tree = {f"src/module_{i}.py": "x = 1\n" for i in range(files)} | {"train.py": UNSAFE}
+    processes import, with enough bytes to start the worker pool when `start_pool`."""
+    tree = (pool_sized() if start_pool else {}) | {"src/module.py": "x = 1\n", "train.py": UNSAFE}
     for package in packages:
         for module in ("__init__", "__main__", "forkserver", "resource_tracker", "cli", "engine"):
             tree[f"{package}/{module}.py"] = TRAP
@@ -47,7 +54,7 @@ def reported_paths(stdout: str) -> list[str]:
 
 @pytest.mark.skipif(not COMMAND.exists(), reason="the mldebt command is not installed next to this Python")
 def test_pool_helpers_and_workers_never_import_from_the_scanned_repository(tmp_path):
-    repo = hostile_repo(tmp_path / "repo", ("multiprocessing", "mldebt", "libcst"), MIN_FILES_FOR_POOL + 8)
+    repo = hostile_repo(tmp_path / "repo", ("multiprocessing", "mldebt", "libcst"), start_pool=True)
     trap = tmp_path / "trap"
     done = run_inside(repo, [str(COMMAND), "scan", ".", "-j", "2", "-f", "json"], trap)
     assert not trap.exists(), f"scanned code ran: {trap.read_text()}"
@@ -58,7 +65,7 @@ def test_pool_helpers_and_workers_never_import_from_the_scanned_repository(tmp_p
 def test_python_m_mldebt_does_not_import_from_the_current_folder(tmp_path):
     """`python -m` puts the current folder first on sys.path; mldebt removes it before it
     imports anything (a folder named `mldebt` itself only `python -P` can ignore)."""
-    repo = hostile_repo(tmp_path / "repo", ("multiprocessing", "libcst", "click"), 3)
+    repo = hostile_repo(tmp_path / "repo", ("multiprocessing", "libcst", "click"), start_pool=False)
     trap = tmp_path / "trap"
     done = run_inside(repo, [sys.executable, "-m", "mldebt", "scan", ".", "-f", "json"], trap)
     assert not trap.exists(), f"scanned code ran: {trap.read_text()}"
@@ -91,7 +98,7 @@ def _start_busy_scan(tmp_path: Path) -> subprocess.Popen:
     dense = "".join(f"v{i} = [{i}, {i} + 1, f({i}), {{'k': {i}}}]\n" for i in range(40_000))
     repo = write_tree(
         tmp_path / "repo",
-        {f"m{i}.py": "x = 1\n" for i in range(MIN_FILES_FOR_POOL)} | {"a_dense.py": dense, "b_dense.py": dense},
+        {f"m{i}.py": "x = 1\n" for i in range(8)} | {"a_dense.py": dense, "b_dense.py": dense},
     )
     process = subprocess.Popen(
         [str(COMMAND), "scan", ".", "-j", "2"], cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.PIPE,

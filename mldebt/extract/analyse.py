@@ -30,7 +30,7 @@ from mldebt.extract.manifests import manifest_facts
 from mldebt.extract.positions import Span, spans
 from mldebt.extract.reproducibility import ReproducibilityCollector
 from mldebt.extract.sources import (
-    PythonSource, SourceError, TextSource, decode, notebook_file_lines, notebook_source,
+    PythonSource, SourceError, TextSource, content_digest, decode, notebook_file_lines, notebook_source,
 )
 from mldebt.extract.walk import walk
 from mldebt.project import Project
@@ -176,7 +176,9 @@ class FileAnalyzer:
         except OSError as error:
             result.diagnostics.append(Diagnostic(ref.path, "unreadable", f"cannot read: {error.strerror}"))
             return result
-        return self.analyse_bytes(ref, data)
+        result = self.analyse_bytes(ref, data)
+        result.digest = content_digest(data)
+        return result
 
     def analyse_bytes(self, ref: FileRef, data: bytes) -> FileResult:
         """Analyse the content of a file (what `analyse` does after reading it), on a thread

@@ -9,6 +9,7 @@ Manifests become a `TextSource`: the decoded lines, nothing more.
 from __future__ import annotations
 
 import ast
+import hashlib
 import json
 import re
 from bisect import bisect_right
@@ -67,6 +68,11 @@ class TextSource:
 
 
 _BINARY_SNIFF = 8192
+
+
+def content_digest(data: bytes) -> str:
+    """What identifies a file's content in the results cache."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def decode(path: str, data: bytes) -> str:

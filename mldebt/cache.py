@@ -1,0 +1,381 @@
+"""The per-file results cache: the boundary between the extract and the project phases.
+
+A `FileResult` depends only on the file's path and bytes, on the settings that shape per-file
+analysis and on mldebt's own code, so it is stored on disk under those and a warm scan parses
+only what changed; the project phase then runs on cached and fresh facts alike.
+
+Entries are untrusted input (a pull request can ship a crafted `.mldebt_cache/`): they are
+JSON, decoded field by field against the dataclasses' annotations (never pickle, nothing can
+run), any entry that does not decode exactly is a miss and is rewritten, and a cache folder
+that git tracks is not used at all. Writes are atomic (a temporary file and a rename), so two
+scans at once only ever see whole entries. The cache never grows without bound: settings and
+code versions other than the few most recently used are deleted, and entries no scan used
+are pruned once they outnumber the files.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import importlib.util
+import json
+import os
+import shutil
+import sys
+import tempfile
+import types
+import typing
+from collections.abc import Callable
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from mldebt import __version__
+from mldebt.report import FileResult
+from mldebt.settings import Settings
+
+#: The layout of entries; part of every key, bump it when the encoding changes.
+FORMAT = 1
+CACHE_DIR_NAME = ".mldebt_cache"
+ENV_CACHE_DIR = "MLDEBT_CACHE_DIR"
+#: Settings/code versions kept side by side (e.g. a scan with `--select` next to the default).
+KEPT_GENERATIONS = 4
+#: Entries beyond twice the project's files tolerated before unused ones are pruned.
+SPARE_ENTRIES = 64
+#: An entry larger than this is not read (the largest source mldebt analyses is 2 MiB).
+MAX_ENTRY_BYTES = 64 * 2**20
+_CACHEDIR_TAG = (
+    "Signature: 8a477f597d28d172789f06886806bc55\n"
+    "# This file is a cache directory tag created by mldebt.\n"
+    "# For information about cache directory tags see https://bford.info/cachedir/\n"
+)
+
+
+class CacheError(ValueError):
+    """An entry that is not exactly what this version of mldebt writes."""
+
+
+# --- plain data <-> JSON, driven by the dataclasses' annotations -------------------------------
+
+
+def to_plain(value: Any) -> Any:
+    """A dataclass tree as JSON-ready data: sets become sorted lists, tuples lists."""
+    if dataclasses.is_dataclass(value):
+        return {f.name: to_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, (list, tuple)):
+        return [to_plain(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted(to_plain(v) for v in value)
+    if isinstance(value, dict):
+        return {k: to_plain(v) for k, v in value.items()}
+    if value is None or isinstance(value, (str, int, float)):
+        return value
+    raise TypeError(f"cannot cache a {type(value).__name__}")
+
+
+def _fail(expected: str, value: Any) -> typing.NoReturn:
+    raise CacheError(f"expected {expected}, found {type(value).__name__}")
+
+
+def _scalar(kind: type) -> Callable[[Any], Any]:
+    def decode(value: Any) -> Any:
+        if type(value) is not kind:  # exact: a bool is not an int here
+            _fail(kind.__name__, value)
+        return value
+
+    return decode
+
+
+def _none(value: Any) -> None:
+    if value is not None:
+        _fail("null", value)
+
+
+def _collection(container: type, item: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def decode(value: Any) -> Any:
+        if type(value) is not list:
+            _fail("a list", value)
+        return container(map(item, value))
+
+    return decode
+
+
+def _mapping(item: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def decode(value: Any) -> Any:
+        if type(value) is not dict:
+            _fail("an object", value)
+        return {_scalar(str)(k): item(v) for k, v in value.items()}
+
+    return decode
+
+
+def _optional(item: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    return lambda value: None if value is None else item(value)
+
+
+def _record(cls: type) -> Callable[[Any], Any]:
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: decoder(hints[f.name]) for f in dataclasses.fields(cls)}
+
+    def decode(value: Any) -> Any:
+        if type(value) is not dict or value.keys() != fields.keys():
+            raise CacheError(f"not a {cls.__name__}")
+        return cls(**{name: fields[name](value[name]) for name in fields})
+
+    return decode
+
+
+@cache
+def decoder(annotation: Any) -> Callable[[Any], Any]:
+    """A function that turns JSON data back into `annotation` (a dataclass, a container of
+    them, a scalar) and raises CacheError on anything else. Unsupported annotations are a
+    TypeError at once, so a new kind of fact cannot slip past the cache untested."""
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if annotation in (str, int, float, bool):
+        return _scalar(annotation)
+    if annotation is type(None):
+        return _none
+    if dataclasses.is_dataclass(annotation):
+        return _record(annotation)
+    if origin in (list, set, frozenset) and len(args) == 1:
+        return _collection(origin, decoder(args[0]))
+    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        return _collection(tuple, decoder(args[0]))
+    if origin is tuple and args and Ellipsis not in args:
+        items = [decoder(a) for a in args]
+
+        def fixed(value: Any) -> tuple:
+            if type(value) is not list or len(value) != len(items):
+                _fail(f"a list of {len(items)}", value)
+            return tuple(item(v) for item, v in zip(items, value))
+
+        return fixed
+    if origin is dict and args and args[0] is str:
+        return _mapping(decoder(args[1]))
+    if origin in (typing.Union, types.UnionType) and len(args) == 2 and type(None) in args:
+        return _optional(decoder(next(a for a in args if a is not type(None))))
+    raise TypeError(f"the cache cannot store `{annotation}`; use plain data in results and facts")
+
+
+# --- keys ---------------------------------------------------------------------------------------
+
+
+@cache
+def code_digest() -> str:
+    """A hash of mldebt's own code, its rules and their YAML knowledge: a rule edited in
+    place (an editable install, a patched release) must not be answered from the cache."""
+    digest = hashlib.blake2b(digest_size=16)
+    for package in ("mldebt", "mldebt.rules"):
+        spec = importlib.util.find_spec(package)
+        for folder in spec.submodule_search_locations or ():
+            base = Path(folder)
+            for path in sorted(p for p in base.rglob("*") if p.suffix in (".py", ".yaml") and p.is_file()):
+                digest.update(f"{package}/{path.relative_to(base).as_posix()}\0".encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def generation(settings: Settings) -> str:
+    """The name under which results of this mldebt, its dependencies and these per-file
+    settings live; anything else that changes per-file results must be part of it."""
+    parts = [
+        str(FORMAT), __version__, code_digest(), settings.file_phase_digest(),
+        f"{sys.version_info.major}.{sys.version_info.minor}", metadata.version("libcst"),
+    ]
+    return hashlib.blake2b("\0".join(parts).encode(), digest_size=8).hexdigest()
+
+
+# --- git: a tracked cache folder is attacker-controlled ------------------------------------------
+
+
+def _varint(data: bytes, offset: int) -> tuple[int, int]:
+    """git's offset varint (index v4 path compression)."""
+    byte = data[offset]
+    value, offset = byte & 0x7F, offset + 1
+    while byte & 0x80:
+        byte = data[offset]
+        value, offset = ((value + 1) << 7) | (byte & 0x7F), offset + 1
+    return value, offset
+
+
+def _index_paths(data: bytes, hash_size: int) -> list[bytes]:
+    """The paths of a git index (versions 2 to 4); raises on anything malformed."""
+    if data[:4] != b"DIRC":
+        raise ValueError("not a git index")
+    version, count = int.from_bytes(data[4:8], "big"), int.from_bytes(data[8:12], "big")
+    if version not in (2, 3, 4):
+        raise ValueError(f"git index version {version}")
+    paths, offset, previous = [], 12, b""
+    for _ in range(count):
+        start = offset
+        offset += 40 + hash_size
+        flags = int.from_bytes(data[offset:offset + 2], "big")
+        offset += 2 + (2 if version >= 3 and flags & 0x4000 else 0)
+        if version == 4:
+            strip, offset = _varint(data, offset)
+            end = data.index(b"\0", offset)
+            if strip > len(previous):
+                raise ValueError("bad path compression")
+            path = previous[:len(previous) - strip] + data[offset:end]
+            offset = end + 1
+        else:
+            end = data.index(b"\0", offset)
+            path = data[offset:end]
+            offset = start + ((end - start + 8) & ~7)
+        paths.append(path)
+        previous = path
+    if offset + hash_size > len(data):
+        raise ValueError("truncated git index")
+    return paths
+
+
+def tracked_by_git(folder: Path) -> bool:
+    """Whether the git repository around `folder` tracks anything inside it. An index that
+    cannot be read counts as tracking it: the cache is then simply not used."""
+    for top in folder.parents:
+        dot_git = top / ".git"
+        if dot_git.exists():
+            break
+    else:
+        return False
+    try:
+        if dot_git.is_file():
+            gitdir = dot_git.read_text(encoding="utf-8").strip().removeprefix("gitdir:").strip()
+            dot_git = (top / gitdir).resolve()
+        index = dot_git / "index"
+        if not index.exists():
+            return False
+        with open(index, "rb") as handle:
+            data = handle.read(MAX_ENTRY_BYTES * 4)
+    except (OSError, UnicodeDecodeError):
+        return True
+    prefix = folder.relative_to(top).as_posix().encode() + b"/"
+    for hash_size in (20, 32):  # SHA-1 and SHA-256 repositories
+        try:
+            return any(path.startswith(prefix) for path in _index_paths(data, hash_size))
+        except (ValueError, IndexError):
+            continue
+    return True
+
+
+# --- the cache ----------------------------------------------------------------------------------
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    fd, temporary = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _is_generation(entry: os.DirEntry) -> bool:
+    return len(entry.name) == 16 and entry.is_dir(follow_symlinks=False) and all(
+        c in "0123456789abcdef" for c in entry.name
+    )
+
+
+class ResultCache:
+    """Per-file results of one generation (mldebt version, code, per-file settings), one JSON
+    file per (path, content) under `folder/<generation>/`."""
+
+    def __init__(self, folder: Path, generation_name: str) -> None:
+        self.folder = folder
+        self.entries = folder / generation_name
+        self.used: set[str] = set()
+        self.stored = 0
+
+    @classmethod
+    def open(cls, folder: Path, settings: Settings) -> ResultCache | None:
+        """The cache in `folder`, created if needed; None when it must not or cannot be used
+        (git tracks it, it is a link, it cannot be written): the scan then runs without it."""
+        folder = Path(os.path.abspath(folder))
+        try:
+            if folder.is_symlink() or tracked_by_git(folder):
+                return None
+            folder.mkdir(parents=True, exist_ok=True)
+            for name, text in (("CACHEDIR.TAG", _CACHEDIR_TAG), (".gitignore", "# created by mldebt\n*\n")):
+                if not (folder / name).is_file():
+                    _write_atomically(folder / name, text.encode())
+            self = cls(folder, generation(settings))
+            self.entries.mkdir(exist_ok=True)
+            if self.entries.is_symlink():
+                return None
+            os.utime(self.entries)  # most recently used generation
+        except OSError:
+            return None
+        return self
+
+    def _entry(self, path: str, kind: str, digest: str) -> tuple[str, Path]:
+        key = f"{FORMAT}\0{path}\0{kind}\0{digest}"
+        name = hashlib.blake2b(key.encode(), digest_size=16).hexdigest() + ".json"
+        return key, self.entries / name
+
+    def load(self, path: str, kind: str, digest: str) -> FileResult | None:
+        """The cached result, or None for a miss (absent, foreign, corrupt, truncated)."""
+        key, entry = self._entry(path, kind, digest)
+        self.used.add(entry.name)
+        try:
+            fd = os.open(entry, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+            with os.fdopen(fd, "rb") as handle:
+                data = handle.read(MAX_ENTRY_BYTES + 1)
+            if len(data) > MAX_ENTRY_BYTES:
+                return None
+            document = json.loads(data)
+            if type(document) is not dict or document.get("key") != key:
+                return None
+            result = decoder(FileResult)(document.get("result"))
+        except (OSError, ValueError, RecursionError):  # CacheError and JSON errors are ValueErrors
+            return None
+        if (result.path, result.kind, result.digest) != (path, kind, digest):
+            return None
+        return result
+
+    def store(self, result: FileResult) -> None:
+        """Keep a fresh result; a failure to write only costs the next scan a parse."""
+        if not result.digest:
+            return
+        key, entry = self._entry(result.path, result.kind, result.digest)
+        self.used.add(entry.name)
+        document = {"key": key, "result": to_plain(result)}
+        try:
+            _write_atomically(entry, json.dumps(document, separators=(",", ":")).encode())
+            self.stored += 1
+        except OSError:
+            return
+
+    def prune(self, live_files: int) -> None:
+        """Drop all but the most recently used generations, and entries this scan did not use
+        once they outnumber the files of the project."""
+        try:
+            generations = sorted(
+                (e for e in os.scandir(self.folder) if _is_generation(e)),
+                key=lambda e: e.stat(follow_symlinks=False).st_mtime, reverse=True,
+            )
+            for old in generations[KEPT_GENERATIONS:]:
+                if old.path != str(self.entries):
+                    shutil.rmtree(old.path, ignore_errors=True)
+            if not self.stored:
+                return
+            names = [e.name for e in os.scandir(self.entries) if e.name.endswith(".json")]
+            if len(names) > 2 * live_files + SPARE_ENTRIES:
+                for name in names:
+                    if name not in self.used:
+                        (self.entries / name).unlink(missing_ok=True)
+        except OSError:
+            return
+
+
+def clean(folder: Path) -> bool:
+    """Delete a cache folder mldebt created (it has our CACHEDIR.TAG); False if there is none."""
+    folder = Path(os.path.abspath(folder))
+    if folder.is_symlink() or not (folder / "CACHEDIR.TAG").is_file():
+        return False
+    if "mldebt" not in (folder / "CACHEDIR.TAG").read_text(encoding="utf-8", errors="replace"):
+        return False
+    shutil.rmtree(folder)
+    return True

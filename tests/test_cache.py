@@ -1,0 +1,252 @@
+"""The per-file results cache: warm scans give the cold scan's bytes, only changed files are
+analysed again, and entries are untrusted data that can never be believed when they are wrong."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import shutil
+import subprocess
+import sys
+import types
+import typing
+from pathlib import Path
+
+import pytest
+from conftest import write_tree
+
+from mldebt import cache as cache_module
+from mldebt.cache import CacheError, ResultCache, decoder, to_plain, tracked_by_git
+from mldebt.engine import scan
+from mldebt.extract.analyse import FileAnalyzer
+from mldebt.report import FileResult
+from mldebt.reporters import render
+from mldebt.rule import Severity
+from mldebt.settings import Settings, load_settings
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+def _json(root: Path, cache_dir: Path | None) -> str:
+    return render(scan(root, load_settings(root), jobs=1, cache_dir=cache_dir), "json")
+
+
+@pytest.fixture
+def demo(tmp_path) -> Path:
+    root = tmp_path / "demo"
+    shutil.copytree(FIXTURES / "demo", root)
+    return root
+
+
+@pytest.fixture
+def analysed(monkeypatch) -> list[str]:
+    """The paths the scan really analyses (cache misses)."""
+    seen: list[str] = []
+    original = FileAnalyzer.analyse
+
+    def spy(self, ref):
+        seen.append(ref.path)
+        return original(self, ref)
+
+    monkeypatch.setattr(FileAnalyzer, "analyse", spy)
+    return seen
+
+
+def _entries(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.glob("*/*.json"))
+
+
+def test_warm_scans_are_byte_identical_to_cold_ones_after_edits_renames_and_deletions(demo, analysed):
+    folder = demo / ".mldebt_cache"
+    cold = _json(demo, None)
+    assert _json(demo, folder) == cold
+    analysed.clear()
+    assert _json(demo, folder) == cold
+    assert analysed == []  # nothing parsed on a warm scan
+
+    train = demo / "src" / "demo" / "train.py"
+    train.write_text(train.read_text() + "\nimport pickle\nx = pickle.load(open('m.pkl', 'rb'))\n")
+    (demo / "src" / "demo" / "serve.py").rename(demo / "src" / "demo" / "serving.py")
+    (demo / "requirements.txt").unlink()
+    analysed.clear()
+    warm = _json(demo, folder)
+    assert sorted(analysed) == ["src/demo/serving.py", "src/demo/train.py"]
+    assert warm == _json(demo, None) and warm != cold
+    assert "pickle" in warm
+
+
+def test_cache_folder_is_tagged_and_ignored_by_git(demo):
+    _json(demo, demo / ".mldebt_cache")
+    assert (demo / ".mldebt_cache" / "CACHEDIR.TAG").read_text().startswith("Signature: 8a477f597d28d172789f06886806bc55")
+    assert (demo / ".mldebt_cache" / ".gitignore").read_text().splitlines()[-1] == "*"
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: b"\x00\xff garbage \x80",
+        lambda data: data[: len(data) // 2],  # truncated
+        lambda data: b"{}",
+        lambda data: re.sub(rb'"lines":(\d+)', rb'"lines":"\1"', data),  # a string is not a count
+        lambda data: re.sub(rb'"suppressed":\d+', rb'"suppressed":true', data),  # nor is a bool
+        lambda data: data.replace(b'"key":"1', b'"key":"0', 1),  # another format's entry
+        lambda data: json.dumps({"key": "x", "result": {"__class__": "os.system"}}).encode(),
+    ],
+)
+def test_damaged_entries_are_misses_and_are_rewritten(demo, analysed, damage):
+    folder = demo / ".mldebt_cache"
+    cold = _json(demo, folder)
+    entries = _entries(folder)
+    good = {p: p.read_bytes() for p in entries}
+    for path in entries:
+        path.write_bytes(damage(path.read_bytes()))
+    analysed.clear()
+    assert _json(demo, folder) == cold
+    assert len(analysed) == len(entries)
+    assert {p: p.read_bytes() for p in _entries(folder)} == good
+
+
+def test_a_decoded_entry_with_wrong_types_is_refused():
+    result = FileResult("a.py", "python", suppressed=2, lines=3, digest="d")
+    plain = to_plain(result)
+    assert decoder(FileResult)(json.loads(json.dumps(plain))) == result
+    for field, bad in (("lines", "3"), ("lines", 3.0), ("suppressed", True), ("findings", {}), ("facts", None)):
+        with pytest.raises(CacheError):
+            decoder(FileResult)({**plain, field: bad})
+    with pytest.raises(CacheError):
+        decoder(FileResult)({**plain, "extra": 1})
+
+
+def _example(annotation):
+    """A value of every annotated type, with every field set, for a round trip."""
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if dataclasses.is_dataclass(annotation):
+        hints = typing.get_type_hints(annotation)
+        return annotation(**{f.name: _example(hints[f.name]) for f in dataclasses.fields(annotation)})
+    if origin in (typing.Union, types.UnionType):
+        return _example(next(a for a in args if a is not type(None)))
+    if origin in (list, set, frozenset):
+        return origin([_example(args[0])])
+    if origin is tuple:
+        return (_example(args[0]),) if args[-1] is Ellipsis else tuple(_example(a) for a in args)
+    if origin is dict:
+        return {"key": _example(args[1])}
+    return {str: "text", int: 7, float: 0.25, bool: True}[annotation]
+
+
+def test_every_fact_survives_the_cache():
+    """New facts need no cache code; this fails if one uses a type the cache cannot store."""
+    result = _example(FileResult)
+    assert decoder(FileResult)(json.loads(json.dumps(to_plain(result)))) == result
+
+
+def test_a_cache_folder_git_tracks_is_not_used(demo, analysed):
+    git = shutil.which("git")
+    if git is None:
+        pytest.skip("git is not installed")
+    folder = demo / ".mldebt_cache"
+    cold = _json(demo, folder)
+    for entry in _entries(folder):  # what a crafted pull request could ship: findings hidden
+        document = json.loads(entry.read_bytes())
+        document["result"]["findings"] = []
+        entry.write_text(json.dumps(document))
+    run = {"cwd": demo, "check": True, "capture_output": True}
+    subprocess.run([git, "init", "-q"], **run)
+    assert not tracked_by_git(folder)
+    subprocess.run([git, "add", "-f", ".mldebt_cache", "src"], **run)
+    for version in ("2", "4"):
+        subprocess.run([git, "update-index", "--index-version", version], **run)
+        assert tracked_by_git(folder)
+        assert not tracked_by_git(demo / "src" / "other_cache")
+    analysed.clear()
+    assert _json(demo, folder) == cold
+    assert analysed  # analysed afresh, the tracked entries never read
+
+
+def test_index_parser_reads_what_git_lists(demo):
+    git = shutil.which("git")
+    if git is None:
+        pytest.skip("git is not installed")
+    run = {"cwd": demo, "check": True, "capture_output": True}
+    subprocess.run([git, "init", "-q"], **run)
+    subprocess.run([git, "add", "."], **run)
+    listed = subprocess.run([git, "ls-files", "-z"], **run).stdout.split(b"\0")[:-1]
+    for version in ("2", "3", "4"):
+        subprocess.run([git, "update-index", "--index-version", version], **run)
+        data = (demo / ".git" / "index").read_bytes()
+        assert cache_module._index_paths(data, 20) == listed
+
+
+def test_two_scans_at_once_share_the_cache(demo):
+    folder = demo / ".mldebt_cache"
+    cold = _json(demo, None)
+    command = [sys.executable, "-m", "mldebt", "scan", str(demo), "-f", "json", "--jobs", "1", "--cache-dir", str(folder)]
+    scans = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
+    outputs = [s.communicate() for s in scans]
+    assert [out for out, _ in outputs] == [cold.encode()] * 2, outputs[0][1]
+    assert _json(demo, folder) == cold
+    assert not list(folder.glob("*/.tmp-*"))  # no half-written entry left behind
+
+
+def test_settings_that_change_per_file_results_change_the_key():
+    base = Settings()
+    assert cache_module.generation(base) == cache_module.generation(dataclasses.replace(base, fail_on=Severity.ERROR))
+    assert cache_module.generation(base) == cache_module.generation(dataclasses.replace(base, exclude=("x/**",)))
+    for changed in (
+        dataclasses.replace(base, ignore=("MLD401",)),
+        dataclasses.replace(base, per_file_ignores=(("tests/**", ("MLD4",)),)),
+        dataclasses.replace(base, hyperparameters='{"aliases": {"lr": ["eta"]}}'),
+    ):
+        assert cache_module.generation(changed) != cache_module.generation(base)
+
+
+def test_rule_and_knowledge_bytes_are_part_of_the_key(tmp_path, monkeypatch):
+    package = write_tree(tmp_path, {"rules/__init__.py": "", "rules/knowledge/table.yaml": "a: 1\n"})
+    spec = types.SimpleNamespace(submodule_search_locations=[str(package / "rules")])
+    monkeypatch.setattr(cache_module.importlib.util, "find_spec", lambda name: spec)
+    before = cache_module.code_digest.__wrapped__()
+    (package / "rules" / "knowledge" / "table.yaml").write_text("a: 2\n")
+    assert cache_module.code_digest.__wrapped__() != before
+
+
+def test_old_generations_and_unused_entries_are_pruned(tmp_path, monkeypatch):
+    folder = tmp_path / "cache"
+    write_tree(tmp_path, {f"repo/m{i}.py": f"x = {i}\n" for i in range(3)})
+    repo = tmp_path / "repo"
+    for ignored in ("MLD1", "MLD2", "MLD3", "MLD4", "MLD5"):
+        scan(repo, Settings(ignore=(ignored,)), jobs=1, cache_dir=folder)
+    assert len([p for p in folder.iterdir() if p.is_dir()]) == cache_module.KEPT_GENERATIONS
+    monkeypatch.setattr(cache_module, "KEPT_GENERATIONS", 1)
+    monkeypatch.setattr(cache_module, "SPARE_ENTRIES", 4)
+    for i in range(16):  # many versions of one file: entries nobody uses any more pile up
+        (repo / "m0.py").write_text(f"x = {i}\n")
+        scan(repo, Settings(), jobs=1, cache_dir=folder)
+    [generation] = [p for p in folder.iterdir() if p.is_dir()]
+    assert 3 <= len(list(generation.glob("*.json"))) <= 2 * 3 + 4 + 1
+
+
+def test_a_linked_cache_folder_is_not_used(demo, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (demo / ".mldebt_cache").symlink_to(elsewhere)
+    assert ResultCache.open(demo / ".mldebt_cache", Settings()) is None
+    assert _json(demo, demo / ".mldebt_cache") == _json(demo, None)
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_cli_cache_options_and_clean(demo, run_cli, monkeypatch):
+    monkeypatch.chdir(demo)
+    assert run_cli("scan", "--no-cache").exit_code == 1
+    assert not (demo / ".mldebt_cache").exists()
+    assert run_cli("scan").exit_code == 1
+    assert (demo / ".mldebt_cache" / "CACHEDIR.TAG").is_file()
+    result = run_cli("cache", "clean")
+    assert result.exit_code == 0 and not (demo / ".mldebt_cache").exists()
+    monkeypatch.setenv("MLDEBT_CACHE_DIR", str(demo / "elsewhere"))
+    run_cli("scan")
+    assert (demo / "elsewhere" / "CACHEDIR.TAG").is_file() and not (demo / ".mldebt_cache").exists()
+    assert run_cli("cache", "clean").exit_code == 0 and not (demo / "elsewhere").exists()
+    (demo / "mine").mkdir()
+    assert "no mldebt cache" in run_cli("cache", "clean", "--cache-dir", "mine").stderr
+    assert (demo / "mine").is_dir()  # a folder mldebt did not create is never deleted
