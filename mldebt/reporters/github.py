@@ -33,6 +33,8 @@ def _annotation(f) -> tuple[str, str]:
         props += [f"line={f.line}", f"col={f.column}", f"endLine={f.end_line}", f"endColumn={f.end_column}"]
     else:
         message = f"cell {f.cell}, line {f.line}: {message}"
+        if f.notebook_line is not None:  # the .ipynb line that holds the cell's line
+            props.append(f"line={f.notebook_line}")
     props.append(f"title={_property(f'{f.rule} {f.name}')}")
     if f.hint:
         message += f" (hint: {f.hint})"

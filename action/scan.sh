@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The scan step of the mldebt GitHub Action (action.yml): ONE scan that prints workflow
+# annotations and writes SARIF (for github/codeql-action/upload-sarif), JSON and the Markdown
+# summary, which is appended to $GITHUB_STEP_SUMMARY. The exit code is mldebt's: 0 clean, 1
+# findings at or above the gate, 2 error.
+#
+# Inputs come as environment variables (set by action.yml): MLDEBT_PATH, MLDEBT_FAIL_ON,
+# MLDEBT_BASELINE, MLDEBT_OUTPUT_DIR.
+set -uo pipefail
+
+output_dir="${MLDEBT_OUTPUT_DIR:-mldebt-report}"
+mkdir -p "$output_dir"
+summary="$output_dir/summary.md"
+
+args=(scan "${MLDEBT_PATH:-.}" --format github
+      -o "sarif:$output_dir/mldebt.sarif" -o "json:$output_dir/mldebt.json" -o "markdown:$summary")
+if [ -n "${MLDEBT_FAIL_ON:-}" ]; then args+=(--fail-on "$MLDEBT_FAIL_ON"); fi
+if [ -n "${MLDEBT_BASELINE:-}" ]; then args+=(--baseline "$MLDEBT_BASELINE"); fi
+
+mldebt "${args[@]}"
+status=$?
+
+if [ -f "$summary" ] && [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then
+  cat "$summary" >> "$GITHUB_STEP_SUMMARY"
+fi
+if [ -n "${GITHUB_OUTPUT:-}" ]; then
+  {
+    echo "sarif=$output_dir/mldebt.sarif"
+    echo "json=$output_dir/mldebt.json"
+    echo "summary=$summary"
+    echo "exit-code=$status"
+  } >> "$GITHUB_OUTPUT"
+fi
+exit "$status"

@@ -1,0 +1,84 @@
+"""The GitHub Action (action.yml): its scan script run here against a fixture, with the
+workflow's files ($GITHUB_STEP_SUMMARY, $GITHUB_OUTPUT) pointed at temporary files."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = ROOT / "action" / "scan.sh"
+SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+
+
+def _run(tmp_path: Path, **inputs: str) -> tuple[subprocess.CompletedProcess, Path, Path]:
+    repo = tmp_path / "repo"
+    if not repo.exists():
+        shutil.copytree(ROOT / "fixtures" / "demo", repo)
+    summary, outputs = tmp_path / "step_summary.md", tmp_path / "github_output"
+    summary.write_text("earlier step\n")
+    outputs.write_text("")
+    env = {
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        "HOME": str(tmp_path),
+        "GITHUB_STEP_SUMMARY": str(summary),
+        "GITHUB_OUTPUT": str(outputs),
+        "MLDEBT_PATH": "repo",
+        **{f"MLDEBT_{k.upper()}": v for k, v in inputs.items()},
+    }
+    result = subprocess.run(["bash", str(SCRIPT)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    return result, summary, outputs
+
+
+def test_one_scan_gives_annotations_sarif_json_and_the_job_summary(tmp_path):
+    result, summary, outputs = _run(tmp_path)
+    assert result.returncode == 1, result.stderr
+    annotations = result.stdout.splitlines()
+    assert annotations[0].startswith("::error file=") and all(line.startswith("::") for line in annotations)
+    written = dict(line.split("=", 1) for line in outputs.read_text().splitlines())
+    assert written["exit-code"] == "1"
+    sarif = json.loads((tmp_path / written["sarif"]).read_text())
+    jsonschema.Draft4Validator(SCHEMA).validate(sarif)
+    document = json.loads((tmp_path / written["json"]).read_text())
+    assert len(sarif["runs"][0]["results"]) == len(document["findings"])
+    assert len(annotations) == len(document["findings"]) + len(document["diagnostics"])
+    text = summary.read_text()
+    assert text.startswith("earlier step\n## mldebt\n") and "| location | rule | severity | message |" in text
+
+
+def test_baseline_input_reaches_the_scan(tmp_path):
+    shutil.copytree(ROOT / "fixtures" / "demo", tmp_path / "repo")
+    subprocess.run(
+        [Path(sys.executable).parent / "mldebt", "baseline", "repo", "-o", "repo/base.json"],
+        cwd=tmp_path, check=True, capture_output=True,
+    )
+    result, summary, outputs = _run(tmp_path, baseline="repo/base.json")
+    assert result.returncode == 0, result.stderr
+    assert all(",title=mldebt parse-error::" in line for line in result.stdout.splitlines())  # diagnostics only
+    assert "0 finding(s)" in summary.read_text() and "11 baselined" in summary.read_text()
+
+
+def test_fail_on_input_reaches_the_scan_and_a_bad_one_is_exit_2_without_summary(tmp_path):
+    result, summary, outputs = _run(tmp_path, fail_on="severe")
+    assert result.returncode == 2
+    assert summary.read_text() == "earlier step\n" and "exit-code=2" in outputs.read_text()
+
+
+def test_action_yml_declares_every_input_it_uses_and_runs_the_script():
+    action = yaml.safe_load((ROOT / "action.yml").read_text())
+    assert action["runs"]["using"] == "composite"
+    text = (ROOT / "action.yml").read_text()
+    used = set(re.findall(r"\$\{\{\s*inputs\.([\w-]+)\s*\}\}", text))
+    assert used == set(action["inputs"]), used ^ set(action["inputs"])
+    steps = action["runs"]["steps"]
+    assert any("action/scan.sh" in step["run"] for step in steps)
+    outputs = set(re.findall(r"steps\.scan\.outputs\.([\w-]+)", text))
+    assert outputs == set(action["outputs"]) and outputs <= set(re.findall(r'echo "([\w-]+)=', SCRIPT.read_text()))
