@@ -17,6 +17,8 @@ from pathlib import Path, PurePosixPath
 
 import pathspec
 
+from mldebt.bounded_read import ReadRefused, read_bounded
+
 
 class FileKind:
     """The kinds of input; the values appear in JSON metrics and in `TextRule.kinds`."""
@@ -123,10 +125,13 @@ class FileRef:
 
 @dataclass(frozen=True)
 class SkippedPath:
-    """A path discovery refused, with the reason a user should hear."""
+    """A path discovery refused (or a line of it, for `.gitignore` patterns), with the reason a
+    user should hear."""
 
     path: str
     reason: str
+    kind: str = "skipped"
+    line: int | None = None
 
 
 @dataclass
@@ -142,12 +147,43 @@ def _is_virtualenv(directory: Path) -> bool:
     return (directory / "pyvenv.cfg").is_file() or (directory / "conda-meta").is_dir()
 
 
-def _read_gitignore(directory: Path) -> pathspec.PathSpec | None:
+def gitignore_spec(lines: Iterable[str]) -> tuple[pathspec.PathSpec, list[tuple[int, str]]]:
+    """The patterns of `.gitignore` lines; a line git would not accept (`!`, `\\`, `[z-a]`) is
+    left out and returned as (line number, reason), and the other lines still apply."""
+    patterns, invalid = [], []
+    for number, line in enumerate(lines, 1):
+        try:
+            patterns += pathspec.GitIgnoreSpec.from_lines([line]).patterns
+        except (ValueError, re.error) as error:
+            invalid.append((number, str(error)))
+    return pathspec.GitIgnoreSpec(patterns), invalid
+
+
+def _read_gitignore(root: Path, directory: Path, rel_dir: str, skipped: list[SkippedPath]) -> pathspec.PathSpec | None:
+    rel = f"{rel_dir}/.gitignore" if rel_dir else ".gitignore"
     try:
-        text = (directory / ".gitignore").read_text(encoding="utf-8", errors="replace")
+        data = read_bounded(directory / ".gitignore", tree=root)
+    except ReadRefused as refused:
+        skipped.append(SkippedPath(rel, refused.message, refused.kind))
+        return None
     except OSError:
         return None
-    return pathspec.GitIgnoreSpec.from_lines(text.splitlines())
+    spec, invalid = gitignore_spec(data.decode("utf-8", errors="replace").splitlines())
+    for number, reason in invalid:
+        skipped.append(SkippedPath(rel, f"invalid pattern ({reason}); line ignored", "invalid-pattern", number))
+    return spec
+
+
+def _utf8(rel: str, skipped: list[SkippedPath]) -> bool:
+    """Whether a path can be reported as it is: every output format is UTF-8 text, so a name
+    that is not valid UTF-8 is skipped, named with its odd bytes escaped."""
+    try:
+        rel.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = os.fsencode(rel).decode("utf-8", errors="backslashreplace")
+        skipped.append(SkippedPath(shown, "file name is not valid UTF-8; not read (rename it)", "bad-file-name"))
+        return False
+    return True
 
 
 def _link_problem(root: Path, path: Path) -> str | None:
@@ -198,13 +234,15 @@ def discover(root: Path, exclude: Iterable[str] = ()) -> Discovery:
         here = Path(dirpath)
         rel_dir = here.relative_to(root).as_posix()
         rel_dir = "" if rel_dir == "." else rel_dir
-        spec = _read_gitignore(here)
+        spec = _read_gitignore(root, here, rel_dir, skipped)
         if spec is not None:
             ignores.append((rel_dir, spec))
         kept = []
         for name in sorted(dirnames):
             child = here / name
             rel = f"{rel_dir}/{name}" if rel_dir else name
+            if not _utf8(rel, skipped):
+                continue
             if child.is_symlink():
                 problem = _link_problem(root, child)
                 if problem:
@@ -221,7 +259,7 @@ def discover(root: Path, exclude: Iterable[str] = ()) -> Discovery:
                 continue
             present.add(rel)
             kind = classify(rel)
-            if kind is None:
+            if kind is None or not _utf8(rel, skipped):
                 continue
             child = here / name
             if child.is_symlink():
@@ -231,6 +269,8 @@ def discover(root: Path, exclude: Iterable[str] = ()) -> Discovery:
                 continue
             if child.is_file():
                 files.append(FileRef(rel, kind))
+            else:
+                skipped.append(SkippedPath(rel, "not a regular file (a FIFO, socket or device); not read", "not-a-file"))
     files.sort()
-    skipped.sort(key=lambda s: s.path)
+    skipped.sort(key=lambda s: (s.path, s.line or 0))
     return Discovery(files, skipped, frozenset(present))

@@ -169,7 +169,7 @@ def scan(
     )
     project.graph = build_graph(project)
     FileAnalyzer(root, settings).add_project_findings(root, project, results)
-    skipped = [Diagnostic(s.path, "skipped", s.reason) for s in found.skipped]
+    skipped = [Diagnostic(s.path, s.kind, s.reason, s.line) for s in found.skipped]
     files = list(results.values())
     if only is not None:
         scopes = tuple(only)

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mldebt.bounded_read import ReadRefused, read_bounded
+from mldebt.discover import gitignore_spec
 from mldebt.knowledge import load_table
 from mldebt.registry import SelectorError, all_rules, resolve_selector, rule_by_id
 from mldebt.rule import Severity
@@ -135,7 +137,7 @@ def _data_io(where: str, table: Any) -> str:
         if section not in ("calls", "methods"):
             raise ConfigError(f"{where}: unknown key `{section}`{_suggest(section, ['calls', 'methods'])}")
         result[section] = {}
-        for name, entry in table[section].items():
+        for name, entry in _table(f"{where}.{section}", table[section]).items():
             path = entry.get("path") if isinstance(entry, Mapping) else None
             valid_path = (
                 isinstance(path, list) and len(path) == 2 and isinstance(path[0], str)
@@ -194,12 +196,12 @@ def _hyperparameters(where: str, table: Any) -> str:
     for key in table:
         if key not in ("aliases", "calls", "methods"):
             raise ConfigError(f"{where}: unknown key `{key}`{_suggest(key, ['aliases', 'calls', 'methods'])}")
-    for name, aliases in table.get("aliases", {}).items():
+    for name, aliases in _table(f"{where}.aliases", table.get("aliases", {})).items():
         _string_list(f"{where}.aliases.{name}", aliases)
-    for method, keywords in table.get("methods", {}).items():
+    for method, keywords in _table(f"{where}.methods", table.get("methods", {})).items():
         _string_list(f"{where}.methods.{method}", keywords)
     calls: dict[str, Any] = {}
-    for group, entry in table.get("calls", {}).items():
+    for group, entry in _table(f"{where}.calls", table.get("calls", {})).items():
         here = f"{where}.calls.{group}"
         if not isinstance(entry, Mapping) or set(entry) != {"calls", "arguments"}:
             raise ConfigError(f"{here} must have exactly `calls` (a list) and `arguments` (a table)")
@@ -213,6 +215,12 @@ def _hyperparameters(where: str, table: Any) -> str:
             "arguments": {k: (v if v >= 0 else None) for k, v in arguments.items()},
         }
     return json.dumps({**dict(table), "calls": calls}, sort_keys=True)
+
+
+def _table(where: str, value: Any) -> Mapping:
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"{where} must be a table")
+    return value
 
 
 def _suggest(value: str, choices: list[str]) -> str:
@@ -232,6 +240,13 @@ def _string_list(where: str, value: Any) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ConfigError(f"{where} must be a list of strings")
     return tuple(value)
+
+
+def _patterns(where: str, patterns: tuple[str, ...]) -> tuple[str, ...]:
+    """gitignore-style patterns, each one valid."""
+    for _, reason in gitignore_spec(patterns)[1]:
+        raise ConfigError(f"{where}: invalid pattern ({reason})")
+    return patterns
 
 
 def _check_selectors(where: str, selectors: tuple[str, ...]) -> None:
@@ -304,13 +319,14 @@ def settings_from_table(table: Mapping[str, Any], where: str) -> Settings:
         raise ConfigError(f"{where}.per-file-ignores must be a table of glob = [rules]")
     per_file_ignores = []
     for glob, selectors in sorted(per_file.items()):
+        _patterns(f"{where}.per-file-ignores", (glob,))
         parsed = _string_list(f"{where}.per-file-ignores.{glob!r}", selectors)
         _check_selectors(f"{where}.per-file-ignores", parsed)
         per_file_ignores.append((glob, parsed))
     return Settings(
         select=select,
         ignore=ignore,
-        exclude=_string_list(f"{where}.exclude", table.get("exclude", [])),
+        exclude=_patterns(f"{where}.exclude", _string_list(f"{where}.exclude", table.get("exclude", []))),
         per_file_ignores=tuple(per_file_ignores),
         fail_on=parse_fail_on(f"{where}.fail-on", table.get("fail-on", "warning")),
         rule_options=_rule_options(f"{where}.rules", table.get("rules", {})),
@@ -322,22 +338,40 @@ def settings_from_table(table: Mapping[str, Any], where: str) -> Settings:
     )
 
 
+def _read_toml(path: Path, tree: Path | None) -> dict | None:
+    """The TOML document at `path`, or None when there is none to read (absent, or a link out of
+    `tree`: discovery reports that link); anything else that is not a small, valid TOML file is
+    a `ConfigError`."""
+    try:
+        text = read_bounded(path, tree=tree).decode("utf-8")
+        return tomllib.loads(text)
+    except FileNotFoundError:
+        return None
+    except ReadRefused as refused:
+        if refused.kind == "skipped":
+            return None
+        raise ConfigError(f"{path.name}: {refused.message}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path.name}: invalid TOML: {error}") from None
+    except RecursionError:
+        raise ConfigError(f"{path.name}: invalid TOML: arrays or tables nested too deeply") from None
+    except ValueError:  # Python refuses integers of more than 4,300 digits
+        raise ConfigError(f"{path.name}: invalid TOML: an integer too long to read") from None
+    except OSError as error:
+        raise ConfigError(f"{path.name}: cannot read: {error.strerror}") from None
+
+
 def load_settings(root: Path, config: Path | None = None) -> Settings:
     """Settings of the repository at `root`: from `config` if given (an `mldebt.toml`, or any
     TOML file with a `[tool.mldebt]` table such as a `pyproject.toml`), else the first of
     `mldebt.toml` / `pyproject.toml` at the root that has mldebt settings, else defaults."""
     candidates = [config] if config is not None else [root / name for name in CONFIG_FILES]
     for path in candidates:
-        if not path.is_file():
+        document = _read_toml(path, tree=None if config is not None else root)
+        if document is None:
             if config is not None:
                 raise ConfigError(f"config file `{path}` does not exist")
             continue
-        try:
-            document = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-            raise ConfigError(f"{path.name}: invalid TOML: {error}") from None
-        except OSError as error:
-            raise ConfigError(f"{path.name}: cannot read: {error.strerror}") from None
         tool = document.get("tool")
         if path.name == "pyproject.toml" or (isinstance(tool, Mapping) and "mldebt" in tool):
             table = tool.get("mldebt") if isinstance(tool, Mapping) else None
@@ -359,17 +393,14 @@ def load_settings(root: Path, config: Path | None = None) -> Settings:
 
 #: `[tool.mldebt]` or one of its sub-tables, as a TOML header.
 _MLDEBT_TABLE = re.compile(rb"^\s*\[\s*tool\s*\.\s*mldebt\s*[\].]", re.M)
-#: Enough of a pyproject.toml to find its `[tool.mldebt]` header (the settings are read later).
-_HEADER_SCAN_BYTES = 1 << 20
 
 
 def _has_settings(folder: Path) -> bool:
     if (folder / "mldebt.toml").is_file():
         return True
     try:
-        with open(folder / "pyproject.toml", "rb") as handle:
-            return _MLDEBT_TABLE.search(handle.read(_HEADER_SCAN_BYTES)) is not None
-    except OSError:
+        return _MLDEBT_TABLE.search(read_bounded(folder / "pyproject.toml", tree=folder)) is not None
+    except (OSError, ReadRefused):  # absent or unreadable: load_settings says why if it matters
         return False
 
 

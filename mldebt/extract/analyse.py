@@ -22,6 +22,7 @@ from pathlib import Path
 import libcst as cst
 import pathspec
 
+from mldebt.bounded_read import ReadRefused, read_bounded
 from mldebt.discover import FileKind, FileRef, is_test_path
 from mldebt.extract.collectors import DataAccessCollector, FactCollector, NameCollector
 from mldebt.extract.hyperparameters import HyperparameterCollector
@@ -169,7 +170,10 @@ class FileAnalyzer:
     def analyse(self, ref: FileRef) -> FileResult:
         result = FileResult(ref.path, ref.kind)
         try:
-            data = (self.root / ref.path).read_bytes()
+            data = read_bounded(self.root / ref.path, tree=self.root)
+        except ReadRefused as refused:
+            result.diagnostics.append(Diagnostic(ref.path, refused.kind, refused.message))
+            return result
         except FileNotFoundError:
             result.diagnostics.append(Diagnostic(ref.path, "vanished", "file disappeared during the scan"))
             return result
@@ -259,9 +263,9 @@ class FileAnalyzer:
         for path, raw in sorted(by_path.items()):
             result = results[path]
             try:
-                text = decode(path, (root / path).read_bytes())
+                text = decode(path, read_bounded(root / path, tree=root))
                 source = notebook_source(path, text) if result.kind == FileKind.NOTEBOOK else None
-            except (OSError, SourceError):  # changed since it was analysed: report unsuppressed
+            except (OSError, ReadRefused, SourceError):  # changed since it was analysed: report unsuppressed
                 text, source = "", None
             lines = source.lines if source is not None else text.splitlines()
             self._collect(path, lines, raw, result, None, source)

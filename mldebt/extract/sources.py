@@ -17,9 +17,8 @@ from dataclasses import dataclass, field
 from json.decoder import scanstring
 from json.scanner import py_make_scanner
 
-#: Larger files are reported as skipped: they are generated code or data, not code anyone
-#: maintains, and libcst parses dense generated code at about 0.1 MB/s (a 5 MB module: 45 s).
-MAX_FILE_BYTES = 2 * 1024 * 1024
+from mldebt.bounded_read import MAX_READ_BYTES
+
 
 
 class SourceError(Exception):
@@ -77,9 +76,9 @@ def content_digest(data: bytes) -> str:
 
 def decode(path: str, data: bytes) -> str:
     """Decode source bytes: PEP 263 cookie or BOM, else UTF-8; refuse binary files."""
-    if len(data) > MAX_FILE_BYTES:
+    if len(data) > MAX_READ_BYTES:
         raise SourceError(
-            "too-large", f"file is {len(data) / 1e6:.1f} MB, over the {MAX_FILE_BYTES // 2**20} MiB limit; skipped"
+            "too-large", f"file is {len(data) / 1e6:.1f} MB, over the {MAX_READ_BYTES // 2**20} MiB limit; skipped"
         )
     if b"\x00" in data[:_BINARY_SNIFF]:
         raise SourceError("binary", "file looks binary (NUL bytes); skipped")
