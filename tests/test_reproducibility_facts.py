@@ -56,9 +56,9 @@ def _facts(tmp_path, files, path, config=""):
 
 def test_training_script_facts(tmp_path):
     facts = _facts(tmp_path, {"train.py": TRAIN}, "train.py")
-    assert facts.entry_points == [EntryPoint("main-guard", "", 32)]
+    assert facts.entry_points == [EntryPoint("main-guard", "__main__", 32)]
     assert facts.training_markers == [
-        TrainingMarker("epoch loop", "main", 26), TrainingMarker(".backward()", "main", 27),
+        TrainingMarker("epoch loop", "main", 26),
         TrainingMarker("opt.step()", "main", 28),
     ]
     assert [(r.generator, r.api, r.function, r.line, r.argument, r.global_seed) for r in facts.randomness] == [
@@ -73,7 +73,7 @@ def test_training_script_facts(tmp_path):
     assert facts.seeds == [SeedSet(("python", "numpy", "torch", "tensorflow"), "pkg.utils.init_seeds", "main", 17, True)]
     assert facts.nondeterminism == [NondeterminismSwitch("torch.backends.cudnn.benchmark = True", "main", 25, 4)]
     calls = {c.function: c.calls for c in facts.function_calls}
-    assert calls[""] == ("main",)
+    assert calls["__main__"] == ("main",) and calls[""] == ()  # the guard runs only when run
     assert calls["Net"] == ("torch.nn.Module",)  # bases: reaching a class reaches what it inherits
     assert "pkg.utils.init_seeds" in calls["main"] and "Net" in calls["main"]
     assert "pkg.utils.init_seeds" in facts.imported_modules
@@ -109,7 +109,7 @@ def test_entry_point_kinds(tmp_path):
     assert _facts(tmp_path, files, "cli.py").entry_points == [EntryPoint("cli-command", "train", 3)]
     nb = _facts(tmp_path, files, "nb.ipynb")
     assert nb.entry_points == [EntryPoint("notebook", "", 1)]
-    assert nb.randomness == [RandomnessUse("numpy", "numpy.random.rand", "", 2, 0)]
+    assert nb.randomness == [RandomnessUse("numpy", "numpy.random.rand", "", 2, 0, location="nb.ipynb[cell 0]:2")]
 
 
 def test_self_calls_and_star_imports(tmp_path):

@@ -183,9 +183,10 @@ class PipelineStage:
 
 # --- reproducibility: what trains, what is random, what is seeded, who calls whom --------------
 #
-# `function` in these facts names the code they sit in: '' for the module's top-level code
-# (a notebook's cells, a script's `if __name__ == "__main__":` block), `train` for a module-level
-# function, `Trainer.fit` for a method; functions nested deeper count as their enclosing one.
+# `function` in these facts names the code they sit in: '' for the module's top-level code (a
+# notebook's cells), `__main__` for its `if __name__ == "__main__":` block (which runs when the
+# file is run, not when it is imported), `train` for a module-level function, `Trainer.fit` for
+# a method; functions nested deeper count as their enclosing one.
 
 
 @dataclass(frozen=True)
@@ -236,6 +237,7 @@ class RandomnessUse:
     column: int
     argument: str = ""
     global_seed: bool = True
+    location: str = ""  # `path:line` (with the cell for notebooks), for messages
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,9 @@ GENERATORS = ("python", "numpy", "torch", "tensorflow")
 _RANDOM_HEADS = frozenset({"random", "numpy", "torch", "torchvision", "tensorflow", "keras", "sklearn"})
 #: Local generator objects' own seeding (`rng.seed(0)`, `g.manual_seed(0)`) seeds no global generator.
 _LOCAL_SEED_METHODS = frozenset({"seed", "manual_seed"})
+#: The function name of a module's `if __name__ == "__main__":` block: it runs when the file is
+#: run, not when it is imported.
+MAIN = "__main__"
 _COMMAND_DECORATORS = frozenset({"click.command", "click.group"})
 
 
@@ -74,6 +77,8 @@ class ReproducibilityCollector(cst.BatchableCSTVisitor):
         #: Enclosing definitions, outermost first: ("class"|"def", name).
         self._scope: list[tuple[str, str]] = []
         self._calls: dict[str, set[str]] = {"": set()}
+        #: Parameter names of the enclosing functions: a parameter shadows an imported name.
+        self._parameters: list[set[str]] = []
         self.markers: list[tuple[str, str, cst.CSTNode]] = []
         self.random_uses: list[tuple[str, str, str, bool, str, cst.CSTNode]] = []
         self.seed_sets: list[tuple[tuple[str, ...], str, str, bool, cst.CSTNode]] = []
@@ -114,13 +119,21 @@ class ReproducibilityCollector(cst.BatchableCSTVisitor):
                     self.commands.append((node.name.value, node))
                     break
         self._enter("def", node.name.value)
+        params = node.params
+        self._parameters.append({p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params)})
 
     def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._scope.pop()
+        self._parameters.pop()
 
     def visit_If(self, node: cst.If) -> None:
         if not self._scope and _is_main_guard(node.test):
             self.guards.append(node)
+            self._enter("guard", MAIN)
+
+    def leave_If(self, node: cst.If) -> None:
+        if self._scope and self._scope[-1] == ("guard", MAIN) and node is self.guards[-1]:
+            self._scope.pop()
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         if isinstance(node.names, cst.ImportStar):
@@ -150,8 +163,11 @@ class ReproducibilityCollector(cst.BatchableCSTVisitor):
         func = node.func
         name = self._call_name(func)
         for arg in node.args:  # functions handed over: `mp.spawn(worker)`, `fire.Fire(main)`
-            if isinstance(arg.value, (cst.Name, cst.Attribute)):
-                self._call_name(arg.value)
+            value = arg.value
+            if isinstance(value, cst.Attribute) or (
+                isinstance(value, cst.Name) and not any(value.value in names for names in self._parameters)
+            ):
+                self._call_name(value)
         if name is not None:
             self._known_call(node, name)
         method = func.attr.value if isinstance(func, cst.Attribute) else None
@@ -226,20 +242,22 @@ class ReproducibilityCollector(cst.BatchableCSTVisitor):
     def fill(self, facts: Facts, where: dict, module: cst.Module) -> None:
         facts.training_markers = [TrainingMarker(api, fn, where[n].line) for api, fn, n in self.markers]
         facts.randomness = [
-            RandomnessUse(generator, api, fn, where[n].line, where[n].column, keyword, covered)
+            RandomnessUse(
+                generator, api, fn, where[n].line, where[n].column, keyword, covered, self.ctx.location(where[n].line)
+            )
             for generator, api, keyword, covered, fn, n in self.random_uses
         ]
         facts.seeds = [SeedSet(g, api, fn, where[n].line, by_name) for g, api, fn, by_name, n in self.seed_sets]
         facts.nondeterminism = [
             NondeterminismSwitch(setting, fn, where[n].line, where[n].column) for setting, fn, n in self.switches
         ]
-        defined = {fn for fn in self._calls if fn and "." not in fn}
+        defined = {fn for fn in self._calls if fn and "." not in fn and fn != MAIN}
         facts.function_calls = [
             FunctionCalls(fn, tuple(sorted(c for c in calls if "." in c or c in defined or self.star_imports)))
             for fn, calls in sorted(self._calls.items())
         ]
         facts.imported_modules = sorted(set(self.ctx.imports.values()) | self.star_imports)
-        entry_points = [EntryPoint("main-guard", "", where[g].line) for g in self.guards]
+        entry_points = [EntryPoint("main-guard", MAIN, where[g].line) for g in self.guards]
         if self.ctx.kind == "notebook":
             entry_points.append(EntryPoint("notebook", "", 1))
         elif not self.guards:

@@ -94,7 +94,7 @@ class CallGraph:
         if name in functions:
             return [(path, name)]
         head = name.split(".", 1)[0]
-        if "." in name and head in functions:
+        if "." in name and head and head in functions:
             return [(path, head)]  # `self.method()` inherited: the class reaches its bases
         if "." not in name:
             for star in (m for m in self.imports.get(path, ()) if m.startswith("*")):
@@ -117,6 +117,24 @@ class CallGraph:
             return []
         return []
 
+    def imported_module(self, path: str, imported: str) -> str | None:
+        """The repository file an entry of `imported_modules` names: the module itself, or
+        the module of an imported function or class (`pkg.utils.init_seeds`)."""
+        module = imported.lstrip("*")
+        home = self.module_file(path, module)
+        if home is None and "." in module.lstrip("."):
+            home = self.module_file(path, module.rsplit(".", 1)[0])
+        return home
+
+    def imported_files(self) -> set[str]:
+        """Files some other file of the repository imports: libraries, not scripts."""
+        return {
+            home
+            for path, imported in self.imports.items()
+            for name in imported
+            if (home := self.imported_module(path, name)) is not None and home != path
+        }
+
     def _expand(self, node: Node) -> list[Node]:
         """What reaching `node` reaches besides its calls: a class's methods, the module's top level."""
         path, function = node
@@ -126,10 +144,7 @@ class CallGraph:
             reached += [(path, f) for f in self.functions[path] if f.startswith(prefix)]
         if not function:
             for imported in self.imports.get(path, ()):
-                module = imported.lstrip("*")
-                home = self.module_file(path, module)
-                if home is None and "." in module.lstrip("."):
-                    home = self.module_file(path, module.rsplit(".", 1)[0])
+                home = self.imported_module(path, imported)
                 if home is not None:
                     reached.append((home, ""))
         return reached

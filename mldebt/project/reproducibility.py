@@ -59,9 +59,12 @@ def _entry_points(project: Project) -> list[tuple[str, EntryPoint]]:
 def training_runs(project: Project) -> list[TrainingRun]:
     """Every entry point outside tests that reaches training code, in path order. An entry
     point that another entry point of its file reaches (a click command its `__main__` block
-    calls) is part of that run, not a run of its own."""
+    calls) is part of that run, not a run of its own; a module other modules import is not a
+    script."""
     graph = CallGraph(project)
-    entries = _entry_points(project)
+    libraries = graph.imported_files()
+    # top-level code that other modules import is a library's set-up, not a run
+    entries = [(p, e) for p, e in _entry_points(project) if e.kind != "script" or p not in libraries]
     reached = {(path, entry): graph.reachable((path, entry.function)) for path, entry in entries}
     runs = []
     for path, entry in entries:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 
+from mldebt.extract.facts import RandomnessUse
+
 #: What each generator is, for messages.
 GENERATOR_NAMES = {
     "python": "Python's `random`",
@@ -28,6 +30,6 @@ def notebook(*cells: str) -> str:
     })
 
 
-def where(path: str, line: int, entry_path: str) -> str:
-    """`line 12` in the entry point's own file, `pkg/data.py:12` elsewhere."""
-    return f"line {line}" if path == entry_path else f"{path}:{line}"
+def where(path: str, use: RandomnessUse, entry_path: str) -> str:
+    """`line 12` in the entry point's own script, `pkg/data.py:12` elsewhere, with the cell in notebooks."""
+    return f"line {use.line}" if path == entry_path and "[cell " not in use.location else use.location

@@ -101,8 +101,9 @@ class UnseededTrainingRun(ProjectRule):
                 continue
             parts = []
             for generator, uses in unseeded.items():
-                examples = ", ".join(f"`{u.api}` at {where(p, u.line, run.path)}" for p, u in uses[:2])
-                more = f" and {len(uses) - 2} more" if len(uses) > 2 else ""
+                sites = list(dict.fromkeys(f"`{u.api}` at {where(p, u, run.path)}" for p, u in uses))
+                examples = ", ".join(sites[:2])
+                more = f" and {len(sites) - 2} more" if len(sites) > 2 else ""
                 parts.append(f"{GENERATOR_NAMES[generator]} (used by {examples}{more})")
             yield ProjectFinding(
                 run.line,
