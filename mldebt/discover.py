@@ -36,6 +36,7 @@ class FileKind:
     CI_WORKFLOW = "ci-workflow"
     LOCK_FILE = "lock-file"
     CONFIG = "config"  # experiment configuration: YAML/JSON/TOML under configs/, params.yaml, ...
+    DEPLOYMENT = "deployment"  # serving manifests: YAML under k8s/, deploy/, helm/, ...
 
     CODE = frozenset({PYTHON, NOTEBOOK})
 
@@ -51,6 +52,11 @@ SKIPPED_DIRS = frozenset(
 
 #: Folders that hold experiment configuration (YAML/JSON/TOML files, `config/`-style modules).
 CONFIG_DIRS = frozenset({"config", "configs", "conf", "cfg", "cfgs", "hparams"})
+#: Folders that hold serving and deployment manifests (Kubernetes, KServe, Helm, Seldon).
+DEPLOYMENT_DIRS = frozenset(
+    {"k8s", "kubernetes", "kube", "deploy", "deployment", "deployments", "manifests", "helm", "charts",
+     "kserve", "seldon", "kustomize", "kustomization"}
+)
 #: Configuration of developer tools, not of experiments.
 _TOOL_CONFIGS = frozenset({"tsconfig.json", "jsconfig.json", "pyrightconfig.json", "codecov.yml", "mkdocs.yml"})
 _CI_FILES = {".gitlab-ci.yml", ".travis.yml", "azure-pipelines.yml", "bitbucket-pipelines.yml"}
@@ -92,6 +98,8 @@ def classify(rel_path: str) -> str | None:
     if name in _LOCK_FILES:
         return FileKind.LOCK_FILE
     hidden = any(part.startswith(".") for part in path.parts)
+    if lower.endswith((".yaml", ".yml")) and not hidden and DEPLOYMENT_DIRS & {p.lower() for p in path.parts[:-1]}:
+        return FileKind.DEPLOYMENT
     if lower.endswith((".yaml", ".yml", ".json", ".toml")) and not hidden and ".config." not in lower and (
         CONFIG_DIRS & set(path.parts[:-1]) or re.match(r"(params|hparams|.*config)\b", lower)
     ) and lower not in _TOOL_CONFIGS:

@@ -6,6 +6,7 @@ team's in-house loader) is a data change. YAML is only ever read with `safe_load
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -116,3 +117,81 @@ def report_guarded_call(rule: Any, node: cst.Call, table: str, report_missing: b
     verdict = check_guarded_call(rule.ctx, node, spec, report_missing)
     if verdict is not None:
         rule.report(node, verdict.message, verdict.hint, severity=verdict.severity, confidence=verdict.confidence)
+
+
+@dataclass(frozen=True)
+class CallPattern:
+    """A call that is evidence: `call` exact, or every call under it when `prefix`; optionally
+    only when the first argument's code matches `argument`, or `keyword` is `value`."""
+
+    call: str
+    prefix: bool = False
+    argument: re.Pattern | None = None
+    keyword: str | None = None
+    value: Any = None
+
+    def matches(self, name: str) -> bool:
+        return name.startswith(self.call) if self.prefix else name == self.call
+
+
+@dataclass(frozen=True)
+class Detector:
+    """Where one kind of ML Test Score evidence is found (`rules/knowledge/ml_test_score.yaml`)."""
+
+    name: str
+    describes: str
+    inline: bool = False
+    automated_files: bool = False
+    calls: tuple[CallPattern, ...] = ()
+    methods: frozenset[str] = frozenset()
+    bases: tuple[tuple[str, re.Pattern | None], ...] = ()
+    test_functions: re.Pattern | None = None
+    assert_methods: frozenset[str] = frozenset()
+    quality_gate: bool = False
+    text_kinds: frozenset[str] = frozenset()
+    text_patterns: tuple[re.Pattern, ...] = ()
+    files: tuple[str, ...] = ()
+    #: Derived in the project phase: `feature`/`model` code imported by tests, feature code
+    #: shared by training and serving, training on a schedule.
+    tested: str | None = None
+    shared: bool = False
+    scheduled: bool = False
+
+
+def _call_pattern(entry: Any) -> CallPattern:
+    if isinstance(entry, str):
+        entry = {"call": entry}
+    call = entry["call"]
+    argument = entry.get("argument")
+    return CallPattern(
+        call.removesuffix("*"), call.endswith(".*"), re.compile(argument) if argument else None,
+        entry.get("keyword"), entry.get("value"),
+    )
+
+
+@cache
+def detectors() -> dict[str, Detector]:
+    """The ML Test Score evidence detectors, compiled once per process."""
+    compiled = {}
+    for name, entry in load_table("ml_test_score")["detectors"].items():
+        python, text = entry.get("python", {}), entry.get("text", {})
+        test_functions = python.get("test_functions")
+        compiled[name] = Detector(
+            name=name,
+            describes=entry["describes"],
+            inline=entry.get("inline", False),
+            automated_files=entry.get("automated_files", False),
+            calls=tuple(map(_call_pattern, python.get("calls", ()))),
+            methods=frozenset(python.get("methods", ())),
+            bases=tuple((b["base"], re.compile(b["name"]) if "name" in b else None) for b in python.get("bases", ())),
+            test_functions=re.compile(test_functions) if test_functions else None,
+            assert_methods=frozenset(python.get("assert_methods", ())),
+            quality_gate=python.get("quality_gate", False),
+            text_kinds=frozenset(text.get("kinds", ())),
+            text_patterns=tuple(re.compile(p) for p in text.get("patterns", ())),
+            files=tuple(entry.get("files", ())),
+            tested=entry.get("tested"),
+            shared=entry.get("shared", False),
+            scheduled=entry.get("scheduled", False),
+        )
+    return compiled

@@ -27,6 +27,7 @@ from mldebt.discover import FileKind, FileRef, is_test_path
 from mldebt.extract.collectors import DataAccessCollector, FactCollector, NameCollector
 from mldebt.extract.hyperparameters import HyperparameterCollector
 from mldebt.extract.context import FileContext
+from mldebt.extract.evidence import EvidenceCollector
 from mldebt.extract.manifests import manifest_facts
 from mldebt.extract.positions import Span, spans
 from mldebt.extract.reproducibility import ReproducibilityCollector
@@ -223,6 +224,7 @@ class FileAnalyzer:
         collectors = [
             FactCollector(ctx), NameCollector(ctx), HyperparameterCollector(ctx, self.hyperparameter_table),
             DataAccessCollector(ctx, self.data_io_table), ReproducibilityCollector(ctx, self.reproducibility_table),
+            EvidenceCollector(ctx),
         ]
         walk(module, [_ImportTracker(ctx), *collectors, *visitors])
         raw = [f for v in visitors for f in v.findings]

@@ -277,6 +277,31 @@ class FunctionCalls:
     calls: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class ImportSite:
+    """A module a Python file imports, as written (`src.features`, `.features`); for
+    `from a import b` both `a` and `a.b` are recorded, since `b` may be a module."""
+
+    module: str
+    line: int
+
+
+@dataclass(frozen=True)
+class EvidenceSite:
+    """A line that an ML Test Score detector (`rules/knowledge/ml_test_score.yaml`) matched."""
+
+    detector: str
+    line: int
+
+
+@dataclass(frozen=True)
+class CiCommand:
+    """One line of a shell command a CI job runs (`run:`, `script:`, `command:`)."""
+
+    text: str
+    line: int
+
+
 @dataclass
 class Facts:
     requirements: list[Requirement] = field(default_factory=list)
@@ -335,3 +360,9 @@ class Facts:
     nondeterminism: list[NondeterminismSwitch] = field(default_factory=list)
     function_calls: list[FunctionCalls] = field(default_factory=list)
     imported_modules: list[str] = field(default_factory=list)
+    #: Python: the modules the file imports. All files: ML Test Score evidence.
+    imports: list[ImportSite] = field(default_factory=list)
+    evidence: list[EvidenceSite] = field(default_factory=list)
+    #: CI workflows: the commands their jobs run, and the line of a schedule trigger (0: none).
+    ci_commands: list[CiCommand] = field(default_factory=list)
+    ci_schedule: int = 0

@@ -20,8 +20,19 @@ from packaging.requirements import Requirement as PepRequirement
 from packaging.utils import canonicalize_name
 
 from mldebt.discover import FileKind
-from mldebt.extract.facts import ConfigKey, CudaVersion, Facts, Image, IndexUrl, PipelineStage, Requirement
+from mldebt.extract.facts import (
+    CiCommand,
+    ConfigKey,
+    CudaVersion,
+    EvidenceSite,
+    Facts,
+    Image,
+    IndexUrl,
+    PipelineStage,
+    Requirement,
+)
 from mldebt.extract.sources import TextSource
+from mldebt.knowledge import detectors
 
 # --- CUDA versions ---------------------------------------------------------------------------
 
@@ -364,6 +375,57 @@ def _ci_workflow(source: TextSource, facts: Facts) -> None:
             _image_facts(facts, image_reference(match.group(1), number))
         if "install" in raw:
             _install_commands(facts, raw.split("run:", 1)[-1], number)
+    try:
+        documents = list(yaml.compose_all(source.text, Loader=yaml.SafeLoader))
+    except (yaml.YAMLError, RecursionError):
+        return
+    seen: set[int] = set()
+    for document in documents:
+        if document is not None:
+            _ci_jobs(document, facts, seen)
+
+
+#: Keys whose values are shell commands in GitHub Actions, GitLab CI, CircleCI, Travis and Azure.
+_CI_COMMAND_KEYS = frozenset(
+    {"run", "script", "scripts", "command", "commands", "before_script", "after_script", "bash", "pwsh",
+     "powershell", "inlineScript", "install", "before_install"}
+)
+_SCHEDULE_KEYS = frozenset({"schedule", "schedules", "cron"})
+
+
+def _ci_jobs(node: yaml.Node, facts: Facts, seen: set[int]) -> None:
+    """The commands (each line, with its line number) and the schedule trigger of a CI file.
+    `seen` keeps a node that YAML aliases reference many times from being walked again."""
+    if id(node) in seen:
+        return
+    seen.add(id(node))
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            name = key.value if isinstance(key, yaml.ScalarNode) else None
+            if name in _SCHEDULE_KEYS and not facts.ci_schedule:
+                facts.ci_schedule = key.start_mark.line + 1
+            if name in _CI_COMMAND_KEYS:
+                _ci_commands(value, facts)
+            _ci_jobs(value, facts, seen)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            _ci_jobs(item, facts, seen)
+    elif isinstance(node, yaml.ScalarNode) and "CI_PIPELINE_SOURCE" in node.value and "schedule" in node.value:
+        facts.ci_schedule = facts.ci_schedule or node.start_mark.line + 1  # GitLab `rules: - if:`
+
+
+def _ci_commands(node: yaml.Node, facts: Facts) -> None:
+    if isinstance(node, yaml.ScalarNode):
+        scalars = [node]
+    elif isinstance(node, yaml.SequenceNode):
+        scalars = [item for item in node.value if isinstance(item, yaml.ScalarNode)]
+    else:
+        return
+    for scalar in scalars:
+        first = scalar.start_mark.line + 1 + (1 if scalar.style in ("|", ">") else 0)
+        for offset, text in enumerate(str(scalar.value).splitlines()):
+            if text.strip():
+                facts.ci_commands.append(CiCommand(text.strip(), first + offset))
 
 
 def _lock_file(source: TextSource, facts: Facts) -> None:
@@ -514,7 +576,21 @@ def manifest_facts(source: TextSource) -> Facts:
     extractor = _EXTRACTORS.get(source.kind)
     if extractor is not None:
         extractor(source, facts)
+    facts.evidence = _text_evidence(source)
     return facts
+
+
+def _text_evidence(source: TextSource) -> list[EvidenceSite]:
+    """Lines of a CI workflow, deployment manifest or config that ML Test Score detectors match."""
+    found = []
+    for detector in detectors().values():
+        if source.kind in detector.text_kinds:
+            found += [
+                EvidenceSite(detector.name, number)
+                for number, line in enumerate(source.lines, start=1)
+                if any(p.search(line) for p in detector.text_patterns)
+            ]
+    return sorted(found, key=lambda e: (e.line, e.detector))
 
 
 def requirement_strings(values: Iterable[tuple[str, int]]) -> Facts:
