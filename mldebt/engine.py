@@ -23,6 +23,7 @@ from mldebt.extract.sources import MAX_FILE_BYTES, content_digest
 from mldebt.knowledge import alias_map
 from mldebt.project import Project
 from mldebt.project.graph import build_graph
+from mldebt.project.rubric import score as score_rubric
 from mldebt.report import Diagnostic, FileResult, Report
 from mldebt.settings import Settings
 
@@ -177,6 +178,8 @@ def scan(
         skipped = [d for d in skipped if within(d.path, scopes)]
     report = _merge(files, skipped, settings)
     report.graph = project.graph
+    every_finding = [f for r in results.values() for f in r.findings]
+    report.score = score_rubric(project, every_finding, dict(settings.attest))
     return report
 
 

@@ -112,6 +112,8 @@ class Report:
     #: The project root relative to the repository's top level (`/` separators, "" when they
     #: are the same): code scanning wants paths from the repository root.
     repository_prefix: str = ""
+    #: The ML Test Score (`mldebt.project.rubric.Score`), set by the engine.
+    score: Any = None
 
     @property
     def baselined(self) -> int:
@@ -150,6 +152,7 @@ class Report:
             "diagnostics": [d.to_dict() for d in self.diagnostics],
             "metrics": self.metrics(),
             "graph": to_json(self.graph) if self.graph is not None else None,
+            "score": self.score.to_dict() if self.score is not None else None,
         }
         if self.baseline is not None:
             document["baseline"] = self.baseline.to_dict()

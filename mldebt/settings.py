@@ -56,6 +56,11 @@ class Settings:
     #: `baseline = ".mldebt-baseline.json"`, resolved against the config file's folder. It
     #: filters the report after the scan, so it is not part of `digest()`.
     baseline: str | None = None
+    #: ML Test Score tests the team attests: (test id, (level, reason)) pairs, only for tests
+    #: mldebt cannot assess from the code.
+    attest: tuple[tuple[str, tuple[str, str]], ...] = ()
+    #: Exit 1 when the ML Test Score is below this.
+    min_score: float | None = None
 
     def data_io_table(self) -> dict:
         """The shipped IO knowledge with this repository's own readers and writers merged in."""
@@ -115,14 +120,14 @@ class Settings:
         """A stable hash of everything that changes results (for caches and JSON output)."""
         data = dataclasses.asdict(self)
         data["fail_on"] = self.fail_on.label
-        del data["baseline"]
+        del data["baseline"], data["min_score"]  # gates applied after the scan
         text = json.dumps(data, sort_keys=True, default=str)
         return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 
 _KEYS = {
     "select", "ignore", "exclude", "per-file-ignores", "fail-on", "rules", "hyperparameters", "declared-consumers",
-    "data-io", "reproducibility", "baseline",
+    "data-io", "reproducibility", "baseline", "attest", "min-score",
 }
 _GENERATORS = ("python", "numpy", "torch", "tensorflow")
 
@@ -185,6 +190,37 @@ def _declared_consumers(where: str, value: Any) -> tuple[tuple[str, str], ...]:
             raise ConfigError(f"{where}: each entry needs exactly `artifact` and `consumer` (strings)")
         pairs.append((entry["artifact"], entry["consumer"]))
     return tuple(pairs)
+
+
+def _attest(where: str, table: Any) -> tuple[tuple[str, tuple[str, str]], ...]:
+    """`"M4" = { level = "manual", reason = "staleness study 2026-Q1, wiki" }`, only for the
+    ML Test Score tests mldebt cannot assess: an attestation must never hide missing evidence."""
+    if not isinstance(table, Mapping):
+        raise ConfigError(f"{where} must be a table of test id = {{ level = ..., reason = ... }}")
+    tests = load_table("ml_test_score")["tests"]
+    result = []
+    for test_id, entry in sorted(table.items()):
+        if test_id not in tests:
+            raise ConfigError(f"{where}: unknown test `{test_id}`{_suggest(test_id, list(tests))} (tests: D1-D7, M1-M7, I1-I7, MO1-MO7)")
+        if "why_not" not in tests[test_id]:
+            raise ConfigError(
+                f"{where}: `{test_id}` ({tests[test_id]['title']}) is assessed from the code and cannot be attested; "
+                f"remove the attestation and let `mldebt score` find the evidence"
+            )
+        if not isinstance(entry, Mapping) or set(entry) != {"level", "reason"}:
+            raise ConfigError(f'{where}.{test_id} must be {{ level = "manual"|"automated", reason = "..." }}')
+        if entry["level"] not in ("manual", "automated"):
+            raise ConfigError(f'{where}.{test_id}.level must be "manual" or "automated", not `{entry["level"]}`')
+        if not isinstance(entry["reason"], str) or not entry["reason"].strip():
+            raise ConfigError(f"{where}.{test_id}.reason must say where the evidence is (a non-empty string)")
+        result.append((test_id, (entry["level"], entry["reason"].strip())))
+    return tuple(result)
+
+
+def parse_min_score(where: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 28:
+        raise ConfigError(f"{where} must be a number from 0 to 28 (the ML Test Score), not `{value!r}`")
+    return float(value)
 
 
 def _hyperparameters(where: str, table: Any) -> str:
@@ -335,6 +371,8 @@ def settings_from_table(table: Mapping[str, Any], where: str) -> Settings:
         reproducibility=_reproducibility(f"{where}.reproducibility", table.get("reproducibility", {})),
         declared_consumers=_declared_consumers(f"{where}.declared-consumers", table.get("declared-consumers", [])),
         baseline=_string(f"{where}.baseline", table["baseline"]) if "baseline" in table else None,
+        attest=_attest(f"{where}.attest", table.get("attest", {})),
+        min_score=parse_min_score(f"{where}.min-score", table["min-score"]) if "min-score" in table else None,
     )
 
 

@@ -1,0 +1,402 @@
+"""The ML Test Score (Breck et al., IEEE BigData 2017) from static evidence.
+
+Each of the paper's 28 tests is scored from facts the file phase collected and findings the
+rules reported, never by re-parsing: 1.0 when the evidence runs without a person (a CI step, a
+test CI runs, a scheduled job, a pipeline stage, a check inside code that runs every time),
+0.5 when it exists but nothing runs it (a notebook, a script nobody automates, tests no CI
+runs), 0 without evidence. Tests mldebt cannot assess from a repository are
+`not-assessable` unless the team attests them (`[tool.mldebt.attest]`). A section is the sum
+of its tests; the final score is the minimum of the sections, as in the paper.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from mldebt.discover import FileKind, is_test_path
+from mldebt.knowledge import Detector, detectors, load_table
+from mldebt.project.model import Project
+from mldebt.rule import Severity
+
+if TYPE_CHECKING:
+    from mldebt.report import Finding
+
+SECTIONS = ("data", "model", "infrastructure", "monitoring")
+AUTOMATED, MANUAL, NONE = 2, 1, 0
+_VERDICTS = {AUTOMATED: "automated", MANUAL: "manual", NONE: "none"}
+POINTS = {AUTOMATED: 1.0, MANUAL: 0.5, NONE: 0.0}
+LEVELS = {"automated": AUTOMATED, "manual": MANUAL}
+#: Evidence shown per test: enough to find it, not a listing of the repository.
+MAX_EVIDENCE = 5
+
+
+@cache
+def table() -> dict:
+    return load_table("ml_test_score")
+
+
+def band(final: float) -> dict:
+    """The paper's band for a final score: `{band, short, color}`."""
+    return next(b for b in table()["bands"] if final <= b["upto"])
+
+
+def assessable(test_id: str) -> bool:
+    return "why_not" not in table()["tests"][test_id]
+
+
+@dataclass(frozen=True)
+class Location:
+    path: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+@dataclass(frozen=True)
+class TestScore:
+    id: str
+    section: str
+    title: str
+    verdict: str  # automated | manual | none | not-assessable | attested
+    points: float
+    evidence: tuple[Location, ...]
+    #: One sentence: what the evidence is and why it scores as it does (or why the test
+    #: cannot be assessed); for an attestation, the team's reason.
+    detail: str
+    reason: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = {
+            "id": self.id, "section": self.section, "title": self.title, "verdict": self.verdict,
+            "points": self.points, "evidence": [{"path": e.path, "line": e.line} for e in self.evidence],
+            "detail": self.detail,
+        }
+        if self.reason is not None:
+            data["reason"] = self.reason
+        return data
+
+
+@dataclass(frozen=True)
+class Score:
+    final: float
+    band: str
+    sections: dict[str, float]
+    tests: tuple[TestScore, ...]
+    next_steps: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "final": self.final,
+            "band": self.band,
+            "sections": {name: {"score": value} for name, value in self.sections.items()},
+            "tests": [t.to_dict() for t in self.tests],
+            "next_steps": list(self.next_steps),
+        }
+
+
+@dataclass(frozen=True)
+class _Found:
+    location: Location
+    level: int
+    why: str
+
+
+class _Automation:
+    """Which files run without a person: tests CI runs and the modules they import, scripts
+    CI steps and DVC stages run and their imports; CI workflows and schedules themselves."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        knowledge = table()
+        runners = [re.compile(p) for p in knowledge["test_runners"]]
+        self.script_patterns = [re.compile(p) for p in knowledge["script_commands"]]
+        self.ci_test_step: Location | None = None
+        self.runs: dict[str, str] = {}  # path -> why it runs without a person
+        self.scheduled: dict[str, int] = {}  # CI file -> line of its schedule
+        self._modules = _module_index(project.files)
+        ran: dict[str, str] = {}
+        for path, (kind, facts) in project.files.items():
+            if kind != FileKind.CI_WORKFLOW:
+                continue
+            if facts.ci_schedule:
+                self.scheduled[path] = facts.ci_schedule
+            for command in facts.ci_commands:
+                if self.ci_test_step is None and any(r.search(command.text) for r in runners):
+                    self.ci_test_step = Location(path, command.line)
+                for target in self.scripts_in(command.text):
+                    ran.setdefault(target, f"run by the CI step at {path}:{command.line}")
+        for path, (_, facts) in project.files.items():
+            for stage in facts.pipeline_stages:
+                for script in stage.scripts:
+                    resolved = self.file_of(script, path)
+                    if resolved:
+                        ran.setdefault(resolved, f"run by the DVC stage `{stage.name}` ({path}:{stage.line})")
+        if self.ci_test_step is not None:
+            for path, (kind, _) in project.files.items():
+                if kind == FileKind.PYTHON and is_test_path(path):
+                    ran.setdefault(path, f"a test CI runs ({self.ci_test_step})")
+        self.runs = dict(ran)
+        for path, why in ran.items():
+            for imported, _ in self.imports_of(path):
+                if not is_test_path(imported):
+                    self.runs.setdefault(imported, f"imported by {path}, {why}")
+
+    def scripts_in(self, command: str) -> Iterable[str]:
+        """Repository files a shell command runs (`python src/train.py`, `python -m pkg.train`)."""
+        for pattern in self.script_patterns:
+            for match in pattern.finditer(command):
+                target = match.group(1)
+                resolved = self.file_of(target, "") if target.endswith(".py") else self.module(target, "")
+                if resolved:
+                    yield resolved
+
+    def file_of(self, script: str, near: str) -> str | None:
+        script = script.removeprefix("./")
+        folder = near.rsplit("/", 1)[0] + "/" if "/" in near else ""
+        for candidate in (folder + script, script):
+            if candidate in self.project.files:
+                return candidate
+        return None
+
+    def module(self, dotted: str, importer: str) -> str | None:
+        """The repository file a module name refers to, seen from `importer`, or None."""
+        if dotted.startswith("."):
+            dots = len(dotted) - len(dotted.lstrip("."))
+            base = importer.split("/")[:-dots]
+            dotted = ".".join(base + [dotted.lstrip(".")]).strip(".")
+        candidates = self._modules.get(dotted, ())
+        if not candidates:
+            return None
+        importer_top = importer.split("/", 1)[0]
+        return min(candidates, key=lambda p: (p.split("/", 1)[0] != importer_top, len(p), p))
+
+    def imports_of(self, path: str) -> Iterable[tuple[str, int]]:
+        """(file, line) of every repository module `path` imports."""
+        seen = set()
+        for site in self.project.files[path][1].imports:
+            target = self.module(site.module, path)
+            if target and target != path and target not in seen:
+                seen.add(target)
+                yield target, site.line
+
+
+def _module_index(files: dict[str, tuple[str, Any]]) -> dict[str, list[str]]:
+    """Every dotted suffix of every Python file's module name -> the files it may name
+    (`src/pkg/features.py` is `src.pkg.features`, `pkg.features` and `features`)."""
+    index: dict[str, list[str]] = defaultdict(list)
+    for path, (kind, _) in files.items():
+        if kind != FileKind.PYTHON:
+            continue
+        parts = path[:-3].split("/")
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        for start in range(len(parts)):
+            index[".".join(parts[start:])].append(path)
+    return index
+
+
+class _Scorer:
+    def __init__(self, project: Project, findings: list[Finding]) -> None:
+        self.project = project
+        self.findings = findings
+        self.automation = _Automation(project)
+        knowledge = table()
+        self.serving = re.compile(knowledge["serving_paths"])
+        self.training = re.compile(knowledge["training_paths"])
+        self.feature = re.compile(knowledge["feature_paths"])
+        self.model = re.compile(knowledge["model_paths"])
+        self.evidence: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        for path, (_, facts) in project.files.items():
+            for site in facts.evidence:
+                self.evidence[site.detector].append((path, site.line))
+
+    # --- where a piece of evidence sits, and what that makes it ----------------------------
+
+    def level(self, detector: Detector, path: str, where: str | None) -> tuple[int, str]:
+        kind = self.project.kind(path)
+        if kind == FileKind.CI_WORKFLOW:
+            schedule = self.automation.scheduled.get(path)
+            return AUTOMATED, f"a CI step{' on a schedule' if schedule else ''}"
+        if kind == FileKind.DEPLOYMENT:
+            return AUTOMATED, "a deployment manifest"
+        if where == "serving" and kind == FileKind.PYTHON and not is_test_path(path):
+            if self.serving.search(path):
+                return AUTOMATED, "in serving code, checked on every request"
+            return MANUAL, "outside serving code: served data is not checked"
+        if path in self.automation.runs:
+            return AUTOMATED, self.automation.runs[path]
+        if kind == FileKind.NOTEBOOK:
+            return MANUAL, "in a notebook, run by hand"
+        if is_test_path(path):
+            return MANUAL, "a test that no CI job runs"
+        if detector.inline and kind == FileKind.PYTHON:
+            return AUTOMATED, "a check that runs every time this code runs"
+        return MANUAL, "in code that no CI job, pipeline stage or schedule runs"
+
+    def found(self, detector: Detector, where: str | None) -> list[_Found]:
+        if detector.tested:
+            return self._tested(detector.tested)
+        if detector.shared:
+            return self._shared()
+        results = []
+        first_lines: dict[str, int] = {}
+        for path, line in self.evidence.get(detector.name, ()):
+            first_lines.setdefault(path, line)  # one piece of evidence per file: where it starts
+        for path, line in first_lines.items():
+            level, why = self.level(detector, path, where)
+            results.append(_Found(Location(path, line), level, f"{detector.describes}; {why}"))
+        for path in sorted(self.project.present):
+            if any(fnmatch.fnmatch(path, pattern) for pattern in detector.files):
+                level = AUTOMATED if detector.automated_files else MANUAL
+                why = "acted on by the platform" if detector.automated_files else "nothing runs it automatically"
+                results.append(_Found(Location(path, 1), level, f"{detector.describes}; {why}"))
+        if detector.scheduled:
+            results += self._scheduled_training(detector)
+        return results
+
+    def _tested(self, target: str) -> list[_Found]:
+        """Test files that import feature (or model) code: automated when CI runs the tests."""
+        pattern = self.feature if target == "feature" else self.model
+        model_files = {p for p, _ in self.evidence.get("model-definition", ())}
+        results = []
+        for path, (kind, _) in self.project.files.items():
+            if kind != FileKind.PYTHON or not is_test_path(path):
+                continue
+            for imported, line in self.automation.imports_of(path):
+                if is_test_path(imported):
+                    continue
+                if pattern.search(imported) or (target == "model" and imported in model_files):
+                    level = AUTOMATED if path in self.automation.runs else MANUAL
+                    why = "CI runs this test" if level == AUTOMATED else "no CI job runs this test"
+                    results.append(_Found(Location(path, line), level, f"a test imports {imported}; {why}"))
+        return results
+
+    def _shared(self) -> list[_Found]:
+        """Feature code both a training entry point and serving code import: one computation,
+        but nothing compares the values, so it scores as manual."""
+        importers: dict[str, dict[str, Location]] = defaultdict(dict)
+        for path, (kind, _) in self.project.files.items():
+            if kind != FileKind.PYTHON or is_test_path(path):
+                continue
+            role = "serving" if self.serving.search(path) else "training" if self.training.search(path) else None
+            if role is None:
+                continue
+            for imported, line in self.automation.imports_of(path):
+                if self.feature.search(imported):
+                    importers[imported].setdefault(role, Location(path, line))
+        return [
+            _Found(roles[role], MANUAL, f"{module} is imported by training and serving code; nothing compares the values")
+            for module, roles in sorted(importers.items())
+            if {"serving", "training"} <= set(roles)
+            for role in ("training", "serving")
+        ]
+
+    def _scheduled_training(self, detector: Detector) -> list[_Found]:
+        pipeline = detectors()["pipeline-run"]
+        results = []
+        for path, schedule in sorted(self.automation.scheduled.items()):
+            for command in self.project.files[path][1].ci_commands:
+                trains = any(p.search(command.text) for p in pipeline.text_patterns) or any(
+                    self.training.search(script)
+                    for script in self.automation.scripts_in(command.text)
+                )
+                if trains:
+                    results.append(_Found(Location(path, command.line), AUTOMATED, f"training runs on the schedule at {path}:{schedule}"))
+        return results
+
+    # --- the tests ---------------------------------------------------------------------------
+
+    def against(self, test_id: str) -> list[Finding]:
+        """Warnings and errors that bear against a test (`against` in the knowledge table)."""
+        selectors = table()["against"].get(test_id, ())
+        return [
+            f for f in self.findings
+            if (f.category in selectors or f.rule in selectors) and Severity.parse(f.severity) >= Severity.WARNING
+        ]
+
+    def test(self, test_id: str, attestations: dict[str, tuple[str, str]]) -> TestScore:
+        spec = table()["tests"][test_id]
+        title, section = spec["title"], spec["section"]
+        if not assessable(test_id):
+            if test_id in attestations:
+                level, reason = attestations[test_id]
+                points = POINTS[LEVELS[level]]
+                return TestScore(test_id, section, title, "attested", points, (), f"attested as {level}", reason)
+            return TestScore(test_id, section, title, "not-assessable", 0.0, (), f"not assessable statically: {spec['why_not']}")
+        if test_id == "I1":
+            found = self._reproducible()
+        else:
+            found = [f for name in spec["evidence"] for f in self.found(detectors()[name], spec.get("where"))]
+        best = max((f.level for f in found), default=NONE)
+        shown = sorted({f.location: f for f in found if f.level == best}.values(), key=lambda f: (f.location.path, f.location.line))
+        detail = shown[0].why if shown else "no evidence found"
+        against = self.against(test_id)
+        if against and best > NONE:
+            best -= 1
+            rules = sorted({f.rule for f in against})
+            first = against[0]
+            detail += f"; lowered by {len(against)} finding(s) ({', '.join(rules)}), first at {first.path}:{first.line}"
+        elif against:
+            detail += f"; {len(against)} finding(s) bear against it ({', '.join(sorted({f.rule for f in against}))})"
+        evidence = tuple(f.location for f in shown[:MAX_EVIDENCE])
+        return TestScore(test_id, section, title, _VERDICTS[best], POINTS[best], evidence, detail)
+
+    def _reproducible(self) -> list[_Found]:
+        """Infra 1 from what makes a run repeatable: seeded generators, locked dependencies and
+        versioned data (manual: a person can rerun it), all three behind a declared pipeline
+        (automated: `dvc repro` reruns training). Reproducibility, unversioned-data and
+        dependency findings lower it (see `against`)."""
+        seeds, locks, data, pipelines = [], [], [], []
+        for path, (kind, facts) in self.project.files.items():
+            if facts.seeds and not is_test_path(path):
+                seeds.append(_Found(Location(path, facts.seeds[0].line), MANUAL, "training code seeds its random generators"))
+            if kind == FileKind.LOCK_FILE or facts.locked:
+                locks.append(_Found(Location(path, 1), MANUAL, "dependencies are locked"))
+            if kind in (FileKind.DVC_FILE, FileKind.GITATTRIBUTES) and facts.versioned_paths:
+                data.append(_Found(Location(path, 1), MANUAL, "data is versioned (DVC or git-lfs)"))
+            pipelines += [Location(path, stage.line) for stage in facts.pipeline_stages]
+        found = seeds + locks + data
+        if pipelines and seeds and locks and data:
+            found.append(_Found(pipelines[0], AUTOMATED, "a declared pipeline reruns seeded training from locked dependencies and versioned data"))
+        return found
+
+
+def score(project: Project, findings: list[Finding], attestations: dict[str, tuple[str, str]] | None = None) -> Score:
+    """The ML Test Score of a scanned repository. `attestations` maps test ids that cannot be
+    assessed to (level, reason), from `[tool.mldebt.attest]`."""
+    scorer = _Scorer(project, findings)
+    tests = tuple(scorer.test(test_id, attestations or {}) for test_id in table()["tests"])
+    sections = {name: sum(t.points for t in tests if t.section == name) for name in SECTIONS}
+    final = min(sections.values())
+    return Score(final, band(final)["band"], sections, tests, _next_steps(tests, sections))
+
+
+def _next_steps(tests: tuple[TestScore, ...], sections: dict[str, float]) -> tuple[str, ...]:
+    """The three cheapest steps that raise the lowest section(s): tests below full points,
+    cheapest first, taken in turn from each section tied at the minimum."""
+    lowest = [name for name in SECTIONS if sections[name] == min(sections.values())]
+    specs = table()["tests"]
+    queues = [
+        sorted(
+            (t for t in tests if t.section == name and t.points < 1.0),
+            key=lambda t: (specs[t.id]["effort"], t.points, t.id),
+        )
+        for name in lowest
+    ]
+    steps: list[str] = []
+    while len(steps) < 3 and any(queues):
+        for queue in queues:
+            if queue and len(steps) < 3:
+                t = queue.pop(0)
+                step = specs[t.id]["next_step"]
+                if t.verdict == "not-assessable":
+                    step += f", then attest it in [tool.mldebt.attest] (\"{t.id}\" = {{ level = \"manual\", reason = \"...\" }})"
+                steps.append(f"{t.id} {t.title}: {step}")
+    return tuple(steps)
