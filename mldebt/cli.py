@@ -39,10 +39,12 @@ from mldebt.registry import SelectorError, all_rules, resolve_selector, rule_by_
 from mldebt.report import Report
 from mldebt.reporters import REPORTERS, render
 from mldebt.reporters.escape import printable
+from mldebt.reporters.badge import FORMATS as BADGES
+from mldebt.reporters.score import RENDERERS as SCORE_RENDERERS
 from mldebt.reporters.statistics import render_statistics
 from mldebt.rule import Severity
 from mldebt.settings import (
-    ConfigError, Settings, load_settings, parse_fail_on, project_root, repository_prefix,
+    ConfigError, Settings, load_settings, parse_fail_on, parse_min_score, project_root, repository_prefix,
 )
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -224,16 +226,18 @@ def _apply_baseline(report: Report, file: str | None, only: list[str] | None) ->
 @click.option("--statistics", is_flag=True, help="Print per-rule counts instead of the findings.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: available cores).")
 @click.option("--config", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Config file to use.")
+@click.option("--min-score", type=float, help="Also exit 1 when the ML Test Score is below this.")
 @_cache_options
 @click.pass_context
 def scan(
     ctx, paths, fmt, outputs, select, ignore, fail_on, fail_on_diagnostics, exit_zero, baseline_file, statistics,
-    jobs, config, no_cache, cache_dir,
+    jobs, config, min_score, no_cache, cache_dir,
 ) -> None:
     """Scan PATHS (files or folders of one project; default: the current folder) for ML
     technical debt. The whole project is analysed, so that cross-file rules see everything;
     findings are reported for PATHS only, with paths relative to the project root."""
     root, only, settings = _load(paths, config, select, ignore, fail_on)
+    settings = _with_min_score(settings, min_score)
     targets = _outputs(outputs, fmt)
     # stdout gets the --format report unless an -o took it (a bare `-o FILE`, or no explicit
     # --format): `-f github -o sarif:x.sarif` prints annotations and writes SARIF from one scan.
@@ -261,7 +265,67 @@ def scan(
         click.echo(text, nl=False)
     failing = any(Severity.parse(f.severity) >= settings.fail_on for f in report.findings)
     failing |= fail_on_diagnostics and bool(report.diagnostics)
+    failing |= _below(report, settings)
     sys.exit(EXIT_FINDINGS if failing and not exit_zero else EXIT_CLEAN)
+
+
+def _with_min_score(settings: Settings, value: float | None) -> Settings:
+    """`--min-score` over `min-score` in the config."""
+    if value is None:
+        return settings
+    try:
+        return dataclasses.replace(settings, min_score=parse_min_score("--min-score", value))
+    except ConfigError as error:
+        raise UsageError(str(error)) from None
+
+
+def _below(report: Report, settings: Settings) -> bool:
+    """The ML Test Score gate: `--min-score` or `min-score` in `[tool.mldebt]`."""
+    if settings.min_score is None or report.score.final >= settings.min_score:
+        return False
+    click.echo(f"mldebt: ML Test Score {report.score.final:g} is below the minimum {settings.min_score:g}", err=True)
+    return True
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is not None:
+        write_atomically(output, text)
+    else:
+        click.echo(text, nl=False)
+
+
+@main.command()
+@click.argument("path", default=".", type=click.Path(exists=True, path_type=Path))
+@click.option("-f", "--format", "fmt", type=click.Choice(sorted(SCORE_RENDERERS)), default="text", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the score to FILE.")
+@click.option("--min-score", type=float, help="Exit 1 when the ML Test Score is below this.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: available cores).")
+@click.option("--config", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Config file to use.")
+@_cache_options
+def score(path, fmt, output, min_score, jobs, config, no_cache, cache_dir) -> None:
+    """The ML Test Score of the project that holds PATH (Breck et al. 2017): the 28 tests with
+    their evidence, the four sections, the final score (their minimum), its band, and the
+    cheapest next steps."""
+    root, _, settings = _load((path,), config)
+    settings = _with_min_score(settings, min_score)
+    report = _scan(root, None, settings, jobs, False, _cache_folder(root, no_cache, cache_dir))
+    _emit(SCORE_RENDERERS[fmt](report.score, color=fmt == "text" and output is None and sys.stdout.isatty()), output)
+    sys.exit(EXIT_FINDINGS if _below(report, settings) else EXIT_CLEAN)
+
+
+@main.command()
+@click.argument("path", default=".", type=click.Path(exists=True, path_type=Path))
+@click.option("-f", "--format", "fmt", type=click.Choice(sorted(BADGES)), default="svg", show_default=True,
+              help="svg: the badge itself; shields: JSON for a shields.io endpoint badge.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the badge to FILE.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: available cores).")
+@click.option("--config", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Config file to use.")
+@_cache_options
+def badge(path, fmt, output, jobs, config, no_cache, cache_dir) -> None:
+    """A README badge of the ML Test Score of the project that holds PATH: a self-contained SVG,
+    or shields.io endpoint JSON."""
+    root, _, settings = _load((path,), config)
+    _emit(BADGES[fmt](_scan(root, None, settings, jobs, False, _cache_folder(root, no_cache, cache_dir)).score), output)
 
 
 @main.command()

@@ -12,6 +12,7 @@ from collections import Counter
 from mldebt.report import Report
 from mldebt.reporters.escape import printable
 from mldebt.reporters.location import location
+from mldebt.reporters.score import markdown_section
 from mldebt.rule import Severity
 
 #: GitHub's limit for a comment or a step summary is 65,536 characters; leave room for a footer.
@@ -44,6 +45,8 @@ def _summary(report: Report) -> list[str]:
 
 def render(report: Report, color: bool = False, max_chars: int = MAX_CHARS) -> str:
     lines = _summary(report)
+    if report.score is not None:  # a few thousand characters at most: 28 rows
+        lines += markdown_section(report.score)
     size = sum(len(line) + 1 for line in lines)
     if report.findings:
         lines += ["| location | rule | severity | message |", "|---|---|---|---|"]

@@ -15,6 +15,7 @@ from rich.table import Table
 from mldebt.report import Report
 from mldebt.reporters.escape import printable
 from mldebt.reporters.location import location
+from mldebt.reporters.score import summary_line
 from mldebt.reporters.statistics import rule_counts
 
 def escape(text: str) -> str:
@@ -92,4 +93,6 @@ def render(report: Report, color: bool = False) -> str:
         f"{metrics['suppressed']} suppressed; {baselined}{metrics['diagnostics']} diagnostic(s)",
         soft_wrap=True,
     )
+    if report.score is not None:
+        console.print(escape(summary_line(report.score)), soft_wrap=True)
     return buffer.getvalue()
