@@ -245,7 +245,8 @@ def test_score_formats_carry_the_same_score():
     assert "Final score 3" in text and "reasonably tested" in text and "src/churn/evaluate.py:34" in text
     markdown = runner.invoke(main, ["score", path, "-f", "markdown"]).output
     assert markdown.startswith("## ML Test Score: 3 (reasonably tested)")
-    assert "| I4 | Model quality is validated before attempting to serve it | automated | 1 | `src/churn/evaluate.py:34` |" in markdown
+    assert "| I4 | Model quality is validated before attempting to serve it | automated | 1 | `src/churn/evaluate.py:34`<br>" in markdown
+    assert markdown.count("\n| ") == 3 + 28  # sections (names, scores), the header and all 28 tests
     scan_json = json.loads(runner.invoke(main, ["scan", path, "-f", "json"]).output)
     assert scan_json["score"] == document
     assert "ML Test Score 3 (reasonably tested): data 3, model 5" in runner.invoke(main, ["scan", path]).output

@@ -67,8 +67,10 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def markdown_section(score: Score, heading: str = "###") -> list[str]:
-    """The score as markdown lines: sections, the 28 tests with their evidence, next steps."""
+def markdown_section(score: Score, heading: str = "###", full: bool = False) -> list[str]:
+    """The score as markdown lines: the sections, then the tests that score (all 28 with `full`,
+    with why each scores as it does), then the next steps. The scan's report uses the short form,
+    since GitHub caps a comment or step summary at 65,536 characters."""
     lines = [
         f"{heading} ML Test Score: {_points(score.final)} ({score.band})",
         "",
@@ -76,15 +78,18 @@ def markdown_section(score: Score, heading: str = "###") -> list[str]:
         "|" + "---:|" * len(SECTIONS),
         "| " + " | ".join(_points(score.sections[name]) for name in SECTIONS) + " |",
         "",
-        "<details><summary>The 28 tests and their evidence</summary>",
-        "",
-        "| test | title | verdict | points | evidence |",
-        "|---|---|---|---:|---|",
     ]
-    for t in score.tests:
-        evidence = ", ".join(f"`{e}`" for e in t.evidence) if t.evidence else _cell(t.reason or t.detail)
-        lines.append(f"| {t.id} | {_cell(t.title)} | {t.verdict} | {_points(t.points)} | {evidence} |")
-    lines += ["", "</details>", ""]
+    shown = [t for t in score.tests if full or t.points > 0]
+    if shown:
+        lines += ["| test | title | verdict | points | evidence |", "|---|---|---|---:|---|"]
+        for t in shown:
+            evidence = ", ".join(f"`{e}`" for e in t.evidence)
+            why = _cell(t.reason or t.detail)
+            cell = f"{evidence}<br>{why}" if evidence and full else evidence or why
+            lines.append(f"| {t.id} | {_cell(t.title)} | {t.verdict} | {_points(t.points)} | {cell} |")
+        lines.append("")
+    if not full:
+        lines += ["`mldebt score --format markdown` lists all 28 tests and why each scores as it does.", ""]
     if score.next_steps:
         lines += ["Cheapest next steps that raise the lowest section:", ""]
         lines += [f"- {_cell(step)}" for step in score.next_steps]
@@ -93,7 +98,7 @@ def markdown_section(score: Score, heading: str = "###") -> list[str]:
 
 
 def render_markdown(score: Score, color: bool = False) -> str:
-    return "\n".join(markdown_section(score, heading="##"))
+    return "\n".join(markdown_section(score, heading="##", full=True))
 
 
 def render_json(score: Score, color: bool = False) -> str:
