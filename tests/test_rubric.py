@@ -212,7 +212,7 @@ def test_min_score_must_be_a_score(value):
 
 def test_attesting_an_assessable_test_exits_2_with_one_line(tmp_path):
     _repo(tmp_path, {"pyproject.toml": '[tool.mldebt.attest]\nD1 = { level = "manual", reason = "we look at the data" }\n'})
-    result = CliRunner().invoke(main, ["score", str(tmp_path)])
+    result = CliRunner().invoke(main, ["score", "--no-cache", str(tmp_path)])
     assert result.exit_code == 2
     assert result.output.count("\n") == 1 and "`D1`" in result.output and "cannot be attested" in result.output
 
@@ -220,16 +220,16 @@ def test_attesting_an_assessable_test_exits_2_with_one_line(tmp_path):
 def test_min_score_gates_scan_and_score():
     runner = CliRunner()
     research, production = str(FIXTURES / "research_grade"), str(FIXTURES / "production_grade")
-    assert runner.invoke(main, ["score", research]).exit_code == 0
-    below = runner.invoke(main, ["score", research, "--min-score", "0.5"])
+    assert runner.invoke(main, ["score", "--no-cache", research]).exit_code == 0
+    below = runner.invoke(main, ["score", "--no-cache", research, "--min-score", "0.5"])
     assert below.exit_code == 1 and "ML Test Score 0 is below the minimum 0.5" in below.output
-    assert runner.invoke(main, ["score", production, "--min-score", "3"]).exit_code == 0
-    assert runner.invoke(main, ["score", production, "--min-score", "3.5"]).exit_code == 1
+    assert runner.invoke(main, ["score", "--no-cache", production, "--min-score", "3"]).exit_code == 0
+    assert runner.invoke(main, ["score", "--no-cache", production, "--min-score", "3.5"]).exit_code == 1
     # production_grade sets `min-score = 2.0` in its pyproject.toml; its one finding is a warning
-    assert runner.invoke(main, ["scan", production, "--fail-on", "error"]).exit_code == 0
-    assert runner.invoke(main, ["scan", production, "--fail-on", "error", "--min-score", "4"]).exit_code == 1
-    assert runner.invoke(main, ["scan", research, "--fail-on", "error", "--min-score", "1", "--exit-zero"]).exit_code == 0
-    assert runner.invoke(main, ["score", research, "--min-score", "-1"]).exit_code == 2
+    assert runner.invoke(main, ["scan", "--no-cache", production, "--fail-on", "error"]).exit_code == 0
+    assert runner.invoke(main, ["scan", "--no-cache", production, "--fail-on", "error", "--min-score", "4"]).exit_code == 1
+    assert runner.invoke(main, ["scan", "--no-cache", research, "--fail-on", "error", "--min-score", "1", "--exit-zero"]).exit_code == 0
+    assert runner.invoke(main, ["score", "--no-cache", research, "--min-score", "-1"]).exit_code == 2
 
 
 # --- outputs ------------------------------------------------------------------------------------
@@ -238,24 +238,24 @@ def test_min_score_gates_scan_and_score():
 def test_score_formats_carry_the_same_score():
     runner = CliRunner()
     path = str(FIXTURES / "production_grade")
-    document = json.loads(runner.invoke(main, ["score", path, "-f", "json"]).output)
+    document = json.loads(runner.invoke(main, ["score", "--no-cache", path, "-f", "json"]).output)
     assert document == _score(FIXTURES / "production_grade")
     assert set(document) >= {"final", "band", "sections", "tests"} and set(document["sections"]) == set(SECTIONS)
-    text = runner.invoke(main, ["score", path]).output
+    text = runner.invoke(main, ["score", "--no-cache", path]).output
     assert "Final score 3" in text and "reasonably tested" in text and "src/churn/evaluate.py:34" in text
-    markdown = runner.invoke(main, ["score", path, "-f", "markdown"]).output
+    markdown = runner.invoke(main, ["score", "--no-cache", path, "-f", "markdown"]).output
     assert markdown.startswith("## ML Test Score: 3 (reasonably tested)")
     assert "| I4 | Model quality is validated before attempting to serve it | automated | 1 | `src/churn/evaluate.py:34`<br>" in markdown
     assert markdown.count("\n| ") == 3 + 28  # sections (names, scores), the header and all 28 tests
-    scan_json = json.loads(runner.invoke(main, ["scan", path, "-f", "json"]).output)
+    scan_json = json.loads(runner.invoke(main, ["scan", "--no-cache", path, "-f", "json"]).output)
     assert scan_json["score"] == document
-    assert "ML Test Score 3 (reasonably tested): data 3, model 5" in runner.invoke(main, ["scan", path]).output
-    assert "### ML Test Score: 3" in runner.invoke(main, ["scan", path, "-f", "markdown"]).output
+    assert "ML Test Score 3 (reasonably tested): data 3, model 5" in runner.invoke(main, ["scan", "--no-cache", path]).output
+    assert "### ML Test Score: 3" in runner.invoke(main, ["scan", "--no-cache", path, "-f", "markdown"]).output
 
 
 def test_badge_is_a_self_contained_svg(tmp_path):
     out = tmp_path / "badge.svg"
-    result = CliRunner().invoke(main, ["badge", str(FIXTURES / "production_grade"), "-o", str(out)])
+    result = CliRunner().invoke(main, ["badge", "--no-cache", str(FIXTURES / "production_grade"), "-o", str(out)])
     assert result.exit_code == 0, result.output
     svg = ET.fromstring(out.read_text())
     texts = [t.text for t in svg.iter("{http://www.w3.org/2000/svg}text")]
@@ -266,7 +266,7 @@ def test_badge_is_a_self_contained_svg(tmp_path):
 
 
 def test_badge_shields_endpoint_json():
-    result = CliRunner().invoke(main, ["badge", str(FIXTURES / "research_grade"), "--format", "shields"])
+    result = CliRunner().invoke(main, ["badge", "--no-cache", str(FIXTURES / "research_grade"), "--format", "shields"])
     assert json.loads(result.output) == {
         "schemaVersion": 1, "label": "ML Test Score", "message": "0 · research project", "color": "e05d44",
     }
