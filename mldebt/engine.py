@@ -14,12 +14,12 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import closing
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mldebt.cache import ResultCache
 from mldebt.discover import FileRef, discover
-from mldebt.extract.analyse import FileAnalyzer
-from mldebt.isolation import isolated_process_start, prepare_worker, stop_pool
 from mldebt.extract.sources import MAX_FILE_BYTES, content_digest
+from mldebt.isolation import isolated_process_start, prepare_worker, stop_pool
 from mldebt.knowledge import alias_map
 from mldebt.project import Project
 from mldebt.project.graph import build_graph
@@ -27,10 +27,21 @@ from mldebt.project.rubric import score as score_rubric
 from mldebt.report import Diagnostic, FileResult, Report
 from mldebt.settings import Settings
 
+if TYPE_CHECKING:
+    from mldebt.extract.analyse import FileAnalyzer
+
 #: Below this many bytes to analyse, starting worker processes costs more than it saves.
 MIN_BYTES_FOR_POOL = 2 * 2**20
 
 ProgressCallback = Callable[[int, int], None]
+
+def analyzer(root: Path, settings: Settings) -> FileAnalyzer:
+    """The per-file analysis (libcst, every rule), imported on first use: commands that never
+    scan (`--version`, `--help`, `rules`) must not pay for it."""
+    from mldebt.extract.analyse import FileAnalyzer
+
+    return FileAnalyzer(root, settings)
+
 
 _WORKER: FileAnalyzer | None = None
 
@@ -38,7 +49,7 @@ _WORKER: FileAnalyzer | None = None
 def _init_worker(root: Path, settings: Settings) -> None:
     global _WORKER
     prepare_worker(root)
-    _WORKER = FileAnalyzer(root, settings)
+    _WORKER = analyzer(root, settings)
 
 
 def _analyse_in_worker(ref: FileRef) -> FileResult:
@@ -58,7 +69,7 @@ def pool_context() -> multiprocessing.context.BaseContext:
     start from a server that has already imported libcst."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["mldebt.engine"])
+        context.set_forkserver_preload(["mldebt.engine", "mldebt.extract.analyse"])
         return context
     return multiprocessing.get_context("spawn")
 
@@ -70,8 +81,7 @@ def analyse_files(
     to parse to repay starting workers, in a pool of `jobs` workers, largest files first so
     that no big file is left alone at the end."""
     if jobs <= 1 or sum(sizes) < MIN_BYTES_FOR_POOL:
-        analyzer = FileAnalyzer(root, settings)
-        yield from map(analyzer.analyse, files)
+        yield from map(analyzer(root, settings).analyse, files)
         return
     largest_first = [ref for _, ref in sorted(zip(sizes, files), key=lambda pair: -pair[0])]
     chunksize = max(1, min(16, len(files) // (jobs * 8)))
@@ -169,7 +179,7 @@ def scan(
         hyperparameter_aliases=alias_map(settings.hyperparameter_table()),
     )
     project.graph = build_graph(project)
-    FileAnalyzer(root, settings).add_project_findings(root, project, results)
+    analyzer(root, settings).add_project_findings(root, project, results)
     skipped = [Diagnostic(s.path, s.kind, s.reason, s.line) for s in found.skipped]
     files = list(results.values())
     if only is not None:

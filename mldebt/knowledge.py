@@ -10,13 +10,16 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import libcst as cst
 import yaml
 
-from mldebt.extract.context import MAYBE_PASSED, UNKNOWN, FileContext, call_argument, literal_value
 from mldebt.rule import Confidence, Severity
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from mldebt.extract.context import FileContext
 
 
 @cache
@@ -87,6 +90,9 @@ def check_guarded_call(
     An argument computed at run time, or possibly passed through `**kwargs`, gets the benefit
     of the doubt: precision matters more than recall.
     """
+    # Imported here: settings read the tables of this module, and must not import libcst.
+    from mldebt.extract.context import MAYBE_PASSED, UNKNOWN, call_argument, literal_value
+
     fill = {"call": spec.call}
     if spec.keyword is None and spec.position is None:
         return Verdict(spec.message.format(**fill), spec.hint.format(**fill))

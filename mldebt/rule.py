@@ -14,9 +14,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
-import libcst as cst
-
 if TYPE_CHECKING:
+    import libcst as cst
+
     from mldebt.extract.context import FileContext
     from mldebt.extract.sources import TextSource
     from mldebt.project import Project
@@ -168,16 +168,17 @@ class _RuleMeta:
         return [f.name.replace("_", "-") for f in dataclasses.fields(cls.Options)]
 
 
-class PythonRule(_RuleMeta, cst.BatchableCSTVisitor):
+class PythonRule(_RuleMeta):
     """A per-file rule over the libcst tree of a module or a notebook's virtual module.
 
     Rules are batched into one traversal with every other enabled rule, so a rule never walks
     the tree itself; it reads what it needs from `self.ctx` and reports nodes. Positions are
-    resolved after the traversal, only when something was reported.
+    resolved after the traversal, only when something was reported. Its `visit_<Node>` and
+    `leave_<Node>` methods are called by `extract.walk` (not by libcst's visitor machinery,
+    so that the catalogue of rules loads without libcst).
     """
 
     def __init__(self, ctx: FileContext, options: Any) -> None:
-        super().__init__()
         self.ctx = ctx
         self.options = options
         self.findings: list[RawFinding] = []

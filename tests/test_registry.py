@@ -11,7 +11,7 @@ import pytest
 
 from mldebt.catalogue import readme_with_catalogue
 from mldebt.registry import SelectorError, all_rules, resolve_selector
-from mldebt.rule import CATEGORY_PREFIX
+from mldebt.rule import CATEGORY_PREFIX, PythonRule
 
 ROOT = Path(__file__).resolve().parents[1]
 RULES = all_rules()
@@ -61,7 +61,7 @@ def test_engine_never_imports_the_cli_stack():
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
-@pytest.mark.parametrize("rule", [r for r in RULES if hasattr(r, "get_visitors")], ids=lambda r: r.id)
+@pytest.mark.parametrize("rule", [r for r in RULES if issubclass(r, PythonRule)], ids=lambda r: r.id)
 def test_rules_use_only_node_visitors(rule):
     """The engine's walker dispatches `visit_X`/`leave_X`; libcst attribute visitors would be
     silently ignored, so none may exist."""

@@ -75,11 +75,12 @@ def walk(module: cst.Module, visitors: Sequence[cst.BatchableCSTVisitor]) -> Non
     """Call every visitor's `visit_X` on entering and `leave_X` on leaving each node of type X,
     in source order, after resolving the metadata the visitors declare (and nothing more)."""
     with ExitStack() as stack:
-        dependencies = set().union(*(v.get_inherited_dependencies() for v in visitors))
+        dependents = [v for v in visitors if isinstance(v, cst.MetadataDependent)]
+        dependencies = set().union(*(v.get_inherited_dependencies() for v in dependents))
         if dependencies:
             wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
             wrapper.resolve_many(dependencies)
-            for visitor in visitors:
+            for visitor in dependents:
                 stack.enter_context(visitor.resolve(wrapper))
         _walk(module, *_dispatch(visitors))
 

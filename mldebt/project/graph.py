@@ -13,12 +13,14 @@ import fnmatch
 import io
 import json
 import re
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from mldebt.discover import FileKind
 from mldebt.extract.facts import is_uri
 from mldebt.project.model import Project
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 def artifact_id(path: str) -> str:
@@ -85,6 +87,8 @@ def _resolver(project: Project):
 
 
 def build_graph(project: Project) -> nx.DiGraph:
+    import networkx as nx  # here, not at the top: `mldebt --version` must not pay for it
+
     graph = nx.DiGraph()
     versioned = [p for _, (_, facts) in project.files.items() for p in facts.versioned_paths]
     resolve = _resolver(project)
@@ -167,6 +171,8 @@ def to_dot(graph: nx.DiGraph) -> str:
 
 
 def to_graphml(graph: nx.DiGraph) -> str:
+    import networkx as nx
+
     ordered = nx.DiGraph()
     ordered.add_nodes_from((n, graph.nodes[n]) for n in sorted(graph.nodes))
     ordered.add_edges_from((u, v, graph.edges[u, v]) for u, v in sorted(graph.edges))
