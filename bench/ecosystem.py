@@ -20,7 +20,7 @@ Commands:
 
     run OUT [--panel-dir P] [-j N] [--repo owner/name]...   scan every panel repo found in P
     diff A B [--repo R] [--rule MLD101] [--show N]          what appeared / disappeared, by fingerprint
-    sample RUN [--per 10] [--repo R] [--rule X]             YAML stubs of findings still to judge
+    sample RUN [--per 10] [--since RUN] [--repo R] [--rule X]  YAML stubs of findings still to judge
     labels add FILE...                                      merge judged stubs into bench/labels.yaml
     report RUN [--before RUN] [--write]                     per-rule precision (and bench/ECOSYSTEM.md)
 
@@ -200,6 +200,13 @@ def diff_runs(before: dict[str, list[dict]], after: dict[str, list[dict]]) -> di
     return deltas
 
 
+def appeared(before: dict[str, list[dict]], after: dict[str, list[dict]]) -> dict[str, list[dict]]:
+    """The findings of `after` that `before` did not have: what a change brought, to be judged
+    on its own rather than hidden behind a per-rule quota that older labels already fill."""
+    return {repo: [f for delta in per_rule.values() for f in delta.appeared]
+            for repo, per_rule in diff_runs(before, after).items()}
+
+
 def where(finding: dict) -> str:
     cell = f"[cell {finding['cell']}]" if finding.get("cell") is not None else ""
     return f"{finding['path']}{cell}:{finding['line']}"
@@ -311,6 +318,8 @@ def sample(run: dict[str, list[dict]], labels: dict[tuple[str, str], dict], per:
 
 def command_sample(args: argparse.Namespace) -> int:
     run = _filtered(load_run(Path(args.run)), args.repo, args.rule)
+    if args.since:
+        run = appeared(load_run(Path(args.since)), run)
     sys.stdout.write(yaml.safe_dump(sample(run, load_labels(), args.per), sort_keys=False, allow_unicode=True, width=120))
     return 0
 
@@ -455,6 +464,7 @@ def parser() -> argparse.ArgumentParser:
     stubs = commands.add_parser("sample", help="YAML stubs for the findings still to judge")
     stubs.add_argument("run")
     stubs.add_argument("--per", type=int, default=DEFAULT_SAMPLE, help="judged findings wanted per repo and rule")
+    stubs.add_argument("--since", metavar="RUN", help="only findings that appeared since this earlier run")
     stubs.set_defaults(handler=command_sample)
 
     for sub in (diff, stubs):

@@ -79,6 +79,16 @@ def test_sample_fills_each_repo_and_rule_up_to_per_in_a_stable_order():
     assert eco.sample(dict(reversed(list(run.items()))), labels, per=3) == first
 
 
+def test_sample_since_an_earlier_run_judges_only_what_appeared():
+    before = {"o/r": [finding(str(i)) for i in range(12)]}
+    after = {"o/r": before["o/r"] + [finding("new1"), finding("new2", rule="MLD701")]}
+    labels = {("o/r", str(i)): label(str(i), "true") for i in range(10)}
+    # MLD101's quota is full of old labels, so its new finding would go unjudged
+    assert [s["fingerprint"] for s in eco.sample(after, labels, per=10)] == ["new2"]
+    fresh = eco.sample(eco.appeared(before, after), labels, per=10)
+    assert sorted(s["fingerprint"] for s in fresh) == ["new1", "new2"]
+
+
 def test_labels_round_trip_and_yaml_true_is_the_verdict_true(tmp_path):
     path = tmp_path / "labels.yaml"
     path.write_text(eco.dump_labels({("o/r", "a"): label("a", "true")}))
