@@ -13,6 +13,7 @@ Layout (nothing here touches the network; the panel is prepared once, by hand):
                                    git --git-dir=GITDIR archive COMMIT | tar -x -C PANEL/owner+name
     RUNS/LABEL/owner+name.json   one `mldebt scan --format json` document per repository
     RUNS/LABEL/run.json          what was run: mldebt version, panel commits, seconds, exit codes
+    RUNS/.mldebt-cache/          mldebt's per-file cache, kept out of the shared panel trees
 
 Keep RUNS outside the repository (scan documents name other people's code).
 
@@ -105,8 +106,10 @@ def scan_repo(tree: Path, out_json: Path, jobs: int) -> tuple[int, float, str]:
     scanned code off sys.path; the scan itself never imports it."""
     command = [sys.executable, "-P", "-m", "mldebt", "scan", str(tree), "--format", "json",
                "--output", str(out_json), "--exit-zero", "--jobs", str(jobs)]
+    # mldebt's per-file cache would land in the panel tree, which others share: keep it beside the runs.
+    env = {**os.environ, "MLDEBT_CACHE_DIR": str(out_json.parent.parent / ".mldebt-cache" / out_json.stem)}
     start = time.perf_counter()
-    done = subprocess.run(command, cwd=out_json.parent, capture_output=True, text=True)
+    done = subprocess.run(command, cwd=out_json.parent, capture_output=True, text=True, env=env)
     seconds = time.perf_counter() - start
     error = "" if done.returncode == 0 else (done.stderr.strip().splitlines() or ["?"])[-1]
     return done.returncode, seconds, error
