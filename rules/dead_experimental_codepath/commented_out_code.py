@@ -9,6 +9,12 @@ from mldebt.rule import Category, Confidence, Invalid, PythonRule, Severity
 
 _BLOCK_KEYWORDS = ("if ", "for ", "while ", "def ", "class ", "with ", "try:", "else:", "elif ", "except", "finally:")
 _CLOSERS = {")", "]", "}", "),", "],", "},"}
+#: A comment line that introduces example code (`# Usage:`, `# Example:`, `# For example,
+#: run:`): the code after it, to the end of the comment block, documents how to call something.
+_DOC_HEADING = re.compile(
+    r"^(usage|examples?|example usage|for example|e\.g\.?|how to( use)?|to use( it)?|sample usage|run( it)? with)\b.*:$",
+    re.IGNORECASE,
+)
 _NOT_CODE_MARKERS = ("type:", "noqa", "pylint:", "fmt:", "mldebt:", "isort:", "pragma", ">>>", "...", "!", "-*-")
 
 
@@ -53,7 +59,9 @@ class CommentedOutCode(PythonRule):
     ## Known limitations
     A block is reported when at least `min-lines` consecutive comment lines each parse as a
     Python statement (prose, `TODO:` notes, URLs, doctest `>>>` lines and tool pragmas do
-    not). A file's leading comment block (license headers) is never reported.
+    not). Example code under a `# Usage:` or `# Example:` heading is documentation, to the
+    end of its comment block. A file's leading comment block (license headers) is never
+    reported.
 
     ## References
     - Sculley et al. 2015, Hidden Technical Debt in Machine Learning Systems, sec. 5 (dead experimental codepaths)
@@ -75,6 +83,8 @@ class CommentedOutCode(PythonRule):
         Invalid("import torch\n\ndef train(model):\n    # scaler = torch.cuda.amp.GradScaler()\n"
                 "    # with torch.autocast('cuda'):\n    #     loss = model(x)\n    #     scaler.scale(loss).backward()\n"
                 "    return model\n", line=4, message="4 lines"),
+        Invalid("x = 1\n# Usage:\n#   run(model)\n\n# for epoch in range(10):\n#     train(epoch)\n#     evaluate(epoch)\n",
+                line=5),
         Invalid("x = 1\n# for epoch in range(10):\n#     train(epoch)\n#\n#     evaluate(epoch)\n", line=2),
     ]
     VALID = [
@@ -85,6 +95,8 @@ class CommentedOutCode(PythonRule):
         "x = 1\n# a = 1\n# b = 2\n",
         "x = 1  # type: int\ny = 2  # noqa: E501\nz = 3  # pylint: disable=x\n",
         "x = 1\n# expected layout:\n#   {'input_ids': ids, 'mask': mask},\n#   {'input_ids': ids2, 'mask': mask2},\n#   [400e6, 8e9],\n",
+        "x = 1\n# Usage:\n#   model = Net()\n#   trainer = Trainer(model, lr=1e-3)\n#   trainer.fit(loader)\n",
+        "x = 1\n# Example usage:\n#\n# with open(path) as f:\n#     cfg = load(f)\n#     run(cfg)\n",
         "import os\n# /// script\n# requires-python = '>=3.10'\n# dependencies = [\n#     'torch>=2.0',\n#     'numpy',\n# ]\n# ///\n",
     ]
 
@@ -93,12 +105,17 @@ class CommentedOutCode(PythonRule):
         start = next((i for i, line in enumerate(lines) if not line.lstrip().startswith("#")), len(lines))
         run: list[int] = []
         metadata = False  # inside a PEP 723 `# /// script` block
+        documenting = False  # after a `# Usage:` heading, in the same comment block
         for index in range(start, len(lines) + 1):
             text = lines[index].strip() if index < len(lines) else ""
             if text.startswith("# ///"):
                 metadata = text != "# ///"
                 continue
-            if text.startswith("#") and not metadata:
+            if not text.startswith("#"):
+                documenting = False
+            elif _DOC_HEADING.match(text[1:].strip()):
+                documenting = True
+            if text.startswith("#") and not metadata and not documenting:
                 body = text[1:]
                 if _is_code(textwrap.dedent(body)):
                     run.append(index)
