@@ -54,9 +54,22 @@ def graph(tmp_path):
     return scan(tmp_path, jobs=1).graph
 
 
+def test_a_scripts_relative_path_goes_to_the_reading_the_tree_supports(tmp_path):
+    write_tree(tmp_path, {
+        "serving/app.py": "import joblib\nm = joblib.load('model.joblib')\np = joblib.load('other.joblib')\n",
+        "serving/model.joblib": "committed beside the script",
+        "nb/explore.ipynb": notebook(("code", "import joblib\nm = joblib.load('model.joblib')")),
+    })
+    graph = scan(tmp_path, jobs=1).graph
+    assert graph.edges["artifact:serving/model.joblib", "code:serving/app.py"]["other_reading"] == "model.joblib"
+    assert graph.edges["artifact:other.joblib", "code:serving/app.py"]["other_reading"] == "serving/other.joblib"
+    assert "other_reading" not in graph.edges["artifact:nb/model.joblib", "code:nb/explore.ipynb"]
+
+
 def test_nodes_edges_declarations_and_versions(graph):
     assert graph.edges["artifact:data/train.csv", "code:src/train.py"] == {
         "relation": "reads", "line": 3, "api": "pandas.read_csv", "declared": True,
+        "other_reading": "src/data/train.csv",  # the script may run from its own folder
     }
     assert graph.edges["code:src/train.py", "artifact:models/model.pt"]["declared"] is True
     assert graph.edges["artifact:models/model.pt", "code:src/predict.py"]["declared"] is False

@@ -221,6 +221,25 @@ class NameCollector(cst.BatchableCSTVisitor):
         if isinstance(value, str) and len(value) <= 100:
             self.facts.strings_used.update(_IDENTIFIERS.findall(value))
 
+    # --- imports ---------------------------------------------------------------------------
+
+    def visit_Import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            name = dotted_name(alias.name)
+            if name:
+                self.facts.imports.add(name)
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        module = dotted_name(node.module) if node.module is not None else ""
+        if module is None:
+            return
+        base = "." * len(node.relative) + module
+        self.facts.imports.add(base)
+        if not isinstance(node.names, cst.ImportStar):
+            separator = "." if module else ""
+            self.facts.imports.update(f"{base}{separator}{alias.name.value}" for alias in node.names
+                                      if isinstance(alias.name, cst.Name))
+
     # --- definitions -----------------------------------------------------------------------
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
@@ -358,6 +377,7 @@ class NameCollector(cst.BatchableCSTVisitor):
         facts.names_assigned = collected.names_assigned
         facts.overrides_globals = collected.overrides_globals
         facts.reads_args_dynamically = collected.reads_args_dynamically
+        facts.imports = collected.imports
         facts.flag_definitions = [
             FlagDefinition(d.name, d.value, where[self._flag_nodes[d.name]].line) for d in collected.flag_definitions
         ]
@@ -410,6 +430,10 @@ def _config_keys(node: cst.BaseExpression) -> list[str] | None:
         else:
             break
     return list(reversed(keys)) if isinstance(node, cst.Name) and len(keys) >= 2 else None
+
+
+#: Stands for the script's own folder (`os.path.dirname(__file__)`) until `fill` knows it.
+_HERE = "{here}"
 
 
 def _is_file(node: cst.BaseExpression) -> bool:
@@ -478,7 +502,7 @@ class DataAccessCollector(_ModuleLevelVisitor):
             template = self.resolve(node.left)  # "data/%s.csv" % split
             return re.sub(r"%[-#0 +]*\d*(?:\.\d+)?[sdifr]", "*", template) if template else None
         if self._is_here(node):
-            return self.ctx.path.rsplit("/", 1)[0] if "/" in self.ctx.path else "."
+            return _HERE
         if isinstance(node, cst.Call):
             func = node.func
             if isinstance(func, cst.Attribute) and func.attr.value == "format":
@@ -511,7 +535,9 @@ class DataAccessCollector(_ModuleLevelVisitor):
             return
         if path in self._local_builders:
             return
-        names_remote = _HUB_ID.match(path) if scheme == "hf://" else not path.startswith((".", "/", "~"))
+        names_remote = not path.startswith(_HERE) and (
+            _HUB_ID.match(path) if scheme == "hf://" else not path.startswith((".", "/", "~"))
+        )
         if scheme and not is_uri(path) and names_remote:
             path = scheme + path  # `org/model`, `team/proj/data:v3`: a repository, not a local folder
         elif scheme and not is_uri(path) and "/" not in path and "." not in path:
@@ -548,11 +574,25 @@ class DataAccessCollector(_ModuleLevelVisitor):
         return [node for _, _, node, _ in self.accesses]
 
     def fill(self, facts: Facts, where: dict, module: cst.Module) -> None:
-        facts.string_constants = {k: v for k, v in self._constants.items() if "{" not in v}
-        folder = self.ctx.path.rsplit("/", 1)[0] if self.ctx.kind == "notebook" and "/" in self.ctx.path else ""
+        folder = posixpath.dirname(self.ctx.path)
+        here = folder or "."
+        facts.string_constants = {
+            k: v.replace(_HERE, here) for k, v in self._constants.items() if "{" not in v.replace(_HERE, "")
+        }
+        notebook = self.ctx.kind == "notebook"
         for mode, path, node, api in self.accesses:
-            if folder and not is_uri(path) and not path.startswith(("/", "~", "*")):
-                path = posixpath.normpath(f"{folder}/{path}")  # notebooks resolve from their folder
-            elif not is_uri(path):
-                path = posixpath.normpath(path) if not path.startswith("*") else path
-            facts.data_access.append(DataAccess(mode, path, where[node].line, where[node].column, api))
+            relative = False
+            if _HERE in path:
+                path = posixpath.normpath(path.replace(_HERE, here))  # one reading: the script's folder
+            elif is_uri(path):
+                pass
+            elif path.startswith("*"):
+                relative = bool(folder) and not notebook
+            elif not path.startswith(("/", "~")):
+                if notebook and folder:
+                    path = posixpath.join(folder, path)  # notebooks resolve from their folder
+                path = posixpath.normpath(path)
+                relative = bool(folder) and not notebook
+            else:
+                path = posixpath.normpath(path)
+            facts.data_access.append(DataAccess(mode, path, where[node].line, where[node].column, api, relative))

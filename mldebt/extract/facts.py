@@ -160,13 +160,19 @@ class CliOption:
 @dataclass(frozen=True)
 class DataAccess:
     """A read or write of a data or model artifact whose path is (partly) known statically:
-    `path` is the path or URI as written, with `*` for the parts computed at run time."""
+    `path` is the path or URI as written, with `*` for the parts computed at run time.
+
+    `relative` marks a script's path that depends on the folder it runs from: it may be meant
+    from the repository root (as `path` reads it) or from the script's own folder, so both
+    readings are tried (`mldebt.project.graph.readings`). Notebooks resolve from their own
+    folder and `__file__`-anchored paths from the script's, so theirs have one reading."""
 
     mode: str  # read | write
     path: str
     line: int
     column: int
     api: str
+    relative: bool = False
 
 
 @dataclass(frozen=True)
@@ -335,6 +341,10 @@ class Facts:
     #: Python: argparse options; module-level functions and classes; whether parsed
     #: arguments are read dynamically (`vars(args)`, `args.__dict__`).
     cli_options: list[CliOption] = field(default_factory=list)
+    #: Python: every module name an import statement names, as written (`pkg.mod`, `.mod`,
+    #: `..utils`), also with each imported name appended (`from pkg import mod` -> `pkg`,
+    #: `pkg.mod`): evidence that two files belong to one project.
+    imports: set[str] = field(default_factory=set)
     definitions: list[Definition] = field(default_factory=list)
     reads_args_dynamically: bool = False
     #: Python: hyperparameters hard-coded in ML API calls, module constants and epoch loops;

@@ -5,6 +5,11 @@ Nodes are code (`code:src/train.py`), artifacts (`artifact:models/model.pt`, pat
 (artifact -> code) and `writes` (code -> artifact), each marked `declared` when a `dvc.yaml`
 stage or `[tool.mldebt] declared-consumers` says so; artifacts that DVC or git-lfs version are
 marked `versioned`.
+
+A script's relative path means what it means where the script runs: from the repository root
+or from the script's own folder. The edge goes to the reading the tree supports (a committed
+or versioned file), else to the root reading; the other reading, when there is one, is kept
+on the edge as `other_reading`, so that rules can try both (`edge_readings`).
 """
 
 from __future__ import annotations
@@ -12,11 +17,12 @@ from __future__ import annotations
 import fnmatch
 import io
 import json
+import posixpath
 import re
 from typing import TYPE_CHECKING
 
 from mldebt.discover import FileKind
-from mldebt.extract.facts import is_uri
+from mldebt.extract.facts import DataAccess, is_uri
 from mldebt.project.model import Project
 
 if TYPE_CHECKING:
@@ -35,6 +41,21 @@ def same_artifact(a: str, b: str) -> bool:
     return a == b or fnmatch.fnmatchcase(a, b) or fnmatch.fnmatchcase(b, a)
 
 
+def readings(code: str, access: DataAccess, resolved: str) -> tuple[str, ...]:
+    """The paths a data access may mean: as read from the repository root, then, for a
+    script's path that depends on where it runs, from the script's own folder."""
+    if not access.relative or is_uri(resolved) or resolved.startswith("*"):
+        return (resolved,)
+    local = posixpath.normpath(posixpath.join(posixpath.dirname(code), resolved))
+    return (resolved, local) if local != resolved else (resolved,)
+
+
+def edge_readings(artifact: str, edge: dict) -> tuple[str, ...]:
+    """Every path a read or write edge may mean (its artifact's, and `other_reading`)."""
+    path = artifact.split(":", 1)[1]
+    return (path, edge["other_reading"]) if "other_reading" in edge else (path,)
+
+
 def hand_offs(graph: nx.DiGraph) -> nx.DiGraph:
     """The graph without reads a script makes of what it writes itself (resuming from its own
     checkpoint, downloading a file if it is missing): those hand nothing over between scripts."""
@@ -45,7 +66,8 @@ def hand_offs(graph: nx.DiGraph) -> nx.DiGraph:
     return view
 
 
-def _versioned(path: str, patterns: list[str]) -> bool:
+def is_versioned(path: str, patterns: list[str]) -> bool:
+    """Whether a DVC output or git-lfs pattern covers `path`."""
     for pattern in patterns:
         pattern = pattern.rstrip("/")
         if fnmatch.fnmatch(path, pattern) or path.startswith(pattern + "/") or fnmatch.fnmatch(path.rsplit("/", 1)[-1], pattern):
@@ -86,23 +108,35 @@ def _resolver(project: Project):
     return resolve
 
 
+def versioned_patterns(project: Project) -> list[str]:
+    """The paths and patterns DVC files and `.gitattributes` (git-lfs) version."""
+    return [p for _, (_, facts) in project.files.items() for p in facts.versioned_paths]
+
+
 def build_graph(project: Project) -> nx.DiGraph:
     import networkx as nx  # here, not at the top: `mldebt --version` must not pay for it
 
     graph = nx.DiGraph()
-    versioned = [p for _, (_, facts) in project.files.items() for p in facts.versioned_paths]
+    versioned = versioned_patterns(project)
     resolve = _resolver(project)
+
+    def supported(reading: str) -> bool:
+        return reading in project.present or is_versioned(reading, versioned)
+
     for path, (kind, facts) in project.files.items():
         accesses = [(a, resolve(path, a.path)) for a in facts.data_access]
         accesses = [(a, p) for a, p in accesses if p is not None]
         if kind in FileKind.CODE and accesses:
             graph.add_node(f"code:{path}", type="notebook" if kind == FileKind.NOTEBOOK else "code")
         for access, resolved in accesses:
-            node = artifact_id(resolved)
+            meant = readings(path, access, resolved)
+            chosen = next((r for r in meant if supported(r)), meant[0])
+            node = artifact_id(chosen)
             graph.add_node(node, type="external" if node.startswith("external:") else "artifact")
             edge = (node, f"code:{path}") if access.mode == "read" else (f"code:{path}", node)
+            other = {"other_reading": r for r in meant if r != chosen}
             graph.add_edge(*edge, relation="reads" if access.mode == "read" else "writes",
-                           line=access.line, api=access.api, declared=False)
+                           line=access.line, api=access.api, declared=False, **other)
     for _, (_, facts) in project.files.items():
         for stage in facts.pipeline_stages:
             for script in stage.scripts:
@@ -123,7 +157,7 @@ def build_graph(project: Project) -> nx.DiGraph:
                 data["declared"] = True
     for node, data in graph.nodes(data=True):
         if data["type"] == "artifact":
-            data["versioned"] = _versioned(node.split(":", 1)[1], versioned)
+            data["versioned"] = is_versioned(node.split(":", 1)[1], versioned)
     return graph
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+import posixpath
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from mldebt.discover import is_test_path
+from mldebt.discover import FileKind, is_test_path
 from mldebt.extract.facts import CudaVersion, Facts, Image, IndexUrl, Requirement, Site
 from mldebt.project.reproducibility import TrainingRun, training_runs
 
@@ -56,26 +58,150 @@ class Project:
         return any(True for _ in self._each("cuda_sites", include_tests=False))
 
     def runs_on_cpu(self, near: str) -> bool:
-        """Code in the same top-level package as `near` (outside tests) checks for an
-        accelerator, so that package is meant to run without one."""
-        package = near.split("/", 1)[0] if "/" in near else ""
+        """Code of the same project as `near` (outside tests) checks for an accelerator, so
+        that project is meant to run without one."""
         return any(
-            facts.runs_on_cpu
-            for path, (_, facts) in self.files.items()
-            if not is_test_path(path) and (path.split("/", 1)[0] if "/" in path else "") == package
+            self.files[path][1].runs_on_cpu for path in self.project_members(near) if not is_test_path(path)
         )
 
     def module_file(self, importer: str, module: str) -> str | None:
-        """The file a dotted module name (`exp.flags`, `.flags`) refers to, seen from `importer`."""
+        """The file a dotted module name (`exp.flags`, `.flags`) refers to, seen from `importer`.
+
+        Relative names resolve from the importer's package. Absolute ones are looked up as
+        Python would find them when the importer runs: from its own folder, then each folder
+        above it (a script run from the repository root), each also with a `src/` layout. A name
+        found nowhere there is a third-party module, even if some file deep in the tree has
+        that name (`import evaluate` is Hugging Face's, not `benchmarks/evaluate.py`).
+        """
+        folder = posixpath.dirname(importer)
         if module.startswith("."):
             dots = len(module) - len(module.lstrip("."))
-            base = importer.split("/")[:-dots]
-            module = ".".join(base + [module.lstrip(".")]).strip(".")
-        suffix = module.replace(".", "/")
-        for path in self.files:
-            if path.endswith(".py") and (path[:-3] == suffix or path[:-3].endswith("/" + suffix)):
-                return path
+            parts = folder.split("/") if folder else []
+            if dots - 1 > len(parts):
+                return None
+            return self._module_at("/".join(parts[: len(parts) - dots + 1]), module.lstrip("."))
+        roots = []
+        while True:
+            roots += [folder, posixpath.join(folder, "src") if folder else "src"]
+            if not folder:
+                break
+            folder = posixpath.dirname(folder)
+        for root in roots:
+            found = self._module_at(root, module)
+            if found:
+                return found
         return None
+
+    def _module_at(self, root: str, module: str) -> str | None:
+        if not module:
+            return None
+        base = posixpath.join(root, module.replace(".", "/")) if root else module.replace(".", "/")
+        for candidate in (base + ".py", base + "/__init__.py"):
+            if candidate in self.files:
+                return candidate
+        return None
+
+    # --- projects: which files belong together ---------------------------------------------
+
+    def same_project(self, path_a: str, path_b: str) -> bool:
+        """Whether two files belong to one project (see `_projects`)."""
+        if path_a == path_b:
+            return True
+        projects, uses = self._projects
+        a, b = projects.get(path_a, path_a), projects.get(path_b, path_b)
+        return a == b or a in uses.get(b, ()) or b in uses.get(a, ())
+
+    def project_members(self, path: str) -> list[str]:
+        """The code files of the project `path` belongs to (`path` included), without the
+        packages it merely uses."""
+        key = self._projects[0].get(path, path)
+        return self._members.get(key, [path])
+
+    @cached_property
+    def _members(self) -> dict[str, list[str]]:
+        members: dict[str, list[str]] = defaultdict(list)
+        for path, key in self._projects[0].items():
+            members[key].append(path)
+        return members
+
+    @cached_property
+    def _projects(self) -> tuple[dict[str, str], dict[str, set[str]]]:
+        """Code file -> a representative of its project, and project -> the package projects
+        it uses.
+
+        Two files belong to one project when there is evidence: one imports the other, they
+        are modules of one Python package (folders with `__init__.py`), they read one config
+        file (or a config names both, as hydra `_target_` values do), or one pipeline
+        (`dvc.yaml`) runs both. Sharing a folder is not evidence: a
+        collection of examples or tutorials keeps independent scripts side by side. A script
+        that imports a package of the repository uses it (the two are compared), but two
+        scripts that both import it are not one project for that: independent examples of a
+        library all import the library.
+        """
+        parent: dict[str, str] = {}
+
+        def find(item: str) -> str:
+            parent.setdefault(item, item)
+            while parent[item] != item:
+                parent[item] = parent[parent[item]]
+                item = parent[item]
+            return item
+
+        def union(a: str, b: str) -> None:
+            root_a, root_b = find(a), find(b)
+            if root_a != root_b:
+                parent[max(root_a, root_b)] = min(root_a, root_b)
+
+        code = [path for path, (kind, _) in self.files.items() if kind in FileKind.CODE]
+        used: list[tuple[str, str]] = []  # (importer, package module) outside that package
+        for path in code:
+            find(path)
+            facts = self.files[path][1]
+            package = self._package_root(path)
+            if package is not None:
+                union(path, "package:" + package)
+            for module in facts.imports:
+                target = self.module_file(path, module)
+                if target is None or target == path:
+                    continue
+                if package is None and self._package_root(target) is not None:
+                    used.append((path, target))
+                else:
+                    union(path, target)
+            for access in facts.data_access:
+                if access.mode == "read" and _CONFIG_SUFFIX.search(access.path) and access.path in self.present:
+                    union(path, "config:" + access.path)
+        for path, (kind, facts) in self.files.items():
+            scripts = [s for stage in facts.pipeline_stages for s in stage.scripts if s in self.files]
+            for script in scripts[1:]:
+                union(scripts[0], script)
+            if kind == FileKind.CONFIG:
+                for target in self._modules_named(path, facts):
+                    union("config:" + path, target)
+        uses: dict[str, set[str]] = defaultdict(set)
+        for importer, target in used:
+            if find(importer) != find(target):
+                uses[find(importer)].add(find(target))
+        return {path: find(path) for path in code}, dict(uses)
+
+    def _modules_named(self, path: str, facts: Facts) -> Iterator[str]:
+        """Modules of the repository a config file names in its values
+        (`target: ldm.models.diffusion.ddpm.LatentDiffusion`, `_target_: src.models.Net`)."""
+        for key in facts.config_keys:
+            if key.text and _DOTTED.match(key.text):
+                parts = key.text.split(".")
+                found = self.module_file(path, ".".join(parts)) or self.module_file(path, ".".join(parts[:-1]))
+                if found:
+                    yield found
+
+    def _package_root(self, path: str) -> str | None:
+        """The outermost folder of the package a module belongs to, or None outside packages."""
+        if not path.endswith(".py"):
+            return None
+        folder, root = posixpath.dirname(path), None
+        while folder and posixpath.join(folder, "__init__.py") in self.files:
+            root, folder = folder, posixpath.dirname(folder)
+        return root
 
     def kind(self, path: str) -> str:
         return self.files[path][0]
@@ -85,6 +211,10 @@ class Project:
         """The entry points that train, with the randomness and seeds of the code they reach
         (`mldebt.project.reproducibility`); computed once, shared by rules and the rubric."""
         return training_runs(self)
+
+
+_DOTTED = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+$")
+_CONFIG_SUFFIX = re.compile(r"\.(ya?ml|toml|cfg|ini)$")
 
 
 #: Top-level folders that hold independent projects side by side (two examples, two Docker
@@ -97,8 +227,9 @@ _COLLECTIONS = re.compile(
 
 
 def related(path_a: str, path_b: str) -> bool:
-    """Whether two files belong to the same project: one's folder encloses the other's, or
-    both live in the repository's own top-level folders (`src/` and `notebooks/`).
+    """Whether one manifest applies where another does: one's folder encloses the other's,
+    or both live in the repository's own top-level folders (`src/` and `notebooks/`). For
+    code files, `Project.same_project` asks for evidence instead.
 
     A repository's root requirements apply to its `docker/` images, but two sibling example
     folders (`examples/a/`, `examples/b/`) or two images (`docker/cpu/`, `docker/cuda12/`) are

@@ -1,10 +1,28 @@
 from collections import defaultdict
 from collections.abc import Iterator
 
+from mldebt.extract.facts import HyperparameterSite
 from mldebt.rules.configuration_debt import code_sites, comparable, shown
 
-from mldebt.project import Project, related
+from mldebt.project import Project
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
+
+
+#: Hyperparameters set per layer: two layers of one model differ on purpose.
+_PER_LAYER = frozenset({"dropout"})
+
+
+def _is_call(site: HyperparameterSite) -> bool:
+    return site.source not in ("constant", "loop") and not site.source.startswith(".")
+
+
+def same_knob(a: HyperparameterSite, b: HyperparameterSite) -> bool:
+    """Whether two sites set the same knob: an LBFGS step size is not an Adam learning rate,
+    and two dropout layers of one model are two knobs. Module constants and epoch loops
+    compare with any call of their name."""
+    if a.name in _PER_LAYER and (_is_call(a) or _is_call(b)):
+        return False
+    return a.source == b.source if _is_call(a) and _is_call(b) else True
 
 
 class ConflictingHyperparameter(ProjectRule):
@@ -18,8 +36,11 @@ class ConflictingHyperparameter(ProjectRule):
 
     ## Known limitations
     Reported as info: different scripts legitimately train different models. Only files of
-    the same project are compared (one's folder encloses the other's: two example folders
-    are independent); configuration modules and tests are not compared.
+    one project are compared (one imports the other, they share a package, a config file or
+    a pipeline: scripts that merely share a folder, such as a collection of examples, are
+    independent), and only sites that set the same knob (the same optimizer's learning rate,
+    not an LBFGS step size against Adam's; not two dropout layers); configuration modules and
+    tests are not compared.
 
     ## References
     - Sculley et al. 2015, Hidden Technical Debt in Machine Learning Systems, sec. 7 (configuration debt)
@@ -33,8 +54,12 @@ class ConflictingHyperparameter(ProjectRule):
     in_tests = False
     INVALID = [
         Invalid("import torch\nopt = torch.optim.AdamW(p, lr=1e-3)\n", path="train.py", line=2,
-                message="also 0.0003 in scripts/finetune.py:1",
-                files={"scripts/finetune.py": "LEARNING_RATE = 3e-4\n"}),
+                message="also 0.0003 in scripts/finetune.py:2",
+                files={"scripts/finetune.py": "from train import build\nLEARNING_RATE = 3e-4\n"}),
+        # Modules of one package are one project, even when neither imports the other.
+        Invalid("import torch\nopt = torch.optim.AdamW(p, lr=1e-3)\n", path="pkg/train.py", line=2,
+                message="also 0.0003 in pkg/finetune.py:2",
+                files={"pkg/__init__.py": "", "pkg/finetune.py": "import torch\nopt = torch.optim.AdamW(p, lr=3e-4)\n"}),
     ]
     VALID = [
         Valid("import torch\nopt = torch.optim.AdamW(p, lr=1e-3)\n", path="train.py",
@@ -44,6 +69,15 @@ class ConflictingHyperparameter(ProjectRule):
               files={"train_fabric.py": "import torch.nn as nn\na, b = nn.Dropout(0.25), nn.Dropout(0.5)\n"}),
         Valid("import torch\nopt = torch.optim.AdamW(p, lr=1e-3)\n", path="examples/gan/train.py",
               files={"examples/vit/train.py": "import torch\nopt = torch.optim.AdamW(p, lr=3e-4)\n"}),
+        # Two scripts side by side with no evidence of belonging together (independent examples).
+        Valid("import torch\nopt = torch.optim.Adam(p, lr=3e-2)\n", path="rl/actor_critic.py",
+              files={"rl/reinforce.py": "import torch\nopt = torch.optim.Adam(p, lr=1e-2)\n"}),
+        # One project, but an LBFGS step size is not an Adam learning rate.
+        Valid("import torch\nopt = torch.optim.LBFGS(p, lr=0.8)\n", path="pkg/train.py",
+              files={"pkg/__init__.py": "", "pkg/finetune.py": "import torch\nopt = torch.optim.Adam(p, lr=1e-3)\n"}),
+        # Two dropout layers of one model differ on purpose.
+        Valid("import torch.nn as nn\nhead = nn.Dropout(0.1)\n", path="pkg/head.py",
+              files={"pkg/__init__.py": "", "pkg/body.py": "import torch.nn as nn\nbody = nn.Dropout(0.3)\n"}),
     ]
 
     def check(self, project: Project) -> Iterator[ProjectFinding]:
@@ -60,7 +94,8 @@ class ConflictingHyperparameter(ProjectRule):
                 # use dropout 0.25 and 0.5 agree).
                 others = [
                     (p, s) for p, s in sites
-                    if p != path and related(p, path) and site.value not in values_by_file[p]
+                    if p != path and project.same_project(p, path) and same_knob(s, site)
+                    and site.value not in values_by_file[p]
                 ]
                 if not others:
                     continue

@@ -7,11 +7,18 @@ from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRu
 _CPU_ELSEWHERE = "import torch\ndevice = 'cuda' if torch.cuda.is_available() else 'cpu'\n"
 
 
+def _serve(module: str = "train") -> dict[str, str]:
+    """A `serve.py` of the same project as `module` (it imports it) that runs on CPU."""
+    return {"serve.py": f"import {module}\n" + _CPU_ELSEWHERE}
+
+
+
 class UnguardedCudaDevice(ProjectRule):
     """Puts work on a CUDA device with no availability check, in a repository that also runs on CPU.
 
     ## Why it matters
-    Elsewhere in the same top-level package the code checks `torch.cuda.is_available()` (or
+    Elsewhere in the same project (a module it imports or that imports it, its package) the
+    code checks `torch.cuda.is_available()` (or
     another accelerator check, but not `assert torch.cuda.is_available()` nor a
     `print(torch.cuda.is_available())`, which demand or report a GPU), so the package is
     meant to run without a GPU (a laptop, CI, a CPU inference box). A bare `.cuda()`,
@@ -38,31 +45,33 @@ class UnguardedCudaDevice(ProjectRule):
     confidence = Confidence.MEDIUM
     in_tests = False
     INVALID = [
-        Invalid("import torch\nmodel = Net()\nmodel.cuda()\n", path="train.py", line=3, files={"serve.py": _CPU_ELSEWHERE}),
-        Invalid("import torch\nx = batch.to('cuda:0')\n", path="train.py", line=2, files={"serve.py": _CPU_ELSEWHERE}),
-        Invalid("import torch\nd = torch.device('cuda')\n", path="train.py", files={"serve.py": _CPU_ELSEWHERE}),
+        Invalid("import torch\nmodel = Net()\nmodel.cuda()\n", path="train.py", line=3, files=_serve()),
+        Invalid("import torch\nx = batch.to('cuda:0')\n", path="train.py", line=2, files=_serve()),
+        Invalid("import torch\nd = torch.device('cuda')\n", path="train.py", files=_serve()),
         Invalid("import torch\nsd = torch.load(p, map_location='cuda', weights_only=True)\n", path="train.py",
-                files={"serve.py": _CPU_ELSEWHERE}),
+                files=_serve()),
         Invalid("import torch\nmodel.cuda()\nx = x.cuda()\ny = y.to('cuda')\n", path="train.py", line=2,
-                message="and 2 more uses in this module", files={"serve.py": _CPU_ELSEWHERE}),
+                message="and 2 more uses in this module", files=_serve()),
         Invalid("import torch\nprint(torch.cuda.is_available())\nmodel.cuda()\n", path="train.py", line=3,
-                files={"serve.py": _CPU_ELSEWHERE}),
+                files=_serve()),
     ]
     VALID = [
         Valid(_CPU_ELSEWHERE + "model = Net().to(device)\n", path="train.py"),
+        # Two independent scripts side by side: the other one's check says nothing about this one.
+        Valid("import torch\nmodel.cuda()\n", path="rpc/parameter_server.py", files={"rpc/main.py": _CPU_ELSEWHERE}),
         Valid("import torch\nif torch.cuda.is_available():\n    model.cuda()\n", path="train.py",
-              files={"serve.py": _CPU_ELSEWHERE}),
+              files=_serve()),
         Valid("import torch\nmodel.cuda()\n", path="train.py"),  # a GPU-only repository
         Valid("import torch\nmodel.cuda()\n", path="megatron/train.py",
               files={"megatron/init.py": "import torch\nassert torch.cuda.is_available()\n",
                      "tools/convert.py": _CPU_ELSEWHERE}),
-        Valid("import torch\nmodel.to('cpu')\n", path="train.py", files={"serve.py": _CPU_ELSEWHERE}),
-        Valid("import torch\nmodel.cuda()\n", path="tests/test_gpu.py", files={"serve.py": _CPU_ELSEWHERE}),
-        Valid("import torch\nmodel.cuda()\n", path="accelerators/cuda.py", files={"serve.py": _CPU_ELSEWHERE}),
-        Valid("import torch\ndef to_gpu(m):\n    return m.cuda()\n", path="utils.py", files={"serve.py": _CPU_ELSEWHERE}),
-        Valid("train = dict(max_iter=9000, device='cuda')\n", path="configs/train.py", files={"serve.py": _CPU_ELSEWHERE}),
+        Valid("import torch\nmodel.to('cpu')\n", path="train.py", files=_serve()),
+        Valid("import torch\nmodel.cuda()\n", path="tests/test_gpu.py", files=_serve("tests.test_gpu")),
+        Valid("import torch\nmodel.cuda()\n", path="accelerators/cuda.py", files=_serve("accelerators.cuda")),
+        Valid("import torch\ndef to_gpu(m):\n    return m.cuda()\n", path="utils.py", files=_serve("utils")),
+        Valid("train = dict(max_iter=9000, device='cuda')\n", path="configs/train.py", files=_serve("configs.train")),
         Valid("import torch\nsd = torch.load(p, map_location='cuda')\n", path="train.py",
-              files={"serve.py": "import torch\nsd = torch.load(p, map_location='cpu')\n"}),
+              files={"serve.py": "import torch\nimport train\nsd = torch.load(p, map_location='cpu')\n"}),
     ]
 
     def check(self, project: Project) -> Iterator[ProjectFinding]:

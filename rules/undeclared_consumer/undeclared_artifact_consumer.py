@@ -1,8 +1,8 @@
 from collections.abc import Iterator
 
 from mldebt.discover import is_test_path
-from mldebt.project import Project, related
-from mldebt.project.graph import hand_offs, same_artifact
+from mldebt.project import Project
+from mldebt.project.graph import edge_readings, hand_offs, same_artifact
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
 
 _TRAIN = "import torch\ntorch.save(model.state_dict(), 'models/model.pt')\n"
@@ -21,8 +21,11 @@ class UndeclaredArtifactConsumer(ProjectRule):
     ## Known limitations
     A script that reads back what it wrote itself (resuming from a checkpoint, downloading a
     file if missing) is not an undeclared consumer. Paths are matched as patterns
-    (`outputs/preds_*.csv`), except those whose start is unknown; producer and consumer must
-    belong to one project (one's folder encloses the other's). Test code is not checked.
+    (`outputs/preds_*.csv`), except those whose start is unknown. A script's relative path may
+    be meant from the repository root or from its own folder: a hand-over under both readings
+    is reported as a warning; under one reading only, producer and consumer must belong to one
+    project (one imports the other, a shared package or config), and it is info. Test code is
+    not checked.
 
     ## References
     - Sculley et al. 2015, Hidden Technical Debt in Machine Learning Systems, sec. 2 (undeclared consumers)
@@ -36,8 +39,15 @@ class UndeclaredArtifactConsumer(ProjectRule):
     in_tests = False
     INVALID = [
         Invalid(_SERVE, path="serve.py", line=2, message="written by train.py:2", files={"train.py": _TRAIN}),
+        Invalid(_SERVE, path="app/serve.py", line=2, message="written by app/train.py:2", files={"app/train.py": _TRAIN}),
+        # One project (serve imports train's package), the path meets from the repository root.
+        Invalid("import torch\nfrom pipeline.model import Net\nsd = torch.load('models/model.pt', weights_only=True)\n",
+                path="serving/serve.py", line=3, message="written by pipeline/train.py:2",
+                files={"pipeline/__init__.py": "", "pipeline/model.py": "", "pipeline/train.py": _TRAIN}),
     ]
     VALID = [
+        # Two independent examples that each write and read `model.pt` from their own folder.
+        Valid(_SERVE, path="examples/serve/serve.py", files={"examples/train/train.py": _TRAIN}),
         Valid(_SERVE, path="serve.py", files={
             "train.py": _TRAIN,
             "dvc.yaml": "stages:\n  serve:\n    cmd: python serve.py\n    deps: [models/model.pt]\n",
@@ -52,29 +62,39 @@ class UndeclaredArtifactConsumer(ProjectRule):
 
     def check(self, project: Project) -> Iterator[ProjectFinding]:
         graph = hand_offs(project.graph)
-        writes = [(u, v, d) for u, v, d in graph.edges(data=True) if d["relation"] == "writes"]
+        writes = [
+            (w.split(":", 1)[1], edge_readings(target, d), d)
+            for w, target, d in graph.edges(data=True)
+            if d["relation"] == "writes" and not is_test_path(w.split(":", 1)[1])
+        ]
         for artifact, consumer, edge in graph.edges(data=True):
             if edge["relation"] != "reads" or edge["declared"] or "line" not in edge:
                 continue
             code = consumer.split(":", 1)[1]
-            if is_test_path(code):
-                continue
-            path = artifact.split(":", 1)[1]
-            if path in project.present:
+            meant = edge_readings(artifact, edge)
+            if is_test_path(code) or any(p in project.present for p in meant):
                 continue  # a committed file is a versioned source, not a hand-over between scripts
-            producers = sorted((
-                (w.split(":", 1)[1], d.get("line"))
-                for w, target, d in writes
-                if w != consumer and same_artifact(path, target.split(":", 1)[1])
-                and not is_test_path(w.split(":", 1)[1]) and related(w.split(":", 1)[1], code)
-            ), key=lambda site: (site[0], site[1] or 0))
+            producers, everywhere = [], True
+            for writer, written, data in writes:
+                if writer == code:
+                    continue
+                matched = [r for r in meant if any(same_artifact(r, w) for w in written)]
+                # A hand-over under every reading of the path is evidence in itself (two
+                # scripts of one folder); under one reading only, the two must be one project.
+                if matched and (len(matched) == len(meant) or project.same_project(writer, code)):
+                    producers.append((writer, data.get("line")))
+                    everywhere = everywhere and len(matched) == len(meant)
+            producers.sort(key=lambda site: (site[0], site[1] or 0))
             named = [f"{p}:{line}" if line else p for p, line in producers[:3]]
             if producers:  # dvc.yaml or [tool.mldebt] declared-consumers would mark the edge declared
                 yield ProjectFinding(
                     edge["line"],
-                    f"`{path}` is written by {', '.join(named)} and read here with no declared pipeline edge",
+                    f"`{meant[0]}` is written by {', '.join(named)} and read here with no declared pipeline edge",
                     hint="declare it: a dvc.yaml stage with the artifact in its `deps`, or "
                     "`declared-consumers` in [tool.mldebt]",
                     path=code,
                     related=tuple(producers),
+                    # Relative paths that meet under one reading only (from the repository root,
+                    # not from each script's folder) may never meet when the scripts run.
+                    severity=None if everywhere else Severity.INFO,
                 )

@@ -3,7 +3,7 @@ from collections.abc import Iterator
 
 from mldebt.discover import is_test_path
 from mldebt.project import Project
-from mldebt.project.graph import same_artifact
+from mldebt.project.graph import edge_readings, is_versioned, same_artifact, versioned_patterns
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
 
 #: Settings and secrets files (`config.json`, `.env`) are configuration, not data.
@@ -21,6 +21,9 @@ class UntrackedDataRead(ProjectRule):
     artifacts, not inputs, and files committed to git are versioned by git.
 
     ## Known limitations
+    A script's relative path may be meant from the repository root or from the script's own
+    folder: both readings are tried, and a file committed, versioned or written by the
+    repository's code (a sibling notebook included) under either reading is not reported.
     Paths computed at run time stay patterns (`data/*.csv`); a path whose start is unknown
     (`os.path.join(root, ...)` with `root` unknown) is not reported. URIs, absolute paths
     (see `machine-specific-path`) and test code are not checked.
@@ -38,12 +41,22 @@ class UntrackedDataRead(ProjectRule):
     in_tests = False
     INVALID = [
         Invalid(_READ, path="train.py", line=2, message="`data/train.csv`", files={".gitignore": "data/\n"}),
+        # Untracked under both readings (repository root and the script's folder).
+        Invalid(_READ, path="src/train.py", line=2, message="`data/train.csv`", files={".gitignore": "data/\n"}),
     ]
     VALID = [
         Valid(_READ, path="train.py", files={"data/train.csv.dvc": "outs:\n- md5: 1\n  path: train.csv\n"}),
         Valid(_READ, path="train.py", files={"dvc.yaml": "stages:\n  prep:\n    cmd: python prep.py\n    outs: [data/train.csv]\n"}),
         Valid(_READ, path="train.py", files={".gitattributes": "*.csv filter=lfs diff=lfs merge=lfs -text\n"}),
         Valid(_READ, path="train.py", files={"data/train.csv": "a,b\n1,2\n"}),
+        # Committed beside the script that reads it: the script runs from its own folder.
+        Valid("import joblib\nmodel = joblib.load('model.joblib')\n", path="serving/app.py",
+              files={"serving/model.joblib": "binary", "serving/Dockerfile": "FROM python:3.11\nCOPY . .\n"}),
+        # A sibling notebook writes what the script reads (notebooks resolve from their folder).
+        Valid(_READ, path="project/train.py", files={
+            ".gitignore": "data/\n",
+            "project/prepare.ipynb": '{"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": null, '
+            '"source": ["df.to_csv(\'data/train.csv\')"]}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}'}),
         Valid(_READ, path="train.py", files={"prep.py": "df.to_csv('data/train.csv')\n", ".gitignore": "data/\n"}),
         Valid("import pandas as pd\ndf = pd.read_csv(args.data)\n", path="train.py"),
         Valid("import pandas as pd\ndf = pd.read_csv(os.path.join(root, 'x.csv'))\n", path="train.py"),
@@ -53,24 +66,30 @@ class UntrackedDataRead(ProjectRule):
 
     def check(self, project: Project) -> Iterator[ProjectFinding]:
         graph = project.graph
-        written = [n.split(":", 1)[1] for n in graph if n.startswith("artifact:") and any(
-            graph.edges[e]["relation"] == "writes" for e in graph.in_edges(n))]
-        for node, data in graph.nodes(data=True):
-            if data["type"] != "artifact" or data.get("versioned"):
+        written = [r for u, v, d in graph.edges(data=True) if d["relation"] == "writes" for r in edge_readings(v, d)]
+        versioned = versioned_patterns(project)
+
+        def tracked(path: str) -> bool:
+            return (
+                path.startswith(("*", "/", "~", "..")) or bool(_CONFIG_FILE.search(path))
+                or is_versioned(path, versioned) or any(same_artifact(path, p) for p in project.present)
+                or any(same_artifact(path, w) for w in written)
+            )
+
+        for artifact, consumer, edge in graph.edges(data=True):
+            if edge["relation"] != "reads" or "line" not in edge or not artifact.startswith("artifact:"):
                 continue
-            path = node.split(":", 1)[1]
-            if path.startswith(("*", "/", "~", "..")) or _CONFIG_FILE.search(path):
+            code = consumer.split(":", 1)[1]
+            # A reading under which the file is committed, versioned or produced means the
+            # script may well be run that way: only a path untracked under every reading is reported.
+            if is_test_path(code) or graph.nodes[artifact].get("versioned") or any(
+                tracked(p) for p in edge_readings(artifact, edge)
+            ):
                 continue
-            if any(same_artifact(path, p) for p in project.present):
-                continue
-            if any(same_artifact(path, w) for w in written):
-                continue
-            for _, consumer, edge in graph.out_edges(node, data=True):
-                code = consumer.split(":", 1)[1]
-                if edge["relation"] == "reads" and not is_test_path(code) and "line" in edge:
-                    yield ProjectFinding(
-                        edge["line"],
-                        f"`{path}` is read here, but no DVC file, git-lfs pattern or commit versions it",
-                        hint="track it with DVC (`dvc add`) or git-lfs, or produce it in a declared pipeline stage",
-                        path=code,
-                    )
+            path = artifact.split(":", 1)[1]
+            yield ProjectFinding(
+                edge["line"],
+                f"`{path}` is read here, but no DVC file, git-lfs pattern or commit versions it",
+                hint="track it with DVC (`dvc add`) or git-lfs, or produce it in a declared pipeline stage",
+                path=code,
+            )
