@@ -3,7 +3,7 @@ from collections.abc import Iterator
 
 from mldebt.rules.dead_experimental_codepath import names_read
 
-from mldebt.discover import FileKind, is_test_path
+from mldebt.discover import CONFIG_DIRS, FileKind, is_test_path
 from mldebt.knowledge import load_table
 from mldebt.project import Project
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
@@ -13,6 +13,8 @@ from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRu
 _FRAMEWORK_KEYS = frozenset(
     {"defaults", "_target_", "_self_", "_recursive_", "_convert_", "_partial_", "hydra", "_base_"}
 )
+#: Sections hydra reads itself, wherever they appear: its own settings and the defaults list.
+_HYDRA_SECTIONS = frozenset({"hydra", "defaults"})
 _TRAIN = "import yaml\ncfg = yaml.safe_load(open('configs/train.yaml'))\n"
 
 
@@ -32,7 +34,12 @@ class UnreadConfigKey(ProjectRule):
     code never names, or one with a hydra `_target_`, is taken as handed over whole (to a
     library or a constructor) and its keys are not reported; so are the sections listed in
     `rules/knowledge/config_consumers.yaml` (DeepSpeed's `fp16`, `zero_optimization`, ...),
-    which a library reads itself. Where configs are consumed
+    which a library reads itself. Hydra's own keys (`hydra:`, the `defaults:` list) and config
+    groups whose object is built whole (a group folder such as `configs/trainer/` where a file
+    has a top-level `_target_`: its files, and any `trainer:` section elsewhere) are read by
+    hydra and the constructor. YAML of other tools (Kubernetes, Grafana provisioning,
+    docker-compose, mkdocs, CI, Prometheus, pre-commit, ...) is not an experiment config.
+    Where configs are consumed
     wholesale (`**cfg`, `hydra.utils.instantiate`) findings drop to low confidence.
 
     ## References
@@ -46,6 +53,10 @@ class UnreadConfigKey(ProjectRule):
     confidence = Confidence.MEDIUM
     in_tests = False
     INVALID = [
+        # A group whose files are not built whole still has its keys checked.
+        Invalid("defaults:\n  - base\nlr: 0.1\nold_warmup: 5\n", path="configs/optim/fast.yaml", line=4,
+                message="`old_warmup`", files={"configs/optim/base.yaml": "lr: 0.2\n",
+                                               "train.py": "def f(cfg):\n    return cfg.optim.lr\n"}),
         Invalid("train:\n  lr: 0.001\n  warmup_steps: 500\n", path="configs/train.yaml", line=3,
                 message="`train.warmup_steps`", files={"train.py": _TRAIN + "lr = cfg['train']['lr']\n"}),
         Invalid('{"epochs": 3, "old_schedule": "cosine", "seed": 0}\n', path="configs/run.json", message="`old_schedule`",
@@ -63,6 +74,24 @@ class UnreadConfigKey(ProjectRule):
         Valid("tensorboard-dir: runs\n", path="configs/a.yaml", files={"train.py": "def f(a):\n    return a.tensorboard_dir\n"}),
         Valid("lr: 0.1\nfp16:\n  enabled: true\n  initial_scale_power: 12\n", path="configs/ds.yaml",
               files={"train.py": "def f(cfg):\n    return cfg.lr, cfg.fp16.enabled\n"}),
+        # Hydra: the defaults list, hydra's own settings, and a config group built whole.
+        Valid("defaults:\n  - trainer: default\n  - override hydra/job_logging: disabled\nhydra:\n  run:\n    dir: out\n",
+              path="configs/train.yaml", files={"train.py": "def f(cfg):\n    return cfg.seed\n"}),
+        Valid("defaults:\n  - default\nstrategy: ddp\nnum_nodes: 1\nsync_batchnorm: true\n", path="configs/trainer/ddp.yaml",
+              files={"configs/trainer/default.yaml": "_target_: lightning.Trainer\nmax_epochs: 10\n",
+                     "train.py": "import hydra\ndef f(cfg):\n    return hydra.utils.instantiate(cfg.trainer)\n"}),
+        Valid("trainer:\n  overfit_batches: 3\n", path="configs/debug/overfit.yaml",
+              files={"configs/trainer/default.yaml": "_target_: lightning.Trainer\nmax_epochs: 10\n",
+                     "train.py": "import hydra\ndef f(cfg):\n    return hydra.utils.instantiate(cfg.trainer)\n"}),
+        # A `target` + `params` mapping built whole by a constructor (latent-diffusion style).
+        Valid("data:\n  target: main.DataModule\n  params:\n    batch_size: 4\n    crop_size: 256\n", path="configs/ae.yaml",
+              files={"main.py": "def build(config):\n    print(config['params']['batch_size'])\n"
+                                 "    return get_obj(config['target'])(**config.get('params', {}))\n"}),
+        # Other tools' YAML in a config folder: Grafana provisioning, Kubernetes, docker-compose.
+        Valid("apiVersion: 1\ndatasources:\n  - name: PostgreSQL\n    jsonData:\n      sslmode: disable\n",
+              path="config/grafana_datasources.yaml", files={"app.py": "x = 1\n"}),
+        Valid("apiVersion: v1\nkind: Service\nmetadata:\n  name: model\nspec:\n  ports: []\n",
+              path="config/service.yaml", files={"app.py": "x = 1\n"}),
     ]
 
     def check(self, project: Project) -> Iterator[ProjectFinding]:
@@ -70,13 +99,21 @@ class UnreadConfigKey(ProjectRule):
             return
         read = {_normal(name) for name in names_read(project)}
         dynamic = any(facts.reads_config_dynamically for _, facts in project.files.values())
-        for path, (kind, facts) in project.files.items():
-            if kind != FileKind.CONFIG or is_test_path(path):
-                continue
-            yield from self._file(path, facts.config_keys, read, dynamic)
+        configs = {
+            path: facts.config_keys for path, (kind, facts) in project.files.items()
+            if kind == FileKind.CONFIG and not is_test_path(path) and not _other_tools(facts.config_keys)
+        }
+        built_whole = _groups_built_whole(configs) | _HYDRA_SECTIONS
+        for path, keys in configs.items():
+            if _group(path) not in built_whole:
+                keys = [k for k in keys if k.path.split(".", 1)[0] not in built_whole]
+                yield from self._file(path, keys, read, dynamic)
 
     def _file(self, path: str, keys: list, read: set[str], dynamic: bool) -> Iterator[ProjectFinding]:
-        library_sections = {s for group in load_table("config_consumers")["sections"].values() for s in group}
+        table = load_table("config_consumers")
+        library_sections = {s for group in table["sections"].values() for s in group}
+        constructors = set(table["constructor_keys"])
+
         def is_read(key) -> bool:
             name = _normal(key.name)
             return name in read or name in _FRAMEWORK_KEYS or not re.match(r"[A-Za-z_]", key.name)
@@ -88,7 +125,7 @@ class UnreadConfigKey(ProjectRule):
         # to `**kwargs`, to hydra's `_target_`): its keys are read where mldebt cannot see.
         wholesale = {
             parent for parent, group in children.items()
-            if sum(not is_read(k) for k in group) * 2 > len(group) or any(k.name == "_target_" for k in group)
+            if sum(not is_read(k) for k in group) * 2 > len(group) or any(k.name in constructors for k in group)
         }
         consumed = {k.path for k in keys if k.name in library_sections}
         unread = [
@@ -104,6 +141,32 @@ class UnreadConfigKey(ProjectRule):
                 confidence=Confidence.LOW if dynamic else None,
                 path=path,
             )
+
+
+def _other_tools(keys: list) -> bool:
+    """A file whose top-level keys are another tool's signature (`apiVersion` + `kind`)."""
+    top = {k.name for k in keys if "." not in k.path}
+    return any(set(signature) <= top for signatures in load_table("config_consumers")["tools"].values()
+               for signature in signatures)
+
+
+def _group(path: str) -> str | None:
+    """The hydra config group a file belongs to: its folder below the config folder
+    (`configs/trainer/ddp.yaml` -> `trainer`), None for a file at the top of it."""
+    parts = path.split("/")[:-1]
+    roots = [i for i, part in enumerate(parts) if part in CONFIG_DIRS]
+    if not roots or roots[-1] == len(parts) - 1:
+        return None
+    return "/".join(parts[roots[-1] + 1:])
+
+
+def _groups_built_whole(configs: dict[str, list]) -> set[str]:
+    """Config groups with a file that builds its object from a top-level `_target_`: hydra
+    composes one of the group's files and the code instantiates it whole."""
+    return {
+        group for path, keys in configs.items()
+        if (group := _group(path)) and any(k.path == "_target_" for k in keys)
+    }
 
 
 def _normal(name: str) -> str:
