@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mldebt.cache import ResultCache
+from mldebt.bounded_read import ReadRefused, read_bounded
 from mldebt.discover import FileRef, discover
-from mldebt.extract.sources import MAX_FILE_BYTES, content_digest
+from mldebt.extract.sources import content_digest
 from mldebt.isolation import isolated_process_start, prepare_worker, stop_pool
 from mldebt.knowledge import alias_map
 from mldebt.project import Project
@@ -100,15 +101,14 @@ def analyse_files(
     pool.shutdown()
 
 
-def _read_for_digest(path: Path) -> tuple[str | None, int]:
-    """The content digest and size of a file, or (None, size) when it cannot be read or is too
-    large to analyse (the worker then reports why)."""
+def _read_for_digest(root: Path, path: str) -> tuple[str | None, int]:
+    """The content digest and size of a file, or (None, 0) when it is not read (the worker
+    then reports why)."""
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
-    except OSError:
+        data = read_bounded(root / path, tree=root)
+    except (ReadRefused, OSError):
         return None, 0
-    return (content_digest(data) if len(data) <= MAX_FILE_BYTES else None), len(data)
+    return content_digest(data), len(data)
 
 
 def _per_file_results(
@@ -121,7 +121,7 @@ def _per_file_results(
     misses: list[FileRef] = []
     sizes: list[int] = []
     for ref in files:
-        digest, size = _read_for_digest(root / ref.path) if cache is not None else (None, _size(root / ref.path))
+        digest, size = _read_for_digest(root, ref.path) if cache is not None else (None, _size(root / ref.path))
         cached = cache.load(ref.path, ref.kind, digest) if cache is not None and digest else None
         if cached is None:
             misses.append(ref)
