@@ -4,8 +4,12 @@ never a shared folder."""
 from __future__ import annotations
 
 from mldebt.discover import FileKind
-from mldebt.extract.facts import ConfigKey, DataAccess, Facts, PipelineStage
+from mldebt.extract.facts import ConfigKey, DataAccess, Facts, ImportSite, PipelineStage
 from mldebt.project import Project
+
+
+def _imports(*modules: str) -> list[ImportSite]:
+    return [ImportSite(module, 1) for module in modules]
 
 
 def _project(files: dict[str, Facts], present: tuple[str, ...] = ()) -> Project:
@@ -25,9 +29,9 @@ def test_scripts_that_share_a_folder_are_independent():
 
 def test_an_import_joins_importer_and_imported_from_the_importers_folder_first():
     project = _project({
-        "mnist/main.py": Facts(imports={"model", "torch"}),
+        "mnist/main.py": Facts(imports=_imports("model", "torch")),
         "mnist/model.py": Facts(),
-        "vae/main.py": Facts(imports={"model"}),
+        "vae/main.py": Facts(imports=_imports("model")),
         "vae/model.py": Facts(),
     })
     assert project.same_project("mnist/main.py", "mnist/model.py")
@@ -37,9 +41,9 @@ def test_an_import_joins_importer_and_imported_from_the_importers_folder_first()
 
 def test_a_script_importing_a_src_layout_package_or_a_relative_module():
     project = _project({
-        "scripts/train.py": Facts(imports={"cls.model", "cls"}),
+        "scripts/train.py": Facts(imports=_imports("cls.model", "cls")),
         "src/cls/__init__.py": Facts(),
-        "src/cls/model.py": Facts(imports={".layers"}),
+        "src/cls/model.py": Facts(imports=_imports(".layers")),
         "src/cls/layers.py": Facts(),
         "src/cls/data.py": Facts(),
     })
@@ -54,8 +58,8 @@ def test_examples_that_import_the_repositorys_library_are_not_one_project():
     project = _project({
         "src/peft/__init__.py": Facts(),
         "src/peft/tuners.py": Facts(),
-        "examples/lora/train.py": Facts(imports={"peft", "peft.tuners"}),
-        "examples/dora/train.py": Facts(imports={"peft"}),
+        "examples/lora/train.py": Facts(imports=_imports("peft", "peft.tuners")),
+        "examples/dora/train.py": Facts(imports=_imports("peft")),
     })
     assert project.same_project("examples/lora/train.py", "src/peft/tuners.py")
     assert not project.same_project("examples/lora/train.py", "examples/dora/train.py")
@@ -64,10 +68,10 @@ def test_examples_that_import_the_repositorys_library_are_not_one_project():
 
 def test_a_name_found_off_the_import_path_joins_nothing():
     project = _project({
-        "a/train.py": Facts(imports={"helpers"}),
+        "a/train.py": Facts(imports=_imports("helpers")),
         "b/helpers.py": Facts(),
         "c/helpers.py": Facts(),
-        "d/train.py": Facts(imports={"unique_name"}),
+        "d/train.py": Facts(imports=_imports("unique_name")),
         "e/lib/unique_name.py": Facts(),
     })
     assert project.module_file("a/train.py", "helpers") is None

@@ -221,25 +221,6 @@ class NameCollector(cst.BatchableCSTVisitor):
         if isinstance(value, str) and len(value) <= 100:
             self.facts.strings_used.update(_IDENTIFIERS.findall(value))
 
-    # --- imports ---------------------------------------------------------------------------
-
-    def visit_Import(self, node: cst.Import) -> None:
-        for alias in node.names:
-            name = dotted_name(alias.name)
-            if name:
-                self.facts.imports.add(name)
-
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        module = dotted_name(node.module) if node.module is not None else ""
-        if module is None:
-            return
-        base = "." * len(node.relative) + module
-        self.facts.imports.add(base)
-        if not isinstance(node.names, cst.ImportStar):
-            separator = "." if module else ""
-            self.facts.imports.update(f"{base}{separator}{alias.name.value}" for alias in node.names
-                                      if isinstance(alias.name, cst.Name))
-
     # --- definitions -----------------------------------------------------------------------
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
@@ -377,7 +358,6 @@ class NameCollector(cst.BatchableCSTVisitor):
         facts.names_assigned = collected.names_assigned
         facts.overrides_globals = collected.overrides_globals
         facts.reads_args_dynamically = collected.reads_args_dynamically
-        facts.imports = collected.imports
         facts.flag_definitions = [
             FlagDefinition(d.name, d.value, where[self._flag_nodes[d.name]].line) for d in collected.flag_definitions
         ]

@@ -341,10 +341,6 @@ class Facts:
     #: Python: argparse options; module-level functions and classes; whether parsed
     #: arguments are read dynamically (`vars(args)`, `args.__dict__`).
     cli_options: list[CliOption] = field(default_factory=list)
-    #: Python: every module name an import statement names, as written (`pkg.mod`, `.mod`,
-    #: `..utils`), also with each imported name appended (`from pkg import mod` -> `pkg`,
-    #: `pkg.mod`): evidence that two files belong to one project.
-    imports: set[str] = field(default_factory=set)
     definitions: list[Definition] = field(default_factory=list)
     reads_args_dynamically: bool = False
     #: Python: hyperparameters hard-coded in ML API calls, module constants and epoch loops;
@@ -370,7 +366,8 @@ class Facts:
     nondeterminism: list[NondeterminismSwitch] = field(default_factory=list)
     function_calls: list[FunctionCalls] = field(default_factory=list)
     imported_modules: list[str] = field(default_factory=list)
-    #: Python: the modules the file imports. All files: ML Test Score evidence.
+    #: Python: the modules the file imports (evidence for the rubric, and that two files
+    #: belong to one project). All files: ML Test Score evidence.
     imports: list[ImportSite] = field(default_factory=list)
     evidence: list[EvidenceSite] = field(default_factory=list)
     #: CI workflows: the commands their jobs run, and the line of a schedule trigger (0: none).

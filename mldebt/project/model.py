@@ -160,8 +160,8 @@ class Project:
             package = self._package_root(path)
             if package is not None:
                 union(path, "package:" + package)
-            for module in facts.imports:
-                target = self.module_file(path, module)
+            for site in facts.imports:
+                target = self.module_file(path, site.module)
                 if target is None or target == path:
                     continue
                 if package is None and self._package_root(target) is not None:
