@@ -50,6 +50,7 @@ def test_one_scan_gives_annotations_sarif_json_and_the_job_summary(tmp_path):
     document = json.loads((tmp_path / written["json"]).read_text())
     assert len(sarif["runs"][0]["results"]) == len(document["findings"])
     assert len(annotations) == len(document["findings"]) + len(document["diagnostics"])
+    assert (tmp_path / written["badge"]).read_text().startswith("<svg ")
     text = summary.read_text()
     assert text.startswith("earlier step\n## mldebt\n") and "| location | rule | severity | message |" in text
 
@@ -66,10 +67,11 @@ def test_baseline_input_reaches_the_scan(tmp_path):
     assert "0 finding(s)" in summary.read_text() and "11 baselined" in summary.read_text()
 
 
-def test_fail_on_input_reaches_the_scan_and_a_bad_one_is_exit_2_without_summary(tmp_path):
-    result, summary, outputs = _run(tmp_path, fail_on="severe")
-    assert result.returncode == 2
-    assert summary.read_text() == "earlier step\n" and "exit-code=2" in outputs.read_text()
+def test_fail_on_and_min_score_inputs_reach_the_scan_and_a_bad_one_is_exit_2_without_summary(tmp_path):
+    for inputs in ({"fail_on": "severe"}, {"min_score": "high"}):
+        result, summary, outputs = _run(tmp_path, **inputs)
+        assert result.returncode == 2, inputs
+        assert summary.read_text() == "earlier step\n" and "exit-code=2" in outputs.read_text()
 
 
 def test_action_yml_declares_every_input_it_uses_and_runs_the_script():

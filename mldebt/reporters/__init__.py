@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from mldebt.report import Report
-from mldebt.reporters import github, json_format, markdown, sarif, text
+from mldebt.reporters import badge, github, json_format, markdown, sarif, text
 
 Renderer = Callable[..., str]
 
@@ -15,6 +15,7 @@ REPORTERS: dict[str, Renderer] = {
     "sarif": sarif.render,
     "markdown": markdown.render,
     "github": github.render,
+    "badge": badge.render,
 }
 
 

@@ -76,3 +76,8 @@ def shields(score: Score) -> str:
 
 
 FORMATS = {"svg": svg, "shields": shields}
+
+
+def render(report, color: bool = False) -> str:
+    """The SVG badge as a scan report (`-o badge:FILE`): CI makes it from the one scan."""
+    return svg(report.score)
