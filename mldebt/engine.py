@@ -179,14 +179,16 @@ def scan(
         hyperparameter_aliases=alias_map(settings.hyperparameter_table()),
     )
     project.graph = build_graph(project)
-    analyzer(root, settings).add_project_findings(root, project, results)
+    finisher = analyzer(root, settings)
+    finisher.add_project_findings(root, project, results)
     skipped = [Diagnostic(s.path, s.kind, s.reason, s.line) for s in found.skipped]
     files = list(results.values())
     if only is not None:
         scopes = tuple(only)
         files = [r for r in files if within(r.path, scopes)]
         skipped = [d for d in skipped if within(d.path, scopes)]
-    report = _merge(files, skipped, settings)
+    unused = [d for r in files for d in finisher.unused_suppressions(r)]
+    report = _merge(files, skipped + unused, settings)
     report.graph = project.graph
     every_finding = [f for r in results.values() for f in r.findings]
     report.score = score_rubric(project, every_finding, dict(settings.attest))

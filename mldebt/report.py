@@ -13,6 +13,7 @@ from typing import Any
 from mldebt import __version__
 from mldebt.extract.facts import Facts
 from mldebt.project.graph import to_json
+from mldebt.suppress import SuppressionComment
 
 SCHEMA_VERSION = "1.0"
 
@@ -96,6 +97,10 @@ class FileResult:
     facts: Facts = field(default_factory=Facts)
     #: `content_digest` of the bytes analysed ('' if unread): what the results cache keys on.
     digest: str = ""
+    #: The file's `# mldebt: ignore[...]` comments, and the lines of those that suppressed a
+    #: finding: after the project phase, the others are reported as unused.
+    suppression_comments: list[SuppressionComment] = field(default_factory=list)
+    used_suppressions: list[int] = field(default_factory=list)
 
 
 @dataclass

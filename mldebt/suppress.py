@@ -4,54 +4,110 @@ The same comment syntax works in Python, notebooks, requirements files, Dockerfi
 TOML, because all of them use `#` comments. A suppression sits on the finding's first line or
 on a comment-only line directly above it; codes are mandatory and may be ids, id prefixes or
 rule slugs. The syntax avoids `noqa` so that other linters never see unknown codes.
+
+A suppression that cannot work (no codes, or a code naming no rule) is a diagnostic, never
+silence; one that suppressed nothing in a scan is reported too, so stale ones can be removed
+(ruff's unused-`noqa`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
-_COMMENT = re.compile(r"#\s*mldebt:\s*ignore(?P<file>-file)?\[(?P<codes>[^\]]*)\]")
+from mldebt.registry import all_rules
+
+_COMMENT = re.compile(r"#\s*mldebt:\s*ignore(?P<file>-file)?(?:\[(?P<codes>[^\]]*)\])?")
 
 
-def _codes(text: str) -> frozenset[str]:
-    return frozenset(c.strip() for c in text.split(",") if c.strip())
+@dataclass(frozen=True)
+class SuppressionComment:
+    """One `# mldebt: ignore[...]` comment: its 1-based line and codes (empty when bare)."""
+
+    line: int
+    codes: tuple[str, ...]
+    whole_file: bool = False
+    comment_only: bool = False
+    #: For notebooks, where `line` (a line of the virtual module) is: cell index and line.
+    cell: int | None = None
+    cell_line: int | None = None
+
+    def where(self) -> tuple[int | None, str]:
+        """The line a diagnostic names, and a message prefix for notebooks."""
+        if self.cell is None:
+            return self.line, ""
+        return None, f"cell {self.cell}, line {self.cell_line}: "
+
+
+def parse_comments(lines: list[str]) -> list[SuppressionComment]:
+    comments = []
+    for number, line in enumerate(lines, start=1):
+        if "mldebt:" not in line:
+            continue
+        comment_only = line.lstrip().startswith("#")
+        for match in _COMMENT.finditer(line):
+            codes = tuple(c.strip() for c in (match.group("codes") or "").split(",") if c.strip())
+            comments.append(SuppressionComment(number, codes, bool(match.group("file")), comment_only))
+    return comments
+
+
+def _matches(codes: Iterable[str], rule_id: str, slug: str) -> bool:
+    return any(rule_id.startswith(code.upper()) or code == slug for code in codes)
+
+
+def _known(code: str) -> bool:
+    return any(_matches((code,), rule.id, rule.name) for rule in all_rules())
+
+
+def invalid_comments(comments: list[SuppressionComment]) -> Iterable[tuple[SuppressionComment, str]]:
+    """(line, message) for suppressions that cannot suppress anything as written."""
+    for comment in comments:
+        kind = "ignore-file" if comment.whole_file else "ignore"
+        if not comment.codes:
+            yield comment, (
+                f"`# mldebt: {kind}` without rule codes suppresses nothing; name the rules, "
+                f"e.g. `# mldebt: {kind}[MLD401]`"
+            )
+        for code in comment.codes:
+            if not _known(code):
+                yield comment, f"`{code}` in `# mldebt: {kind}[...]` names no rule; see `mldebt rules`"
 
 
 class Suppressions:
-    """The suppression comments of one file, parsed once, only for files with findings."""
+    """The suppression comments of one file, and which of them were used."""
 
     def __init__(self, lines: list[str], same_block: Callable[[int, int], bool] | None = None) -> None:
         """`same_block(a, b)` says whether two 1-based lines may suppress each other
         (a notebook's line above a cell's first line belongs to another cell)."""
-        self._by_line: dict[int, frozenset[str]] = {}
-        self._comment_only: set[int] = set()
-        self._file: frozenset[str] = frozenset()
+        self.comments = parse_comments(lines)
         self._same_block = same_block or (lambda a, b: True)
-        for number, line in enumerate(lines, start=1):
-            if "mldebt:" not in line:
-                continue
-            for match in _COMMENT.finditer(line):
-                codes = _codes(match.group("codes"))
-                if match.group("file"):
-                    self._file |= codes
-                else:
-                    self._by_line[number] = self._by_line.get(number, frozenset()) | codes
-            if line.lstrip().startswith("#"):
-                self._comment_only.add(number)
-
-    @staticmethod
-    def _matches(codes: frozenset[str], rule_id: str, slug: str) -> bool:
-        return any(rule_id.startswith(code.upper()) or code == slug for code in codes)
+        #: Lines of the comments that suppressed at least one finding.
+        self.used: set[int] = set()
 
     def covers(self, rule_id: str, slug: str, line: int) -> bool:
-        if self._matches(self._file, rule_id, slug):
-            return True
-        if self._matches(self._by_line.get(line, frozenset()), rule_id, slug):
-            return True
-        above = line - 1
-        return (
-            above in self._comment_only
-            and self._same_block(above, line)
-            and self._matches(self._by_line.get(above, frozenset()), rule_id, slug)
-        )
+        for comment in self.comments:
+            placed = comment.whole_file or comment.line == line or (
+                comment.line == line - 1 and comment.comment_only and self._same_block(comment.line, line)
+            )
+            if placed and _matches(comment.codes, rule_id, slug):
+                self.used.add(comment.line)
+                return True
+        return False
+
+
+def unused_comments(
+    comments: list[SuppressionComment], used: Iterable[int], enabled: Callable[[str], bool]
+) -> Iterable[tuple[SuppressionComment, str]]:
+    """(line, message) for valid suppressions that suppressed nothing, except those naming a
+    rule that did not run on the file (`enabled(rule_id)` is false): those may still be needed."""
+    used = set(used)
+    for comment in comments:
+        if comment.line in used or not comment.codes:
+            continue
+        rules = [r for r in all_rules() if _matches(comment.codes, r.id, r.name)]
+        if rules and all(enabled(r.id) for r in rules):
+            kind = "ignore-file" if comment.whole_file else "ignore"
+            yield comment, (
+                f"`# mldebt: {kind}[{', '.join(comment.codes)}]` suppresses nothing here; remove it"
+            )

@@ -40,7 +40,7 @@ from mldebt.registry import all_rules, resolve_selector
 from mldebt.report import Diagnostic, FileResult, Finding
 from mldebt.rule import ProjectRule, PythonRule, RawFinding, TextFinding, TextRule
 from mldebt.settings import Settings
-from mldebt.suppress import Suppressions
+from mldebt.suppress import Suppressions, invalid_comments, parse_comments, unused_comments
 
 _PYTHON2_HINTS = re.compile(r"^\s*(print\s+[^\s(=]|exec\s+\"|except\s+\w+\s*,\s*\w+\s*:)", re.M)
 
@@ -212,6 +212,7 @@ class FileAnalyzer:
 
     def _analyse_python(self, ref: FileRef, text: str, rules: list, result: FileResult) -> None:
         source = notebook_source(ref.path, text) if ref.kind == FileKind.NOTEBOOK else PythonSource(ref.path, text)
+        self._read_suppressions(source.lines, source.cell_map, result)
         for warning in source.warnings:
             result.diagnostics.append(Diagnostic(ref.path, warning.kind, warning.message, warning.line))
         _refuse_pathological(source)
@@ -237,6 +238,7 @@ class FileAnalyzer:
             self._collect(source.path, source.lines, raw, result, positions, source)
 
     def _analyse_text(self, source: TextSource, rules: list, result: FileResult) -> None:
+        self._read_suppressions(source.lines, {}, result)
         result.facts = manifest_facts(source)
         raw = [
             _raw_finding(rule, f)
@@ -246,6 +248,32 @@ class FileAnalyzer:
         ]
         if raw:
             self._collect(source.path, source.lines, raw, result, None, None)
+
+    @staticmethod
+    def _read_suppressions(lines: list[str], cell_map: dict, result: FileResult) -> None:
+        """Keep the file's suppression comments (for the unused check after the project phase)
+        and report those that cannot work: without codes, or naming no rule."""
+        if not any("mldebt:" in line for line in lines):
+            return
+        comments = parse_comments(lines)
+        if cell_map:
+            comments = [
+                dataclasses.replace(c, cell=cell_map[c.line].cell, cell_line=cell_map[c.line].line)
+                for c in comments if c.line in cell_map
+            ]
+        result.suppression_comments = comments
+        for comment, message in invalid_comments(comments):
+            line, prefix = comment.where()
+            result.diagnostics.append(Diagnostic(result.path, "suppression", prefix + message, line))
+
+    def unused_suppressions(self, result: FileResult) -> list[Diagnostic]:
+        """Suppressions of `result`'s file that suppressed nothing, once every finding is in."""
+        enabled = {r.id for r in self._rules_for(result.path)}
+        diagnostics = []
+        for comment, message in unused_comments(result.suppression_comments, result.used_suppressions, enabled.__contains__):
+            line, prefix = comment.where()
+            diagnostics.append(Diagnostic(result.path, "unused-suppression", prefix + message, line))
+        return diagnostics
 
     def add_project_findings(self, root: Path, project: Project, results: dict[str, FileResult]) -> None:
         """Run the project rules on the merged facts; findings land in their file's result,
@@ -323,3 +351,4 @@ class FileAnalyzer:
                     notebook_line=notebook_line, related=f.related,
                 )
             )
+        result.used_suppressions = sorted(set(result.used_suppressions) | suppressions.used)
