@@ -26,6 +26,7 @@ from mldebt.bounded_read import ReadRefused, read_bounded
 from mldebt.discover import FileKind, FileRef, is_test_path
 from mldebt.extract.collectors import DataAccessCollector, FactCollector, NameCollector
 from mldebt.extract.hyperparameters import HyperparameterCollector
+from mldebt.extract.checkpoints import CheckpointLoadCollector
 from mldebt.extract.context import FileContext
 from mldebt.extract.evidence import EvidenceCollector
 from mldebt.extract.manifests import manifest_facts
@@ -225,7 +226,7 @@ class FileAnalyzer:
         collectors = [
             FactCollector(ctx), NameCollector(ctx), HyperparameterCollector(ctx, self.hyperparameter_table),
             DataAccessCollector(ctx, self.data_io_table), ReproducibilityCollector(ctx, self.reproducibility_table),
-            EvidenceCollector(ctx),
+            EvidenceCollector(ctx), CheckpointLoadCollector(ctx),
         ]
         walk(module, [_ImportTracker(ctx), *collectors, *visitors])
         raw = [f for v in visitors for f in v.findings]

@@ -70,6 +70,17 @@ class Site:
 
 
 @dataclass(frozen=True)
+class CheckpointLoad:
+    """A `torch.load`-like call that may unpickle arbitrary objects: `explicit` when the code
+    says `weights_only=False`, else it leaves the choice to the torch version's default."""
+
+    site: Site
+    message: str
+    hint: str
+    explicit: bool
+
+
+@dataclass(frozen=True)
 class ConfigKey:
     """A key of an experiment config file: `train.lr` (dotted path), `lr` (its name), and
     its value when it is a number (`repr` of the float), for comparison with code literals."""
@@ -322,6 +333,9 @@ class Facts:
     unguarded_cuda_sites: list[Site] = field(default_factory=list)
     #: Python: the code checks whether an accelerator is available, so it also runs without one.
     runs_on_cpu: bool = False
+    #: Python: checkpoint loads not restricted to weights (none inside a
+    #: `torch.serialization.safe_globals` block or a module that calls `add_safe_globals`).
+    checkpoint_loads: list[CheckpointLoad] = field(default_factory=list)
     #: Config files: their keys. Python and configs: names the code reads (attributes,
     #: identifier-like strings, keyword and parameter names, `${interpolations}`).
     config_keys: list[ConfigKey] = field(default_factory=list)

@@ -10,6 +10,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import InvalidVersion, Version
+
 from mldebt.discover import FileKind, is_test_path
 from mldebt.extract.facts import CudaVersion, Facts, Image, IndexUrl, Requirement, Site
 from mldebt.project.reproducibility import TrainingRun, training_runs
@@ -63,6 +66,21 @@ class Project:
         return any(
             self.files[path][1].runs_on_cpu for path in self.project_members(near) if not is_test_path(path)
         )
+
+    def torch_floor(self, path: str) -> Version | None:
+        """The lowest torch version the manifests covering `path` allow: those of the deepest
+        folder enclosing it that names torch (its own requirements before the repository's).
+        None when they name none, or one of them leaves the lower end open."""
+        folder = posixpath.dirname(path)
+        by_folder: dict[str, list[Requirement]] = defaultdict(list)
+        for manifest, requirement in self.requirements():
+            if requirement.name in ("torch", "pytorch"):
+                by_folder[posixpath.dirname(manifest)].append(requirement)
+        enclosing = [f for f in by_folder if not f or folder == f or folder.startswith(f + "/")]
+        if not enclosing:
+            return None
+        floors = [_lower_bound(r.specifier) for r in by_folder[max(enclosing, key=len)]]
+        return None if any(f is None for f in floors) else min(floors)  # type: ignore[type-var]
 
     def module_file(self, importer: str, module: str) -> str | None:
         """The file a dotted module name (`exp.flags`, `.flags`) refers to, seen from `importer`.
@@ -211,6 +229,22 @@ class Project:
         """The entry points that train, with the randomness and seeds of the code they reach
         (`mldebt.project.reproducibility`); computed once, shared by rules and the rubric."""
         return training_runs(self)
+
+
+def _lower_bound(specifier: str) -> Version | None:
+    """`2.6` for `>=2.6,<3`, `==2.6.*` or `~=2.6.0`; None for an open lower end or a bad spec."""
+    try:
+        specs = SpecifierSet(specifier.replace("=", "==", 1) if re.match(r"^=[^=]", specifier) else specifier)
+    except InvalidSpecifier:
+        return None
+    bounds = []
+    for spec in specs:
+        if spec.operator in (">=", ">", "==", "~=", "==="):
+            try:
+                bounds.append(Version(spec.version.removesuffix(".*")))
+            except InvalidVersion:
+                return None
+    return max(bounds) if bounds else None
 
 
 _DOTTED = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+$")

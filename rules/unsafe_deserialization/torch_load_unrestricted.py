@@ -1,12 +1,17 @@
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-import libcst as cst
+from packaging.version import Version
 
-from mldebt.knowledge import report_guarded_call
-from mldebt.rule import Category, Confidence, Invalid, PythonRule, Severity
+from mldebt.project import Project
+from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
+
+#: The first torch release whose `torch.load` defaults to `weights_only=True`.
+_SAFE_DEFAULT = Version("2.6")
+_LOAD = "import torch\nsd = torch.load('model.pt', map_location='cpu')\n"
 
 
-class TorchLoadUnrestricted(PythonRule):
+class TorchLoadUnrestricted(ProjectRule):
     """Loads a PyTorch checkpoint without restricting unpickling to weights.
 
     ## Why it matters
@@ -16,9 +21,12 @@ class TorchLoadUnrestricted(PythonRule):
     torch), while an explicit `weights_only=False` is an error.
 
     ## Known limitations
-    The torch version the repository runs is not consulted; a missing `weights_only` is
-    reported even when the repository pins torch >= 2.6. Set the option `flag-missing =
-    false` for such a repository: only an explicit `weights_only=False` is then reported.
+    A missing `weights_only` is not reported where the manifests covering the file (those of
+    the deepest enclosing folder that names torch: requirements, pyproject, conda, Dockerfile)
+    require torch >= 2.6, nor inside a `torch.serialization.safe_globals(...)` block or a
+    module that calls `torch.serialization.add_safe_globals` (both allow-list types for
+    weights-only loading). An unpinned `torch` may still resolve to an old release, so it is
+    reported. The option `flag-missing = false` reports only an explicit `weights_only=False`.
 
     ## References
     - PyTorch docs, `torch.load` and "Serialization semantics" (weights_only)
@@ -42,6 +50,15 @@ class TorchLoadUnrestricted(PythonRule):
         Invalid("import torch as T\nstate = T.load(path, map_location='cpu')\n", message="without `weights_only=True`"),
         Invalid("from torch import load\nsd = load('model.pth')\n", line=2),
         Invalid("import torch\nsd = torch.hub.load_state_dict_from_url(url)\n"),
+        # The folder's requirements allow torch before 2.6, or leave it open.
+        Invalid(_LOAD, path="app/serve.py", line=2, files={"app/requirements.txt": "torch>=2.1\n"}),
+        Invalid(_LOAD, path="app/serve.py", line=2, files={"app/requirements.txt": "torch\n"}),
+        # The folder's own requirements come before the repository's.
+        Invalid(_LOAD, path="app/serve.py", line=2,
+                files={"requirements.txt": "torch>=2.6\n", "app/requirements.txt": "torch==2.4.1\n"}),
+        # An explicit False is unsafe on every torch.
+        Invalid("import torch\nsd = torch.load('m.pt', weights_only=False)\n", path="app/serve.py", line=2,
+                files={"app/requirements.txt": "torch>=2.6\n"}),
     ]
     VALID = [
         "import torch\nstate = torch.load('ckpt.pt', weights_only=True)\n",
@@ -50,7 +67,31 @@ class TorchLoadUnrestricted(PythonRule):
         "import torch\nstate = torch.load(path, weights_only=args.safe)\n",
         "import torch\ntorch.save(model.state_dict(), 'ckpt.pt')\n",
         "from safetensors.torch import load_file\nsd = load_file('model.safetensors')\n",
+        # torch >= 2.6 defaults to weights_only=True.
+        Valid(_LOAD, path="imagenet/main.py", files={"imagenet/requirements.txt": "torch>=2.6\ntorchvision\n"}),
+        Valid(_LOAD, path="src/app/serve.py", files={"pyproject.toml": "[project]\nname='a'\ndependencies=['torch>=2.6,<3']\n"}),
+        # Types allow-listed for weights-only loading: the load is meant to be restricted.
+        "import torch\nwith torch.serialization.safe_globals([Config]):\n    sd = torch.load('m.pt')\n",
+        "import torch\ntorch.serialization.add_safe_globals([Config])\nsd = torch.load('m.pt')\n",
     ]
 
-    def visit_Call(self, node: cst.Call) -> None:
-        report_guarded_call(self, node, "deserialization", report_missing=self.options.flag_missing)
+    def check(self, project: Project) -> Iterator[ProjectFinding]:
+        for path, (_, facts) in project.files.items():
+            if not facts.checkpoint_loads:
+                continue
+            floor = project.torch_floor(path)
+            for load in facts.checkpoint_loads:
+                if not load.explicit and (not self.options.flag_missing or (floor is not None and floor >= _SAFE_DEFAULT)):
+                    continue
+                site = load.site
+                yield ProjectFinding(
+                    site.line,
+                    load.message,
+                    hint=load.hint,
+                    column=site.column,
+                    end_line=site.end_line,
+                    end_column=site.end_column,
+                    severity=None if load.explicit else Severity.WARNING,
+                    confidence=None if load.explicit else Confidence.MEDIUM,
+                    path=path,
+                )

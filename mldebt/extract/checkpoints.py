@@ -1,0 +1,62 @@
+"""Checkpoint loads that may unpickle arbitrary objects, as facts for the project phase."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from mldebt.extract.context import FileContext
+from mldebt.extract.facts import CheckpointLoad, Facts, Site
+from mldebt.knowledge import Verdict, check_guarded_call, guarded_calls
+
+#: Calls that allow-list types for `weights_only` loading: code that uses them means
+#: `torch.load` to run restricted, whatever the argument says by default.
+_SAFE_GLOBALS = frozenset({"torch.serialization.safe_globals", "torch.serialization.add_safe_globals"})
+
+
+class CheckpointLoadCollector(cst.BatchableCSTVisitor):
+    """`torch.load` calls that may unpickle arbitrary objects (`rules/knowledge/deserialization.yaml`,
+    rule MLD402). Whether a missing `weights_only` is unsafe depends on the torch version the
+    file runs with, which only the project phase knows (the manifests that cover it)."""
+
+    RULE = "MLD402"
+
+    def __init__(self, ctx: FileContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self._specs = guarded_calls("deserialization", self.RULE)
+        self._allow_listing = 0  # depth of enclosing `with torch.serialization.safe_globals(...)`
+        self._module_allow_lists = False
+        self.loads: list[tuple[cst.Call, Verdict, bool]] = []
+
+    def _is_safe_globals(self, item: cst.WithItem) -> bool:
+        call = item.item
+        return isinstance(call, cst.Call) and self.ctx.qualname(call.func) in _SAFE_GLOBALS
+
+    def visit_With(self, node: cst.With) -> None:
+        self._allow_listing += any(self._is_safe_globals(item) for item in node.items)
+
+    def leave_With(self, original_node: cst.With) -> None:
+        self._allow_listing -= any(self._is_safe_globals(item) for item in original_node.items)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        name = self.ctx.qualname(node.func)
+        if name == "torch.serialization.add_safe_globals":
+            self._module_allow_lists = True
+        spec = self._specs.get(name) if name else None
+        if spec is None:
+            return
+        verdict = check_guarded_call(self.ctx, node, spec)
+        if verdict is not None:
+            explicit = verdict.severity is None  # the deciding argument is written out
+            if explicit or not self._allow_listing:
+                self.loads.append((node, verdict, explicit))
+
+    def located(self) -> list[cst.CSTNode]:
+        return [node for node, _, _ in self.loads]
+
+    def fill(self, facts: Facts, where: dict, module: cst.Module) -> None:
+        for node, verdict, explicit in self.loads:
+            if explicit or not self._module_allow_lists:
+                span = where[node]
+                site = Site(span.line, span.column, span.end_line, span.end_column, module.code_for_node(node)[:80])
+                facts.checkpoint_loads.append(CheckpointLoad(site, verdict.message, verdict.hint, explicit))
