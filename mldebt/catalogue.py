@@ -1,15 +1,25 @@
 """Documentation generated from the rules themselves: `mldebt explain`, `mldebt rules` and the
-README catalogue (a test fails when the README's copy is stale; `python -m mldebt.catalogue`
-rewrites it)."""
+README catalogue.
+
+`mldebt rules` and `mldebt explain` read a generated copy, `rules/catalogue.json`, instead of
+importing the rules: those import libcst and networkx, which would make a listing cost what a
+scan's start-up costs. A test fails when that copy or the README's is stale;
+`python -m mldebt.catalogue` rewrites both.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import json
 import sys
+from importlib import resources
 from pathlib import Path
+from typing import Any
 
-from mldebt.registry import RuleClass, all_rules
+from mldebt.registry import RuleClass, SelectorError, all_rules, unknown
+
+#: The generated catalogue, shipped in the `mldebt.rules` package.
+CATALOGUE_FILE = "catalogue.json"
 
 README_START = "<!-- rules:start -->"
 README_END = "<!-- rules:end -->"
@@ -43,13 +53,44 @@ def explain(rule: RuleClass) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-def rules_markdown() -> str:
+def catalogue() -> list[dict[str, Any]]:
+    """Every rule's metadata and `explain` text, from the rules themselves."""
+    return [
+        {
+            "id": rule.id, "name": rule.name, "category": rule.category.value, "severity": rule.severity.label,
+            "summary": rule.summary(), "explain": explain(rule),
+        }
+        for rule in all_rules()
+    ]
+
+
+def catalogue_json() -> str:
+    return json.dumps(catalogue(), indent=1, ensure_ascii=False) + "\n"
+
+
+def shipped_catalogue() -> list[dict[str, Any]]:
+    """The generated copy (no rule imported)."""
+    return json.loads(resources.files("mldebt.rules").joinpath(CATALOGUE_FILE).read_text(encoding="utf-8"))
+
+
+def find(entries: list[dict[str, Any]], text: str) -> dict[str, Any]:
+    """The entry a user means: an id (any case), a rule name, or a prefix or category that
+    names exactly one rule."""
+    key = text.strip()
+    for entry in entries:
+        if entry["id"] == key.upper() or entry["name"] == key:
+            return entry
+    matches = [e for e in entries if e["id"].startswith(key.upper()) or e["category"] == key]
+    if len(matches) == 1:
+        return matches[0]
+    raise SelectorError(unknown("rule", key, [e["id"] for e in entries] + [e["name"] for e in entries]))
+
+
+def rules_markdown(entries: list[dict[str, Any]]) -> str:
     """The catalogue table for the README."""
     rows = ["| id | name | category | severity | what it finds |", "|---|---|---|---|---|"]
-    for rule in all_rules():
-        rows.append(
-            f"| {rule.id} | `{rule.name}` | {rule.category.value} | {rule.severity.label} | {rule.summary()} |"
-        )
+    for e in entries:
+        rows.append(f"| {e['id']} | `{e['name']}` | {e['category']} | {e['severity']} | {e['summary']} |")
     rows.append("")
     rows.append("`mldebt explain ID` prints a rule's rationale, references and examples.")
     return "\n".join(rows) + "\n"
@@ -61,9 +102,11 @@ def readme_with_catalogue(readme: str) -> str:
     _, end, tail = rest.partition(README_END)
     if not start or not end:
         raise ValueError(f"README has no {README_START} ... {README_END} block")
-    return f"{head}{README_START}\n{rules_markdown()}{README_END}{tail}"
+    return f"{head}{README_START}\n{rules_markdown(catalogue())}{README_END}{tail}"
 
 
 if __name__ == "__main__":
     path = Path(sys.argv[1] if len(sys.argv) > 1 else "README.md")
     path.write_text(readme_with_catalogue(path.read_text(encoding="utf-8")), encoding="utf-8")
+    shipped = Path(resources.files("mldebt.rules").joinpath(CATALOGUE_FILE))
+    shipped.write_text(catalogue_json(), encoding="utf-8")

@@ -31,15 +31,15 @@ from mldebt.baseline import (
 )
 from mldebt.cache import CACHE_DIR_NAME, ENV_CACHE_DIR
 from mldebt.cache import clean as clean_cache
-from mldebt.catalogue import explain as explain_rule
-from mldebt.catalogue import rules_markdown
+from mldebt.catalogue import find as find_rule
+from mldebt.catalogue import rules_markdown, shipped_catalogue
 from mldebt.engine import scan as run_scan
 from mldebt.project.graph import EXPORTS
-from mldebt.registry import SelectorError, all_rules, resolve_selector, rule_by_id
+from mldebt.registry import SelectorError, resolve_selector
 from mldebt.report import Report
 from mldebt.reporters import REPORTERS, render
-from mldebt.reporters.escape import printable
 from mldebt.reporters.badge import FORMATS as BADGES
+from mldebt.reporters.escape import printable
 from mldebt.reporters.score import RENDERERS as SCORE_RENDERERS
 from mldebt.reporters.statistics import render_statistics
 from mldebt.rule import Severity
@@ -363,14 +363,14 @@ def baseline(paths, output, update, select, ignore, jobs, config, no_cache, cach
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "markdown"]), default="text", show_default=True)
 def rules(fmt) -> None:
     """List the rule catalogue."""
+    entries = shipped_catalogue()
     if fmt == "markdown":
-        click.echo(rules_markdown(), nl=False)
+        click.echo(rules_markdown(entries), nl=False)
         return
     console = Console()
-    for rule in all_rules():
+    for e in entries:
         console.print(
-            f"[bold]{rule.id}[/bold] {rule.name} [dim]({rule.category.value}, {rule.severity.label})[/dim]\n"
-            f"    {rule.summary()}",
+            f"[bold]{e['id']}[/bold] {e['name']} [dim]({e['category']}, {e['severity']})[/dim]\n    {e['summary']}",
             highlight=False,
         )
 
@@ -380,11 +380,10 @@ def rules(fmt) -> None:
 def explain(rule_id) -> None:
     """Print the documentation of RULE_ID (an id such as MLD402, or a rule name)."""
     try:
-        matched = resolve_selector(rule_id)
-        rule = rule_by_id(next(iter(matched))) if len(matched) == 1 else rule_by_id(rule_id.upper())
+        entry = find_rule(shipped_catalogue(), rule_id)
     except SelectorError as error:
         raise UsageError(str(error)) from None
-    click.echo(explain_rule(rule), nl=False)
+    click.echo(entry["explain"], nl=False)
 
 
 @main.command()

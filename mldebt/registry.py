@@ -39,10 +39,11 @@ def rule_by_id(rule_id: str) -> RuleClass:
     for rule in all_rules():
         if rule.id == rule_id:
             return rule
-    raise SelectorError(_unknown("rule", rule_id, [r.id for r in all_rules()]))
+    raise SelectorError(unknown("rule", rule_id, [r.id for r in all_rules()]))
 
 
-def _unknown(what: str, value: str, choices: list[str]) -> str:
+def unknown(what: str, value: str, choices: list[str]) -> str:
+    """`unknown rule `X``, with the closest choice as a suggestion."""
     close = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
     hint = f"; did you mean `{close[0]}`?" if close else ""
     return f"unknown {what} `{value}`{hint}"
@@ -65,4 +66,4 @@ def resolve_selector(selector: str) -> frozenset[str]:
         if matched or upper in CATEGORY_PREFIX.values() or upper == "MLD":
             return matched
     choices = [r.id for r in rules] + sorted(categories) + sorted(by_slug)
-    raise SelectorError(_unknown("rule or category", selector, choices))
+    raise SelectorError(unknown("rule or category", selector, choices))

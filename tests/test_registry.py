@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from mldebt.catalogue import readme_with_catalogue
+from mldebt.catalogue import CATALOGUE_FILE, catalogue_json, readme_with_catalogue
 from mldebt.registry import SelectorError, all_rules, resolve_selector
 from mldebt.rule import CATEGORY_PREFIX, PythonRule
 
@@ -53,6 +53,12 @@ def test_selectors_resolve_ids_prefixes_categories_and_slugs():
 def test_readme_catalogue_is_current():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert readme == readme_with_catalogue(readme), "README catalogue is stale: run `python -m mldebt.catalogue`"
+
+
+def test_shipped_catalogue_is_current():
+    """`mldebt rules` and `mldebt explain` read this copy instead of importing the rules."""
+    shipped = (ROOT / "rules" / CATALOGUE_FILE).read_text(encoding="utf-8")
+    assert shipped == catalogue_json(), "rules/catalogue.json is stale: run `python -m mldebt.catalogue`"
 
 
 def test_engine_never_imports_the_cli_stack():

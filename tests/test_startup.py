@@ -27,7 +27,9 @@ def _imported(args: list[str]) -> list[str]:
     return json.loads(done.stderr.splitlines()[-1])
 
 
-@pytest.mark.parametrize("args", [["--version"], ["--help"], ["scan", "--help"]], ids=" ".join)
+@pytest.mark.parametrize(
+    "args", [["--version"], ["--help"], ["scan", "--help"], ["rules"], ["explain", "MLD402"]], ids=" ".join
+)
 def test_commands_that_do_not_scan_import_neither_libcst_nor_networkx(args):
     imported = _imported(args)
     assert "mldebt" in imported and "click" in imported  # the probe ran the command
