@@ -1,18 +1,29 @@
-"""How close is `mldebt scan` to the cost of parsing alone?
+"""How close is `mldebt scan` to the cost of parsing alone, and how fast is it when little changed?
 
-Usage: python bench/scan_bench.py PATH [--jobs N] [--repeat K]
+Usage: python bench/scan_bench.py PATH [--jobs N] [--repeat K] [--edit FILE]
 
-Prints, for the repository at PATH: files and MB scanned, the libcst parse-only time for the
-same Python sources and notebooks spread over the same number of worker processes (the floor),
-the `mldebt scan` wall time, their ratio, and peak memory (this process and the largest worker).
-Each timing is the best of K runs.
+Works on a private copy of the repository at PATH (the original is never written to) and
+prints, each a median of K runs of the real command as a whole process (start-up included):
+
+- the libcst parse-only floor for the same Python sources and notebooks over N workers, and a
+  cold scan (`--no-cache`) against it;
+- a warm scan of the unchanged tree (everything from the cache) against the cold one;
+- one file edited, then `mldebt scan THAT_FILE` (what a pre-commit hook runs): the file is the
+  largest Python module unless `--edit` names one;
+- `mldebt --version`;
+- peak memory of all mldebt processes together (the sum of their resident sizes, sampled from
+  /proc, workers included) and of the largest single one.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -21,9 +32,11 @@ from pathlib import Path
 import libcst as cst
 
 from mldebt.discover import FileKind, discover
-from mldebt.engine import pool_context, scan
+from mldebt.engine import pool_context
 from mldebt.extract.sources import SourceError, decode, notebook_source
 from mldebt.settings import load_settings
+
+MLDEBT = [sys.executable, "-m", "mldebt"]
 
 
 def parse_only(path: Path, kind: str) -> int:
@@ -51,11 +64,13 @@ def floor(root: Path, refs, jobs: int) -> float:
 
 
 class PeakMemory:
-    """Largest peak RSS (VmHWM) among this process's descendants, sampled from /proc:
-    pool workers are children of the forkserver, so getrusage(RUSAGE_CHILDREN) misses them."""
+    """Peak of the summed resident size of a process and all its descendants (pool workers are
+    children of the forkserver, so getrusage misses them), and the largest single peak."""
 
-    def __init__(self) -> None:
-        self.peak_kib = 0
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.total_kib = 0
+        self.largest_kib = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
@@ -67,7 +82,7 @@ class PeakMemory:
         self._stop.set()
         self._thread.join()
 
-    def _descendants(self) -> list[int]:
+    def _tree(self) -> list[int]:
         parents: dict[int, int] = {}
         for stat in Path("/proc").glob("[0-9]*/stat"):
             try:
@@ -75,7 +90,7 @@ class PeakMemory:
             except OSError:
                 continue
             parents[int(stat.parent.name)] = int(fields[1])
-        mine, frontier = [], [os.getpid()]
+        mine, frontier = [self.pid], [self.pid]
         while frontier:
             pid = frontier.pop()
             children = [p for p, parent in parents.items() if parent == pid]
@@ -84,46 +99,85 @@ class PeakMemory:
         return mine
 
     def _sample(self) -> None:
-        while not self._stop.wait(0.25):
-            for pid in self._descendants():
+        while not self._stop.wait(0.1):
+            total = 0
+            for pid in self._tree():
                 try:
                     status = Path(f"/proc/{pid}/status").read_text()
                 except OSError:
                     continue
-                for line in status.splitlines():
-                    if line.startswith("VmHWM:"):
-                        self.peak_kib = max(self.peak_kib, int(line.split()[1]))
+                fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+                total += int(fields.get("VmRSS", "0 kB").split()[0])
+                self.largest_kib = max(self.largest_kib, int(fields.get("VmHWM", "0 kB").split()[0]))
+            self.total_kib = max(self.total_kib, total)
+
+
+def run(args: list[str], cwd: Path) -> tuple[float, PeakMemory]:
+    """Wall time and memory of one whole `mldebt` process."""
+    start = time.perf_counter()
+    process = subprocess.Popen([*MLDEBT, *args], cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    with PeakMemory(process.pid) as memory:
+        _, err = process.communicate()
+    elapsed = time.perf_counter() - start
+    if process.returncode not in (0, 1):
+        raise SystemExit(f"mldebt {' '.join(args)} failed: {err.decode(errors='replace')}")
+    return elapsed, memory
+
+
+def median_run(args: list[str], cwd: Path, repeat: int, before=None) -> tuple[float, PeakMemory]:
+    runs = []
+    for _ in range(repeat):
+        if before is not None:
+            before()
+        runs.append(run(args, cwd))
+    times = [t for t, _ in runs]
+    return statistics.median(times), max((m for _, m in runs), key=lambda m: m.total_kib)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("path", type=Path)
     parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--edit", help="the file to edit, relative to PATH (default: the largest Python module)")
     args = parser.parse_args()
-    root = args.path.resolve()
-    settings = load_settings(root)
-    found = discover(root, settings.exclude)
-    size = sum((root / r.path).stat().st_size for r in found.files)
-    code_files = sum(r.kind in FileKind.CODE for r in found.files)
-    floor_s = min(floor(root, found.files, args.jobs) for _ in range(args.repeat))
-    scan_s = float("inf")
-    with PeakMemory() as workers:
-        for _ in range(args.repeat):
-            start = time.perf_counter()
-            report = scan(root, settings, jobs=args.jobs)
-            scan_s = min(scan_s, time.perf_counter() - start)
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"repository          {root.name}")
-    print(f"files scanned       {len(found.files)} ({code_files} Python/notebooks), {size / 1e6:.1f} MB")
-    print(f"findings            {len(report.findings)} in {sum(bool(f.findings) for f in report.files)} files; "
-          f"{len(report.diagnostics)} diagnostics")
-    print(f"workers             {args.jobs}")
-    print(f"parse-only floor    {floor_s:.2f} s")
-    print(f"mldebt scan         {scan_s:.2f} s")
-    print(f"ratio scan/floor    {scan_s / floor_s:.2f}")
-    print(f"peak memory         {own:.0f} MiB main process, {workers.peak_kib / 1024:.0f} MiB largest worker"
-          " (/proc sampling; Linux only)")
+    with tempfile.TemporaryDirectory(prefix="mldebt-bench-") as scratch:
+        root = Path(scratch) / args.path.resolve().name
+        shutil.copytree(args.path, root, symlinks=True)
+        cache = Path(scratch) / "cache"
+        settings = load_settings(root)
+        found = discover(root, settings.exclude)
+        size = sum((root / r.path).stat().st_size for r in found.files)
+        python = [r for r in found.files if r.kind == FileKind.PYTHON]
+        edited = args.edit or max(python, key=lambda r: (root / r.path).stat().st_size).path
+        jobs = ["--jobs", str(args.jobs)]
+
+        floor_s = statistics.median(floor(root, found.files, args.jobs) for _ in range(args.repeat))
+        cold_s, cold_memory = median_run(["scan", ".", "--no-cache", "-f", "json", *jobs], root, args.repeat)
+        fill = lambda: shutil.rmtree(cache, ignore_errors=True)  # noqa: E731 - a cold cache each time
+        first_s, _ = median_run(["scan", ".", "--cache-dir", str(cache), "-f", "json", *jobs], root, 1, fill)
+        warm_s, warm_memory = median_run(["scan", ".", "--cache-dir", str(cache), "-f", "json", *jobs], root, args.repeat)
+        edits = iter(range(10**6))
+
+        def edit() -> None:
+            with open(root / edited, "a", encoding="utf-8") as handle:
+                handle.write(f"\n# edited by the benchmark, {next(edits)}\n")
+
+        edit_s, _ = median_run(["scan", edited, "--cache-dir", str(cache), "-f", "json", *jobs], root, args.repeat, edit)
+        version_s, _ = median_run(["--version"], root, max(args.repeat, 5))
+
+    mib = 1024
+    print(f"repository            {args.path.resolve().name}: {len(found.files)} files ({len(python)} Python), "
+          f"{size / 1e6:.1f} MB; {args.jobs} workers; medians of {args.repeat} runs")
+    print(f"parse-only floor      {floor_s:.2f} s")
+    print(f"cold scan             {cold_s:.2f} s = {cold_s / floor_s:.2f}x the floor (first scan filling the cache "
+          f"{first_s:.2f} s)")
+    print(f"warm scan             {warm_s:.2f} s = {100 * warm_s / cold_s:.1f} % of cold")
+    print(f"edit + scan one file  {edit_s:.2f} s ({edited})")
+    print(f"mldebt --version      {version_s:.3f} s")
+    print(f"peak memory, cold     {cold_memory.total_kib / mib:.0f} MiB all processes together, "
+          f"{cold_memory.largest_kib / mib:.0f} MiB the largest one")
+    print(f"peak memory, warm     {warm_memory.total_kib / mib:.0f} MiB all processes together")
 
 
 if __name__ == "__main__":
