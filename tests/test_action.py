@@ -11,9 +11,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import jsonschema
+import pytest
 import yaml
 
+jsonschema = pytest.importorskip("jsonschema", reason="a test dependency: pip install -e .[test]")
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "action" / "scan.sh"
 SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))

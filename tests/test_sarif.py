@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import jsonschema
 import pytest
 from conftest import notebook, write_tree
 
@@ -14,6 +13,7 @@ from mldebt.engine import scan
 from mldebt.registry import rule_by_id
 from mldebt.reporters import render
 
+jsonschema = pytest.importorskip("jsonschema", reason="a test dependency: pip install -e .[test]")
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
 FIXTURES = sorted(p for p in (ROOT / "fixtures").iterdir() if p.is_dir())
