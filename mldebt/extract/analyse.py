@@ -16,7 +16,6 @@ import threading
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
-from itertools import accumulate
 from pathlib import Path
 
 import libcst as cst
@@ -32,6 +31,7 @@ from mldebt.extract.evidence import EvidenceCollector
 from mldebt.extract.manifests import manifest_facts
 from mldebt.extract.positions import Span, spans
 from mldebt.extract.reproducibility import ReproducibilityCollector
+from mldebt.extract.screen import refuse_pathological
 from mldebt.extract.sources import (
     PythonSource, SourceError, TextSource, content_digest, decode, notebook_file_lines, notebook_source,
 )
@@ -82,39 +82,6 @@ def _syntax_error(source: PythonSource, error: cst.ParserSyntaxError) -> SourceE
     if source.cell_map and line in source.cell_map:
         line = source.cell_map[line].line
     return SourceError("parse-error", f"syntax error: {reason}; file not analysed", line)
-
-
-#: Nesting at which libcst's native parser exhausts even a large stack (measured: a few
-#: thousand levels); CPython itself refuses more than 200 nested brackets.
-MAX_SYNTAX_DEPTH = 2500
-_SUSPICIOUS_LINE = 20_000
-_BRACKETS = re.compile(r"[()\[\]{}]")
-
-
-def _ast_depth(tree: ast.AST) -> int:
-    deepest, stack = 0, [(tree, 1)]
-    while stack:
-        node, depth = stack.pop()
-        deepest = max(deepest, depth)
-        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
-    return deepest
-
-
-def _refuse_pathological(source: PythonSource) -> None:
-    """Raise for sources that would crash the native parser (deep nesting, huge expression
-    chains), after a cheap screen so that ordinary files pay almost nothing."""
-    text = source.text
-    longest = max(map(len, text.splitlines()), default=0)
-    depth = max(accumulate(1 if b in "([{" else -1 for b in _BRACKETS.findall(text)), default=0)
-    if longest < _SUSPICIOUS_LINE and depth <= 200:
-        return
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
-        reason = getattr(error, "msg", None) or type(error).__name__
-        raise SourceError("parse-error", f"syntax error: {reason}; file not analysed", getattr(error, "lineno", None)) from None
-    if _ast_depth(tree) > MAX_SYNTAX_DEPTH:
-        raise SourceError("too-deep", f"expressions nested over {MAX_SYNTAX_DEPTH} levels; file not analysed")
 
 
 def _fingerprint(rule_id: str, path: str, line_text: str, occurrence: int) -> str:
@@ -216,7 +183,7 @@ class FileAnalyzer:
         self._read_suppressions(source.lines, source.cell_map, result)
         for warning in source.warnings:
             result.diagnostics.append(Diagnostic(ref.path, warning.kind, warning.message, warning.line))
-        _refuse_pathological(source)
+        refuse_pathological(source)
         try:
             module = cst.parse_module(source.text)
         except cst.ParserSyntaxError as error:
