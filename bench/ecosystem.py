@@ -425,18 +425,20 @@ def command_report(args: argparse.Namespace) -> int:
     text += "\nTargets: " + ("all met.\n" if not missed else "missed:\n" + "".join(f"- {m}\n" for m in missed))
     sys.stdout.write(text)
     if args.write:
-        TABLE_FILE.write_text(_page(text), encoding="utf-8")
+        runs = f"`{Path(args.before).name}` → `{Path(args.run).name}`" if args.before else f"`{Path(args.run).name}`"
+        TABLE_FILE.write_text(_page(text, runs, len(labels)), encoding="utf-8")
         print(f"wrote {TABLE_FILE.relative_to(BENCH.parent)}")
     return 0
 
 
-def _page(table: str) -> str:
+def _page(table: str, runs: str, labels: int) -> str:
     panel = load_panel()
     head = TABLE_FILE.read_text(encoding="utf-8").split(TABLE_MARKER)[0] if TABLE_FILE.exists() else ""
     repos = "\n".join(f"| {r.name} | `{r.commit[:12]}` | {', '.join(r.kinds)} |" for r in panel)
     return (head or "# Ecosystem check\n\n") + TABLE_MARKER + "\n\n" + (
         "## Panel\n\n| repository | commit | kinds |\n|---|---|---|\n" + repos + "\n\n"
-        "## Precision per rule\n\n" + table
+        f"## Precision per rule\n\nRuns {runs} (folder names: the mldebt commit each scanned with); "
+        f"{labels} labels in bench/labels.yaml, the same set for both columns.\n\n" + table
     )
 
 
