@@ -41,10 +41,10 @@ def test_imports_reach_across_cells_and_magics_keep_line_numbers():
     lines = source.text.splitlines()
     assert lines[1] == "files = None  # !ls data"
     assert lines[4] == "    pass  # !echo $f"
-    assert lines[6:9] == ["# %%bash", "# rm -rf /", "# ls"]
+    assert lines[6:9] == ["#| %%bash", "#| rm -rf /", "#| ls"]
     assert lines[10] == "z = pk.loads(b)"
     assert source.cell_map[6].cell == 1 and source.cell_map[6].line == 5
-    assert lines[12:16] == ["pass  # !pip install -q \\", "#     torch \\", "#     peft", "w = 1"]
+    assert lines[12:16] == ["pass  # !pip install -q \\", "#|     torch \\", "#|     peft", "w = 1"]
     assert source.warnings == []
 
 

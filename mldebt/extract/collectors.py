@@ -303,9 +303,10 @@ class NameCollector(cst.BatchableCSTVisitor):
                 return
         else:
             return
-        self._guard_nodes.append((name, module, runs_when, node.body.body[0] if node.body.body else node))
+        # Reported where a reader looks: the `if` line, or the `else:` line.
+        self._guard_nodes.append((name, module, runs_when, node.test))
         if isinstance(node.orelse, cst.Else) and node.orelse.body.body:
-            self._guard_nodes.append((name, module, not runs_when, node.orelse.body.body[0]))
+            self._guard_nodes.append((name, module, not runs_when, node.orelse))
 
     # --- calls -----------------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 import libcst as cst
 
 from mldebt.discover import CONFIG_DIRS
+from mldebt.extract.bindings import NameBindings
 from mldebt.extract.context import UNKNOWN, FileContext, call_argument, dotted_name, literal_value
 from mldebt.extract.facts import Facts, HyperparameterSite
 from mldebt.knowledge import alias_map
@@ -129,7 +130,7 @@ class _Use:
     module_only: bool  # only a module-level constant counts (any argument of an ML library call)
 
 
-class HyperparameterCollector(cst.BatchableCSTVisitor):
+class HyperparameterCollector(NameBindings, cst.BatchableCSTVisitor):
     """Collects `HyperparameterSite` facts (see the module docstring for what counts)."""
 
     def __init__(self, ctx: FileContext, table: dict) -> None:
@@ -182,42 +183,17 @@ class HyperparameterCollector(cst.BatchableCSTVisitor):
         assert self._scope.parent is not None
         self._scope = self._scope.parent
 
-    def _bind_target(self, target: cst.BaseExpression, value: cst.BaseExpression | None) -> None:
-        if isinstance(target, cst.Name):
-            self._scope.bind(target.value, value)
-        elif isinstance(target, (cst.Tuple, cst.List)):
-            for element in target.elements:
-                self._bind_target(element.value, None)
-        elif isinstance(target, cst.StarredElement):
-            self._bind_target(target.value, None)
+    def bind_name(self, name: str, value: cst.BaseExpression | None) -> None:
+        self._scope.bind(name, value)
 
     def visit_Assign(self, node: cst.Assign) -> None:
-        single = len(node.targets) == 1
-        for target in node.targets:
-            self._bind_target(target.target, node.value if single else None)
+        super().visit_Assign(node)
         target = node.targets[0].target
         if (
-            self._scope.is_module and single and isinstance(target, cst.Name)
+            self._scope.is_module and len(node.targets) == 1 and isinstance(target, cst.Name)
             and target.value.isupper() and target.value.lower() in self._constant_names
         ):
             self._site(target.value, node.value, "constant")
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        self._bind_target(node.target, node.value)
-
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        self._bind_target(node.target, None)
-
-    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
-        self._bind_target(node.target, None)
-
-    def visit_WithItem(self, node: cst.WithItem) -> None:
-        if node.asname is not None:
-            self._bind_target(node.asname.name, None)
-
-    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
-        if node.name is not None:
-            self._bind_target(node.name.name, None)
 
     def visit_Global(self, node: cst.Global) -> None:
         for item in node.names:
@@ -243,7 +219,7 @@ class HyperparameterCollector(cst.BatchableCSTVisitor):
                 self._scope.bind(name.value, None)
 
     def visit_For(self, node: cst.For) -> None:
-        self._bind_target(node.target, None)
+        super().visit_For(node)
         target, loop = node.target, node.iter
         if (
             isinstance(target, cst.Name) and target.value.lower() in _EPOCH_VARIABLES

@@ -109,6 +109,11 @@ _LINE_MAGIC = re.compile(r"^(\s*)([!%].*)$")
 _HELP_SUFFIX = re.compile(r"^(\s*)([\w.]+\?\??)\s*$")
 
 
+#: Prefix of a notebook line that is not Python (the body of a `%%bash` or `%%writefile` cell,
+#: a shell line's continuation, a cell that does not parse): a comment, but not commented-out code.
+NOT_PYTHON = "#| "
+
+
 def _neutralise(line: str) -> str:
     """Replace an IPython-only line by Python of the same line count and indentation."""
     match = _ASSIGNED_MAGIC.match(line)
@@ -137,7 +142,7 @@ def _neutralise_lines(lines: list[str]) -> list[str]:
     continued = False
     for line in lines:
         if continued:
-            result.append("# " + line)
+            result.append(NOT_PYTHON + line)
         else:
             result.append(_neutralise(line))
             if result[-1] is line:
@@ -150,7 +155,7 @@ def _python_cell(lines: list[str]) -> list[str]:
     if lines and lines[0].lstrip().startswith("%%"):
         magic = lines[0].lstrip()[2:].split(maxsplit=1)
         if not magic or magic[0] not in _PYTHON_CELL_MAGICS:
-            return ["# " + line for line in lines]
+            return [NOT_PYTHON + line for line in lines]
         return ["pass  # " + lines[0].lstrip()] + _neutralise_lines(lines[1:])
     return _neutralise_lines(lines)
 
@@ -186,7 +191,7 @@ def notebook_source(path: str, text: str) -> PythonSource:
         lines = _python_cell(_cell_lines(cell.get("source")))
         if not _parses(lines):
             warnings.append(SourceError("parse-error", f"cell {index} does not parse; skipped"))
-            lines = ["# " + line for line in lines]
+            lines = [NOT_PYTHON + line for line in lines]
         for number, line in enumerate(lines, start=1):
             virtual.append(line)
             cell_map[len(virtual)] = CellLine(index, number)

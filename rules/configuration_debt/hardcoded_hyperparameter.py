@@ -148,9 +148,12 @@ class HardcodedHyperparameter(ProjectRule):
 
 def _message(site: HyperparameterSite) -> str:
     if site.via:
-        use = "used as a decision threshold" if site.written == "threshold" and not site.known else (
-            f"passed to the `{site.source}` call"
-        )
+        if site.source == "loop":
+            use = "bounds an epoch loop"
+        elif site.written == "threshold" and not site.known:
+            use = "used as a decision threshold"
+        else:
+            use = f"passed to the `{site.source}` call"
         return f"`{site.via} = {site.code}` is hard-coded and {use}"
     where = "an epoch loop" if site.source == "loop" else f"the `{site.source}` call"
     return f"`{site.written}={site.code or shown(site.value)}` is hard-coded in {where}"

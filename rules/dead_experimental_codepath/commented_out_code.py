@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from mldebt.extract.sources import NOT_PYTHON
 from mldebt.rule import Category, Confidence, Invalid, PythonRule, Severity
 
 _BLOCK_KEYWORDS = ("if ", "for ", "while ", "def ", "class ", "with ", "try:", "else:", "elif ", "except", "finally:")
@@ -27,25 +28,61 @@ def _is_data(node: ast.expr) -> bool:
     return isinstance(node, (ast.Tuple, ast.List)) and all(_is_data(e) for e in node.elts)
 
 
-def _is_code(comment: str) -> bool:
-    """Whether one comment's text is a Python statement rather than prose."""
+def _statement(comment: str) -> ast.stmt | None:
+    """The Python statement one comment's text is, or None for prose."""
     text = re.sub(r"\s+#.*$", "", comment).strip()  # commented-out code keeps its own comments
     if not text or text.startswith(_NOT_CODE_MARKERS) or "http://" in text or "https://" in text:
-        return False
+        return None
     if text in _CLOSERS or (text.endswith(":") and text.startswith(_BLOCK_KEYWORDS)):
-        return True
+        return ast.Pass()  # a line of a statement that does not parse alone
+    if re.match(r"[A-Z][a-z]*( \w+)* \(", text):
+        return None  # `Download (optional)`: capitalised words before a parenthesis are a heading
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
-        return False
+        return None
     statement = tree.body[0] if len(tree.body) == 1 else None
     if statement is None or isinstance(statement, (ast.AnnAssign, ast.Pass)):
-        return False  # `TODO: fix`, `Note: ...` parse as annotations
-    if isinstance(statement, ast.Expr) and isinstance(statement.value, (ast.Name, ast.Constant, ast.Attribute)):
-        return False  # a single word or literal
-    if isinstance(statement, ast.Expr) and _is_data(statement.value):
-        return False  # `"torch>=2.0",`, `[400e6, 8e9],`, `{"ids": ids},`: data documenting a format
-    return True
+        return None  # `TODO: fix`, `Note: ...` parse as annotations
+    if isinstance(statement, ast.Expr) and _is_prose(statement.value):
+        return None
+    return statement
+
+
+def _is_prose(node: ast.expr) -> bool:
+    """A single word or literal, data documenting a format (`"torch>=2.0",`, `[400e6, 8e9],`),
+    or words joined by operators (`Post-process`, `Save/log`, `train/val split`)."""
+    if isinstance(node, (ast.Name, ast.Constant, ast.Attribute)) or _is_data(node):
+        return True
+    if isinstance(node, ast.BinOp):
+        return _is_prose(node.left) and _is_prose(node.right)
+    return False
+
+
+def _is_code(comment: str) -> bool:
+    """Whether one comment's text is a Python statement rather than prose."""
+    return _statement(comment) is not None
+
+
+def _clearly_code(statement: ast.stmt) -> bool:
+    """A statement no prose parses as: an assignment, an import, a return, a block header, or a
+    call with something more than bare words in it (`model.eval()`, `train(x, lr=0.1)`)."""
+    if isinstance(statement, (ast.Assign, ast.AugAssign, ast.Import, ast.ImportFrom, ast.Raise, ast.Delete, ast.Pass)):
+        return True
+    if isinstance(statement, ast.Return):
+        return statement.value is not None
+    if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
+        call = statement.value
+        return (
+            isinstance(call.func, ast.Attribute) or bool(call.keywords)
+            or any(not isinstance(a, ast.Name) for a in call.args)
+        )
+    return False
+
+
+def _open_brackets(text: str) -> int:
+    """How many brackets a line leaves open (strings not considered: an approximation)."""
+    return sum(text.count(c) for c in "([{") - sum(text.count(c) for c in ")]}")
 
 
 class CommentedOutCode(PythonRule):
@@ -59,9 +96,12 @@ class CommentedOutCode(PythonRule):
     ## Known limitations
     A block is reported when at least `min-lines` consecutive comment lines each parse as a
     Python statement (prose, `TODO:` notes, URLs, doctest `>>>` lines and tool pragmas do
-    not). Example code under a `# Usage:` or `# Example:` heading is documentation, to the
-    end of its comment block. A file's leading comment block (license headers) is never
-    reported.
+    not; a statement may span several lines), or when `min-clear-lines` lines are all
+    unmistakably code: assignments, imports, block headers, calls on an object. Words
+    joined by operators (`# Post-process`, `# Save/log`) and a word before a parenthesis
+    (`# Download (optional)`) are prose. Example code under a `# Usage:` or `# Example:`
+    heading is documentation, to the end of its comment block. A file's leading comment
+    block (license headers) is never reported.
 
     ## References
     - Sculley et al. 2015, Hidden Technical Debt in Machine Learning Systems, sec. 5 (dead experimental codepaths)
@@ -78,6 +118,8 @@ class CommentedOutCode(PythonRule):
     class Options:
         #: The fewest consecutive lines of commented-out code worth a finding.
         min_lines: int = 3
+        #: The fewest lines worth a finding when every one is unmistakably code.
+        min_clear_lines: int = 2
 
     INVALID = [
         Invalid("import torch\n\ndef train(model):\n    # scaler = torch.cuda.amp.GradScaler()\n"
@@ -86,13 +128,21 @@ class CommentedOutCode(PythonRule):
         Invalid("x = 1\n# Usage:\n#   run(model)\n\n# for epoch in range(10):\n#     train(epoch)\n#     evaluate(epoch)\n",
                 line=5),
         Invalid("x = 1\n# for epoch in range(10):\n#     train(epoch)\n#\n#     evaluate(epoch)\n", line=2),
+        Invalid("def f(y):\n    # Update mosaic border (optional)\n    # b = int(random.uniform(0.25 * s, 0.75 * s))\n"
+                "    # dataset.border = [b - s, -b]\n    return y\n", line=3, message="2 lines"),
+        Invalid("x = 1\n# sched = OneCycleLR(opt, max_lr=lr0, total_steps=epochs,\n#                  pct_start=0.1)\n",
+                line=2, message="2 lines"),
+        Invalid("x = 1\n# raw = [\n#     [400e6, 8e9],\n#     [1e9, 20.2e9],\n# ]\n", line=2, message="4 lines"),
     ]
     VALID = [
         "x = 1\n# Load the model from the checkpoint and move it\n# to the right device before we start training.\n# See the README for details.\n",
         "# Copyright 2024 The Authors.\n# Licensed under the Apache License, Version 2.0\n# you may not use this file except in compliance.\nimport os\n",
         "x = 1\n# TODO: fix the scheduler\n# NOTE: warmup\n# FIXME: this\n",
         "def f(x):\n    # >>> f(1)\n    # 2\n    # >>> f(2)\n    # 3\n    return x + 1\n",
-        "x = 1\n# a = 1\n# b = 2\n",
+        "x = 1\n# Post-process\n# Save/log\n# Download (optional)\n",
+        "x = 1\n# train(x)\n# evaluate\n",
+        "x = 1\n# print(x)\n# run(y)\n",
+        "x = 1\n# Compute metrics (slow)\n# Evaluate (per class)\n# Export (onnx, coreml)\n",
         "x = 1  # type: int\ny = 2  # noqa: E501\nz = 3  # pylint: disable=x\n",
         "x = 1\n# expected layout:\n#   {'input_ids': ids, 'mask': mask},\n#   {'input_ids': ids2, 'mask': mask2},\n#   [400e6, 8e9],\n",
         "x = 1\n# Usage:\n#   model = Net()\n#   trainer = Trainer(model, lr=1e-3)\n#   trainer.fit(loader)\n",
@@ -103,11 +153,13 @@ class CommentedOutCode(PythonRule):
     def visit_Module(self, node: cst.Module) -> None:
         lines = self.ctx.lines
         start = next((i for i, line in enumerate(lines) if not line.lstrip().startswith("#")), len(lines))
-        run: list[int] = []
+        run: list[tuple[int, bool]] = []  # (line index, unmistakably code)
         metadata = False  # inside a PEP 723 `# /// script` block
         documenting = False  # after a `# Usage:` heading, in the same comment block
-        for index in range(start, len(lines) + 1):
+        index = start
+        while index <= len(lines):
             text = lines[index].strip() if index < len(lines) else ""
+            index += 1
             if text.startswith("# ///"):
                 metadata = text != "# ///"
                 continue
@@ -115,20 +167,46 @@ class CommentedOutCode(PythonRule):
                 documenting = False
             elif _DOC_HEADING.match(text[1:].strip()):
                 documenting = True
-            if text.startswith("#") and not metadata and not documenting:
-                body = text[1:]
-                if _is_code(textwrap.dedent(body)):
-                    run.append(index)
+            commented = text.startswith("#") and not text.startswith(NOT_PYTHON.strip())
+            if commented and not metadata and not documenting:
+                body = textwrap.dedent(text[1:])
+                taken = self._statement_lines(lines, index - 1, body)
+                if taken:
+                    run.extend(taken)
+                    index = taken[-1][0] + 1
                     continue
                 if not body.strip() and run:
                     continue  # an empty comment line inside a block
             self._flush(run)
             run = []
 
-    def _flush(self, run: list[int]) -> None:
-        if len(run) >= self.options.min_lines:
+    @staticmethod
+    def _statement_lines(lines: list[str], index: int, body: str) -> list[tuple[int, bool]]:
+        """The comment lines, from `index`, that hold one statement (several when its brackets
+        stay open), each marked with whether the statement is unmistakably code."""
+        statement = _statement(body)
+        if statement is not None:
+            return [(index, _clearly_code(statement))]
+        if _open_brackets(body) <= 0:
+            return []
+        joined, taken = body, [index]
+        for following in range(index + 1, min(index + 30, len(lines))):
+            text = lines[following].strip()
+            if not text.startswith("#"):
+                return []
+            joined += "\n" + textwrap.dedent(text[1:])
+            taken.append(following)
+            if _open_brackets(joined) <= 0:
+                statement = _statement(" ".join(part.strip() for part in joined.splitlines()))
+                return [(i, _clearly_code(statement)) for i in taken] if statement is not None else []
+        return []
+
+    def _flush(self, run: list[tuple[int, bool]]) -> None:
+        if len(run) >= self.options.min_lines or (
+            len(run) >= self.options.min_clear_lines and all(clear for _, clear in run)
+        ):
             self.report_line(
-                run[0] + 1,
+                run[0][0] + 1,
                 f"{len(run)} lines of commented-out code",
                 "delete them: version control keeps the history",
             )

@@ -1,5 +1,8 @@
+from dataclasses import dataclass, field
+
 import libcst as cst
 
+from mldebt.extract.bindings import NameBindings
 from mldebt.extract.context import UNKNOWN, literal_value
 from mldebt.rule import Category, Confidence, Invalid, PythonRule, Severity, Valid
 
@@ -15,7 +18,7 @@ def _constant(test: cst.BaseExpression) -> bool | None:
     return bool(value) != negate
 
 
-class ConstantCondition(PythonRule):
+class ConstantCondition(NameBindings, PythonRule):
     """A branch behind a literal condition (`if False:`, `if 0:`, `while False:`, the `else` of `if True:`).
 
     ## Why it matters
@@ -23,8 +26,13 @@ class ConstantCondition(PythonRule):
     whether the code inside still works, still matters, or would break production if someone
     flipped it back. Delete the dead block, or turn it into a real, tested option.
 
+    Also a local flag: a name a function assigns `True` or `False` once and never changes
+    (`use_ema = False` ... `if use_ema:`), with medium confidence.
+
     ## Known limitations
-    Only literal conditions; flags are the `never-toggled-flag` rule's job. `while True:` is
+    Literal conditions and local flags only; module-level flags are the `never-toggled-flag`
+    rule's job. A local flag that is a parameter, is assigned twice (a fallback in `except:`,
+    a loop that sets it) or is declared `global`/`nonlocal` is not constant. `while True:` is
     a loop, not a dead branch, and is not reported. Test code is not checked.
 
     ## References
@@ -38,12 +46,15 @@ class ConstantCondition(PythonRule):
     confidence = Confidence.HIGH
     in_tests = False
     INVALID = [
-        Invalid("if False:\n    model = add_mixup(model)\n", line=2, message="`if False:`"),
-        Invalid("x = 1\nif 0:\n    x = 2\n", line=3),
-        Invalid("while False:\n    step()\n", line=2),
-        Invalid("if True:\n    a = 1\nelse:\n    a = 2\n", line=4, message="`else`"),
-        Invalid("if x:\n    pass\nelif False:\n    y = 1\n", line=4),
-        Invalid("if not True:\n    y = 1\n", line=2),
+        Invalid("if False:\n    model = add_mixup(model)\n", line=1, message="`if False:`"),
+        Invalid("x = 1\nif 0:\n    x = 2\n", line=2),
+        Invalid("while False:\n    step()\n", line=1),
+        Invalid("if True:\n    a = 1\nelse:\n    a = 2\n", line=3, message="`else`"),
+        Invalid("if x:\n    pass\nelif False:\n    y = 1\n", line=3),
+        Invalid("if not True:\n    y = 1\n", line=1),
+        Invalid("def train(model):\n    use_ema = False\n    for step in range(10):\n        if use_ema:\n"
+                "            model.update_ema()\n    return model\n", line=4, message="`use_ema` is always False in `train()`"),
+        Invalid("def run():\n    fast = True\n    if not fast:\n        slow_path()\n", line=3),
     ]
     VALID = [
         "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import torch\n",
@@ -54,21 +65,91 @@ class ConstantCondition(PythonRule):
         "if True:\n    x = 1\n",
         "if USE_MIXUP:\n    x = 1\n",
         Valid("if False:\n    x = 1\n", path="tests/test_skip.py"),
+        "def train(use_ema=False):\n    if use_ema:\n        ema()\n",
+        "def train(batches):\n    found = False\n    for b in batches:\n        if b:\n            found = True\n"
+        "    if found:\n        report()\n",
+        "def load():\n    try:\n        import apex\n        has_apex = True\n    except ImportError:\n"
+        "        has_apex = False\n    if has_apex:\n        use(apex)\n",
+        "def outer():\n    done = False\n    def stop():\n        nonlocal done\n        done = True\n"
+        "    stop()\n    if done:\n        finish()\n",
+        "use_ema = False\nif use_ema:\n    ema()\n",
+        "def f():\n    debug = True\n    if debug:\n        print('x')\n",
     ]
+
+    def __init__(self, ctx, options) -> None:
+        super().__init__(ctx, options)
+        self._functions: list[_FunctionFlags] = []
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        if self._functions:
+            self._functions[-1].bind(node.name.value, None)
+        scope = _FunctionFlags(node.name.value)
+        params = node.params
+        for param in (*params.posonly_params, *params.params, *params.kwonly_params, params.star_arg, params.star_kwarg):
+            if isinstance(param, cst.Param):
+                scope.bind(param.name.value, None)
+        self._functions.append(scope)
+
+    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
+        scope = self._functions.pop()
+        for test, name, dead_when in scope.guards:
+            values = scope.bindings.get(name, [])
+            if name in scope.dynamic or len(values) != 1 or values[0] is None:
+                continue
+            if values[0] == dead_when:
+                self.report(
+                    test,
+                    f"`{name}` is always {values[0]} in `{scope.name}()`: this block never runs",
+                    self._hint,
+                    confidence=Confidence.MEDIUM,
+                )
+
+    def bind_name(self, name: str, value: cst.BaseExpression | None) -> None:
+        if self._functions:
+            flag = literal_value(value) if value is not None else None
+            self._functions[-1].bind(name, flag if isinstance(flag, bool) else None)
+
+    def visit_Global(self, node: cst.Global) -> None:
+        if self._functions:
+            self._functions[-1].dynamic.update(n.name.value for n in node.names)
+
+    def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
+        for scope in self._functions:
+            scope.dynamic.update(n.name.value for n in node.names)
 
     def visit_If(self, node: cst.If) -> None:
         value = _constant(node.test)
         if value is False and node.body.body:
-            self.report(node.body.body[0], f"`if {self._text(node.test)}:` block never runs", self._hint)
+            self.report(node.test, f"`if {self._text(node.test)}:` block never runs", self._hint)
         elif value is True and node.orelse is not None:
-            dead = node.orelse if isinstance(node.orelse, cst.If) else node.orelse.body.body[0]
+            dead = node.orelse.test if isinstance(node.orelse, cst.If) else node.orelse
             self.report(dead, f"`else` branch of `if {self._text(node.test)}:` never runs", self._hint)
+        elif self._functions:
+            test, dead_when = node.test, False
+            if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+                test, dead_when = test.expression, True
+            if isinstance(test, cst.Name):
+                self._functions[-1].guards.append((node.test, test.value, dead_when))
 
     def visit_While(self, node: cst.While) -> None:
         if _constant(node.test) is False and node.body.body:
-            self.report(node.body.body[0], f"`while {self._text(node.test)}:` loop never runs", self._hint)
+            self.report(node.test, f"`while {self._text(node.test)}:` loop never runs", self._hint)
 
     _hint = "delete the dead block, or make it a real option that a config or CLI flag switches"
 
     def _text(self, node: cst.BaseExpression) -> str:
         return self.ctx.module.code_for_node(node)
+
+
+@dataclass
+class _FunctionFlags:
+    """One function's bindings (a bool literal, or None for any other binding) and the
+    `if name:` tests it makes, to find flags it sets once and never changes."""
+
+    name: str
+    bindings: dict[str, list[bool | None]] = field(default_factory=dict)
+    dynamic: set[str] = field(default_factory=set)
+    guards: list[tuple[cst.BaseExpression, str, bool]] = field(default_factory=list)
+
+    def bind(self, name: str, binding: bool | None) -> None:
+        self.bindings.setdefault(name, []).append(binding)

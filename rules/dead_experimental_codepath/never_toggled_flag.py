@@ -33,10 +33,10 @@ class NeverToggledFlag(ProjectRule):
     in_tests = False
     INVALID = [
         Invalid("USE_MIXUP = False\n\ndef train(x):\n    if USE_MIXUP:\n        x = mixup(x)\n    return x\n",
-                path="train.py", line=5, message="`USE_MIXUP` is False at train.py:1"),
+                path="train.py", line=4, message="`USE_MIXUP` is False at train.py:1"),
         Invalid("from exp.flags import USE_EMA\nif not USE_EMA:\n    pass\nelse:\n    ema.update()\n",
-                path="train.py", line=5, files={"exp/__init__.py": "", "exp/flags.py": "USE_EMA = False\n"}),
-        Invalid("import exp.flags as flags\nif flags.FAST:\n    go()\n", path="train.py", line=3,
+                path="train.py", line=4, files={"exp/__init__.py": "", "exp/flags.py": "USE_EMA = False\n"}),
+        Invalid("import exp.flags as flags\nif flags.FAST:\n    go()\n", path="train.py", line=2,
                 files={"exp/flags.py": "FAST = False\n"}),
     ]
     VALID = [
