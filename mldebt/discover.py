@@ -13,6 +13,7 @@ import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path, PurePosixPath
 
 import pathspec
@@ -110,13 +111,13 @@ def classify(rel_path: str) -> str | None:
 _TEST_DIRS = frozenset({"test", "tests", "testing", "unittests"})
 
 
+@cache
 def is_test_path(rel_path: str) -> bool:
     """Test code by the conventions pytest and unittest use: a `tests/` folder, `test_*.py`,
-    `*_test.py`, `conftest.py`."""
-    path = PurePosixPath(rel_path)
-    name = path.name
+    `*_test.py`, `conftest.py`. Cached: project rules ask it of the same paths thousands of times."""
+    *folders, name = rel_path.split("/")
     return (
-        any(part in _TEST_DIRS for part in path.parts[:-1])
+        any(part in _TEST_DIRS for part in folders)
         or name.startswith("test_")
         or name.endswith(("_test.py", "_tests.py"))
         or name == "conftest.py"

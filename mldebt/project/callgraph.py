@@ -46,6 +46,7 @@ class CallGraph:
                     self._modules[".".join(parts[start:])].append(path)
         self._resolved: dict[tuple[str, str], tuple[Node, ...]] = {}
         self._module_of: dict[tuple[str, str], str | None] = {}
+        self._expanded: dict[Node, list[Node]] = {}
 
     def module_file(self, importer: str, module: str) -> str | None:
         """The file of a module as `importer` would import it: relative names from its package;
@@ -136,7 +137,13 @@ class CallGraph:
         }
 
     def _expand(self, node: Node) -> list[Node]:
-        """What reaching `node` reaches besides its calls: a class's methods, the module's top level."""
+        """What reaching `node` reaches besides its calls: a class's methods, the module's top
+        level (memoised: every training run's walk expands the same shared modules)."""
+        if node not in self._expanded:
+            self._expanded[node] = self._expansion(node)
+        return self._expanded[node]
+
+    def _expansion(self, node: Node) -> list[Node]:
         path, function = node
         reached = [(path, "")] if function else []
         if function and "." not in function:

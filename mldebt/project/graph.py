@@ -33,6 +33,27 @@ def artifact_id(path: str) -> str:
     return ("external:" if is_uri(path) else "artifact:") + path
 
 
+_GLOB = re.compile(r"[*?\[]")
+
+
+class ArtifactIndex:
+    """`any(same_artifact(path, p) for p in paths)` without comparing `path` with every one:
+    between two literal paths (no `*`, `?` or `[`), `same_artifact` is equality, so literal
+    ones are looked up in a set and only patterns are matched one by one."""
+
+    def __init__(self, paths) -> None:
+        self.literal: set[str] = set()
+        self.patterns: list[str] = []
+        for path in paths:
+            (self.patterns.append if _GLOB.search(path) else self.literal.add)(path)
+        self._all = sorted(self.literal) + self.patterns
+
+    def matches(self, path: str) -> bool:
+        if _GLOB.search(path):
+            return any(same_artifact(path, p) for p in self._all)
+        return path in self.literal or any(same_artifact(path, p) for p in self.patterns)
+
+
 def same_artifact(a: str, b: str) -> bool:
     """Whether two paths or patterns can name the same file (`outputs/preds_*.csv`). A path
     whose start is unknown (`*/meta.pkl`) names nothing in particular and matches only itself."""

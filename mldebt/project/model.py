@@ -90,8 +90,19 @@ class Project:
         above it (a script run from the repository root), each also with a `src/` layout. A name
         found nowhere there is a third-party module, even if some file deep in the tree has
         that name (`import evaluate` is Hugging Face's, not `benchmarks/evaluate.py`).
+        Memoised per (folder, module): finding projects asks it for every import of every file.
         """
         folder = posixpath.dirname(importer)
+        key = (folder, module)
+        if key not in self._module_files:
+            self._module_files[key] = self._find_module(folder, module)
+        return self._module_files[key]
+
+    @cached_property
+    def _module_files(self) -> dict[tuple[str, str], str | None]:
+        return {}
+
+    def _find_module(self, folder: str, module: str) -> str | None:
         if module.startswith("."):
             dots = len(module) - len(module.lstrip("."))
             parts = folder.split("/") if folder else []

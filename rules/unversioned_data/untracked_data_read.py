@@ -3,7 +3,7 @@ from collections.abc import Iterator
 
 from mldebt.discover import is_test_path
 from mldebt.project import Project
-from mldebt.project.graph import edge_readings, is_versioned, same_artifact, versioned_patterns
+from mldebt.project.graph import ArtifactIndex, edge_readings, is_versioned, versioned_patterns
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
 
 #: Settings and secrets files (`config.json`, `.env`) are configuration, not data.
@@ -66,14 +66,16 @@ class UntrackedDataRead(ProjectRule):
 
     def check(self, project: Project) -> Iterator[ProjectFinding]:
         graph = project.graph
-        written = [r for u, v, d in graph.edges(data=True) if d["relation"] == "writes" for r in edge_readings(v, d)]
+        written = ArtifactIndex(
+            r for u, v, d in graph.edges(data=True) if d["relation"] == "writes" for r in edge_readings(v, d)
+        )
+        present = ArtifactIndex(project.present)
         versioned = versioned_patterns(project)
 
         def tracked(path: str) -> bool:
             return (
                 path.startswith(("*", "/", "~", "..")) or bool(_CONFIG_FILE.search(path))
-                or is_versioned(path, versioned) or any(same_artifact(path, p) for p in project.present)
-                or any(same_artifact(path, w) for w in written)
+                or is_versioned(path, versioned) or present.matches(path) or written.matches(path)
             )
 
         for artifact, consumer, edge in graph.edges(data=True):
