@@ -38,6 +38,7 @@ class FileKind:
     LOCK_FILE = "lock-file"
     CONFIG = "config"  # experiment configuration: YAML/JSON/TOML under configs/, params.yaml, ...
     DEPLOYMENT = "deployment"  # serving manifests: YAML under k8s/, deploy/, helm/, ...
+    SHELL = "shell-script"  # `*.sh`: the commands CI jobs often run through a script
 
     CODE = frozenset({PYTHON, NOTEBOOK})
 
@@ -92,10 +93,12 @@ def classify(rel_path: str) -> str | None:
         return FileKind.DVC_FILE
     if name == ".gitattributes":
         return FileKind.GITATTRIBUTES
-    if name in _CI_FILES or (
+    if name in _CI_FILES or fnmatch.fnmatch(lower, "buildspec*.y*ml") or (
         parent in (".github/workflows", ".circleci") and lower.endswith((".yml", ".yaml"))
     ):
         return FileKind.CI_WORKFLOW
+    if lower.endswith(".sh"):
+        return FileKind.SHELL
     if name in _LOCK_FILES:
         return FileKind.LOCK_FILE
     hidden = any(part.startswith(".") for part in path.parts)

@@ -270,3 +270,49 @@ def test_badge_shields_endpoint_json():
     assert json.loads(result.output) == {
         "schemaVersion": 1, "label": "ML Test Score", "message": "0 · research project", "color": "e05d44",
     }
+
+
+def test_ci_reaches_tests_through_scripts_and_job_manifests_and_only_the_paths_it_names(tmp_path):
+    root = _repo(tmp_path, {
+        ".github/workflows/ci.yml": "on: [push]\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: anyscale jobs submit deploy/jobs/workloads.yaml --wait\n",
+        "deploy/jobs/workloads.yaml": "name: workloads\nentrypoint: bash deploy/jobs/workloads.sh\n",
+        "deploy/jobs/workloads.sh": "#!/bin/bash\nset -e\npytest tests/code --verbose\npython src/train.py --tiny\n",
+        "src/features.py": "def f(x):\n    return x\n",
+        "src/model.py": "def make():\n    return 1\n",
+        "src/train.py": "print('train')\n",
+        "tests/code/test_features.py": "from src.features import f\n\ndef test_f():\n    assert f(1) == 1\n",
+        "tests/slow/test_model.py": "from src.model import make\n\ndef test_make():\n    assert make()\n",
+    })
+    tests = _tests(root)
+    assert tests["D7"]["verdict"] == "automated" and "workloads.sh:3" in tests["D7"]["detail"]
+    assert tests["I2"]["verdict"] == "manual"  # tests/slow is not what the CI job runs
+    assert tests["I3"] == {**tests["I3"], "verdict": "automated", "evidence": [{"path": "deploy/jobs/workloads.sh", "line": 4}]}
+
+
+def test_a_scheduled_ci_run_is_not_scheduled_retraining(tmp_path):
+    workflow = "on:\n  {events}\n  schedule:\n    - cron: '0 0 * * *'\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: python train.py --epochs 1\n"
+    root = _repo(tmp_path, {".github/workflows/ci.yml": workflow.format(events="push: {branches: [main]}"), "train.py": "print(1)\n"})
+    tests = _tests(root)
+    assert tests["MO4"]["verdict"] == "none" and tests["I3"]["verdict"] == "automated"
+    _repo(tmp_path, {".github/workflows/ci.yml": workflow.format(events="workflow_dispatch: {}")})
+    assert _tests(root)["MO4"]["verdict"] == "automated"
+
+
+@pytest.mark.parametrize(("command", "runs"), [
+    ("make test", {"tests/test_a.py"}),
+    ("python -m pytest -n 3 tests/", {"tests/test_a.py"}),
+    ("pytest examples/demo", {"examples/demo/test_demo.py"}),
+    ("cd .. && pytest other/tests/test_x.py", set()),
+])
+def test_which_tests_a_ci_step_runs(tmp_path, command, runs):
+    root = _repo(tmp_path, {
+        ".github/workflows/ci.yml": f"on: [push]\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: {command}\n",
+        "tests/test_a.py": "def test_a():\n    assert True\n",
+        "examples/demo/test_demo.py": "print('an example script named like a test')\n",
+    })
+    from mldebt.project.model import Project
+    from mldebt.project.rubric import _Automation
+
+    report = scan(root, load_settings(root), jobs=1)
+    project = Project({f.path: (f.kind, f.facts) for f in report.files})
+    assert {p for p in _Automation(project).runs if p.endswith(".py")} == runs

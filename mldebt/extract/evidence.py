@@ -46,6 +46,24 @@ def _comparisons(node: cst.CSTNode, depth: int = 0) -> Iterator[cst.Comparison]:
         yield from _comparisons(node.right, depth + 1)
 
 
+_EXITS = frozenset({"sys.exit", "exit", "quit", "os._exit"})
+
+
+def _stops(body: cst.BaseSuite) -> bool:
+    """Whether a block ends the run or the function: `raise`, `return`, `sys.exit(...)`."""
+    statements = body.body if isinstance(body, cst.IndentedBlock) else [body]
+    for statement in statements:
+        small = statement.body if isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)) else []
+        for item in small:
+            if isinstance(item, (cst.Raise, cst.Return)):
+                return True
+            if isinstance(item, cst.Expr) and isinstance(item.value, cst.Call):
+                func = item.value.func
+                if dotted_name(func) in _EXITS:
+                    return True
+    return False
+
+
 class EvidenceCollector(cst.BatchableCSTVisitor):
     """Imports, and the code the ML Test Score detectors look for (`rules/knowledge/ml_test_score.yaml`):
     calls, distinctive methods, base classes, test names, data assertions and quality gates."""
@@ -61,8 +79,11 @@ class EvidenceCollector(cst.BatchableCSTVisitor):
         self._in_tests = is_test_path(ctx.path)
         self.imports: list[tuple[str, cst.CSTNode]] = []
         self.sites: list[tuple[str, cst.CSTNode]] = []
-        #: Per enclosing function (the module first): (gate comparisons, guarded actions).
+        #: Per enclosing function (the module first): (guards that stop the run when a metric
+        #: misses its threshold, the save/register/push calls after them).
         self._scopes: list[tuple[list[cst.CSTNode], list[cst.CSTNode]]] = [([], [])]
+        #: Per enclosing `if`: its metric-versus-threshold comparison, or None.
+        self._gates: list[cst.Comparison | None] = []
         self._assert: cst.Assert | None = None
 
     def visit_Import(self, node: cst.Import) -> None:
@@ -103,13 +124,15 @@ class EvidenceCollector(cst.BatchableCSTVisitor):
 
     def visit_Assert(self, node: cst.Assert) -> None:
         self._assert = node
-        self._gate_condition(node.test)
+        comparison = self._gate_comparison(node.test)
+        if comparison is not None:
+            self._scopes[-1][0].append(comparison)
 
     def leave_Assert(self, node: cst.Assert) -> None:
         self._assert = None
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
-        if self._assert is not None:
+        if self._assert is not None and self.ctx.qualname(node.value) is None:  # `df.isna()`, not `pd.isna`
             for d in self._detectors:
                 if node.attr.value in d.assert_methods:
                     self.sites.append((d.name, self._assert))
@@ -117,17 +140,23 @@ class EvidenceCollector(cst.BatchableCSTVisitor):
                     return
 
     def visit_If(self, node: cst.If) -> None:
-        self._gate_condition(node.test)
+        comparison = self._gate_comparison(node.test)
+        self._gates.append(comparison)
+        if comparison is not None and _stops(node.body):
+            self._scopes[-1][0].append(comparison)  # `if auc < 0.8: raise ...`, then register
 
-    def _gate_condition(self, test: cst.BaseExpression) -> None:
-        """Record a comparison of a metric with a threshold (a literal or a threshold name)."""
+    def leave_If(self, node: cst.If) -> None:
+        self._gates.pop()
+
+    def _gate_comparison(self, test: cst.BaseExpression) -> cst.Comparison | None:
+        """The comparison of a metric with a threshold (a literal or a threshold name) in a condition."""
         for comparison in _comparisons(test):
             left = comparison.left
             for target in comparison.comparisons:
                 if isinstance(target.operator, _ORDERINGS) and self._is_gate(left, target.comparator):
-                    self._scopes[-1][0].append(comparison)
-                    return
+                    return comparison
                 left = target.comparator
+        return None
 
     def _is_gate(self, a: cst.BaseExpression, b: cst.BaseExpression) -> bool:
         for metric, bound in ((a, b), (b, a)):
@@ -147,6 +176,9 @@ class EvidenceCollector(cst.BatchableCSTVisitor):
         method = node.func.attr.value if isinstance(node.func, cst.Attribute) else None
         if name in self._gate_calls or (method in self._gate_methods and name is None):
             self._scopes[-1][1].append(node)
+            gate = next((g for g in reversed(self._gates) if g is not None), None)
+            if gate is not None:  # `if f1 >= threshold: model.push_to_hub(...)`
+                self.sites += [(detector, gate) for detector in self._gate_detectors]
         for d in self._detectors:
             if method in d.methods or (name and any(p.matches(name) and self._arguments_match(p, node) for p in d.calls)):
                 self.sites.append((d.name, node))

@@ -384,6 +384,8 @@ class Facts:
     #: belong to one project). All files: ML Test Score evidence.
     imports: list[ImportSite] = field(default_factory=list)
     evidence: list[EvidenceSite] = field(default_factory=list)
-    #: CI workflows: the commands their jobs run, and the line of a schedule trigger (0: none).
+    #: CI workflows, job manifests, shell scripts: the commands they run, the line of a schedule
+    #: trigger (0: none) and GitHub's `on:` events.
     ci_commands: list[CiCommand] = field(default_factory=list)
     ci_schedule: int = 0
+    ci_events: list[str] = field(default_factory=list)

@@ -375,6 +375,11 @@ def _ci_workflow(source: TextSource, facts: Facts) -> None:
             _image_facts(facts, image_reference(match.group(1), number))
         if "install" in raw:
             _install_commands(facts, raw.split("run:", 1)[-1], number)
+    _yaml_commands(source, facts)
+
+
+def _yaml_commands(source: TextSource, facts: Facts) -> None:
+    """The commands a CI workflow or a job manifest runs, its schedule and its trigger events."""
     try:
         documents = list(yaml.compose_all(source.text, Loader=yaml.SafeLoader))
     except (yaml.YAMLError, RecursionError):
@@ -382,14 +387,37 @@ def _ci_workflow(source: TextSource, facts: Facts) -> None:
     seen: set[int] = set()
     for document in documents:
         if document is not None:
+            _ci_events(document, facts)
             _ci_jobs(document, facts, seen)
 
 
-#: Keys whose values are shell commands in GitHub Actions, GitLab CI, CircleCI, Travis and Azure.
+def _shell_script(source: TextSource, facts: Facts) -> None:
+    """A shell script's commands, one per logical line: what a CI job runs through it."""
+    for line, text in _logical_lines(source.lines):
+        if text.strip():
+            facts.ci_commands.append(CiCommand(text.strip(), line))
+
+
+#: Keys whose values are shell commands in GitHub Actions, GitLab CI, CircleCI, Travis, Azure,
+#: AWS CodeBuild and job manifests (`entrypoint:`).
 _CI_COMMAND_KEYS = frozenset(
     {"run", "script", "scripts", "command", "commands", "before_script", "after_script", "bash", "pwsh",
-     "powershell", "inlineScript", "install", "before_install"}
+     "powershell", "inlineScript", "install", "before_install", "entrypoint"}
 )
+
+
+def _ci_events(document: yaml.Node, facts: Facts) -> None:
+    """GitHub's `on:` events (`push`, `pull_request`, `schedule`, ...) of a workflow."""
+    if not isinstance(document, yaml.MappingNode):
+        return
+    for key, value in document.value:
+        if isinstance(key, yaml.ScalarNode) and key.value in ("on", "true", "True"):
+            if isinstance(value, yaml.ScalarNode):
+                facts.ci_events.append(str(value.value))
+            elif isinstance(value, yaml.SequenceNode):
+                facts.ci_events += [str(i.value) for i in value.value if isinstance(i, yaml.ScalarNode)]
+            elif isinstance(value, yaml.MappingNode):
+                facts.ci_events += [str(k.value) for k, _ in value.value if isinstance(k, yaml.ScalarNode)]
 _SCHEDULE_KEYS = frozenset({"schedule", "schedules", "cron"})
 
 
@@ -563,6 +591,8 @@ _EXTRACTORS = {
     FileKind.CONDA_ENV: _conda_environment,
     FileKind.DOCKERFILE: _dockerfile,
     FileKind.CI_WORKFLOW: _ci_workflow,
+    FileKind.DEPLOYMENT: _yaml_commands,
+    FileKind.SHELL: _shell_script,
     FileKind.LOCK_FILE: _lock_file,
     FileKind.CONFIG: _config_file,
     FileKind.DVC_PIPELINE: _dvc_pipeline,

@@ -108,30 +108,57 @@ class _Found:
     why: str
 
 
+#: Files a command names (`bash scripts/test.sh`, `anyscale jobs submit deploy/job.yaml`).
+_NAMED_FILE = re.compile(r"[\w./-]+\.(?:sh|ya?ml)\b")
+_TEST_FOLDERS = frozenset({"test", "tests", "testing", "unittests"})
+#: GitHub events that make a workflow CI rather than a scheduled job.
+_CI_EVENTS = frozenset({"push", "pull_request", "pull_request_target", "merge_group"})
+
+
 class _Automation:
     """Which files run without a person: tests CI runs and the modules they import, scripts
-    CI steps and DVC stages run and their imports; CI workflows and schedules themselves."""
+    CI steps (directly or through the shell scripts and job manifests they name) and DVC stages
+    run, and their imports; CI workflows and schedules themselves."""
 
     def __init__(self, project: Project) -> None:
         self.project = project
         knowledge = table()
-        runners = [re.compile(p) for p in knowledge["test_runners"]]
+        self.runners = [re.compile(p) for p in knowledge["test_runners"]]
         self.script_patterns = [re.compile(p) for p in knowledge["script_commands"]]
-        self.ci_test_step: Location | None = None
-        self.runs: dict[str, str] = {}  # path -> why it runs without a person
-        self.scheduled: dict[str, int] = {}  # CI file -> line of its schedule
         self._modules = _module_index(project.files)
+        self.ci_test_step: Location | None = None
+        #: CI workflow -> line of its schedule; those with no push/PR trigger are scheduled jobs.
+        self.scheduled: dict[str, int] = {}
+        self.scheduled_jobs: set[str] = set()
+        #: (file, command, the CI workflow it runs in), through named scripts and manifests.
+        self.commands: list[tuple[str, Any, str]] = []
         ran: dict[str, str] = {}
-        for path, (kind, facts) in project.files.items():
-            if kind != FileKind.CI_WORKFLOW:
-                continue
-            if facts.ci_schedule:
+        queue = [(p, p) for p, (kind, _) in project.files.items() if kind == FileKind.CI_WORKFLOW]
+        reached = {p for p, _ in queue}
+        while queue:
+            path, origin = queue.pop(0)
+            facts = project.files[path][1]
+            if path == origin and facts.ci_schedule:
                 self.scheduled[path] = facts.ci_schedule
+                if not _CI_EVENTS & set(facts.ci_events):
+                    self.scheduled_jobs.add(path)
             for command in facts.ci_commands:
-                if self.ci_test_step is None and any(r.search(command.text) for r in runners):
-                    self.ci_test_step = Location(path, command.line)
-                for target in self.scripts_in(command.text):
-                    ran.setdefault(target, f"run by the CI step at {path}:{command.line}")
+                self.commands.append((path, command, origin))
+                for named in _NAMED_FILE.findall(command.text):
+                    target = self.file_of(named, path)
+                    if target and target not in reached and project.kind(target) in (FileKind.SHELL, FileKind.DEPLOYMENT):
+                        reached.add(target)
+                        queue.append((target, origin))
+                        ran.setdefault(target, f"run by the CI step at {path}:{command.line}")
+        targets: set[str] | None = set()
+        for path, command, _ in self.commands:
+            for target in self.scripts_in(command.text):
+                ran.setdefault(target, f"run by the CI step at {path}:{command.line}")
+            runner = next((m for r in self.runners if (m := r.search(command.text))), None)
+            if runner is not None:
+                self.ci_test_step = self.ci_test_step or Location(path, command.line)
+                named = self._test_paths(command.text[runner.end():])
+                targets = None if named is None or targets is None else targets | named
         for path, (_, facts) in project.files.items():
             for stage in facts.pipeline_stages:
                 for script in stage.scripts:
@@ -140,13 +167,33 @@ class _Automation:
                         ran.setdefault(resolved, f"run by the DVC stage `{stage.name}` ({path}:{stage.line})")
         if self.ci_test_step is not None:
             for path, (kind, _) in project.files.items():
-                if kind == FileKind.PYTHON and is_test_path(path):
+                if kind != FileKind.PYTHON or not is_test_path(path):
+                    continue
+                if targets is None:  # a runner given no paths: the tests of test folders and the root
+                    folders = path.split("/")[:-1]
+                    runs = not folders or bool(_TEST_FOLDERS & set(folders))
+                else:
+                    runs = any(path == t or path.startswith(t + "/") for t in targets)
+                if runs:
                     ran.setdefault(path, f"a test CI runs ({self.ci_test_step})")
         self.runs = dict(ran)
         for path, why in ran.items():
-            for imported, _ in self.imports_of(path):
-                if not is_test_path(imported):
-                    self.runs.setdefault(imported, f"imported by {path}, {why}")
+            if self.project.kind(path) == FileKind.PYTHON:
+                for imported, _ in self.imports_of(path):
+                    if not is_test_path(imported):
+                        self.runs.setdefault(imported, f"imported by {path}, {why}")
+
+    def _test_paths(self, arguments: str) -> set[str] | None:
+        """The folders or files of this repository a test runner's arguments name (`tests/unit`;
+        none when it runs another checkout's tests), or None when it names no path at all (the
+        runner collects every test)."""
+        named = {
+            word.rstrip("/").removeprefix("./") for word in arguments.split()
+            if not word.startswith("-") and "=" not in word and ("/" in word or word.endswith(".py") or word.startswith("test"))
+        }
+        if not named:
+            return None
+        return {n for n in named if any(p == n or p.startswith(n + "/") for p in self.project.files)}
 
     def scripts_in(self, command: str) -> Iterable[str]:
         """Repository files a shell command runs (`python src/train.py`, `python -m pkg.train`)."""
@@ -226,6 +273,8 @@ class _Scorer:
             return AUTOMATED, f"a CI step{' on a schedule' if schedule else ''}"
         if kind == FileKind.DEPLOYMENT:
             return AUTOMATED, "a deployment manifest"
+        if kind == FileKind.SHELL and path not in self.automation.runs:
+            return MANUAL, "a script no CI job runs"
         if where == "serving" and kind == FileKind.PYTHON and not is_test_path(path):
             if self.serving.search(path):
                 return AUTOMATED, "in serving code, checked on every request"
@@ -248,6 +297,8 @@ class _Scorer:
         results = []
         first_lines: dict[str, int] = {}
         for path, line in self.evidence.get(detector.name, ()):
+            if where == "serving" and is_test_path(path):
+                continue  # a test checks data once, it does not watch what is served
             first_lines.setdefault(path, line)  # one piece of evidence per file: where it starts
         for path, line in first_lines.items():
             level, why = self.level(detector, path, where)
@@ -274,7 +325,7 @@ class _Scorer:
                     continue
                 if pattern.search(imported) or (target == "model" and imported in model_files):
                     level = AUTOMATED if path in self.automation.runs else MANUAL
-                    why = "CI runs this test" if level == AUTOMATED else "no CI job runs this test"
+                    why = self.automation.runs.get(path, "a test that no CI job runs")
                     results.append(_Found(Location(path, line), level, f"a test imports {imported}; {why}"))
         return results
 
@@ -299,16 +350,19 @@ class _Scorer:
         ]
 
     def _scheduled_training(self, detector: Detector) -> list[_Found]:
+        """Training a scheduled job runs (a workflow with a schedule and no push or pull-request
+        trigger: a scheduled CI run of the tests is not retraining)."""
         pipeline = detectors()["pipeline-run"]
         results = []
-        for path, schedule in sorted(self.automation.scheduled.items()):
-            for command in self.project.files[path][1].ci_commands:
-                trains = any(p.search(command.text) for p in pipeline.text_patterns) or any(
-                    self.training.search(script)
-                    for script in self.automation.scripts_in(command.text)
-                )
-                if trains:
-                    results.append(_Found(Location(path, command.line), AUTOMATED, f"training runs on the schedule at {path}:{schedule}"))
+        for path, command, origin in self.automation.commands:
+            if origin not in self.automation.scheduled_jobs:
+                continue
+            trains = any(p.search(command.text) for p in pipeline.text_patterns) or any(
+                self.training.search(script) for script in self.automation.scripts_in(command.text)
+            )
+            if trains:
+                schedule = f"{origin}:{self.automation.scheduled[origin]}"
+                results.append(_Found(Location(path, command.line), AUTOMATED, f"training runs on the schedule at {schedule}"))
         return results
 
     # --- the tests ---------------------------------------------------------------------------
