@@ -20,6 +20,7 @@ from packaging.requirements import Requirement as PepRequirement
 from packaging.utils import canonicalize_name
 
 from mldebt.discover import FileKind
+from mldebt.extract import yaml_bounded
 from mldebt.extract.facts import (
     CiCommand,
     ConfigKey,
@@ -273,7 +274,7 @@ def _setup_cfg(source: TextSource, facts: Facts) -> None:
 
 def _conda_environment(source: TextSource, facts: Facts) -> None:
     try:
-        document = yaml.safe_load(source.text)
+        document = yaml_bounded.safe_load(source.text)
     except yaml.YAMLError:
         return
     if not isinstance(document, dict):
@@ -381,7 +382,7 @@ def _ci_workflow(source: TextSource, facts: Facts) -> None:
 def _yaml_commands(source: TextSource, facts: Facts) -> None:
     """The commands a CI workflow or a job manifest runs, its schedule and its trigger events."""
     try:
-        documents = list(yaml.compose_all(source.text, Loader=yaml.SafeLoader))
+        documents = yaml_bounded.compose_all(source.text)
     except (yaml.YAMLError, RecursionError):
         return
     seen: set[int] = set()
@@ -526,9 +527,8 @@ def _config_file(source: TextSource, facts: Facts) -> None:
     """Keys (with lines) of an experiment config; a file that does not parse has none."""
     try:
         if source.path.endswith((".yaml", ".yml")):
-            for document in yaml.compose_all(source.text, Loader=yaml.SafeLoader):
-                if document is not None:
-                    _yaml_keys(document, "", facts)
+            for document in yaml_bounded.compose_all(source.text):
+                _yaml_keys(document, "", facts)
         elif source.path.endswith(".json"):
             _plain_keys(json.loads(source.text), "", source.lines, facts, quote='"')
         else:
@@ -544,7 +544,7 @@ def _scripts(command: str) -> tuple[str, ...]:
 
 def _dvc_pipeline(source: TextSource, facts: Facts) -> None:
     try:
-        document = yaml.safe_load(source.text)
+        document = yaml_bounded.safe_load(source.text)
     except yaml.YAMLError:
         return
     stages = document.get("stages") if isinstance(document, dict) else None
@@ -566,7 +566,7 @@ def _dvc_pipeline(source: TextSource, facts: Facts) -> None:
 def _dvc_file(source: TextSource, facts: Facts) -> None:
     """A `data.csv.dvc` file versions the `outs` it lists, relative to its folder."""
     try:
-        document = yaml.safe_load(source.text)
+        document = yaml_bounded.safe_load(source.text)
     except yaml.YAMLError:
         return
     folder = source.path.rsplit("/", 1)[0] + "/" if "/" in source.path else ""
