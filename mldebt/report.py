@@ -12,6 +12,7 @@ from typing import Any
 
 from mldebt import __version__
 from mldebt.extract.facts import Facts
+from mldebt.project.glue import glue_summary
 from mldebt.project.graph import to_json
 from mldebt.suppress import SuppressionComment
 
@@ -142,6 +143,7 @@ class Report:
             "findings_by_severity": dict(sorted(Counter(f.severity for f in self.findings).items())),
             "suppressed": self.suppressed,
             "diagnostics": len(self.diagnostics),
+            "glue_code": glue_summary((f.path, f.facts) for f in self.files),
         }
         if self.baseline is not None:
             metrics["baselined"] = self.baselined

@@ -30,6 +30,7 @@ from mldebt.extract.context import FileContext
 from mldebt.extract.evidence import EvidenceCollector
 from mldebt.extract.manifests import manifest_facts
 from mldebt.extract.positions import Span, spans
+from mldebt.extract.glue import GlueCollector
 from mldebt.extract.reproducibility import ReproducibilityCollector
 from mldebt.extract.screen import refuse_pathological
 from mldebt.extract.sources import (
@@ -193,7 +194,7 @@ class FileAnalyzer:
         collectors = [
             FactCollector(ctx), NameCollector(ctx), HyperparameterCollector(ctx, self.hyperparameter_table),
             DataAccessCollector(ctx, self.data_io_table), ReproducibilityCollector(ctx, self.reproducibility_table),
-            EvidenceCollector(ctx), CheckpointLoadCollector(ctx),
+            EvidenceCollector(ctx), CheckpointLoadCollector(ctx), GlueCollector(ctx),
         ]
         walk(module, [_ImportTracker(ctx), *collectors, *visitors])
         raw = [f for v in visitors for f in v.findings]

@@ -319,6 +319,22 @@ class CiCommand:
     line: int
 
 
+@dataclass(frozen=True)
+class GlueLines:
+    """A module's statements by class (`rules/knowledge/glue_code.yaml`): model code, glue
+    and neutral, and the glue statements by kind (`format-conversion`, `file-shuffling`, ...).
+    Statements are logical lines; imports, docstrings and `pass` are not counted."""
+
+    model: int = 0
+    glue: int = 0
+    neutral: int = 0
+    glue_kinds: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return self.model + self.glue + self.neutral
+
+
 @dataclass
 class Facts:
     requirements: list[Requirement] = field(default_factory=list)
@@ -389,3 +405,5 @@ class Facts:
     ci_commands: list[CiCommand] = field(default_factory=list)
     ci_schedule: int = 0
     ci_events: list[str] = field(default_factory=list)
+    #: Python: statements by class (`rules/knowledge/glue_code.yaml`), for the glue-code share.
+    glue_lines: GlueLines = field(default_factory=GlueLines)

@@ -93,6 +93,14 @@ def render(report: Report, color: bool = False) -> str:
         f"{metrics['suppressed']} suppressed; {baselined}{metrics['diagnostics']} diagnostic(s)",
         soft_wrap=True,
     )
+    glue = metrics["glue_code"]
+    if sum(glue["statements"].values()):
+        heaviest = ", ".join(f"{m['path']} {m['share']:.0%}" for m in glue["modules"][:3])
+        console.print(
+            escape(f"Glue code: {glue['share']:.0%} of {sum(glue['statements'].values())} statements outside tests"
+                   + (f" (most in {heaviest})" if heaviest else "")),
+            soft_wrap=True,
+        )
     if report.score is not None:
         console.print(escape(summary_line(report.score)), soft_wrap=True)
     return buffer.getvalue()
