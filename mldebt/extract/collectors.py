@@ -533,7 +533,11 @@ class DataAccessCollector(_ModuleLevelVisitor):
             self._record("write" if written else "read", call_argument(node, "file", 0), node, name)
         elif name in self._calls:
             entry = self._calls[name]
-            self._record(entry["mode"], call_argument(node, *entry["path"]), node, name, entry.get("scheme"))
+            mode = entry["mode"]
+            if "mode_argument" in entry:
+                given = literal_value(call_argument(node, *entry["mode_argument"]))
+                mode = "write" if isinstance(given, str) and "w" in given else mode
+            self._record(mode, call_argument(node, *entry["path"]), node, name, entry.get("scheme"))
         elif isinstance(node.func, cst.Attribute) and node.func.attr.value in self._object_store:
             bucket = self.resolve(call_argument(node, "Bucket", 0)) or "*"
             key = self.resolve(call_argument(node, "Key", 1)) or "*"

@@ -82,6 +82,27 @@ def _top_level_statements(body: Iterable[cst.CSTNode]) -> Iterable[cst.CSTNode]:
                 yield from _top_level_statements([child])
 
 
+def _module_strings(module: cst.Module) -> dict[str, str]:
+    """Module-level names assigned a string literal once, and nothing else, at import time."""
+    values: dict[str, list[Any]] = {}
+    for statement in _top_level_statements(module.body):
+        if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+            values.setdefault(statement.name.value, []).append(UNKNOWN)
+            continue
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if isinstance(small, cst.Assign):
+                single = len(small.targets) == 1
+                for target in small.targets:
+                    if isinstance(target.target, cst.Name):
+                        value = literal_value(small.value) if single else UNKNOWN
+                        values.setdefault(target.target.value, []).append(value)
+            elif isinstance(small, (cst.AugAssign, cst.AnnAssign)) and isinstance(small.target, cst.Name):
+                values.setdefault(small.target.value, []).append(UNKNOWN)
+    return {name: v[0] for name, v in values.items() if len(v) == 1 and isinstance(v[0], str)}
+
+
 class FileContext:
     """Per-file state shared by the rules of one batched traversal (read-only to rules)."""
 
@@ -98,6 +119,7 @@ class FileContext:
         self._qualnames: dict[cst.CSTNode, str | None] = {}
         #: Names a module-level def or class binds: a local `load` is not `pickle.load`.
         self._shadowed: set[str] = set()
+        self._module_strings: dict[str, str] | None = None
         for statement in _top_level_statements(module.body):
             if isinstance(statement, cst.SimpleStatementLine):
                 for small in statement.body:
@@ -106,6 +128,15 @@ class FileContext:
             elif isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
                 self._shadowed.add(statement.name.value)
                 self.imports.pop(statement.name.value, None)
+
+    def constant_string(self, node: cst.BaseExpression | None) -> Any:
+        """A literal, or the string a module-level name is assigned exactly once at import time
+        (`MODEL_ID = "org/model"`), else `UNKNOWN`."""
+        if isinstance(node, cst.Name) and node.value not in ("True", "False", "None"):
+            if self._module_strings is None:
+                self._module_strings = _module_strings(self.module)
+            return self._module_strings.get(node.value, UNKNOWN)
+        return literal_value(node)
 
     def location(self, line: int) -> str:
         """`path:line` as a user reads it: `nb.ipynb[cell 3]:2` for a notebook's virtual line."""

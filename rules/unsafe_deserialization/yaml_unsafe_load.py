@@ -1,5 +1,6 @@
 import libcst as cst
 
+from mldebt.extract.context import call_argument
 from mldebt.knowledge import report_guarded_call
 from mldebt.rule import Category, Confidence, Invalid, PythonRule, Severity
 
@@ -11,6 +12,10 @@ class YamlUnsafeLoad(PythonRule):
     Experiment configs and dataset cards are YAML, often downloaded. `yaml.load` with the full
     `Loader` (or `yaml.unsafe_load`) honours `!!python/object` tags and so runs code;
     `yaml.safe_load` builds only plain data.
+
+    `Loader=yaml.FullLoader` is reported as a warning: it refuses most tags, but could still run
+    code before PyYAML 5.4 (CVE-2020-14343), and only the safe loader is safe by design
+    (bandit B506 flags it too).
 
     ## Known limitations
     A custom loader class is assumed safe; `ruamel.yaml` is not covered.
@@ -31,6 +36,8 @@ class YamlUnsafeLoad(PythonRule):
         Invalid("from yaml import load, UnsafeLoader\ncfg = load(f, UnsafeLoader)\n"),
         Invalid("import yaml\ncfg = yaml.unsafe_load(text)\n"),
         Invalid("import yaml\ndocs = list(yaml.load_all(f, Loader=yaml.CLoader))\n"),
+        Invalid("import yaml\nwith open(cfg) as f:\n    model = yaml.load(f, Loader=yaml.FullLoader)\n", line=3,
+                message="`yaml.FullLoader`"),
     ]
     VALID = [
         "import yaml\ncfg = yaml.safe_load(open('c.yaml'))\n",
@@ -42,4 +49,20 @@ class YamlUnsafeLoad(PythonRule):
     ]
 
     def visit_Call(self, node: cst.Call) -> None:
+        if self.ctx.qualname(node.func) in _LOADS:
+            loader = call_argument(node, "Loader", 1)
+            name = self.ctx.qualname(loader) if isinstance(loader, cst.BaseExpression) else None
+            if name in _FULL_LOADERS:
+                self.report(
+                    node,
+                    f"`yaml.load` with `{name}` is not the safe loader: it could run code before PyYAML 5.4",
+                    "use `yaml.safe_load` (or `Loader=yaml.SafeLoader`)",
+                    severity=Severity.WARNING,
+                    confidence=Confidence.MEDIUM,
+                )
+                return
         report_guarded_call(self, node, "deserialization")
+
+
+_LOADS = frozenset({"yaml.load", "yaml.load_all"})
+_FULL_LOADERS = frozenset({"yaml.FullLoader", "yaml.CFullLoader", "yaml.loader.FullLoader"})

@@ -14,6 +14,10 @@ def _local(name: str) -> bool:
     return name.startswith((".", "/", "~")) or "\\" in name or bool(re.search(r"\.(json|bin|pt|safetensors|ckpt|csv|txt|parquet)$", name))
 
 
+def _expression(argument: object) -> cst.BaseExpression | None:
+    return argument if isinstance(argument, cst.BaseExpression) else None
+
+
 class UnpinnedHubRevision(PythonRule):
     """Loads a model or dataset from the Hugging Face Hub without pinning a commit.
 
@@ -24,8 +28,8 @@ class UnpinnedHubRevision(PythonRule):
     or tag name (`"main"`, `"v1"`) can move.
 
     ## Known limitations
-    Repository names and revisions computed at run time get the benefit of the doubt, and
-    local paths are not hub ids. `load_dataset`'s file builders (`csv`, `json`, ...) read
+    Repository names computed at run time get the benefit of the doubt (a module constant
+    assigned one string is read: `MODEL_ID = "org/model"`), and local paths are not hub ids. `load_dataset`'s file builders (`csv`, `json`, ...) read
     local files and are not reported.
 
     ## References
@@ -46,6 +50,8 @@ class UnpinnedHubRevision(PythonRule):
         Invalid("from diffusers import DiffusionPipeline\np = DiffusionPipeline.from_pretrained('org/sd', revision='main')\n",
                 message="`main`"),
         Invalid("from huggingface_hub import hf_hub_download\nf = hf_hub_download('org/m', 'model.safetensors')\n"),
+        Invalid("from transformers import AutoModel\nMODEL_ID = 'org/encoder'\n\ndef load():\n"
+                "    return AutoModel.from_pretrained(MODEL_ID)\n", line=5, message="`org/encoder`"),
     ]
     VALID = [
         "from transformers import AutoModel\nm = AutoModel.from_pretrained('org/m', revision='" + "a" * 40 + "')\n",
@@ -55,6 +61,7 @@ class UnpinnedHubRevision(PythonRule):
         "from transformers import AutoModel\nm = AutoModel.from_pretrained(model_dir)\n",
         "import datasets\nds = datasets.load_dataset('csv', data_files='data/train.csv')\n",
         "model.from_pretrained('org/m')\n",
+        "from transformers import AutoModel\nMODEL_ID = 'org/a'\nif fast:\n    MODEL_ID = 'org/b'\nm = AutoModel.from_pretrained(MODEL_ID)\n",
     ]
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -62,9 +69,9 @@ class UnpinnedHubRevision(PythonRule):
         name = self.ctx.qualname(node.func) or ""
         spec = table["calls"].get(name)
         if spec is not None:
-            repo = literal_value(call_argument(node, spec["keyword"], spec["position"]))
+            repo = self.ctx.constant_string(_expression(call_argument(node, spec["keyword"], spec["position"])))
         elif name.endswith(".from_pretrained") and name.split(".", 1)[0] in table["from_pretrained_packages"]:
-            repo = literal_value(call_argument(node, "pretrained_model_name_or_path", 0))
+            repo = self.ctx.constant_string(_expression(call_argument(node, "pretrained_model_name_or_path", 0)))
         else:
             return
         if not isinstance(repo, str) or not _HUB_ID.match(repo) or _local(repo):

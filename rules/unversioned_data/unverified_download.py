@@ -1,8 +1,25 @@
+from dataclasses import dataclass, field
+
 import libcst as cst
 
 from mldebt.extract.context import call_argument
 from mldebt.knowledge import load_table
 from mldebt.rule import Category, Confidence, Invalid, PythonRule, Severity
+
+
+_REQUESTS = frozenset({"requests.get", "httpx.get", "urllib.request.urlopen", "urllib2.urlopen"})
+#: What reads a response's body (`urlopen(...).read()` included).
+_BODY = frozenset({"content", "text", "raw", "iter_content", "read"})
+
+
+@dataclass
+class _Requests:
+    """HTTP requests of one scope, and whether their body is read and something is written."""
+
+    calls: list[cst.Call] = field(default_factory=list)
+    names: set[str] = field(default_factory=set)
+    body_read: bool = False
+    written: bool = False
 
 
 class UnverifiedDownload(PythonRule):
@@ -16,7 +33,9 @@ class UnverifiedDownload(PythonRule):
     ## Known limitations
     A checksum is recognised by a `hashlib` call, a `hash_prefix=`/`md5=`/`sha256=` argument,
     or a name containing `checksum`, `sha256`, `md5` or `hash` in the same function (or module,
-    for top-level code). The download calls are in `rules/knowledge/data_sources.yaml`.
+    for top-level code). The download calls are in `rules/knowledge/data_sources.yaml`; an HTTP
+    request (`requests.get`, `httpx.get`, `urlopen`) counts as a download when the same
+    function writes its body (`.content`, `.text`, `.raw`, `.iter_content()`, `.read()`) to a file.
 
     ## References
     - Sculley et al. 2015, Hidden Technical Debt in Machine Learning Systems, sec. 3 (unstable data dependencies)
@@ -33,6 +52,11 @@ class UnverifiedDownload(PythonRule):
         Invalid("import urllib.request\ndef fetch(url, dst):\n    urllib.request.urlretrieve(url, dst)\n", line=3,
                 message="`urllib.request.urlretrieve`"),
         Invalid("import wget\nwget.download('https://example.org/data.zip', 'data.zip')\n", line=2),
+        Invalid("import requests\nwith open('input.txt', 'w') as f:\n    f.write(requests.get(data_url).text)\n",
+                line=3, message="`requests.get`"),
+        Invalid("import requests\ndef fetch(url, path):\n    resp = requests.get(url, stream=True)\n"
+                "    with open(path, 'wb') as handle:\n        for data in resp.iter_content():\n"
+                "            handle.write(data)\n", line=3),
     ]
     VALID = [
         "import hashlib, urllib.request\ndef fetch(url, dst, sha):\n    urllib.request.urlretrieve(url, dst)\n"
@@ -40,6 +64,7 @@ class UnverifiedDownload(PythonRule):
         "import torch\ntorch.hub.download_url_to_file(url, dst, hash_prefix='a1b2c3')\n",
         "import urllib.request\ndef fetch(url, dst):\n    urllib.request.urlretrieve(url, dst)\n    verify_checksum(dst)\n",
         "import requests\nr = requests.get(api, params=query)\n",
+        "import requests\ndef status(url):\n    r = requests.get(url)\n    log.write(f'{url}: {r.status_code}')\n",
     ]
 
     def __init__(self, *args, **kwargs) -> None:
@@ -48,22 +73,45 @@ class UnverifiedDownload(PythonRule):
         self._downloads, self._hash_arguments = set(table["calls"]), set(table["hash_arguments"])
         #: Per scope (module, then each enclosing function): (download calls, checksum seen).
         self._scopes: list[tuple[list[cst.Call], list[bool]]] = [([], [False])]
+        self._requests: list[_Requests] = [_Requests()]
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._scopes.append(([], [False]))
+        self._requests.append(_Requests())
 
     def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self._flush(self._scopes.pop())
+        self._flush(self._scopes.pop(), self._requests.pop())
 
     def leave_Module(self, node: cst.Module) -> None:
-        self._flush(self._scopes.pop())
+        self._flush(self._scopes.pop(), self._requests.pop())
 
     def visit_Name(self, node: cst.Name) -> None:
         if any(word in node.value.lower() for word in ("checksum", "sha256", "md5", "hash", "sha1")):
             self._scopes[-1][1][0] = True
 
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if isinstance(node.value, cst.Call) and self.ctx.qualname(node.value.func) in _REQUESTS:
+            for target in node.targets:
+                if isinstance(target.target, cst.Name):
+                    self._requests[-1].names.add(target.target.value)
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        """`response.content`, `requests.get(url).text`: the body of a request is read."""
+        value = node.value
+        fetched = (isinstance(value, cst.Name) and value.value in self._requests[-1].names) or (
+            isinstance(value, cst.Call) and self.ctx.qualname(value.func) in _REQUESTS
+        )
+        if fetched and node.attr.value in _BODY:
+            self._requests[-1].body_read = True
+
     def visit_Call(self, node: cst.Call) -> None:
         name = self.ctx.qualname(node.func) or ""
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value in ("write", "writelines") or name in (
+            "shutil.copyfileobj"
+        ):
+            self._requests[-1].written = True
+        if name in _REQUESTS:
+            self._requests[-1].calls.append(node)
         if name.startswith("hashlib."):
             self._scopes[-1][1][0] = True
         elif name in self._downloads:
@@ -71,11 +119,14 @@ class UnverifiedDownload(PythonRule):
                 return
             self._scopes[-1][0].append(node)
 
-    def _flush(self, scope: tuple[list[cst.Call], list[bool]]) -> None:
+    def _flush(self, scope: tuple[list[cst.Call], list[bool]], requests: _Requests) -> None:
         calls, verified = scope
         if verified[0]:
             return
+        if requests.written and requests.body_read:
+            calls = [*calls, *requests.calls]
         for call in calls:
             name = self.ctx.qualname(call.func)
             self.report(call, f"`{name}` downloads a file and nothing in this function checks its checksum",
                         "compare a SHA-256 of the file with a known value right after the download")
+

@@ -1,0 +1,127 @@
+import re
+
+import libcst as cst
+
+from mldebt.rule import Category, Confidence, Invalid, PythonRule, Severity
+
+#: A model-registry URI by stage or alias (`models:/churn/Production`, `models:/churn@champion`).
+_REGISTRY = re.compile(r"^models:/[^/@\s]+(?:/(?P<stage>[^/\s]+)|@(?P<alias>[^/\s]+))$")
+_STAGES = frozenset({"production", "staging", "archived", "none", "latest"})
+#: A file URL on a branch, which serves whatever the branch holds today.
+_BRANCH_URL = re.compile(
+    r"https?://(?:raw\.githubusercontent\.com/[^/\s]+/[^/\s]+/(?P<raw>main|master|HEAD|develop|dev|trunk)/"
+    r"|github\.com/[^/\s]+/[^/\s]+/raw/(?P<gh>main|master|HEAD|develop|dev|trunk)/"
+    r"|gitlab\.com/[^\s]+/-/raw/(?P<gl>main|master|HEAD|develop)/"
+    r"|huggingface\.co/[^\s]+/resolve/(?P<hf>main)/"
+    r"|github\.com/[^/\s]+/[^/\s]+/releases/(?P<release>latest)/download/)"
+)
+_PLACEHOLDER = "\x00"
+_QUOTED = re.compile(r"^[A-Za-z]*(\"\"\"|'''|\"|')(.*)\1$", re.DOTALL)
+
+
+class MovingReference(PythonRule):
+    """Loads a model or data by a name that moves: a model-registry stage or alias, or a URL on a branch.
+
+    ## Why it matters
+    `models:/churn/Production` is whichever version someone promoted last; `raw.githubusercontent.com/
+    org/repo/main/data.csv` is whatever `main` holds today. The code does not change when they do,
+    so a retrain or an evaluation silently uses other weights or other data, and nobody can say
+    which. A registry version number, a commit SHA in the URL or a release tag pins them.
+
+    ## Known limitations
+    Registry references are reported as info (serving code may follow a stage on purpose; the
+    version it loaded should then be logged). A stage or alias in an f-string is seen when its
+    placeholder is named `stage` or `alias`. Docstrings are not read.
+
+    ## References
+    - Sculley et al. 2015, Hidden Technical Debt in Machine Learning Systems, sec. 3 (unstable data dependencies)
+    - MLflow Model Registry docs, "Fetching an MLflow Model from the Model Registry"
+    """
+
+    id = "MLD307"
+    name = "moving-reference"
+    category = Category.UNVERSIONED_DATA
+    severity = Severity.WARNING
+    confidence = Confidence.MEDIUM
+    in_tests = False
+    INVALID = [
+        Invalid("import mlflow\nmodel = mlflow.pyfunc.load_model('models:/churn/Production')\n", line=2,
+                message="stage `Production`"),
+        Invalid("import mlflow\ndef test_model(name, stage):\n    return mlflow.pyfunc.load_model(f'models:/{name}/{stage}')\n",
+                line=3, message="`models:/{name}/{stage}`"),
+        Invalid("import mlflow\nm = mlflow.sklearn.load_model('models:/churn@champion')\n", message="alias `champion`"),
+        Invalid("import pandas as pd\ndf = pd.read_csv('https://raw.githubusercontent.com/org/data/main/train.csv')\n",
+                line=2, message="branch `main`"),
+        Invalid("import requests\nurl = 'https://raw.githubusercontent.com/karpathy/char-rnn/master/data/input.txt'\n"
+                "text = requests.get(url).text\n", line=2, message="branch `master`"),
+    ]
+    VALID = [
+        "import mlflow\nmodel = mlflow.pyfunc.load_model('models:/churn/3')\n",
+        "import mlflow\nmodel = mlflow.pyfunc.load_model(f'models:/{name}/{version}')\n",
+        "import mlflow\nmodel = mlflow.pyfunc.load_model(f'runs:/{run_id}/model')\n",
+        "import pandas as pd\ndf = pd.read_csv('https://raw.githubusercontent.com/org/data/3f2c1a9e/train.csv')\n",
+        "def f():\n    '''Data: https://raw.githubusercontent.com/org/data/main/train.csv'''\n",
+        "LICENSE = 'https://github.com/org/repo/blob/main/LICENSE'\n",
+    ]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._docstrings: set[int] = set()
+
+    def visit_Expr(self, node: cst.Expr) -> None:
+        if isinstance(node.value, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
+            self._docstrings.add(id(node.value))
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        value = node.evaluated_value
+        if isinstance(value, str) and id(node) not in self._docstrings:
+            self._check(node, value, value)
+
+    def visit_FormattedString(self, node: cst.FormattedString) -> None:
+        if id(node) in self._docstrings:
+            return
+        text, names = "", []
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringText):
+                text += part.value
+            elif isinstance(part, cst.FormattedStringExpression):
+                text += _PLACEHOLDER
+                names.append(self.ctx.module.code_for_node(part.expression))
+        quoted = _QUOTED.match(self.ctx.module.code_for_node(node))
+        self._check(node, text, quoted.group(2) if quoted else text, names)
+
+    def _check(self, node: cst.CSTNode, text: str, shown: str, names: list[str] | None = None) -> None:
+        registry = _REGISTRY.match(text)
+        if registry:
+            moving = self._registry_moving(registry, names or [])
+            if moving:
+                self.report(
+                    node,
+                    f"`{shown}` loads whatever version holds the {moving} today",
+                    "load a registry version number (`models:/name/3`), or log the version the stage resolved to",
+                    severity=Severity.INFO,
+                )
+            return
+        branch = _BRANCH_URL.search(text)
+        if branch:
+            ref = next(v for v in branch.groupdict().values() if v)
+            what = "the latest release" if ref == "latest" else f"branch `{ref}`"
+            self.report(
+                node,
+                f"`{shown}` is read from {what}: its content can change under the same URL",
+                "put a commit SHA or a release tag in the URL, and check a checksum of what it serves",
+            )
+
+    @staticmethod
+    def _registry_moving(match: re.Match, names: list[str]) -> str | None:
+        """`stage `Production``, `alias `champion``, or None for a version number."""
+        stage, alias = match.group("stage"), match.group("alias")
+        part, kind = (stage, "stage") if stage is not None else (alias, "alias")
+        if part == _PLACEHOLDER:
+            name = names[-1] if names else ""
+            return f"{kind} `{{{name}}}`" if re.search(r"stage|alias", name, re.IGNORECASE) else None
+        if _PLACEHOLDER in part:
+            return None
+        if kind == "alias" or part.lower() in _STAGES:
+            return f"{kind} `{part}`"
+        return None
