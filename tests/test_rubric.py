@@ -316,3 +316,17 @@ def test_which_tests_a_ci_step_runs(tmp_path, command, runs):
     report = scan(root, load_settings(root), jobs=1)
     project = Project({f.path: (f.kind, f.facts) for f in report.files})
     assert {p for p in _Automation(project).runs if p.endswith(".py")} == runs
+
+
+def test_a_ci_step_in_a_working_directory_runs_that_projects_tests(tmp_path):
+    root = _repo(tmp_path, {
+        ".github/workflows/ci.yml": (
+            "on: [push]\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - working-directory: week6/code\n"
+            "        run: pipenv run pytest tests/\n"
+        ),
+        "week6/code/model.py": "def make():\n    return 1\n",
+        "week6/code/tests/model_test.py": "from model import make\n\ndef test_make():\n    assert make()\n",
+        "examples/demo/test_demo.py": "from week6.code.model import make\nprint(make())\n",
+    })
+    i2 = _tests(root)["I2"]
+    assert i2["verdict"] == "automated" and i2["evidence"] == [{"path": "week6/code/tests/model_test.py", "line": 1}]

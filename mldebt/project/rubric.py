@@ -115,6 +115,25 @@ _TEST_FOLDERS = frozenset({"test", "tests", "testing", "unittests"})
 _CI_EVENTS = frozenset({"push", "pull_request", "pull_request_target", "merge_group"})
 
 
+def _named_paths(name: str, files: Iterable[str]) -> set[str]:
+    """The repository paths a command's argument may name: `tests` at the root, or under the
+    folder a CI step runs in (`working-directory: sub/project` makes it `sub/project/tests`)."""
+    found = set()
+    for path in files:
+        if path == name or path.startswith(name + "/"):
+            found.add(name)
+        elif path.endswith("/" + name) or "/" + name + "/" in path:
+            found.add(path[: path.index("/" + name) + 1 + len(name)])
+    return found
+
+
+def _in_test_folder(path: str) -> bool:
+    """A test module where runners collect tests: in a `tests/` folder or at the root (a
+    `test_*.py` among examples is usually a script named so)."""
+    folders = path.split("/")[:-1]
+    return not folders or bool(_TEST_FOLDERS & set(folders))
+
+
 class _Automation:
     """Which files run without a person: tests CI runs and the modules they import, scripts
     CI steps (directly or through the shell scripts and job manifests they name) and DVC stages
@@ -170,8 +189,7 @@ class _Automation:
                 if kind != FileKind.PYTHON or not is_test_path(path):
                     continue
                 if targets is None:  # a runner given no paths: the tests of test folders and the root
-                    folders = path.split("/")[:-1]
-                    runs = not folders or bool(_TEST_FOLDERS & set(folders))
+                    runs = _in_test_folder(path)
                 else:
                     runs = any(path == t or path.startswith(t + "/") for t in targets)
                 if runs:
@@ -193,7 +211,7 @@ class _Automation:
         }
         if not named:
             return None
-        return {n for n in named if any(p == n or p.startswith(n + "/") for p in self.project.files)}
+        return {found for name in named for found in _named_paths(name, self.project.files)}
 
     def scripts_in(self, command: str) -> Iterable[str]:
         """Repository files a shell command runs (`python src/train.py`, `python -m pkg.train`)."""
@@ -318,7 +336,7 @@ class _Scorer:
         model_files = {p for p, _ in self.evidence.get("model-definition", ())}
         results = []
         for path, (kind, _) in self.project.files.items():
-            if kind != FileKind.PYTHON or not is_test_path(path):
+            if kind != FileKind.PYTHON or not is_test_path(path) or not (_in_test_folder(path) or path in self.automation.runs):
                 continue
             for imported, line in self.automation.imports_of(path):
                 if is_test_path(imported):
