@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import signal
+import stat
 import sys
 import tempfile
 from contextlib import nullcontext
@@ -71,15 +72,32 @@ def _selectors(values: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Write via a temporary file in the same folder and a rename: never a half-written file."""
+    """Write via a temporary file in the same folder and a rename: never a half-written file.
+    Only a regular file is replaced: renaming over a symlink, FIFO or device (`/dev/null`)
+    would destroy it, so those are refused."""
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise UsageError(f"cannot write `{path}`: folder `{directory}` does not exist")
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        existing = path.lstat().st_mode
+    except FileNotFoundError:
+        existing = None
+    except OSError as error:
+        raise UsageError(f"cannot write `{path}`: {error.strerror}") from None
+    if existing is not None and not stat.S_ISREG(existing):
+        kind = "a symlink" if stat.S_ISLNK(existing) else "a folder" if stat.S_ISDIR(existing) else "not a regular file"
+        raise UsageError(f"cannot write `{path}`: it is {kind}; name a regular file (or omit -o for standard output)")
+    try:
+        fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    except OSError as error:
+        raise UsageError(f"cannot write `{path}`: {error.strerror}") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
         os.replace(temporary, path)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise UsageError(f"cannot write `{path}`: {error.strerror}") from None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise

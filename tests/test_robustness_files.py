@@ -4,6 +4,8 @@ FIFOs, devices, huge sparse files, files swapped mid-scan, names that are not UT
 from __future__ import annotations
 
 import os
+import stat
+import tempfile
 
 import pytest
 from conftest import write_tree
@@ -60,3 +62,35 @@ def test_file_name_that_is_not_utf8(tmp_path):
     report = scan(tmp_path, jobs=1)
     assert [f.path for f in report.findings] == ["good.py"]
     assert diagnostics(report) == {"bad\\xff.py": "bad-file-name", "dir\\xfe": "bad-file-name"}
+
+
+@pytest.mark.parametrize("target", ["symlink", "fifo", "device"])
+def test_output_onto_a_symlink_fifo_or_device_is_refused_and_left_alone(tmp_path, run_cli, target):
+    write_tree(tmp_path, {"a.py": UNSAFE, "kept.txt": "keep"})
+    out = tmp_path / "report.json"
+    if target == "symlink":
+        os.symlink(tmp_path / "kept.txt", out)
+    elif target == "fifo":
+        os.mkfifo(out)
+    else:
+        if os.geteuid() != 0:
+            pytest.skip("creating a device node needs root")
+        os.mknod(out, 0o666 | stat.S_IFCHR, os.makedev(1, 3))  # a /dev/null of our own
+    before = out.lstat()
+    result = run_cli("scan", tmp_path, "-f", "json", "-o", out)
+    assert result.exit_code == 2 and "regular file" in result.output and "Traceback" not in result.output
+    after = out.lstat()
+    assert (after.st_mode, after.st_ino) == (before.st_mode, before.st_ino)
+    assert (tmp_path / "kept.txt").read_text() == "keep"
+
+
+def test_output_into_an_unwritable_folder_is_one_line(tmp_path, run_cli, monkeypatch):
+    write_tree(tmp_path, {"a.py": UNSAFE})
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    result = run_cli("scan", tmp_path, "-o", tmp_path / "report.txt")
+    assert result.exit_code == 2
+    assert result.output.strip() == f"mldebt: error: cannot write `{tmp_path / 'report.txt'}`: Permission denied"
