@@ -2,7 +2,7 @@ from collections.abc import Iterator
 
 from mldebt.discover import is_test_path
 from mldebt.project import Project
-from mldebt.project.graph import edge_readings, hand_offs, same_artifact
+from mldebt.project.graph import ReadingsIndex, edge_readings, hand_offs, same_artifact
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
 
 _TRAIN = "import torch\ntorch.save(model.state_dict(), 'models/model.pt')\n"
@@ -67,6 +67,7 @@ class UndeclaredArtifactConsumer(ProjectRule):
             for w, target, d in graph.edges(data=True)
             if d["relation"] == "writes" and not is_test_path(w.split(":", 1)[1])
         ]
+        writes_of = ReadingsIndex(writes)
         for artifact, consumer, edge in graph.edges(data=True):
             if edge["relation"] != "reads" or edge["declared"] or "line" not in edge:
                 continue
@@ -75,7 +76,7 @@ class UndeclaredArtifactConsumer(ProjectRule):
             if is_test_path(code) or any(p in project.present for p in meant):
                 continue  # a committed file is a versioned source, not a hand-over between scripts
             producers, everywhere = [], True
-            for writer, written, data in writes:
+            for writer, written, data in writes_of.candidates(meant):
                 if writer == code:
                     continue
                 matched = [r for r in meant if any(same_artifact(r, w) for w in written)]

@@ -3,7 +3,7 @@ from collections.abc import Iterator
 
 from mldebt.discover import is_test_path
 from mldebt.project import Project
-from mldebt.project.graph import ArtifactIndex, edge_readings, is_versioned, versioned_patterns
+from mldebt.project.graph import ArtifactIndex, edge_readings, versioned_patterns
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
 
 #: Settings and secrets files (`config.json`, `.env`) are configuration, not data.
@@ -75,7 +75,7 @@ class UntrackedDataRead(ProjectRule):
         def tracked(path: str) -> bool:
             return (
                 path.startswith(("*", "/", "~", "..")) or bool(_CONFIG_FILE.search(path))
-                or is_versioned(path, versioned) or present.matches(path) or written.matches(path)
+                or versioned.covers(path) or present.matches(path) or written.matches(path)
             )
 
         for artifact, consumer, edge in graph.edges(data=True):

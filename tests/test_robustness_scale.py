@@ -1,0 +1,36 @@
+"""Cross-file work stays near linear on generated repositories: reads x writes, LFS patterns x
+artifacts and thousands of findings on one line are indexed, not compared pair by pair.
+
+One subprocess with a timeout: before the indexes this tree took minutes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from conftest import write_tree
+
+FILES, PER_FILE = 10, 100  # 1,000 reads, 1,000 writes, 1,000 LFS patterns
+
+
+def test_generated_repository_is_scanned_in_seconds(tmp_path):
+    tree = {
+        ".gitattributes": "".join(f"models/m{i}_*.pt filter=lfs diff=lfs merge=lfs -text\n" for i in range(FILES * PER_FILE)),
+        "one_line.py": "import pickle\n" + "; ".join(["pickle.load(f)"] * 2000) + "\n",
+    }
+    for j in range(FILES):
+        tree[f"write_{j}.py"] = "import pandas as pd\n" + "".join(f"df.to_csv('out/a{j}_{i}.csv')\n" for i in range(PER_FILE))
+        tree[f"read_{j}.py"] = "import pandas as pd\nimport torch\n" + "".join(
+            f"pd.read_csv('out/a{j}_{i}.csv')\ntorch.load('art/x{j}_{i}.pt', weights_only=True)\n" for i in range(PER_FILE)
+        )
+    write_tree(tmp_path, tree)
+    done = subprocess.run(
+        [sys.executable, "-m", "mldebt", "scan", str(tmp_path), "-f", "json", "-j", "1", "--select", "MLD4,MLD5,MLD304"],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert done.returncode == 1, done.stderr
+    findings = json.loads(done.stdout)["findings"]
+    assert sum(f["path"] == "one_line.py" for f in findings) == 2000
+    assert len({f["fingerprint"] for f in findings if f["path"] == "one_line.py"}) == 2000
+    assert sum(f["rule"] == "MLD501" for f in findings) == FILES * PER_FILE  # each read names its writer
