@@ -341,6 +341,10 @@ class Facts:
     indexes: list[IndexUrl] = field(default_factory=list)
     images: list[Image] = field(default_factory=list)
     cuda_versions: list[CudaVersion] = field(default_factory=list)
+    #: Requirements files an install names (`pip install -r x.txt`, a `-r x.txt` line) and
+    #: constraints files (`-c constraints.txt`), as written: where an environment is built.
+    installs: list[str] = field(default_factory=list)
+    constraints: list[str] = field(default_factory=list)
     #: Package names a lock file (or a fully pinned, hashed requirements file) pins.
     locked: list[str] = field(default_factory=list)
     #: Python: code that puts tensors or models on a CUDA device.

@@ -160,6 +160,10 @@ def _logical_lines(lines: list[str]) -> Iterator[tuple[int, str]]:
 _INDEX_OPTIONS = {"-i", "--index-url", "--extra-index-url", "-f", "--find-links"}
 
 
+#: Options that name another requirements or constraints file.
+_FILE_OPTIONS = frozenset({"-r", "--requirement", "-c", "--constraint"})
+
+
 def _pip_arguments(facts: Facts, tokens: list[str], line: int, conda: bool = False) -> None:
     """The requirements and index options in the arguments of `pip install` / `conda install`."""
     skip_next = False
@@ -174,7 +178,12 @@ def _pip_arguments(facts: Facts, tokens: list[str], line: int, conda: bool = Fal
             if option not in ("-c", "--channel"):
                 _index(facts, url, line)
             continue
-        if token in ("-r", "--requirement", "-c", "--constraint", "-e", "--editable", "--target", "-t", "--prefix"):
+        if option in ("-r", "--requirement", "-c", "--constraint"):
+            named = value or (tokens[i + 1] if i + 1 < len(tokens) else "")
+            skip_next = not value
+            (facts.installs if option in ("-r", "--requirement") else facts.constraints).append(named)
+            continue
+        if token in ("-e", "--editable", "--target", "-t", "--prefix"):
             skip_next = True
             continue
         if token.startswith("-"):
@@ -190,7 +199,7 @@ def _requirements_file(source: TextSource, facts: Facts) -> None:
         if "--hash" in text:
             hashed = True
         tokens = text.split()
-        if tokens[0] in _INDEX_OPTIONS or tokens[0].split("=")[0] in _INDEX_OPTIONS:
+        if tokens[0].split("=")[0] in _INDEX_OPTIONS | _FILE_OPTIONS:
             _pip_arguments(facts, tokens, line)
             continue
         if tokens[0].startswith("-"):

@@ -5,12 +5,15 @@ CUDA builds each framework ships, is `rules/knowledge/gpu_stack.yaml`."""
 
 from __future__ import annotations
 
+import posixpath
+
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from mldebt.discover import FileKind
 from mldebt.extract.facts import Requirement
 from mldebt.knowledge import load_table
 from mldebt.project import Project
+from mldebt.rule import Severity
 
 #: Manifest kinds that declare what a *library* accepts, where ranges are right, not debt.
 LIBRARY_METADATA = frozenset({FileKind.PYPROJECT, FileKind.SETUP_CFG, FileKind.PYTHON})
@@ -40,12 +43,86 @@ def is_pinned(requirement: Requirement) -> bool:
 
 
 def application_requirements(project: Project, include_ci: bool = True):
-    """(path, requirement) pairs from manifests that install an application (requirements
-    files, conda environments, Dockerfiles, CI), not from library metadata."""
+    """(path, requirement, severity) for manifests that install an application, judged where
+    the environment is built (`environment_severity`), never library metadata; requirements
+    a `-c` constraints file pins are left out."""
+    built = _built_environments(project)
+    package = _declared_by_package(project)
     for path, requirement in project.requirements():
         kind = project.kind(path)
-        if kind not in LIBRARY_METADATA and (include_ci or kind != FileKind.CI_WORKFLOW):
-            yield path, requirement
+        if kind in LIBRARY_METADATA or not (include_ci or kind != FileKind.CI_WORKFLOW):
+            continue
+        severity = environment_severity(project, path, built, requirement.name in package)
+        if severity is not None and requirement.name not in constrained_names(project, path):
+            yield path, requirement, severity
+
+
+def environment_severity(project: Project, path: str, built: set[str], of_package: bool) -> Severity | None:
+    """How much a loose pin in the manifest at `path` matters.
+
+    Where an environment is built (a Dockerfile, a conda environment, a lock file, CI, a
+    requirements file a Dockerfile or another installed file installs with `-r`, or the
+    requirements of an application at the repository root): a warning. A requirements file
+    nothing installs, deeper in the tree (an example's, which may track the latest release
+    on purpose): info. In the root requirements, a dependency the root package's metadata
+    also declares (`of_package`) is the library's own requirement restated: not judged.
+    """
+    if project.kind(path) != FileKind.REQUIREMENTS or path in built:
+        return Severity.WARNING
+    if "/" in path:
+        return Severity.INFO
+    return None if of_package else Severity.WARNING
+
+
+def _declared_by_package(project: Project) -> set[str]:
+    """Packages the root package metadata (pyproject, setup.py, setup.cfg) depends on."""
+    metadata = [p for p in ("pyproject.toml", "setup.py", "setup.cfg") if p in project.files]
+    return {r.name for p in metadata for r in project.files[p][1].requirements}
+
+
+def _named_files(project: Project, manifest: str, names: list[str]) -> set[str]:
+    """The files of the tree that `-r`/`-c` names in `manifest` refer to: relative to the
+    manifest's folder (the repository root for CI, either for a Dockerfile); in a Dockerfile,
+    which copies files into the image first, else any file of that name in its folder."""
+    folder = "" if project.kind(manifest) == FileKind.CI_WORKFLOW else posixpath.dirname(manifest)
+    docker = project.kind(manifest) == FileKind.DOCKERFILE
+    found = set()
+    for name in names:
+        # A Dockerfile's build context is its folder or, as often, the repository root.
+        candidates = [posixpath.normpath(posixpath.join(base, name)) for base in ([folder, ""] if docker else [folder])]
+        present = [c for c in candidates if c in project.files]
+        if present:
+            found.add(present[0])
+        elif docker:
+            base = posixpath.basename(name)
+            found |= {p for p in project.files if posixpath.basename(p) == base
+                      and (not folder or p.startswith(folder + "/"))}
+    return found
+
+
+def _built_environments(project: Project) -> set[str]:
+    """Requirements files a Dockerfile installs, and what those include (`-r`). A CI job
+    that installs a requirements file tests against it (often the newest releases, on
+    purpose); it does not make it an environment to pin."""
+    built: set[str] = set()
+    for path, (kind, facts) in project.files.items():
+        if kind == FileKind.DOCKERFILE:
+            built |= _named_files(project, path, facts.installs)
+    queue = list(built)
+    while queue:
+        current = queue.pop()
+        for included in _named_files(project, current, project.files[current][1].installs) - built:
+            built.add(included)
+            queue.append(included)
+    return built
+
+
+def constrained_names(project: Project, path: str) -> set[str]:
+    """Packages pinned exactly (`==`) by the constraints files (`-c`) the manifest names."""
+    names = set()
+    for constraints in _named_files(project, path, project.files[path][1].constraints):
+        names |= {r.name for r in project.files[constraints][1].requirements if r.specifier.startswith("==")}
+    return names
 
 
 def build_chosen_on_line(project: Project, path: str, line: int) -> bool:

@@ -17,9 +17,15 @@ class UnpinnedGpuFramework(ProjectRule):
     Pipfile.lock, or a pip-compile output with hashes) that pins the package counts as pinned.
 
     ## Known limitations
-    Library metadata (`[project] dependencies`, `setup.cfg`, `setup.py`) is not checked: a
-    library should accept ranges. Neither are installs in CI workflows, which often test
-    against the newest releases on purpose. Versions fixed only by a base image are not seen.
+    Pinning is judged where an environment is built: Dockerfiles, conda environments,
+    requirements files a Dockerfile (or another installed file) installs, and the
+    root requirements of an application (warnings). A requirements file nothing installs,
+    deeper in the tree (an example's, often tracking the latest release on purpose), is info.
+    Library metadata (`[project] dependencies`, `setup.cfg`, `setup.py`, and what the root
+    requirements restate of it) is not checked: a library should accept ranges. Neither
+    are installs in CI workflows, which often test against the newest releases on purpose.
+    A version pinned (`==`) by a `-c` constraints file counts as pinned. Versions fixed only
+    by a base image are not seen.
 
     ## References
     - Arpteg et al. 2018, Software Engineering Challenges of Deep Learning (dependency management)
@@ -33,6 +39,11 @@ class UnpinnedGpuFramework(ProjectRule):
     severity = Severity.WARNING
     confidence = Confidence.HIGH
     INVALID = [
+        # An example's requirements, installed by nothing: true, but info.
+        Invalid("torch\n", path="examples/mnist/requirements.txt", line=1),
+        # A requirements file a Dockerfile installs builds an environment.
+        Invalid("torch>=2.1\n", path="serving/requirements.txt", line=1, files={
+            "serving/Dockerfile": "FROM python:3.11\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n"}),
         Invalid("numpy==1.26.4\ntorch>=2.1\n", path="requirements.txt", line=2, message="`torch>=2.1`"),
         Invalid("torch\n", path="requirements-gpu.txt"),
         Invalid("dependencies:\n  - python=3.11\n  - pytorch\n  - pip:\n    - xformers>=0.0.23\n",
@@ -41,6 +52,11 @@ class UnpinnedGpuFramework(ProjectRule):
                 path="Dockerfile", line=2, message="`torch`"),
     ]
     VALID = [
+        # A library's install requirements: ranges are right there.
+        Valid("torch\nnumpy\n", path="requirements.txt",
+              files={"setup.py": "from setuptools import setup\nsetup(name='lib', install_requires=['torch>=2.0'])\n"}),
+        # Pinned by the constraints file the requirements name.
+        Valid("-c constraints.txt\ntorch>=2.1\n", path="requirements.txt", files={"constraints.txt": "torch==2.4.1\n"}),
         Valid("torch==2.4.1\ntorchvision==0.19.1  # pinned\nnumpy>=1.24\n", path="requirements.txt"),
         Valid("torch~=2.4.1\njax[cuda12]==0.4.30\ntorchvision >=0.16.0, <0.20.0\n", path="requirements.txt"),
         Valid("dependencies:\n  - pytorch=2.4\n  - pip:\n    - tensorflow==2.16.1\n", path="environment.yml"),
@@ -54,7 +70,7 @@ class UnpinnedGpuFramework(ProjectRule):
 
     def check(self, project: Project) -> Iterator[ProjectFinding]:
         locked = project.locked_names()
-        for path, requirement in application_requirements(project, include_ci=False):
+        for path, requirement, severity in application_requirements(project, include_ci=False):
             if requirement.name in ("cudatoolkit", "pytorch-cuda", "cuda-version", "cuda-toolkit"):
                 continue  # the CUDA-variant rule owns these
             if is_gpu_package(requirement) and not is_pinned(requirement) and requirement.name not in locked:
@@ -64,4 +80,5 @@ class UnpinnedGpuFramework(ProjectRule):
                     f"`{shown}` leaves the {requirement.name} version open and no lock file pins it",
                     hint=f"pin a version (`{requirement.name}==X.Y.Z`), bound the range, or commit a lock file",
                     path=path,
+                    severity=severity,
                 )

@@ -23,7 +23,9 @@ class UnspecifiedCudaVariant(ProjectRule):
 
     ## Known limitations
     Only checked when code outside tests uses CUDA (`.cuda()`, a `"cuda"` device). Library
-    metadata (pyproject, setup.py) is not checked. A CUDA base image that already ships torch
+    metadata (pyproject, setup.py, a package's root requirements) is not checked, and a
+    requirements file nothing installs, deeper in the tree (an example's), is info: the
+    build matters where an environment is built (see `unpinned-gpu-framework`). A CUDA base image that already ships torch
     is not taken as the choice.
 
     ## References
@@ -44,6 +46,8 @@ class UnspecifiedCudaVariant(ProjectRule):
                 files={"train.py": _GPU_CODE}),
     ]
     VALID = [
+        Valid("torch==2.4.1\n", path="requirements.txt",
+              files={"train.py": _GPU_CODE, "setup.cfg": "[options]\ninstall_requires =\n    torch>=2.1\n"}),
         Valid("torch==2.4.1+cu121\n", path="requirements.txt", files={"train.py": _GPU_CODE}),
         Valid("--extra-index-url https://download.pytorch.org/whl/cu121\ntorch==2.4.1\n", path="requirements.txt",
               files={"train.py": _GPU_CODE}),
@@ -65,7 +69,7 @@ class UnspecifiedCudaVariant(ProjectRule):
         if not project.uses_cuda():
             return
         cuda_indexes = any(cuda_from_cu_tag(index.url.replace("/", " ")) for _, index in project.indexes())
-        for path, requirement in application_requirements(project):
+        for path, requirement, severity in application_requirements(project):
             name = requirement.name
             if name in gpu_stack()["cuda_variant_packages"] and requirement.source == "pip":
                 chosen = requirement.local_version or build_chosen_on_line(project, path, requirement.line)
@@ -76,6 +80,7 @@ class UnspecifiedCudaVariant(ProjectRule):
                         hint=f"pin the build (`{name}==X.Y.Z+cu121`) or add the CUDA index "
                         "(`--extra-index-url https://download.pytorch.org/whl/cu121`)",
                         path=path,
+                        severity=severity,
                     )
             elif name == "jax" and "cuda" in requirement.extras:
                 yield ProjectFinding(
@@ -83,6 +88,7 @@ class UnspecifiedCudaVariant(ProjectRule):
                     "`jax[cuda]` does not say which CUDA major version to install",
                     hint="name the major: `jax[cuda12]`",
                     path=path,
+                    severity=severity,
                 )
             elif requirement.source == "conda" and name in _CONDA_CUDA and not requirement.specifier:
                 yield ProjectFinding(
@@ -90,4 +96,5 @@ class UnspecifiedCudaVariant(ProjectRule):
                     f"conda `{name}` is not pinned, so the solver picks the CUDA version",
                     hint=f"pin it to the CUDA version the repository targets (`{name}=12.1`)",
                     path=path,
+                    severity=severity,
                 )

@@ -1,0 +1,43 @@
+"""Dependency pins are judged where an environment is built: warning there, info for an
+example's requirements nothing installs, nothing for a package's install requirements."""
+
+from __future__ import annotations
+
+from conftest import write_tree
+
+from mldebt.engine import scan
+
+_GPU = "import torch\nmodel.cuda()\n"
+
+
+def _severities(tmp_path, files: dict[str, str]) -> dict[tuple[str, str], str]:
+    write_tree(tmp_path, files)
+    report = scan(tmp_path, jobs=1)
+    return {(f.rule, f.path): f.severity for f in report.findings if f.rule in ("MLD601", "MLD602")}
+
+
+def test_examples_are_info_built_environments_are_warnings(tmp_path):
+    found = _severities(tmp_path, {
+        "train.py": _GPU,
+        "requirements.txt": "torch\n",  # an application's root requirements
+        "examples/mnist/requirements.txt": "torch\n",
+        "serving/requirements.txt": "-r requirements-base.txt\n",
+        "serving/requirements-base.txt": "torch>=2.1\n",
+        "serving/Dockerfile": "FROM python:3.11\nCOPY . /app\nRUN pip install -r /app/requirements.txt\n",
+    })
+    assert found[("MLD601", "requirements.txt")] == "warning"
+    assert found[("MLD601", "examples/mnist/requirements.txt")] == "info"
+    assert found[("MLD602", "examples/mnist/requirements.txt")] == "info"
+    # Installed by the Dockerfile, through an `-r` include.
+    assert found[("MLD601", "serving/requirements-base.txt")] == "warning"
+
+
+def test_a_packages_root_requirements_are_its_install_requirements(tmp_path):
+    found = _severities(tmp_path, {
+        "train.py": _GPU,
+        "requirements.txt": "torch\n",
+        "pyproject.toml": "[project]\nname = 'lib'\ndependencies = ['torch']\n",
+        "docs/requirements.txt": "sphinx\n",
+    })
+    assert ("MLD601", "requirements.txt") not in found
+    assert ("MLD602", "requirements.txt") not in found
