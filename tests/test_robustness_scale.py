@@ -27,7 +27,7 @@ def test_generated_repository_is_scanned_in_seconds(tmp_path):
     write_tree(tmp_path, tree)
     done = subprocess.run(
         [sys.executable, "-m", "mldebt", "scan", str(tmp_path), "-f", "json", "-j", "1", "--select", "MLD4,MLD5,MLD304"],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True, text=True, timeout=90,
     )
     assert done.returncode == 1, done.stderr
     findings = json.loads(done.stdout)["findings"]
