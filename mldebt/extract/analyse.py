@@ -35,6 +35,7 @@ from mldebt.extract.reproducibility import ReproducibilityCollector
 from mldebt.extract.screen import refuse_pathological
 from mldebt.extract.sources import (
     PythonSource, SourceError, TextSource, content_digest, decode, notebook_file_lines, notebook_source,
+    physical_lines,
 )
 from mldebt.extract.walk import walk
 from mldebt.project import Project
@@ -183,7 +184,7 @@ class FileAnalyzer:
         result = FileResult(ref.path, ref.kind)
         try:
             text = decode(ref.path, data)
-            result.lines = text.count("\n") + (1 if text and not text.endswith("\n") else 0)
+            result.lines = len(physical_lines(text))
             rules = self._rules_for(ref.path)
             if ref.kind in FileKind.CODE:
                 self._analyse_python(ref, text, rules, result)
@@ -286,7 +287,7 @@ class FileAnalyzer:
                 source = notebook_source(path, text) if result.kind == FileKind.NOTEBOOK else None
             except (OSError, ReadRefused, SourceError):  # changed since it was analysed: report unsuppressed
                 text, source = "", None
-            lines = source.lines if source is not None else text.splitlines()
+            lines = source.lines if source is not None else physical_lines(text)
             self._collect(path, lines, raw, result, None, source)
 
     def _collect(

@@ -32,7 +32,7 @@ from mldebt.extract.facts import (
     PipelineStage,
     Requirement,
 )
-from mldebt.extract.sources import TextSource
+from mldebt.extract.sources import TextSource, load_json
 from mldebt.knowledge import detectors
 
 # --- CUDA versions ---------------------------------------------------------------------------
@@ -234,23 +234,34 @@ def _poetry_specifier(constraint: object) -> str | None:
     return constraint.replace("^", ">=").replace("~", "~=") if constraint[0] in "^~" else constraint
 
 
+def _table(value: object) -> dict:
+    """A TOML table, or empty when the file has something else there (`project = 5`)."""
+    return value if isinstance(value, dict) else {}
+
+
+def _array(value: object) -> list:
+    return value if isinstance(value, list) else []
+
+
 def _pyproject(source: TextSource, facts: Facts) -> None:
     try:
         document = tomllib.loads(source.text)
-    except tomllib.TOMLDecodeError:
+    except (ValueError, RecursionError):  # invalid TOML, an integer over 4,300 digits, nesting
         return
     lines = source.lines
-    project = document.get("project", {})
-    strings: list[str] = list(project.get("dependencies", []))
-    for group in project.get("optional-dependencies", {}).values():
-        strings += group
-    for group in document.get("dependency-groups", {}).values():
-        strings += [s for s in group if isinstance(s, str)]
+    project = _table(document.get("project"))
+    strings: list = list(_array(project.get("dependencies")))
+    for group in _table(project.get("optional-dependencies")).values():
+        strings += _array(group)
+    for group in _table(document.get("dependency-groups")).values():
+        strings += _array(group)
     for text in strings:
         if isinstance(text, str):
             _requirement_facts(facts, pip_requirement(text, _line_of(lines, text)))
-    poetry = document.get("tool", {}).get("poetry", {})
-    tables = [poetry.get("dependencies", {})] + [g.get("dependencies", {}) for g in poetry.get("group", {}).values()]
+    tool = _table(document.get("tool"))
+    poetry = _table(tool.get("poetry"))
+    tables = [_table(poetry.get("dependencies"))]
+    tables += [_table(_table(g).get("dependencies")) for g in _table(poetry.get("group")).values()]
     for table in tables:
         for name, constraint in table.items():
             specifier = _poetry_specifier(constraint)
@@ -258,7 +269,7 @@ def _pyproject(source: TextSource, facts: Facts) -> None:
                 continue
             line = _line_of(lines, f"{name} =") if any(f"{name} =" in x for x in lines) else _line_of(lines, name)
             _requirement_facts(facts, pip_requirement(f"{name}{specifier}", line))
-    for index in document.get("tool", {}).get("uv", {}).get("index", []):
+    for index in _array(_table(tool.get("uv")).get("index")):
         if isinstance(index, dict) and isinstance(index.get("url"), str):
             _index(facts, index["url"], _line_of(lines, index["url"]))
 
@@ -472,10 +483,10 @@ def _lock_file(source: TextSource, facts: Facts) -> None:
         names = re.findall(r'^name = "([^"]+)"', source.text, re.M)
     elif name == "Pipfile.lock":
         try:
-            document = json.loads(source.text)
-        except json.JSONDecodeError:
+            document = _table(load_json(source.text))
+        except (ValueError, RecursionError):
             return
-        names = [n for section in ("default", "develop") for n in document.get(section, {})]
+        names = [n for section in ("default", "develop") for n in _table(document.get(section))]
     else:  # conda-lock.yml
         names = re.findall(r"^\s*-?\s*name:\s*([\w.-]+)", source.text, re.M)
     facts.locked += [canonicalize_name(n) for n in names]
@@ -539,10 +550,10 @@ def _config_file(source: TextSource, facts: Facts) -> None:
             for document in yaml_bounded.compose_all(source.text):
                 _yaml_keys(document, "", facts)
         elif source.path.endswith(".json"):
-            _plain_keys(json.loads(source.text), "", source.lines, facts, quote='"')
+            _plain_keys(load_json(source.text), "", source.lines, facts, quote='"')
         else:
             _plain_keys(tomllib.loads(source.text), "", source.lines, facts, quote="")
-    except (yaml.YAMLError, json.JSONDecodeError, tomllib.TOMLDecodeError, RecursionError):
+    except (yaml.YAMLError, ValueError, RecursionError):  # ValueError: JSON, TOML, TOML's long integers
         facts.config_keys.clear()
 
 

@@ -52,7 +52,7 @@ class PythonSource:
 
     @property
     def lines(self) -> list[str]:
-        return self.text.splitlines()
+        return physical_lines(self.text)
 
 
 @dataclass
@@ -63,10 +63,27 @@ class TextSource:
 
     @property
     def lines(self) -> list[str]:
-        return self.text.splitlines()
+        return physical_lines(self.text)
 
 
 _BINARY_SNIFF = 8192
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def physical_lines(text: str) -> list[str]:
+    """The lines of a file as Python and libcst number them: broken at `\\n`, `\\r\\n` and
+    `\\r` only. (`str.splitlines` also breaks at form feeds, U+2028 and other separators, which
+    moved findings and suppressions to the wrong line.)"""
+    lines = _LINE_BREAK.split(text)
+    if lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+def load_json(text: str) -> object:
+    """`json.loads` that reads integers of any length (as floats past Python's 4,300-digit
+    limit for `int`) instead of failing on them."""
+    return json.loads(text, parse_int=lambda digits: int(digits) if len(digits) < 4300 else float(digits))
 
 
 def content_digest(data: bytes) -> str:
@@ -82,6 +99,9 @@ def decode(path: str, data: bytes) -> str:
         )
     if b"\x00" in data[:_BINARY_SNIFF]:
         raise SourceError("binary", "file looks binary (NUL bytes); skipped")
+    if b"\x00" in data:
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        raise SourceError("binary", "NUL byte in the file (binary or corrupted?); skipped", line)
     encoding = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
     if path.endswith((".py", ".pyw")):
         for line in data.split(b"\n", 2)[:2]:
@@ -98,6 +118,8 @@ def decode(path: str, data: bytes) -> str:
         raise SourceError(
             "decode-error", f"cannot decode as {encoding} at byte {error.start}", line
         ) from None
+    except (UnicodeError, ValueError, TypeError):  # codecs such as `undefined` refuse any input
+        raise SourceError("decode-error", f"encoding `{encoding}` declared cannot decode source text") from None
 
 
 # --- notebooks -------------------------------------------------------------------------------
@@ -132,7 +154,7 @@ def _cell_lines(source: object) -> list[str]:
         text = source
     else:
         text = ""
-    return text.splitlines()
+    return physical_lines(text)
 
 
 def _neutralise_lines(lines: list[str]) -> list[str]:
@@ -163,7 +185,9 @@ def _python_cell(lines: list[str]) -> list[str]:
 def _parses(lines: list[str]) -> bool:
     try:
         ast.parse("\n".join(lines) + "\n")
-    except (SyntaxError, ValueError):
+    except SyntaxError as error:  # CPython's limit on long integer literals is not libcst's
+        return "integer string conversion" in str(error.msg)
+    except (ValueError, RecursionError, MemoryError):
         return False
     return True
 
@@ -176,9 +200,11 @@ def notebook_source(path: str, text: str) -> PythonSource:
     raises `SourceError`.
     """
     try:
-        document = json.loads(text)
+        document = load_json(text)
     except json.JSONDecodeError as error:
         raise SourceError("notebook-error", f"not a valid notebook: {error.msg}", error.lineno) from None
+    except RecursionError:
+        raise SourceError("notebook-error", "not a valid notebook: nested too deeply") from None
     cells = document.get("cells") if isinstance(document, dict) else None
     if not isinstance(cells, list):
         raise SourceError("notebook-error", "not a valid notebook: no `cells` list")
@@ -231,9 +257,9 @@ def notebook_file_lines(text: str) -> dict[tuple[int, int], int]:
         for element in elements:
             if not isinstance(element, _Located):
                 continue
-            before = len(joined.splitlines())
+            before = len(physical_lines(joined))
             joined += element
             file_line = bisect_right(newlines, element.offset) + 1
-            for line in range(before + 1, len(joined.splitlines()) + 1):
+            for line in range(before + 1, len(physical_lines(joined)) + 1):
                 mapping.setdefault((index, line), file_line)
     return mapping
