@@ -12,7 +12,7 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import closing
+from contextlib import AbstractContextManager, closing
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -47,10 +47,11 @@ def analyzer(root: Path, settings: Settings) -> FileAnalyzer:
 _WORKER: FileAnalyzer | None = None
 
 
-def _init_worker(root: Path, settings: Settings) -> None:
+def _init_worker(root: Path, settings: Settings, alone: AbstractContextManager) -> None:
     global _WORKER
     prepare_worker(root)
     _WORKER = analyzer(root, settings)
+    _WORKER.alone = alone  # big files one at a time across workers: their memory would add up
 
 
 def _analyse_in_worker(ref: FileRef) -> FileResult:
@@ -87,10 +88,12 @@ def analyse_files(
     largest_first = [ref for _, ref in sorted(zip(sizes, files), key=lambda pair: -pair[0])]
     chunksize = max(1, min(16, len(files) // (jobs * 8)))
     pool = None
+    context = pool_context()
     try:
         with isolated_process_start(root):
             pool = ProcessPoolExecutor(
-                max_workers=jobs, mp_context=pool_context(), initializer=_init_worker, initargs=(root, settings)
+                max_workers=jobs, mp_context=context, initializer=_init_worker,
+                initargs=(root, settings, context.Lock()),
             )
             results = pool.map(_analyse_in_worker, largest_first, chunksize=chunksize)  # starts every process
         yield from results

@@ -62,11 +62,20 @@ def test_five_megabyte_generated_module_is_skipped_with_a_diagnostic(tmp_path):
 
 
 def test_large_module_under_the_limit_is_scanned_to_its_last_line(tmp_path):
-    body = "".join(f"value_{i} = {i}\n" for i in range(100_000))
-    assert 1_500_000 < len(body) < 2 * 2**20
+    body = "".join(f"value_{i} = {i}\n" for i in range(25_000))  # 75,000 tokens: under the memory cap
     write_tree(tmp_path, {"big.py": body + UNSAFE})
     report = scan(tmp_path, jobs=1)
-    assert report.diagnostics == [] and [f.line for f in report.findings] == [100_002]
+    assert report.diagnostics == [] and [f.line for f in report.findings] == [25_002]
+
+
+def test_generated_module_under_the_size_limit_but_over_the_token_limit_is_refused(tmp_path):
+    """1.5 MB of assignments would take libcst over 600 MiB: refused, whatever its size in bytes."""
+    body = "".join(f"value_{i} = {i}\n" for i in range(100_000))
+    assert 1_500_000 < len(body) < 2 * 2**20
+    write_tree(tmp_path, {"big.py": body + UNSAFE, "ok.py": UNSAFE})
+    report = scan(tmp_path, jobs=1)
+    assert [(d.path, d.kind) for d in report.diagnostics] == [("big.py", "too-large")]
+    assert [f.path for f in report.findings] == ["ok.py"]
 
 
 def test_deeply_nested_expression_does_not_crash(tmp_path):

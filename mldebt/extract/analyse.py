@@ -15,6 +15,7 @@ import sys
 import threading
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager, nullcontext
 from functools import cache
 from pathlib import Path
 
@@ -32,7 +33,7 @@ from mldebt.extract.manifests import manifest_facts
 from mldebt.extract.positions import Span, spans
 from mldebt.extract.glue import GlueCollector
 from mldebt.extract.reproducibility import ReproducibilityCollector
-from mldebt.extract.screen import refuse_pathological
+from mldebt.extract.screen import ALONE_TOKENS, refuse_oversized, refuse_pathological, token_count
 from mldebt.extract.sources import (
     PythonSource, SourceError, TextSource, content_digest, decode, notebook_file_lines, notebook_source,
     physical_lines,
@@ -139,6 +140,8 @@ class FileAnalyzer:
 
     def __init__(self, root: Path, settings: Settings) -> None:
         self.root = root
+        #: Held while a big file is parsed; the engine shares one lock among its workers.
+        self.alone: AbstractContextManager = nullcontext()
         enabled = settings.enabled_rule_ids()
         self.rules = [r for r in all_rules() if r.id in enabled]
         self.options = {r.id: settings.options_for(r.id) for r in self.rules}
@@ -206,6 +209,12 @@ class FileAnalyzer:
         for warning in source.warnings:
             result.diagnostics.append(Diagnostic(ref.path, warning.kind, warning.message, warning.line))
         refuse_pathological(source)
+        tokens = token_count(source.text)
+        refuse_oversized(tokens)
+        with self.alone if tokens > ALONE_TOKENS else nullcontext():
+            self._parse_and_walk(ref, source, rules, result)
+
+    def _parse_and_walk(self, ref: FileRef, source: PythonSource, rules: list, result: FileResult) -> None:
         try:
             module = cst.parse_module(source.text)
         except cst.ParserSyntaxError as error:
