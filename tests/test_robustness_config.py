@@ -81,3 +81,18 @@ def test_gitignore_that_is_a_fifo_a_huge_file_or_a_link_out_of_the_tree(tmp_path
     assert [(d.path, d.kind) for d in report.diagnostics] == [
         (".gitignore", "not-a-file"), ("a/.gitignore", "too-large"), ("b/.gitignore", "skipped"),
     ]
+
+
+def test_any_uncaught_exception_exits_2_with_one_line(tmp_path, run_cli, monkeypatch):
+    """Exit 1 means "findings" to CI: an internal failure must never look like that."""
+    import mldebt.cli
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(mldebt.cli, "load_settings", broken)
+    write_tree(tmp_path, {"a.py": UNSAFE})
+    for command in (["scan", tmp_path], ["graph", tmp_path]):
+        result = run_cli(*command)
+        assert result.exit_code == 2
+        assert result.output == "mldebt: error: internal error: RuntimeError: boom (please report this)\n"

@@ -1,5 +1,6 @@
 """Cross-file work stays near linear on generated repositories: reads x writes, LFS patterns x
-artifacts and thousands of findings on one line are indexed, not compared pair by pair.
+artifacts, data files x reads, thousands of findings on one line and a Dockerfile `RUN` of
+20,000 chained installs are indexed or capped, not compared pair by pair.
 
 One subprocess with a timeout: before the indexes this tree took minutes."""
 
@@ -18,11 +19,14 @@ def test_generated_repository_is_scanned_in_seconds(tmp_path):
     tree = {
         ".gitattributes": "".join(f"models/m{i}_*.pt filter=lfs diff=lfs merge=lfs -text\n" for i in range(FILES * PER_FILE)),
         "one_line.py": "import pickle\n" + "; ".join(["pickle.load(f)"] * 2000) + "\n",
+        "Dockerfile": "FROM python:3.11\nRUN " + " && \\\n    ".join(f"pip install pkg{i}==1.0" for i in range(20_000)) + "\n",
+        **{f"data/f{i}.csv": "a\n" for i in range(FILES * PER_FILE)},
     }
     for j in range(FILES):
         tree[f"write_{j}.py"] = "import pandas as pd\n" + "".join(f"df.to_csv('out/a{j}_{i}.csv')\n" for i in range(PER_FILE))
         tree[f"read_{j}.py"] = "import pandas as pd\nimport torch\n" + "".join(
-            f"pd.read_csv('out/a{j}_{i}.csv')\ntorch.load('art/x{j}_{i}.pt', weights_only=True)\n" for i in range(PER_FILE)
+            f"pd.read_csv('out/a{j}_{i}.csv')\ntorch.load('art/x{j}_{i}.pt', weights_only=True)\npd.read_csv('data/g{j}_{i}.csv')\n"
+            for i in range(PER_FILE)
         )
     write_tree(tmp_path, tree)
     done = subprocess.run(
