@@ -122,6 +122,10 @@ class CommentedOutCode(PythonRule):
         min_clear_lines: int = 2
 
     INVALID = [
+        # One block, split by a prose line, is one finding counting all its code.
+        Invalid("x = 1\n# def divs(n):\n#     m = n // 2\n#     return m\n#     A helper, kept for later\n"
+                "# class Flexi(nn.Module):\n#     def __init__(self):\n#         super().__init__()\n", line=2,
+                message="6 lines"),
         Invalid("import torch\n\ndef train(model):\n    # scaler = torch.cuda.amp.GradScaler()\n"
                 "    # with torch.autocast('cuda'):\n    #     loss = model(x)\n    #     scaler.scale(loss).backward()\n"
                 "    return model\n", line=4, message="4 lines"),
@@ -154,6 +158,7 @@ class CommentedOutCode(PythonRule):
         lines = self.ctx.lines
         start = next((i for i, line in enumerate(lines) if not line.lstrip().startswith("#")), len(lines))
         run: list[tuple[int, bool]] = []  # (line index, unmistakably code)
+        found: list[list[tuple[int, bool]]] = []  # runs worth reporting in this comment block
         metadata = False  # inside a PEP 723 `# /// script` block
         documenting = False  # after a `# Usage:` heading, in the same comment block
         index = start
@@ -177,8 +182,12 @@ class CommentedOutCode(PythonRule):
                     continue
                 if not body.strip() and run:
                     continue  # an empty comment line inside a block
-            self._flush(run)
+            if self._qualifies(run):
+                found.append(run)
             run = []
+            if not commented:  # the comment block ends: one finding for all of its code
+                self._report(found)
+                found = []
 
     @staticmethod
     def _statement_lines(lines: list[str], index: int, body: str) -> list[tuple[int, bool]]:
@@ -201,12 +210,17 @@ class CommentedOutCode(PythonRule):
                 return [(i, _clearly_code(statement)) for i in taken] if statement is not None else []
         return []
 
-    def _flush(self, run: list[tuple[int, bool]]) -> None:
-        if len(run) >= self.options.min_lines or (
+    def _qualifies(self, run: list[tuple[int, bool]]) -> bool:
+        return len(run) >= self.options.min_lines or (
             len(run) >= self.options.min_clear_lines and all(clear for _, clear in run)
-        ):
+        )
+
+    def _report(self, found: list[list[tuple[int, bool]]]) -> None:
+        """One finding per comment block, at its first run of code, counting all its code lines
+        (a commented-out function whose docstring splits it is one block, not three)."""
+        if found:
             self.report_line(
-                run[0][0] + 1,
-                f"{len(run)} lines of commented-out code",
+                found[0][0][0] + 1,
+                f"{sum(len(run) for run in found)} lines of commented-out code",
                 "delete them: version control keeps the history",
             )
