@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -56,3 +58,15 @@ def scan_json(run_cli):
         return result.exit_code, json.loads(result.stdout)
 
     return scan
+
+
+def scan_in_subprocess(root: Path, *args: str, timeout: float) -> dict:
+    """`mldebt scan ROOT -f json ARGS` in its own process, killed after `timeout` seconds, so
+    that an input that hangs or crashes the parser fails the test instead of hanging CI.
+    Expects findings (exit 1) and returns the JSON document."""
+    done = subprocess.run(
+        [sys.executable, "-m", "mldebt", "scan", str(root), "-f", "json", *args],
+        capture_output=True, text=True, timeout=timeout,
+    )
+    assert done.returncode == 1, done.stderr
+    return json.loads(done.stdout)

@@ -7,11 +7,7 @@ CI; the inputs are generated here, each a few KB to 150 KB.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
-from conftest import write_tree
+from conftest import scan_in_subprocess, write_tree
 
 from mldebt.engine import scan
 
@@ -38,12 +34,7 @@ PATHOLOGICAL = {
 
 def test_pathological_expressions_are_refused_quickly_and_the_rest_is_scanned(tmp_path):
     write_tree(tmp_path, {**PATHOLOGICAL, "good.py": UNSAFE})
-    done = subprocess.run(
-        [sys.executable, "-m", "mldebt", "scan", str(tmp_path), "-f", "json", "-j", "1"],
-        capture_output=True, text=True, timeout=90,
-    )
-    assert done.returncode == 1, done.stderr
-    document = json.loads(done.stdout)
+    document = scan_in_subprocess(tmp_path, "-j", "1", timeout=90)
     assert [f["path"] for f in document["findings"]] == ["good.py"]
     refused = {d["path"]: d["kind"] for d in document["diagnostics"]}
     assert set(refused) == set(PATHOLOGICAL)

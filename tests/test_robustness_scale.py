@@ -6,11 +6,7 @@ One subprocess with a timeout: before the indexes this tree took minutes."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
-from conftest import write_tree
+from conftest import scan_in_subprocess, write_tree
 
 FILES, PER_FILE = 10, 100  # 1,000 reads, 1,000 writes, 1,000 LFS patterns
 
@@ -29,12 +25,7 @@ def test_generated_repository_is_scanned_in_seconds(tmp_path):
             for i in range(PER_FILE)
         )
     write_tree(tmp_path, tree)
-    done = subprocess.run(
-        [sys.executable, "-m", "mldebt", "scan", str(tmp_path), "-f", "json", "-j", "1", "--select", "MLD4,MLD5,MLD304"],
-        capture_output=True, text=True, timeout=90,
-    )
-    assert done.returncode == 1, done.stderr
-    findings = json.loads(done.stdout)["findings"]
+    findings = scan_in_subprocess(tmp_path, "-j", "1", "--select", "MLD4,MLD5,MLD304", timeout=90)["findings"]
     assert sum(f["path"] == "one_line.py" for f in findings) == 2000
     assert len({f["fingerprint"] for f in findings if f["path"] == "one_line.py"}) == 2000
     assert sum(f["rule"] == "MLD501" for f in findings) == FILES * PER_FILE  # each read names its writer

@@ -3,11 +3,7 @@ YAML; ordinary anchors still work."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
-from conftest import write_tree
+from conftest import scan_in_subprocess, write_tree
 
 from mldebt.engine import scan
 
@@ -28,12 +24,7 @@ def test_alias_bombs_are_refused_everywhere_yaml_is_read(tmp_path):
     files = {path: alias_bomb(9) for path in YAML_READERS}  # 9^9 = 387 million nodes expanded
     files["configs/recursive.yaml"] = "a: &a [1, *a]\n"
     write_tree(tmp_path, {**files, "good.py": UNSAFE})
-    done = subprocess.run(
-        [sys.executable, "-m", "mldebt", "scan", str(tmp_path), "-f", "json", "-j", "1"],
-        capture_output=True, text=True, timeout=60,
-    )
-    assert done.returncode == 1, done.stderr
-    document = json.loads(done.stdout)
+    document = scan_in_subprocess(tmp_path, "-j", "1", timeout=60)
     assert [f["path"] for f in document["findings"]] == ["good.py"]
     assert {d["path"]: d["kind"] for d in document["diagnostics"]} == dict.fromkeys(files, "yaml-aliases")
 
