@@ -71,22 +71,28 @@ def _selectors(values: tuple[str, ...]) -> tuple[str, ...]:
     return selectors
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write via a temporary file in the same folder and a rename: never a half-written file.
-    Only a regular file is replaced: renaming over a symlink, FIFO or device (`/dev/null`)
-    would destroy it, so those are refused."""
+def check_target(path: Path) -> Path:
+    """The folder of a report file to write, after refusing what must not be replaced: renaming
+    over a symlink, FIFO or device (`/dev/null`) would destroy it. Checked before the scan (no
+    wasted scan) and again when writing."""
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise UsageError(f"cannot write `{path}`: folder `{directory}` does not exist")
     try:
         existing = path.lstat().st_mode
     except FileNotFoundError:
-        existing = None
+        return directory
     except OSError as error:
         raise UsageError(f"cannot write `{path}`: {error.strerror}") from None
-    if existing is not None and not stat.S_ISREG(existing):
+    if not stat.S_ISREG(existing):
         kind = "a symlink" if stat.S_ISLNK(existing) else "a folder" if stat.S_ISDIR(existing) else "not a regular file"
         raise UsageError(f"cannot write `{path}`: it is {kind}; name a regular file (or omit -o for standard output)")
+    return directory
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write via a temporary file in the same folder and a rename: never a half-written file."""
+    directory = check_target(path)
     try:
         fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     except OSError as error:
@@ -216,6 +222,7 @@ def _outputs(values: tuple[str, ...], fmt: str | None) -> list[tuple[str, Path]]
     for _, target in outputs:
         if not str(target) or target.is_dir():
             raise UsageError(f"`-o {target}` needs a file name")
+        check_target(target)
     return outputs
 
 
