@@ -282,6 +282,11 @@ class _Scorer:
             for site in facts.evidence:
                 self.evidence[site.detector].append((path, site.line))
 
+    def trains(self, path: str) -> bool:
+        """A training entry point: code the reproducibility facts mark as training (an optimizer
+        step, `.fit(...)`, an epoch loop), or a module named for training."""
+        return bool(self.project.files[path][1].training_markers) or bool(self.training.search(path))
+
     # --- where a piece of evidence sits, and what that makes it ----------------------------
 
     def level(self, detector: Detector, path: str, where: str | None) -> tuple[int, str]:
@@ -354,7 +359,7 @@ class _Scorer:
         for path, (kind, _) in self.project.files.items():
             if kind != FileKind.PYTHON or is_test_path(path):
                 continue
-            role = "serving" if self.serving.search(path) else "training" if self.training.search(path) else None
+            role = "serving" if self.serving.search(path) else "training" if self.trains(path) else None
             if role is None:
                 continue
             for imported, line in self.automation.imports_of(path):
@@ -376,7 +381,7 @@ class _Scorer:
             if origin not in self.automation.scheduled_jobs:
                 continue
             trains = any(p.search(command.text) for p in pipeline.text_patterns) or any(
-                self.training.search(script) for script in self.automation.scripts_in(command.text)
+                self.trains(script) for script in self.automation.scripts_in(command.text)
             )
             if trains:
                 schedule = f"{origin}:{self.automation.scheduled[origin]}"
