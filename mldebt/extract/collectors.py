@@ -413,6 +413,13 @@ def _config_keys(node: cst.BaseExpression) -> list[str] | None:
     return list(reversed(keys)) if isinstance(node, cst.Name) and len(keys) >= 2 else None
 
 
+#: Calls that unpack an archive; with the download calls of `data_sources.yaml`, what makes a
+#: file fetch its own data.
+_UNPACKERS = frozenset({"zipfile.ZipFile", "tarfile.open", "shutil.unpack_archive"})
+#: A notebook shell line (neutralised to a comment) that downloads or unpacks data.
+_SHELL_FETCH = re.compile(r"#\|? ?\s*!?\s*(wget|curl|unzip|tar|gdown|kaggle|gsutil cp|aws s3 cp|git clone)\b")
+
+
 #: Stands for the script's own folder (`os.path.dirname(__file__)`) until `fill` knows it.
 _HERE = "{here}"
 
@@ -440,6 +447,8 @@ class DataAccessCollector(_ModuleLevelVisitor):
         self._calls, self._methods, self._open = table["calls"], table["methods"], set(table["open"])
         self._object_store, self._uri_open = set(table["object_store_methods"]), set(table["uri_open_methods"])
         self._local_builders = set(load_table("data_sources")["local_builders"])  # load_dataset("csv", ...)
+        self._fetchers = set(load_table("data_sources")["downloads"]["calls"]) | _UNPACKERS
+        self.fetches = any(_SHELL_FETCH.search(line) for line in ctx.lines) if ctx.kind == "notebook" else False
         self._constants: dict[str, str] = {}
         self._assigned: set[str] = set()
         self.accesses: list[tuple[str, str, cst.CSTNode, str]] = []
@@ -527,6 +536,8 @@ class DataAccessCollector(_ModuleLevelVisitor):
 
     def visit_Call(self, node: cst.Call) -> None:
         name = self.ctx.qualname(node.func) or ""
+        if name in self._fetchers or (isinstance(node.func, cst.Attribute) and node.func.attr.value == "extractall"):
+            self.fetches = True
         if name in self._open:
             mode = literal_value(call_argument(node, "mode", 1))
             written = isinstance(mode, str) and any(c in mode for c in "wax")
@@ -564,6 +575,7 @@ class DataAccessCollector(_ModuleLevelVisitor):
         facts.string_constants = {
             k: v.replace(_HERE, here) for k, v in self._constants.items() if "{" not in v.replace(_HERE, "")
         }
+        facts.fetches_data = self.fetches
         notebook = self.ctx.kind == "notebook"
         for mode, path, node, api in self.accesses:
             relative = False

@@ -387,6 +387,9 @@ class Facts:
     #: Python: module-level string constants (`DATA = "data/train.csv"`), for other modules
     #: that import them.
     string_constants: dict[str, str] = field(default_factory=dict)
+    #: Python: the file downloads or unpacks data itself (a download call, an archive
+    #: extraction, a notebook's `!wget`/`!unzip` line), so the files it reads may be its own.
+    fetches_data: bool = False
     pipeline_stages: list[PipelineStage] = field(default_factory=list)
     versioned_paths: list[str] = field(default_factory=list)
     #: Python: reproducibility facts (see the classes above). `imported_modules` are the

@@ -24,7 +24,9 @@ class UntrackedDataRead(ProjectRule):
     A script's relative path may be meant from the repository root or from the script's own
     folder: both readings are tried, and a file committed, versioned or written by the
     repository's code (a sibling notebook included) under either reading is not reported.
-    Paths computed at run time stay patterns (`data/*.csv`); a path whose start is unknown
+    A file that downloads or unpacks data itself (a download call, an archive extraction, a
+    notebook's `!wget` or `!unzip`) is taken to read what it fetched (`unverified-download`
+    checks the download). Paths computed at run time stay patterns (`data/*.csv`); a path whose start is unknown
     (`os.path.join(root, ...)` with `root` unknown) is not reported. URIs, absolute paths
     (see `machine-specific-path`) and test code are not checked.
 
@@ -41,6 +43,12 @@ class UntrackedDataRead(ProjectRule):
     in_tests = False
     INVALID = [
         Invalid(_READ, path="train.py", line=2, message="`data/train.csv`", files={".gitignore": "data/\n"}),
+        # A notebook whose shell lines install and list, but fetch nothing.
+        Invalid('{"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": null, '
+                '"source": ["!pip install pandas\\n", "!ls"]}, '
+                '{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": null, '
+                '"source": ["import pandas as pd\\n", "df = pd.read_csv(\'data/train.csv\')"]}], '
+                '"metadata": {}, "nbformat": 4, "nbformat_minor": 5}', path="explore.ipynb", files={".gitignore": "data/\n"}),
         # Untracked under both readings (repository root and the script's folder).
         Invalid(_READ, path="src/train.py", line=2, message="`data/train.csv`", files={".gitignore": "data/\n"}),
     ]
@@ -49,6 +57,15 @@ class UntrackedDataRead(ProjectRule):
         Valid(_READ, path="train.py", files={"dvc.yaml": "stages:\n  prep:\n    cmd: python prep.py\n    outs: [data/train.csv]\n"}),
         Valid(_READ, path="train.py", files={".gitattributes": "*.csv filter=lfs diff=lfs merge=lfs -text\n"}),
         Valid(_READ, path="train.py", files={"data/train.csv": "a,b\n1,2\n"}),
+        # The notebook fetches its own data.
+        Valid('{"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": null, '
+              '"source": ["!wget -q https://example.org/data.zip\\n", "!unzip -q data.zip -d data"]}, '
+              '{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": null, '
+              '"source": ["import pandas as pd\\n", "df = pd.read_csv(\'data/train.csv\')"]}], '
+              '"metadata": {}, "nbformat": 4, "nbformat_minor": 5}', path="explore.ipynb", files={".gitignore": "data/\n"}),
+        Valid("import pandas as pd\nimport urllib.request\nurllib.request.urlretrieve(URL, 'data.zip')\n"
+              "import zipfile\nzipfile.ZipFile('data.zip').extractall('data')\ndf = pd.read_csv('data/train.csv')\n",
+              path="prepare.py", files={".gitignore": "data/\n"}),
         # Committed beside the script that reads it: the script runs from its own folder.
         Valid("import joblib\nmodel = joblib.load('model.joblib')\n", path="serving/app.py",
               files={"serving/model.joblib": "binary", "serving/Dockerfile": "FROM python:3.11\nCOPY . .\n"}),
@@ -84,7 +101,7 @@ class UntrackedDataRead(ProjectRule):
             code = consumer.split(":", 1)[1]
             # A reading under which the file is committed, versioned or produced means the
             # script may well be run that way: only a path untracked under every reading is reported.
-            if is_test_path(code) or graph.nodes[artifact].get("versioned") or any(
+            if is_test_path(code) or project.files[code][1].fetches_data or graph.nodes[artifact].get("versioned") or any(
                 tracked(p) for p in edge_readings(artifact, edge)
             ):
                 continue
