@@ -284,14 +284,16 @@ class NondeterminismSwitch:
 
 @dataclass(frozen=True)
 class FunctionCalls:
-    """The calls (and the functions passed as arguments: `mp.spawn(worker)`, `fire.Fire(main)`)
-    of one function, named as `mldebt.callgraph` resolves them across modules: an imported
-    name's qualified name (`pkg.utils.init_seeds`, `.utils.init_seeds`), a bare name for a name
-    this module defines or star-imports (`train`), `Trainer.step` for `self.step()` in class
-    `Trainer`. A class's entry lists its bases, so reaching a class reaches what it inherits."""
+    """The calls of one function, and the names it passes as arguments (`references`:
+    `mp.spawn(worker)`, `fire.Fire(main)`, `register(Model)`), named as `mldebt.callgraph`
+    resolves them across modules: an imported name's qualified name (`pkg.utils.init_seeds`,
+    `.utils.init_seeds`), a bare name for a name this module defines or star-imports (`train`),
+    `Trainer.step` for `self.step()` in class `Trainer`. A class's entry lists its bases, so
+    reaching a class reaches what it inherits."""
 
     function: str
     calls: tuple[str, ...]
+    references: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

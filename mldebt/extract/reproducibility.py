@@ -77,6 +77,7 @@ class ReproducibilityCollector(cst.BatchableCSTVisitor):
         #: Enclosing definitions, outermost first: ("class"|"def", name).
         self._scope: list[tuple[str, str]] = []
         self._calls: dict[str, set[str]] = {"": set()}
+        self._references: dict[str, set[str]] = {"": set()}
         #: Parameter names of the enclosing functions: a parameter shadows an imported name.
         self._parameters: list[set[str]] = []
         self.markers: list[tuple[str, str, cst.CSTNode]] = []
@@ -101,6 +102,7 @@ class ReproducibilityCollector(cst.BatchableCSTVisitor):
     def _enter(self, kind: str, name: str) -> None:
         self._scope.append((kind, name))
         self._calls.setdefault(self.function, set())
+        self._references.setdefault(self.function, set())
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         self._enter("class", node.name.value)
@@ -142,21 +144,23 @@ class ReproducibilityCollector(cst.BatchableCSTVisitor):
 
     # --- calls ---------------------------------------------------------------------------------
 
-    def _call_name(self, func: cst.BaseExpression) -> str | None:
-        """The name a call (or a reference) is recorded under, if it may be the repository's own."""
+    def _call_name(self, func: cst.BaseExpression, reference: bool = False) -> str | None:
+        """The name a call (or, with `reference`, a name passed as an argument) is recorded
+        under, if it may be the repository's own; returns the qualified name when known."""
+        names = (self._references if reference else self._calls)[self.function]
         qualified = self.ctx.qualname(func)
         if qualified is not None:
             if "." in qualified or qualified in self.ctx.imports:
-                self._calls[self.function].add(qualified)
+                names.add(qualified)
             return qualified
         written = dotted_name(func)
         if written is None:
             return None
         head, _, rest = written.partition(".")
         if head in ("self", "cls") and rest and "." not in rest and self._class():
-            self._calls[self.function].add(f"{self._class()}.{rest}")
+            names.add(f"{self._class()}.{rest}")
         elif not rest:
-            self._calls[self.function].add(written)
+            names.add(written)
         return None
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -167,7 +171,7 @@ class ReproducibilityCollector(cst.BatchableCSTVisitor):
             if isinstance(value, cst.Attribute) or (
                 isinstance(value, cst.Name) and not any(value.value in names for names in self._parameters)
             ):
-                self._call_name(value)
+                self._call_name(value, reference=True)
         if name is not None:
             self._known_call(node, name)
         method = func.attr.value if isinstance(func, cst.Attribute) else None
@@ -252,8 +256,11 @@ class ReproducibilityCollector(cst.BatchableCSTVisitor):
             NondeterminismSwitch(setting, fn, where[n].line, where[n].column) for setting, fn, n in self.switches
         ]
         defined = {fn for fn in self._calls if fn and "." not in fn and fn != MAIN}
+        def known(names: set[str]) -> tuple[str, ...]:
+            return tuple(sorted(c for c in names if "." in c or c in defined or self.star_imports))
+
         facts.function_calls = [
-            FunctionCalls(fn, tuple(sorted(c for c in calls if "." in c or c in defined or self.star_imports)))
+            FunctionCalls(fn, known(calls), known(self._references[fn] - calls))
             for fn, calls in sorted(self._calls.items())
         ]
         facts.imported_modules = sorted(set(self.ctx.imports.values()) | self.star_imports)

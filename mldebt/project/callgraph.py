@@ -5,7 +5,9 @@ code). A call resolves to the repository's own code through the names the file r
 an imported qualified name (`pkg.utils.init_seeds`, `.utils.init_seeds`), a bare name the
 module defines or star-imports, `Class.method` for `self.method()`. Reaching a class reaches
 its methods and its bases; reaching a function reaches its module's top-level code (importing
-the module runs it), and that reaches the modules it imports. Calls on objects of unknown type
+the module runs it), and that reaches the modules it imports. Names passed as arguments count
+as calls (callbacks), except at the top level of an imported module, where passing a class or
+function registers it rather than running it. Calls on objects of unknown type
 (`trainer.fit()`) resolve to nothing: the graph under-approximates what runs.
 """
 
@@ -31,12 +33,15 @@ class CallGraph:
         #: path -> function -> recorded call names
         self.functions: dict[str, dict[str, tuple[str, ...]]] = {}
         self.imports: dict[str, list[str]] = {}
+        #: path -> function -> names passed as arguments
+        self.references: dict[str, dict[str, tuple[str, ...]]] = {}
         #: dotted module name (any suffix of a file's module path) -> files it may name
         self._modules: dict[str, list[str]] = defaultdict(list)
         for path, (kind, facts) in project.files.items():
             if kind not in FileKind.CODE:
                 continue
             self.functions[path] = {c.function: c.calls for c in facts.function_calls}
+            self.references[path] = {c.function: c.references for c in facts.function_calls}
             self.imports[path] = facts.imported_modules
             if kind == FileKind.PYTHON and path.endswith(".py"):
                 parts = path[:-3].split("/")
@@ -164,7 +169,12 @@ class CallGraph:
             node = queue.popleft()
             path, function = node
             nexts = list(self._expand(node))
-            for name in self.functions.get(path, {}).get(function, ()):
+            names = list(self.functions.get(path, {}).get(function, ()))
+            if function or path == start[0]:
+                # callbacks a reached function hands over run; what an imported module's top
+                # level passes (`register(Model)`) only registers
+                names += self.references.get(path, {}).get(function, ())
+            for name in names:
                 nexts += self.resolve(path, name)
             for nxt in nexts:
                 if nxt not in seen and nxt[1] in self.functions.get(nxt[0], {}):

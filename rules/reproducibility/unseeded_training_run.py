@@ -61,6 +61,13 @@ class UnseededTrainingRun(ProjectRule):
         Invalid(  # the helper exists but the entry point never calls it
             "from utils import init_seeds\n" + _LOOP, path="train.py", line=12, files={"utils.py": _SEEDS},
         ),
+        Invalid(  # a library registers a class whose method seeds: registering runs nothing
+            "import lab\n" + _LOOP, path="train.py", line=12, files={
+                "lab/__init__.py": "from lab.registry import register\nfrom lab.tuner import Tuner\nregister(Tuner)\n",
+                "lab/registry.py": "def register(cls):\n    return cls\n",
+                "lab/tuner.py": "import torch\nclass Tuner:\n    def init(self):\n        torch.manual_seed(0)\n",
+            },
+        ),
         Invalid(  # seeds torch only; the augmentation draws from Python's random
             "import random\nimport torch\ndef augment(x):\n    return x if random.random() < 0.5 else -x\n"
             "torch.manual_seed(0)\nfor epoch in range(3):\n    model.fit(augment(x))\n",
