@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from mldebt.discover import is_test_path
 from mldebt.project import Project
-from mldebt.project.graph import edge_readings, hand_offs, same_artifact
+from mldebt.project.graph import ReadingsIndex, edge_readings, hand_offs, same_artifact
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
 
 #: Intermediate artifacts a chain needs before it is a jungle.
@@ -76,6 +76,8 @@ class PipelineJungle(ProjectRule):
         for code, artifact, edge in graph.edges(data=True):
             if edge["relation"] == "writes" and not edge["declared"] and "line" in edge and not is_test_path(code[5:]):
                 writes[artifact.split(":", 1)[1]].append((code[5:], edge["line"], edge_readings(artifact, edge)))
+        # Indexed, not every read against every write (3,000 x 3,000 took minutes).
+        write_index = ReadingsIndex([(written, paths, writer) for written, sites in writes.items() for writer, _, paths in sites])
         readers: dict[str, set[str]] = defaultdict(set)  # artifact -> scripts it is handed to
         for artifact, code, edge in graph.edges(data=True):
             reader = code[5:]
@@ -84,21 +86,24 @@ class PipelineJungle(ProjectRule):
             meant = edge_readings(artifact, edge)
             if any(p in project.present for p in meant):
                 continue  # a committed file is a versioned source, not a hand-over
-            for written, sites in writes.items():
-                for writer, _, paths in sites:
-                    matched = [r for r in meant if any(same_artifact(r, w) for w in paths)]
-                    # as for MLD501: a match under every reading is evidence in itself
-                    if writer != reader and matched and (len(matched) == len(meant) or project.same_project(writer, reader)):
-                        readers[written].add(reader)
+            for written, paths, writer in write_index.candidates(meant):
+                matched = [r for r in meant if any(same_artifact(r, w) for w in paths)]
+                # as for MLD501: a match under every reading is evidence in itself
+                if writer != reader and matched and (len(matched) == len(meant) or project.same_project(writer, reader)):
+                    readers[written].add(reader)
+        written_by: dict[str, set[str]] = defaultdict(set)  # script -> artifacts it writes
+        for written, sites in writes.items():
+            for writer, _, _ in sites:
+                written_by[writer].add(written)
         steps = {
-            artifact: {written for written, sites in writes.items() if written != artifact
-                       and any(writer in readers[artifact] for writer, _, _ in sites)}
+            artifact: {written for reader in readers[artifact] for written in written_by[reader] if written != artifact}
             for artifact in readers
         }
         intermediate = set(readers)
+        later = set().union(*steps.values())
         chains = []
         for start in sorted(intermediate):
-            if any(start in steps[a] for a in intermediate if a != start):
+            if start in later:
                 continue  # not the first artifact of its chain
             chains += self._longest(start, steps, intermediate)
         for chain in chains:
