@@ -66,6 +66,16 @@ def test_examples_that_import_the_repositorys_library_are_not_one_project():
     assert project.project_members("examples/lora/train.py") == ["examples/lora/train.py"]
 
 
+def test_notebooks_that_import_one_helper_module_are_not_one_project():
+    project = _project({
+        "helper_functions.py": Facts(),
+        "01_workflow.ipynb": Facts(imports=_imports("helper_functions")),
+        "02_classification.ipynb": Facts(imports=_imports("helper_functions")),
+    })
+    assert project.same_project("01_workflow.ipynb", "helper_functions.py")
+    assert not project.same_project("01_workflow.ipynb", "02_classification.ipynb")
+
+
 def test_a_name_found_off_the_import_path_joins_nothing():
     project = _project({
         "a/train.py": Facts(imports=_imports("helpers")),

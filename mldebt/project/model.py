@@ -165,7 +165,7 @@ class Project:
         collection of examples or tutorials keeps independent scripts side by side. A script
         that imports a package of the repository uses it (the two are compared), but two
         scripts that both import it are not one project for that: independent examples of a
-        library all import the library.
+        library all import the library. Likewise for everything a notebook imports.
         """
         parent: dict[str, str] = {}
 
@@ -182,10 +182,10 @@ class Project:
                 parent[max(root_a, root_b)] = min(root_a, root_b)
 
         code = [path for path, (kind, _) in self.files.items() if kind in FileKind.CODE]
-        used: list[tuple[str, str]] = []  # (importer, package module) outside that package
+        used: list[tuple[str, str]] = []  # (importer, module it uses without joining it)
         for path in code:
             find(path)
-            facts = self.files[path][1]
+            kind, facts = self.files[path]
             package = self._package_root(path)
             if package is not None:
                 union(path, "package:" + package)
@@ -193,7 +193,9 @@ class Project:
                 target = self.module_file(path, site.module)
                 if target is None or target == path:
                     continue
-                if package is None and self._package_root(target) is not None:
+                # A notebook only uses what it imports: course chapters that all import one
+                # helper module are not one project for that.
+                if kind == FileKind.NOTEBOOK or (package is None and self._package_root(target) is not None):
                     used.append((path, target))
                 else:
                     union(path, target)
