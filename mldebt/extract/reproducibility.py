@@ -107,7 +107,9 @@ class ReproducibilityCollector(cst.BatchableCSTVisitor):
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         self._enter("class", node.name.value)
         for base in node.bases:
-            self._call_name(base.value)
+            name = self._call_name(base.value)
+            if name in self._seeds:  # a subclass of a trainer that seeds itself seeds too
+                self.seed_sets.append((tuple(self._seeds[name]), name, self.function, False, base))
 
     def leave_ClassDef(self, node: cst.ClassDef) -> None:
         self._scope.pop()

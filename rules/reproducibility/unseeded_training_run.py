@@ -87,6 +87,12 @@ class UnseededTrainingRun(ProjectRule):
             "trainer = Trainer(model=model, args=args, train_dataset=ds)\ntrainer.train()\n",
             path="finetune.py",
         ),
+        Valid(  # a subclass of HF's Trainer seeds in its inherited __init__
+            "import torch\nimport transformers\nclass DistillTrainer(transformers.Trainer):\n    pass\n"
+            "loader = torch.utils.data.DataLoader(ds, shuffle=True)\n"
+            "trainer = DistillTrainer(model=model, args=args, train_dataset=ds)\ntrainer.train()\n",
+            path="distill.py",
+        ),
         Valid(notebook("import torch\ntorch.manual_seed(0)\n", "loader = torch.utils.data.DataLoader(ds, shuffle=True)\n",
                        "for epoch in range(3):\n    for x in loader:\n        model(x).sum().backward()\n"),
               path="train.ipynb"),
@@ -108,6 +114,7 @@ class UnseededTrainingRun(ProjectRule):
                 continue
             parts = []
             for generator, uses in unseeded.items():
+                uses = sorted(uses, key=lambda site: (site[0] != run.path, site[0], site[1].line))  # its own first
                 sites = list(dict.fromkeys(f"`{u.api}` at {where(p, u, run.path)}" for p, u in uses))
                 examples = ", ".join(sites[:2])
                 more = f" and {len(sites) - 2} more" if len(sites) > 2 else ""
