@@ -10,7 +10,7 @@ prints, each a median of K runs of the real command as a whole process (start-up
 - a warm scan of the unchanged tree (everything from the cache) against the cold one;
 - one file edited, then `mldebt scan THAT_FILE` (what a pre-commit hook runs): the file is the
   largest Python module unless `--edit` names one;
-- `mldebt --version`;
+- `mldebt --version`, next to `python -c pass` (the interpreter's own start-up, for scale);
 - peak memory of all mldebt processes together (the sum of their resident sizes, sampled from
   /proc, workers included) and of the largest single one.
 """
@@ -112,10 +112,10 @@ class PeakMemory:
             self.total_kib = max(self.total_kib, total)
 
 
-def run(args: list[str], cwd: Path) -> tuple[float, PeakMemory]:
+def run(args: list[str], cwd: Path, command: list[str] = MLDEBT) -> tuple[float, PeakMemory]:
     """Wall time and memory of one whole `mldebt` process."""
     start = time.perf_counter()
-    process = subprocess.Popen([*MLDEBT, *args], cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen([*command, *args], cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     with PeakMemory(process.pid) as memory:
         _, err = process.communicate()
     elapsed = time.perf_counter() - start
@@ -124,12 +124,12 @@ def run(args: list[str], cwd: Path) -> tuple[float, PeakMemory]:
     return elapsed, memory
 
 
-def median_run(args: list[str], cwd: Path, repeat: int, before=None) -> tuple[float, PeakMemory]:
+def median_run(args: list[str], cwd: Path, repeat: int, before=None, command=MLDEBT) -> tuple[float, PeakMemory]:
     runs = []
     for _ in range(repeat):
         if before is not None:
             before()
-        runs.append(run(args, cwd))
+        runs.append(run(args, cwd, command))
     times = [t for t, _ in runs]
     return statistics.median(times), max((m for _, m in runs), key=lambda m: m.total_kib)
 
@@ -165,6 +165,7 @@ def main() -> None:
 
         edit_s, _ = median_run(["scan", edited, "--cache-dir", str(cache), "-f", "json", *jobs], root, args.repeat, edit)
         version_s, _ = median_run(["--version"], root, max(args.repeat, 5))
+        python_s, _ = median_run(["-c", "pass"], root, max(args.repeat, 5), command=[sys.executable])
 
     mib = 1024
     print(f"repository            {args.path.resolve().name}: {len(found.files)} files ({len(python)} Python), "
@@ -174,7 +175,7 @@ def main() -> None:
           f"{first_s:.2f} s)")
     print(f"warm scan             {warm_s:.2f} s = {100 * warm_s / cold_s:.1f} % of cold")
     print(f"edit + scan one file  {edit_s:.2f} s ({edited})")
-    print(f"mldebt --version      {version_s:.3f} s")
+    print(f"mldebt --version      {version_s:.3f} s (python -c pass: {python_s:.3f} s)")
     print(f"peak memory, cold     {cold_memory.total_kib / mib:.0f} MiB all processes together, "
           f"{cold_memory.largest_kib / mib:.0f} MiB the largest one")
     print(f"peak memory, warm     {warm_memory.total_kib / mib:.0f} MiB all processes together")
