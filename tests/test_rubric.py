@@ -142,6 +142,7 @@ def test_evidence_in_a_notebook_or_an_unrun_test_is_manual(tmp_path):
     })
     tests = _tests(root)
     assert tests["M3"]["verdict"] == "manual" and "notebook" in tests["M3"]["detail"]
+    assert tests["M3"]["evidence"] == [{"path": "explore.ipynb", "line": 2, "cell": 0}]
     assert tests["D7"]["verdict"] == "manual" and "no CI job" in tests["D7"]["detail"]
     _repo(tmp_path, {".github/workflows/ci.yml": "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: python -m pytest\n"})
     assert _tests(root)["D7"]["verdict"] == "automated"

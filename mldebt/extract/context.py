@@ -138,10 +138,15 @@ class FileContext:
             return self._module_strings.get(node.value, UNKNOWN)
         return literal_value(node)
 
+    def cell_line(self, line: int) -> tuple[int | None, int]:
+        """(cell, line in that cell) of a notebook's virtual line; (None, line) elsewhere."""
+        origin = self._cell_map.get(line)
+        return (origin.cell, origin.line) if origin else (None, line)
+
     def location(self, line: int) -> str:
         """`path:line` as a user reads it: `nb.ipynb[cell 3]:2` for a notebook's virtual line."""
-        origin = self._cell_map.get(line)
-        return f"{self.path}[cell {origin.cell}]:{origin.line}" if origin else f"{self.path}:{line}"
+        cell, line = self.cell_line(line)
+        return f"{self.path}[cell {cell}]:{line}" if cell is not None else f"{self.path}:{line}"
 
     def add_import(self, node: cst.Import | cst.ImportFrom) -> None:
         for local, qualified in _import_bindings(node):

@@ -210,5 +210,6 @@ class EvidenceCollector(cst.BatchableCSTVisitor):
                 if not any(where[comparison].line <= where[a].line for a in actions):
                     continue
                 site = comparison
-            found.add(EvidenceSite(name, where[site].line))
-        facts.evidence = sorted(found, key=lambda e: (e.line, e.detector))
+            cell, line = self.ctx.cell_line(where[site].line)
+            found.add(EvidenceSite(name, line, cell))
+        facts.evidence = sorted(found, key=lambda e: (-1 if e.cell is None else e.cell, e.line, e.detector))

@@ -307,10 +307,12 @@ class ImportSite:
 
 @dataclass(frozen=True)
 class EvidenceSite:
-    """A line that an ML Test Score detector (`rules/knowledge/ml_test_score.yaml`) matched."""
+    """A line that an ML Test Score detector (`rules/knowledge/ml_test_score.yaml`) matched; in a
+    notebook, `cell` is the cell's index and `line` the line within it, as findings report them."""
 
     detector: str
     line: int
+    cell: int | None = None
 
 
 @dataclass(frozen=True)

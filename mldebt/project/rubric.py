@@ -50,13 +50,23 @@ def assessable(test_id: str) -> bool:
     return "why_not" not in table()["tests"][test_id]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, order=True)
 class Location:
+    """Where evidence is: a path relative to the project root and a line; in a notebook the
+    line counts within `cell` (0-based, markdown cells counted), as findings do."""
+
     path: str
     line: int
+    cell: int | None = None
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}"
+        return f"{self.path}[cell {self.cell}]:{self.line}" if self.cell is not None else f"{self.path}:{self.line}"
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"path": self.path, "line": self.line}
+        if self.cell is not None:
+            data["cell"] = self.cell
+        return data
 
 
 @dataclass(frozen=True)
@@ -75,7 +85,7 @@ class TestScore:
     def to_dict(self) -> dict[str, Any]:
         data = {
             "id": self.id, "section": self.section, "title": self.title, "verdict": self.verdict,
-            "points": self.points, "evidence": [{"path": e.path, "line": e.line} for e in self.evidence],
+            "points": self.points, "evidence": [e.to_dict() for e in self.evidence],
             "detail": self.detail,
         }
         if self.reason is not None:
@@ -277,10 +287,10 @@ class _Scorer:
         self.training = re.compile(knowledge["training_paths"])
         self.feature = re.compile(knowledge["feature_paths"])
         self.model = re.compile(knowledge["model_paths"])
-        self.evidence: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        self.evidence: dict[str, list[Location]] = defaultdict(list)
         for path, (_, facts) in project.files.items():
             for site in facts.evidence:
-                self.evidence[site.detector].append((path, site.line))
+                self.evidence[site.detector].append(Location(path, site.line, site.cell))
 
     def trains(self, path: str) -> bool:
         """A training entry point: code the reproducibility facts mark as training (an optimizer
@@ -318,14 +328,14 @@ class _Scorer:
         if detector.shared:
             return self._shared()
         results = []
-        first_lines: dict[str, int] = {}
-        for path, line in self.evidence.get(detector.name, ()):
-            if where == "serving" and is_test_path(path):
+        first: dict[str, Location] = {}
+        for location in self.evidence.get(detector.name, ()):
+            if where == "serving" and is_test_path(location.path):
                 continue  # a test checks data once, it does not watch what is served
-            first_lines.setdefault(path, line)  # one piece of evidence per file: where it starts
-        for path, line in first_lines.items():
+            first.setdefault(location.path, location)  # one piece of evidence per file: where it starts
+        for path, location in first.items():
             level, why = self.level(detector, path, where)
-            results.append(_Found(Location(path, line), level, f"{detector.describes}; {why}"))
+            results.append(_Found(location, level, f"{detector.describes}; {why}"))
         for path in sorted(self.project.present):
             if any(fnmatch.fnmatch(path, pattern) for pattern in detector.files):
                 level = AUTOMATED if detector.automated_files else MANUAL
@@ -338,7 +348,7 @@ class _Scorer:
     def _tested(self, target: str) -> list[_Found]:
         """Test files that import feature (or model) code: automated when CI runs the tests."""
         pattern = self.feature if target == "feature" else self.model
-        model_files = {p for p, _ in self.evidence.get("model-definition", ())}
+        model_files = {location.path for location in self.evidence.get("model-definition", ())}
         results = []
         for path, (kind, _) in self.project.files.items():
             if kind != FileKind.PYTHON or not is_test_path(path) or not (_in_test_folder(path) or path in self.automation.runs):
@@ -412,7 +422,7 @@ class _Scorer:
         else:
             found = [f for name in spec["evidence"] for f in self.found(detectors()[name], spec.get("where"))]
         best = max((f.level for f in found), default=NONE)
-        shown = sorted({f.location: f for f in found if f.level == best}.values(), key=lambda f: (f.location.path, f.location.line))
+        shown = sorted({f.location: f for f in found if f.level == best}.values(), key=lambda f: (f.location.path, -1 if f.location.cell is None else f.location.cell, f.location.line))
         detail = shown[0].why if shown else "no evidence found"
         against = self.against(test_id)
         if against and best > NONE:
