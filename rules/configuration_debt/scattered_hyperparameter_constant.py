@@ -20,7 +20,9 @@ class ScatteredHyperparameterConstant(ProjectRule):
     Only UPPER_CASE names that `rules/knowledge/hyperparameters.yaml` knows. Configuration
     modules (`configs/`, `config.py`, `settings.py`, `hparams.py`, ...), modules whose
     globals a configurator overrides (`exec(open(...).read())`, `globals().update`), and
-    constants that all live in one module are not reported.
+    constants that all live in one module are not reported; only modules of one project
+    (one imports the other, a shared package or config: see `conflicting-hyperparameter`)
+    count as scattering, not independent examples side by side.
 
     ## References
     - Sculley et al. 2015, Hidden Technical Debt in Machine Learning Systems, sec. 7 (configuration debt)
@@ -33,11 +35,13 @@ class ScatteredHyperparameterConstant(ProjectRule):
     confidence = Confidence.MEDIUM
     in_tests = False
     INVALID = [
-        Invalid("LEARNING_RATE = 3e-4\nEPOCHS = 20\n", path="train.py", line=1, message="data.py",
+        Invalid("from data import load\nLEARNING_RATE = 3e-4\nEPOCHS = 20\n", path="train.py", line=2, message="data.py",
                 files={"data.py": "BATCH_SIZE = 64\n"}),
     ]
     VALID = [
         Valid("LEARNING_RATE = 3e-4\nEPOCHS = 20\nBATCH_SIZE = 64\n", path="train.py"),
+        # Two independent examples, each with its own constants.
+        Valid("LEARNING_RATE = 3e-4\n", path="examples/gan/train.py", files={"examples/vit/train.py": "BATCH_SIZE = 64\n"}),
         Valid("LEARNING_RATE = 3e-4\n", path="train.py", files={"config.py": "BATCH_SIZE = 64\n"}),
         Valid("LEARNING_RATE = 3e-4\nexec(open('configurator.py').read())\n", path="train.py",
               files={"data.py": "BATCH_SIZE = 64\n"}),
@@ -50,14 +54,15 @@ class ScatteredHyperparameterConstant(ProjectRule):
         for path, site in code_sites(project):
             if site.source == "constant":
                 by_file[path].append(site)
-        if len(by_file) < 2:
-            return
         for path, sites in by_file.items():
-            others = ", ".join(p for p in by_file if p != path)
+            # Scattered within one project; independent examples each keep their own.
+            others = [p for p in by_file if p != path and project.same_project(p, path)]
+            if not others:
+                continue
             for site in sites:
                 yield ProjectFinding(
                     site.line,
-                    f"hyperparameter constant `{site.written} = {shown(site.value)}`; others are defined in {others}",
+                    f"hyperparameter constant `{site.written} = {shown(site.value)}`; others are defined in {', '.join(others)}",
                     hint="gather hyperparameters in one config file (YAML, a dataclass) and read them from there",
                     column=site.column,
                     path=path,
