@@ -65,7 +65,7 @@ def test_baseline_input_reaches_the_scan(tmp_path):
     result, summary, outputs = _run(tmp_path, baseline="repo/base.json")
     assert result.returncode == 0, result.stderr
     assert all(",title=mldebt parse-error::" in line for line in result.stdout.splitlines())  # diagnostics only
-    assert "0 finding(s)" in summary.read_text() and "11 baselined" in summary.read_text()
+    assert "0 finding(s)" in summary.read_text() and "12 baselined" in summary.read_text()
 
 
 def test_fail_on_and_min_score_inputs_reach_the_scan_and_a_bad_one_is_exit_2_without_summary(tmp_path):

@@ -87,6 +87,7 @@ def _many(tmp_path, n):
     files = {f"a{i:03}.py": "import pickle\npickle.load(f)\n" for i in range(n)}
     files |= {f"z{i:03}.py": "import torch\ntorch.load(p, weights_only=False)\n" for i in range(n)}
     files["broken.py"] = "def (:\n"  # a diagnostic: annotated as a warning
+    files["requirements.txt"] = "numpy==1.26.4\n"  # dependencies declared: no repository-level finding
     return write_tree(tmp_path, files)
 
 
@@ -103,6 +104,7 @@ def test_github_closing_notice_replaces_the_tenth_notice(tmp_path):
     from mldebt.reporters import render
 
     files = {f"m{i:02}.py": "import torch\nopt = torch.optim.Adam(params, lr=3e-4)\n" for i in range(12)}
+    files["requirements.txt"] = "numpy==1.26.4\n"  # dependencies declared: no repository-level finding
     report = scan(write_tree(tmp_path, files), jobs=1)
     assert [f.severity for f in report.findings] == ["info"] * 12
     lines = render(report, "github").splitlines()

@@ -8,7 +8,7 @@ import re
 
 import libcst as cst
 
-from mldebt.discover import CONFIG_DIRS
+from mldebt.discover import CONFIG_DIRS, FileKind
 from mldebt.extract.context import UNKNOWN, FileContext, call_argument, dotted_name, literal_value
 from mldebt.extract.facts import (
     CliOption,
@@ -20,7 +20,7 @@ from mldebt.extract.facts import (
     Site,
     is_uri,
 )
-from mldebt.extract.manifests import requirement_strings
+from mldebt.extract.manifests import notebook_installs, requirement_strings
 from mldebt.knowledge import load_table
 
 #: Calls that check for an accelerator before using it (not `device_count()`: distributed
@@ -143,6 +143,8 @@ class FactCollector(cst.BatchableCSTVisitor):
         )
         facts.requirements += declared.requirements
         facts.cuda_versions += declared.cuda_versions
+        if self.ctx.kind == FileKind.NOTEBOOK:
+            facts.notebook_installs = notebook_installs(self.ctx.lines)
         facts.runs_on_cpu = self.guarded
         for node in self.cuda_nodes:
             span = where[node]

@@ -50,6 +50,14 @@ class Image:
 
 
 @dataclass(frozen=True)
+class RequirementFile:
+    """`-r requirements.txt` in an install command: the file as written, and the line."""
+
+    path: str
+    line: int
+
+
+@dataclass(frozen=True)
 class CudaVersion:
     """A CUDA version a file selects: `12.1`, or just the major (`12`) when that is all it says."""
 
@@ -351,6 +359,8 @@ class Facts:
     constraints: list[str] = field(default_factory=list)
     #: Package names a lock file (or a fully pinned, hashed requirements file) pins.
     locked: list[str] = field(default_factory=list)
+    #: Requirements files an install command reads (`pip install -r requirements.txt`), with its line.
+    requirement_files: list[RequirementFile] = field(default_factory=list)
     #: Python: code that puts tensors or models on a CUDA device.
     cuda_sites: list[Site] = field(default_factory=list)
     #: Python: CUDA device uses with no availability check in their function or module.
@@ -410,6 +420,8 @@ class Facts:
     #: Python: the modules the file imports (evidence for the rubric, and that two files
     #: belong to one project). All files: ML Test Score evidence.
     imports: list[ImportSite] = field(default_factory=list)
+    #: Notebooks: packages installed by `!pip install` / `%pip install` (virtual lines).
+    notebook_installs: list[Requirement] = field(default_factory=list)
     evidence: list[EvidenceSite] = field(default_factory=list)
     #: CI workflows, job manifests, shell scripts: the commands they run, the line of a schedule
     #: trigger (0: none) and GitHub's `on:` events.

@@ -31,8 +31,9 @@ from mldebt.extract.facts import (
     IndexUrl,
     PipelineStage,
     Requirement,
+    RequirementFile,
 )
-from mldebt.extract.sources import TextSource, load_json
+from mldebt.extract.sources import NOT_PYTHON, TextSource, load_json
 from mldebt.knowledge import detectors
 
 # --- CUDA versions ---------------------------------------------------------------------------
@@ -178,12 +179,16 @@ def _pip_arguments(facts: Facts, tokens: list[str], line: int, conda: bool = Fal
             if option not in ("-c", "--channel"):
                 _index(facts, url, line)
             continue
-        if option in ("-r", "--requirement", "-c", "--constraint"):
+        cluster = re.fullmatch(r"-[a-zA-Z]+[rc]", token)  # `-qr requirements.txt`
+        if option in ("-r", "--requirement", "-c", "--constraint") or cluster:
             named = value or (tokens[i + 1] if i + 1 < len(tokens) else "")
             skip_next = not value
-            (facts.installs if option in ("-r", "--requirement") else facts.constraints).append(named)
+            reads = option in ("-r", "--requirement") or bool(cluster and token.endswith("r"))
+            (facts.installs if reads else facts.constraints).append(named)
+            if reads:
+                facts.requirement_files.append(RequirementFile(named, line))
             continue
-        if token in ("-e", "--editable", "--target", "-t", "--prefix"):
+        if token in ("-e", "--editable", "--target", "-t", "--prefix") or re.fullmatch(r"-[a-zA-Z]+e", token):
             skip_next = True
             continue
         if token.startswith("-"):
@@ -231,7 +236,22 @@ def _poetry_specifier(constraint: object) -> str | None:
         return ""
     if re.fullmatch(r"\d+(\.\d+)*", constraint):
         return f"=={constraint}"
-    return constraint.replace("^", ">=").replace("~", "~=") if constraint[0] in "^~" else constraint
+    if constraint[0] in "^~" and re.fullmatch(r"[\^~]=?\s*\d+(\.\d+)*", constraint):
+        return _poetry_range(constraint)
+    return constraint
+
+
+def _poetry_range(constraint: str) -> str:
+    """Poetry's `^2.1` is `>=2.1,<3`, `^0.4` is `>=0.4,<0.5`, `~2.1` is `>=2.1,<2.2`: bounded."""
+    version = constraint.lstrip("^~= ")
+    parts = [int(p) for p in version.split(".")]
+    if constraint[0] == "^":
+        index = next((i for i, p in enumerate(parts) if p != 0), len(parts) - 1)
+    else:
+        index = min(1, len(parts) - 1) if len(parts) > 1 else 0
+    upper = parts[: index + 1]
+    upper[-1] += 1
+    return f">={version},<{'.'.join(map(str, upper))}"
 
 
 def _table(value: object) -> dict:
@@ -337,8 +357,13 @@ def _image_facts(facts: Facts, image: Image | None) -> None:
         facts.cuda_versions.append(CudaVersion(cuda, image.line, f"{image.name}:{image.tag} image"))
 
 
+#: A `$(...)` command substitution (one level of parentheses inside): its `;` separates nothing.
+_SUBSHELL = re.compile(r"\$\((?:[^()]|\([^()]*\))*\)")
+
+
 def _install_commands(facts: Facts, text: str, line: int) -> None:
     """`pip install ...` and `conda|mamba install ...` inside a shell command line."""
+    text = _SUBSHELL.sub("SUBSHELL", text)  # `--prefix "$(python -c 'import sys; print(sys.prefix)')"`
     for command in re.split(r"&&|;|\|\|", text):
         try:
             tokens = shlex.split(command)
@@ -354,6 +379,29 @@ def _install_commands(facts: Facts, text: str, line: int) -> None:
                 break
 
 
+#: A notebook's shell or magic line, as the virtual module neutralises it (`pass  # !pip ...`).
+_NEUTRALISED_MAGIC = re.compile(r"^\s*(?:pass|None)\s+#\s*[!%]+\s*(?P<command>.*)$")
+
+
+def notebook_installs(lines: list[str]) -> list[Requirement]:
+    """The packages a notebook installs (`!pip install`, `%pip install`, `%conda install`),
+    read from its virtual module's lines, `\\` continuations joined; lines are virtual."""
+    facts = Facts()
+    index = 0
+    while index < len(lines):
+        match = _NEUTRALISED_MAGIC.match(lines[index])
+        index += 1
+        if not match:
+            continue
+        number, command = index, re.sub(r"\s#.*$", "", match["command"])
+        while command.rstrip().endswith("\\") and index < len(lines) and lines[index].startswith(NOT_PYTHON):
+            command = command.rstrip()[:-1] + " " + lines[index][len(NOT_PYTHON):]
+            index += 1
+        if command.startswith(("install ", "pip ", "pip3 ", "python", "uv ", "conda ", "mamba ")):
+            _install_commands(facts, "pip " + command if command.startswith("install ") else command, number)
+    return facts.requirements
+
+
 #: ARG/ENV names that hold a CUDA version (not `TORCH_CUDA_ARCH_LIST`, a compute capability).
 _CUDA_VERSION_VARIABLE = re.compile(r"^(CUDA|CUDA_VERSION|CUDA_VER|CUDA_TOOLKIT_VERSION|NV_CUDA_CUDART_VERSION)$", re.I)
 
@@ -361,7 +409,8 @@ _CUDA_VERSION_VARIABLE = re.compile(r"^(CUDA|CUDA_VERSION|CUDA_VER|CUDA_TOOLKIT_
 def _dockerfile(source: TextSource, facts: Facts) -> None:
     arguments: dict[str, str] = {}
     stages: set[str] = set()
-    for line, text in _logical_lines(source.lines):
+    logical = _logical_lines(source.lines)
+    for line, text in logical:
         words = text.split()
         if not words:
             continue
@@ -383,15 +432,36 @@ def _dockerfile(source: TextSource, facts: Facts) -> None:
                 continue
             _image_facts(facts, image_reference(reference, line))
         elif instruction == "RUN":
-            _install_commands(facts, rest, line)
+            heredoc = re.search(r"<<-?\s*['\"]?(\w+)['\"]?", rest)
+            if heredoc:
+                delimiter = heredoc.group(1)
+                for body_line, body in logical:
+                    if body.strip() == delimiter:
+                        break
+                    _install_commands(facts, body, body_line)
+            _install_commands(facts, _exec_form(rest), line)
+
+
+def _exec_form(command: str) -> str:
+    """`["pip", "install", "torch"]` (a RUN in exec form) as the shell line it runs."""
+    if command.startswith("["):
+        try:
+            words = json.loads(command)
+        except json.JSONDecodeError:
+            return command
+        if isinstance(words, list) and all(isinstance(w, str) for w in words):
+            return " ".join(shlex.quote(w) for w in words)
+    return command
 
 
 _CI_IMAGE = re.compile(r"^\s*-?\s*(?:container|image)\s*:\s*['\"]?([^\s'\"#{}]+)")
+#: `container: {image: nvidia/cuda:12.1.0-devel-ubuntu22.04, options: --gpus all}`
+_CI_FLOW_IMAGE = re.compile(r"^\s*-?\s*container\s*:\s*\{[^}]*\bimage\s*:\s*['\"]?([^\s'\",}]+)")
 
 
 def _ci_workflow(source: TextSource, facts: Facts) -> None:
     for number, raw in enumerate(source.lines, start=1):
-        match = _CI_IMAGE.match(raw)
+        match = _CI_IMAGE.match(raw) or _CI_FLOW_IMAGE.match(raw)
         if match:
             _image_facts(facts, image_reference(match.group(1), number))
         if "install" in raw:

@@ -1,0 +1,67 @@
+"""Manifest shapes met in real repositories: Dockerfile heredoc and exec-form RUN, CI containers
+in flow style, Poetry's caret and tilde ranges, and packages a notebook installs."""
+
+from __future__ import annotations
+
+from packaging.specifiers import SpecifierSet
+
+from mldebt.discover import FileKind
+from mldebt.extract.manifests import manifest_facts, notebook_installs
+from mldebt.extract.sources import TextSource
+
+
+def _requirements(kind: str, text: str, path: str = "Dockerfile") -> dict[str, tuple[str, int]]:
+    facts = manifest_facts(TextSource(path, kind, text))
+    return {r.name: (r.specifier, r.line) for r in facts.requirements}
+
+
+def test_dockerfile_heredoc_run_installs_are_read():
+    text = "FROM python:3.11\nRUN <<EOF\napt-get update\npip install torch numpy==1.26.4\nEOF\nRUN echo done\n"
+    assert _requirements(FileKind.DOCKERFILE, text) == {"torch": ("", 4), "numpy": ("==1.26.4", 4)}
+
+
+def test_dockerfile_exec_form_run_installs_are_read():
+    text = 'FROM python:3.11\nRUN ["pip", "install", "--no-cache-dir", "torch>=2.1"]\n'
+    assert _requirements(FileKind.DOCKERFILE, text) == {"torch": (">=2.1", 2)}
+
+
+def test_ci_container_in_flow_style_is_an_image():
+    text = "jobs:\n  gpu:\n    container: {image: 'nvidia/cuda:12.1.0-devel-ubuntu22.04', options: --gpus all}\n"
+    facts = manifest_facts(TextSource(".github/workflows/gpu.yml", FileKind.CI_WORKFLOW, text))
+    assert [(i.name, i.tag, i.line) for i in facts.images] == [("nvidia/cuda", "12.1.0-devel-ubuntu22.04", 3)]
+
+
+def test_poetry_caret_and_tilde_keep_their_upper_bound():
+    text = (
+        '[tool.poetry.dependencies]\npython = "^3.10"\ntorch = "^2.1"\njax = "^0.4.30"\n'
+        'numpy = "~1.26"\nscipy = ">=1.11"\n'
+    )
+    found = _requirements(FileKind.PYPROJECT, text, "pyproject.toml")
+    assert SpecifierSet(found["torch"][0]) == SpecifierSet(">=2.1,<3")
+    assert SpecifierSet(found["jax"][0]) == SpecifierSet(">=0.4.30,<0.5")
+    assert SpecifierSet(found["numpy"][0]) == SpecifierSet(">=1.26,<1.27")
+    assert SpecifierSet(found["scipy"][0]) == SpecifierSet(">=1.11")
+
+
+def test_notebook_installs_skip_options_requirement_files_and_comments():
+    lines = [
+        "x = 1",
+        "pass  # %pip install -qr requirements.txt comet_ml  # install",
+        "pass  # !pip install -q \\",
+        "#|     torch==2.1.0 \\",
+        "#|     peft",
+        "pass  # !pip freeze | grep scikit-learn",
+    ]
+    assert [(r.name, r.specifier, r.line) for r in notebook_installs(lines)] == [
+        ("comet-ml", "", 2), ("torch", "==2.1.0", 3), ("peft", "", 3),
+    ]
+
+
+def test_a_semicolon_inside_a_command_substitution_does_not_split_the_install():
+    text = (
+        "FROM pytorch/pytorch:2.8.0-cuda12.8-cudnn9-runtime\n"
+        "RUN uv pip install --prefix \"$(python -c 'import sys; print(sys.prefix)')\" -r requirements.txt onnx\n"
+    )
+    facts = manifest_facts(TextSource("Dockerfile", FileKind.DOCKERFILE, text))
+    assert [(f.path, f.line) for f in facts.requirement_files] == [("requirements.txt", 2)]
+    assert [r.name for r in facts.requirements] == ["onnx"]
