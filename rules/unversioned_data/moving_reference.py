@@ -29,8 +29,8 @@ class MovingReference(PythonRule):
     which. A registry version number, a commit SHA in the URL or a release tag pins them.
 
     ## Known limitations
-    Registry references are reported as info (serving code may follow a stage on purpose; the
-    version it loaded should then be logged). A stage or alias in an f-string is seen when its
+    Reported as info: serving code may follow a registry stage on purpose (the version it
+    loaded should then be logged), and tutorials fetch sample files from their own branch. A stage or alias in an f-string is seen when its
     placeholder is named `stage` or `alias`. Docstrings are not read.
 
     ## References
@@ -41,7 +41,7 @@ class MovingReference(PythonRule):
     id = "MLD307"
     name = "moving-reference"
     category = Category.UNVERSIONED_DATA
-    severity = Severity.WARNING
+    severity = Severity.INFO
     confidence = Confidence.MEDIUM
     in_tests = False
     INVALID = [
@@ -99,7 +99,6 @@ class MovingReference(PythonRule):
                     node,
                     f"`{shown}` loads whatever version holds the {moving} today",
                     "load a registry version number (`models:/name/3`), or log the version the stage resolved to",
-                    severity=Severity.INFO,
                 )
             return
         branch = _BRANCH_URL.search(text)
