@@ -227,8 +227,8 @@ class EntryPoint:
 
 @dataclass(frozen=True)
 class DeclaredEntryPoint:
-    """An entry point a manifest declares: a console script (`target` is `pkg.cli:main`) or a
-    script a CI job runs (`target` is the script's path as written, `kind` is `ci`)."""
+    """An entry point a manifest declares: a console script of `[project.scripts]` (`kind`
+    `console-script`, `target` `pkg.cli:main`)."""
 
     kind: str
     target: str

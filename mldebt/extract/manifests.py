@@ -25,6 +25,7 @@ from mldebt.extract.facts import (
     CiCommand,
     ConfigKey,
     CudaVersion,
+    DeclaredEntryPoint,
     EvidenceSite,
     Facts,
     Image,
@@ -270,6 +271,9 @@ def _pyproject(source: TextSource, facts: Facts) -> None:
         return
     lines = source.lines
     project = _table(document.get("project"))
+    for name, target in _table(project.get("scripts")).items():
+        if isinstance(target, str) and ":" in target:  # `train = "pkg.cli:main"`
+            facts.declared_entry_points.append(DeclaredEntryPoint("console-script", target, _line_of(lines, target)))
     strings: list = list(_array(project.get("dependencies")))
     for group in _table(project.get("optional-dependencies")).values():
         strings += _array(group)

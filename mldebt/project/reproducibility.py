@@ -47,13 +47,23 @@ class TrainingRun:
         return dict(sorted(left.items()))
 
 
-def _entry_points(project: Project) -> list[tuple[str, EntryPoint]]:
-    return [
+def _entry_points(project: Project, graph: CallGraph) -> list[tuple[str, EntryPoint]]:
+    """Entry points found in code, and the console scripts manifests declare (`pkg.cli:main`
+    becomes the function `main` of the file `pkg/cli.py`)."""
+    entries = [
         (path, entry)
         for path, (kind, facts) in project.files.items()
         if kind in FileKind.CODE and not is_test_path(path)
         for entry in facts.entry_points
     ]
+    for manifest, (_, facts) in project.files.items():
+        for declared in facts.declared_entry_points:
+            module, _, function = declared.target.partition(":")
+            home = graph.module_file(manifest, module.strip())
+            function = function.strip()
+            if home is not None and function in graph.functions.get(home, {}):
+                entries.append((home, EntryPoint(declared.kind, function, 1)))
+    return entries
 
 
 def training_runs(project: Project) -> list[TrainingRun]:
@@ -64,7 +74,7 @@ def training_runs(project: Project) -> list[TrainingRun]:
     graph = CallGraph(project)
     libraries = graph.imported_files()
     # top-level code that other modules import is a library's set-up, not a run
-    entries = [(p, e) for p, e in _entry_points(project) if e.kind != "script" or p not in libraries]
+    entries = [(p, e) for p, e in _entry_points(project, graph) if e.kind != "script" or p not in libraries]
     reached = {(path, entry): graph.reachable((path, entry.function)) for path, entry in entries}
     runs = []
     for path, entry in entries:

@@ -68,6 +68,13 @@ class UnseededTrainingRun(ProjectRule):
                 "lab/tuner.py": "import torch\nclass Tuner:\n    def init(self):\n        torch.manual_seed(0)\n",
             },
         ),
+        Invalid(  # a console script's function, no `__main__` block anywhere
+            "import torch\ndef run():\n    loader = torch.utils.data.DataLoader(ds, shuffle=True)\n"
+            "    for epoch in range(3):\n        model.fit(loader)\n",
+            path="lab/cli.py", line=1, message="torch's generator",
+            files={"pyproject.toml": "[project]\nname = 'lab'\n[project.scripts]\nlab-train = 'lab.cli:run'\n",
+                   "lab/__init__.py": ""},
+        ),
         Invalid(  # seeds torch only; the augmentation draws from Python's random
             "import random\nimport torch\ndef augment(x):\n    return x if random.random() < 0.5 else -x\n"
             "torch.manual_seed(0)\nfor epoch in range(3):\n    model.fit(augment(x))\n",
