@@ -101,7 +101,7 @@ class MovingReference(PythonRule):
                     "load a registry version number (`models:/name/3`), or log the version the stage resolved to",
                 )
             return
-        branch = _BRANCH_URL.search(text)
+        branch = _BRANCH_URL.match(text.strip())  # the string is the URL, not text that quotes one
         if branch:
             ref = next(v for v in branch.groupdict().values() if v)
             what = "the latest release" if ref == "latest" else f"branch `{ref}`"
