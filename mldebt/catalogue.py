@@ -73,17 +73,36 @@ def shipped_catalogue() -> list[dict[str, Any]]:
     return json.loads(resources.files("mldebt.rules").joinpath(CATALOGUE_FILE).read_text(encoding="utf-8"))
 
 
-def find(entries: list[dict[str, Any]], text: str) -> dict[str, Any]:
-    """The entry a user means: an id (any case), a rule name, or a prefix or category that
-    names exactly one rule."""
+def find(entries: list[dict[str, Any]], text: str) -> list[dict[str, Any]]:
+    """The entries a user means: an id (any case) or a rule name (one entry), or an id prefix
+    (`MLD4`) or a category (`unsafe-deserialization`) with all their rules."""
     key = text.strip()
     for entry in entries:
         if entry["id"] == key.upper() or entry["name"] == key:
-            return entry
+            return [entry]
     matches = [e for e in entries if e["id"].startswith(key.upper()) or e["category"] == key]
-    if len(matches) == 1:
-        return matches[0]
-    raise SelectorError(unknown("rule", key, [e["id"] for e in entries] + [e["name"] for e in entries]))
+    if matches:
+        return matches
+    upper = key.upper()
+    if upper.startswith("MLD"):
+        # A near-miss id (`MLD450`): the rules of its longest prefix that has any, not the
+        # closest string among unrelated ids.
+        for length in range(len(upper) - 1, 3, -1):
+            family = [e["id"] for e in entries if e["id"].startswith(upper[:length])]
+            if family:
+                raise SelectorError(f"unknown rule `{key}`; the {upper[:length]} rules are {', '.join(family)}")
+        prefixes = sorted({(e["id"][:4], e["category"]) for e in entries})
+        raise SelectorError(
+            f"unknown rule `{key}`; the prefixes are {', '.join(f'{p} ({c})' for p, c in prefixes)}"
+        )
+    choices = [e["id"] for e in entries] + [e["name"] for e in entries] + sorted({e["category"] for e in entries})
+    raise SelectorError(unknown("rule or category", key, choices))
+
+
+def listing(entries: list[dict[str, Any]]) -> str:
+    """Several rules, one line each: what `mldebt explain` prints for a prefix or category."""
+    lines = [f"{e['id']} {e['name']} ({e['category']}, {e['severity']})\n    {e['summary']}" for e in entries]
+    return "\n".join([*lines, "", "`mldebt explain ID` prints one rule's rationale, references and examples."]) + "\n"
 
 
 def rules_markdown(entries: list[dict[str, Any]]) -> str:

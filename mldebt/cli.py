@@ -33,6 +33,7 @@ from mldebt.baseline import (
 from mldebt.cache import CACHE_DIR_NAME, ENV_CACHE_DIR
 from mldebt.cache import clean as clean_cache
 from mldebt.catalogue import find as find_rule
+from mldebt.catalogue import listing as rules_listing
 from mldebt.catalogue import rules_markdown, shipped_catalogue
 from mldebt.engine import scan as run_scan
 from mldebt.project.graph import EXPORTS
@@ -403,12 +404,13 @@ def rules(fmt) -> None:
 @main.command()
 @click.argument("rule_id")
 def explain(rule_id) -> None:
-    """Print the documentation of RULE_ID (an id such as MLD402, or a rule name)."""
+    """Print the documentation of RULE_ID (an id such as MLD402, or a rule name); for an id
+    prefix (MLD4) or a category (unsafe-deserialization), list its rules."""
     try:
-        entry = find_rule(shipped_catalogue(), rule_id)
+        entries = find_rule(shipped_catalogue(), rule_id)
     except SelectorError as error:
         raise UsageError(str(error)) from None
-    click.echo(entry["explain"], nl=False)
+    click.echo(entries[0]["explain"] if len(entries) == 1 else rules_listing(entries), nl=False)
 
 
 @main.command()

@@ -129,3 +129,16 @@ def test_rules_and_explain(run_cli):
     assert run_cli("explain", "pickle-deserialization").exit_code == 0
     bad = run_cli("explain", "MLD499")
     assert bad.exit_code == 2 and "unknown" in bad.stderr
+
+
+def test_explain_a_prefix_or_category_lists_its_rules_and_near_misses_name_their_family(run_cli):
+    for selector in ("MLD4", "unsafe-deserialization"):
+        result = run_cli("explain", selector)
+        assert result.exit_code == 0
+        assert [line.split()[0] for line in result.stdout.splitlines() if line.startswith("MLD")] == [
+            "MLD401", "MLD402", "MLD403", "MLD404", "MLD405",
+        ]
+    near = run_cli("explain", "MLD450")
+    assert near.exit_code == 2 and "the MLD4 rules are MLD401, MLD402" in near.stderr
+    nowhere = run_cli("explain", "MLD9")
+    assert nowhere.exit_code == 2 and "MLD4 (unsafe-deserialization)" in nowhere.stderr
