@@ -110,7 +110,8 @@ class Settings:
         all of them but those only discovery, the project phase or the exit code read, and
         the selection as the rule ids it enables."""
         data = dataclasses.asdict(self)
-        for project_only in ("exclude", "declared_consumers", "fail_on", "select", "ignore", "attest", "min_score"):
+        after_scan = ("baseline",)  # a filter over the finished report
+        for project_only in ("exclude", "declared_consumers", "fail_on", "select", "ignore", "attest", "min_score", *after_scan):
             del data[project_only]
         data["enabled"] = sorted(self.enabled_rule_ids())
         text = json.dumps(data, sort_keys=True, default=str)

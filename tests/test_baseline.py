@@ -121,3 +121,9 @@ def test_scanning_some_files_neither_reports_nor_calls_stale_the_others(tmp_path
     _, doc = scan_json(repo / "a.py", "--baseline", path)
     assert [(f["path"], f["line"]) for f in doc["findings"]] == [("a.py", 11)]
     assert doc["baseline"]["matched"] == 2 and doc["baseline"]["stale"] == []
+
+
+def test_the_baseline_setting_keeps_the_file_cache():
+    from mldebt.settings import Settings
+
+    assert Settings(baseline="a/.mldebt-baseline.json").file_phase_digest() == Settings().file_phase_digest()
