@@ -98,7 +98,7 @@ class FileResult:
     facts: Facts = field(default_factory=Facts)
     #: `content_digest` of the bytes analysed ('' if unread): what the results cache keys on.
     digest: str = ""
-    #: The file's `# mldebt: ignore[...]` comments, and the lines of those that suppressed a
+    #: The file's suppression comments, and the lines of those that suppressed a
     #: finding: after the project phase, the others are reported as unused.
     suppression_comments: list[SuppressionComment] = field(default_factory=list)
     used_suppressions: list[int] = field(default_factory=list)

@@ -12,7 +12,9 @@ silence; one that suppressed nothing in a scan is reported too, so stale ones ca
 
 from __future__ import annotations
 
+import io
 import re
+import tokenize
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -40,13 +42,27 @@ class SuppressionComment:
         return None, f"cell {self.cell}, line {self.cell_line}: "
 
 
-def parse_comments(lines: list[str]) -> list[SuppressionComment]:
+def _python_comment_starts(lines: list[str]) -> dict[int, int] | None:
+    """line -> column where its `#` comment starts, from Python's tokenizer (a string that
+    quotes `# mldebt: ignore` is not a comment); None when the text does not tokenize."""
+    try:
+        tokens = tokenize.generate_tokens(io.StringIO("\n".join(lines) + "\n").readline)
+        return {t.start[0]: t.start[1] for t in tokens if t.type == tokenize.COMMENT}
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        return None
+
+
+def parse_comments(lines: list[str], python: bool = False) -> list[SuppressionComment]:
+    """The suppression comments of a file's lines; in Python (`python`), only real comments."""
     comments = []
+    starts = _python_comment_starts(lines) if python else None
     for number, line in enumerate(lines, start=1):
         if "mldebt:" not in line:
             continue
         comment_only = line.lstrip().startswith("#")
         for match in _COMMENT.finditer(line):
+            if starts is not None and not (number in starts and starts[number] <= match.start()):
+                continue
             codes = tuple(c.strip() for c in (match.group("codes") or "").split(",") if c.strip())
             comments.append(SuppressionComment(number, codes, bool(match.group("file")), comment_only))
     return comments

@@ -125,3 +125,9 @@ def test_notebook_suppression_diagnostics_name_the_cell(tmp_path, scan_json):
     assert _diagnostics(doc, "unused-suppression") == [
         ("nb.ipynb", None, "cell 1, line 2: `# mldebt: ignore[MLD401]` suppresses nothing here; remove it"),
     ]
+
+
+def test_text_that_quotes_a_suppression_is_not_one(tmp_path, scan_json):
+    write_tree(tmp_path, {"doc.py": 'HELP = "write `# mldebt: ignore[{rule}]` on the line"\n"""# mldebt: ignore"""\n'})
+    _, doc = scan_json(tmp_path)
+    assert doc["diagnostics"] == []

@@ -205,7 +205,7 @@ class FileAnalyzer:
 
     def _analyse_python(self, ref: FileRef, text: str, rules: list, result: FileResult) -> None:
         source = notebook_source(ref.path, text) if ref.kind == FileKind.NOTEBOOK else PythonSource(ref.path, text)
-        self._read_suppressions(source.lines, source.cell_map, result)
+        self._read_suppressions(source.lines, source.cell_map, result, python=True)
         for warning in source.warnings:
             result.diagnostics.append(Diagnostic(ref.path, warning.kind, warning.message, warning.line))
         refuse_pathological(source)
@@ -249,12 +249,12 @@ class FileAnalyzer:
             self._collect(source.path, source.lines, raw, result, None, None)
 
     @staticmethod
-    def _read_suppressions(lines: list[str], cell_map: dict, result: FileResult) -> None:
+    def _read_suppressions(lines: list[str], cell_map: dict, result: FileResult, python: bool = False) -> None:
         """Keep the file's suppression comments (for the unused check after the project phase)
         and report those that cannot work: without codes, or naming no rule."""
         if not any("mldebt:" in line for line in lines):
             return
-        comments = parse_comments(lines)
+        comments = parse_comments(lines, python)
         if cell_map:
             comments = [
                 dataclasses.replace(c, cell=cell_map[c.line].cell, cell_line=cell_map[c.line].line)
