@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import queue
 import signal
 import sys
 from collections.abc import Iterator
@@ -80,6 +81,14 @@ def stop_pool(pool: ProcessPoolExecutor) -> None:
     """Stop a pool now: kill the workers, whatever they are parsing (`shutdown` alone waits
     for every queued file). The queued work is forgotten first: `Executor.map` has cancelled
     it, and Python 3.11's pool thread fails on cancelled work with a traceback."""
+    # The pool's thread takes a work id from `_work_ids`, then looks it up in the pending
+    # items: drain the ids first, or it looks up a cleared id (KeyError, with a traceback).
+    work_ids = getattr(pool, "_work_ids", None)
+    while work_ids is not None:
+        try:
+            work_ids.get_nowait()
+        except queue.Empty:
+            break
     pending = getattr(pool, "_pending_work_items", None)
     if pending is not None:
         pending.clear()
