@@ -94,11 +94,13 @@ def _sigint_blocked_or_ignored(pid: int) -> bool:
 
 
 def _start_busy_scan(tmp_path: Path) -> subprocess.Popen:
-    """A scan whose workers are busy for a long while: two dense modules of 1.5 MB each."""
-    dense = "".join(f"v{i} = [{i}, {i} + 1, f({i}), {{'k': {i}}}]\n" for i in range(40_000))
+    """A scan whose workers are busy for a long while, even on an idle machine: twenty dense
+    modules, each under the size and token caps (so really parsed, about a second each) and
+    together over the bytes that start the pool."""
+    dense = "".join(f"v{i} = [{i}, {i} + 1, f({i}), {{'k': {i}}}]\n" for i in range(3_000))
     repo = write_tree(
         tmp_path / "repo",
-        {f"m{i}.py": "x = 1\n" for i in range(8)} | {"a_dense.py": dense, "b_dense.py": dense},
+        {f"m{i}.py": "x = 1\n" for i in range(8)} | {f"dense_{i}.py": dense for i in range(20)},
     )
     process = subprocess.Popen(
         [str(COMMAND), "scan", ".", "-j", "2"], cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
