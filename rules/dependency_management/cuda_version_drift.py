@@ -1,8 +1,9 @@
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from mldebt.rules.dependency_management import version_conflict
 
+from mldebt.extract.facts import CudaVersion
 from mldebt.project import Project, related
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
 
@@ -20,8 +21,8 @@ class CudaVersionDrift(ProjectRule):
     `nvidia/cuda` or `pytorch/pytorch` base image, conda's `pytorch-cuda`/`cudatoolkit`,
     `ENV CUDA_VERSION`, `jax[cuda12]`, CI container images. When they disagree, the Docker
     image, the CI job and a developer's conda environment each run a different stack, and a
-    kernel or numerical difference shows up only in one of them. Every disagreeing line is
-    reported, naming the others.
+    kernel or numerical difference shows up only in one of them. Each file is reported once per
+    CUDA version it selects, at the first line selecting it, naming the disagreeing sites.
 
     ## Known limitations
     A bare major (`jax[cuda12]`) agrees with any 12.x. Files are compared only when one's
@@ -69,10 +70,12 @@ class CudaVersionDrift(ProjectRule):
     ]
 
     def check(self, project: Project) -> Iterator[ProjectFinding]:
-        sources = [(path, cuda) for path, cuda in project.cuda_versions() if not _VARIANT_FILE.search(path)]
-        for path, cuda in sources:
+        choices = _first_line_per_choice(
+            (path, cuda) for path, cuda in project.cuda_versions() if not _VARIANT_FILE.search(path)
+        )
+        for path, cuda in choices:
             others = [
-                (other_path, other) for other_path, other in sources
+                (other_path, other) for other_path, other in choices
                 if version_conflict(cuda.version, other.version) and related(path, other_path)
             ]
             if not others:
@@ -86,3 +89,12 @@ class CudaVersionDrift(ProjectRule):
                 path=path,
                 related=tuple((p, o.line) for p, o in others),
             )
+
+
+def _first_line_per_choice(sources: Iterable[tuple[str, CudaVersion]]) -> list[tuple[str, CudaVersion]]:
+    """One (file, version) choice at its first line: ten `nvidia-*-cu12` pins in one
+    environment file are one decision, reported and named once."""
+    first: dict[tuple[str, str], tuple[str, CudaVersion]] = {}
+    for path, cuda in sorted(sources, key=lambda source: (source[0], source[1].line)):
+        first.setdefault((path, cuda.version), (path, cuda))
+    return list(first.values())
