@@ -93,6 +93,13 @@ def _sigint_blocked_or_ignored(pid: int) -> bool:
     return bool((int(status["SigBlk"], 16) | int(status["SigIgn"], 16)) & bit)
 
 
+def _as_a_foreground_job() -> None:
+    """Ctrl-C at its default, as in a terminal: a shell starts background jobs with SIGINT
+    ignored, and mldebt rightly keeps an ignored SIGINT, so a test run from a background job
+    would otherwise never interrupt anything."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start_busy_scan(tmp_path: Path) -> subprocess.Popen:
     """A scan whose workers are busy for a long while, even on an idle machine: twenty dense
     modules, each under the size and token caps (so really parsed, about a second each) and
@@ -104,7 +111,7 @@ def _start_busy_scan(tmp_path: Path) -> subprocess.Popen:
     )
     process = subprocess.Popen(
         [str(COMMAND), "scan", ".", "-j", "2"], cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True, start_new_session=True,
+        text=True, start_new_session=True, preexec_fn=_as_a_foreground_job,
     )
     deadline = time.monotonic() + 30
     while len(_live_processes(process.pid)) < 5:  # mldebt, resource tracker, forkserver, 2 workers
