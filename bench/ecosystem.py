@@ -26,7 +26,10 @@ Commands:
     report RUN [--before RUN] [--write]                     per-rule precision (and bench/ECOSYSTEM.md)
 
 A label is keyed by repository and fingerprint, so a finding that survives a change keeps its
-verdict; `report` only counts labels whose finding is in the run it is given.
+verdict; `report` only counts labels whose finding is in the run it is given. A label also records
+the severity the finding was judged at: "not worth a warning" says nothing about the same finding
+as a note, so when a rule change moves a finding to another severity its label no longer counts
+(`report` shows it as "regraded") and `sample` offers it again, with the old verdict beside it.
 """
 
 from __future__ import annotations
@@ -50,7 +53,8 @@ PANEL_FILE = BENCH / "panel.toml"
 LABELS_FILE = BENCH / "labels.yaml"
 TABLE_FILE = BENCH / "ECOSYSTEM.md"
 VERDICTS = ("true", "debatable", "wrong")
-LABEL_FIELDS = ("repo", "fingerprint", "rule", "path", "line", "verdict", "reason")
+SEVERITIES = ("info", "warning", "error")
+LABEL_FIELDS = ("repo", "fingerprint", "rule", "path", "line", "severity", "verdict", "reason")
 #: The issue's targets (share of judged findings).
 MAX_WRONG_OVERALL, MAX_WRONG_PER_RULE, MAX_DEBATABLE = 0.05, 0.10, 0.25
 DEFAULT_SAMPLE = 10
@@ -264,11 +268,16 @@ def load_labels(path: Path = LABELS_FILE) -> dict[tuple[str, str], dict]:
 
 
 def _checked(entry: object, path: Path) -> dict:
-    if not isinstance(entry, dict) or not {"repo", "fingerprint", "rule", "verdict"} <= entry.keys():
-        raise BenchError(f"{path}: a label needs repo, fingerprint, rule and verdict: {entry!r}")
+    if not isinstance(entry, dict) or not {"repo", "fingerprint", "rule", "verdict", "severity"} <= entry.keys():
+        raise BenchError(
+            f"{path}: a label needs repo, fingerprint, rule, severity (the one it was judged at: "
+            f"`sample` writes it) and verdict: {entry!r}"
+        )
     verdict = "true" if entry["verdict"] is True else entry["verdict"]
     if verdict not in VERDICTS:
         raise BenchError(f"{path}: {entry['repo']} {entry['fingerprint']}: verdict must be one of {VERDICTS}, not {verdict!r}")
+    if entry["severity"] not in SEVERITIES:
+        raise BenchError(f"{path}: {entry['repo']} {entry['fingerprint']}: severity must be one of {SEVERITIES}, not {entry['severity']!r}")
     if not str(entry.get("reason") or "").strip():
         raise BenchError(f"{path}: {entry['repo']} {entry['fingerprint']}: a verdict needs a one-line reason")
     return {**entry, "verdict": verdict}
@@ -294,27 +303,37 @@ def command_labels_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def judged_label(labels: dict[tuple[str, str], dict], repo: str, finding: dict) -> dict | None:
+    """The label that judges `finding` as it is now: one given at the finding's severity."""
+    label = labels.get((repo, finding["fingerprint"]))
+    return label if label is not None and label["severity"] == finding["severity"] else None
+
+
 def sample(run: dict[str, list[dict]], labels: dict[tuple[str, str], dict], per: int) -> list[dict]:
     """Findings to judge so that every (repo, rule) has `per` judged ones, or all of them. The
     choice is a stable hash order of fingerprints: the same run gives the same sample, and a
-    finding that keeps its fingerprint stays in it."""
+    finding that keeps its fingerprint stays in it. A finding judged at another severity is
+    offered again, its old verdict shown as `was` (judge it afresh: `labels add` ignores `was`)."""
     todo = []
     for repo in sorted(run):
         by_rule: dict[str, list[dict]] = {}
         for finding in run[repo]:
             by_rule.setdefault(finding["rule"], []).append(finding)
         for rule, findings in sorted(by_rule.items()):
-            judged = sum((repo, f["fingerprint"]) in labels for f in findings)
+            judged = sum(judged_label(labels, repo, f) is not None for f in findings)
             fresh = sorted(
-                (f for f in findings if (repo, f["fingerprint"]) not in labels),
+                (f for f in findings if judged_label(labels, repo, f) is None),
                 key=lambda f: hashlib.sha256(f["fingerprint"].encode()).hexdigest(),
             )
             for finding in fresh[: max(0, per - judged)]:
+                old = labels.get((repo, finding["fingerprint"]))
                 todo.append({
                     "repo": repo, "fingerprint": finding["fingerprint"], "rule": rule,
                     "path": finding["path"], "line": finding["line"],
                     **({"cell": finding["cell"]} if finding.get("cell") is not None else {}),
-                    "message": finding["message"], "verdict": "", "reason": "",
+                    "message": finding["message"], "severity": finding["severity"],
+                    **({"was": f"{old['verdict']} at {old['severity']}: {old['reason']}"} if old else {}),
+                    "verdict": "", "reason": "",
                 })
     return todo
 
@@ -336,6 +355,7 @@ class Tally:
     true: int = 0
     debatable: int = 0
     wrong: int = 0
+    regraded: int = 0  # findings judged at another severity than they have now: not counted as judged
     short_samples: int = 0  # (repo) cells with fewer than min(per, findings) judged
 
     @property
@@ -346,21 +366,24 @@ class Tally:
         return getattr(self, verdict) / self.judged if self.judged else None
 
     def add(self, other: Tally) -> None:
-        for name in ("findings", "true", "debatable", "wrong", "short_samples"):
+        for name in ("findings", "true", "debatable", "wrong", "regraded", "short_samples"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
 def tally(run: dict[str, list[dict]], labels: dict[tuple[str, str], dict], per: int = DEFAULT_SAMPLE) -> dict[str, Tally]:
-    """Per rule: findings in the run, and the verdicts of those of them that were judged."""
+    """Per rule: findings in the run, the verdicts of those judged at their present severity,
+    and how many were judged at another one (`regraded`)."""
     tallies: dict[str, Tally] = {}
     for repo, findings in run.items():
         cells: dict[str, Tally] = {}
         for finding in findings:
             cell = cells.setdefault(finding["rule"], Tally())
             cell.findings += 1
-            label = labels.get((repo, finding["fingerprint"]))
+            label = judged_label(labels, repo, finding)
             if label:
                 setattr(cell, label["verdict"], getattr(cell, label["verdict"]) + 1)
+            elif (repo, finding["fingerprint"]) in labels:
+                cell.regraded += 1
         for rule, cell in cells.items():
             cell.short_samples = int(cell.judged < min(per, cell.findings))
             tallies.setdefault(rule, Tally()).add(cell)
@@ -380,10 +403,10 @@ def _pct(value: float | None) -> str:
 
 def render_report(after: dict[str, Tally], before: dict[str, Tally] | None = None) -> str:
     """Markdown table, one row per rule and a total; with `before`, each figure as before -> after."""
-    columns = ["findings", "judged", "true", "debatable", "wrong", "precision", "debatable %", "wrong %"]
+    columns = ["findings", "judged", "true", "debatable", "wrong", "regraded", "precision", "debatable %", "wrong %"]
 
     def cells(t: Tally) -> list[str]:
-        return [str(t.findings), str(t.judged), str(t.true), str(t.debatable), str(t.wrong),
+        return [str(t.findings), str(t.judged), str(t.true), str(t.debatable), str(t.wrong), str(t.regraded),
                 _pct(t.share("true")), _pct(t.share("debatable")), _pct(t.share("wrong"))]
 
     def row(name: str, rule: str | None) -> str:
@@ -438,7 +461,8 @@ def _page(table: str, runs: str, labels: int) -> str:
     return (head or "# Ecosystem check\n\n") + TABLE_MARKER + "\n\n" + (
         "## Panel\n\n| repository | commit | kinds |\n|---|---|---|\n" + repos + "\n\n"
         f"## Precision per rule\n\nRuns {runs} (folder names: the mldebt commit each scanned with); "
-        f"{labels} labels in bench/labels.yaml, the same set for both columns.\n\n" + table
+        f"{labels} labels in bench/labels.yaml, the same set for both columns; a label counts where its "
+        f"finding has the severity it was judged at (`regraded`: judged at another severity, not counted).\n\n" + table
     )
 
 

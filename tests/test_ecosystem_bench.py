@@ -15,12 +15,13 @@ _SPEC.loader.exec_module(eco)
 
 
 def finding(fingerprint: str, rule: str = "MLD101", path: str = "train.py", line: int = 1, **extra) -> dict:
-    return {"rule": rule, "fingerprint": fingerprint, "path": path, "line": line, "message": f"m {fingerprint}", **extra}
+    return {"rule": rule, "fingerprint": fingerprint, "path": path, "line": line, "message": f"m {fingerprint}",
+            "severity": "warning", **extra}
 
 
-def label(fingerprint: str, verdict, repo: str = "o/r", rule: str = "MLD101") -> dict:
+def label(fingerprint: str, verdict, repo: str = "o/r", rule: str = "MLD101", severity: str = "warning") -> dict:
     return {"repo": repo, "fingerprint": fingerprint, "rule": rule, "path": "train.py", "line": 1,
-            "verdict": verdict, "reason": "read the code"}
+            "severity": severity, "verdict": verdict, "reason": "read the code"}
 
 
 def test_diff_reports_appeared_and_disappeared_per_repo_and_rule():
@@ -63,7 +64,7 @@ def test_report_shows_before_and_after_and_the_missed_targets():
     before = eco.tally({"o/r": [finding("a"), finding("b"), finding("c")]}, labels, per=1)
     after = eco.tally({"o/r": [finding("a"), finding("c")]}, labels, per=1)
     table = eco.render_report(after, before)
-    assert "| MLD101 | 3 → 2 | 3 → 2 | 1 | 1 | 1 → 0 | 33 % → 50 % | 33 % → 50 % | 33 % → 0 % |" in table
+    assert "| MLD101 | 3 → 2 | 3 → 2 | 1 | 1 | 1 → 0 | 0 | 33 % → 50 % | 33 % → 50 % | 33 % → 0 % |" in table
     assert "| **all** |" in table
     assert any("wrong overall 33 %" in m for m in eco.targets(before))
     assert any("MLD101 wrong" in m for m in eco.targets(before))
@@ -77,6 +78,19 @@ def test_sample_fills_each_repo_and_rule_up_to_per_in_a_stable_order():
     assert [s["rule"] for s in first] == ["MLD101", "MLD101", "MLD304"]
     assert all(s["fingerprint"] != "0" and s["verdict"] == "" for s in first)
     assert eco.sample(dict(reversed(list(run.items()))), labels, per=3) == first
+
+
+def test_a_label_judged_at_another_severity_is_regraded_and_sampled_again():
+    """`debatable` at warning says nothing about the same finding as a note: once a change moves
+    the finding to info, its old verdict no longer counts and the finding is offered again."""
+    labels = {("o/r", "a"): label("a", "debatable"), ("o/r", "b"): label("b", "true", severity="info")}
+    run = {"o/r": [finding("a", severity="info"), finding("b", severity="info")]}
+    tallies = eco.tally(run, labels, per=10)
+    assert (tallies["MLD101"].judged, tallies["MLD101"].true, tallies["MLD101"].regraded) == (1, 1, 1)
+    assert "| MLD101 | 2 | 1 | 1 | 0 | 0 | 1 |" in eco.render_report(tallies)
+    [stub] = eco.sample(run, labels, per=10)
+    assert stub["fingerprint"] == "a" and stub["severity"] == "info" and stub["verdict"] == ""
+    assert stub["was"] == "debatable at warning: read the code"
 
 
 def test_sample_since_an_earlier_run_judges_only_what_appeared():
@@ -93,14 +107,16 @@ def test_labels_round_trip_and_yaml_true_is_the_verdict_true(tmp_path):
     path = tmp_path / "labels.yaml"
     path.write_text(eco.dump_labels({("o/r", "a"): label("a", "true")}))
     assert "verdict: 'true'" in path.read_text()
-    path.write_text("- {repo: o/r, fingerprint: a, rule: MLD101, verdict: true, reason: ok}\n")
+    path.write_text("- {repo: o/r, fingerprint: a, rule: MLD101, severity: info, verdict: true, reason: ok}\n")
     assert eco.load_labels(path)[("o/r", "a")]["verdict"] == "true"
 
 
 @pytest.mark.parametrize("entry", [
-    "- {repo: o/r, fingerprint: a, rule: MLD101, verdict: maybe, reason: ok}",
-    "- {repo: o/r, fingerprint: a, rule: MLD101, verdict: wrong, reason: ''}",
-    "- {repo: o/r, rule: MLD101, verdict: wrong, reason: x}",
+    "- {repo: o/r, fingerprint: a, rule: MLD101, severity: info, verdict: maybe, reason: ok}",
+    "- {repo: o/r, fingerprint: a, rule: MLD101, severity: info, verdict: wrong, reason: ''}",
+    "- {repo: o/r, rule: MLD101, severity: info, verdict: wrong, reason: x}",
+    "- {repo: o/r, fingerprint: a, rule: MLD101, verdict: wrong, reason: x}",
+    "- {repo: o/r, fingerprint: a, rule: MLD101, severity: high, verdict: wrong, reason: x}",
 ])
 def test_bad_labels_are_one_line_errors(tmp_path, entry):
     path = tmp_path / "labels.yaml"
