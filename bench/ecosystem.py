@@ -168,15 +168,29 @@ def _code_under_test() -> str:
 
 def load_run(folder: Path) -> dict[str, list[dict]]:
     """Findings per repository (owner/name) of one run folder."""
+    return {repo: report["findings"] for repo, report in _reports(folder)}
+
+
+def load_glue(folder: Path) -> dict[str, dict]:
+    """`metrics.glue_code` per repository of one run folder (repositories whose report has none,
+    from an mldebt without the metric, are left out)."""
+    return {repo: glue for repo, report in _reports(folder) if (glue := report.get("metrics", {}).get("glue_code"))}
+
+
+def _reports(folder: Path) -> list[tuple[str, dict]]:
+    """(owner/name, scan JSON document) of every repository of one run folder."""
     if not folder.is_dir():
         raise BenchError(f"{folder}: run folder not found")
-    run = {}
+    reports = []
     for path in sorted(folder.glob("*+*.json")):
         try:
-            run[path.stem.replace("+", "/", 1)] = json.loads(path.read_text(encoding="utf-8"))["findings"]
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+            report = json.loads(path.read_text(encoding="utf-8"))
+            if not isinstance(report.get("findings"), list):
+                raise KeyError("findings")
+        except (OSError, ValueError, KeyError, AttributeError) as exc:
             raise BenchError(f"{path}: not an mldebt JSON report ({exc})") from exc
-    return run
+        reports.append((path.stem.replace("+", "/", 1), report))
+    return reports
 
 
 # --- diff ---------------------------------------------------------------------------------------
@@ -439,6 +453,25 @@ def targets(tallies: dict[str, Tally]) -> list[str]:
     return missed
 
 
+#: How many of a repository's most glue-heavy modules the glue table names.
+GLUE_MODULES = 3
+
+
+def render_glue(glue: dict[str, dict]) -> str:
+    """Markdown table of the glue-code share per repository (`metrics.glue_code`): the share of
+    statements that are glue, and the modules with the most glue statements."""
+    lines = ["| repository | glue share | glue / statements | most glue-heavy modules (share, glue statements) |",
+             "|---|---|---|---|"]
+    for repo, metric in sorted(glue.items()):
+        statements = sum(metric.get("statements", {}).values())
+        modules = ", ".join(
+            f"`{m['path']}` {_pct(m['share'])} ({m['glue']})" for m in metric.get("modules", [])[:GLUE_MODULES]
+        )
+        lines.append(f"| {repo} | {_pct(metric.get('share'))} | {metric.get('statements', {}).get('glue', 0)} / "
+                     f"{statements} | {modules or '-'} |")
+    return "\n".join(lines) + "\n"
+
+
 def command_report(args: argparse.Namespace) -> int:
     labels = load_labels()
     after = tally(load_run(Path(args.run)), labels)
@@ -446,15 +479,16 @@ def command_report(args: argparse.Namespace) -> int:
     text = render_report(after, before)
     missed = targets(after)
     text += "\nTargets: " + ("all met.\n" if not missed else "missed:\n" + "".join(f"- {m}\n" for m in missed))
-    sys.stdout.write(text)
+    glue = render_glue(load_glue(Path(args.run)))
+    sys.stdout.write(text + "\nGlue code (`metrics.glue_code`):\n\n" + glue)
     if args.write:
         runs = f"`{Path(args.before).name}` → `{Path(args.run).name}`" if args.before else f"`{Path(args.run).name}`"
-        TABLE_FILE.write_text(_page(text, runs, len(labels)), encoding="utf-8")
+        TABLE_FILE.write_text(_page(text, runs, len(labels), glue), encoding="utf-8")
         print(f"wrote {TABLE_FILE.relative_to(BENCH.parent)}")
     return 0
 
 
-def _page(table: str, runs: str, labels: int) -> str:
+def _page(table: str, runs: str, labels: int, glue: str) -> str:
     panel = load_panel()
     head = TABLE_FILE.read_text(encoding="utf-8").split(TABLE_MARKER)[0] if TABLE_FILE.exists() else ""
     repos = "\n".join(f"| {r.name} | `{r.commit[:12]}` | {', '.join(r.kinds)} |" for r in panel)
@@ -462,7 +496,11 @@ def _page(table: str, runs: str, labels: int) -> str:
         "## Panel\n\n| repository | commit | kinds |\n|---|---|---|\n" + repos + "\n\n"
         f"## Precision per rule\n\nRuns {runs} (folder names: the mldebt commit each scanned with); "
         f"{labels} labels in bench/labels.yaml, the same set for both columns; a label counts where its "
-        f"finding has the severity it was judged at (`regraded`: judged at another severity, not counted).\n\n" + table
+        f"finding has the severity it was judged at (`regraded`: judged at another severity, not counted).\n\n"
+        + table + "\n"
+        "## Glue code per repository\n\nFrom `metrics.glue_code` of the run's reports: glue statements "
+        "(format conversion, file shuffling, subprocess calls, argument marshalling) over all counted "
+        f"statements, and the {GLUE_MODULES} modules with the most glue statements.\n\n" + glue
     )
 
 

@@ -140,3 +140,16 @@ def test_the_committed_panel_meets_the_issue():
     assert all(len(r.commit) == 40 for r in panel)
     kinds = {k for r in panel for k in r.kinds}
     assert {"research", "example-collection", "notebooks", "hydra", "docker", "tabular", "library", "large"} <= kinds
+
+
+def test_glue_table_names_each_repos_share_and_its_most_glue_heavy_modules(tmp_path):
+    modules = [{"path": f"m{i}.py", "glue": 50 - i, "statements": 100, "share": (50 - i) / 100} for i in range(5)]
+    glue = {"statements": {"model": 10, "glue": 40, "neutral": 150}, "share": 0.2, "modules": modules}
+    (tmp_path / "o+r.json").write_text(json.dumps({"findings": [], "metrics": {"glue_code": glue}}))
+    (tmp_path / "o+old.json").write_text(json.dumps({"findings": [], "metrics": {}}))  # before the metric
+    loaded = eco.load_glue(tmp_path)
+    assert list(loaded) == ["o/r"]
+    table = eco.render_glue(loaded)
+    row = table.splitlines()[2]
+    assert row.startswith("| o/r | 20 % | 40 / 200 | `m0.py` 50 % (50), `m1.py` 49 % (49), `m2.py` 48 % (48) |")
+    assert "m3.py" not in table
