@@ -17,6 +17,16 @@ from pathlib import Path
 #: The cap for any single read: source files, manifests, `.gitignore`, `pyproject.toml`. Larger
 #: files are generated code or data (libcst parses dense generated code at about 0.1 MB/s).
 MAX_READ_BYTES = 2 * 1024 * 1024
+#: The cap for a notebook file: outputs and embedded images make a notebook big while its code
+#: stays small, so the raw file may be larger and `MAX_READ_BYTES` applies to the code cells'
+#: source (`sources.notebook_source`). Still bounded: a worker holds the bytes, the decoded text
+#: and the parsed JSON of one notebook at a time, a few times this much.
+MAX_NOTEBOOK_BYTES = 32 * 1024 * 1024
+
+
+def read_cap(path: str | Path) -> int:
+    """The most bytes mldebt reads of the file at `path`."""
+    return MAX_NOTEBOOK_BYTES if str(path).endswith(".ipynb") else MAX_READ_BYTES
 
 
 class ReadRefused(Exception):
@@ -41,8 +51,8 @@ def _open(path: Path, tree: Path | None) -> int:
     return os.open(target, flags)
 
 
-def read_bounded(path: Path, limit: int = MAX_READ_BYTES, tree: Path | None = None) -> bytes:
-    """The bytes of the regular file at `path`, at most `limit` of them.
+def read_bounded(path: Path, limit: int | None = None, tree: Path | None = None) -> bytes:
+    """The bytes of the regular file at `path`, at most `limit` of them (`read_cap` by default).
 
     A symlink is followed only to a file inside `tree` (any, when `tree` is None: a path the
     user named). Raises `ReadRefused` for what is not read on purpose, `FileNotFoundError` when
@@ -56,6 +66,7 @@ def read_bounded(path: Path, limit: int = MAX_READ_BYTES, tree: Path | None = No
         if error.errno == errno.ELOOP:
             raise ReadRefused("skipped", "symlink loop; not read") from None
         raise
+    limit = read_cap(path) if limit is None else limit
     with os.fdopen(fd, "rb", buffering=0) as handle:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):

@@ -12,13 +12,11 @@ import ast
 import hashlib
 import json
 import re
-from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from json.decoder import scanstring
-from json.scanner import py_make_scanner
 
-from mldebt.bounded_read import MAX_READ_BYTES
-
+from mldebt.bounded_read import MAX_READ_BYTES, read_cap
 
 
 class SourceError(Exception):
@@ -93,9 +91,9 @@ def content_digest(data: bytes) -> str:
 
 def decode(path: str, data: bytes) -> str:
     """Decode source bytes: PEP 263 cookie or BOM, else UTF-8; refuse binary files."""
-    if len(data) > MAX_READ_BYTES:
+    if len(data) > read_cap(path):
         raise SourceError(
-            "too-large", f"file is {len(data) / 1e6:.1f} MB, over the {MAX_READ_BYTES // 2**20} MiB limit; skipped"
+            "too-large", f"file is {len(data) / 1e6:.1f} MB, over the {read_cap(path) // 2**20} MiB limit; skipped"
         )
     if b"\x00" in data[:_BINARY_SNIFF]:
         raise SourceError("binary", "file looks binary (NUL bytes); skipped")
@@ -196,8 +194,9 @@ def notebook_source(path: str, text: str) -> PythonSource:
     """The virtual module of a notebook's code cells.
 
     A code cell that does not parse on its own is commented out (so the rest of the notebook is
-    still analysed) and reported as a warning; a notebook that is not JSON or has no cell list
-    raises `SourceError`.
+    still analysed) and reported as a warning; a notebook that is not JSON or has no cell list,
+    or whose code cells hold more source than `MAX_READ_BYTES` (the size limit is on the code
+    mldebt parses, not on outputs and images), raises `SourceError`.
     """
     try:
         document = load_json(text)
@@ -211,10 +210,17 @@ def notebook_source(path: str, text: str) -> PythonSource:
     virtual: list[str] = []
     cell_map: dict[int, CellLine] = {}
     warnings: list[SourceError] = []
+    size = 0  # characters of code so far: what parsing them costs
     for index, cell in enumerate(cells):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
         lines = _python_cell(_cell_lines(cell.get("source")))
+        size += sum(len(line) + 1 for line in lines)
+        if size > MAX_READ_BYTES:
+            raise SourceError(
+                "too-large",
+                f"code cells hold {size / 1e6:.1f} MB of source, over the {MAX_READ_BYTES // 2**20} MiB limit; skipped",
+            )
         if not _parses(lines):
             warnings.append(SourceError("parse-error", f"cell {index} does not parse; skipped"))
             lines = [NOT_PYTHON + line for line in lines]
@@ -224,42 +230,103 @@ def notebook_source(path: str, text: str) -> PythonSource:
     return PythonSource(path, "\n".join(virtual) + "\n" if virtual else "", cell_map, warnings, text)
 
 
-class _Located(str):
-    """A JSON string value that remembers the offset in the document where it starts."""
-
-    offset = 0
+_BLANK = re.compile(r"[ \t\n\r]*")
 
 
-def _parse_located_string(text: str, end: int, strict: bool) -> tuple[_Located, int]:
-    value, after = scanstring(text, end, strict)
-    located = _Located(value)
-    located.offset = end
-    return located, after
+def _blank(text: str, at: int) -> int:
+    return _BLANK.match(text, at).end()
+
+
+def _expect(text: str, at: int, char: str) -> None:
+    if not text.startswith(char, at):
+        raise ValueError(f"`{char}` expected at {at}")
+
+
+def _json_object(text: str, at: int, visit: Callable[[str, int], int]) -> int:
+    """Walk the JSON object at `at`: `visit(key, offset of the value)` returns where the value
+    ends; returns the offset after the object."""
+    _expect(text, at, "{")
+    at = _blank(text, at + 1)
+    if text.startswith("}", at):
+        return at + 1
+    while True:
+        _expect(text, at, '"')
+        key, at = scanstring(text, at + 1)
+        at = _blank(text, at)
+        _expect(text, at, ":")
+        at = _blank(text, visit(key, _blank(text, at + 1)))
+        if text.startswith("}", at):
+            return at + 1
+        _expect(text, at, ",")
+        at = _blank(text, at + 1)
+
+
+def _json_array(text: str, at: int, visit: Callable[[int], int]) -> int:
+    """Walk the JSON array at `at` as `_json_object` walks an object."""
+    _expect(text, at, "[")
+    at = _blank(text, at + 1)
+    if text.startswith("]", at):
+        return at + 1
+    while True:
+        at = _blank(text, visit(at))
+        if text.startswith("]", at):
+            return at + 1
+        _expect(text, at, ",")
+        at = _blank(text, at + 1)
+
+
+def _cell_sources(text: str) -> list[list[tuple[str, int]]]:
+    """The strings of each cell's `source`, with the offset in `text` where each starts.
+
+    Walks the notebook's JSON structure with the C scanner down to the sources only: every
+    other value (outputs, images) is decoded one at a time and dropped, so a notebook of big
+    outputs costs about what reading it costs. (A pure-Python JSON scanner over the whole file
+    took over a minute and 500 MB on a 28 MB notebook.)"""
+    skip = json.JSONDecoder().raw_decode
+    cells: list[list[tuple[str, int]]] = []
+
+    def string(at: int) -> int:
+        if not text.startswith('"', at):
+            return skip(text, at)[1]
+        value, end = scanstring(text, at + 1)
+        cells[-1].append((value, at + 1))
+        return end
+
+    def member(key: str, at: int) -> int:
+        if key != "source":
+            return skip(text, at)[1]
+        return _json_array(text, at, string) if text.startswith("[", at) else string(at)
+
+    def cell(at: int) -> int:
+        cells.append([])
+        return _json_object(text, at, member) if text.startswith("{", at) else skip(text, at)[1]
+
+    def top(key: str, at: int) -> int:
+        return _json_array(text, at, cell) if key == "cells" else skip(text, at)[1]
+
+    _json_object(text, _blank(text, 0), top)
+    return cells
 
 
 def notebook_file_lines(text: str) -> dict[tuple[int, int], int]:
     """(cell index, line in the cell) -> line of the .ipynb file holding it, so that code
-    scanning can annotate the notebook file itself. Uses the pure-Python JSON scanner, which
-    can say where each string value starts; only notebooks with findings pay for it."""
-    decoder = json.JSONDecoder()
-    decoder.parse_string = _parse_located_string
-    decoder.scan_once = py_make_scanner(decoder)
+    scanning can annotate the notebook file itself; {} for a notebook that is not JSON."""
     try:
-        cells = decoder.decode(text).get("cells")
-    except (ValueError, AttributeError, RecursionError):
+        cells = _cell_sources(text)
+    except (ValueError, RecursionError):
         return {}
-    newlines = [i for i, char in enumerate(text) if char == "\n"]
     mapping: dict[tuple[int, int], int] = {}
-    for index, cell in enumerate(cells if isinstance(cells, list) else []):
-        source = cell.get("source") if isinstance(cell, dict) else None
-        elements = [source] if isinstance(source, str) else source if isinstance(source, list) else []
-        joined = ""
-        for element in elements:
-            if not isinstance(element, _Located):
-                continue
-            before = len(physical_lines(joined))
-            joined += element
-            file_line = bisect_right(newlines, element.offset) + 1
-            for line in range(before + 1, len(physical_lines(joined)) + 1):
+    file_line, counted = 1, 0  # newlines before offset `counted`: offsets only grow
+    for index, elements in enumerate(cells):
+        breaks, tail, lines = 0, "", 0  # `tail`: the last character, for a `\r` + `\n` split in two
+        for element, offset in elements:
+            before = lines
+            chunk = tail + element
+            breaks += len(_LINE_BREAK.findall(chunk)) - len(_LINE_BREAK.findall(tail))
+            tail = chunk[-1:]
+            lines = breaks + (1 if tail and tail not in "\r\n" else 0)  # as `physical_lines` counts
+            file_line += text.count("\n", counted, offset)
+            counted = offset
+            for line in range(before + 1, lines + 1):
                 mapping.setdefault((index, line), file_line)
     return mapping
