@@ -142,3 +142,34 @@ def test_scan_json_includes_the_graph(tmp_path, scan_json):
         link["source"] == "code:src/train.py" and link["target"] == "artifact:models/model.pt"
         for link in doc["graph"]["links"]
     )
+
+
+_TRAINS = "import pandas as pd, torch\ndf = pd.read_csv('data/train.csv')\ntorch.save(m, 'models/model.pt')\n"
+
+
+@pytest.mark.parametrize("command", [
+    "python -m pkg.train", "python3 -u -m pkg.train --epochs 3", "python src/pkg/train.py", "cd src && python pkg/train.py",
+])
+def test_a_stage_command_names_its_script_in_a_src_layout(tmp_path, command):
+    write_tree(tmp_path, {
+        "src/pkg/__init__.py": "", "src/pkg/train.py": _TRAINS,
+        "dvc.yaml": f"stages:\n  train:\n    cmd: {command}\n    deps: [data/train.csv]\n    outs: [models/model.pt]\n",
+    })
+    graph = scan(tmp_path, jobs=1).graph
+    assert graph.edges["artifact:data/train.csv", "code:src/pkg/train.py"]["declared"] is True
+    assert graph.edges["code:src/pkg/train.py", "artifact:models/model.pt"]["declared"] is True
+    assert [n for n in graph if n.startswith("code:")] == ["code:src/pkg/train.py"]
+
+
+def test_a_stage_in_a_sub_folder_runs_there_and_a_module_outside_the_tree_is_no_script(tmp_path):
+    write_tree(tmp_path, {
+        "ml/pkg/__init__.py": "", "ml/pkg/__main__.py": _TRAINS.replace("data/", "../data/"),
+        "ml/dvc.yaml": (
+            "stages:\n  train:\n    cmd: [python -m pip install -e ., python -m pkg]\n    wdir: .\n"
+            "    deps: [../data/train.csv]\n    outs: [models/model.pt]\n"
+        ),
+    })
+    graph = scan(tmp_path, jobs=1).graph
+    assert graph.edges["code:ml/pkg/__main__.py", "artifact:ml/models/model.pt"]["declared"] is True
+    assert graph.nodes["artifact:ml/models/model.pt"]["versioned"] is True
+    assert [n for n in graph if n.startswith("code:")] == ["code:ml/pkg/__main__.py"]

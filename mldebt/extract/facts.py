@@ -197,13 +197,17 @@ class DataAccess:
 @dataclass(frozen=True)
 class PipelineStage:
     """A declared pipeline step (a `dvc.yaml` stage): the scripts its command runs and the
-    artifacts it declares as dependencies and outputs."""
+    artifacts it declares as dependencies and outputs, all as paths from the repository root
+    (DVC reads them from the stage's `wdir`, by default the folder of the `dvc.yaml`).
+    `modules` are the (folder the command runs in, dotted name) of `python -m pkg.train`:
+    which file that is depends on the whole tree (`Project.stage_scripts`)."""
 
     name: str
     scripts: tuple[str, ...]
     deps: tuple[str, ...]
     outs: tuple[str, ...]
     line: int
+    modules: tuple[tuple[str, str], ...] = ()
 
 
 # --- reproducibility: what trains, what is random, what is seeded, who calls whom --------------

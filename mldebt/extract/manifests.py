@@ -9,6 +9,7 @@ grammars here.
 from __future__ import annotations
 
 import json
+import posixpath
 import re
 import shlex
 import tomllib
@@ -631,9 +632,31 @@ def _config_file(source: TextSource, facts: Facts) -> None:
         facts.config_keys.clear()
 
 
-def _scripts(command: str) -> tuple[str, ...]:
-    """Python scripts a shell command runs: `python src/train.py --x` -> ('src/train.py',)."""
-    return tuple(sorted(set(re.findall(r"([\w./-]+\.py)\b", command))))
+#: `python [options] -m pkg.train` in a shell command.
+_RUN_MODULE = re.compile(r"(?:^|\s)python[\d.]*\s+(?:-[A-Za-z]+\s+)*-m\s+([A-Za-z_][\w.]*)")
+_CD = re.compile(r"^\s*(?:cd|pushd)\s+([\w./-]+)\s*$")
+
+
+def _stage_runs(command: str, folder: str) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """The Python scripts (paths from the repository root) and modules (folder, dotted name) a
+    stage's shell command runs from `folder`: `python src/train.py --x`, `python -m pkg.train`,
+    `cd sub && python x.py` (a `cd` applies to the commands after it)."""
+    scripts: set[str] = set()
+    modules: set[tuple[str, str]] = set()
+    for part in re.split(r"&&|\|\||;|\n", command):
+        moved = _CD.match(part)
+        if moved:
+            folder = _join(folder, moved.group(1))
+            continue
+        modules.update((folder, m) for m in _RUN_MODULE.findall(part))
+        scripts.update(_join(folder, s) for s in re.findall(r"([\w./-]+\.py)\b", part))
+    return tuple(sorted(scripts)), tuple(sorted(modules))
+
+
+def _join(folder: str, path: str) -> str:
+    """`path` written in `folder`, as a path from the repository root ('' is the root)."""
+    joined = posixpath.normpath(posixpath.join(folder, path))
+    return "" if joined == "." else joined
 
 
 def _dvc_pipeline(source: TextSource, facts: Facts) -> None:
@@ -647,12 +670,14 @@ def _dvc_pipeline(source: TextSource, facts: Facts) -> None:
     for name, stage in stages.items():
         if not isinstance(stage, dict):
             continue
+        folder = _join(posixpath.dirname(source.path), str(stage.get("wdir") or "."))
         command = stage.get("cmd", "")
-        command = " && ".join(command) if isinstance(command, list) else str(command)
-        outs = [next(iter(o)) if isinstance(o, dict) else str(o) for o in stage.get("outs") or []]
-        deps = [str(d) for d in stage.get("deps") or []]
+        command = " && ".join(map(str, command)) if isinstance(command, list) else str(command)
+        outs = [_join(folder, next(iter(o)) if isinstance(o, dict) else str(o)) for o in stage.get("outs") or []]
+        deps = [_join(folder, str(d)) for d in stage.get("deps") or []]
+        scripts, modules = _stage_runs(command, folder)
         facts.pipeline_stages.append(
-            PipelineStage(str(name), _scripts(command), tuple(deps), tuple(outs), _line_of(source.lines, f"{name}:"))
+            PipelineStage(str(name), scripts, tuple(deps), tuple(outs), _line_of(source.lines, f"{name}:"), modules)
         )
         facts.versioned_paths += outs
 

@@ -199,7 +199,7 @@ def build_graph(project: Project) -> nx.DiGraph:
                            line=access.line, api=access.api, declared=False, **other)
     for _, (_, facts) in project.files.items():
         for stage in facts.pipeline_stages:
-            for script in stage.scripts:
+            for script in project.stage_scripts(stage):
                 code = f"code:{script}"
                 graph.add_node(code, type=graph.nodes[code]["type"] if code in graph else "code")
                 for dep in stage.deps:

@@ -14,7 +14,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from mldebt.discover import FileKind, is_test_path
-from mldebt.extract.facts import CudaVersion, Facts, Image, IndexUrl, Requirement, Site
+from mldebt.extract.facts import CudaVersion, Facts, Image, IndexUrl, PipelineStage, Requirement, Site
 from mldebt.project.reproducibility import TrainingRun, training_runs
 
 
@@ -92,11 +92,29 @@ class Project:
         that name (`import evaluate` is Hugging Face's, not `benchmarks/evaluate.py`).
         Memoised per (folder, module): finding projects asks it for every import of every file.
         """
-        folder = posixpath.dirname(importer)
+        return self.module_in(posixpath.dirname(importer), module)
+
+    def module_in(self, folder: str, module: str) -> str | None:
+        """The file a module name refers to for code running in `folder` (see `module_file`)."""
         key = (folder, module)
         if key not in self._module_files:
             self._module_files[key] = self._find_module(folder, module)
         return self._module_files[key]
+
+    def stage_scripts(self, stage: PipelineStage) -> list[str]:
+        """The files a pipeline stage runs: the scripts its command names (kept when the tree
+        lacks them, so that the graph still shows the stage) and its `python -m` modules,
+        found as imports are found (a `src/` layout included; `-m pkg` runs `pkg/__main__.py`).
+        A module the tree does not hold (`python -m pip`) is not the repository's."""
+        scripts = list(stage.scripts)
+        for folder, dotted in stage.modules:
+            found = self.module_in(folder, dotted)
+            if found and found.endswith("/__init__.py"):
+                main = found.removesuffix("__init__.py") + "__main__.py"
+                found = main if main in self.files else None
+            if found and found not in scripts:
+                scripts.append(found)
+        return scripts
 
     @cached_property
     def _module_files(self) -> dict[tuple[str, str], str | None]:
@@ -203,7 +221,7 @@ class Project:
                 if access.mode == "read" and _CONFIG_SUFFIX.search(access.path) and access.path in self.present:
                     union(path, "config:" + access.path)
         for path, (kind, facts) in self.files.items():
-            scripts = [s for stage in facts.pipeline_stages for s in stage.scripts if s in self.files]
+            scripts = [s for stage in facts.pipeline_stages for s in self.stage_scripts(stage) if s in self.files]
             for script in scripts[1:]:
                 union(scripts[0], script)
             if kind == FileKind.CONFIG:

@@ -190,10 +190,9 @@ class _Automation:
                 targets = None if named is None or targets is None else targets | named
         for path, (_, facts) in project.files.items():
             for stage in facts.pipeline_stages:
-                for script in stage.scripts:
-                    resolved = self.file_of(script, path)
-                    if resolved:
-                        ran.setdefault(resolved, f"run by the DVC stage `{stage.name}` ({path}:{stage.line})")
+                for script in project.stage_scripts(stage):
+                    if script in project.files:
+                        ran.setdefault(script, f"run by the DVC stage `{stage.name}` ({path}:{stage.line})")
         if self.ci_test_step is not None:
             for path, (kind, _) in project.files.items():
                 if kind != FileKind.PYTHON or not is_test_path(path):

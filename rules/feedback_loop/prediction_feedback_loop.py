@@ -9,6 +9,7 @@ from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRu
 
 _TRAIN = "import pandas as pd, torch\ndf = pd.read_csv('data/labels.csv')\ntorch.save(m, 'models/model.pt')\n"
 _PREDICT = "import torch\nm = torch.load('models/model.pt', weights_only=True)\npreds.to_csv('data/labels.csv')\n"
+_RELABEL = "import pandas as pd\nreviewed = pd.read_csv('outputs/preds.csv')\nreviewed.to_csv('data/labels.csv')\n"
 
 
 class PredictionFeedbackLoop(ProjectRule):
@@ -18,8 +19,8 @@ class PredictionFeedbackLoop(ProjectRule):
     `predict.py` writes predictions to the file `train.py` learns from, using the model
     `train.py` saved: each retraining learns from the previous model's output. Such hidden
     feedback loops amplify the model's own errors and make its behaviour impossible to
-    analyse in isolation. Reported once per cycle, at the read that closes it, naming the
-    whole path.
+    analyse in isolation. Reported once per cycle where the model's outputs come back: at the
+    read of what the code using the model writes (its predictions), naming the whole path.
 
     ## Known limitations
     Only cycles through at least two pieces of code: a script that resumes from its own
@@ -38,36 +39,75 @@ class PredictionFeedbackLoop(ProjectRule):
     in_tests = False
     INVALID = [
         Invalid(_TRAIN, path="train.py", line=2, message="predict.py", files={"predict.py": _PREDICT}),
+        Invalid(
+            _RELABEL, path="relabel.py", line=2, message="outputs/preds.csv holds the outputs of the model models/model.pt",
+            files={"train.py": _TRAIN, "predict.py": _PREDICT.replace("data/labels.csv", "outputs/preds.csv")},
+        ),
     ]
     VALID = [
         Valid(_TRAIN, path="train.py", files={"predict.py": _PREDICT.replace("data/labels.csv", "outputs/preds.csv")}),
         Valid("import torch\nsd = torch.load('ckpt.pt', weights_only=True)\ntorch.save(sd, 'ckpt.pt')\n", path="train.py"),
+        # predictions reviewed into a report, not into the training data
+        Valid(_RELABEL.replace("data/labels.csv", "reports/review.csv"), path="relabel.py", files={
+            "train.py": _TRAIN, "predict.py": _PREDICT.replace("data/labels.csv", "outputs/preds.csv"),
+        }),
     ]
 
     def check(self, project: Project) -> Iterator[ProjectFinding]:
         graph = hand_offs(project.graph)
         model_suffixes = tuple(load_table("data_io")["model_suffixes"])
         for cycle in sorted(nx.simple_cycles(graph), key=lambda c: sorted(c)):
-            code = [n for n in cycle if n.startswith("code:")]
-            if len(code) < 2:
+            if sum(n.startswith("code:") for n in cycle) < 2:
                 continue
-            # The loop closes where data (not a model) is read by code that writes a model:
-            # the training step consuming what the model produced.
-            reads = [(cycle[i - 1], n) for i, n in enumerate(cycle) if n.startswith("code:")]
-            trains = [
-                (artifact, reader) for artifact, reader in reads
-                if not artifact.endswith(model_suffixes)
-                and any(graph.has_edge(reader, a) and a.endswith(model_suffixes) for a in cycle)
-            ]
-            artifact, reader = min(trains or reads)
-            edge = graph.edges[artifact, reader]
-            if "line" not in edge:
+            entry = _entry(graph, cycle, model_suffixes)
+            if entry is None:
                 continue
+            artifact, reader, writer = entry
             start = cycle.index(reader)
             ordered = cycle[start:] + cycle[:start] + [reader]
-            yield ProjectFinding(
-                edge["line"],
-                "feedback loop: " + " -> ".join(n.split(":", 1)[1] for n in ordered),
-                hint="train on data the model did not produce, or make the loop explicit and monitored",
-                path=reader.split(":", 1)[1],
+            model = cycle[cycle.index(writer) - 1]
+            outputs = (
+                f"{_name(artifact)} holds the outputs of the model {_name(model)} ({_name(writer)}) and comes back "
+                "into its training: " if model.endswith(model_suffixes) and not artifact.endswith(model_suffixes) else ""
             )
+            yield ProjectFinding(
+                graph.edges[artifact, reader]["line"],
+                "feedback loop: " + outputs + " -> ".join(_name(n) for n in ordered),
+                hint="train on data the model did not produce, or make the loop explicit and monitored",
+                path=_name(reader),
+                related=tuple(
+                    (_name(code), data["line"])
+                    for code, data in (_site(graph, a, b) for a, b in zip(ordered, ordered[1:]))
+                    if code != reader and "line" in data
+                ),
+            )
+
+
+def _name(node: str) -> str:
+    return node.split(":", 1)[1]
+
+
+def _site(graph: nx.DiGraph, source: str, target: str) -> tuple[str, dict]:
+    """The code end of a cycle's edge and the edge's data."""
+    return (source if source.startswith("code:") else target), graph.edges[source, target]
+
+
+def _entry(graph: nx.DiGraph, cycle: list[str], model_suffixes: tuple[str, ...]) -> tuple[str, str, str] | None:
+    """(artifact, code reading it, code writing it) where the model's outputs re-enter: the
+    read of what code that loads a model of the cycle writes (its predictions). Without a
+    recognisable model, the read of data by code that writes a model (the training step);
+    else any read. Only reads with a line in the code (a `dvc.yaml` declaration has none)."""
+    reads = [
+        (cycle[i - 1], node, cycle[i - 2]) for i, node in enumerate(cycle)
+        if node.startswith("code:") and "line" in graph.edges[cycle[i - 1], node]
+    ]
+    predictions = [
+        (artifact, reader, writer) for artifact, reader, writer in reads
+        if writer.startswith("code:") and cycle[cycle.index(writer) - 1].endswith(model_suffixes)
+        and not artifact.endswith(model_suffixes)
+    ]
+    trains = [
+        (artifact, reader, writer) for artifact, reader, writer in reads
+        if not artifact.endswith(model_suffixes) and any(graph.has_edge(reader, a) and a.endswith(model_suffixes) for a in cycle)
+    ]
+    return min(predictions or trains or reads, default=None)
