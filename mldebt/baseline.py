@@ -24,7 +24,6 @@ from mldebt.engine import within
 from mldebt.report import Finding, Report
 
 BASELINE_VERSION = 1
-DEFAULT_BASELINE = ".mldebt-baseline.json"
 #: A baseline is data we read, never trust: a generous cap on its size.
 MAX_BASELINE_BYTES = 64 * 2**20
 

@@ -37,8 +37,6 @@ from mldebt.settings import Settings
 
 #: The layout of entries; part of every key, bump it when the encoding changes.
 FORMAT = 1
-CACHE_DIR_NAME = ".mldebt_cache"
-ENV_CACHE_DIR = "MLDEBT_CACHE_DIR"
 #: Settings/code versions kept side by side (e.g. a scan with `--select` next to the default).
 KEPT_GENERATIONS = 4
 #: Entries beyond twice the project's files tolerated before unused ones are pruned.

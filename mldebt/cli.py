@@ -2,52 +2,38 @@
 
 Exit codes: 0 clean (or nothing at or above the gate), 1 findings at or above the gate,
 2 usage, configuration or internal error, 130 interrupted (Ctrl-C).
+
+Start-up is paid on every pre-commit or editor call, so the module level imports only click and
+light mldebt modules; each command imports the engine, the settings (yaml, pathspec), rich and
+the renderers it needs when it runs. `tests/test_startup.py` holds that line.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import os
 import signal
 import stat
 import sys
 import tempfile
 from contextlib import nullcontext
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from click.core import ParameterSource
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from mldebt import __version__
-from mldebt.baseline import (
-    DEFAULT_BASELINE,
-    BaselineError,
-    apply_baseline,
-    baseline_of,
-    load_baseline,
-    render_baseline,
-    shrink,
-)
-from mldebt.cache import CACHE_DIR_NAME, ENV_CACHE_DIR
-from mldebt.cache import clean as clean_cache
-from mldebt.catalogue import find as find_rule
-from mldebt.catalogue import listing as rules_listing
-from mldebt.catalogue import rules_markdown, shipped_catalogue
-from mldebt.engine import scan as run_scan
-from mldebt.project.graph import EXPORTS
-from mldebt.registry import SelectorError, resolve_selector
-from mldebt.report import Report
-from mldebt.reporters import REPORTERS, render
-from mldebt.reporters.badge import FORMATS as BADGES
+from mldebt.locations import CACHE_DIR_NAME, DEFAULT_BASELINE, ENV_CACHE_DIR
+from mldebt.reporters import REPORTERS
 from mldebt.reporters.escape import printable
-from mldebt.reporters.score import RENDERERS as SCORE_RENDERERS
-from mldebt.reporters.statistics import render_statistics
 from mldebt.rule import Severity
-from mldebt.settings import (
-    ConfigError, Settings, load_settings, parse_fail_on, parse_min_score, project_root, repository_prefix,
-)
+
+if TYPE_CHECKING:
+    from mldebt.report import Report
+    from mldebt.settings import Settings
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -61,8 +47,23 @@ class UsageError(click.ClickException):
         click.echo(f"mldebt: error: {printable(self.format_message())}", err=True)
 
 
+class TableChoice(click.Choice):
+    """A choice among the keys of a table in another module, imported only when the option is
+    parsed or its help is shown: `mldebt --help` must not import every renderer."""
+
+    def __init__(self, module: str, table: str) -> None:
+        self.module, self.table = module, table
+        self.case_sensitive = True
+
+    @cached_property
+    def choices(self) -> tuple[str, ...]:
+        return tuple(sorted(getattr(importlib.import_module(self.module), self.table)))
+
+
 def _selectors(values: tuple[str, ...]) -> tuple[str, ...]:
     """`--select A,B --select C` -> (A, B, C), each checked against the catalogue."""
+    from mldebt.registry import SelectorError, resolve_selector
+
     selectors = tuple(s.strip() for value in values for s in value.split(",") if s.strip())
     for selector in selectors:
         try:
@@ -113,6 +114,9 @@ def write_atomically(path: Path, text: str) -> None:
 def _progress(show: bool):
     if not show:
         return nullcontext(None)
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     return Progress(
         TextColumn("scanning"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=Console(stderr=True), transient=True,
@@ -152,6 +156,8 @@ def _load(
 ) -> tuple[Path, list[str] | None, Settings]:
     """The project root of PATHS, the paths to report (None: all of the project) and its
     settings, with the command line's selection and gate over them."""
+    from mldebt.settings import ConfigError, load_settings, parse_fail_on, project_root
+
     paths = paths or (Path("."),)
     try:
         root = project_root(paths)
@@ -187,6 +193,10 @@ def _scan(
     cache_dir: Path | None,
 ) -> Report:
     """Run the scan; any failure is one line and exit 2."""
+    from mldebt.engine import scan as run_scan
+    from mldebt.registry import SelectorError
+    from mldebt.settings import repository_prefix
+
     try:
         with _progress(show_progress) as progress:
             task = progress.add_task("scan", total=None) if progress else None
@@ -230,6 +240,8 @@ def _outputs(values: tuple[str, ...], fmt: str | None) -> list[tuple[str, Path]]
 def _apply_baseline(report: Report, file: str | None, only: list[str] | None) -> Report:
     if file is None:
         return report
+    from mldebt.baseline import BaselineError, apply_baseline, load_baseline
+
     try:
         return apply_baseline(report, load_baseline(Path(file)), file, only)
     except BaselineError as error:
@@ -272,6 +284,9 @@ def scan(
     show_progress = sys.stderr.isatty() and (not to_stdout or (fmt == "text" and sys.stdout.isatty()))
     report = _scan(root, only, settings, jobs, show_progress, _cache_folder(root, no_cache, cache_dir))
     report = _apply_baseline(report, baseline_file or settings.baseline, only)
+    from mldebt.reporters import render
+    from mldebt.reporters.statistics import render_statistics
+
     try:
         files = [(target, render(report, target_fmt)) for target_fmt, target in targets]
         if statistics:
@@ -299,6 +314,8 @@ def _with_min_score(settings: Settings, value: float | None) -> Settings:
     """`--min-score` over `min-score` in the config."""
     if value is None:
         return settings
+    from mldebt.settings import ConfigError, parse_min_score
+
     try:
         return dataclasses.replace(settings, min_score=parse_min_score("--min-score", value))
     except ConfigError as error:
@@ -322,7 +339,7 @@ def _emit(text: str, output: Path | None) -> None:
 
 @main.command()
 @click.argument("path", default=".", type=click.Path(exists=True, path_type=Path))
-@click.option("-f", "--format", "fmt", type=click.Choice(sorted(SCORE_RENDERERS)), default="text", show_default=True)
+@click.option("-f", "--format", "fmt", type=TableChoice("mldebt.reporters.score", "RENDERERS"), default="text", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the score to FILE.")
 @click.option("--min-score", type=float, help="Exit 1 when the ML Test Score is below this.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: available cores).")
@@ -332,16 +349,18 @@ def score(path, fmt, output, min_score, jobs, config, no_cache, cache_dir) -> No
     """The ML Test Score of the project that holds PATH (Breck et al. 2017): the 28 tests with
     their evidence, the four sections, the final score (their minimum), its band, and the
     cheapest next steps."""
+    from mldebt.reporters.score import RENDERERS
+
     root, _, settings = _load((path,), config)
     settings = _with_min_score(settings, min_score)
     report = _scan(root, None, settings, jobs, False, _cache_folder(root, no_cache, cache_dir))
-    _emit(SCORE_RENDERERS[fmt](report.score, color=fmt == "text" and output is None and sys.stdout.isatty()), output)
+    _emit(RENDERERS[fmt](report.score, color=fmt == "text" and output is None and sys.stdout.isatty()), output)
     sys.exit(EXIT_FINDINGS if _below(report, settings) else EXIT_CLEAN)
 
 
 @main.command()
 @click.argument("path", default=".", type=click.Path(exists=True, path_type=Path))
-@click.option("-f", "--format", "fmt", type=click.Choice(sorted(BADGES)), default="svg", show_default=True,
+@click.option("-f", "--format", "fmt", type=TableChoice("mldebt.reporters.badge", "FORMATS"), default="svg", show_default=True,
               help="svg: the badge itself; shields: JSON for a shields.io endpoint badge.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the badge to FILE.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: available cores).")
@@ -350,8 +369,10 @@ def score(path, fmt, output, min_score, jobs, config, no_cache, cache_dir) -> No
 def badge(path, fmt, output, jobs, config, no_cache, cache_dir) -> None:
     """A README badge of the ML Test Score of the project that holds PATH: a self-contained SVG,
     or shields.io endpoint JSON."""
+    from mldebt.reporters.badge import FORMATS
+
     root, _, settings = _load((path,), config)
-    _emit(BADGES[fmt](_scan(root, None, settings, jobs, False, _cache_folder(root, no_cache, cache_dir)).score), output)
+    _emit(FORMATS[fmt](_scan(root, None, settings, jobs, False, _cache_folder(root, no_cache, cache_dir)).score), output)
 
 
 @main.command()
@@ -372,6 +393,8 @@ def baseline(paths, output, update, select, ignore, jobs, config, no_cache, cach
     root, only, settings = _load(paths, config, select, ignore)
     target = output or Path(settings.baseline or root / DEFAULT_BASELINE)
     report = _scan(root, only, settings, jobs, sys.stderr.isatty(), _cache_folder(root, no_cache, cache_dir))
+    from mldebt.baseline import BaselineError, apply_baseline, baseline_of, load_baseline, render_baseline, shrink
+
     if update:
         try:
             entries = load_baseline(target)
@@ -389,10 +412,14 @@ def baseline(paths, output, update, select, ignore, jobs, config, no_cache, cach
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "markdown"]), default="text", show_default=True)
 def rules(fmt) -> None:
     """List the rule catalogue."""
+    from mldebt.catalogue import rules_markdown, shipped_catalogue
+
     entries = shipped_catalogue()
     if fmt == "markdown":
         click.echo(rules_markdown(entries), nl=False)
         return
+    from rich.console import Console
+
     console = Console()
     for e in entries:
         console.print(
@@ -406,6 +433,11 @@ def rules(fmt) -> None:
 def explain(rule_id) -> None:
     """Print the documentation of RULE_ID (an id such as MLD402, or a rule name); for an id
     prefix (MLD4) or a category (unsafe-deserialization), list its rules."""
+    from mldebt.catalogue import find as find_rule
+    from mldebt.catalogue import listing as rules_listing
+    from mldebt.catalogue import shipped_catalogue
+    from mldebt.registry import SelectorError
+
     try:
         entries = find_rule(shipped_catalogue(), rule_id)
     except SelectorError as error:
@@ -415,13 +447,17 @@ def explain(rule_id) -> None:
 
 @main.command()
 @click.argument("path", default=".", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("-f", "--format", "fmt", type=click.Choice(sorted(EXPORTS)), default="json", show_default=True)
+@click.option("-f", "--format", "fmt", type=TableChoice("mldebt.project.graph", "EXPORTS"), default="json", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the graph to FILE.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: available cores).")
 @click.option("--config", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Config file to use.")
 def graph(path, fmt, output, jobs, config) -> None:
     """Export the data/model dependency graph of PATH: which code reads and writes which
     artifacts, and what dvc.yaml declares."""
+    from mldebt.engine import scan as run_scan
+    from mldebt.project.graph import EXPORTS
+    from mldebt.settings import ConfigError, load_settings
+
     try:
         settings = load_settings(path, config)
         text = EXPORTS[fmt](run_scan(path, settings, jobs=jobs).graph)
@@ -445,6 +481,9 @@ def cache() -> None:
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), envvar=ENV_CACHE_DIR, help="The cache to delete.")
 def clean(paths, cache_dir) -> None:
     """Delete the cache of the project holding PATHS (default: the current folder)."""
+    from mldebt.cache import clean as clean_cache
+    from mldebt.settings import ConfigError, project_root
+
     try:
         folder = cache_dir or project_root(paths or (Path("."),)) / CACHE_DIR_NAME
         removed = clean_cache(folder)

@@ -16,12 +16,12 @@ MIXED = (
 
 
 def test_repeated_outputs_come_from_one_scan(tmp_path, run_cli, monkeypatch):
-    import mldebt.cli
+    import mldebt.engine
 
     repo = write_tree(tmp_path / "repo", {"train.py": MIXED})
     calls = []
-    real_scan = mldebt.cli.run_scan
-    monkeypatch.setattr(mldebt.cli, "run_scan", lambda *a, **k: calls.append(1) or real_scan(*a, **k))
+    real_scan = mldebt.engine.scan
+    monkeypatch.setattr(mldebt.engine, "scan", lambda *a, **k: calls.append(1) or real_scan(*a, **k))
     out = tmp_path / "out"
     out.mkdir()
     result = run_cli(

@@ -85,12 +85,12 @@ def test_gitignore_that_is_a_fifo_a_huge_file_or_a_link_out_of_the_tree(tmp_path
 
 def test_any_uncaught_exception_exits_2_with_one_line(tmp_path, run_cli, monkeypatch):
     """Exit 1 means "findings" to CI: an internal failure must never look like that."""
-    import mldebt.cli
+    import mldebt.settings
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(mldebt.cli, "load_settings", broken)
+    monkeypatch.setattr(mldebt.settings, "load_settings", broken)
     write_tree(tmp_path, {"a.py": UNSAFE})
     for command in (["scan", tmp_path], ["graph", tmp_path]):
         result = run_cli(*command)

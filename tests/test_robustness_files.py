@@ -66,9 +66,9 @@ def test_file_name_that_is_not_utf8(tmp_path):
 
 @pytest.mark.parametrize("target", ["symlink", "fifo", "device"])
 def test_output_onto_a_symlink_fifo_or_device_is_refused_and_left_alone(tmp_path, run_cli, monkeypatch, target):
-    import mldebt.cli
+    import mldebt.engine
 
-    monkeypatch.setattr(mldebt.cli, "run_scan", lambda *a, **k: pytest.fail("refused only after scanning"))
+    monkeypatch.setattr(mldebt.engine, "scan", lambda *a, **k: pytest.fail("refused only after scanning"))
     write_tree(tmp_path, {"a.py": UNSAFE, "kept.txt": "keep"})
     out = tmp_path / "report.json"
     if target == "symlink":
