@@ -144,6 +144,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="mldebt-bench-") as scratch:
         root = Path(scratch) / args.path.resolve().name
         shutil.copytree(args.path, root, symlinks=True)
+        # A pre-commit hook runs in a git repository, whose top level is the project root: a
+        # one-file scan then analyses the whole repository. Without it the file's own folder
+        # would be the root and the edit row would time a scan of that folder alone.
+        (root / ".git").mkdir(exist_ok=True)
         cache = Path(scratch) / "cache"
         settings = load_settings(root)
         found = discover(root, settings.exclude)

@@ -22,11 +22,16 @@ if TYPE_CHECKING:
     from mldebt.extract.context import FileContext
 
 
+#: libyaml's safe loader when PyYAML was built with it: the shipped tables are mldebt's own
+#: trusted YAML, and parsing them in pure Python cost 0.15 s of every scan's start.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 @cache
 def load_table(name: str) -> Any:
     """The parsed `rules/knowledge/<name>.yaml`."""
     text = resources.files("mldebt.rules").joinpath("knowledge", f"{name}.yaml").read_text("utf-8")
-    return yaml.safe_load(text)
+    return yaml.load(text, Loader=_SAFE_LOADER)  # noqa: S506 - a safe loader, C or Python
 
 
 def alias_map(hyperparameters: dict) -> dict[str, str]:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from importlib import resources
 
+import yaml
 from packaging.utils import canonicalize_name
 
 from mldebt.knowledge import guarded_calls, load_table
@@ -47,3 +49,12 @@ def test_config_consumers_table():
     sections = load_table("config_consumers")["sections"]
     assert sections and all(isinstance(group, list) and group for group in sections.values())
     assert all(re.fullmatch(r"[a-z_0-9]+", name) for group in sections.values() for name in group)
+
+
+def test_every_table_reads_the_same_with_the_fast_loader_and_pure_python():
+    """The tables are parsed with libyaml when it is there; it must not change a value."""
+    folder = resources.files("mldebt.rules").joinpath("knowledge")
+    names = sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
+    assert "hyperparameters" in names
+    for name in names:
+        assert load_table(name) == yaml.safe_load(folder.joinpath(f"{name}.yaml").read_text("utf-8")), name
