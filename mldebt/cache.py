@@ -2,7 +2,9 @@
 
 A `FileResult` depends only on the file's path and bytes, on the settings that shape per-file
 analysis and on mldebt's own code, so it is stored on disk under those and a warm scan parses
-only what changed; the project phase then runs on cached and fresh facts alike.
+only what changed; the project phase then runs on cached and fresh facts alike. A stat index
+(size, times, inode) says which files kept their bytes, so a warm scan does not read and hash
+every file either.
 
 Entries are untrusted input (a pull request can ship a crafted `.mldebt_cache/`): they are
 JSON, decoded field by field against the dataclasses' annotations (never pickle, nothing can
@@ -19,10 +21,13 @@ import dataclasses
 import hashlib
 import importlib.util
 import json
+import operator
 import os
 import shutil
+import stat
 import sys
 import tempfile
+import time
 import types
 import typing
 from collections.abc import Callable
@@ -32,6 +37,8 @@ from pathlib import Path
 from typing import Any
 
 from mldebt import __version__
+from mldebt.bounded_read import ReadRefused, read_bounded
+from mldebt.extract.sources import content_digest
 from mldebt.report import FileResult
 from mldebt.settings import Settings
 
@@ -43,6 +50,12 @@ KEPT_GENERATIONS = 4
 SPARE_ENTRIES = 64
 #: An entry larger than this is not read (the largest source mldebt analyses is 2 MiB).
 MAX_ENTRY_BYTES = 64 * 2**20
+#: The stat index of a generation: path -> (kind, size, mtime, ctime, inode, content digest).
+INDEX_NAME = "index.json"
+#: A file whose times are this close to the moment it was looked at could change again within
+#: its timestamps' granularity (1-2 s on coarse filesystems) with the same size, times and
+#: inode: its stat is not recorded (git's "racily clean" entries), so the next scan reads it.
+RACY_NS = 2 * 10**9
 _CACHEDIR_TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
     "# This file is a cache directory tag created by mldebt.\n"
@@ -76,6 +89,9 @@ def _fail(expected: str, value: Any) -> typing.NoReturn:
     raise CacheError(f"expected {expected}, found {type(value).__name__}")
 
 
+_SCALARS = (str, int, float, bool)
+
+
 def _scalar(kind: type) -> Callable[[Any], Any]:
     def decode(value: Any) -> Any:
         if type(value) is not kind:  # exact: a bool is not an int here
@@ -90,11 +106,26 @@ def _none(value: Any) -> None:
         _fail("null", value)
 
 
-def _collection(container: type, item: Callable[[Any], Any]) -> Callable[[Any], Any]:
+def _collection(container: type, item: Any) -> Callable[[Any], Any]:
+    """A list, set or tuple of `item`s; a scalar item type is checked for all the values at
+    once (`map(type, ...)` runs in C): strings are most of what a cache entry holds."""
+    if item in _SCALARS:
+        kind = item
+
+        def scalars(value: Any) -> Any:
+            if type(value) is not list:
+                _fail("a list", value)
+            if value and set(map(type, value)) != {kind}:
+                _fail(f"a list of {kind.__name__}", value)
+            return value if container is list else container(value)
+
+        return scalars
+    item_decoder = decoder(item)
+
     def decode(value: Any) -> Any:
         if type(value) is not list:
             _fail("a list", value)
-        return container(map(item, value))
+        return container(map(item_decoder, value))
 
     return decode
 
@@ -113,13 +144,33 @@ def _optional(item: Callable[[Any], Any]) -> Callable[[Any], Any]:
 
 
 def _record(cls: type) -> Callable[[Any], Any]:
+    """A dataclass from a JSON object with exactly its fields, each of its type. This is most
+    of a warm scan's cache cost, so the scalar fields are checked together (`map(type, ...)`
+    runs in C), the other fields decoded in place, and the object decoded becomes the
+    instance's `__dict__` without running `__init__` (a frozen dataclass's sets each field
+    through `object.__setattr__`). A class with `__post_init__` or slots is constructed."""
     hints = typing.get_type_hints(cls)
-    fields = {f.name: decoder(hints[f.name]) for f in dataclasses.fields(cls)}
+    names = [f.name for f in dataclasses.fields(cls)]
+    expected = dict.fromkeys(names).keys()
+    scalars = [name for name in names if hints[name] in _SCALARS]
+    kinds = [hints[name] for name in scalars]
+    pick = operator.itemgetter(*scalars) if len(scalars) > 1 else (lambda value: (value[scalars[0]],)) if scalars else (lambda value: ())
+    others = [(name, decoder(hints[name])) for name in names if name not in scalars]
+    construct = hasattr(cls, "__post_init__") or hasattr(cls, "__slots__")
+    new, set_attribute = object.__new__, object.__setattr__
 
     def decode(value: Any) -> Any:
-        if type(value) is not dict or value.keys() != fields.keys():
+        if type(value) is not dict or value.keys() != expected:
             raise CacheError(f"not a {cls.__name__}")
-        return cls(**{name: fields[name](value[name]) for name in fields})
+        if list(map(type, pick(value))) != kinds:  # exact: a bool is not an int here
+            raise CacheError(f"a field of {cls.__name__} has the wrong type")
+        for name, decode_field in others:
+            value[name] = decode_field(value[name])
+        if construct:
+            return cls(**value)
+        instance = new(cls)
+        set_attribute(instance, "__dict__", value)
+        return instance
 
     return decode
 
@@ -127,8 +178,9 @@ def _record(cls: type) -> Callable[[Any], Any]:
 @cache
 def decoder(annotation: Any) -> Callable[[Any], Any]:
     """A function that turns JSON data back into `annotation` (a dataclass, a container of
-    them, a scalar) and raises CacheError on anything else. Unsupported annotations are a
-    TypeError at once, so a new kind of fact cannot slip past the cache untested."""
+    them, a scalar) and raises CacheError on anything else. It consumes the data it is given:
+    JSON objects become the instances' fields. Unsupported annotations are a TypeError at
+    once, so a new kind of fact cannot slip past the cache untested."""
     origin, args = typing.get_origin(annotation), typing.get_args(annotation)
     if annotation in (str, int, float, bool):
         return _scalar(annotation)
@@ -137,9 +189,9 @@ def decoder(annotation: Any) -> Callable[[Any], Any]:
     if dataclasses.is_dataclass(annotation):
         return _record(annotation)
     if origin in (list, set, frozenset) and len(args) == 1:
-        return _collection(origin, decoder(args[0]))
+        return _collection(origin, args[0])
     if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
-        return _collection(tuple, decoder(args[0]))
+        return _collection(tuple, args[0])
     if origin is tuple and args and Ellipsis not in args:
         items = [decoder(a) for a in args]
 
@@ -277,15 +329,44 @@ def _is_generation(entry: os.DirEntry) -> bool:
     )
 
 
+Signature = tuple[int, int, int, int]
+
+
+def signature(path: Path) -> Signature | None:
+    """(size, mtime, ctime, inode) of a regular file, None for anything else (a link is read
+    every time: where it points is checked on reading). Content writes always move the ctime,
+    which no tool can set back, so a file with an unchanged signature has unchanged bytes."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        return None
+    return info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino
+
+
+def _index_entry(value: Any) -> tuple[str, Signature, str] | None:
+    """A stat index entry as written by `ResultCache.save_index`, or None if it is not one."""
+    if type(value) is not list or len(value) != 6 or type(value[0]) is not str or type(value[5]) is not str:
+        return None
+    if any(type(v) is not int for v in value[1:5]):
+        return None
+    return value[0], tuple(value[1:5]), value[5]  # type: ignore[return-value]
+
+
 class ResultCache:
     """Per-file results of one generation (mldebt version, code, per-file settings), one JSON
-    file per (path, content) under `folder/<generation>/`."""
+    file per (path, content) under `folder/<generation>/`, and a stat index beside them that
+    spares a warm scan reading and hashing every file (git's index does the same): the
+    content digest stays the key, the stat only says when the digest is already known."""
 
     def __init__(self, folder: Path, generation_name: str) -> None:
         self.folder = folder
         self.entries = folder / generation_name
         self.used: set[str] = set()
         self.stored = 0
+        self.index: dict[str, tuple[str, Signature, str]] = {}
+        self.seen: dict[str, tuple[str, Signature, str]] = {}
 
     @classmethod
     def open(cls, folder: Path, settings: Settings) -> ResultCache | None:
@@ -306,7 +387,57 @@ class ResultCache:
             os.utime(self.entries)  # most recently used generation
         except OSError:
             return None
+        self.index = self._load_index()
         return self
+
+    def _load_index(self) -> dict[str, tuple[str, Signature, str]]:
+        """The stat index; whatever does not decode is left out (those files are read)."""
+        document = self._read_json(self.entries / INDEX_NAME)
+        if type(document) is not dict or document.get("format") != FORMAT or type(document.get("files")) is not dict:
+            return {}
+        return {path: entry for path, value in document["files"].items() if (entry := _index_entry(value))}
+
+    def digest(self, root: Path, path: str, kind: str) -> tuple[str | None, int]:
+        """The content digest and size of a file: from the stat index when its signature is
+        the recorded one, else read (bounded) and hashed. (None, 0) when it is not read: the
+        analysis then reports why. The signature is taken before reading, so a write during
+        the read leaves a signature that the next scan does not match."""
+        file_signature = signature(root / path)
+        known = self.index.get(path)
+        if file_signature is not None and known is not None and known[:2] == (kind, file_signature):
+            self.seen[path] = known
+            return known[2], file_signature[0]
+        try:
+            data = read_bounded(root / path, tree=root)
+        except (ReadRefused, OSError):
+            return None, 0
+        digest = content_digest(data)
+        if file_signature is not None and max(file_signature[1:3]) < time.time_ns() - RACY_NS:
+            self.seen[path] = (kind, file_signature, digest)
+        return digest, len(data)
+
+    def save_index(self) -> None:
+        """Record the signatures of this scan's files (only those: deleted files drop out)."""
+        if self.seen == self.index:
+            return
+        files = {path: [kind, *file_signature, digest] for path, (kind, file_signature, digest) in sorted(self.seen.items())}
+        try:
+            _write_atomically(self.entries / INDEX_NAME, json.dumps({"format": FORMAT, "files": files}).encode())
+        except OSError:
+            return
+
+    @staticmethod
+    def _read_json(path: Path) -> Any:
+        """A JSON document of at most MAX_ENTRY_BYTES, never through a link; None if unreadable."""
+        try:
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+            with os.fdopen(fd, "rb") as handle:
+                data = handle.read(MAX_ENTRY_BYTES + 1)
+            if len(data) > MAX_ENTRY_BYTES:
+                return None
+            return json.loads(data)
+        except (OSError, ValueError, RecursionError):
+            return None
 
     def _entry(self, path: str, kind: str, digest: str) -> tuple[str, Path]:
         key = f"{FORMAT}\0{path}\0{kind}\0{digest}"
@@ -317,17 +448,12 @@ class ResultCache:
         """The cached result, or None for a miss (absent, foreign, corrupt, truncated)."""
         key, entry = self._entry(path, kind, digest)
         self.used.add(entry.name)
+        document = self._read_json(entry)
+        if type(document) is not dict or document.get("key") != key:
+            return None
         try:
-            fd = os.open(entry, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-            with os.fdopen(fd, "rb") as handle:
-                data = handle.read(MAX_ENTRY_BYTES + 1)
-            if len(data) > MAX_ENTRY_BYTES:
-                return None
-            document = json.loads(data)
-            if type(document) is not dict or document.get("key") != key:
-                return None
             result = decoder(FileResult)(document.get("result"))
-        except (OSError, ValueError, RecursionError):  # CacheError and JSON errors are ValueErrors
+        except (ValueError, RecursionError):  # CacheError is a ValueError
             return None
         if (result.path, result.kind, result.digest) != (path, kind, digest):
             return None
@@ -359,7 +485,7 @@ class ResultCache:
                     shutil.rmtree(old.path, ignore_errors=True)
             if not self.stored:
                 return
-            names = [e.name for e in os.scandir(self.entries) if e.name.endswith(".json")]
+            names = [e.name for e in os.scandir(self.entries) if e.name.endswith(".json") and e.name != INDEX_NAME]
             if len(names) > 2 * live_files + SPARE_ENTRIES:
                 for name in names:
                     if name not in self.used:

@@ -17,9 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mldebt.cache import ResultCache
-from mldebt.bounded_read import ReadRefused, read_bounded
 from mldebt.discover import FileRef, discover
-from mldebt.extract.sources import content_digest
 from mldebt.isolation import isolated_process_start, prepare_worker, stop_pool
 from mldebt.knowledge import alias_map
 from mldebt.project import Project
@@ -104,16 +102,6 @@ def analyse_files(
     pool.shutdown()
 
 
-def _read_for_digest(root: Path, path: str) -> tuple[str | None, int]:
-    """The content digest and size of a file, or (None, 0) when it is not read (the worker
-    then reports why)."""
-    try:
-        data = read_bounded(root / path, tree=root)
-    except (ReadRefused, OSError):
-        return None, 0
-    return content_digest(data), len(data)
-
-
 def _per_file_results(
     root: Path, settings: Settings, files: list[FileRef], jobs: int, cache: ResultCache | None,
     progress: ProgressCallback | None,
@@ -124,7 +112,7 @@ def _per_file_results(
     misses: list[FileRef] = []
     sizes: list[int] = []
     for ref in files:
-        digest, size = _read_for_digest(root, ref.path) if cache is not None else (None, _size(root / ref.path))
+        digest, size = cache.digest(root, ref.path, ref.kind) if cache is not None else (None, _size(root / ref.path))
         cached = cache.load(ref.path, ref.kind, digest) if cache is not None and digest else None
         if cached is None:
             misses.append(ref)
@@ -143,6 +131,7 @@ def _per_file_results(
             if progress is not None:
                 progress(done, len(files))
     if cache is not None:
+        cache.save_index()
         cache.prune(len(files))
     return results
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -54,7 +55,21 @@ def analysed(monkeypatch) -> list[str]:
 
 
 def _entries(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.glob("*/*.json"))
+    return sorted(p for p in folder.glob("*/*.json") if p.name != cache_module.INDEX_NAME)
+
+
+@pytest.fixture
+def hashed(monkeypatch) -> list[str]:
+    """The files the cache reads to hash them (those whose stat it cannot vouch for)."""
+    seen: list[str] = []
+    original = cache_module.read_bounded
+
+    def spy(path, *args, **kwargs):
+        seen.append(Path(path).name)
+        return original(path, *args, **kwargs)
+
+    monkeypatch.setattr(cache_module, "read_bounded", spy)
+    return seen
 
 
 def test_warm_scans_are_byte_identical_to_cold_ones_after_edits_renames_and_deletions(demo, analysed):
@@ -250,3 +265,84 @@ def test_cli_cache_options_and_clean(demo, run_cli, monkeypatch):
     (demo / "mine").mkdir()
     assert "no mldebt cache" in run_cli("cache", "clean", "--cache-dir", "mine").stderr
     assert (demo / "mine").is_dir()  # a folder mldebt did not create is never deleted
+
+
+def test_a_warm_scan_reads_only_files_whose_stat_changed(demo, analysed, hashed, monkeypatch):
+    monkeypatch.setattr(cache_module, "RACY_NS", 0)  # the files were written a moment ago
+    folder = demo / ".mldebt_cache"
+    cold = _json(demo, folder)
+    hashed.clear()
+    assert _json(demo, folder) == cold
+    assert hashed == []  # every digest came from the stat index
+    train = demo / "src" / "demo" / "train.py"
+    train.touch()  # touched, not changed: read and hashed again, not analysed
+    analysed.clear()
+    assert _json(demo, folder) == cold
+    assert hashed == ["train.py"] and analysed == []
+    hashed.clear()
+    assert _json(demo, folder) == cold and hashed == []  # its new stat was recorded
+
+
+def test_a_same_size_edit_within_the_timestamp_granularity_is_seen(demo, analysed, monkeypatch):
+    """On a filesystem with 1 s times and no usable ctime, a file rewritten with as many bytes
+    in the second it was scanned keeps its signature: it must not have been recorded. (The
+    window is widened so that a slow scan on a loaded machine still falls inside it.)"""
+    monkeypatch.setattr(cache_module, "RACY_NS", 3600 * 10**9)
+    coarse = cache_module.signature
+    monkeypatch.setattr(
+        cache_module, "signature", lambda path: (lambda s: s and (s[0], s[1] // 10**9 * 10**9, 0, s[3]))(coarse(path))
+    )
+    folder = demo / ".mldebt_cache"
+    train = demo / "src" / "demo" / "train.py"
+    safe, unsafe = (f"import torch\ntorch.load(p, weights_only={value})\n" for value in ("True ", "False"))
+    assert len(safe) == len(unsafe)
+    train.write_text(safe)
+    assert _rules_in(_json(demo, folder), "src/demo/train.py") == []
+    written = train.stat().st_mtime_ns
+    train.write_text(unsafe)
+    os.utime(train, ns=(written, written))  # within the same second, however long the scan took
+    analysed.clear()
+    warm = _json(demo, folder)
+    assert analysed == ["src/demo/train.py"] and warm == _json(demo, None)
+    assert _rules_in(warm, "src/demo/train.py") == ["MLD402"]
+
+
+def _rules_in(report: str, path: str) -> list[str]:
+    return [f["rule"] for f in json.loads(report)["findings"] if f["path"] == path]
+
+
+@pytest.mark.parametrize(
+    "index",
+    [
+        b"\x00 garbage",
+        b'{"format": 1, "files": []}',
+        b'{"format": 1, "files": {"src/demo/train.py": ["python", "1", 2, 3, 4, "d"]}}',
+        b'{"format": 1, "files": {"src/demo/train.py": ["python", 1, 2, 3, 4]}}',
+        b'[1, 2, 3]',
+    ],
+)
+def test_a_damaged_stat_index_is_ignored_and_rewritten(demo, analysed, monkeypatch, index):
+    monkeypatch.setattr(cache_module, "RACY_NS", 0)
+    folder = demo / ".mldebt_cache"
+    cold = _json(demo, folder)
+    [written] = folder.glob(f"*/{cache_module.INDEX_NAME}")
+    good = json.loads(written.read_bytes())
+    written.write_bytes(index)
+    analysed.clear()
+    assert _json(demo, folder) == cold and analysed == []  # read and hashed, found in the cache
+    assert json.loads(written.read_bytes()) == good
+
+
+def test_a_one_file_scan_reports_what_the_full_scan_reports_in_that_file(demo):
+    """The pre-commit case: warm cache, one file edited, only that file named."""
+    folder = demo / ".mldebt_cache"
+    _json(demo, folder)
+    train = demo / "src" / "demo" / "train.py"
+    train.write_text(train.read_text() + "\nimport pickle\nx = pickle.load(open('m.pkl', 'rb'))\n")
+    full = json.loads(_json(demo, None))
+    rules = {f["rule"] for f in full["findings"]}
+    assert {"MLD304", "MLD402"} <= rules  # cross-file findings as well as the file's own
+    for path in sorted({f["path"] for f in full["findings"]}):
+        alone = json.loads(render(scan(demo, load_settings(demo), jobs=1, cache_dir=folder, only=[path]), "json"))
+        assert alone["findings"] == [f for f in full["findings"] if f["path"] == path]
+        assert alone["score"] == full["score"]
