@@ -52,6 +52,7 @@ class CallGraph:
         self._resolved: dict[tuple[str, str], tuple[Node, ...]] = {}
         self._module_of: dict[tuple[str, str], str | None] = {}
         self._expanded: dict[Node, list[Node]] = {}
+        self._successors: dict[tuple[Node, bool], tuple[Node, ...]] = {}
 
     def module_file(self, importer: str, module: str) -> str | None:
         """The file of a module as `importer` would import it: relative names from its package;
@@ -161,23 +162,32 @@ class CallGraph:
                     reached.append((home, ""))
         return reached
 
+    def successors(self, node: Node, with_references: bool) -> tuple[Node, ...]:
+        """The repository functions reaching `node` reaches next: what it expands to, what it
+        calls and, `with_references`, the callbacks it hands over (memoised: every training
+        run's walk crosses the same shared modules)."""
+        key = (node, with_references)
+        if key not in self._successors:
+            path, function = node
+            names = list(self.functions.get(path, {}).get(function, ()))
+            if with_references:
+                names += self.references.get(path, {}).get(function, ())
+            nexts = list(self._expand(node))
+            for name in names:
+                nexts += self.resolve(path, name)
+            self._successors[key] = tuple(n for n in dict.fromkeys(nexts) if n[1] in self.functions.get(n[0], {}))
+        return self._successors[key]
+
     def reachable(self, start: Node) -> set[Node]:
         """Every node a run starting at `start` can reach (including `start`)."""
         seen = {start}
         queue = deque([start])
         while queue:
-            node = queue.popleft()
-            path, function = node
-            nexts = list(self._expand(node))
-            names = list(self.functions.get(path, {}).get(function, ()))
-            if function or path == start[0]:
-                # callbacks a reached function hands over run; what an imported module's top
-                # level passes (`register(Model)`) only registers
-                names += self.references.get(path, {}).get(function, ())
-            for name in names:
-                nexts += self.resolve(path, name)
-            for nxt in nexts:
-                if nxt not in seen and nxt[1] in self.functions.get(nxt[0], {}):
+            path, function = node = queue.popleft()
+            # callbacks a reached function hands over run; what an imported module's top
+            # level passes (`register(Model)`) only registers
+            for nxt in self.successors(node, bool(function) or path == start[0]):
+                if nxt not in seen:
                     seen.add(nxt)
                     queue.append(nxt)
         return seen

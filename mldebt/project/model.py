@@ -127,22 +127,36 @@ class Project:
             if dots - 1 > len(parts):
                 return None
             return self._module_at("/".join(parts[: len(parts) - dots + 1]), module.lstrip("."))
-        roots = []
-        while True:
-            roots += [folder, posixpath.join(folder, "src") if folder else "src"]
-            if not folder:
-                break
-            folder = posixpath.dirname(folder)
-        for root in roots:
-            found = self._module_at(root, module)
-            if found:
-                return found
-        return None
+        # The roots Python would try, nearest first: the folder, its `src/`, then each folder
+        # above with its `src/`. Only the files the name can mean are looked at (most imports
+        # are third-party and name none), not every root.
+        best: tuple[tuple[int, int, int], str] | None = None
+        for root, path in self._modules.get(module, ()):
+            rank = _root_rank(folder, root)
+            if rank is not None:
+                ranked = (*rank, not path.endswith("__init__.py"))  # `x.py` before `x/__init__.py`
+                if best is None or ranked > best[0]:
+                    best = (ranked, path)
+        return best[1] if best else None
+
+    @cached_property
+    def _modules(self) -> dict[str, list[tuple[str, str]]]:
+        """Dotted module name -> (root folder, file) for every root from which it names a
+        file of the repository (`a/b/c.py` is `a.b.c` from ``, `b.c` from `a`, `c` from `a/b`)."""
+        index: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for path in self.files:
+            if path.endswith(".py"):
+                parts = path[:-3].split("/")
+                if parts[-1] == "__init__":
+                    parts = parts[:-1]
+                for start in range(len(parts)):
+                    index[".".join(parts[start:])].append(("/".join(parts[:start]), path))
+        return index
 
     def _module_at(self, root: str, module: str) -> str | None:
         if not module:
             return None
-        base = posixpath.join(root, module.replace(".", "/")) if root else module.replace(".", "/")
+        base = f"{root}/{module.replace('.', '/')}" if root else module.replace(".", "/")
         for candidate in (base + ".py", base + "/__init__.py"):
             if candidate in self.files:
                 return candidate
@@ -313,3 +327,16 @@ def related(path_a: str, path_b: str) -> bool:
 
 def _encloses(outer: str, inner: str) -> bool:
     return outer == "" or inner == outer or inner.startswith(outer + "/")
+
+
+def _root_rank(folder: str, root: str) -> tuple[int, int] | None:
+    """Where `root` comes in the roots an absolute import from `folder` tries (higher first):
+    `folder` itself and each folder above it by depth, each before its own `src/`; None when
+    it is not tried."""
+    if _encloses(root, folder):
+        return root.count("/") + bool(root), 1
+    if root == "src" or root.endswith("/src"):
+        parent = root[:-4]
+        if _encloses(parent, folder):
+            return parent.count("/") + bool(parent), 0
+    return None

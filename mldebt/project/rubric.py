@@ -14,9 +14,9 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any
 
 from mldebt.discover import FileKind, is_test_path
@@ -155,6 +155,7 @@ class _Automation:
         self.runners = [re.compile(p) for p in knowledge["test_runners"]]
         self.script_patterns = [re.compile(p) for p in knowledge["script_commands"]]
         self._modules = _module_index(project.files)
+        self._imports: dict[str, list[tuple[str, int]]] = {}
         self.ci_test_step: Location | None = None
         #: CI workflow -> line of its schedule; those with no push/PR trigger are scheduled jobs.
         self.scheduled: dict[str, int] = {}
@@ -251,14 +252,17 @@ class _Automation:
         importer_top = importer.split("/", 1)[0]
         return min(candidates, key=lambda p: (p.split("/", 1)[0] != importer_top, len(p), p))
 
-    def imports_of(self, path: str) -> Iterable[tuple[str, int]]:
-        """(file, line) of every repository module `path` imports."""
-        seen = set()
-        for site in self.project.files[path][1].imports:
-            target = self.module(site.module, path)
-            if target and target != path and target not in seen:
-                seen.add(target)
-                yield target, site.line
+    def imports_of(self, path: str) -> list[tuple[str, int]]:
+        """(file, line) of every repository module `path` imports (memoised: the tests, the
+        shared features and the CI runs each ask for the same files)."""
+        if path not in self._imports:
+            found: dict[str, int] = {}
+            for site in self.project.files[path][1].imports:
+                target = self.module(site.module, path)
+                if target and target != path and target not in found:
+                    found[target] = site.line
+            self._imports[path] = list(found.items())
+        return self._imports[path]
 
 
 def _module_index(files: dict[str, tuple[str, Any]]) -> dict[str, list[str]]:
@@ -276,6 +280,13 @@ def _module_index(files: dict[str, tuple[str, Any]]) -> dict[str, list[str]]:
     return index
 
 
+@cache
+def _glob_matcher(patterns: tuple[str, ...]) -> Callable[[str], Any]:
+    """Whether a path matches any of the `fnmatch` patterns: one compiled expression, not a
+    pattern at a time for every file of the tree."""
+    return re.compile("|".join(map(fnmatch.translate, patterns))).match
+
+
 class _Scorer:
     def __init__(self, project: Project, findings: list[Finding]) -> None:
         self.project = project
@@ -290,6 +301,10 @@ class _Scorer:
         for path, (_, facts) in project.files.items():
             for site in facts.evidence:
                 self.evidence[site.detector].append(Location(path, site.line, site.cell))
+
+    @cached_property
+    def _present(self) -> list[str]:
+        return sorted(self.project.present)
 
     def trains(self, path: str) -> bool:
         """A training entry point: code the reproducibility facts mark as training (an optimizer
@@ -335,8 +350,9 @@ class _Scorer:
         for path, location in first.items():
             level, why = self.level(detector, path, where)
             results.append(_Found(location, level, f"{detector.describes}; {why}"))
-        for path in sorted(self.project.present):
-            if any(fnmatch.fnmatch(path, pattern) for pattern in detector.files):
+        matches = _glob_matcher(detector.files)
+        for path in self._present if detector.files else ():
+            if matches(path):
                 level = AUTOMATED if detector.automated_files else MANUAL
                 why = "acted on by the platform" if detector.automated_files else "nothing runs it automatically"
                 results.append(_Found(Location(path, 1), level, f"{detector.describes}; {why}"))
