@@ -179,8 +179,8 @@ def scan(
         scopes = tuple(only)
         files = [r for r in files if within(r.path, scopes)]
         skipped = [d for d in skipped if within(d.path, scopes)]
-    unused = [d for r in files for d in finisher.unused_suppressions(r)]
-    report = _merge(files, skipped + unused, settings)
+    finisher.add_suppression_findings(root, files)
+    report = _merge(files, skipped, settings)
     report.graph = project.graph
     every_finding = [f for r in results.values() for f in r.findings]
     report.score = score_rubric(project, every_finding, dict(settings.attest))

@@ -98,10 +98,10 @@ class FileResult:
     facts: Facts = field(default_factory=Facts)
     #: `content_digest` of the bytes analysed ('' if unread): what the results cache keys on.
     digest: str = ""
-    #: The file's suppression comments, and the lines of those that suppressed a
-    #: finding: after the project phase, the others are reported as unused.
+    #: The file's suppression comments, and (comment line, code) of each code that suppressed
+    #: a finding: after the project phase, MLD208 reports the others.
     suppression_comments: list[SuppressionComment] = field(default_factory=list)
-    used_suppressions: list[int] = field(default_factory=list)
+    used_suppressions: list[tuple[int, str]] = field(default_factory=list)
 
 
 @dataclass

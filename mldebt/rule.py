@@ -1,4 +1,4 @@
-"""What a rule is: its metadata, its examples, and the three kinds of rule the engine runs.
+"""What a rule is: its metadata, its examples, and the four kinds of rule the engine runs.
 
 A rule's class attributes are the single source of truth: the registry validates them, the
 example tests run them, `mldebt explain` and the README catalogue print them, and SARIF's
@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import inspect
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from mldebt.extract.context import FileContext
     from mldebt.extract.sources import TextSource
     from mldebt.project import Project
+    from mldebt.suppress import SuppressionComment
 
 
 class Category(enum.Enum):
@@ -261,4 +262,20 @@ class ProjectRule(_RuleMeta):
         raise NotImplementedError
 
 
-RULE_KINDS: tuple[type, ...] = (PythonRule, TextRule, ProjectRule)
+class SuppressionRule(_RuleMeta):
+    """A rule over one file's suppression comments, run last, when every other rule's findings
+    are known and so is which code of which comment suppressed one. Its examples run with
+    every rule selected (`mldebt.testing`): a suppression is judged against the others."""
+
+    def __init__(self, options: Any) -> None:
+        self.options = options
+
+    def check(
+        self, comments: Sequence[SuppressionComment], used: set[tuple[int, str]], runs: Callable[[str], bool]
+    ) -> Iterator[TextFinding]:
+        """Findings on `comments`; `used` holds (comment line, code) of the codes that
+        suppressed a finding, `runs(rule_id)` whether that rule ran on the file."""
+        raise NotImplementedError
+
+
+RULE_KINDS: tuple[type, ...] = (PythonRule, TextRule, ProjectRule, SuppressionRule)

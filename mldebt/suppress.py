@@ -6,8 +6,8 @@ on a comment-only line directly above it; codes are mandatory and may be ids, id
 rule slugs. The syntax avoids `noqa` so that other linters never see unknown codes.
 
 A suppression that cannot work (no codes, or a code naming no rule) is a diagnostic, never
-silence; one that suppressed nothing in a scan is reported too, so stale ones can be removed
-(ruff's unused-`noqa`).
+silence. `Suppressions` records which code of which comment suppressed something, so that
+rule MLD208 (`unused-suppression`, ruff's unused-`noqa`) can report the stale ones.
 """
 
 from __future__ import annotations
@@ -31,6 +31,9 @@ class SuppressionComment:
     codes: tuple[str, ...]
     whole_file: bool = False
     comment_only: bool = False
+    #: 0-based columns of the comment's `# mldebt: ...` text in its line (end exclusive).
+    column: int = 0
+    end_column: int = 0
     #: For notebooks, where `line` (a line of the virtual module) is: cell index and line.
     cell: int | None = None
     cell_line: int | None = None
@@ -64,16 +67,19 @@ def parse_comments(lines: list[str], python: bool = False) -> list[SuppressionCo
             if starts is not None and not (number in starts and starts[number] <= match.start()):
                 continue
             codes = tuple(c.strip() for c in (match.group("codes") or "").split(",") if c.strip())
-            comments.append(SuppressionComment(number, codes, bool(match.group("file")), comment_only))
+            comments.append(
+                SuppressionComment(number, codes, bool(match.group("file")), comment_only, match.start(), match.end())
+            )
     return comments
 
 
-def _matches(codes: Iterable[str], rule_id: str, slug: str) -> bool:
-    return any(rule_id.startswith(code.upper()) or code == slug for code in codes)
+def names(code: str, rule_id: str, slug: str) -> bool:
+    """Whether one code of a suppression (an id, an id prefix or a rule slug) names the rule."""
+    return rule_id.startswith(code.upper()) or code == slug
 
 
 def _known(code: str) -> bool:
-    return any(_matches((code,), rule.id, rule.name) for rule in all_rules())
+    return any(names(code, rule.id, rule.name) for rule in all_rules())
 
 
 def invalid_comments(comments: list[SuppressionComment]) -> Iterable[tuple[SuppressionComment, str]]:
@@ -91,39 +97,28 @@ def invalid_comments(comments: list[SuppressionComment]) -> Iterable[tuple[Suppr
 
 
 class Suppressions:
-    """The suppression comments of one file, and which of them were used."""
+    """The suppression comments of one file, and which of their codes were used."""
 
     def __init__(self, lines: list[str], same_block: Callable[[int, int], bool] | None = None) -> None:
         """`same_block(a, b)` says whether two 1-based lines may suppress each other
         (a notebook's line above a cell's first line belongs to another cell)."""
         self.comments = parse_comments(lines)
         self._same_block = same_block or (lambda a, b: True)
-        #: Lines of the comments that suppressed at least one finding.
-        self.used: set[int] = set()
+        #: (comment line, code) of every code that suppressed at least one finding.
+        self.used: set[tuple[int, str]] = set()
 
     def covers(self, rule_id: str, slug: str, line: int) -> bool:
+        """Whether a comment suppresses the rule's finding on `line`. Every comment and code
+        that covers it counts as used (a line's own comment next to an `ignore-file` is not
+        stale: removing the file-wide one would need it)."""
+        covered = False
         for comment in self.comments:
             placed = comment.whole_file or comment.line == line or (
                 comment.line == line - 1 and comment.comment_only and self._same_block(comment.line, line)
             )
-            if placed and _matches(comment.codes, rule_id, slug):
-                self.used.add(comment.line)
-                return True
-        return False
-
-
-def unused_comments(
-    comments: list[SuppressionComment], used: Iterable[int], enabled: Callable[[str], bool]
-) -> Iterable[tuple[SuppressionComment, str]]:
-    """(line, message) for valid suppressions that suppressed nothing, except those naming a
-    rule that did not run on the file (`enabled(rule_id)` is false): those may still be needed."""
-    used = set(used)
-    for comment in comments:
-        if comment.line in used or not comment.codes:
-            continue
-        rules = [r for r in all_rules() if _matches(comment.codes, r.id, r.name)]
-        if rules and all(enabled(r.id) for r in rules):
-            kind = "ignore-file" if comment.whole_file else "ignore"
-            yield comment, (
-                f"`# mldebt: {kind}[{', '.join(comment.codes)}]` suppresses nothing here; remove it"
-            )
+            if placed:
+                for code in comment.codes:
+                    if names(code, rule_id, slug):
+                        self.used.add((comment.line, code))
+                        covered = True
+        return covered

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from mldebt.engine import scan
 from mldebt.report import Diagnostic, Finding
-from mldebt.rule import Invalid, Valid
+from mldebt.registry import rule_by_id
+from mldebt.rule import Invalid, SuppressionRule, Valid
 from mldebt.settings import load_settings
 
 
@@ -25,7 +26,10 @@ def run_example(rule_id: str, example: Valid | Invalid) -> tuple[list[Finding], 
             (root / rel).parent.mkdir(parents=True, exist_ok=True)
             (root / rel).write_text(text, encoding="utf-8")
         # The example's own config applies (an example may carry a pyproject.toml), with only
-        # this rule selected.
-        settings = dataclasses.replace(load_settings(root), select=(rule_id,), ignore=())
+        # this rule selected; a suppression rule judges the other rules' suppressions, so
+        # every rule the config selects runs and only its own findings are kept.
+        settings = load_settings(root)
+        if not issubclass(rule_by_id(rule_id), SuppressionRule):
+            settings = dataclasses.replace(settings, select=(rule_id,), ignore=())
         report = scan(root, settings, jobs=1)
-    return [f for f in report.findings if f.path == example.path], report.diagnostics
+    return [f for f in report.findings if f.path == example.path and f.rule == rule_id], report.diagnostics

@@ -85,46 +85,95 @@ def test_bare_or_unknown_suppressions_are_diagnostics_with_the_line(tmp_path, sc
     found = _diagnostics(doc, "suppression")
     assert [(path, line) for path, line, _ in found] == [("a.py", 2), ("a.py", 3), ("requirements.txt", 1)]
     assert "without rule codes suppresses nothing" in found[0][2] and "`MLD4O1`" in found[1][2]
-    assert [f["line"] for f in doc["findings"]] == [2]  # the bare one suppressed nothing
+    assert [f["line"] for f in doc["findings"] if f["rule"] == "MLD401"] == [2]  # the bare one suppressed nothing
 
 
-def test_a_suppression_that_suppresses_nothing_is_reported(tmp_path, scan_json):
-    write_tree(
-        tmp_path,
-        {
-            "a.py": "import pickle, json\nx = pickle.load(f)  # mldebt: ignore[MLD401]\ny = json.load(f)  # mldebt: ignore[MLD401]\n",
-            "tests/test_a.py": "import json\ny = json.load(f)  # mldebt: ignore[MLD401]\n",  # MLD4 does not run on tests
-        },
-    )
-    _, doc = scan_json(tmp_path)
-    assert doc["findings"] == []
-    assert _diagnostics(doc, "unused-suppression") == [
-        ("a.py", 3, "`# mldebt: ignore[MLD401]` suppresses nothing here; remove it"),
+def _unused(doc):
+    """MLD208 findings as (path, cell, line, column, message)."""
+    return [
+        (f["path"], f.get("cell"), f["line"], f["column"], f["message"]) for f in doc["findings"] if f["rule"] == "MLD208"
     ]
-    _, doc = scan_json(tmp_path, "--select", "MLD402")  # a rule that did not run: maybe still needed
-    assert _diagnostics(doc, "unused-suppression") == []
 
 
-def test_suppression_used_by_a_project_rule_is_not_unused(tmp_path, scan_json):
-    write_tree(
-        tmp_path,
-        {
-            "train.py": "import torch\nopt = torch.optim.AdamW(p, lr=0.05)  # mldebt: ignore[MLD104, MLD101]\n",
-            "configs/train.yaml": "optim:\n  lr: 0.05\n",
-        },
-    )
+STALE = {
+    "a.py": (
+        "import pickle, json\n"
+        "x = pickle.load(f)  # mldebt: ignore[MLD401]\n"
+        "y = json.load(f)  # mldebt: ignore[MLD401]\n"
+        "z = pickle.load(f)  # mldebt: ignore[MLD401, unpinned-torch-hub]\n"
+    ),
+    "tests/test_a.py": "import json\ny = json.load(f)  # mldebt: ignore[MLD401]\n",  # MLD4 does not run on tests
+}
+
+
+def test_a_suppression_that_suppresses_nothing_is_an_info_finding(tmp_path, scan_json):
+    write_tree(tmp_path, STALE)
+    code, doc = scan_json(tmp_path)
+    assert code == 0  # info: below the default gate
+    assert _unused(doc) == [
+        ("a.py", None, 3, 19, "`# mldebt: ignore[MLD401]` suppresses nothing here"),
+        ("a.py", None, 4, 21, "`unpinned-torch-hub` in `# mldebt: ignore[MLD401, unpinned-torch-hub]` suppresses nothing here"),
+    ]
+    assert [(f["rule"], f["severity"], f["category"]) for f in doc["findings"]] == [
+        ("MLD208", "info", "dead-experimental-codepath")
+    ] * 2
+    _, warm = scan_json(tmp_path)  # from the cache: which codes were used survives it
+    assert _unused(warm) == _unused(doc)
+
+
+@pytest.mark.parametrize(
+    ("args", "config"),
+    [
+        (("--select", "MLD402,MLD208"), ""),  # MLD401 did not run: the comments may still be needed
+        (("--ignore", "MLD401"), ""),
+        ((), '[tool.mldebt]\nignore = ["MLD4"]\n'),
+        ((), '[tool.mldebt.per-file-ignores]\n"a.py" = ["pickle-deserialization"]\n'),
+        (("--ignore", "MLD208"), ""),
+    ],
+)
+def test_a_suppression_of_a_deselected_rule_is_not_unused(tmp_path, scan_json, args, config):
+    write_tree(tmp_path, {**STALE, "pyproject.toml": config})
+    _, doc = scan_json(tmp_path, *args)
+    assert [f for f in _unused(doc) if f[2] == 3] == []
+
+
+def test_files_as_arguments_report_only_their_stale_suppressions(tmp_path, scan_json):
+    write_tree(tmp_path, {**STALE, "b.py": "import json\ny = json.load(f)  # mldebt: ignore[MLD401]\n"})
+    _, doc = scan_json(tmp_path / "b.py")
+    assert [(path, line) for path, _, line, _, _ in _unused(doc)] == [("b.py", 2)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "import json\n# mldebt: ignore[MLD208]\ny = json.load(f)  # mldebt: ignore[MLD401]\n",
+        "# mldebt: ignore-file[unused-suppression]\nimport json\ny = json.load(f)  # mldebt: ignore[MLD401]\n",
+        "import json\ny = json.load(f)  # mldebt: ignore[MLD401, MLD208]\n",
+    ],
+)
+def test_mld208_is_suppressed_like_any_rule(tmp_path, scan_json, text):
+    write_tree(tmp_path, {"a.py": text})
     _, doc = scan_json(tmp_path)
-    assert doc["findings"] == [] and _diagnostics(doc, "unused-suppression") == []
+    assert _unused(doc) == [] and doc["metrics"]["suppressed"] == (0 if "MLD401, MLD208" in text else 1)
 
 
-def test_notebook_suppression_diagnostics_name_the_cell(tmp_path, scan_json):
+def test_a_suppression_whose_finding_is_baselined_is_used(tmp_path, scan_json, run_cli):
+    write_tree(tmp_path, {"a.py": "import pickle\nx = pickle.load(f)\n", "b.py": "import json\ny = json.load(f)  # mldebt: ignore[MLD401]\n"})
+    assert run_cli("baseline", tmp_path, "-o", tmp_path / "baseline.json").exit_code == 0
+    _, doc = scan_json(tmp_path, "--baseline", tmp_path / "baseline.json")
+    assert doc["findings"] == [] and doc["metrics"]["baselined"] == 2  # MLD401 in a.py, MLD208 in b.py
+    # The baselined finding gets its suppression: it is used (and its baseline entry stale).
+    write_tree(tmp_path, {"a.py": "import pickle\nx = pickle.load(f)  # mldebt: ignore[MLD401]\n"})
+    _, doc = scan_json(tmp_path, "--baseline", tmp_path / "baseline.json")
+    assert doc["findings"] == [] and [e["rule"] for e in doc["baseline"]["stale"]] == ["MLD401"]
+
+
+def test_notebook_stale_suppressions_name_the_cell_and_the_ipynb_line(tmp_path, scan_json):
     from conftest import notebook
 
     write_tree(tmp_path, {"nb.ipynb": notebook(("markdown", "x"), ("code", "import json\ny = 1  # mldebt: ignore[MLD401]"))})
     _, doc = scan_json(tmp_path)
-    assert _diagnostics(doc, "unused-suppression") == [
-        ("nb.ipynb", None, "cell 1, line 2: `# mldebt: ignore[MLD401]` suppresses nothing here; remove it"),
-    ]
+    assert _unused(doc) == [("nb.ipynb", 1, 2, 8, "`# mldebt: ignore[MLD401]` suppresses nothing here")]
 
 
 def test_text_that_quotes_a_suppression_is_not_one(tmp_path, scan_json):

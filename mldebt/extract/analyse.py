@@ -42,9 +42,9 @@ from mldebt.extract.walk import walk
 from mldebt.project import Project
 from mldebt.registry import all_rules, resolve_selector
 from mldebt.report import Diagnostic, FileResult, Finding
-from mldebt.rule import ProjectRule, PythonRule, RawFinding, TextFinding, TextRule
+from mldebt.rule import ProjectRule, PythonRule, RawFinding, SuppressionRule, TextFinding, TextRule
 from mldebt.settings import Settings
-from mldebt.suppress import Suppressions, invalid_comments, parse_comments, unused_comments
+from mldebt.suppress import Suppressions, invalid_comments, parse_comments
 
 _PYTHON2_HINTS = re.compile(r"^\s*(print\s+[^\s(=]|exec\s+\"|except\s+\w+\s*,\s*\w+\s*:)", re.M)
 
@@ -64,7 +64,7 @@ class _ImportTracker(cst.BatchableCSTVisitor):
 
 
 def _raw_finding(rule, f: TextFinding) -> RawFinding:
-    """A text or project rule's finding, with the rule's defaults filled in."""
+    """A text, project or suppression rule's finding, with the rule's defaults filled in."""
     return RawFinding(
         rule.id, f.message, f.hint, f.severity or rule.severity, f.confidence or rule.confidence,
         None, f.line, f.column, f.end_line or f.line, f.end_column, getattr(f, "related", ()),
@@ -250,8 +250,8 @@ class FileAnalyzer:
 
     @staticmethod
     def _read_suppressions(lines: list[str], cell_map: dict, result: FileResult, python: bool = False) -> None:
-        """Keep the file's suppression comments (for the unused check after the project phase)
-        and report those that cannot work: without codes, or naming no rule."""
+        """Keep the file's suppression comments (for MLD208 after the project phase) and
+        report those that cannot work: without codes, or naming no rule."""
         if not any("mldebt:" in line for line in lines):
             return
         comments = parse_comments(lines, python)
@@ -265,20 +265,9 @@ class FileAnalyzer:
             line, prefix = comment.where()
             result.diagnostics.append(Diagnostic(result.path, "suppression", prefix + message, line))
 
-    def unused_suppressions(self, result: FileResult) -> list[Diagnostic]:
-        """Suppressions of `result`'s file that suppressed nothing, once every finding is in."""
-        enabled = {r.id for r in self._rules_for(result.path)}
-        diagnostics = []
-        for comment, message in unused_comments(result.suppression_comments, result.used_suppressions, enabled.__contains__):
-            line, prefix = comment.where()
-            diagnostics.append(Diagnostic(result.path, "unused-suppression", prefix + message, line))
-        return diagnostics
-
     def add_project_findings(self, root: Path, project: Project, results: dict[str, FileResult]) -> None:
         """Run the project rules on the merged facts; findings land in their file's result,
-        through the same suppression and fingerprinting as per-file findings. Those need the
-        file's lines, which workers do not ship back, so files with project findings (and only
-        those) are read again here; nothing is parsed again."""
+        through the same suppression and fingerprinting as per-file findings."""
         by_path: dict[str, list[RawFinding]] = defaultdict(list)
         for rule in self.rules:
             if issubclass(rule, ProjectRule):
@@ -290,14 +279,36 @@ class FileAnalyzer:
                         )
                         by_path[f.path].append(dataclasses.replace(_raw_finding(rule, f), related=related))
         for path, raw in sorted(by_path.items()):
-            result = results[path]
-            try:
-                text = decode(path, read_bounded(root / path, tree=root))
-                source = notebook_source(path, text) if result.kind == FileKind.NOTEBOOK else None
-            except (OSError, ReadRefused, SourceError):  # changed since it was analysed: report unsuppressed
-                text, source = "", None
-            lines = source.lines if source is not None else physical_lines(text)
-            self._collect(path, lines, raw, result, None, source)
+            self._collect_again(root, results[path], raw)
+
+    def add_suppression_findings(self, root: Path, results: list[FileResult]) -> None:
+        """Run the suppression rules (MLD208) on each file's comments, once every other
+        finding is in; like project findings, they can be suppressed and are fingerprinted."""
+        for result in results:
+            if not result.suppression_comments:
+                continue
+            rules = self._rules_for(result.path)
+            ran = {r.id for r in rules}
+            used = set(result.used_suppressions)
+            raw = [
+                _raw_finding(rule, f)
+                for rule in rules if issubclass(rule, SuppressionRule)
+                for f in rule(self.options[rule.id]).check(result.suppression_comments, used, ran.__contains__)
+            ]
+            if raw:
+                self._collect_again(root, result, raw)
+
+    def _collect_again(self, root: Path, result: FileResult, raw: list[RawFinding]) -> None:
+        """`_collect` for findings made after the file phase. They need the file's lines,
+        which workers do not ship back, so the file (and only such a file) is read again
+        here; nothing is parsed again."""
+        try:
+            text = decode(result.path, read_bounded(root / result.path, tree=root))
+            source = notebook_source(result.path, text) if result.kind == FileKind.NOTEBOOK else None
+        except (OSError, ReadRefused, SourceError):  # changed since it was analysed: report unsuppressed
+            text, source = "", None
+        lines = source.lines if source is not None else physical_lines(text)
+        self._collect(result.path, lines, raw, result, None, source)
 
     def _collect(
         self,
