@@ -5,7 +5,9 @@
 # mldebt's: 0 clean, 1 findings at or above the gate (or a score below min-score), 2 error.
 #
 # Inputs come as environment variables (set by action.yml): MLDEBT_PATH, MLDEBT_FAIL_ON,
-# MLDEBT_MIN_SCORE, MLDEBT_BASELINE, MLDEBT_OUTPUT_DIR.
+# MLDEBT_MIN_SCORE, MLDEBT_BASELINE, MLDEBT_OUTPUT_DIR, MLDEBT_ARTIFACT_NAME. When the output
+# folder is uploaded as an artifact (MLDEBT_ARTIFACT_NAME set), a summary cut to GitHub's size
+# limit links the run's artifacts page, built from the runner's GITHUB_* variables.
 set -uo pipefail
 
 output_dir="${MLDEBT_OUTPUT_DIR:-mldebt-report}"
@@ -18,6 +20,10 @@ args=(scan "${MLDEBT_PATH:-.}" --format github
 if [ -n "${MLDEBT_FAIL_ON:-}" ]; then args+=(--fail-on "$MLDEBT_FAIL_ON"); fi
 if [ -n "${MLDEBT_MIN_SCORE:-}" ]; then args+=(--min-score "$MLDEBT_MIN_SCORE"); fi
 if [ -n "${MLDEBT_BASELINE:-}" ]; then args+=(--baseline "$MLDEBT_BASELINE"); fi
+if [ -n "${MLDEBT_ARTIFACT_NAME:-}" ] && [ -n "${GITHUB_SERVER_URL:-}" ] && [ -n "${GITHUB_REPOSITORY:-}" ] \
+   && [ -n "${GITHUB_RUN_ID:-}" ]; then
+  args+=(--report-url "$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/actions/runs/$GITHUB_RUN_ID#artifacts")
+fi
 
 mldebt "${args[@]}"
 status=$?

@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     from mldebt.settings import Settings
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
+#: Formats that always hold every finding (Markdown and annotations are cut to GitHub's limits).
+COMPLETE_FORMATS = ("json", "sarif", "text")
 
 
 class UsageError(click.ClickException):
@@ -265,11 +267,16 @@ def _apply_baseline(report: Report, file: str | None, only: list[str] | None) ->
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: available cores).")
 @click.option("--config", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Config file to use.")
 @click.option("--min-score", type=float, help="Also exit 1 when the ML Test Score is below this.")
+@click.option(
+    "--report-url", metavar="URL",
+    help="Where the full reports are published (e.g. the CI run's artifacts): a Markdown report cut to "
+    "GitHub's size limit links there instead of naming the JSON/SARIF/text files of this scan.",
+)
 @_cache_options
 @click.pass_context
 def scan(
     ctx, paths, fmt, outputs, select, ignore, fail_on, fail_on_diagnostics, exit_zero, baseline_file, statistics,
-    jobs, config, min_score, no_cache, cache_dir,
+    jobs, config, min_score, report_url, no_cache, cache_dir,
 ) -> None:
     """Scan PATHS (files or folders of one project; default: the current folder) for ML
     technical debt. The whole project is analysed, so that cross-file rules see everything;
@@ -284,6 +291,8 @@ def scan(
     show_progress = sys.stderr.isatty() and (not to_stdout or (fmt == "text" and sys.stdout.isatty()))
     report = _scan(root, only, settings, jobs, show_progress, _cache_folder(root, no_cache, cache_dir))
     report = _apply_baseline(report, baseline_file or settings.baseline, only)
+    report.full_report_url = report_url or ""
+    report.full_report_files = tuple(str(target) for target_fmt, target in targets if target_fmt in COMPLETE_FORMATS)
     from mldebt.reporters import render
     from mldebt.reporters.statistics import render_statistics
 

@@ -120,6 +120,11 @@ class Report:
     repository_prefix: str = ""
     #: The ML Test Score (`mldebt.project.rubric.Score`), set by the engine.
     score: Any = None
+    #: Where the complete report is, for a report that must be cut (Markdown under GitHub's
+    #: size limit): a URL (the Action's run artifacts) or files the same scan wrote; set by
+    #: the CLI.
+    full_report_url: str = ""
+    full_report_files: tuple[str, ...] = ()
 
     @property
     def baselined(self) -> int:

@@ -20,7 +20,9 @@ SCRIPT = ROOT / "action" / "scan.sh"
 SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
 
 
-def _run(tmp_path: Path, **inputs: str) -> tuple[subprocess.CompletedProcess, Path, Path]:
+def _run(tmp_path: Path, github: dict[str, str] | None = None, **inputs: str) -> tuple[subprocess.CompletedProcess, Path, Path]:
+    """Run the scan script on `repo` (the demo fixture unless the test made one), with the
+    action's inputs and the runner's other GITHUB_* variables (`github`)."""
     repo = tmp_path / "repo"
     if not repo.exists():
         shutil.copytree(ROOT / "fixtures" / "demo", repo)
@@ -34,6 +36,7 @@ def _run(tmp_path: Path, **inputs: str) -> tuple[subprocess.CompletedProcess, Pa
         "GITHUB_OUTPUT": str(outputs),
         "MLDEBT_PATH": "repo",
         **{f"MLDEBT_{k.upper()}": v for k, v in inputs.items()},
+        **(github or {}),
     }
     result = subprocess.run(["bash", str(SCRIPT)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     return result, summary, outputs
@@ -82,6 +85,27 @@ def test_action_yml_declares_every_input_it_uses_and_runs_the_script():
     used = set(re.findall(r"\$\{\{\s*inputs\.([\w-]+)\s*\}\}", text))
     assert used == set(action["inputs"]), used ^ set(action["inputs"])
     steps = action["runs"]["steps"]
-    assert any("action/scan.sh" in step["run"] for step in steps)
+    assert any("action/scan.sh" in step.get("run", "") for step in steps)
+    (upload,) = [step for step in steps if step.get("uses", "").startswith("actions/upload-artifact@")]
+    assert upload["with"]["path"] == "${{ inputs.output-dir }}" and "always()" in upload["if"]
     outputs = set(re.findall(r"steps\.scan\.outputs\.([\w-]+)", text))
     assert outputs == set(action["outputs"]) and outputs <= set(re.findall(r'echo "([\w-]+)=', SCRIPT.read_text()))
+
+
+def test_a_summary_cut_to_githubs_limit_links_the_runs_artifacts(tmp_path):
+    # 600 findings in one file: far more rows than a 65,536-character summary holds.
+    (tmp_path / "repo").mkdir()
+    (tmp_path / "repo" / "load.py").write_text("import pickle\n" + "w = pickle.load(f)\n" * 600)
+    runner = {"GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "octo/models", "GITHUB_RUN_ID": "4242"}
+    result, summary, _ = _run(tmp_path, github=runner, artifact_name="mldebt-report")
+    assert result.returncode == 1, result.stderr
+    text = summary.read_text()
+    assert len(text) < 65_536
+    assert re.search(r"\*\d+ more finding\(s\) are not listed here", text)
+    assert "[this run's artifacts](https://github.com/octo/models/actions/runs/4242#artifacts)" in text
+    findings = json.loads((tmp_path / "mldebt-report" / "mldebt.json").read_text())["findings"]
+    assert sum(f["rule"] == "MLD401" for f in findings) == 600  # the artifact holds every one
+    # No upload (empty artifact name): no link to an artifact that does not exist; the files are named.
+    result, summary, _ = _run(tmp_path, github=runner, artifact_name="")
+    assert "actions/runs" not in summary.read_text()
+    assert "The full report is in `mldebt-report/mldebt.sarif` and `mldebt-report/mldebt.json`." in summary.read_text()

@@ -125,4 +125,7 @@ def test_markdown_stays_under_githubs_limit_keeping_errors_first(tmp_path):
     rows = [line for line in small.splitlines() if line.startswith("| `")]
     assert rows and all("| error |" in row for row in rows)
     assert f"*{len(report.findings) - len(rows)} more finding(s) are not listed here" in small
+    assert "`mldebt scan -o json:FILE` (or `sarif:FILE`) writes the full report." in small  # nothing else written
+    report.full_report_files = ("out/r.json",)
+    assert "The full report is in `out/r.json`." in render(report, max_chars=4_000)
     assert "Diagnostics" in small

@@ -2,7 +2,8 @@
 
 GitHub refuses comments and step summaries over 65,536 characters, so the summary and the most
 severe findings come first and rows stop before the limit, with a line saying how many more
-findings the full report (the JSON or SARIF artifact) holds.
+findings there are and where the full report is: the link the CLI was given (the GitHub
+Action's run artifacts), else the JSON, SARIF or text files written by the same scan.
 """
 
 from __future__ import annotations
@@ -43,6 +44,14 @@ def _summary(report: Report) -> list[str]:
     return lines
 
 
+def _full_report(report: Report) -> str:
+    if report.full_report_url:
+        return f"The full report is in [this run's artifacts]({printable(report.full_report_url)})."
+    if report.full_report_files:
+        return f"The full report is in {' and '.join(f'`{_cell(path)}`' for path in report.full_report_files)}."
+    return "`mldebt scan -o json:FILE` (or `sarif:FILE`) writes the full report."
+
+
 def render(report: Report, color: bool = False, max_chars: int = MAX_CHARS) -> str:
     lines = _summary(report)
     if report.score is not None:  # a few thousand characters at most: 28 rows
@@ -56,7 +65,7 @@ def render(report: Report, color: bool = False, max_chars: int = MAX_CHARS) -> s
             row = f"| `{_cell(location(f))}` | {f.rule} `{f.name}` | {f.severity} | {message} |"
             if size + len(row) + 1 > max_chars:
                 lines += ["", f"*{len(findings) - shown} more finding(s) are not listed here: GitHub limits a "
-                          "summary to 65,536 characters. The full report is in the JSON or SARIF output.*"]
+                          f"summary to 65,536 characters. {_full_report(report)}*"]
                 break
             lines.append(row)
             size += len(row) + 1
