@@ -49,6 +49,11 @@ def explain(rule: RuleClass) -> str:
         parts.append(f"## Options (`[tool.mldebt.rules.{rule.id}]`)\n" + "\n".join(lines))
     if not rule.in_tests:
         parts.append("Not checked in test code (`tests/` folders, `test_*.py`, `*_test.py`, `conftest.py`).")
+    from mldebt.project.demos import DEMO_KINDS  # generating only: listing rules must stay cheap
+
+    for kind, severity in sorted(rule.in_demos.items()):
+        worth = "not reported" if severity is None else f"reported as {severity.label}"
+        parts.append(f"In demo code ({DEMO_KINDS[kind]}): {worth}.")
     parts.append(f"Suppress one occurrence with `# mldebt: ignore[{rule.id}]`.")
     return "\n\n".join(parts) + "\n"
 

@@ -173,6 +173,7 @@ def scan(
     project.graph = build_graph(project)
     finisher = analyzer(root, settings)
     finisher.add_project_findings(root, project, results)
+    finisher.weigh_demo_findings(project, results)
     skipped = [Diagnostic(s.path, s.kind, s.reason, s.line) for s in found.skipped]
     files = list(results.values())
     if only is not None:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import dataclasses
 import enum
 import inspect
-from collections.abc import Callable, Iterator, Sequence
+import json
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -99,6 +100,12 @@ class Invalid:
     files: dict[str, str] = field(default_factory=dict)
 
 
+def notebook(*cells: str) -> str:
+    """A notebook's JSON with these code cells, for rule examples that are notebooks."""
+    code = [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": c} for c in cells]
+    return json.dumps({"cells": code, "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+
+
 @dataclass(frozen=True)
 class RawFinding:
     """A finding before positions and suppressions are resolved; stays inside the worker."""
@@ -129,6 +136,11 @@ class _RuleMeta:
     #: Whether the rule runs on test code (`discover.is_test_path`). Most ML-debt rules do
     #: not: tests hard-code values, pickle what they just produced and read fixtures on purpose.
     in_tests: ClassVar[bool] = True
+    #: What the rule's findings are worth in demo code (`Project.demo`: `notebook` for a
+    #: notebook nothing runs, `example` for an example of a package shipped from elsewhere): the
+    #: severity they are reported at there, or None for not reported. A kind not listed keeps
+    #: the rule's severity. A lesson's literal learning rate is the lesson, not debt.
+    in_demos: ClassVar[Mapping[str, Severity | None]] = {}
 
     @dataclass(frozen=True)
     class Options:

@@ -312,11 +312,10 @@ def test_which_tests_a_ci_step_runs(tmp_path, command, runs):
         "examples/demo/test_demo.py": "print('an example script named like a test')\n",
     })
     from mldebt.project.model import Project
-    from mldebt.project.rubric import _Automation
 
     report = scan(root, load_settings(root), jobs=1)
     project = Project({f.path: (f.kind, f.facts) for f in report.files})
-    assert {p for p in _Automation(project).runs if p.endswith(".py")} == runs
+    assert {p for p in project.automation.runs if p.endswith(".py")} == runs
 
 
 def test_a_ci_step_in_a_working_directory_runs_that_projects_tests(tmp_path):

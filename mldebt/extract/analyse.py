@@ -42,7 +42,7 @@ from mldebt.extract.walk import walk
 from mldebt.project import Project
 from mldebt.registry import all_rules, resolve_selector
 from mldebt.report import Diagnostic, FileResult, Finding
-from mldebt.rule import ProjectRule, PythonRule, RawFinding, SuppressionRule, TextFinding, TextRule
+from mldebt.rule import ProjectRule, PythonRule, RawFinding, Severity, SuppressionRule, TextFinding, TextRule
 from mldebt.settings import Settings
 from mldebt.suppress import Suppressions, invalid_comments, parse_comments
 
@@ -309,6 +309,25 @@ class FileAnalyzer:
             text, source = "", None
         lines = source.lines if source is not None else physical_lines(text)
         self._collect(result.path, lines, raw, result, None, source)
+
+    def weigh_demo_findings(self, project: Project, results: dict[str, FileResult]) -> None:
+        """Findings in demo code (`Project.demo`) take the severity their rule gives them there
+        (`in_demos`), never a higher one than they had, or are dropped. Suppressions were
+        already applied, so a suppression comment stays used."""
+        by_id = {r.id: r for r in self.rules}
+        for path, result in results.items():
+            kind = project.demo(path) if result.findings else None
+            if kind is None:
+                continue
+            kept = []
+            for finding in result.findings:
+                policy = by_id[finding.rule].in_demos
+                if kind not in policy:
+                    kept.append(finding)
+                elif policy[kind] is not None:
+                    severity = min(policy[kind], Severity.parse(finding.severity))
+                    kept.append(dataclasses.replace(finding, severity=severity.label))
+            result.findings = kept
 
     def _collect(
         self,

@@ -8,14 +8,18 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from mldebt.discover import FileKind, is_test_path
 from mldebt.extract.facts import CudaVersion, Facts, Image, IndexUrl, PipelineStage, Requirement, Site
+from mldebt.project.demos import demo_files
 from mldebt.project.reproducibility import TrainingRun, training_runs
+
+if TYPE_CHECKING:
+    from mldebt.project.rubric import Automation
 
 
 @dataclass
@@ -268,6 +272,23 @@ class Project:
 
     def kind(self, path: str) -> str:
         return self.files[path][0]
+
+    @cached_property
+    def automation(self) -> Automation:
+        """Which files run without a person (CI steps, DVC stages, tests CI runs, and what they
+        import): `mldebt.project.rubric`'s reading, computed once for the rubric and the rules."""
+        from mldebt.project.rubric import Automation  # the rubric reads projects: imported on use
+
+        return Automation(self)
+
+    def demo(self, path: str) -> str | None:
+        """The kind of demo code `path` is (`mldebt.project.demos`: a notebook nothing runs, an
+        example of a package shipped from elsewhere), or None for code the project ships or runs."""
+        return self._demos.get(path)
+
+    @cached_property
+    def _demos(self) -> dict[str, str]:
+        return demo_files(self)
 
     @cached_property
     def training_runs(self) -> list[TrainingRun]:

@@ -144,7 +144,7 @@ def _in_test_folder(path: str) -> bool:
     return not folders or bool(_TEST_FOLDERS & set(folders))
 
 
-class _Automation:
+class Automation:
     """Which files run without a person: tests CI runs and the modules they import, scripts
     CI steps (directly or through the shell scripts and job manifests they name) and DVC stages
     run, and their imports; CI workflows and schedules themselves."""
@@ -291,7 +291,7 @@ class _Scorer:
     def __init__(self, project: Project, findings: list[Finding]) -> None:
         self.project = project
         self.findings = findings
-        self.automation = _Automation(project)
+        self.automation = project.automation
         knowledge = table()
         self.serving = re.compile(knowledge["serving_paths"])
         self.training = re.compile(knowledge["training_paths"])

@@ -4,7 +4,8 @@ from mldebt.rules.configuration_debt import code_sites, shown
 
 from mldebt.extract.facts import HyperparameterSite
 from mldebt.project import Project
-from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
+from mldebt.project.demos import DEMO_NOTEBOOK
+from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid, notebook
 
 
 class HardcodedHyperparameter(ProjectRule):
@@ -26,7 +27,10 @@ class HardcodedHyperparameter(ProjectRule):
     several hyperparameters or optimizer param groups (`{"params": head, "lr": 1e-3}`), once per dict.
 
     ## Known limitations
-    Reported as info: hard-coding is often deliberate in tutorials and one-off scripts.
+    Reported as info: hard-coding is often deliberate in tutorials and one-off scripts. Not
+    reported in a notebook that nothing runs (no CI step or notebook test runner): there the
+    cell is the configuration, edited and re-run by the reader; a notebook a pipeline runs
+    (`papermill`, `pytest --nbmake`) is checked like a script.
     Values read from a config, args or the environment, function defaults, names assigned
     more than once, loop variables, `0`/`1`/`-1`/`None`, literal layer widths, generic keywords
     (`alpha=`, `p=`, `threshold=`) outside the table, seeds, devices and class counts,
@@ -43,9 +47,16 @@ class HardcodedHyperparameter(ProjectRule):
     severity = Severity.INFO
     confidence = Confidence.MEDIUM
     in_tests = False
+    in_demos = {DEMO_NOTEBOOK: None}
     INVALID = [
         Invalid("import torch\nopt = torch.optim.AdamW(model.parameters(), lr=3e-4, betas=(0.9, 0.95))\n",
                 path="train.py", line=2, message="`lr=0.0003`"),
+        # A notebook CI runs is part of the pipeline: its literals are configuration in code.
+        Invalid(notebook("import torch\nopt = torch.optim.AdamW(model.parameters(), lr=3e-4)\n"), path="lesson.ipynb",
+                message="`lr=0.0003`", files={".github/workflows/nb.yml": "on: push\njobs:\n  run:\n    runs-on: ubuntu-latest\n    steps:\n      - run: papermill lesson.ipynb out.ipynb\n"}),
+        # An example script of a library still hard-codes what it could read from its arguments.
+        Invalid("import torch\nopt = torch.optim.AdamW(model.parameters(), lr=3e-4)\n", path="examples/train.py",
+                message="`lr=0.0003`", files={"setup.py": "from setuptools import setup\nsetup(name='lib', packages=['lib'])\n", "lib/__init__.py": ""}),
         Invalid("from torch.optim import SGD\nopt = SGD(params, 0.1, momentum=0.9)\n", path="train.py", message="`lr=0.1`"),
         Invalid("from torch.utils.data import DataLoader\nloader = DataLoader(ds, batch_size=64, num_workers=8)\n",
                 path="train.py", message="`batch_size=64`"),
@@ -85,6 +96,8 @@ class HardcodedHyperparameter(ProjectRule):
     ]
     VALID = [
         Valid("import torch\nopt = torch.optim.AdamW(model.parameters(), lr=cfg.lr)\n", path="train.py"),
+        # A lesson's or a scratchpad's cell: the literal is what the reader edits and re-runs.
+        Valid(notebook("import torch\nopt = torch.optim.AdamW(model.parameters(), lr=3e-4)\n"), path="lesson.ipynb"),
         Valid("import torch\nopt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0)\n", path="train.py"),
         Valid("import os, torch\nopt = torch.optim.SGD(p, lr=float(os.environ['LR']))\n", path="train.py"),
         Valid("import torch\ndef make(params, lr=3e-4):\n    return torch.optim.AdamW(params, lr=lr)\n", path="train.py"),

@@ -2,7 +2,8 @@ import re
 
 import libcst as cst
 
-from mldebt.rule import Category, Confidence, Invalid, PythonRule, Severity
+from mldebt.project.demos import DEMO_EXAMPLE, DEMO_NOTEBOOK
+from mldebt.rule import Category, Confidence, Invalid, PythonRule, Severity, Valid, notebook
 
 #: A model-registry URI by stage or alias (`models:/churn/Production`, `models:/churn@champion`).
 _REGISTRY = re.compile(r"^models:/[^/@\s]+(?:/(?P<stage>[^/\s]+)|@(?P<alias>[^/\s]+))$")
@@ -30,8 +31,10 @@ class MovingReference(PythonRule):
 
     ## Known limitations
     Reported as info: serving code may follow a registry stage on purpose (the version it
-    loaded should then be logged), and tutorials fetch sample files from their own branch. A stage or alias in an f-string is seen when its
-    placeholder is named `stage` or `alias`. Docstrings are not read.
+    loaded should then be logged). Not reported in demo code (a notebook nothing runs, a library's
+    examples and tutorials), which fetches sample files from its own branch on purpose. A stage
+    or alias in an f-string is seen when its placeholder is named `stage` or `alias`.
+    Docstrings are not read.
 
     ## References
     - Sculley et al. 2015, Hidden Technical Debt in Machine Learning Systems, sec. 3 (unstable data dependencies)
@@ -44,12 +47,16 @@ class MovingReference(PythonRule):
     severity = Severity.INFO
     confidence = Confidence.MEDIUM
     in_tests = False
+    in_demos = {DEMO_NOTEBOOK: None, DEMO_EXAMPLE: None}
     INVALID = [
         Invalid("import mlflow\nmodel = mlflow.pyfunc.load_model('models:/churn/Production')\n", line=2,
                 message="stage `Production`"),
         Invalid("import mlflow\ndef test_model(name, stage):\n    return mlflow.pyfunc.load_model(f'models:/{name}/{stage}')\n",
                 line=3, message="`models:/{name}/{stage}`"),
         Invalid("import mlflow\nm = mlflow.sklearn.load_model('models:/churn@champion')\n", message="alias `champion`"),
+        # A notebook a CI job runs (`pytest --nbmake notebooks`) is part of the pipeline.
+        Invalid(notebook("import pandas as pd\ndf = pd.read_csv('https://raw.githubusercontent.com/o/d/main/t.csv')\n"),
+                path="notebooks/score.ipynb", message="branch `main`", files={".github/workflows/nb.yml": "on: push\njobs:\n  run:\n    runs-on: ubuntu-latest\n    steps:\n      - run: pytest --nbmake notebooks\n"}),
         Invalid("import pandas as pd\ndf = pd.read_csv('https://raw.githubusercontent.com/org/data/main/train.csv')\n",
                 line=2, message="branch `main`"),
         Invalid("import requests\nurl = 'https://raw.githubusercontent.com/karpathy/char-rnn/master/data/input.txt'\n"
@@ -57,6 +64,11 @@ class MovingReference(PythonRule):
     ]
     VALID = [
         "import mlflow\nmodel = mlflow.pyfunc.load_model('models:/churn/3')\n",
+        # A lesson's notebook, and an example of a library shipped from `lib/`: demo code.
+        Valid(notebook("import pandas as pd\ndf = pd.read_csv('https://raw.githubusercontent.com/o/d/main/t.csv')\n"),
+              path="lesson.ipynb"),
+        Valid("import pandas as pd\ndf = pd.read_csv('https://raw.githubusercontent.com/o/d/main/t.csv')\n",
+              path="examples/demo/load.py", files={"setup.py": "from setuptools import setup\nsetup(name='lib', packages=['lib'])\n", "lib/__init__.py": ""}),
         "import mlflow\nmodel = mlflow.pyfunc.load_model(f'models:/{name}/{version}')\n",
         "import mlflow\nmodel = mlflow.pyfunc.load_model(f'runs:/{run_id}/model')\n",
         "import pandas as pd\ndf = pd.read_csv('https://raw.githubusercontent.com/org/data/3f2c1a9e/train.csv')\n",

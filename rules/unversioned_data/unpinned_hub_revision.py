@@ -4,7 +4,8 @@ import libcst as cst
 
 from mldebt.extract.context import MAYBE_PASSED, UNKNOWN, call_argument, literal_value
 from mldebt.knowledge import load_table
-from mldebt.rule import Category, Confidence, Invalid, PythonRule, Severity
+from mldebt.project.demos import DEMO_EXAMPLE, DEMO_NOTEBOOK
+from mldebt.rule import Category, Confidence, Invalid, PythonRule, Severity, notebook
 
 _COMMIT = re.compile(r"^[0-9a-f]{40}$")
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[A-Za-z0-9][\w.-]*)?$")
@@ -30,7 +31,9 @@ class UnpinnedHubRevision(PythonRule):
     ## Known limitations
     Repository names computed at run time get the benefit of the doubt (a module constant
     assigned one string is read: `MODEL_ID = "org/model"`), and local paths are not hub ids. `load_dataset`'s file builders (`csv`, `json`, ...) read
-    local files and are not reported.
+    local files and are not reported. In demo code (a notebook nothing runs, a library's
+    examples and tutorials) the finding is info: a reader fetches the model of the day on
+    purpose, but a note that it can move is still worth having.
 
     ## References
     - Sculley et al. 2015, Hidden Technical Debt in Machine Learning Systems, sec. 3 (unstable data dependencies)
@@ -43,9 +46,13 @@ class UnpinnedHubRevision(PythonRule):
     severity = Severity.WARNING
     confidence = Confidence.HIGH
     in_tests = False
+    in_demos = {DEMO_NOTEBOOK: Severity.INFO, DEMO_EXAMPLE: Severity.INFO}
     INVALID = [
         Invalid("from transformers import AutoModel\nm = AutoModel.from_pretrained('bert-base-uncased')\n", line=2,
                 message="`bert-base-uncased`"),
+        # In a tutorial notebook too, as info.
+        Invalid(notebook("from transformers import AutoModel\nm = AutoModel.from_pretrained('org/m')\n"),
+                path="tutorial.ipynb", message="`org/m`"),
         Invalid("import datasets\nds = datasets.load_dataset('org/reviews', split='train')\n", message="`org/reviews`"),
         Invalid("from diffusers import DiffusionPipeline\np = DiffusionPipeline.from_pretrained('org/sd', revision='main')\n",
                 message="`main`"),

@@ -4,7 +4,8 @@ import libcst as cst
 
 from mldebt.extract.context import call_argument
 from mldebt.knowledge import load_table
-from mldebt.rule import Category, Confidence, Invalid, PythonRule, Severity
+from mldebt.project.demos import DEMO_EXAMPLE, DEMO_NOTEBOOK
+from mldebt.rule import Category, Confidence, Invalid, PythonRule, Severity, Valid, notebook
 
 
 _REQUESTS = frozenset({"requests.get", "httpx.get", "urllib.request.urlopen", "urllib2.urlopen"})
@@ -36,6 +37,8 @@ class UnverifiedDownload(PythonRule):
     for top-level code). The download calls are in `rules/knowledge/data_sources.yaml`; an HTTP
     request (`requests.get`, `httpx.get`, `urlopen`) counts as a download when the same
     function writes its body (`.content`, `.text`, `.raw`, `.iter_content()`, `.read()`) to a file.
+    Not reported in demo code (a notebook nothing runs, a library's examples and tutorials): a
+    lesson downloads its sample data, and a checksum there would be noise even as a note.
 
     ## References
     - Sculley et al. 2015, Hidden Technical Debt in Machine Learning Systems, sec. 3 (unstable data dependencies)
@@ -48,10 +51,15 @@ class UnverifiedDownload(PythonRule):
     severity = Severity.INFO
     confidence = Confidence.MEDIUM
     in_tests = False
+    in_demos = {DEMO_NOTEBOOK: None, DEMO_EXAMPLE: None}
     INVALID = [
         Invalid("import urllib.request\ndef fetch(url, dst):\n    urllib.request.urlretrieve(url, dst)\n", line=3,
                 message="`urllib.request.urlretrieve`"),
         Invalid("import wget\nwget.download('https://example.org/data.zip', 'data.zip')\n", line=2),
+        # A notebook a CI job runs (`pytest --nbmake notebooks`), and an application's examples.
+        Invalid(notebook("import wget\nwget.download('https://example.org/data.zip', 'data.zip')\n"),
+                path="notebooks/prepare.ipynb", files={".github/workflows/nb.yml": "on: push\njobs:\n  run:\n    runs-on: ubuntu-latest\n    steps:\n      - run: pytest --nbmake notebooks\n"}),
+        Invalid("import wget\nwget.download('https://example.org/data.zip', 'data.zip')\n", path="examples/prepare.py"),
         Invalid("import requests\nwith open('input.txt', 'w') as f:\n    f.write(requests.get(data_url).text)\n",
                 line=3, message="`requests.get`"),
         Invalid("import requests\ndef fetch(url, path):\n    resp = requests.get(url, stream=True)\n"
@@ -62,6 +70,10 @@ class UnverifiedDownload(PythonRule):
         "import hashlib, urllib.request\ndef fetch(url, dst, sha):\n    urllib.request.urlretrieve(url, dst)\n"
         "    assert hashlib.sha256(open(dst, 'rb').read()).hexdigest() == sha\n",
         "import torch\ntorch.hub.download_url_to_file(url, dst, hash_prefix='a1b2c3')\n",
+        # A lesson's notebook, and a tutorial of a library shipped from `lib/`: demo code.
+        Valid(notebook("import wget\nwget.download('https://example.org/data.zip', 'data.zip')\n"), path="lesson.ipynb"),
+        Valid("import wget\nwget.download('https://example.org/data.zip', 'data.zip')\n", path="tutorials/prepare.py",
+              files={"setup.py": "from setuptools import setup\nsetup(name='lib', packages=['lib'])\n", "lib/__init__.py": ""}),
         "import urllib.request\ndef fetch(url, dst):\n    urllib.request.urlretrieve(url, dst)\n    verify_checksum(dst)\n",
         "import requests\nr = requests.get(api, params=query)\n",
         "import requests\ndef status(url):\n    r = requests.get(url)\n    log.write(f'{url}: {r.status_code}')\n",
