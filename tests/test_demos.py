@@ -27,7 +27,7 @@ def severities(tmp_path, files: dict[str, str], rule: str = "MLD301") -> dict[st
 
 def test_a_notebook_nothing_runs_is_a_demo_and_a_script_is_not(tmp_path):
     found = severities(tmp_path, {"lesson.ipynb": notebook(HUB), "train.py": HUB})
-    assert found == {"lesson.ipynb": "info", "train.py": "warning"}
+    assert found == {"train.py": "warning"}
 
 
 @pytest.mark.parametrize("command", [
@@ -41,8 +41,8 @@ def test_a_notebook_ci_runs_is_shipped(tmp_path, command):
 
 
 def test_a_notebook_runner_given_another_folder_leaves_this_notebook_a_demo(tmp_path):
-    files = {"nb/lesson.ipynb": notebook(HUB), "docs/other.ipynb": notebook("x = 1\n"), **ci("pytest --nbmake docs")}
-    assert severities(tmp_path, files) == {"nb/lesson.ipynb": "info"}
+    files = {"nb/lesson.ipynb": notebook(HUB), "docs/other.ipynb": notebook(HUB), **ci("pytest --nbmake docs")}
+    assert severities(tmp_path, files) == {"docs/other.ipynb": "warning"}
 
 
 @pytest.mark.parametrize("path", ["examples/vision/train.py", "tutorials/t.py", "docs/snippet.py"])
@@ -84,3 +84,10 @@ def test_explain_says_what_a_finding_is_worth_in_demo_code():
     text = explain(rule_by_id("MLD101"))
     assert "In demo code (a notebook that no CI step or notebook test runner runs): not reported." in text
     assert "reported as info" in explain(rule_by_id("MLD301"))
+
+
+def test_a_tutorial_loading_a_hub_entry_point_at_head_is_a_note(tmp_path):
+    hub = "import torch\nm = torch.hub.load('org/detector', 'small')\n"
+    assert severities(tmp_path, {"tutorial.ipynb": notebook(hub), "detect.py": hub}, rule="MLD302") == {
+        "tutorial.ipynb": "info", "detect.py": "warning"
+    }

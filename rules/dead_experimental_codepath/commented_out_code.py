@@ -6,7 +6,8 @@ from dataclasses import dataclass
 import libcst as cst
 
 from mldebt.extract.sources import NOT_PYTHON
-from mldebt.rule import Category, Confidence, Invalid, PythonRule, Severity
+from mldebt.project.demos import DEMO_NOTEBOOK
+from mldebt.rule import Category, Confidence, Invalid, PythonRule, Severity, Valid, notebook
 
 _BLOCK_KEYWORDS = ("if ", "for ", "while ", "def ", "class ", "with ", "try:", "else:", "elif ", "except", "finally:")
 _CLOSERS = {")", "]", "}", "),", "],", "},"}
@@ -101,7 +102,9 @@ class CommentedOutCode(PythonRule):
     joined by operators (`# Post-process`, `# Save/log`) and a word before a parenthesis
     (`# Download (optional)`) are prose. Example code under a `# Usage:` or `# Example:`
     heading is documentation, to the end of its comment block. A file's leading comment
-    block (license headers) is never reported.
+    block (license headers) is never reported. Nor is a notebook that nothing runs: a lesson
+    offers optional steps as commented code for the reader to enable (`# uncomment for the
+    full summary`).
 
     ## References
     - Sculley et al. 2015, Hidden Technical Debt in Machine Learning Systems, sec. 5 (dead experimental codepaths)
@@ -113,6 +116,7 @@ class CommentedOutCode(PythonRule):
     severity = Severity.INFO
     confidence = Confidence.MEDIUM
     in_tests = False
+    in_demos = {DEMO_NOTEBOOK: None}
 
     @dataclass(frozen=True)
     class Options:
@@ -122,6 +126,8 @@ class CommentedOutCode(PythonRule):
         min_clear_lines: int = 2
 
     INVALID = [
+        # A notebook a CI job runs is code like any other.
+        Invalid(notebook("x = 1\n# summary(model, input_size=(32, 3, 224, 224),\n#         col_names=['input_size', 'output_size'])\n#print(model)\n"), path="report.ipynb", files={".github/workflows/nb.yml": "on: push\njobs:\n  run:\n    runs-on: ubuntu-latest\n    steps:\n      - run: papermill report.ipynb out.ipynb\n"}),
         # One block, split by a prose line, is one finding counting all its code.
         Invalid("x = 1\n# def divs(n):\n#     m = n // 2\n#     return m\n#     A helper, kept for later\n"
                 "# class Flexi(nn.Module):\n#     def __init__(self):\n#         super().__init__()\n", line=2,
@@ -139,6 +145,8 @@ class CommentedOutCode(PythonRule):
         Invalid("x = 1\n# raw = [\n#     [400e6, 8e9],\n#     [1e9, 20.2e9],\n# ]\n", line=2, message="4 lines"),
     ]
     VALID = [
+        # A lesson's optional step, commented for the reader to enable.
+        Valid(notebook("x = 1\n# summary(model, input_size=(32, 3, 224, 224),\n#         col_names=['input_size', 'output_size'])\n#print(model)\n"), path="lesson.ipynb"),
         "x = 1\n# Load the model from the checkpoint and move it\n# to the right device before we start training.\n# See the README for details.\n",
         "# Copyright 2024 The Authors.\n# Licensed under the Apache License, Version 2.0\n# you may not use this file except in compliance.\nimport os\n",
         "x = 1\n# TODO: fix the scheduler\n# NOTE: warmup\n# FIXME: this\n",

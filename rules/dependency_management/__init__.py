@@ -63,15 +63,14 @@ def environment_severity(project: Project, path: str, built: set[str], of_packag
     Where an environment is built (a Dockerfile, a conda environment, a lock file, CI, a
     requirements file a Dockerfile or another installed file installs with `-r`, or the
     requirements of an application at the repository root): a warning. A requirements file
-    nothing installs, deeper in the tree (an example's, which may track the latest release
-    on purpose): info. In the root requirements, a dependency the root package's metadata
-    also declares (`of_package`) is the library's own requirement restated: not judged.
+    nothing installs, deeper in the tree (an example's, which tracks the latest release on
+    purpose): not judged; on the panel every one read was noise even as a note. In the root
+    requirements, a dependency the root package's metadata also declares (`of_package`) is
+    the library's own requirement restated: not judged either.
     """
     if project.kind(path) != FileKind.REQUIREMENTS or path in built:
         return Severity.WARNING
-    if "/" in path:
-        return Severity.INFO
-    return None if of_package else Severity.WARNING
+    return None if of_package or "/" in path else Severity.WARNING
 
 
 def _declared_by_package(project: Project) -> set[str]:

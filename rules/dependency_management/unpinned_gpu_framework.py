@@ -20,7 +20,7 @@ class UnpinnedGpuFramework(ProjectRule):
     Pinning is judged where an environment is built: Dockerfiles, conda environments,
     requirements files a Dockerfile (or another installed file) installs, and the
     root requirements of an application (warnings). A requirements file nothing installs,
-    deeper in the tree (an example's, often tracking the latest release on purpose), is info.
+    deeper in the tree (an example's, tracking the latest release on purpose), is not checked.
     Library metadata (`[project] dependencies`, `setup.cfg`, `setup.py`, and what the root
     requirements restate of it) is not checked: a library should accept ranges. Neither
     are installs in CI workflows, which often test against the newest releases on purpose.
@@ -39,8 +39,6 @@ class UnpinnedGpuFramework(ProjectRule):
     severity = Severity.WARNING
     confidence = Confidence.HIGH
     INVALID = [
-        # An example's requirements, installed by nothing: true, but info.
-        Invalid("torch\n", path="examples/mnist/requirements.txt", line=1),
         # A requirements file a Dockerfile installs builds an environment.
         Invalid("torch>=2.1\n", path="serving/requirements.txt", line=1, files={
             "serving/Dockerfile": "FROM python:3.11\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n"}),
@@ -52,6 +50,8 @@ class UnpinnedGpuFramework(ProjectRule):
                 path="Dockerfile", line=2, message="`torch`"),
     ]
     VALID = [
+        # An example's requirements, installed by nothing: they track the latest release on purpose.
+        Valid("torch\n", path="examples/mnist/requirements.txt"),
         # A library's install requirements: ranges are right there.
         Valid("torch\nnumpy\n", path="requirements.txt",
               files={"setup.py": "from setuptools import setup\nsetup(name='lib', install_requires=['torch>=2.0'])\n"}),

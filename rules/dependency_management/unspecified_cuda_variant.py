@@ -24,8 +24,8 @@ class UnspecifiedCudaVariant(ProjectRule):
     ## Known limitations
     Only checked when code outside tests uses CUDA (`.cuda()`, a `"cuda"` device). Library
     metadata (pyproject, setup.py, a package's root requirements) is not checked, and a
-    requirements file nothing installs, deeper in the tree (an example's), is info: the
-    build matters where an environment is built (see `unpinned-gpu-framework`). A CUDA base image that already ships torch
+    requirements file nothing installs, deeper in the tree (an example's), is not checked:
+    the build matters where an environment is built (see `unpinned-gpu-framework`). A CUDA base image that already ships torch
     is not taken as the choice.
 
     ## References

@@ -5,7 +5,7 @@ import libcst as cst
 from mldebt.extract.context import MAYBE_PASSED, UNKNOWN, call_argument, literal_value
 from mldebt.knowledge import load_table
 from mldebt.project.demos import DEMO_EXAMPLE, DEMO_NOTEBOOK
-from mldebt.rule import Category, Confidence, Invalid, PythonRule, Severity, notebook
+from mldebt.rule import Category, Confidence, Invalid, PythonRule, Severity, Valid, notebook
 
 _COMMIT = re.compile(r"^[0-9a-f]{40}$")
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[A-Za-z0-9][\w.-]*)?$")
@@ -31,9 +31,10 @@ class UnpinnedHubRevision(PythonRule):
     ## Known limitations
     Repository names computed at run time get the benefit of the doubt (a module constant
     assigned one string is read: `MODEL_ID = "org/model"`), and local paths are not hub ids. `load_dataset`'s file builders (`csv`, `json`, ...) read
-    local files and are not reported. In demo code (a notebook nothing runs, a library's
-    examples and tutorials) the finding is info: a reader fetches the model of the day on
-    purpose, but a note that it can move is still worth having.
+    local files and are not reported. A notebook nothing runs (a lesson, a scratchpad) fetches
+    the model of the day on purpose and is not reported; in a library's examples and
+    tutorials the finding is info (an example that calibrates or evaluates on a hub dataset
+    still gets a note).
 
     ## References
     - Sculley et al. 2015, Hidden Technical Debt in Machine Learning Systems, sec. 3 (unstable data dependencies)
@@ -46,13 +47,13 @@ class UnpinnedHubRevision(PythonRule):
     severity = Severity.WARNING
     confidence = Confidence.HIGH
     in_tests = False
-    in_demos = {DEMO_NOTEBOOK: Severity.INFO, DEMO_EXAMPLE: Severity.INFO}
+    in_demos = {DEMO_NOTEBOOK: None, DEMO_EXAMPLE: Severity.INFO}
     INVALID = [
         Invalid("from transformers import AutoModel\nm = AutoModel.from_pretrained('bert-base-uncased')\n", line=2,
                 message="`bert-base-uncased`"),
-        # In a tutorial notebook too, as info.
-        Invalid(notebook("from transformers import AutoModel\nm = AutoModel.from_pretrained('org/m')\n"),
-                path="tutorial.ipynb", message="`org/m`"),
+        # A library's example, as info.
+        Invalid("from transformers import AutoModel\nm = AutoModel.from_pretrained('org/m')\n", path="examples/run.py",
+                message="`org/m`", files={"setup.py": "", "lib/__init__.py": ""}),
         Invalid("import datasets\nds = datasets.load_dataset('org/reviews', split='train')\n", message="`org/reviews`"),
         Invalid("from diffusers import DiffusionPipeline\np = DiffusionPipeline.from_pretrained('org/sd', revision='main')\n",
                 message="`main`"),
@@ -61,6 +62,8 @@ class UnpinnedHubRevision(PythonRule):
                 "    return AutoModel.from_pretrained(MODEL_ID)\n", line=5, message="`org/encoder`"),
     ]
     VALID = [
+        # A lesson's notebook that nothing runs.
+        Valid(notebook("from transformers import AutoModel\nm = AutoModel.from_pretrained('org/m')\n"), path="lesson.ipynb"),
         "from transformers import AutoModel\nm = AutoModel.from_pretrained('org/m', revision='" + "a" * 40 + "')\n",
         "from transformers import AutoModel\nm = AutoModel.from_pretrained(args.model, revision=args.rev)\n",
         "from transformers import AutoModel\nm = AutoModel.from_pretrained('org/m', revision=REV)\n",

@@ -1,7 +1,8 @@
 import libcst as cst
 
 from mldebt.extract.context import call_argument, literal_value
-from mldebt.rule import Category, Confidence, Invalid, PythonRule, Severity
+from mldebt.project.demos import DEMO_NOTEBOOK
+from mldebt.rule import Category, Confidence, Invalid, PythonRule, Severity, notebook
 
 
 class UnpinnedTorchHub(PythonRule):
@@ -14,6 +15,8 @@ class UnpinnedTorchHub(PythonRule):
 
     ## Known limitations
     Repository names computed at run time are not reported; `source="local"` is not a hub.
+    In a notebook that nothing runs (a tutorial loading the project's own hub entry point) the
+    finding is info.
 
     ## References
     - PyTorch docs, `torch.hub.load` (repo_or_dir `owner/name[:ref]`)
@@ -26,9 +29,12 @@ class UnpinnedTorchHub(PythonRule):
     severity = Severity.WARNING
     confidence = Confidence.HIGH
     in_tests = False
+    in_demos = {DEMO_NOTEBOOK: Severity.INFO}
     INVALID = [
         Invalid("import torch\nm = torch.hub.load('pytorch/vision', 'resnet50', weights='DEFAULT')\n", line=2,
                 message="'pytorch/vision'"),
+        Invalid(notebook("import torch\nm = torch.hub.load('org/detector', 'small')\n"), path="tutorial.ipynb",
+                message="'org/detector'"),
     ]
     VALID = [
         "import torch\nm = torch.hub.load('pytorch/vision:v0.10.0', 'resnet50')\n",
