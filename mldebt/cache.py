@@ -155,7 +155,7 @@ def _record(cls: type) -> Callable[[Any], Any]:
     scalars = [name for name in names if hints[name] in _SCALARS]
     kinds = [hints[name] for name in scalars]
     pick = operator.itemgetter(*scalars) if len(scalars) > 1 else (lambda value: (value[scalars[0]],)) if scalars else (lambda value: ())
-    others = [(name, decoder(hints[name])) for name in names if name not in scalars]
+    others = [(name, decoder(hints[name]), _empty_collection(hints[name])) for name in names if name not in scalars]
     construct = hasattr(cls, "__post_init__") or hasattr(cls, "__slots__")
     new, set_attribute = object.__new__, object.__setattr__
 
@@ -164,8 +164,10 @@ def _record(cls: type) -> Callable[[Any], Any]:
             raise CacheError(f"not a {cls.__name__}")
         if list(map(type, pick(value))) != kinds:  # exact: a bool is not an int here
             raise CacheError(f"a field of {cls.__name__} has the wrong type")
-        for name, decode_field in others:
-            value[name] = decode_field(value[name])
+        for name, decode_field, empty in others:
+            item = value[name]
+            # most facts of most files are empty lists: no call for those
+            value[name] = empty() if empty is not None and type(item) is list and not item else decode_field(item)
         if construct:
             return cls(**value)
         instance = new(cls)
@@ -173,6 +175,14 @@ def _record(cls: type) -> Callable[[Any], Any]:
         return instance
 
     return decode
+
+
+def _empty_collection(annotation: Any) -> type | None:
+    """The container an empty JSON list decodes to for `annotation`, None if not a collection."""
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin in (list, set, frozenset) or (origin is tuple and len(args) == 2 and args[1] is Ellipsis):
+        return origin
+    return None
 
 
 @cache
