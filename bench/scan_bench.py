@@ -1,6 +1,6 @@
 """How close is `mldebt scan` to the cost of parsing alone, and how fast is it when little changed?
 
-Usage: python bench/scan_bench.py PATH [--jobs N] [--repeat K] [--edit FILE]
+Usage: python bench/scan_bench.py PATH [--jobs N] [--repeat K] [--warm-repeat W] [--edit FILE]
 
 Works on a private copy of the repository at PATH (the original is never written to) and
 prints, each a median of K runs of the real command as a whole process (start-up included):
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -112,26 +113,34 @@ class PeakMemory:
             self.total_kib = max(self.total_kib, total)
 
 
-def run(args: list[str], cwd: Path, command: list[str] = MLDEBT) -> tuple[float, PeakMemory]:
-    """Wall time and memory of one whole `mldebt` process."""
+def run(args: list[str], cwd: Path, command: list[str] = MLDEBT) -> tuple[float, float, PeakMemory]:
+    """Wall time, CPU time (user + system of the process and the children it waited for) and
+    memory of one whole `mldebt` process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     process = subprocess.Popen([*command, *args], cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     with PeakMemory(process.pid) as memory:
         _, err = process.communicate()
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if process.returncode not in (0, 1):
         raise SystemExit(f"mldebt {' '.join(args)} failed: {err.decode(errors='replace')}")
-    return elapsed, memory
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return elapsed, cpu, memory
 
 
-def median_run(args: list[str], cwd: Path, repeat: int, before=None, command=MLDEBT) -> tuple[float, PeakMemory]:
+def median_run(args: list[str], cwd: Path, repeat: int, before=None, command=MLDEBT) -> tuple[float, float, PeakMemory]:
+    """Median wall and CPU times of `repeat` runs, and the largest memory peak."""
     runs = []
     for _ in range(repeat):
         if before is not None:
             before()
         runs.append(run(args, cwd, command))
-    times = [t for t, _ in runs]
-    return statistics.median(times), max((m for _, m in runs), key=lambda m: m.total_kib)
+    return (
+        statistics.median(wall for wall, _, _ in runs),
+        statistics.median(cpu for _, cpu, _ in runs),
+        max((m for _, _, m in runs), key=lambda m: m.total_kib),
+    )
 
 
 def main() -> None:
@@ -139,6 +148,7 @@ def main() -> None:
     parser.add_argument("path", type=Path)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--warm-repeat", type=int, help="runs of the warm and edit rows (default: --repeat); they are cheap")
     parser.add_argument("--edit", help="the file to edit, relative to PATH (default: the largest Python module)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="mldebt-bench-") as scratch:
@@ -157,19 +167,20 @@ def main() -> None:
         jobs = ["--jobs", str(args.jobs)]
 
         floor_s = statistics.median(floor(root, found.files, args.jobs) for _ in range(args.repeat))
-        cold_s, cold_memory = median_run(["scan", ".", "--no-cache", "-f", "json", *jobs], root, args.repeat)
+        warm_repeat = args.warm_repeat or args.repeat
+        cold_s, _, cold_memory = median_run(["scan", ".", "--no-cache", "-f", "json", *jobs], root, args.repeat)
         fill = lambda: shutil.rmtree(cache, ignore_errors=True)  # noqa: E731 - a cold cache each time
-        first_s, _ = median_run(["scan", ".", "--cache-dir", str(cache), "-f", "json", *jobs], root, 1, fill)
-        warm_s, warm_memory = median_run(["scan", ".", "--cache-dir", str(cache), "-f", "json", *jobs], root, args.repeat)
+        first_s, _, _ = median_run(["scan", ".", "--cache-dir", str(cache), "-f", "json", *jobs], root, 1, fill)
+        warm_s, warm_cpu, warm_memory = median_run(["scan", ".", "--cache-dir", str(cache), "-f", "json", *jobs], root, warm_repeat)
         edits = iter(range(10**6))
 
         def edit() -> None:
             with open(root / edited, "a", encoding="utf-8") as handle:
                 handle.write(f"\n# edited by the benchmark, {next(edits)}\n")
 
-        edit_s, _ = median_run(["scan", edited, "--cache-dir", str(cache), "-f", "json", *jobs], root, args.repeat, edit)
-        version_s, _ = median_run(["--version"], root, max(args.repeat, 5))
-        python_s, _ = median_run(["-c", "pass"], root, max(args.repeat, 5), command=[sys.executable])
+        edit_s, edit_cpu, _ = median_run(["scan", edited, "--cache-dir", str(cache), "-f", "json", *jobs], root, warm_repeat, edit)
+        version_s, _, _ = median_run(["--version"], root, max(args.repeat, 5))
+        python_s, _, _ = median_run(["-c", "pass"], root, max(args.repeat, 5), command=[sys.executable])
 
     mib = 1024
     print(f"repository            {args.path.resolve().name}: {len(found.files)} files ({len(python)} Python), "
@@ -177,8 +188,9 @@ def main() -> None:
     print(f"parse-only floor      {floor_s:.2f} s")
     print(f"cold scan             {cold_s:.2f} s = {cold_s / floor_s:.2f}x the floor (first scan filling the cache "
           f"{first_s:.2f} s)")
-    print(f"warm scan             {warm_s:.2f} s = {100 * warm_s / cold_s:.1f} % of cold")
-    print(f"edit + scan one file  {edit_s:.2f} s ({edited})")
+    print(f"warm scan             {warm_s:.2f} s = {100 * warm_s / cold_s:.1f} % of cold (CPU {warm_cpu:.2f} s; "
+          f"medians of {warm_repeat})")
+    print(f"edit + scan one file  {edit_s:.2f} s, CPU {edit_cpu:.2f} s ({edited}; medians of {warm_repeat})")
     print(f"mldebt --version      {version_s:.3f} s (python -c pass: {python_s:.3f} s)")
     print(f"peak memory, cold     {cold_memory.total_kib / mib:.0f} MiB all processes together, "
           f"{cold_memory.largest_kib / mib:.0f} MiB the largest one")
