@@ -76,11 +76,19 @@ def training_runs(project: Project) -> list[TrainingRun]:
     # top-level code that other modules import is a library's set-up, not a run
     entries = [(p, e) for p, e in _entry_points(project, graph) if e.kind != "script" or p not in libraries]
     reached = {(path, entry): graph.reachable((path, entry.function)) for path, entry in entries}
+    in_file: dict[str, list[EntryPoint]] = defaultdict(list)
+    for path, entry in entries:
+        in_file[path].append(entry)
+    # path -> its facts of each kind, for the few files that have any: a run reaches hundreds
+    # of files, most of which neither train, seed nor draw random numbers
+    having = {
+        attribute: {p: items for p, (_, facts) in project.files.items() if (items := getattr(facts, attribute))}
+        for attribute in ("training_markers", "seeds", "randomness", "nondeterminism")
+    }
     runs = []
     for path, entry in entries:
         if entry.function and any(
-            other is not entry and other_path == path and (path, entry.function) in reached[(other_path, other)]
-            for other_path, other in entries
+            other is not entry and (path, entry.function) in reached[(path, other)] for other in in_file[path]
         ):
             continue
         functions: dict[str, set[str]] = defaultdict(set)
@@ -88,10 +96,11 @@ def training_runs(project: Project) -> list[TrainingRun]:
             functions[node_path].add(function)
 
         def facts_of(attribute: str) -> tuple:
+            items = having[attribute]
             return tuple(
                 (p, item)
-                for p in sorted(functions)
-                for item in getattr(project.files[p][1], attribute)
+                for p in sorted(functions.keys() & items.keys())
+                for item in items[p]
                 if item.function in functions[p]
             )
 
