@@ -58,8 +58,8 @@ def test_training_script_facts(tmp_path):
     facts = _facts(tmp_path, {"train.py": TRAIN}, "train.py")
     assert facts.entry_points == [EntryPoint("main-guard", "__main__", 32)]
     assert facts.training_markers == [
-        TrainingMarker("epoch loop", "main", 26),
-        TrainingMarker("opt.step()", "main", 28),
+        TrainingMarker("epoch loop", "main", 26, statement_end=28),  # `main` draws: its order is kept
+        TrainingMarker("opt.step()", "main", 28, statement_end=28),
     ]
     assert [(r.generator, r.api, r.function, r.line, r.argument, r.global_seed) for r in facts.randomness] == [
         ("torch", "torch.nn.Dropout", "Net.__init__", 11, "", True),
@@ -109,7 +109,7 @@ def test_entry_point_kinds(tmp_path):
     assert _facts(tmp_path, files, "cli.py").entry_points == [EntryPoint("cli-command", "train", 3)]
     nb = _facts(tmp_path, files, "nb.ipynb")
     assert nb.entry_points == [EntryPoint("notebook", "", 1)]
-    assert nb.randomness == [RandomnessUse("numpy", "numpy.random.rand", "", 2, 0, location="nb.ipynb[cell 0]:2")]
+    assert nb.randomness == [RandomnessUse("numpy", "numpy.random.rand", "", 2, 0, location="nb.ipynb[cell 0]:2", statement_end=2)]
 
 
 def test_self_calls_and_star_imports(tmp_path):
@@ -129,3 +129,22 @@ def test_team_training_and_seed_apis_from_config(tmp_path):
     assert facts.seeds == [SeedSet(("torch",), "lab.determinism", "", 2)]
     assert facts.training_markers == [TrainingMarker("lab.run_training", "", 3)]
     assert facts.entry_points == [EntryPoint("script", "", 3)]
+
+
+def test_optimizer_wrappers_and_speed_measurements_are_not_training(tmp_path):
+    code = (
+        "import torch\n"
+        "class EMAOptimizer(torch.optim.Optimizer):\n    def step(self):\n        self.optimizer.step()\n"
+        "class GradScaler:\n    def _maybe_opt_step(self, optimizer):\n        optimizer.step()\n"
+        "class TrainBenchmarkRunner:\n    def run(self):\n        for epoch in range(3):\n            self.optimizer.step()\n"
+        "def profile_step(model, opt):\n    opt.step()\n"
+        "class OptunaTrainer:\n    def train_step(self):\n        self.optimizer.step()\n"
+        "def train(model, opt):\n    for epoch in range(3):\n        opt.step()\n"
+    )
+    facts = _facts(tmp_path, {"lab.py": code}, "lab.py")
+    # the trainer's own step and the plain loop train; the wrappers and the benchmark do not
+    assert facts.training_markers == [
+        TrainingMarker("optimizer.step()", "OptunaTrainer.train_step", 16),
+        TrainingMarker("epoch loop", "train", 18),
+        TrainingMarker("opt.step()", "train", 19),
+    ]

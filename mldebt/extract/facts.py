@@ -248,6 +248,9 @@ class TrainingMarker:
     api: str
     function: str
     line: int
+    #: The last line of the statement of its function's body that holds it, in functions that
+    #: also draw random numbers (else 0), see `RandomnessUse.statement_end`.
+    statement_end: int = 0
 
 
 @dataclass(frozen=True)
@@ -267,6 +270,11 @@ class RandomnessUse:
     argument: str = ""
     global_seed: bool = True
     location: str = ""  # `path:line` (with the cell for notebooks), for messages
+    #: The last line of the statement of its function's body that holds it (a loop that draws
+    #: and trains is one statement): with `TrainingMarker.statement_end` and
+    #: `FunctionCalls.statement_ends`, the project phase tells whether the draw happens after
+    #: the training is over (a notebook's last cell sampling test images to plot).
+    statement_end: int = 0
 
 
 @dataclass(frozen=True)
@@ -306,6 +314,10 @@ class FunctionCalls:
     function: str
     calls: tuple[str, ...]
     references: tuple[str, ...] = ()
+    #: In functions that draw random numbers, for each of `calls`: the last lines of the first
+    #: and of the last statement of the function's body that make it (see
+    #: `RandomnessUse.statement_end`); empty elsewhere.
+    statement_ends: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)

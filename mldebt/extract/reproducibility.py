@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import fnmatch
 import re
+from bisect import bisect_left
+from collections import defaultdict
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 import libcst as cst
@@ -44,6 +47,14 @@ def _literal_matches(node: cst.Call, conditions: dict) -> bool:
     return True
 
 
+def _has_word(name: str, words: tuple[str, ...]) -> bool:
+    """Whether a word of an identifier (`EMAOptimizer`: `ema`, `optimizer`) is one of `words` or,
+    for words of five letters or more, starts with one (`optim` names `optimizer`; `opt` only
+    itself, not `optuna`)."""
+    parts = (p.lower() for p in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+", name))
+    return any(part == word or (len(word) >= 5 and part.startswith(word)) for part in parts for word in words)
+
+
 def _is_main_guard(test: cst.BaseExpression) -> bool:
     if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
         return False
@@ -67,6 +78,7 @@ class ReproducibilityCollector(cst.BatchableCSTVisitor):
         self._training_methods = frozenset(training["methods"])
         self._receiver_methods = {m: tuple(words) for m, words in training["receiver_methods"].items()}
         self._epoch_variables = frozenset(training["epoch_variables"])
+        self._measuring_words = tuple(training["measuring_words"])
         self._seeds = table["seeds"]
         self._random_entries = list(table["randomness"].values())
         self._random_patterns = _anchored(tuple(table["randomness"]))
@@ -88,6 +100,10 @@ class ReproducibilityCollector(cst.BatchableCSTVisitor):
         self.commands: list[tuple[str, cst.CSTNode]] = []
         #: `*pkg.utils` for `from pkg.utils import *`: its names may be called bare.
         self.star_imports: set[str] = set()
+        #: function -> the statements of its body, and the (recorded name, node) of its calls:
+        #: where a draw sits relative to the training of its function.
+        self._bodies: dict[str, Sequence[cst.BaseStatement]] = {}
+        self._call_sites: dict[str, list[tuple[str, cst.CSTNode]]] = defaultdict(list)
 
     # --- where we are ------------------------------------------------------------------------
 
@@ -99,13 +115,31 @@ class ReproducibilityCollector(cst.BatchableCSTVisitor):
     def _class(self) -> str | None:
         return self._scope[0][1] if self._scope and self._scope[0][0] == "class" else None
 
-    def _enter(self, kind: str, name: str) -> None:
+    def _named_for(self, words: tuple[str, ...]) -> bool:
+        """Whether an enclosing class or function is named with one of `words`."""
+        return any(_has_word(name, words) for kind, name in self._scope if kind != "guard")
+
+    def _marker(self, api: str, node: cst.CSTNode, receiver_words: tuple[str, ...] = ()) -> None:
+        """Record a training marker, unless the code around it measures speed (`TrainBenchmarkRunner`,
+        `profile_step`): a model trained to be timed is thrown away, its seeds do not matter; or
+        it is an optimizer's own code calling the optimizer it wraps (`EMAOptimizer.step`,
+        `GradScaler._maybe_opt_step`): that trains only when a training loop steps the wrapper,
+        and the loop is the marker."""
+        if not self._named_for(self._measuring_words) and not (receiver_words and self._named_for(receiver_words)):
+            self.markers.append((api, self.function, node))
+
+    def _enter(self, kind: str, name: str, body: cst.BaseSuite | None = None) -> None:
         self._scope.append((kind, name))
         self._calls.setdefault(self.function, set())
         self._references.setdefault(self.function, set())
+        if len(self._scope) <= 2 and isinstance(body, cst.IndentedBlock):
+            self._bodies.setdefault(self.function, body.body)
+
+    def visit_Module(self, node: cst.Module) -> None:
+        self._bodies[""] = node.body
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        self._enter("class", node.name.value)
+        self._enter("class", node.name.value, node.body)
         for base in node.bases:
             name = self._call_name(base.value)
             if name in self._seeds:  # a subclass of a trainer that seeds itself seeds too
@@ -122,7 +156,7 @@ class ReproducibilityCollector(cst.BatchableCSTVisitor):
                 if self.ctx.qualname(target) in _COMMAND_DECORATORS or written.endswith(".command"):
                     self.commands.append((node.name.value, node))
                     break
-        self._enter("def", node.name.value)
+        self._enter("def", node.name.value, node.body)
         params = node.params
         self._parameters.append({p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params)})
 
@@ -133,7 +167,7 @@ class ReproducibilityCollector(cst.BatchableCSTVisitor):
     def visit_If(self, node: cst.If) -> None:
         if not self._scope and _is_main_guard(node.test):
             self.guards.append(node)
-            self._enter("guard", MAIN)
+            self._enter("guard", MAIN, node.body)
 
     def leave_If(self, node: cst.If) -> None:
         if self._scope and self._scope[-1] == ("guard", MAIN) and node is self.guards[-1]:
@@ -149,21 +183,22 @@ class ReproducibilityCollector(cst.BatchableCSTVisitor):
     def _call_name(self, func: cst.BaseExpression, reference: bool = False) -> str | None:
         """The name a call (or, with `reference`, a name passed as an argument) is recorded
         under, if it may be the repository's own; returns the qualified name when known."""
-        names = (self._references if reference else self._calls)[self.function]
         qualified = self.ctx.qualname(func)
+        recorded = None
         if qualified is not None:
             if "." in qualified or qualified in self.ctx.imports:
-                names.add(qualified)
-            return qualified
-        written = dotted_name(func)
-        if written is None:
-            return None
-        head, _, rest = written.partition(".")
-        if head in ("self", "cls") and rest and "." not in rest and self._class():
-            names.add(f"{self._class()}.{rest}")
-        elif not rest:
-            names.add(written)
-        return None
+                recorded = qualified
+        elif (written := dotted_name(func)) is not None:
+            head, _, rest = written.partition(".")
+            if head in ("self", "cls") and rest and "." not in rest and self._class():
+                recorded = f"{self._class()}.{rest}"
+            elif not rest:
+                recorded = written
+        if recorded is not None:
+            (self._references if reference else self._calls)[self.function].add(recorded)
+            if not reference:
+                self._call_sites[self.function].append((recorded, func))
+        return qualified
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
@@ -182,18 +217,19 @@ class ReproducibilityCollector(cst.BatchableCSTVisitor):
                 self.seed_sets.append((GENERATORS, func.value, self.function, True, node))
             return
         if method in self._training_methods:
-            self.markers.append((f".{method}()", self.function, node))
+            self._marker(f".{method}()", node)
         elif method in self._receiver_methods:
             receiver = (dotted_name(func.value) or "").rsplit(".", 1)[-1].lower()
-            if any(word in receiver for word in self._receiver_methods[method]):
-                self.markers.append((f"{receiver}.{method}()", self.function, node))
+            words = self._receiver_methods[method]
+            if any(word in receiver for word in words):
+                self._marker(f"{receiver}.{method}()", node, words)
         if name is None and method not in _LOCAL_SEED_METHODS and self._seed_helper.search(method):
             self.seed_sets.append((GENERATORS, dotted_name(func) or f".{method}", self.function, True, node))
 
     def _known_call(self, node: cst.Call, name: str) -> None:
         """A call whose qualified name is known: training, seeding, randomness, a switch."""
         if name in self._training_calls:
-            self.markers.append((name, self.function, node))
+            self._marker(name, node)
         if name in self._seeds:
             self.seed_sets.append((tuple(self._seeds[name]), name, self.function, False, node))
             return
@@ -227,7 +263,7 @@ class ReproducibilityCollector(cst.BatchableCSTVisitor):
 
     def visit_For(self, node: cst.For) -> None:
         if isinstance(node.target, cst.Name) and node.target.value.lower() in self._epoch_variables:
-            self.markers.append(("epoch loop", self.function, node.target))
+            self._marker("epoch loop", node.target)
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
@@ -240,16 +276,35 @@ class ReproducibilityCollector(cst.BatchableCSTVisitor):
     # --- results -------------------------------------------------------------------------------
 
     def located(self) -> list[cst.CSTNode]:
+        drawing = {fn for *_, fn, _ in self.random_uses}
         return (
             [n for *_, n in self.markers] + [n for *_, n in self.random_uses] + [n for *_, n in self.seed_sets]
             + [n for *_, n in self.switches] + self.guards + [n for _, n in self.commands]
+            + [n for fn in drawing for n in self._bodies.get(fn, ())]
+            + [n for fn in drawing for _, n in self._call_sites[fn]]
         )
 
+    def _statement_ends(self, where: dict) -> dict[str, Callable[[int], int]]:
+        """function -> the last line of the statement of its body that holds a given line, for
+        the functions that draw random numbers."""
+        ends: dict[str, Callable[[int], int]] = {}
+        for function in {fn for *_, fn, _ in self.random_uses}:
+            lasts = sorted(where[n].end_line for n in self._bodies.get(function, ()))
+            ends[function] = lambda at, lasts=lasts: lasts[min(bisect_left(lasts, at), len(lasts) - 1)] if lasts else at
+        return ends
+
     def fill(self, facts: Facts, where: dict, module: cst.Module) -> None:
-        facts.training_markers = [TrainingMarker(api, fn, where[n].line) for api, fn, n in self.markers]
+        ends = self._statement_ends(where)
+        no_end = lambda at: 0  # noqa: E731 - a function that draws nothing needs no order
+
+        def end(function: str, node: cst.CSTNode) -> int:
+            return ends.get(function, no_end)(where[node].line)
+
+        facts.training_markers = [TrainingMarker(api, fn, where[n].line, end(fn, n)) for api, fn, n in self.markers]
         facts.randomness = [
             RandomnessUse(
-                generator, api, fn, where[n].line, where[n].column, keyword, covered, self.ctx.location(where[n].line)
+                generator, api, fn, where[n].line, where[n].column, keyword, covered, self.ctx.location(where[n].line),
+                end(fn, n),
             )
             for generator, api, keyword, covered, fn, n in self.random_uses
         ]
@@ -261,9 +316,18 @@ class ReproducibilityCollector(cst.BatchableCSTVisitor):
         def known(names: set[str]) -> tuple[str, ...]:
             return tuple(sorted(c for c in names if "." in c or c in defined or self.star_imports))
 
+        def statement_ends(function: str, names: tuple[str, ...]) -> tuple[tuple[int, int], ...]:
+            if function not in ends:
+                return ()
+            made: dict[str, list[int]] = defaultdict(list)
+            for name, node in self._call_sites[function]:
+                made[name].append(end(function, node))
+            return tuple((min(made[name]), max(made[name])) for name in names)
+
         facts.function_calls = [
-            FunctionCalls(fn, known(calls), known(self._references[fn] - calls))
+            FunctionCalls(fn, names, known(self._references[fn] - calls), statement_ends(fn, names))
             for fn, calls in sorted(self._calls.items())
+            for names in [known(calls)]
         ]
         facts.imported_modules = sorted(set(self.ctx.imports.values()) | self.star_imports)
         entry_points = [EntryPoint("main-guard", MAIN, where[g].line) for g in self.guards]

@@ -66,12 +66,50 @@ def _entry_points(project: Project, graph: CallGraph) -> list[tuple[str, EntryPo
     return entries
 
 
+class _Order:
+    """Whether a draw in a training run's own file happens after its function's training is over
+    (a notebook's last cell sampling test images to plot): drawn then, it cannot change the
+    model. Training is a marker of the function, or a call that reaches one; a draw in the same
+    statement as the training (a loop that shuffles and steps) is not after it."""
+
+    def __init__(self, project: Project, graph: CallGraph) -> None:
+        self.project = project
+        self.graph = graph
+        self.marked = {(p, m.function) for p, (_, facts) in project.files.items() for m in facts.training_markers}
+        self._trains: dict[tuple[str, str], bool] = {}
+
+    def trains(self, node: tuple[str, str]) -> bool:
+        if node not in self._trains:
+            self._trains[node] = not self.marked.isdisjoint(self.graph.reachable(node))
+        return self._trains[node]
+
+    def after_training(self, path: str, use: RandomnessUse) -> bool:
+        here = use.statement_end
+        if not here:
+            return False
+        facts = self.project.files[path][1]
+        ends = [m.statement_end for m in facts.training_markers if m.function == use.function]
+        before, after = any(end < here for end in ends), any(end >= here for end in ends)
+        for calls in facts.function_calls:
+            if calls.function != use.function:
+                continue
+            for name, (first, last) in zip(calls.calls, calls.statement_ends):
+                if after:
+                    return False
+                if (last >= here or (first < here and not before)) and any(
+                    self.trains(node) for node in self.graph.resolve(path, name)
+                ):
+                    before, after = before or first < here, after or last >= here
+        return before and not after
+
+
 def training_runs(project: Project) -> list[TrainingRun]:
     """Every entry point outside tests that reaches training code, in path order. An entry
     point that another entry point of its file reaches (a click command its `__main__` block
     calls) is part of that run, not a run of its own; a module other modules import is not a
     script."""
     graph = CallGraph(project)
+    order = _Order(project, graph)
     libraries = graph.imported_files()
     # top-level code that other modules import is a library's set-up, not a run
     entries = [(p, e) for p, e in _entry_points(project, graph) if e.kind != "script" or p not in libraries]
@@ -111,5 +149,6 @@ def training_runs(project: Project) -> list[TrainingRun]:
         line = entry.line
         if entry.kind == "notebook":
             line = next((m.line for p, m in markers if p == path), line)
-        runs.append(TrainingRun(path, entry, line, markers, facts_of("randomness"), seeds, facts_of("nondeterminism")))
+        randomness = tuple((p, use) for p, use in facts_of("randomness") if p != path or not order.after_training(p, use))
+        runs.append(TrainingRun(path, entry, line, markers, randomness, seeds, facts_of("nondeterminism")))
     return runs

@@ -37,8 +37,11 @@ class UnseededTrainingRun(ProjectRule):
     functions, classes and their methods); calls on objects of unknown type are not followed,
     and a call to an unknown function named like a seed helper (`seed_all()`) counts as seeding
     everything. Inference-only scripts (no training marker reached) and tests are not checked.
-    XGBoost, LightGBM and CatBoost seed themselves by default. Order is not checked: a seed set
-    after the first random draw still counts.
+    XGBoost, LightGBM and CatBoost seed themselves by default. Draws in the entry point's own
+    code after its training is over (test images sampled to plot) are left out; code that times
+    training steps (`TrainBenchmarkRunner`, `profile_step`) and optimizers wrapping optimizers
+    are not training. Seed order is not checked: a seed set after the first random draw still
+    counts.
 
     ## References
     - Arpteg et al. 2018, Software Engineering Challenges of Deep Learning (non-determinism)
@@ -75,6 +78,22 @@ class UnseededTrainingRun(ProjectRule):
             files={"pyproject.toml": "[project]\nname = 'lab'\n[project.scripts]\nlab-train = 'lab.cli:run'\n",
                    "lab/__init__.py": ""},
         ),
+        Invalid(  # the draw comes before the training it shuffles, in a cell of its own
+            notebook("import random\nimport torch\ntorch.manual_seed(0)\n", "random.shuffle(samples)\n",
+                     "for epoch in range(3):\n    for x in samples:\n        model(x).sum().backward()\n        opt.step()\n"),
+            path="train.ipynb", message="Python's `random`",
+        ),
+        Invalid(  # a loop that draws and steps: the draw is part of the training
+            "import random\nimport torch\ntorch.manual_seed(0)\nfor epoch in range(3):\n    opt.step()\n"
+            "    random.shuffle(samples)\n",
+            path="loop.py", line=4, message="Python's `random`",
+        ),
+        Invalid(  # training through a helper of another module, then a draw that feeds a second run
+            "import random\nimport torch\nfrom engine import train\ndef main():\n    torch.manual_seed(0)\n"
+            "    train(model)\n    random.shuffle(samples)\n    train(model)\nmain()\n",
+            path="twice.py", message="Python's `random`",
+            files={"engine.py": "def train(model):\n    for epoch in range(3):\n        opt.step()\n"},
+        ),
         Invalid(  # seeds torch only; the augmentation draws from Python's random
             "import random\nimport torch\ndef augment(x):\n    return x if random.random() < 0.5 else -x\n"
             "torch.manual_seed(0)\nfor epoch in range(3):\n    model.fit(augment(x))\n",
@@ -109,6 +128,26 @@ class UnseededTrainingRun(ProjectRule):
             path="predict.py",
         ),
         Valid(_LOOP, path="tests/test_train.py"),
+        Valid(  # `random` only picks test images to plot once the training (in another module) is over
+            notebook("import random\nimport torch\nfrom engine import train\ntorch.manual_seed(0)\n",
+                     "train(model)\n", "for path in random.sample(test_images, k=3):\n    plot(model, path)\n"),
+            path="transfer.ipynb",
+            files={"engine.py": "def train(model):\n    for epoch in range(3):\n        opt.step()\n"},
+        ),
+        Valid(  # inference that reaches an optimizer wrapper: wrapping an optimizer trains nothing
+            "import torch\nfrom lab.optim import EMAOptimizer\nif __name__ == '__main__':\n"
+            "    opt = EMAOptimizer(torch.optim.SGD(params))\n"
+            "    loader = torch.utils.data.DataLoader(ds, shuffle=True)\n    for x in loader:\n        print(model(x))\n",
+            path="predict.py",
+            files={"lab/optim.py": "class EMAOptimizer:\n    def step(self):\n        self.optimizer.step()\n",
+                   "lab/__init__.py": ""},
+        ),
+        Valid(  # a benchmark times training steps on random inputs; the model is thrown away
+            "import torch\nclass TrainBenchmarkRunner:\n    def run(self):\n        x = torch.randn(8, 3)\n"
+            "        for _ in range(10):\n            model(x).sum().backward()\n            self.optimizer.step()\n"
+            "if __name__ == '__main__':\n    TrainBenchmarkRunner().run()\n",
+            path="benchmark.py",
+        ),
         Valid(  # XGBoost seeds itself (seed=0 by default)
             "import xgboost as xgb\nbooster = xgb.train(params, dtrain, num_boost_round=10)\n", path="boost.py",
         ),
