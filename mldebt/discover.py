@@ -39,6 +39,7 @@ class FileKind:
     CONFIG = "config"  # experiment configuration: YAML/JSON/TOML under configs/, params.yaml, ...
     DEPLOYMENT = "deployment"  # serving manifests: YAML under k8s/, deploy/, helm/, ...
     SHELL = "shell-script"  # `*.sh`: the commands CI jobs often run through a script
+    MAKEFILE = "makefile"  # `Makefile`, `*.mk`: the scripts its targets run
 
     CODE = frozenset({PYTHON, NOTEBOOK})
 
@@ -99,6 +100,8 @@ def classify(rel_path: str) -> str | None:
         return FileKind.CI_WORKFLOW
     if lower.endswith(".sh"):
         return FileKind.SHELL
+    if name in ("Makefile", "makefile", "GNUmakefile") or lower.endswith(".mk"):
+        return FileKind.MAKEFILE
     if name in _LOCK_FILES:
         return FileKind.LOCK_FILE
     hidden = any(part.startswith(".") for part in path.parts)

@@ -341,10 +341,13 @@ class EvidenceSite:
 
 @dataclass(frozen=True)
 class CiCommand:
-    """One line of a shell command a CI job runs (`run:`, `script:`, `command:`)."""
+    """One line of a shell command a CI job runs (`run:`, `script:`, `command:`) or a Makefile
+    recipe holds; `directory` is the folder it runs in when the CI step sets one
+    (`working-directory:`), relative to the root."""
 
     text: str
     line: int
+    directory: str = ""
 
 
 @dataclass(frozen=True)

@@ -487,6 +487,27 @@ def _yaml_commands(source: TextSource, facts: Facts) -> None:
             _ci_jobs(document, facts, seen)
 
 
+#: A Makefile variable assignment (`PYTHON := python3`); `+=` appends and is left alone.
+_MAKE_ASSIGNMENT = re.compile(r"^(?:export\s+|override\s+)?([A-Za-z_][\w.-]*)\s*(?:::?=|:::=|\?=|=)\s*(.*)$")
+_MAKE_REFERENCE = re.compile(r"\$[({]([A-Za-z_][\w.-]*)[)}]")
+
+
+def _makefile(source: TextSource, facts: Facts) -> None:
+    """A Makefile's recipe lines (tab-indented), with its own variables expanded once
+    (`$(PYTHON) -m pkg.train`): the commands its targets run. Nothing is evaluated: a variable
+    whose value is a function call or defined elsewhere stays as written."""
+    lines = list(_logical_lines(source.lines))
+    variables = {}
+    for _, text in lines:
+        assignment = None if text.startswith("\t") else _MAKE_ASSIGNMENT.match(text)
+        if assignment:
+            variables.setdefault(assignment.group(1), assignment.group(2).strip())
+    for line, text in lines:
+        if text.startswith("\t") and text.strip():
+            command = _MAKE_REFERENCE.sub(lambda m: variables.get(m.group(1), m.group(0)), text.strip().lstrip("@-+ "))
+            facts.ci_commands.append(CiCommand(" ".join(command.replace("$$", "$").split()), line))
+
+
 def _shell_script(source: TextSource, facts: Facts) -> None:
     """A shell script's commands, one per logical line: what a CI job runs through it."""
     for line, text in _logical_lines(source.lines):
@@ -517,28 +538,49 @@ def _ci_events(document: yaml.Node, facts: Facts) -> None:
 _SCHEDULE_KEYS = frozenset({"schedule", "schedules", "cron"})
 
 
-def _ci_jobs(node: yaml.Node, facts: Facts, seen: set[int]) -> None:
-    """The commands (each line, with its line number) and the schedule trigger of a CI file.
-    `seen` keeps a node that YAML aliases reference many times from being walked again."""
+def _ci_jobs(node: yaml.Node, facts: Facts, seen: set[int], directory: str = "") -> None:
+    """The commands (each line, with its line number, in the folder a GitHub step's
+    `working-directory` or a `defaults: run: working-directory` above it sets) and the
+    schedule trigger of a CI file. `seen` keeps a node that YAML aliases reference many times
+    from being walked again."""
     if id(node) in seen:
         return
     seen.add(id(node))
     if isinstance(node, yaml.MappingNode):
+        directory = _working_directory(node) or directory
         for key, value in node.value:
             name = key.value if isinstance(key, yaml.ScalarNode) else None
             if name in _SCHEDULE_KEYS and not facts.ci_schedule:
                 facts.ci_schedule = key.start_mark.line + 1
             if name in _CI_COMMAND_KEYS:
-                _ci_commands(value, facts)
-            _ci_jobs(value, facts, seen)
+                _ci_commands(value, facts, directory)
+            _ci_jobs(value, facts, seen, directory)
     elif isinstance(node, yaml.SequenceNode):
         for item in node.value:
-            _ci_jobs(item, facts, seen)
+            _ci_jobs(item, facts, seen, directory)
     elif isinstance(node, yaml.ScalarNode) and "CI_PIPELINE_SOURCE" in node.value and "schedule" in node.value:
         facts.ci_schedule = facts.ci_schedule or node.start_mark.line + 1  # GitLab `rules: - if:`
 
 
-def _ci_commands(node: yaml.Node, facts: Facts) -> None:
+def _scalar_at(node: yaml.Node, *keys: str) -> str | None:
+    """The scalar under `keys` in nested mappings, or None."""
+    for key in keys:
+        if not isinstance(node, yaml.MappingNode):
+            return None
+        node = next((v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == key), None)
+    return str(node.value) if isinstance(node, yaml.ScalarNode) else None
+
+
+def _working_directory(node: yaml.MappingNode) -> str | None:
+    """The folder a step (`working-directory:`) or the jobs below (`defaults: run:
+    working-directory:`) run in, relative to the root; an expression (`${{ ... }}`) says none."""
+    folder = _scalar_at(node, "working-directory") or _scalar_at(node, "defaults", "run", "working-directory")
+    if not folder or "$" in folder:
+        return None
+    return folder.strip().removeprefix("./").rstrip("/")
+
+
+def _ci_commands(node: yaml.Node, facts: Facts, directory: str = "") -> None:
     if isinstance(node, yaml.ScalarNode):
         scalars = [node]
     elif isinstance(node, yaml.SequenceNode):
@@ -549,7 +591,7 @@ def _ci_commands(node: yaml.Node, facts: Facts) -> None:
         first = scalar.start_mark.line + 1 + (1 if scalar.style in ("|", ">") else 0)
         for offset, text in enumerate(str(scalar.value).splitlines()):
             if text.strip():
-                facts.ci_commands.append(CiCommand(text.strip(), first + offset))
+                facts.ci_commands.append(CiCommand(text.strip(), first + offset, directory))
 
 
 def _lock_file(source: TextSource, facts: Facts) -> None:
@@ -712,6 +754,7 @@ _EXTRACTORS = {
     FileKind.CI_WORKFLOW: _ci_workflow,
     FileKind.DEPLOYMENT: _yaml_commands,
     FileKind.SHELL: _shell_script,
+    FileKind.MAKEFILE: _makefile,
     FileKind.LOCK_FILE: _lock_file,
     FileKind.CONFIG: _config_file,
     FileKind.DVC_PIPELINE: _dvc_pipeline,

@@ -295,10 +295,9 @@ class ReproducibilityCollector(cst.BatchableCSTVisitor):
 
     def fill(self, facts: Facts, where: dict, module: cst.Module) -> None:
         ends = self._statement_ends(where)
-        no_end = lambda at: 0  # noqa: E731 - a function that draws nothing needs no order
 
-        def end(function: str, node: cst.CSTNode) -> int:
-            return ends.get(function, no_end)(where[node].line)
+        def end(function: str, node: cst.CSTNode) -> int:  # 0 in functions that draw nothing
+            return ends[function](where[node].line) if function in ends else 0
 
         facts.training_markers = [TrainingMarker(api, fn, where[n].line, end(fn, n)) for api, fn, n in self.markers]
         facts.randomness = [

@@ -15,9 +15,14 @@ from typing import TYPE_CHECKING
 from mldebt.discover import FileKind, is_test_path
 from mldebt.extract.facts import EntryPoint, NondeterminismSwitch, RandomnessUse, SeedSet, TrainingMarker
 from mldebt.project.callgraph import CallGraph
+from mldebt.project.commands import Commands
 
 if TYPE_CHECKING:
     from mldebt.project.model import Project
+
+
+#: The kind of entry point a command makes of a script without a `__main__` block.
+COMMAND = "command"
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,8 @@ class TrainingRun:
     randomness: tuple[tuple[str, RandomnessUse], ...]
     seeds: tuple[tuple[str, SeedSet], ...]
     switches: tuple[tuple[str, NondeterminismSwitch], ...]
+    #: Why the file runs when a command starts it (`run by the Makefile target at Makefile:4`).
+    started_by: str = ""
 
     @property
     def seeded(self) -> frozenset[str]:
@@ -47,15 +54,22 @@ class TrainingRun:
         return dict(sorted(left.items()))
 
 
-def _entry_points(project: Project, graph: CallGraph) -> list[tuple[str, EntryPoint]]:
-    """Entry points found in code, and the console scripts manifests declare (`pkg.cli:main`
-    becomes the function `main` of the file `pkg/cli.py`)."""
+def _entry_points(project: Project, graph: CallGraph, commands: Commands) -> list[tuple[str, EntryPoint]]:
+    """Entry points found in code; the console scripts manifests declare (`pkg.cli:main`
+    becomes the function `main` of the file `pkg/cli.py`); and the scripts CI jobs, DVC stages
+    and Makefile targets run (`python -m pkg.train`), as the top-level code of a script when
+    the file has no `__main__` block of its own."""
     entries = [
         (path, entry)
         for path, (kind, facts) in project.files.items()
         if kind in FileKind.CODE and not is_test_path(path)
         for entry in facts.entry_points
     ]
+    guarded = {path for path, entry in entries if entry.kind == "main-guard"}
+    for path in sorted(commands.run_files()):
+        if project.kind(path) == FileKind.PYTHON and not is_test_path(path) and path not in guarded:
+            top_level = [m.line for m in project.files[path][1].training_markers if m.function == ""]
+            entries.append((path, EntryPoint(COMMAND, "", top_level[0] if top_level else 1)))
     for manifest, (_, facts) in project.files.items():
         for declared in facts.declared_entry_points:
             module, _, function = declared.target.partition(":")
@@ -110,9 +124,15 @@ def training_runs(project: Project) -> list[TrainingRun]:
     script."""
     graph = CallGraph(project)
     order = _Order(project, graph)
+    commands = project.automation  # what CI, DVC and Makefiles run (`mldebt.project.commands`)
+    started = commands.run_files()
     libraries = graph.imported_files()
-    # top-level code that other modules import is a library's set-up, not a run
-    entries = [(p, e) for p, e in _entry_points(project, graph) if e.kind != "script" or p not in libraries]
+    # top-level code that other modules import is a library's set-up, not a run, unless a
+    # command runs the file as a script (its own entry point then, once)
+    entries = [
+        (p, e) for p, e in _entry_points(project, graph, commands)
+        if e.kind != "script" or (p not in libraries and p not in started)
+    ]
     reached = {(path, entry): graph.reachable((path, entry.function)) for path, entry in entries}
     in_file: dict[str, list[EntryPoint]] = defaultdict(list)
     for path, entry in entries:
@@ -150,5 +170,7 @@ def training_runs(project: Project) -> list[TrainingRun]:
         if entry.kind == "notebook":
             line = next((m.line for p, m in markers if p == path), line)
         randomness = tuple((p, use) for p, use in facts_of("randomness") if p != path or not order.after_training(p, use))
-        runs.append(TrainingRun(path, entry, line, markers, randomness, seeds, facts_of("nondeterminism")))
+        runs.append(TrainingRun(
+            path, entry, line, markers, randomness, seeds, facts_of("nondeterminism"), started.get(path, "")
+        ))
     return runs

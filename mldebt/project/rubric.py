@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from mldebt.discover import FileKind, is_test_path
 from mldebt.knowledge import Detector, detectors, load_table
+from mldebt.project.commands import Commands
 from mldebt.project.model import Project
 from mldebt.rule import Severity
 
@@ -118,11 +119,7 @@ class _Found:
     why: str
 
 
-#: Files a command names (`bash scripts/test.sh`, `anyscale jobs submit deploy/job.yaml`).
-_NAMED_FILE = re.compile(r"[\w./-]+\.(?:sh|ya?ml)\b")
 _TEST_FOLDERS = frozenset({"test", "tests", "testing", "unittests"})
-#: GitHub events that make a workflow CI rather than a scheduled job.
-_CI_EVENTS = frozenset({"push", "pull_request", "pull_request_target", "merge_group"})
 
 
 def _named_paths(name: str, files: Iterable[str]) -> set[str]:
@@ -144,56 +141,24 @@ def _in_test_folder(path: str) -> bool:
     return not folders or bool(_TEST_FOLDERS & set(folders))
 
 
-class Automation:
+class Automation(Commands):
     """Which files run without a person: tests CI runs and the modules they import, scripts
     CI steps (directly or through the shell scripts and job manifests they name) and DVC stages
     run, and their imports; CI workflows and schedules themselves."""
 
     def __init__(self, project: Project) -> None:
-        self.project = project
-        knowledge = table()
-        self.runners = [re.compile(p) for p in knowledge["test_runners"]]
-        self.script_patterns = [re.compile(p) for p in knowledge["script_commands"]]
-        self._modules = _module_index(project.files)
+        super().__init__(project)
+        self.runners = [re.compile(p) for p in table()["test_runners"]]
         self._imports: dict[str, list[tuple[str, int]]] = {}
         self.ci_test_step: Location | None = None
-        #: CI workflow -> line of its schedule; those with no push/PR trigger are scheduled jobs.
-        self.scheduled: dict[str, int] = {}
-        self.scheduled_jobs: set[str] = set()
-        #: (file, command, the CI workflow it runs in), through named scripts and manifests.
-        self.commands: list[tuple[str, Any, str]] = []
-        ran: dict[str, str] = {}
-        queue = [(p, p) for p, (kind, _) in project.files.items() if kind == FileKind.CI_WORKFLOW]
-        reached = {p for p, _ in queue}
-        while queue:
-            path, origin = queue.pop(0)
-            facts = project.files[path][1]
-            if path == origin and facts.ci_schedule:
-                self.scheduled[path] = facts.ci_schedule
-                if not _CI_EVENTS & set(facts.ci_events):
-                    self.scheduled_jobs.add(path)
-            for command in facts.ci_commands:
-                self.commands.append((path, command, origin))
-                for named in _NAMED_FILE.findall(command.text):
-                    target = self.file_of(named, path)
-                    if target and target not in reached and project.kind(target) in (FileKind.SHELL, FileKind.DEPLOYMENT):
-                        reached.add(target)
-                        queue.append((target, origin))
-                        ran.setdefault(target, f"run by the CI step at {path}:{command.line}")
+        ran = dict(self.automated)
         targets: set[str] | None = set()
         for path, command, _ in self.commands:
-            for target in self.scripts_in(command.text):
-                ran.setdefault(target, f"run by the CI step at {path}:{command.line}")
             runner = next((m for r in self.runners if (m := r.search(command.text))), None)
             if runner is not None:
                 self.ci_test_step = self.ci_test_step or Location(path, command.line)
                 named = self._test_paths(command.text[runner.end():])
                 targets = None if named is None or targets is None else targets | named
-        for path, (_, facts) in project.files.items():
-            for stage in facts.pipeline_stages:
-                for script in project.stage_scripts(stage):
-                    if script in project.files:
-                        ran.setdefault(script, f"run by the DVC stage `{stage.name}` ({path}:{stage.line})")
         if self.ci_test_step is not None:
             for path, (kind, _) in project.files.items():
                 if kind != FileKind.PYTHON or not is_test_path(path):
@@ -223,35 +188,6 @@ class Automation:
             return None
         return {found for name in named for found in _named_paths(name, self.project.files)}
 
-    def scripts_in(self, command: str) -> Iterable[str]:
-        """Repository files a shell command runs (`python src/train.py`, `python -m pkg.train`)."""
-        for pattern in self.script_patterns:
-            for match in pattern.finditer(command):
-                target = match.group(1)
-                resolved = self.file_of(target, "") if target.endswith(".py") else self.module(target, "")
-                if resolved:
-                    yield resolved
-
-    def file_of(self, script: str, near: str) -> str | None:
-        script = script.removeprefix("./")
-        folder = near.rsplit("/", 1)[0] + "/" if "/" in near else ""
-        for candidate in (folder + script, script):
-            if candidate in self.project.files:
-                return candidate
-        return None
-
-    def module(self, dotted: str, importer: str) -> str | None:
-        """The repository file a module name refers to, seen from `importer`, or None."""
-        if dotted.startswith("."):
-            dots = len(dotted) - len(dotted.lstrip("."))
-            base = importer.split("/")[:-dots]
-            dotted = ".".join(base + [dotted.lstrip(".")]).strip(".")
-        candidates = self._modules.get(dotted, ())
-        if not candidates:
-            return None
-        importer_top = importer.split("/", 1)[0]
-        return min(candidates, key=lambda p: (p.split("/", 1)[0] != importer_top, len(p), p))
-
     def imports_of(self, path: str) -> list[tuple[str, int]]:
         """(file, line) of every repository module `path` imports (memoised: the tests, the
         shared features and the CI runs each ask for the same files)."""
@@ -263,21 +199,6 @@ class Automation:
                     found[target] = site.line
             self._imports[path] = list(found.items())
         return self._imports[path]
-
-
-def _module_index(files: dict[str, tuple[str, Any]]) -> dict[str, list[str]]:
-    """Every dotted suffix of every Python file's module name -> the files it may name
-    (`src/pkg/features.py` is `src.pkg.features`, `pkg.features` and `features`)."""
-    index: dict[str, list[str]] = defaultdict(list)
-    for path, (kind, _) in files.items():
-        if kind != FileKind.PYTHON:
-            continue
-        parts = path[:-3].split("/")
-        if parts[-1] == "__init__":
-            parts = parts[:-1]
-        for start in range(len(parts)):
-            index[".".join(parts[start:])].append(path)
-    return index
 
 
 @cache

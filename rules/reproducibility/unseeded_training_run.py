@@ -19,6 +19,10 @@ _LOOP = (
     "if __name__ == '__main__':\n"
     "    main()\n"
 )
+#: A script that only calls into another module: an entry point only when something runs it.
+_RUNS_ENGINE = "from engine import run\nrun(epochs=3)\n"
+_ENGINE = {"engine.py": "import torch\ndef run(epochs):\n    loader = torch.utils.data.DataLoader(ds, shuffle=True)\n"
+                        "    for epoch in range(epochs):\n        model.fit(loader)\n"}
 _SEEDS = "import random\nimport numpy as np\nimport torch\n\ndef init_seeds(seed=0):\n    random.seed(seed)\n    np.random.seed(seed)\n    torch.manual_seed(seed)\n"
 
 
@@ -94,6 +98,20 @@ class UnseededTrainingRun(ProjectRule):
             path="twice.py", message="Python's `random`",
             files={"engine.py": "def train(model):\n    for epoch in range(3):\n        opt.step()\n"},
         ),
+        Invalid(  # no `__main__` block and nothing defined: a Makefile target makes it a run
+            _RUNS_ENGINE, path="train.py", line=1, files={"Makefile": "PY := python3\ntrain:\n\t@$(PY) train.py --epochs 3\n", **_ENGINE},
+            message="run by the Makefile target at Makefile:3",
+        ),
+        Invalid(  # a CI job runs it from the folder its `working-directory` names
+            _RUNS_ENGINE, path="src/train.py", line=1, message="run by the CI step at .github/workflows/train.yml:7",
+            files={".github/workflows/train.yml": "on: push\njobs:\n  train:\n    defaults:\n      run:\n        working-directory: src\n"
+                   "    steps: [{run: python train.py --cfg configs/a.yaml}]\n", "src/engine.py": _ENGINE["engine.py"]},
+        ),
+        Invalid(  # `python -m lab.train`: a module other modules import, run as a script
+            "import torch\nloader = torch.utils.data.DataLoader(ds, shuffle=True)\nfor epoch in range(3):\n    model.fit(loader)\n",
+            path="lab/train.py", line=3, files={"lab/__init__.py": "", "lab/report.py": "from lab import train\n",
+                                                 "Makefile": "train:\n\tpython -m lab.train\n"},
+        ),
         Invalid(  # seeds torch only; the augmentation draws from Python's random
             "import random\nimport torch\ndef augment(x):\n    return x if random.random() < 0.5 else -x\n"
             "torch.manual_seed(0)\nfor epoch in range(3):\n    model.fit(augment(x))\n",
@@ -148,6 +166,11 @@ class UnseededTrainingRun(ProjectRule):
             "if __name__ == '__main__':\n    TrainBenchmarkRunner().run()\n",
             path="benchmark.py",
         ),
+        Valid(_RUNS_ENGINE, path="train.py", files={"Makefile": "lint:\n\tflake8 train.py\n", **_ENGINE}),  # not run
+        Valid(  # a Makefile target runs it, and it seeds through the engine's helper
+            _RUNS_ENGINE.replace("import run", "import run, init_seeds\ninit_seeds(0)"), path="train.py",
+            files={"Makefile": "train:\n\tpython train.py\n", "engine.py": _ENGINE["engine.py"] + _SEEDS},
+        ),
         Valid(  # XGBoost seeds itself (seed=0 by default)
             "import xgboost as xgb\nbooster = xgb.train(params, dtrain, num_boost_round=10)\n", path="boost.py",
         ),
@@ -165,9 +188,10 @@ class UnseededTrainingRun(ProjectRule):
                 examples = ", ".join(sites[:2])
                 more = f" and {len(sites) - 2} more" if len(sites) > 2 else ""
                 parts.append(f"{GENERATOR_NAMES[generator]} (used by {examples}{more})")
+            started = f" ({run.started_by})" if run.started_by else ""
             yield ProjectFinding(
                 run.line,
-                f"this training run never seeds {'; '.join(parts)}",
+                f"this training run{started} never seeds {'; '.join(parts)}",
                 hint="seed every generator it uses once at start-up (e.g. `lightning.seed_everything(seed, "
                 "workers=True)`, or `random.seed`, `np.random.seed`, `torch.manual_seed`), from a config value",
                 path=run.path,
