@@ -138,13 +138,14 @@ def test_optimizer_wrappers_and_speed_measurements_are_not_training(tmp_path):
         "class GradScaler:\n    def _maybe_opt_step(self, optimizer):\n        optimizer.step()\n"
         "class TrainBenchmarkRunner:\n    def run(self):\n        for epoch in range(3):\n            self.optimizer.step()\n"
         "def profile_step(model, opt):\n    opt.step()\n"
+        "class Lookahead(torch.optim.Optimizer):\n    def step(self):\n        self._base_optimizer.step()\n"
         "class OptunaTrainer:\n    def train_step(self):\n        self.optimizer.step()\n"
         "def train(model, opt):\n    for epoch in range(3):\n        opt.step()\n"
     )
     facts = _facts(tmp_path, {"lab.py": code}, "lab.py")
     # the trainer's own step and the plain loop train; the wrappers and the benchmark do not
     assert facts.training_markers == [
-        TrainingMarker("optimizer.step()", "OptunaTrainer.train_step", 16),
-        TrainingMarker("epoch loop", "train", 18),
-        TrainingMarker("opt.step()", "train", 19),
+        TrainingMarker("optimizer.step()", "OptunaTrainer.train_step", 19),
+        TrainingMarker("epoch loop", "train", 21),
+        TrainingMarker("opt.step()", "train", 22),
     ]

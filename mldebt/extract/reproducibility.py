@@ -104,6 +104,8 @@ class ReproducibilityCollector(cst.BatchableCSTVisitor):
         #: where a draw sits relative to the training of its function.
         self._bodies: dict[str, Sequence[cst.BaseStatement]] = {}
         self._call_sites: dict[str, list[tuple[str, cst.CSTNode]]] = defaultdict(list)
+        #: class -> the last names of its bases (`Lookahead(torch.optim.Optimizer)`: `Optimizer`).
+        self._bases: dict[str, tuple[str, ...]] = {}
 
     # --- where we are ------------------------------------------------------------------------
 
@@ -116,14 +118,19 @@ class ReproducibilityCollector(cst.BatchableCSTVisitor):
         return self._scope[0][1] if self._scope and self._scope[0][0] == "class" else None
 
     def _named_for(self, words: tuple[str, ...]) -> bool:
-        """Whether an enclosing class or function is named with one of `words`."""
-        return any(_has_word(name, words) for kind, name in self._scope if kind != "guard")
+        """Whether an enclosing class (or a class it derives from) or function is named with
+        one of `words`."""
+        return any(
+            _has_word(name, words)
+            for kind, own in self._scope if kind != "guard"
+            for name in (own, *(self._bases.get(own, ()) if kind == "class" else ()))
+        )
 
     def _marker(self, api: str, node: cst.CSTNode, receiver_words: tuple[str, ...] = ()) -> None:
         """Record a training marker, unless the code around it measures speed (`TrainBenchmarkRunner`,
         `profile_step`): a model trained to be timed is thrown away, its seeds do not matter; or
         it is an optimizer's own code calling the optimizer it wraps (`EMAOptimizer.step`,
-        `GradScaler._maybe_opt_step`): that trains only when a training loop steps the wrapper,
+        `GradScaler._maybe_opt_step`, `Lookahead(Optimizer).step`): that trains only when a training loop steps the wrapper,
         and the loop is the marker."""
         if not self._named_for(self._measuring_words) and not (receiver_words and self._named_for(receiver_words)):
             self.markers.append((api, self.function, node))
@@ -139,6 +146,9 @@ class ReproducibilityCollector(cst.BatchableCSTVisitor):
         self._bodies[""] = node.body
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self._bases[node.name.value] = tuple(
+            written.rsplit(".", 1)[-1] for base in node.bases if (written := dotted_name(base.value))
+        )
         self._enter("class", node.name.value, node.body)
         for base in node.bases:
             name = self._call_name(base.value)

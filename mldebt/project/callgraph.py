@@ -178,9 +178,10 @@ class CallGraph:
             self._successors[key] = tuple(n for n in dict.fromkeys(nexts) if n[1] in self.functions.get(n[0], {}))
         return self._successors[key]
 
-    def reachable(self, start: Node) -> set[Node]:
-        """Every node a run starting at `start` can reach (including `start`)."""
-        seen = {start}
+    def reachable(self, start: Node, around: Node | None = None) -> set[Node]:
+        """Every node a run starting at `start` can reach (including `start`), not going
+        through `around` (the top level of a script that is already running)."""
+        seen = {start} if around is None else {start, around}
         queue = deque([start])
         while queue:
             path, function = node = queue.popleft()

@@ -90,12 +90,15 @@ class _Order:
         self.project = project
         self.graph = graph
         self.marked = {(p, m.function) for p, (_, facts) in project.files.items() for m in facts.training_markers}
-        self._trains: dict[tuple[str, str], bool] = {}
+        self._trains: dict[tuple[tuple[str, str], str], bool] = {}
 
-    def trains(self, node: tuple[str, str]) -> bool:
-        if node not in self._trains:
-            self._trains[node] = not self.marked.isdisjoint(self.graph.reachable(node))
-        return self._trains[node]
+    def trains(self, node: tuple[str, str], entry: str) -> bool:
+        """Whether calling `node` from the top level of `entry` trains (without running that
+        top level again: the run is in it)."""
+        if (node, entry) not in self._trains:
+            reached = self.graph.reachable(node, around=(entry, ""))
+            self._trains[(node, entry)] = not self.marked.isdisjoint(reached - {(entry, "")})
+        return self._trains[(node, entry)]
 
     def after_training(self, path: str, use: RandomnessUse) -> bool:
         here = use.statement_end
@@ -111,7 +114,7 @@ class _Order:
                 if after:
                     return False
                 if (last >= here or (first < here and not before)) and any(
-                    self.trains(node) for node in self.graph.resolve(path, name)
+                    self.trains(node, path) for node in self.graph.resolve(path, name)
                 ):
                     before, after = before or first < here, after or last >= here
         return before and not after

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from mldebt.knowledge import load_table
 from mldebt.project import Project
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
 from mldebt.rules.reproducibility import GENERATOR_NAMES, notebook, where
@@ -19,6 +20,7 @@ _LOOP = (
     "if __name__ == '__main__':\n"
     "    main()\n"
 )
+_RANDOM_VALUES = frozenset(load_table("reproducibility")["random_values"])
 #: A script that only calls into another module: an entry point only when something runs it.
 _RUNS_ENGINE = "from engine import run\nrun(epochs=3)\n"
 _ENGINE = {"engine.py": "import torch\ndef run(epochs):\n    loader = torch.utils.data.DataLoader(ds, shuffle=True)\n"
@@ -46,6 +48,11 @@ class UnseededTrainingRun(ProjectRule):
     training steps (`TrainBenchmarkRunner`, `profile_step`) and optimizers wrapping optimizers
     are not training. Seed order is not checked: a seed set after the first random draw still
     counts.
+
+    Notebooks are reported at info: on real repositories their training cells are tutorials,
+    demos and explorations far more often than the run a result comes from; so are runs whose
+    only unseeded draws fill tensors with random values (`torch.randn`: toy demos on random
+    inputs, more often than noise that decides a result).
 
     ## References
     - Arpteg et al. 2018, Software Engineering Challenges of Deep Learning (non-determinism)
@@ -189,9 +196,12 @@ class UnseededTrainingRun(ProjectRule):
                 more = f" and {len(sites) - 2} more" if len(sites) > 2 else ""
                 parts.append(f"{GENERATOR_NAMES[generator]} (used by {examples}{more})")
             started = f" ({run.started_by})" if run.started_by else ""
+            values_only = all(u.api in _RANDOM_VALUES for uses in unseeded.values() for _, u in uses)
             yield ProjectFinding(
                 run.line,
-                f"this training run{started} never seeds {'; '.join(parts)}",
+                f"this training run{started} never seeds {'; '.join(parts)}"
+                + (" (only to fill tensors with random values: inputs or noise)" if values_only else ""),
+                severity=Severity.INFO if run.entry.kind == "notebook" or values_only else None,
                 hint="seed every generator it uses once at start-up (e.g. `lightning.seed_everything(seed, "
                 "workers=True)`, or `random.seed`, `np.random.seed`, `torch.manual_seed`), from a config value",
                 path=run.path,

@@ -1,0 +1,23 @@
+"""The severity MLD701 reports a training run at: info for notebooks and for runs on random values."""
+
+from __future__ import annotations
+
+from mldebt.rule import Invalid
+from mldebt.rules.reproducibility import notebook
+from mldebt.testing import run_example
+
+_TRAIN = "import torch\nloader = torch.utils.data.DataLoader(ds, shuffle=True)\nfor epoch in range(3):\n    model.fit(loader)\n"
+
+
+def test_an_unseeded_notebook_is_info_and_a_script_a_warning():
+    (in_notebook,), _ = run_example("MLD701", Invalid(notebook(_TRAIN), path="train.ipynb"))
+    (in_script,), _ = run_example("MLD701", Invalid(_TRAIN, path="train.py"))
+    assert (in_notebook.severity, in_script.severity) == ("info", "warning")
+
+
+def test_a_run_drawing_only_random_values_is_info():
+    demo = "import torch\nx = torch.randn(64, 8)\nfor epoch in range(3):\n    model(x).sum().backward()\n    opt.step()\n"
+    (finding,), _ = run_example("MLD701", Invalid(demo, path="demo.py"))
+    assert finding.severity == "info" and "random values" in finding.message
+    (shuffled,), _ = run_example("MLD701", Invalid(demo.replace("for epoch", "loader = torch.utils.data.DataLoader(x, shuffle=True)\nfor epoch"), path="demo.py"))
+    assert shuffled.severity == "warning" and "random values" not in shuffled.message
