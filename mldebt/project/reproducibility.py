@@ -46,12 +46,16 @@ class TrainingRun:
         return frozenset(g for _, seed in self.seeds for g in seed.generators)
 
     def unseeded(self) -> dict[str, list[tuple[str, RandomnessUse]]]:
-        """generator -> the uses of its global state, for generators nothing seeds."""
+        """generator -> the uses of its global state, for generators nothing seeds; those of
+        the run's own file first, then by path and line."""
         left: dict[str, list[tuple[str, RandomnessUse]]] = defaultdict(list)
         for path, use in self.randomness:
             if use.global_seed and use.generator not in self.seeded:
                 left[use.generator].append((path, use))
-        return dict(sorted(left.items()))
+        return {
+            generator: sorted(uses, key=lambda site: (site[0] != self.path, site[0], site[1].line))
+            for generator, uses in sorted(left.items())
+        }
 
 
 def _entry_points(project: Project, graph: CallGraph, commands: Commands) -> list[tuple[str, EntryPoint]]:

@@ -33,3 +33,15 @@ def notebook(*cells: str) -> str:
 def where(path: str, use: RandomnessUse, entry_path: str) -> str:
     """`line 12` in the entry point's own script, `pkg/data.py:12` elsewhere, with the cell in notebooks."""
     return f"line {use.line}" if path == entry_path and "[cell " not in use.location else use.location
+
+
+#: How many sites of each unseeded generator an MLD701 finding names; MLD702 leaves them out.
+NAMED_SITES = 2
+
+
+def sites(uses: list[tuple[str, RandomnessUse]], entry_path: str) -> dict[str, tuple[str, RandomnessUse]]:
+    """`api at where` -> its first use: the distinct sites of a generator's uses, in order."""
+    found: dict[str, tuple[str, RandomnessUse]] = {}
+    for path, use in uses:
+        found.setdefault(f"`{use.api}` at {where(path, use, entry_path)}", (path, use))
+    return found

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from mldebt.project import Project
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
-from mldebt.rules.reproducibility import GENERATOR_NAMES
+from mldebt.rules.reproducibility import GENERATOR_NAMES, NAMED_SITES, sites
 
 _SPLIT = "from sklearn.model_selection import train_test_split\nX_tr, X_te, y_tr, y_te = train_test_split(X, y)\nmodel.fit(X_tr, y_tr)\n"
 
@@ -20,7 +20,8 @@ class UnseededRandomCall(ProjectRule):
 
     ## Known limitations
     Reported only in code a training entry point reaches, and only where the entry point does
-    not seed the global generator the call reads (`np.random.seed` covers sklearn,
+    not seed the global generator the call reads, except the calls the run's MLD701 finding
+    already names (`np.random.seed` covers sklearn,
     `torch.manual_seed` covers `random_split`); generators that no global seed reaches
     (`default_rng()`, `random.Random()`) are always reported. An argument computed at run time
     counts as a seed.
@@ -37,7 +38,10 @@ class UnseededRandomCall(ProjectRule):
     confidence = Confidence.MEDIUM
     in_tests = False
     INVALID = [
-        Invalid(_SPLIT, path="train.py", line=2, message="no `random_state`"),
+        Invalid(  # the run's MLD701 names the first two splits; the third is this rule's
+            _SPLIT.replace("(X, y)\n", "(X, y)\nA, B = train_test_split(X)\nC, D = train_test_split(Y)\n"),
+            path="train.py", line=4, message="no `random_state`",
+        ),
         Invalid(
             "import numpy as np\nnp.random.seed(0)\nrng = np.random.default_rng()\nfor epoch in range(3):\n    model.fit(rng.permutation(X))\n",
             path="train.py", line=3, message="no global seed reaches",
@@ -45,10 +49,13 @@ class UnseededRandomCall(ProjectRule):
         Invalid(
             "import torch\nfrom torch.utils.data import random_split\n"
             "def split(ds):\n    return random_split(ds, [0.8, 0.2])\n", path="data.py", line=4,
-            files={"train.py": "from data import split\ntrain, val = split(ds)\nfor epoch in range(3):\n    loss.backward()\n"},
+            files={"train.py": "import torch\nfrom data import split\ntrain, val = split(ds)\n"
+                               "a = torch.utils.data.DataLoader(train, shuffle=True)\n"
+                               "b = torch.utils.data.DataLoader(val, shuffle=True)\nfor epoch in range(3):\n    opt.step()\n"},
         ),
     ]
     VALID = [
+        Valid(_SPLIT, path="train.py"),  # the run's MLD701 names this split: one fact, one finding
         Valid(_SPLIT.replace("(X, y)", "(X, y, random_state=0)"), path="train.py"),
         Valid("import numpy as np\nnp.random.seed(0)\n" + _SPLIT, path="train.py"),
         Valid(_SPLIT.replace("model.fit(X_tr, y_tr)\n", "print(len(X_tr))\n"), path="explore.py"),
@@ -59,6 +66,8 @@ class UnseededRandomCall(ProjectRule):
         reported: set[tuple[str, int, int]] = set()
         for run in project.training_runs:
             seeded = run.seeded
+            for uses in run.unseeded().values():  # the run's MLD701 names these: the same fact
+                reported |= {(p, u.line, u.column) for p, u in list(sites(uses, run.path).values())[:NAMED_SITES]}
             for path, use in run.randomness:
                 key = (path, use.line, use.column)
                 if not use.argument or key in reported or (use.global_seed and use.generator in seeded):

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from mldebt.knowledge import load_table
 from mldebt.project import Project
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
-from mldebt.rules.reproducibility import GENERATOR_NAMES, notebook, where
+from mldebt.rules.reproducibility import GENERATOR_NAMES, NAMED_SITES, notebook, sites
 
 _LOOP = (
     "import torch\nfrom torch.utils.data import DataLoader\n"
@@ -190,10 +190,9 @@ class UnseededTrainingRun(ProjectRule):
                 continue
             parts = []
             for generator, uses in unseeded.items():
-                uses = sorted(uses, key=lambda site: (site[0] != run.path, site[0], site[1].line))  # its own first
-                sites = list(dict.fromkeys(f"`{u.api}` at {where(p, u, run.path)}" for p, u in uses))
-                examples = ", ".join(sites[:2])
-                more = f" and {len(sites) - 2} more" if len(sites) > 2 else ""
+                named = list(sites(uses, run.path))
+                examples = ", ".join(named[:NAMED_SITES])
+                more = f" and {len(named) - NAMED_SITES} more" if len(named) > NAMED_SITES else ""
                 parts.append(f"{GENERATOR_NAMES[generator]} (used by {examples}{more})")
             started = f" ({run.started_by})" if run.started_by else ""
             values_only = all(u.api in _RANDOM_VALUES for uses in unseeded.values() for _, u in uses)
