@@ -149,3 +149,8 @@ def test_optimizer_wrappers_and_speed_measurements_are_not_training(tmp_path):
         TrainingMarker("epoch loop", "train", 21),
         TrainingMarker("opt.step()", "train", 22),
     ]
+
+
+def test_fitting_a_distribution_is_not_training(tmp_path):
+    code = "from scipy.stats import expon\nimport sklearn.linear_model as lm\n_, scale = expon.fit(gaps, floc=0)\nlm.Ridge().fit(X, y)\n"
+    assert _facts(tmp_path, {"stats.py": code}, "stats.py").training_markers == [TrainingMarker(".fit()", "", 4)]

@@ -79,6 +79,7 @@ class ReproducibilityCollector(cst.BatchableCSTVisitor):
         self._receiver_methods = {m: tuple(words) for m, words in training["receiver_methods"].items()}
         self._epoch_variables = frozenset(training["epoch_variables"])
         self._measuring_words = tuple(training["measuring_words"])
+        self._not_training = _anchored(tuple(training["not_models"]))
         self._seeds = table["seeds"]
         self._random_entries = list(table["randomness"].values())
         self._random_patterns = _anchored(tuple(table["randomness"]))
@@ -227,7 +228,8 @@ class ReproducibilityCollector(cst.BatchableCSTVisitor):
                 self.seed_sets.append((GENERATORS, func.value, self.function, True, node))
             return
         if method in self._training_methods:
-            self._marker(f".{method}()", node)
+            if name is None or not self._not_training.match(name):
+                self._marker(f".{method}()", node)
         elif method in self._receiver_methods:
             receiver = (dotted_name(func.value) or "").rsplit(".", 1)[-1].lower()
             words = self._receiver_methods[method]

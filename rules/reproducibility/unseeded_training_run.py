@@ -167,6 +167,11 @@ class UnseededTrainingRun(ProjectRule):
             files={"lab/optim.py": "class EMAOptimizer:\n    def step(self):\n        self.optimizer.step()\n",
                    "lab/__init__.py": ""},
         ),
+        Valid(  # fitting a distribution's parameters trains no model
+            "import numpy as np\nfrom scipy.stats import expon\nif __name__ == '__main__':\n"
+            "    picks = np.random.permutation(len(files))[:10]\n    _, scale = expon.fit(gaps[picks], floc=0)\n",
+            path="analyse.py",
+        ),
         Valid(  # a benchmark times training steps on random inputs; the model is thrown away
             "import torch\nclass TrainBenchmarkRunner:\n    def run(self):\n        x = torch.randn(8, 3)\n"
             "        for _ in range(10):\n            model(x).sum().backward()\n            self.optimizer.step()\n"
