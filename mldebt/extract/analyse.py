@@ -27,6 +27,7 @@ from mldebt.discover import FileKind, FileRef, is_test_path
 from mldebt.extract.collectors import DataAccessCollector, FactCollector, NameCollector
 from mldebt.extract.hyperparameters import HyperparameterCollector
 from mldebt.extract.checkpoints import CheckpointLoadCollector
+from mldebt.extract.config_classes import ConfigClassCollector
 from mldebt.extract.context import FileContext
 from mldebt.extract.evidence import EvidenceCollector
 from mldebt.extract.manifests import manifest_facts
@@ -224,7 +225,7 @@ class FileAnalyzer:
         collectors = [
             FactCollector(ctx), NameCollector(ctx), HyperparameterCollector(ctx, self.hyperparameter_table),
             DataAccessCollector(ctx, self.data_io_table), ReproducibilityCollector(ctx, self.reproducibility_table),
-            EvidenceCollector(ctx), CheckpointLoadCollector(ctx), GlueCollector(ctx),
+            EvidenceCollector(ctx), CheckpointLoadCollector(ctx), GlueCollector(ctx), ConfigClassCollector(ctx),
         ]
         walk(module, [_ImportTracker(ctx), *collectors, *visitors])
         raw = [f for v in visitors for f in v.findings]

@@ -210,6 +210,29 @@ class PipelineStage:
     modules: tuple[tuple[str, str], ...] = ()
 
 
+@dataclass(frozen=True)
+class ConfigField:
+    """A field of a config class: an annotated name in its body (`lr: float = 3e-4`)."""
+
+    name: str
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class ConfigClass:
+    """A configuration class (`rules/knowledge/config_classes.yaml`): a dataclass, attrs class
+    or pydantic model named like a config (`TrainConfig`, `ModelArgs`). `bases` as written;
+    `whole` when something takes all its fields at once from inside the class or its
+    decorators (`asdict(self)` in a method, a registry decorator)."""
+
+    name: str
+    line: int
+    fields: tuple[ConfigField, ...]
+    bases: tuple[str, ...]
+    whole: bool
+
+
 # --- reproducibility: what trains, what is random, what is seeded, who calls whom --------------
 #
 # `function` in these facts names the code they sit in: '' for the module's top-level code (a
@@ -424,6 +447,16 @@ class Facts:
     #: extraction, a notebook's `!wget`/`!unzip` line), so the files it reads may be its own.
     fetches_data: bool = False
     pipeline_stages: list[PipelineStage] = field(default_factory=list)
+    #: Python: config classes defined here; names that occur here only as a config class's
+    #: field (not read here); config-like class names handed to a call (`HfArgumentParser(
+    #: (ModelArgs, DataArgs))`, `OmegaConf.structured(Cfg)`) and used (constructed, called
+    #: a class method of, annotated); whether the file takes some object's fields all at once
+    #: (`asdict(cfg)`, `vars(args)`, `cfg.model_dump()`).
+    config_classes: list[ConfigClass] = field(default_factory=list)
+    config_field_only: set[str] = field(default_factory=set)
+    config_classes_handed: set[str] = field(default_factory=set)
+    config_classes_used: set[str] = field(default_factory=set)
+    takes_fields_whole: bool = False
     versioned_paths: list[str] = field(default_factory=list)
     #: Python: reproducibility facts (see the classes above). `imported_modules` are the
     #: qualified names the file imports (`torch`, `pkg.utils.init_seeds`, `.utils`) and the

@@ -182,6 +182,14 @@ class Project:
         key = self._projects[0].get(path, path)
         return self._members.get(key, [path])
 
+    def related_files(self, path: str) -> list[str]:
+        """The code files `same_project` relates to `path`: its project's, and those of the
+        projects that use it or that it uses (a script importing a package, its tests)."""
+        projects, uses = self._projects
+        key = projects.get(path, path)
+        keys = {key} | uses.get(key, set()) | {user for user, used in uses.items() if key in used}
+        return [member for k in sorted(keys) for member in self._members.get(k, [k])]
+
     @cached_property
     def _members(self) -> dict[str, list[str]]:
         members: dict[str, list[str]] = defaultdict(list)
