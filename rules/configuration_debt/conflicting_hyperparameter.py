@@ -8,6 +8,7 @@ from mldebt.project import Project
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
 
 
+_WIDTH = "import torch.nn as nn\nWIDTH = {}\nlayer = nn.Linear(8, WIDTH)\n"
 #: Hyperparameters set per layer: two layers of one model differ on purpose.
 _PER_LAYER = frozenset({"dropout"})
 
@@ -32,7 +33,10 @@ class ConflictingHyperparameter(ProjectRule):
     `lr=1e-3` in `train.py` and `lr=3e-4` in `finetune.py`: either one is a copy that
     drifted, or the difference is deliberate and belongs in two named configs. Either way a
     reader cannot tell which value a result came from. Names are normalised (`lr`,
-    `learning_rate`, `LEARNING_RATE`); each site is reported, naming the others.
+    `learning_rate`, `LEARNING_RATE`); each site is reported, naming the others. Module
+    constants of any name that flow into an ML API or a decision threshold (`WIDTH = 512`
+    ... `nn.Linear(d, WIDTH)`) conflict when another module of the project gives the same
+    name another value flowing into the same API.
 
     ## Known limitations
     Reported as info: different scripts legitimately train different models. Only files of
@@ -53,6 +57,11 @@ class ConflictingHyperparameter(ProjectRule):
     confidence = Confidence.MEDIUM
     in_tests = False
     INVALID = [
+        # The same module constant, two values flowing into one ML API, in one package.
+        Invalid(_WIDTH.format(512), path="pkg/model.py", line=2, message="`WIDTH` is 512 here, also 256 in pkg/head.py:2",
+                files={"pkg/__init__.py": "", "pkg/head.py": _WIDTH.format(256)}),
+        Invalid("CUTOFF = 0.5\nkeep = proba > CUTOFF\n", path="serve.py", line=1, message="a decision threshold",
+                files={"evaluate.py": "from serve import load\nCUTOFF = 0.7\nhits = proba > CUTOFF\n"}),
         Invalid("import torch\nopt = torch.optim.AdamW(p, lr=1e-3)\n", path="train.py", line=2,
                 message="also 0.0003 in scripts/finetune.py:2",
                 files={"scripts/finetune.py": "from train import build\nLEARNING_RATE = 3e-4\n"}),
@@ -78,9 +87,50 @@ class ConflictingHyperparameter(ProjectRule):
         # Two dropout layers of one model differ on purpose.
         Valid("import torch.nn as nn\nhead = nn.Dropout(0.1)\n", path="pkg/head.py",
               files={"pkg/__init__.py": "", "pkg/body.py": "import torch.nn as nn\nbody = nn.Dropout(0.3)\n"}),
+        # Flowing constants: independent examples, other APIs, or the same value.
+        Valid(_WIDTH.format(512), path="examples/mlp/model.py", files={"examples/cnn/model.py": _WIDTH.format(256)}),
+        Valid(_WIDTH.format(512), path="pkg/model.py",
+              files={"pkg/__init__.py": "", "pkg/data.py": "import torchvision.transforms as T\nWIDTH = 256\nresize = T.Resize(WIDTH)\n"}),
+        Valid(_WIDTH.format(512), path="pkg/model.py", files={"pkg/__init__.py": "", "pkg/head.py": _WIDTH.format(512)}),
+        Valid("import torch\nlr = 3e-3\nopt = torch.optim.AdamW(p, lr=lr)\n", path="fsdp_example.py",
+              files={"tp_example.py": "import torch\nfrom fsdp_example import log\nlr = 0.25\nopt = torch.optim.AdamW(p, lr=lr)\n"}),
     ]
 
     def check(self, project: Project) -> Iterator[ProjectFinding]:
+        yield from self._hyperparameters(project)
+        yield from self._flowing_constants(project)
+
+    def _flowing_constants(self, project: Project) -> Iterator[ProjectFinding]:
+        """Module constants of one name (`WIDTH`, `CUTOFF`) that flow into the same ML API (or
+        decision threshold) with different values in files of one project. Constants by
+        Python's convention: a lower-case module variable (`lr = 0.25` in a script) is that
+        script's own setting."""
+        by_constant = defaultdict(list)
+        for path, site in code_sites(project):
+            if site.via_global and not site.grouped and site.via.isupper():
+                by_constant[site.via].append((path, site))
+        for sites in by_constant.values():
+            for path, site in sites:
+                others = [
+                    (p, s) for p, s in sites
+                    if p != path and s.source == site.source and s.value != site.value and project.same_project(p, path)
+                ]
+                if not others:
+                    continue
+                named = ", ".join(f"{s.code} in {s.location}" for _, s in others[:3])
+                more = f" and {len(others) - 3} more" if len(others) > 3 else ""
+                into = site.source if site.source.startswith("a ") else f"the `{site.source}` call"
+                yield ProjectFinding(
+                    site.line,
+                    f"`{site.via}` is {site.code} here, also {named}{more}: one constant of this project, "
+                    f"values that differ flowing into {into}",
+                    hint=f"define `{site.via}` once (or in the config) and import it, or give each variant its own name",
+                    column=site.column,
+                    path=path,
+                    related=tuple((p, s.line) for p, s in others),
+                )
+
+    def _hyperparameters(self, project: Project) -> Iterator[ProjectFinding]:
         by_name = defaultdict(list)
         for path, site in code_sites(project):
             if comparable(site):
