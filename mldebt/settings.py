@@ -37,6 +37,9 @@ class Settings:
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
+    #: Gitignore-style patterns of files that are shipped code whatever the demo-code evidence
+    #: says (`mldebt.project.demos`): a team whose notebooks are its product lists them here.
+    shipped: tuple[str, ...] = ()
     #: (glob, selectors) pairs: rules not reported for files matching the glob.
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     fail_on: Severity = Severity.WARNING
@@ -111,7 +114,7 @@ class Settings:
         the selection as the rule ids it enables."""
         data = dataclasses.asdict(self)
         after_scan = ("baseline",)  # a filter over the finished report
-        for project_only in ("exclude", "declared_consumers", "fail_on", "select", "ignore", "attest", "min_score", *after_scan):
+        for project_only in ("exclude", "shipped", "declared_consumers", "fail_on", "select", "ignore", "attest", "min_score", *after_scan):
             del data[project_only]
         data["enabled"] = sorted(self.enabled_rule_ids())
         text = json.dumps(data, sort_keys=True, default=str)
@@ -127,7 +130,7 @@ class Settings:
 
 
 _KEYS = {
-    "select", "ignore", "exclude", "per-file-ignores", "fail-on", "rules", "hyperparameters", "declared-consumers",
+    "select", "ignore", "exclude", "shipped", "per-file-ignores", "fail-on", "rules", "hyperparameters", "declared-consumers",
     "data-io", "reproducibility", "baseline", "attest", "min-score",
 }
 _GENERATORS = ("python", "numpy", "torch", "tensorflow")
@@ -364,6 +367,7 @@ def settings_from_table(table: Mapping[str, Any], where: str) -> Settings:
         select=select,
         ignore=ignore,
         exclude=_patterns(f"{where}.exclude", _string_list(f"{where}.exclude", table.get("exclude", []))),
+        shipped=_patterns(f"{where}.shipped", _string_list(f"{where}.shipped", table.get("shipped", []))),
         per_file_ignores=tuple(per_file_ignores),
         fail_on=parse_fail_on(f"{where}.fail-on", table.get("fail-on", "warning")),
         rule_options=_rule_options(f"{where}.rules", table.get("rules", {})),

@@ -91,3 +91,14 @@ def test_a_tutorial_loading_a_hub_entry_point_at_head_is_a_note(tmp_path):
     assert severities(tmp_path, {"tutorial.ipynb": notebook(hub), "detect.py": hub}, rule="MLD302") == {
         "tutorial.ipynb": "info", "detect.py": "warning"
     }
+
+
+def test_files_the_config_declares_shipped_are_never_demos(tmp_path):
+    """A team whose notebooks are its product, run by hand, says so; the evidence cannot."""
+    from mldebt.settings import settings_from_table
+
+    files = {"analysis/model.ipynb": notebook(HUB), "lesson.ipynb": notebook(HUB), **LIBRARY, "examples/t.py": HUB}
+    settings = settings_from_table({"shipped": ["analysis/*.ipynb", "examples/"]}, "[tool.mldebt]")
+    report = scan(write_tree(tmp_path, files), settings=settings, jobs=1)
+    found = {f.path: f.severity for f in report.findings if f.rule == "MLD301"}
+    assert found == {"analysis/model.ipynb": "warning", "examples/t.py": "warning"}
