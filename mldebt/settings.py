@@ -121,10 +121,13 @@ class Settings:
         return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
     def digest(self) -> str:
-        """A stable hash of everything that changes results (for caches and JSON output)."""
-        data = dataclasses.asdict(self)
+        """A stable hash of everything that changes results (for caches and JSON output). Settings
+        left at their defaults are not part of it, so that a new setting changes no digest."""
+        default = dataclasses.asdict(Settings())
+        data = {k: v for k, v in dataclasses.asdict(self).items() if v != default[k]}
         data["fail_on"] = self.fail_on.label
-        del data["baseline"], data["min_score"]  # gates applied after the scan
+        for gate in ("baseline", "min_score"):  # applied after the scan
+            data.pop(gate, None)
         text = json.dumps(data, sort_keys=True, default=str)
         return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
