@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from mldebt.registry import RuleClass, SelectorError, all_rules, unknown
+from mldebt.rule import Invalid, Valid
 
 #: The generated catalogue, shipped in the `mldebt.rules` package.
 CATALOGUE_FILE = "catalogue.json"
@@ -25,8 +26,30 @@ README_START = "<!-- rules:start -->"
 README_END = "<!-- rules:end -->"
 
 
-def _example(code: str) -> str:
-    return "```python\n" + code.rstrip("\n") + "\n```"
+#: Fence languages by file name, for examples that are not Python modules.
+_LANGUAGES = ((".ipynb", "python"), (".txt", "text"), (".toml", "toml"), (".yaml", "yaml"), (".yml", "yaml"),
+              (".cfg", "ini"), (".json", "json"), ("dockerfile", "dockerfile"), ("makefile", "makefile"),
+              (".sh", "shell"), (".dvc", "yaml"), (".gitignore", "text"),
+              (".gitattributes", "text"), (".in", "text"), (".lock", "text"))
+
+
+def _block(path: str, text: str) -> str:
+    name = path.rsplit("/", 1)[-1].lower()
+    language = next((lang for suffix, lang in _LANGUAGES if name.endswith(suffix) or name.startswith(suffix)), "python")
+    if name.endswith(".ipynb"):  # the cells a reader would see, not the notebook's JSON
+        cells = json.loads(text)["cells"]
+        text = "\n# next cell\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+    return f"```{language}\n" + text.rstrip("\n") + "\n```"
+
+
+def _example(example: Valid | Invalid) -> str:
+    """An example as the rule sees it: the file, named when its name or its neighbours matter."""
+    if example.path == "example.py" and not example.files:
+        return _block(example.path, example.code)
+    parts = [f"`{example.path}`:", _block(example.path, example.code)]
+    for path, text in sorted(example.files.items()):
+        parts += [f"with `{path}`:", _block(path, text)]
+    return "\n".join(parts)
 
 
 def explain(rule: RuleClass) -> str:
@@ -41,8 +64,8 @@ def explain(rule: RuleClass) -> str:
         body = rule.doc_section(section)
         if body:
             parts.append(f"## {section}\n{body}")
-    parts.append("## Flagged\n" + _example(rule.invalid_examples()[0].code))
-    parts.append("## Not flagged\n" + _example(rule.valid_examples()[0].code))
+    parts.append("## Flagged\n" + _example(rule.invalid_examples()[0]))
+    parts.append("## Not flagged\n" + _example(rule.valid_examples()[0]))
     options = dataclasses.fields(rule.Options)
     if options:
         lines = [f"- `{f.name.replace('_', '-')}` (default `{json.dumps(f.default)}`)" for f in options]

@@ -77,3 +77,19 @@ def test_rules_use_only_node_visitors(rule):
         if name.startswith(("visit_", "leave_")):
             node = name.split("_", 1)[1]
             assert isinstance(getattr(cst, node, None), type), f"{rule.id}.{name} is not a node visitor"
+
+
+def test_explain_shows_an_example_as_the_rule_sees_it():
+    """A notebook example reads as its cells, not its JSON, and an example whose verdict depends
+    on its file name or its neighbours names them: otherwise "Flagged" and "Not flagged" can
+    show the same code."""
+    from mldebt.catalogue import explain
+    from mldebt.registry import rule_by_id
+
+    doc = explain(rule_by_id("MLD206"))
+    flagged, not_flagged = doc.split("## Flagged\n")[1].split("## Not flagged\n")
+    assert '"cell_type"' not in doc
+    assert "`report.ipynb`:" in flagged and "with `.github/workflows/nb.yml`:\n```yaml" in flagged
+    assert "`lesson.ipynb`:" in not_flagged and "with `" not in not_flagged.split("##")[0]
+    plain = explain(rule_by_id("MLD402")).split("## Flagged\n")[1]
+    assert plain.startswith("```python\n")
