@@ -78,10 +78,14 @@ def physical_lines(text: str) -> list[str]:
     return lines
 
 
+def _json_int(digits: str) -> int | float:
+    return int(digits) if len(digits) < 4300 else float(digits)
+
+
 def load_json(text: str) -> object:
     """`json.loads` that reads integers of any length (as floats past Python's 4,300-digit
     limit for `int`) instead of failing on them."""
-    return json.loads(text, parse_int=lambda digits: int(digits) if len(digits) < 4300 else float(digits))
+    return json.loads(text, parse_int=_json_int)
 
 
 def content_digest(data: bytes) -> str:
@@ -145,16 +149,6 @@ def _neutralise(line: str) -> str:
     return line
 
 
-def _cell_lines(source: object) -> list[str]:
-    if isinstance(source, list):
-        text = "".join(s for s in source if isinstance(s, str))
-    elif isinstance(source, str):
-        text = source
-    else:
-        text = ""
-    return physical_lines(text)
-
-
 def _neutralise_lines(lines: list[str]) -> list[str]:
     """Neutralise magics line by line; a shell or magic line ending in `\\` continues on the
     next lines, which become comments."""
@@ -199,22 +193,24 @@ def notebook_source(path: str, text: str) -> PythonSource:
     mldebt parses, not on outputs and images), raises `SourceError`.
     """
     try:
-        document = load_json(text)
+        cells = _cells(text)
     except json.JSONDecodeError as error:
         raise SourceError("notebook-error", f"not a valid notebook: {error.msg}", error.lineno) from None
+    except _NotJson as error:
+        line = text.count("\n", 0, error.at) + 1
+        raise SourceError("notebook-error", f"not a valid notebook: {error}", line) from None
     except RecursionError:
         raise SourceError("notebook-error", "not a valid notebook: nested too deeply") from None
-    cells = document.get("cells") if isinstance(document, dict) else None
-    if not isinstance(cells, list):
+    if cells is None:
         raise SourceError("notebook-error", "not a valid notebook: no `cells` list")
     virtual: list[str] = []
     cell_map: dict[int, CellLine] = {}
     warnings: list[SourceError] = []
     size = 0  # characters of code so far: what parsing them costs
     for index, cell in enumerate(cells):
-        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+        if cell.kind != "code":
             continue
-        lines = _python_cell(_cell_lines(cell.get("source")))
+        lines = _python_cell(physical_lines("".join(value for value, _ in cell.source)))
         size += sum(len(line) + 1 for line in lines)
         if size > MAX_READ_BYTES:
             raise SourceError(
@@ -237,9 +233,15 @@ def _blank(text: str, at: int) -> int:
     return _BLANK.match(text, at).end()
 
 
+class _NotJson(ValueError):
+    def __init__(self, message: str, at: int) -> None:
+        super().__init__(message)
+        self.at = at
+
+
 def _expect(text: str, at: int, char: str) -> None:
     if not text.startswith(char, at):
-        raise ValueError(f"`{char}` expected at {at}")
+        raise _NotJson(f"expecting `{char}`", at)
 
 
 def _json_object(text: str, at: int, visit: Callable[[str, int], int]) -> int:
@@ -275,36 +277,57 @@ def _json_array(text: str, at: int, visit: Callable[[int], int]) -> int:
         at = _blank(text, at + 1)
 
 
-def _cell_sources(text: str) -> list[list[tuple[str, int]]]:
-    """The strings of each cell's `source`, with the offset in `text` where each starts.
+@dataclass
+class _Cell:
+    kind: str | None = None
+    #: The strings of its `source`, each with the offset in the notebook's text where it starts.
+    source: list[tuple[str, int]] = field(default_factory=list)
 
-    Walks the notebook's JSON structure with the C scanner down to the sources only: every
-    other value (outputs, images) is decoded one at a time and dropped, so a notebook of big
-    outputs costs about what reading it costs. (A pure-Python JSON scanner over the whole file
-    took over a minute and 500 MB on a 28 MB notebook.)"""
-    skip = json.JSONDecoder().raw_decode
-    cells: list[list[tuple[str, int]]] = []
+
+def _cells(text: str) -> list[_Cell] | None:
+    """The cells of a notebook's JSON (None when it has no `cells` list): their type and source.
+
+    Walks the JSON structure with the C scanner down to what mldebt reads: every other value
+    (outputs, images) is decoded one at a time and dropped, so a notebook of big outputs costs
+    about what reading it costs. (`json.loads` of a 28 MB notebook of outputs held 100 MB; a
+    pure-Python scanner over it, to know where each source line is, took over a minute.)
+    Raises ValueError (`json.JSONDecodeError` or `_NotJson`) where the text is not JSON."""
+    skip = json.JSONDecoder(parse_int=_json_int).raw_decode
+    cells: list[_Cell] | None = None
 
     def string(at: int) -> int:
         if not text.startswith('"', at):
             return skip(text, at)[1]
         value, end = scanstring(text, at + 1)
-        cells[-1].append((value, at + 1))
+        cells[-1].source.append((value, at + 1))
         return end
 
     def member(key: str, at: int) -> int:
-        if key != "source":
-            return skip(text, at)[1]
-        return _json_array(text, at, string) if text.startswith("[", at) else string(at)
+        if key == "source":
+            return _json_array(text, at, string) if text.startswith("[", at) else string(at)
+        if key == "cell_type" and text.startswith('"', at):
+            cells[-1].kind, end = scanstring(text, at + 1)
+            return end
+        return skip(text, at)[1]
 
     def cell(at: int) -> int:
-        cells.append([])
+        cells.append(_Cell())
         return _json_object(text, at, member) if text.startswith("{", at) else skip(text, at)[1]
 
     def top(key: str, at: int) -> int:
-        return _json_array(text, at, cell) if key == "cells" else skip(text, at)[1]
+        nonlocal cells
+        if key == "cells" and text.startswith("[", at):
+            cells = []  # the last `cells` counts, as with json.loads
+            return _json_array(text, at, cell)
+        return skip(text, at)[1]
 
-    _json_object(text, _blank(text, 0), top)
+    start = _blank(text, 0)
+    if not text.startswith("{", start):
+        skip(text, start)  # valid JSON that is not an object has no cells; invalid JSON raises
+        return None
+    end = _blank(text, _json_object(text, start, top))
+    if end != len(text):
+        raise _NotJson("extra data", end)
     return cells
 
 
@@ -312,12 +335,12 @@ def notebook_file_lines(text: str) -> dict[tuple[int, int], int]:
     """(cell index, line in the cell) -> line of the .ipynb file holding it, so that code
     scanning can annotate the notebook file itself; {} for a notebook that is not JSON."""
     try:
-        cells = _cell_sources(text)
+        cells = _cells(text) or []
     except (ValueError, RecursionError):
         return {}
     mapping: dict[tuple[int, int], int] = {}
     file_line, counted = 1, 0  # newlines before offset `counted`: offsets only grow
-    for index, elements in enumerate(cells):
+    for index, elements in enumerate(cell.source for cell in cells):
         breaks, tail, lines = 0, "", 0  # `tail`: the last character, for a `\r` + `\n` split in two
         for element, offset in elements:
             before = lines
