@@ -16,7 +16,26 @@ from mldebt.project.glue import glue_summary
 from mldebt.project.graph import to_json
 from mldebt.suppress import SuppressionComment
 
-SCHEMA_VERSION = "1.0"
+#: 1.1: notebook findings add `notebook_line`; a related site in a notebook has `cell`, its
+#: line within that cell and `notebook_line` (its `line` was null in 1.0).
+SCHEMA_VERSION = "1.1"
+
+
+@dataclass(frozen=True)
+class RelatedSite:
+    """Another site a cross-file finding names. In a notebook, as for findings, `line` is
+    within `cell` and `notebook_line` is the line of the .ipynb file that holds it."""
+
+    path: str
+    line: int | None
+    cell: int | None = None
+    notebook_line: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"path": self.path, "line": self.line}
+        if self.cell is not None:
+            data.update(cell=self.cell, notebook_line=self.notebook_line)
+        return data
 
 
 @dataclass(frozen=True)
@@ -43,8 +62,8 @@ class Finding:
     cell: int | None = None
     #: For notebooks: the line of the .ipynb file that holds the finding's first line (for SARIF).
     notebook_line: int | None = None
-    #: Other sites a cross-file finding names: (path, line or None).
-    related: tuple[tuple[str, int | None], ...] = ()
+    #: Other sites a cross-file finding names.
+    related: tuple[RelatedSite, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         data = {
@@ -63,9 +82,9 @@ class Finding:
             "fingerprint": self.fingerprint,
         }
         if self.cell is not None:
-            data["cell"] = self.cell
+            data.update(cell=self.cell, notebook_line=self.notebook_line)
         if self.related:
-            data["related"] = [{"path": path, "line": line} for path, line in self.related]
+            data["related"] = [site.to_dict() for site in self.related]
         return data
 
 

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from mldebt.extract.context import FileContext
     from mldebt.extract.sources import TextSource
     from mldebt.project import Project
+    from mldebt.report import RelatedSite
     from mldebt.suppress import SuppressionComment
 
 
@@ -120,7 +121,8 @@ class RawFinding:
     column: int = 0
     end_line: int | None = None
     end_column: int | None = None
-    related: tuple[tuple[str, int | None], ...] = ()
+    #: The other sites a project finding names, as the report shows them (`RelatedSite`).
+    related: tuple[RelatedSite, ...] = ()
 
 
 class _RuleMeta:

@@ -29,7 +29,7 @@ def test_json_document(tmp_path, scan_json):
     write_tree(tmp_path, {"train.py": UNSAFE, "requirements.txt": "numpy==1.26.4\n"})
     code, doc = scan_json(tmp_path)
     assert code == 1
-    assert doc["schema_version"] == "1.0" and doc["tool"] == {"name": "mldebt", "version": __version__}
+    assert doc["schema_version"] == "1.1" and doc["tool"] == {"name": "mldebt", "version": __version__}
     first = doc["findings"][0]
     assert {k: first[k] for k in ("rule", "category", "severity", "path", "line", "column", "end_line", "end_column")} == {
         "rule": "MLD402", "category": "unsafe-deserialization", "severity": "error", "path": "train.py",

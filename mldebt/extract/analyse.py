@@ -42,7 +42,7 @@ from mldebt.extract.sources import (
 from mldebt.extract.walk import walk
 from mldebt.project import Project
 from mldebt.registry import all_rules, resolve_selector
-from mldebt.report import Diagnostic, FileResult, Finding
+from mldebt.report import Diagnostic, FileResult, Finding, RelatedSite
 from mldebt.rule import ProjectRule, PythonRule, RawFinding, Severity, SuppressionRule, TextFinding, TextRule
 from mldebt.settings import Settings
 from mldebt.suppress import Suppressions, invalid_comments, parse_comments
@@ -271,17 +271,32 @@ class FileAnalyzer:
         """Run the project rules on the merged facts; findings land in their file's result,
         through the same suppression and fingerprinting as per-file findings."""
         by_path: dict[str, list[RawFinding]] = defaultdict(list)
+        notebooks: dict[str, tuple[dict, dict]] = {}
         for rule in self.rules:
             if issubclass(rule, ProjectRule):
                 for f in rule(self.options[rule.id]).check(project):
                     if rule in self._rules_for(f.path):
-                        # A notebook's facts have virtual lines: name the notebook, not a line.
-                        related = tuple(
-                            (p, None if p in results and results[p].kind == FileKind.NOTEBOOK else line) for p, line in f.related
-                        )
+                        related = tuple(self._related_site(root, results, notebooks, p, line) for p, line in f.related)
                         by_path[f.path].append(dataclasses.replace(_raw_finding(rule, f), related=related))
         for path, raw in sorted(by_path.items()):
             self._collect_again(root, results[path], raw)
+
+    def _related_site(
+        self, root: Path, results: dict[str, FileResult], notebooks: dict[str, tuple[dict, dict]], path: str, line: int | None
+    ) -> RelatedSite:
+        """A site a project finding names; facts give a notebook's lines in its virtual
+        module, so they are mapped back to the cell and the .ipynb line, as findings are.
+        `notebooks` keeps each notebook's (cell map, .ipynb lines) for the next site."""
+        if line is None or path not in results or results[path].kind != FileKind.NOTEBOOK:
+            return RelatedSite(path, line)
+        if path not in notebooks:
+            source = self._reread(root, path, FileKind.NOTEBOOK)[1]
+            notebooks[path] = (source.cell_map, notebook_file_lines(source.notebook_text)) if source else ({}, {})
+        cell_map, file_lines = notebooks[path]
+        where = cell_map.get(line)
+        if where is None:
+            return RelatedSite(path, None)
+        return RelatedSite(path, where.line, where.cell, file_lines.get((where.cell, where.line)))
 
     def add_suppression_findings(self, root: Path, results: list[FileResult]) -> None:
         """Run the suppression rules (MLD208) on each file's comments, once every other
@@ -301,16 +316,21 @@ class FileAnalyzer:
                 self._collect_again(root, result, raw)
 
     def _collect_again(self, root: Path, result: FileResult, raw: list[RawFinding]) -> None:
-        """`_collect` for findings made after the file phase. They need the file's lines,
-        which workers do not ship back, so the file (and only such a file) is read again
-        here; nothing is parsed again."""
-        try:
-            text = decode(result.path, read_bounded(root / result.path, tree=root))
-            source = notebook_source(result.path, text) if result.kind == FileKind.NOTEBOOK else None
-        except (OSError, ReadRefused, SourceError):  # changed since it was analysed: report unsuppressed
-            text, source = "", None
-        lines = source.lines if source is not None else physical_lines(text)
+        """`_collect` for findings made after the file phase."""
+        lines, source = self._reread(root, result.path, result.kind)
         self._collect(result.path, lines, raw, result, None, source)
+
+    @staticmethod
+    def _reread(root: Path, path: str, kind: str) -> tuple[list[str], PythonSource | None]:
+        """A file's lines (and a notebook's source) for work after the file phase: workers do
+        not ship them back, so the few files that need them are read again; nothing is parsed
+        again. A file changed since it was analysed gives no lines (findings unsuppressed)."""
+        try:
+            text = decode(path, read_bounded(root / path, tree=root))
+            source = notebook_source(path, text) if kind == FileKind.NOTEBOOK else None
+        except (OSError, ReadRefused, SourceError):
+            text, source = "", None
+        return (source.lines if source is not None else physical_lines(text)), source
 
     def weigh_demo_findings(self, project: Project, results: dict[str, FileResult]) -> None:
         """Findings in demo code (`Project.demo`) take the severity their rule gives them there

@@ -13,7 +13,7 @@ import json
 from mldebt import __version__
 from mldebt.catalogue import explain
 from mldebt.registry import all_rules
-from mldebt.report import Finding, Report
+from mldebt.report import Finding, RelatedSite, Report
 from mldebt.rule import Category
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -50,6 +50,16 @@ def _location(f: Finding, prefix: str) -> dict:
     return location
 
 
+def _related(number: int, site: RelatedSite, prefix: str) -> dict:
+    """Another site a finding names; in a notebook, on the .ipynb line, as results are."""
+    line = site.notebook_line if site.cell is not None else site.line
+    location: dict = {"artifactLocation": _artifact(site.path, prefix)}
+    if line:
+        location["region"] = {"startLine": line}
+    text = f"cell {site.cell}, line {site.line}" if site.cell is not None else "also here" if line else f"also in {site.path}"
+    return {"id": number, "physicalLocation": location, "message": {"text": text}}
+
+
 def _result(f: Finding, index: int, prefix: str) -> dict:
     properties: dict = {"confidence": f.confidence, "category": f.category}
     message = f.message + (f". Hint: {f.hint}" if f.hint else "")
@@ -66,15 +76,7 @@ def _result(f: Finding, index: int, prefix: str) -> dict:
         "properties": properties,
     }
     if f.related:
-        result["relatedLocations"] = [
-            {
-                "id": number,
-                "physicalLocation": {"artifactLocation": _artifact(path, prefix)}
-                | ({"region": {"startLine": line}} if line else {}),
-                "message": {"text": "also here" if line else f"also in {path}"},
-            }
-            for number, (path, line) in enumerate(f.related, start=1)
-        ]
+        result["relatedLocations"] = [_related(number, site, prefix) for number, site in enumerate(f.related, start=1)]
     return result
 
 

@@ -66,4 +66,5 @@ class ScatteredHyperparameterConstant(ProjectRule):
                     hint="gather hyperparameters in one config file (YAML, a dataclass) and read them from there",
                     column=site.column,
                     path=path,
+                    related=tuple((p, by_file[p][0].line) for p in others),
                 )

@@ -75,6 +75,7 @@ class NeverToggledFlag(ProjectRule):
                     hint="delete the branch and the flag, or make the flag a real config or CLI option",
                     column=guard.column,
                     path=path,
+                    related=((home, definition.line),),
                 )
 
     @staticmethod

@@ -57,17 +57,18 @@ class ReinstalledGpuFramework(ProjectRule):
                 if target is None:
                     continue
                 loose = [
-                    r.text or r.name for r in project.files[target][1].requirements
+                    r for r in project.files[target][1].requirements
                     if is_gpu_package(r) and not is_pinned(r) and r.name not in locked
                 ]
                 if loose and image is not None:
-                    shown = ", ".join(f"`{name}`" for name in loose)
+                    shown = ", ".join(f"`{r.text or r.name}`" for r in loose)
                     yield ProjectFinding(
                         reference.line,
                         f"`-r {reference.path}` installs {shown} over the CUDA build that "
                         f"`{image.name}:{image.tag}` ships: pip may replace it with another build",
                         hint="pin the framework to the image's version in that file, or leave it out of the image's install",
                         path=path,
+                        related=tuple((target, r.line) for r in loose),
                     )
 
     @staticmethod

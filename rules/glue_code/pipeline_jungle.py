@@ -79,6 +79,7 @@ class PipelineJungle(ProjectRule):
         # Indexed, not every read against every write (3,000 x 3,000 took minutes).
         write_index = ReadingsIndex([(written, paths, writer) for written, sites in writes.items() for writer, _, paths in sites])
         readers: dict[str, set[str]] = defaultdict(set)  # artifact -> scripts it is handed to
+        read_at: dict[tuple[str, str], int] = {}  # (artifact, script) -> first line reading it
         for artifact, code, edge in graph.edges(data=True):
             reader = code[5:]
             if edge["relation"] != "reads" or edge["declared"] or is_test_path(reader):
@@ -91,6 +92,8 @@ class PipelineJungle(ProjectRule):
                 # as for MLD501: a match under every reading is evidence in itself
                 if writer != reader and matched and (len(matched) == len(meant) or project.same_project(writer, reader)):
                     readers[written].add(reader)
+                    if "line" in edge:
+                        read_at[written, reader] = min(edge["line"], read_at.get((written, reader), edge["line"]))
         written_by: dict[str, set[str]] = defaultdict(set)  # script -> artifacts it writes
         for written, sites in writes.items():
             for writer, _, _ in sites:
@@ -118,6 +121,11 @@ class PipelineJungle(ProjectRule):
                 hint="declare the steps (dvc.yaml stages with deps and outs, or an orchestrator's tasks) "
                 "so the chain is explicit and rebuilt in order",
                 path=writer,
+                related=tuple(dict.fromkeys(
+                    site for a in chain
+                    for site in [*((w, l) for w, l, _ in sorted(writes[a])), *((r, read_at.get((a, r))) for r in sorted(readers[a]))]
+                    if site != (writer, line)
+                )),
             )
 
     def _longest(self, start: str, steps: dict[str, set[str]], intermediate: set[str]) -> list[list[str]]:

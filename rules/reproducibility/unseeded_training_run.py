@@ -194,8 +194,11 @@ class UnseededTrainingRun(ProjectRule):
             if not unseeded:
                 continue
             parts = []
+            related: dict[tuple[str, int], None] = {}
             for generator, uses in unseeded.items():
-                named = list(sites(uses, run.path))
+                found = sites(uses, run.path)
+                related.update(((p, u.line), None) for p, u in found.values())
+                named = list(found)
                 examples = ", ".join(named[:NAMED_SITES])
                 more = f" and {len(named) - NAMED_SITES} more" if len(named) > NAMED_SITES else ""
                 parts.append(f"{GENERATOR_NAMES[generator]} (used by {examples}{more})")
@@ -209,4 +212,5 @@ class UnseededTrainingRun(ProjectRule):
                 hint="seed every generator it uses once at start-up (e.g. `lightning.seed_everything(seed, "
                 "workers=True)`, or `random.seed`, `np.random.seed`, `torch.manual_seed`), from a config value",
                 path=run.path,
+                related=tuple(related),
             )
