@@ -74,20 +74,23 @@ class Commands:
         self.automated: dict[str, str] = {}
         #: script -> the Makefile target that runs it: run by a person, but a run all the same.
         self.by_hand: dict[str, str] = {}
+        #: file -> (path, line) of the command, stage or target that runs it, as named in
+        #: `automated` (first) or `by_hand`.
+        self._started_at: dict[str, tuple[str, int]] = {}
         self._follow_ci()
         for path, command, _ in self.commands:
             for target in self.scripts_in(command.text, command.directory):
-                self.automated.setdefault(target, f"run by the CI step at {path}:{command.line}")
+                self._start(self.automated, target, f"run by the CI step at {path}:{command.line}", (path, command.line))
         for path, (kind, facts) in project.files.items():
             for stage in facts.pipeline_stages:
                 for script in project.stage_scripts(stage):
                     if script in project.files:
-                        self.automated.setdefault(script, f"run by the DVC stage `{stage.name}` ({path}:{stage.line})")
+                        self._start(self.automated, script, f"run by the DVC stage `{stage.name}` ({path}:{stage.line})", (path, stage.line))
             if kind == FileKind.MAKEFILE:
                 folder = path.rsplit("/", 1)[0] if "/" in path else ""
                 for command in facts.ci_commands:
                     for target in self.scripts_in(command.text, folder):
-                        self.by_hand.setdefault(target, f"run by the Makefile target at {path}:{command.line}")
+                        self._start(self.by_hand, target, f"run by the Makefile target at {path}:{command.line}", (path, command.line))
 
     def _follow_ci(self) -> None:
         """Every CI workflow's commands, and those of the shell scripts and job manifests they name."""
@@ -108,7 +111,19 @@ class Commands:
                     if target and target not in reached and project.kind(target) in (FileKind.SHELL, FileKind.DEPLOYMENT):
                         reached.add(target)
                         queue.append((target, origin))
-                        self.automated.setdefault(target, f"run by the CI step at {path}:{command.line}")
+                        self._start(self.automated, target, f"run by the CI step at {path}:{command.line}", (path, command.line))
+
+    def _start(self, table: dict[str, str], target: str, why: str, site: tuple[str, int]) -> None:
+        """Record the first reason `target` runs in `table`, and where (`site`) for
+        `started_at`: an automated start over one by hand, as in `run_files`."""
+        if target not in table:
+            table[target] = why
+            if table is self.automated or target not in self._started_at:
+                self._started_at[target] = site
+
+    def started_at(self, target: str) -> tuple[str, int] | None:
+        """Where the command that runs `target` (`run_files()[target]`) is."""
+        return self._started_at.get(target)
 
     def run_files(self) -> dict[str, str]:
         """Every repository file a command runs -> why (CI and DVC first, then Makefile targets)."""

@@ -39,6 +39,8 @@ class TrainingRun:
     switches: tuple[tuple[str, NondeterminismSwitch], ...]
     #: Why the file runs when a command starts it (`run by the Makefile target at Makefile:4`).
     started_by: str = ""
+    #: Where that command is: (path, line).
+    started_at: tuple[str, int] | None = None
 
     @property
     def seeded(self) -> frozenset[str]:
@@ -178,6 +180,7 @@ def training_runs(project: Project) -> list[TrainingRun]:
             line = next((m.line for p, m in markers if p == path), line)
         randomness = tuple((p, use) for p, use in facts_of("randomness") if p != path or not order.after_training(p, use))
         runs.append(TrainingRun(
-            path, entry, line, markers, randomness, seeds, facts_of("nondeterminism"), started.get(path, "")
+            path, entry, line, markers, randomness, seeds, facts_of("nondeterminism"), started.get(path, ""),
+            commands.started_at(path),
         ))
     return runs

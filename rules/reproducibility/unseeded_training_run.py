@@ -194,7 +194,7 @@ class UnseededTrainingRun(ProjectRule):
             if not unseeded:
                 continue
             parts = []
-            related: dict[tuple[str, int], None] = {}
+            related: dict[tuple[str, int], None] = dict.fromkeys([run.started_at] if run.started_at else [])
             for generator, uses in unseeded.items():
                 found = sites(uses, run.path)
                 related.update(((p, u.line), None) for p, u in found.values())
