@@ -103,6 +103,10 @@ def test_a_summary_cut_to_githubs_limit_links_the_runs_artifacts(tmp_path):
     assert len(text) < 65_536
     assert re.search(r"\*\d+ more finding\(s\) are not listed here", text)
     assert "[this run's artifacts](https://github.com/octo/models/actions/runs/4242#artifacts)" in text
+    closing = result.stdout.splitlines()[-1]  # the annotations' closing notice points there too
+    assert closing.startswith("::notice title=mldebt::") and closing.endswith(
+        "see the full report in this run's artifacts (https://github.com/octo/models/actions/runs/4242#artifacts)"
+    )
     findings = json.loads((tmp_path / "mldebt-report" / "mldebt.json").read_text())["findings"]
     assert sum(f["rule"] == "MLD401" for f in findings) == 600  # the artifact holds every one
     # No upload (empty artifact name): no link to an artifact that does not exist; the files are named.

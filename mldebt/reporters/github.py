@@ -11,6 +11,7 @@ from collections import Counter
 
 from mldebt.report import Report
 from mldebt.reporters.escape import printable
+from mldebt.reporters.location import full_report
 from mldebt.rule import Severity
 
 _LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
@@ -41,6 +42,11 @@ def _annotation(f) -> tuple[str, str]:
     return _LEVEL[f.severity], f"::{_LEVEL[f.severity]} {','.join(props)}::{_data(message)}"
 
 
+def _where(report: Report) -> str:
+    where = full_report(report, markdown=False)
+    return _data(f"in {where}") if where else "(SARIF, JSON or Markdown)"
+
+
 def render(report: Report, color: bool = False) -> str:
     annotations = [_annotation(f) for f in sorted(report.findings, key=lambda f: -Severity.parse(f.severity))]
     annotations += [
@@ -62,6 +68,6 @@ def render(report: Report, color: bool = False) -> str:
         counts = ", ".join(f"{omitted[k]} {k}" for k in ("error", "warning", "notice") if omitted[k])
         lines.append(
             f"::notice title=mldebt::{sum(omitted.values())} more annotation(s) not shown ({counts}): "
-            "GitHub displays 10 of each kind per step; see the full report (SARIF, JSON or Markdown)"
+            f"GitHub displays 10 of each kind per step; see the full report {_where(report)}"
         )
     return "\n".join(lines) + ("\n" if lines else "")

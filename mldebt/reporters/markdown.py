@@ -12,7 +12,7 @@ from collections import Counter
 
 from mldebt.report import Report
 from mldebt.reporters.escape import printable
-from mldebt.reporters.location import location
+from mldebt.reporters.location import full_report, location
 from mldebt.reporters.score import markdown_section
 from mldebt.rule import Severity
 
@@ -45,11 +45,8 @@ def _summary(report: Report) -> list[str]:
 
 
 def _full_report(report: Report) -> str:
-    if report.full_report_url:
-        return f"The full report is in [this run's artifacts]({printable(report.full_report_url)})."
-    if report.full_report_files:
-        return f"The full report is in {' and '.join(f'`{_cell(path)}`' for path in report.full_report_files)}."
-    return "`mldebt scan -o json:FILE` (or `sarif:FILE`) writes the full report."
+    where = full_report(report, markdown=True).replace("|", "\\|")
+    return f"The full report is in {where}." if where else "`mldebt scan -o json:FILE` (or `sarif:FILE`) writes the full report."
 
 
 def render(report: Report, color: bool = False, max_chars: int = MAX_CHARS) -> str:
