@@ -102,3 +102,10 @@ def test_files_the_config_declares_shipped_are_never_demos(tmp_path):
     report = scan(write_tree(tmp_path, files), settings=settings, jobs=1)
     found = {f.path: f.severity for f in report.findings if f.rule == "MLD301"}
     assert found == {"analysis/model.ipynb": "warning", "examples/t.py": "warning"}
+
+
+def test_a_lesson_reloading_weights_gets_a_note_but_an_explicit_unsafe_load_stays_an_error(tmp_path):
+    load = "import torch\nsd = torch.load('model.pt')\n"
+    unsafe = "import torch\nsd = torch.load('model.pt', weights_only=False)\n"
+    files = {"lesson.ipynb": notebook(load), "unsafe.ipynb": notebook(unsafe), "serve.py": load}
+    assert severities(tmp_path, files, rule="MLD402") == {"lesson.ipynb": "info", "unsafe.ipynb": "error", "serve.py": "warning"}

@@ -4,7 +4,8 @@ from dataclasses import dataclass
 from packaging.version import Version
 
 from mldebt.project import Project
-from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
+from mldebt.project.demos import DEMO_NOTEBOOK
+from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid, notebook
 
 #: The first torch release whose `torch.load` defaults to `weights_only=True`.
 _SAFE_DEFAULT = Version("2.6")
@@ -27,6 +28,8 @@ class TorchLoadUnrestricted(ProjectRule):
     module that calls `torch.serialization.add_safe_globals` (both allow-list types for
     weights-only loading). An unpinned `torch` may still resolve to an old release, so it is
     reported. The option `flag-missing = false` reports only an explicit `weights_only=False`.
+    In a notebook that nothing runs (a lesson reloading the weights it saved a few cells
+    above), a missing `weights_only` is info; an explicit `False` stays an error.
 
     ## References
     - PyTorch docs, `torch.load` and "Serialization semantics" (weights_only)
@@ -56,6 +59,8 @@ class TorchLoadUnrestricted(ProjectRule):
         # The folder's own requirements come before the repository's.
         Invalid(_LOAD, path="app/serve.py", line=2,
                 files={"requirements.txt": "torch>=2.6\n", "app/requirements.txt": "torch==2.4.1\n"}),
+        # A lesson's notebook: a missing weights_only is a note there (see test_demos.py).
+        Invalid(notebook(_LOAD), path="lesson.ipynb", message="without `weights_only=True`"),
         # An explicit False is unsafe on every torch.
         Invalid("import torch\nsd = torch.load('m.pt', weights_only=False)\n", path="app/serve.py", line=2,
                 files={"app/requirements.txt": "torch>=2.6\n"}),
@@ -91,7 +96,13 @@ class TorchLoadUnrestricted(ProjectRule):
                     column=site.column,
                     end_line=site.end_line,
                     end_column=site.end_column,
-                    severity=None if load.explicit else Severity.WARNING,
+                    severity=None if load.explicit else self._missing_severity(project, path),
                     confidence=None if load.explicit else Confidence.MEDIUM,
                     path=path,
                 )
+
+    @staticmethod
+    def _missing_severity(project: Project, path: str) -> Severity:
+        """A missing `weights_only` matters where the code runs unattended; a lesson's notebook
+        that reloads what it saved gets a note."""
+        return Severity.INFO if project.demo(path) == DEMO_NOTEBOOK else Severity.WARNING
