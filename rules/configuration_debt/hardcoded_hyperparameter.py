@@ -115,6 +115,9 @@ class HardcodedHyperparameter(ProjectRule):
         Valid("for i in range(10):\n    print(i)\n", path="utils.py"),
         Valid("from torch.utils.data import DataLoader\nloader = DataLoader(ds, batch_size=1, shuffle=False)\n", path="infer.py"),
         Valid("import torch.nn as nn\nfc = nn.Linear(512, 10)\n", path="model.py"),
+        # A normalization layer's running-statistics momentum belongs to the architecture.
+        Valid("import torch.nn as nn\nbn = nn.BatchNorm2d(64, eps=0.001, momentum=0.1)\n", path="model.py"),
+        Valid("import torch.nn as nn\nBN_MOMENTUM = 0.1\nbn = nn.BatchNorm2d(64, momentum=BN_MOMENTUM)\n", path="model.py"),
         Valid("import matplotlib.pyplot as plt\nplt.plot(x, y, alpha=0.5)\nplt.hist(v, bins=30, alpha=0.3)\n",
               path="plot.py"),
         Valid("import numpy as np\nnp.set_printoptions(threshold=10000)\n", path="train.py"),
