@@ -86,10 +86,10 @@ def test_explain_says_what_a_finding_is_worth_in_demo_code():
     assert "reported as info" in explain(rule_by_id("MLD301"))
 
 
-def test_a_tutorial_loading_a_hub_entry_point_at_head_is_a_note(tmp_path):
+def test_a_tutorial_loading_a_hub_entry_point_at_head_is_not_reported(tmp_path):
     hub = "import torch\nm = torch.hub.load('org/detector', 'small')\n"
     assert severities(tmp_path, {"tutorial.ipynb": notebook(hub), "detect.py": hub}, rule="MLD302") == {
-        "tutorial.ipynb": "info", "detect.py": "warning"
+        "detect.py": "warning"
     }
 
 
