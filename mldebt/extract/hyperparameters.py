@@ -142,6 +142,9 @@ class HyperparameterCollector(NameBindings, cst.BatchableCSTVisitor):
         self._calls = {c: a for c, a in calls.items() if not c.endswith("*")}
         self._call_prefixes = [(c[:-1], a) for c, a in calls.items() if c.endswith("*")]
         self._methods = table["methods"]
+        self._config_builders = frozenset(table.get("config_builders", ()))
+        #: The module builds configuration objects (Fiddle, NeMo-Run): it is configuration.
+        self._builds_config = False
         self._ignored = table["ignore_values"]
         self._constant_names = set(self._aliases) - set(table["not_constants"])
         self._keyword_names = self._constant_names - set(table.get("not_keywords", []))
@@ -257,6 +260,8 @@ class HyperparameterCollector(NameBindings, cst.BatchableCSTVisitor):
 
     def visit_Call(self, node: cst.Call) -> None:
         name = self.ctx.qualname(node.func)
+        if name in self._config_builders:
+            self._builds_config = True
         arguments = self._call_table(name)
         if arguments is not None:
             for keyword, position in arguments.items():
@@ -355,7 +360,9 @@ class HyperparameterCollector(NameBindings, cst.BatchableCSTVisitor):
     def fill(self, facts: Facts, where: dict, module: cst.Module) -> None:
         self._resolve()
         parts = self.ctx.path.split("/")
-        facts.is_config_module = bool(CONFIG_DIRS & set(parts[:-1])) or bool(_CONFIG_MODULE.search(parts[-1]))
+        facts.is_config_module = (
+            bool(CONFIG_DIRS & set(parts[:-1])) or bool(_CONFIG_MODULE.search(parts[-1])) or self._builds_config
+        )
         facts.hyperparameters = [
             replace(
                 site, line=where[node].line, column=where[node].column, end_line=where[node].end_line,

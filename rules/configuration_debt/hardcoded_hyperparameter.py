@@ -34,7 +34,8 @@ class HardcodedHyperparameter(ProjectRule):
     Values read from a config, args or the environment, function defaults, names assigned
     more than once, loop variables, `0`/`1`/`-1`/`None`, literal layer widths, generic keywords
     (`alpha=`, `p=`, `threshold=`) outside the table, seeds, devices and class counts,
-    configuration modules (`configs/`, `config.py`, ...) and tests are never reported.
+    configuration modules (`configs/`, `config.py`, ..., and modules that build Fiddle or
+    NeMo-Run configs: `run.Config(...)`, `fdl.Partial(...)`) and tests are never reported.
 
     ## References
     - Sculley et al. 2015, Hidden Technical Debt in Machine Learning Systems, sec. 7 (configuration debt)
@@ -111,6 +112,11 @@ class HardcodedHyperparameter(ProjectRule):
         Valid("import ml_collections\nconfig = ml_collections.ConfigDict()\nconfig.learning_rate = 3e-4\n", path="train.py"),
         Valid("import hydra\n@hydra.main(config_path='conf')\ndef main(cfg):\n    run(cfg.optim.lr)\n", path="train.py"),
         Valid("import torch\nopt = torch.optim.AdamW(p, lr=3e-4)\n", path="configs/optim.py"),
+        # A NeMo-Run recipe: Python that builds the run's configuration.
+        Valid("import nemo_run as run\nfrom recipes.optim import cosine_adam\n\ndef pretrain():\n"
+              "    optim = cosine_adam(max_lr=3e-4, warmup_steps=2000)\n"
+              "    return run.Partial(train, optim=optim, trainer=run.Config(Trainer, max_steps=1000))\n",
+              path="recipes/llama.py"),
         Valid("import torch\nopt = torch.optim.AdamW(p, lr=3e-4)\n", path="tests/test_train.py"),
         Valid("for i in range(10):\n    print(i)\n", path="utils.py"),
         Valid("from torch.utils.data import DataLoader\nloader = DataLoader(ds, batch_size=1, shuffle=False)\n", path="infer.py"),
