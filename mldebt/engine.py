@@ -169,6 +169,7 @@ def scan(
         found.present,
         declared_consumers=settings.declared_consumers,
         hyperparameter_aliases=alias_map(settings.hyperparameter_table()),
+        shipped=settings.shipped,
     )
     project.graph = build_graph(project)
     finisher = analyzer(root, settings)

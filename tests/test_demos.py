@@ -109,3 +109,14 @@ def test_a_lesson_reloading_weights_gets_a_note_but_an_explicit_unsafe_load_stay
     unsafe = "import torch\nsd = torch.load('model.pt', weights_only=False)\n"
     files = {"lesson.ipynb": notebook(load), "unsafe.ipynb": notebook(unsafe), "serve.py": load}
     assert severities(tmp_path, files, rule="MLD402") == {"lesson.ipynb": "info", "unsafe.ipynb": "error", "serve.py": "warning"}
+
+
+def test_a_rule_reading_demo_code_itself_honours_shipped_too(tmp_path):
+    from mldebt.settings import settings_from_table
+
+    load = "import torch\nsd = torch.load('model.pt')\n"
+    settings = settings_from_table({"shipped": ["analysis/"]}, "[tool.mldebt]")
+    report = scan(write_tree(tmp_path, {"analysis/score.ipynb": notebook(load), "lesson.ipynb": notebook(load)}),
+                  settings=settings, jobs=1)
+    found = {f.path: f.severity for f in report.findings if f.rule == "MLD402"}
+    assert found == {"analysis/score.ipynb": "warning", "lesson.ipynb": "info"}

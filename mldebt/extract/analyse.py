@@ -153,7 +153,6 @@ class FileAnalyzer:
             (pathspec.GitIgnoreSpec.from_lines([glob]), frozenset().union(*map(resolve_selector, selectors)))
             for glob, selectors in settings.per_file_ignores
         ]
-        self.shipped = pathspec.GitIgnoreSpec.from_lines(list(settings.shipped))
 
     def _rules_for(self, path: str) -> list:
         ignored: set[str] = set()
@@ -335,12 +334,12 @@ class FileAnalyzer:
     def weigh_demo_findings(self, project: Project, results: dict[str, FileResult]) -> None:
         """Findings in demo code (`Project.demo`) take the severity their rule gives them there
         (`in_demos`), never a higher one than they had, or are dropped; files the config declares
-        `shipped` keep theirs. Suppressions were already applied, so a suppression comment stays
-        used."""
+        `shipped` are no demo code. Suppressions were already applied, so a suppression comment
+        stays used."""
         by_id = {r.id: r for r in self.rules}
         for path, result in results.items():
             kind = project.demo(path) if result.findings else None
-            if kind is None or self.shipped.match_file(path):
+            if kind is None:
                 continue
             kept = []
             for finding in result.findings:

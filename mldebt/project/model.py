@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+import pathspec
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
@@ -35,6 +36,9 @@ class Project:
     declared_consumers: tuple[tuple[str, str], ...] = ()
     #: spelling -> canonical hyperparameter name, shipped table plus `[tool.mldebt]` additions.
     hyperparameter_aliases: dict[str, str] = field(default_factory=dict)
+    #: Gitignore-style patterns of files the config declares shipped (`[tool.mldebt] shipped`):
+    #: never demo code, whatever the evidence says.
+    shipped: tuple[str, ...] = ()
 
     def _each(self, attribute: str, include_tests: bool = True) -> Iterator[tuple[str, object]]:
         for path, (_, facts) in self.files.items():
@@ -291,12 +295,14 @@ class Project:
 
     def demo(self, path: str) -> str | None:
         """The kind of demo code `path` is (`mldebt.project.demos`: a notebook nothing runs, an
-        example of a package shipped from elsewhere), or None for code the project ships or runs."""
+        example of a package shipped from elsewhere), or None for code the project ships or runs
+        (or that the config declares `shipped`)."""
         return self._demos.get(path)
 
     @cached_property
     def _demos(self) -> dict[str, str]:
-        return demo_files(self)
+        shipped = pathspec.GitIgnoreSpec.from_lines(list(self.shipped))
+        return {path: kind for path, kind in demo_files(self).items() if not shipped.match_file(path)}
 
     @cached_property
     def training_runs(self) -> list[TrainingRun]:
