@@ -186,13 +186,14 @@ class Project:
         key = self._projects[0].get(path, path)
         return self._members.get(key, [path])
 
-    def related_files(self, path: str) -> list[str]:
-        """The code files `same_project` relates to `path`: its project's, and those of the
-        projects that use it or that it uses (a script importing a package, its tests)."""
+    def related_projects(self, path: str) -> list[str]:
+        """The projects `same_project` relates to `path`: its own, and those that use it or
+        that it uses (a script importing a package, its tests), each named by a key that
+        `project_members` takes. Keys, not files: a package used by hundreds of scripts is
+        one key for each of them, not a copy of its files."""
         projects, uses = self._projects
         key = projects.get(path, path)
-        keys = {key} | uses.get(key, set()) | {user for user, used in uses.items() if key in used}
-        return [member for k in sorted(keys) for member in self._members.get(k, [k])]
+        return sorted({key} | uses.get(key, set()) | {user for user, used in uses.items() if key in used})
 
     @cached_property
     def _members(self) -> dict[str, list[str]]:

@@ -101,22 +101,23 @@ class UnreadConfigField(ProjectRule):
             return
         whole = _whole_classes(classes)
         lineages = _lineages(classes)
-        readers: dict[tuple[str, ...], _Readers] = {}
+        readers: dict[str, _Readers] = {}  # project key -> what its files do
         for path, defined in sorted(classes.items()):
-            if is_test_path(path):
+            if is_test_path(path) or project.files[path][1].takes_fields_whole:
                 continue
-            related = tuple(project.related_files(path))
-            if related not in readers:
-                readers[related] = _Readers(project, related)
-            seen = readers[related]
-            if project.files[path][1].takes_fields_whole:
-                continue
+            seen = []
+            for key in project.related_projects(path):
+                if key not in readers:
+                    readers[key] = _Readers(project, project.project_members(key))
+                seen.append(readers[key])
             for config in defined:
                 lineage = lineages[config.name]
-                if lineage & (whole | seen.handed | seen.taken_whole) or not lineage & seen.used:
-                    continue  # taken whole somewhere, or never used: a schema for others (`DataLoaderConfig`)
+                if lineage & whole or any(lineage & r.handed or lineage & r.taken_whole for r in seen):
+                    continue  # its fields may all be read at once
+                if not any(lineage & r.used for r in seen):
+                    continue  # never built nor annotated here: a schema for others (`DataLoaderConfig`)
                 for field in config.fields:
-                    if field.name not in seen.reads:
+                    if not any(field.name in r.reads for r in seen):
                         yield ProjectFinding(
                             field.line,
                             f"`{config.name}.{field.name}` is a field of a config class that nothing in the project reads",
@@ -131,12 +132,12 @@ class _Readers:
     names that occur only as a config field), the names mentioned by files that take some
     object's fields whole, and the config classes they hand to calls and use."""
 
-    def __init__(self, project: Project, related: tuple[str, ...]) -> None:
+    def __init__(self, project: Project, files: list[str]) -> None:
         self.reads: set[str] = set()
         self.taken_whole: set[str] = set()
         self.handed: set[str] = set()
         self.used: set[str] = set()
-        for path in related:
+        for path in files:
             facts = project.files[path][1]
             used = facts.names_used | facts.strings_used
             self.reads |= used - facts.config_field_only
