@@ -9,6 +9,9 @@ folder), and a label counts as found when a finding of one of its categories sit
 (and notebook cell) within its line span; `path: "*"` matches a finding of that category
 anywhere. Prints found/total per repository and category, and with --misses each label missed.
 Labels are read as the reviewer wrote them: recall, not precision, is measured here.
+With --config FILE (a TOML with `[tool.mldebt]`) every repository is scanned with those
+settings, e.g. `shipped = ["*.ipynb"]` to see what demo-code weighting hides. Scans never
+cache: nothing is written into the panel's work trees.
 """
 
 from __future__ import annotations
@@ -26,10 +29,12 @@ import yaml
 LABELS = Path(__file__).resolve().parent / "recall"
 
 
-def scan(tree: Path, report: Path) -> list[dict]:
+def scan(tree: Path, report: Path, config: Path | None = None) -> list[dict]:
     """Run the installed mldebt on one work tree (a separate process, the way users run it)."""
     command = [sys.executable, "-m", "mldebt", "scan", str(tree), "--format", "json",
-               "--output", str(report), "--exit-zero"]
+               "--output", str(report), "--exit-zero", "--no-cache"]
+    if config is not None:
+        command += ["--config", str(config.resolve())]
     done = subprocess.run(command, capture_output=True, text=True, cwd=report.parent)
     if done.returncode != 0:
         raise SystemExit(f"mldebt failed on {tree}: {done.stderr.strip()}")
@@ -62,6 +67,7 @@ def main() -> None:
     parser.add_argument("--labels", type=Path, default=LABELS)
     parser.add_argument("--reports", type=Path)
     parser.add_argument("--misses", action="store_true")
+    parser.add_argument("--config", type=Path, help="scan with this TOML's [tool.mldebt] settings")
     args = parser.parse_args()
     reports = args.reports or Path(tempfile.mkdtemp(prefix="mldebt-recall-"))
     reports.mkdir(parents=True, exist_ok=True)
@@ -69,7 +75,7 @@ def main() -> None:
     for labels_file in sorted(args.labels.glob("*.yaml")):
         spec = yaml.safe_load(labels_file.read_text(encoding="utf-8"))
         tree = args.panel / labels_file.stem
-        findings = scan(tree, reports / f"{labels_file.stem}.json")
+        findings = scan(tree, reports / f"{labels_file.stem}.json", args.config)
         per_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         missed = []
         for label in spec["labels"]:
