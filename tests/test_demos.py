@@ -63,6 +63,12 @@ def test_examples_without_a_package_beside_them_are_the_project(tmp_path):
     }
 
 
+def test_a_makefile_target_running_a_notebook_or_an_example_makes_it_shipped(tmp_path):
+    makefile = "report:\n\tpapermill nb/report.ipynb out.ipynb\ntrain:\n\tpython examples/train.py\n"
+    files = {**LIBRARY, "nb/report.ipynb": notebook(HUB), "examples/train.py": HUB, "Makefile": makefile}
+    assert severities(tmp_path, files) == {"nb/report.ipynb": "warning", "examples/train.py": "warning"}
+
+
 def test_an_example_ci_runs_or_that_something_ci_runs_imports_is_shipped(tmp_path):
     files = {**LIBRARY, "examples/train.py": HUB, "examples/smoke.py": "import train\n", **ci("python examples/smoke.py")}
     assert severities(tmp_path, files) == {"examples/train.py": "warning"}
@@ -82,7 +88,7 @@ def test_every_rule_lowers_or_drops_in_demos_never_raises():
 
 def test_explain_says_what_a_finding_is_worth_in_demo_code():
     text = explain(rule_by_id("MLD101"))
-    assert "In demo code (a notebook that no CI step or notebook test runner runs): not reported." in text
+    assert "In demo code (a notebook that no CI step, Makefile target or notebook test runner runs): not reported." in text
     assert "reported as info" in explain(rule_by_id("MLD301"))
 
 

@@ -5,12 +5,12 @@ A literal learning rate in a lesson's notebook cell is the lesson; the same lite
 training script that CI runs is configuration debt. Which one a file is comes from evidence in
 the tree, never from a repository's name:
 
-- a notebook that nothing runs (no CI step or shell script a CI job runs names it, and no
+- a notebook that nothing runs (no CI step, shell script or Makefile target names it, and no
   notebook test runner collects it) is a *demo notebook*: a lesson, a tutorial, a scratchpad;
 - a file under the examples, tutorials, docs or notebooks folder of a package that ships from
   another folder beside it (packaging metadata and an importable package outside that folder)
-  is a *demo example*, unless something runs it: a CI step, a DVC stage, a test CI runs, or an
-  import from any of those (`Project.automation`).
+  is a *demo example*, unless something runs it: a CI step, a DVC stage, a Makefile target, a
+  test CI runs, or an import from any of those (`Project.automation`).
 
 Rules decide per kind of demo what their findings there are worth (`Rule.in_demos`).
 """
@@ -30,9 +30,9 @@ DEMO_NOTEBOOK = "notebook"
 DEMO_EXAMPLE = "example"
 #: Each kind in words, for `mldebt explain`.
 DEMO_KINDS = {
-    DEMO_NOTEBOOK: "a notebook that no CI step or notebook test runner runs",
+    DEMO_NOTEBOOK: "a notebook that no CI step, Makefile target or notebook test runner runs",
     DEMO_EXAMPLE: "a file under `examples/`, `tutorials/`, `docs/`, `notebooks/`, ... of a package "
-    "shipped from another folder, that no CI step, DVC stage or test runs",
+    "shipped from another folder, that no CI step, DVC stage, Makefile target or test runs",
 }
 
 #: Folders of a package's repository that hold what readers run by hand, not what it ships.
@@ -49,7 +49,7 @@ def demo_files(project: Project) -> dict[str, str]:
     """Code file -> the kind of demo it is (`DEMO_NOTEBOOK`, `DEMO_EXAMPLE`); files absent are
     shipped, run, or of unknown purpose (and then treated as shipped)."""
     run_notebooks = _notebooks_run(project)
-    runs = project.automation.runs
+    runs = {**project.automation.runs, **project.automation.by_hand}
     shipping = _shipping_roots(project)
     demos: dict[str, str] = {}
     for path, (kind, _) in project.files.items():
@@ -64,12 +64,12 @@ def demo_files(project: Project) -> dict[str, str]:
 
 
 def _notebooks_run(project: Project) -> set[str]:
-    """Notebooks a CI step or a shell script names, and those a notebook test runner collects
-    (from the folders it is given, or every notebook when it is given none)."""
+    """Notebooks a CI step, a shell script or a Makefile target names, and those a notebook test
+    runner collects (from the folders it is given, or every notebook when it is given none)."""
     notebooks = {p for p, (kind, _) in project.files.items() if kind == FileKind.NOTEBOOK}
     run: set[str] = set()
     for path, (kind, facts) in project.files.items():
-        if kind not in (FileKind.CI_WORKFLOW, FileKind.SHELL):
+        if kind not in (FileKind.CI_WORKFLOW, FileKind.SHELL, FileKind.MAKEFILE):
             continue
         here = "" if kind == FileKind.CI_WORKFLOW else posixpath.dirname(path)
         for command in facts.ci_commands:
