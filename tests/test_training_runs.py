@@ -1,4 +1,5 @@
-"""The severity MLD701 reports a training run at: info for notebooks and for runs on random values."""
+"""The severity MLD701 reports a training run at: info for notebooks nothing runs and for runs on
+random values."""
 
 from __future__ import annotations
 
@@ -9,10 +10,12 @@ from mldebt.testing import run_example
 _TRAIN = "import torch\nloader = torch.utils.data.DataLoader(ds, shuffle=True)\nfor epoch in range(3):\n    model.fit(loader)\n"
 
 
-def test_an_unseeded_notebook_is_info_and_a_script_a_warning():
+def test_an_unseeded_notebook_nothing_runs_is_info_and_a_script_or_a_notebook_ci_runs_a_warning():
     (in_notebook,), _ = run_example("MLD701", Invalid(notebook(_TRAIN), path="train.ipynb"))
     (in_script,), _ = run_example("MLD701", Invalid(_TRAIN, path="train.py"))
-    assert (in_notebook.severity, in_script.severity) == ("info", "warning")
+    ci = {".github/workflows/nb.yml": "on: push\njobs:\n  nb:\n    steps: [{run: jupyter nbconvert --execute train.ipynb}]\n"}
+    (in_ci,), _ = run_example("MLD701", Invalid(notebook(_TRAIN), path="train.ipynb", files=ci))
+    assert (in_notebook.severity, in_script.severity, in_ci.severity) == ("info", "warning", "warning")
 
 
 def test_a_run_drawing_only_random_values_is_info():

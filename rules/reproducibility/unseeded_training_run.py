@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mldebt.knowledge import load_table
+from mldebt.project.demos import DEMO_NOTEBOOK
 from mldebt.project import Project
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
 from mldebt.rules.reproducibility import GENERATOR_NAMES, NAMED_SITES, notebook, sites
@@ -49,10 +50,10 @@ class UnseededTrainingRun(ProjectRule):
     are not training. Seed order is not checked: a seed set after the first random draw still
     counts.
 
-    Notebooks are reported at info: on real repositories their training cells are tutorials,
-    demos and explorations far more often than the run a result comes from; so are runs whose
-    only unseeded draws fill tensors with random values (`torch.randn`: toy demos on random
-    inputs, more often than noise that decides a result).
+    Notebooks nothing runs are reported at info: on real repositories their training cells are
+    tutorials, demos and explorations far more often than the run a result comes from; so are
+    runs whose only unseeded draws fill tensors with random values (`torch.randn`: toy demos on
+    random inputs, more often than noise that decides a result).
 
     ## References
     - Arpteg et al. 2018, Software Engineering Challenges of Deep Learning (non-determinism)
@@ -65,6 +66,7 @@ class UnseededTrainingRun(ProjectRule):
     severity = Severity.WARNING
     confidence = Confidence.MEDIUM
     in_tests = False
+    in_demos = {DEMO_NOTEBOOK: Severity.INFO}
     INVALID = [
         Invalid(_LOOP, path="train.py", line=11, message="never seeds torch's generator"),
         Invalid(
@@ -208,7 +210,7 @@ class UnseededTrainingRun(ProjectRule):
                 run.line,
                 f"this training run{started} never seeds {'; '.join(parts)}"
                 + (" (only to fill tensors with random values: inputs or noise)" if values_only else ""),
-                severity=Severity.INFO if run.entry.kind == "notebook" or values_only else None,
+                severity=Severity.INFO if values_only else None,
                 hint="seed every generator it uses once at start-up (e.g. `lightning.seed_everything(seed, "
                 "workers=True)`, or `random.seed`, `np.random.seed`, `torch.manual_seed`), from a config value",
                 path=run.path,
