@@ -6,7 +6,9 @@ from __future__ import annotations
 from conftest import notebook, write_tree
 
 from mldebt.engine import scan
-from mldebt.extract.facts import EntryPoint, FunctionCalls, NondeterminismSwitch, RandomnessUse, SeedSet, TrainingMarker
+from mldebt.extract.facts import (
+    EntryPoint, FunctionCalls, NondeterminismSwitch, RandomnessUse, SeedSet, StatementFlow, TrainingMarker,
+)
 from mldebt.settings import load_settings
 
 TRAIN = """\
@@ -154,3 +156,18 @@ def test_optimizer_wrappers_and_speed_measurements_are_not_training(tmp_path):
 def test_fitting_a_distribution_is_not_training(tmp_path):
     code = "from scipy.stats import expon\nimport sklearn.linear_model as lm\n_, scale = expon.fit(gaps, floc=0)\nlm.Ridge().fit(X, y)\n"
     assert _facts(tmp_path, {"stats.py": code}, "stats.py").training_markers == [TrainingMarker(".fit()", "", 4)]
+
+
+def test_statement_flows_of_a_function_that_draws(tmp_path):
+    code = (
+        "import random\nfrom engine import train\n"
+        "def main(paths):\n    picks = random.sample(paths, k=3)\n    for i, p in enumerate(picks):\n        show(p)\n"
+        "    model = train(paths)\n"
+        "def quiet():\n    return 1\n"
+    )
+    facts = _facts(tmp_path, {"run.py": code}, "run.py")
+    assert facts.statement_flows == [  # only `main` draws
+        StatementFlow("main", 4, reads=("paths", "random"), writes=("picks",), calls=("random.sample",)),
+        StatementFlow("main", 6, reads=("enumerate", "p", "picks", "show"), writes=("i", "p")),
+        StatementFlow("main", 7, reads=("paths", "train"), writes=("model",), calls=("engine.train",)),
+    ]

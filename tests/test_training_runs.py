@@ -22,5 +22,6 @@ def test_a_run_drawing_only_random_values_is_info():
     demo = "import torch\nx = torch.randn(64, 8)\nfor epoch in range(3):\n    model(x).sum().backward()\n    opt.step()\n"
     (finding,), _ = run_example("MLD701", Invalid(demo, path="demo.py"))
     assert finding.severity == "info" and "random values" in finding.message
-    (shuffled,), _ = run_example("MLD701", Invalid(demo.replace("for epoch", "loader = torch.utils.data.DataLoader(x, shuffle=True)\nfor epoch"), path="demo.py"))
+    shuffling = demo.replace("for epoch in range(3):\n    model(x)", "loader = torch.utils.data.DataLoader(x, shuffle=True)\nfor epoch in range(3):\n  for b in loader:\n    model(b)")
+    (shuffled,), _ = run_example("MLD701", Invalid(shuffling, path="demo.py"))
     assert shuffled.severity == "warning" and "random values" not in shuffled.message

@@ -294,9 +294,7 @@ class RandomnessUse:
     global_seed: bool = True
     location: str = ""  # `path:line` (with the cell for notebooks), for messages
     #: The last line of the statement of its function's body that holds it (a loop that draws
-    #: and trains is one statement): with `TrainingMarker.statement_end` and
-    #: `FunctionCalls.statement_ends`, the project phase tells whether the draw happens after
-    #: the training is over (a notebook's last cell sampling test images to plot).
+    #: and trains is one statement), see `StatementFlow`.
     statement_end: int = 0
 
 
@@ -337,10 +335,21 @@ class FunctionCalls:
     function: str
     calls: tuple[str, ...]
     references: tuple[str, ...] = ()
-    #: In functions that draw random numbers, for each of `calls`: the last lines of the first
-    #: and of the last statement of the function's body that make it (see
-    #: `RandomnessUse.statement_end`); empty elsewhere.
-    statement_ends: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class StatementFlow:
+    """One statement of the body of a function that draws random numbers, in order: its last
+    line (see `RandomnessUse.statement_end`), the names it reads and assigns, and the calls it
+    makes (as `FunctionCalls` records them). The project phase follows a draw's value from
+    statement to statement to tell whether it reaches the training (a notebook cell sampling
+    test images to plot does not)."""
+
+    function: str
+    end: int
+    reads: tuple[str, ...] = ()
+    writes: tuple[str, ...] = ()
+    calls: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -468,6 +477,7 @@ class Facts:
     seeds: list[SeedSet] = field(default_factory=list)
     nondeterminism: list[NondeterminismSwitch] = field(default_factory=list)
     function_calls: list[FunctionCalls] = field(default_factory=list)
+    statement_flows: list[StatementFlow] = field(default_factory=list)
     imported_modules: list[str] = field(default_factory=list)
     #: Python: the modules the file imports (evidence for the rubric, and that two files
     #: belong to one project). All files: ML Test Score evidence.

@@ -18,7 +18,9 @@ from functools import lru_cache
 import libcst as cst
 
 from mldebt.extract.context import MAYBE_PASSED, UNKNOWN, FileContext, call_argument, dotted_name, literal_value
-from mldebt.extract.facts import EntryPoint, Facts, FunctionCalls, NondeterminismSwitch, RandomnessUse, SeedSet, TrainingMarker
+from mldebt.extract.facts import (
+    EntryPoint, Facts, FunctionCalls, NondeterminismSwitch, RandomnessUse, SeedSet, StatementFlow, TrainingMarker,
+)
 
 #: Generator names the knowledge and `[tool.mldebt.reproducibility]` may use.
 GENERATORS = ("python", "numpy", "torch", "tensorflow")
@@ -53,6 +55,40 @@ def _has_word(name: str, words: tuple[str, ...]) -> bool:
     itself, not `optuna`)."""
     parts = (p.lower() for p in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+", name))
     return any(part == word or (len(word) >= 5 and part.startswith(word)) for part in parts for word in words)
+
+
+class _Names(cst.CSTVisitor):
+    """The names a statement reads, and those it assigns (targets of assignments, `for` loops,
+    `with ... as`, comprehensions); a name only assigned is not read, nor are attribute and
+    keyword names."""
+
+    def __init__(self) -> None:
+        self.reads: set[str] = set()
+        self.writes: set[str] = set()
+        self._targets: set[int] = set()  # Name nodes that are not reads
+
+    def _target(self, node: cst.CSTNode | None) -> None:
+        if isinstance(node, cst.Name):
+            self.writes.add(node.value)
+            self._targets.add(id(node))
+        elif isinstance(node, (cst.Tuple, cst.List)):
+            for element in node.elements:
+                self._target(element.value)
+        elif isinstance(node, cst.StarredElement):
+            self._target(node.value)
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, (cst.AssignTarget, cst.AnnAssign, cst.For, cst.CompFor)):
+            self._target(node.target)
+        elif isinstance(node, cst.AsName):
+            self._target(node.name)
+        elif isinstance(node, cst.Attribute):
+            self._targets.add(id(node.attr))  # `x.sample` reads `x`, not a name `sample`
+        elif isinstance(node, cst.Arg) and node.keyword is not None:
+            self._targets.add(id(node.keyword))
+        elif isinstance(node, cst.Name) and id(node) not in self._targets:
+            self.reads.add(node.value)
+        return True
 
 
 def _is_main_guard(test: cst.BaseExpression) -> bool:
@@ -305,6 +341,25 @@ class ReproducibilityCollector(cst.BatchableCSTVisitor):
             ends[function] = lambda at, lasts=lasts: lasts[min(bisect_left(lasts, at), len(lasts) - 1)] if lasts else at
         return ends
 
+    def _flows(
+        self, where: dict, end: Callable[[str, cst.CSTNode], int], known: Callable[[set[str]], tuple[str, ...]]
+    ) -> list[StatementFlow]:
+        """The statements of the functions that draw, with the names each reads and assigns
+        and the calls it makes."""
+        flows = []
+        for function in sorted({fn for *_, fn, _ in self.random_uses}):
+            calls: dict[int, set[str]] = defaultdict(set)
+            for name, node in self._call_sites[function]:
+                calls[end(function, node)].add(name)
+            for statement in self._bodies.get(function, ()):
+                names = _Names()
+                statement.visit(names)
+                last = where[statement].end_line
+                flows.append(StatementFlow(
+                    function, last, tuple(sorted(names.reads)), tuple(sorted(names.writes)), known(calls[last])
+                ))
+        return flows
+
     def fill(self, facts: Facts, where: dict, module: cst.Module) -> None:
         ends = self._statement_ends(where)
 
@@ -327,19 +382,10 @@ class ReproducibilityCollector(cst.BatchableCSTVisitor):
         def known(names: set[str]) -> tuple[str, ...]:
             return tuple(sorted(c for c in names if "." in c or c in defined or self.star_imports))
 
-        def statement_ends(function: str, names: tuple[str, ...]) -> tuple[tuple[int, int], ...]:
-            if function not in ends:
-                return ()
-            made: dict[str, list[int]] = defaultdict(list)
-            for name, node in self._call_sites[function]:
-                made[name].append(end(function, node))
-            return tuple((min(made[name]), max(made[name])) for name in names)
-
         facts.function_calls = [
-            FunctionCalls(fn, names, known(self._references[fn] - calls), statement_ends(fn, names))
-            for fn, calls in sorted(self._calls.items())
-            for names in [known(calls)]
+            FunctionCalls(fn, known(calls), known(self._references[fn] - calls)) for fn, calls in sorted(self._calls.items())
         ]
+        facts.statement_flows = self._flows(where, end, known)
         facts.imported_modules = sorted(set(self.ctx.imports.values()) | self.star_imports)
         entry_points = [EntryPoint("main-guard", MAIN, where[g].line) for g in self.guards]
         if self.ctx.kind == "notebook":

@@ -86,11 +86,13 @@ def _entry_points(project: Project, graph: CallGraph, commands: Commands) -> lis
     return entries
 
 
-class _Order:
-    """Whether a draw in a training run's own file happens after its function's training is over
-    (a notebook's last cell sampling test images to plot): drawn then, it cannot change the
-    model. Training is a marker of the function, or a call that reaches one; a draw in the same
-    statement as the training (a loop that shuffles and steps) is not after it."""
+class _Flow:
+    """Whether a draw in a training run's own file can change what the run trains: its value
+    must reach a statement of its function that trains (holds a training marker, or calls code
+    that reaches one), following the names each statement reads and assigns. A draw after the
+    training is over, or one whose value is only plotted or printed (test images sampled for a
+    figure), cannot; a draw in a statement that trains (a loop that shuffles and steps) can. In
+    a function that does not train, every draw counts."""
 
     def __init__(self, project: Project, graph: CallGraph) -> None:
         self.project = project
@@ -106,24 +108,26 @@ class _Order:
             self._trains[(node, entry)] = not self.marked.isdisjoint(reached - {(entry, "")})
         return self._trains[(node, entry)]
 
-    def after_training(self, path: str, use: RandomnessUse) -> bool:
-        here = use.statement_end
-        if not here:
-            return False
+    def reaches_training(self, path: str, use: RandomnessUse) -> bool:
         facts = self.project.files[path][1]
-        ends = [m.statement_end for m in facts.training_markers if m.function == use.function]
-        before, after = any(end < here for end in ends), any(end >= here for end in ends)
-        for calls in facts.function_calls:
-            if calls.function != use.function:
-                continue
-            for name, (first, last) in zip(calls.calls, calls.statement_ends):
-                if after:
-                    return False
-                if (last >= here or (first < here and not before)) and any(
-                    self.trains(node, path) for node in self.graph.resolve(path, name)
-                ):
-                    before, after = before or first < here, after or last >= here
-        return before and not after
+        flows = [f for f in facts.statement_flows if f.function == use.function]
+        marked = {m.statement_end for m in facts.training_markers if m.function == use.function}
+        training = [
+            f.end in marked or any(self.trains(node, path) for name in f.calls for node in self.graph.resolve(path, name))
+            for f in flows
+        ]
+        here = next((i for i, f in enumerate(flows) if f.end == use.statement_end), None)
+        if here is None or not any(training) or training[here]:
+            return True
+        tainted = set(flows[here].writes or flows[here].reads)
+        for flow, trains in zip(flows[here + 1:], training[here + 1:]):
+            if tainted.intersection(flow.reads):
+                if trains:
+                    return True
+                tainted.update(flow.writes)
+            else:
+                tainted.difference_update(flow.writes)  # assigned anew from untouched values
+        return False
 
 
 def training_runs(project: Project) -> list[TrainingRun]:
@@ -132,7 +136,7 @@ def training_runs(project: Project) -> list[TrainingRun]:
     calls) is part of that run, not a run of its own; a module other modules import is not a
     script."""
     graph = CallGraph(project)
-    order = _Order(project, graph)
+    flow = _Flow(project, graph)
     commands = project.automation  # what CI, DVC and Makefiles run (`mldebt.project.commands`)
     started = commands.run_files()
     libraries = graph.imported_files()
@@ -178,7 +182,7 @@ def training_runs(project: Project) -> list[TrainingRun]:
         line = entry.line
         if entry.kind == "notebook":
             line = next((m.line for p, m in markers if p == path), line)
-        randomness = tuple((p, use) for p, use in facts_of("randomness") if p != path or not order.after_training(p, use))
+        randomness = tuple((p, use) for p, use in facts_of("randomness") if p != path or flow.reaches_training(p, use))
         runs.append(TrainingRun(
             path, entry, line, markers, randomness, seeds, facts_of("nondeterminism"), started.get(path, ""),
             commands.started_at(path),

@@ -39,7 +39,8 @@ class UnseededRandomCall(ProjectRule):
     in_tests = False
     INVALID = [
         Invalid(  # the run's MLD701 names the first two splits; the third is this rule's
-            _SPLIT.replace("(X, y)\n", "(X, y)\nA, B = train_test_split(X)\nC, D = train_test_split(Y)\n"),
+            _SPLIT.replace("(X, y)\n", "(X, y)\nA, B = train_test_split(X)\nC, D = train_test_split(Y)\n").replace(
+                "fit(X_tr, y_tr)", "fit(X_tr + A + C, y_tr + B + D)"),
             path="train.py", line=4, message="no `random_state`",
         ),
         Invalid(
@@ -51,7 +52,8 @@ class UnseededRandomCall(ProjectRule):
             "def split(ds):\n    return random_split(ds, [0.8, 0.2])\n", path="data.py", line=4,
             files={"train.py": "import torch\nfrom data import split\ntrain, val = split(ds)\n"
                                "a = torch.utils.data.DataLoader(train, shuffle=True)\n"
-                               "b = torch.utils.data.DataLoader(val, shuffle=True)\nfor epoch in range(3):\n    opt.step()\n"},
+                               "b = torch.utils.data.DataLoader(val, shuffle=True)\nfor epoch in range(3):\n"
+                               "    for x in a:\n        opt.step()\n    for y in b:\n        evaluate(y)\n"},
         ),
     ]
     VALID = [

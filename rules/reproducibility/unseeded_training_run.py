@@ -45,7 +45,10 @@ class UnseededTrainingRun(ProjectRule):
     and a call to an unknown function named like a seed helper (`seed_all()`) counts as seeding
     everything. Inference-only scripts (no training marker reached) and tests are not checked.
     XGBoost, LightGBM and CatBoost seed themselves by default. Draws in the entry point's own
-    code after its training is over (test images sampled to plot) are left out; code that times
+    code whose value reaches no training statement of their function (test images sampled to
+    plot, before or after the training) are left out, following names from statement to
+    statement: a value that reaches the training only through a global a called function reads
+    is missed; code that times
     training steps (`TrainBenchmarkRunner`, `profile_step`) and optimizers wrapping optimizers
     are not training. Seed order is not checked: a seed set after the first random draw still
     counts.
@@ -103,9 +106,9 @@ class UnseededTrainingRun(ProjectRule):
         ),
         Invalid(  # training through a helper of another module, then a draw that feeds a second run
             "import random\nimport torch\nfrom engine import train\ndef main():\n    torch.manual_seed(0)\n"
-            "    train(model)\n    random.shuffle(samples)\n    train(model)\nmain()\n",
+            "    train(model, samples)\n    random.shuffle(samples)\n    train(model, samples)\nmain()\n",
             path="twice.py", message="Python's `random`",
-            files={"engine.py": "def train(model):\n    for epoch in range(3):\n        opt.step()\n"},
+            files={"engine.py": "def train(model, samples):\n    for epoch in range(3):\n        opt.step()\n"},
         ),
         Invalid(  # no `__main__` block and nothing defined: a Makefile target makes it a run
             _RUNS_ENGINE, path="train.py", line=1, files={"Makefile": "PY := python3\ntrain:\n\t@$(PY) train.py --epochs 3\n", **_ENGINE},
@@ -160,6 +163,13 @@ class UnseededTrainingRun(ProjectRule):
                      "train(model)\n", "for path in random.sample(test_images, k=3):\n    plot(model, path)\n"),
             path="transfer.ipynb",
             files={"engine.py": "def train(model):\n    for epoch in range(3):\n        opt.step()\n"},
+        ),
+        Valid(  # before the training, `random` only picks feature maps to plot: the value never reaches it
+            notebook("import random\nimport torch\nfrom engine import train\ntorch.manual_seed(0)\n",
+                     "idx = random.sample(range(758), k=5)\nfor i, channel in enumerate(idx):\n    axs[i].imshow(maps[:, channel])\n",
+                     "train(model, loader)\n"),
+            path="features.ipynb",
+            files={"engine.py": "def train(model, loader):\n    for epoch in range(3):\n        opt.step()\n"},
         ),
         Valid(  # inference that reaches an optimizer wrapper: wrapping an optimizer trains nothing
             "import torch\nfrom lab.optim import EMAOptimizer\nif __name__ == '__main__':\n"
