@@ -350,6 +350,9 @@ class StatementFlow:
     reads: tuple[str, ...] = ()
     writes: tuple[str, ...] = ()
     calls: tuple[str, ...] = ()
+    #: It computes gradients (`loss.backward()`): in a function that trains, a value reaching
+    #: it reaches the step that applies them.
+    backward: bool = False
 
 
 @dataclass(frozen=True)

@@ -66,6 +66,8 @@ class _Names(cst.CSTVisitor):
         self.reads: set[str] = set()
         self.writes: set[str] = set()
         self._targets: set[int] = set()  # Name nodes that are not reads
+        #: It computes gradients (`loss.backward()`): part of a training step where one steps.
+        self.backward = False
 
     def _target(self, node: cst.CSTNode | None) -> None:
         if isinstance(node, cst.Name):
@@ -88,6 +90,8 @@ class _Names(cst.CSTVisitor):
             self._targets.add(id(node.keyword))
         elif isinstance(node, cst.Name) and id(node) not in self._targets:
             self.reads.add(node.value)
+        elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "backward":
+            self.backward = True
         return True
 
 
@@ -356,7 +360,8 @@ class ReproducibilityCollector(cst.BatchableCSTVisitor):
                 statement.visit(names)
                 last = where[statement].end_line
                 flows.append(StatementFlow(
-                    function, last, tuple(sorted(names.reads)), tuple(sorted(names.writes)), known(calls[last])
+                    function, last, tuple(sorted(names.reads)), tuple(sorted(names.writes)), known(calls[last]),
+                    names.backward,
                 ))
         return flows
 

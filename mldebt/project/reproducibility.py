@@ -88,8 +88,9 @@ def _entry_points(project: Project, graph: CallGraph, commands: Commands) -> lis
 
 class _Flow:
     """Whether a draw in a training run's own file can change what the run trains: its value
-    must reach a statement of its function that trains (holds a training marker, or calls code
-    that reaches one), following the names each statement reads and assigns. A draw after the
+    must reach a statement of its function that trains (holds a training marker, calls code
+    that reaches one, or computes the gradients a step of the function applies), following the
+    names each statement reads and assigns. A draw after the
     training is over, or one whose value is only plotted or printed (test images sampled for a
     figure), cannot; a draw in a statement that trains (a loop that shuffles and steps) can. In
     a function that does not train, every draw counts."""
@@ -117,7 +118,10 @@ class _Flow:
             for f in flows
         ]
         here = next((i for i, f in enumerate(flows) if f.end == use.statement_end), None)
-        if here is None or not any(training) or training[here]:
+        if here is None or not any(training):
+            return True
+        training = [trains or f.backward for trains, f in zip(training, flows)]  # gradients feed the step
+        if training[here]:
             return True
         tainted = set(flows[here].writes or flows[here].reads)
         for flow, trains in zip(flows[here + 1:], training[here + 1:]):

@@ -99,6 +99,11 @@ class UnseededTrainingRun(ProjectRule):
                      "for epoch in range(3):\n    for x in samples:\n        model(x).sum().backward()\n        opt.step()\n"),
             path="train.ipynb", message="Python's `random`",
         ),
+        Invalid(  # random inputs reach the gradients the step applies
+            "import torch\ndef demo(model, opt):\n    out = model(torch.randn(20, 10))\n    y = torch.randn(20, 5)\n"
+            "    loss_fn(out, y).backward()\n    opt.step()\nif __name__ == '__main__':\n    demo(model, opt)\n",
+            path="ddp.py", message="torch's generator",
+        ),
         Invalid(  # a loop that draws and steps: the draw is part of the training
             "import random\nimport torch\ntorch.manual_seed(0)\nfor epoch in range(3):\n    opt.step()\n"
             "    random.shuffle(samples)\n",
