@@ -48,10 +48,10 @@ class UnseededTrainingRun(ProjectRule):
     code whose value reaches no training statement of their function (test images sampled to
     plot, before or after the training) are left out, following names from statement to
     statement: a value that reaches the training only through a global a called function reads
-    is missed; code that times
-    training steps (`TrainBenchmarkRunner`, `profile_step`) and optimizers wrapping optimizers
-    are not training. Seed order is not checked: a seed set after the first random draw still
-    counts.
+    is missed. Code that times training steps (`TrainBenchmarkRunner`, `profile_step`) and
+    optimizers wrapping optimizers are not training. Seed order is not checked: a seed set
+    after the first random draw still counts (on the panel, every draw before a seed was a
+    notebook's exploration or a script drawing its own seed).
 
     Notebooks nothing runs are reported at info: on real repositories their training cells are
     tutorials, demos and explorations far more often than the run a result comes from; so are
