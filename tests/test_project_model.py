@@ -114,3 +114,61 @@ def test_a_config_that_names_modules_joins_them():
     })
     assert project.same_project("ldm/models/ddpm.py", "ldm/encoders.py")
     assert not project.same_project("ldm/models/ddpm.py", "ldm/unrelated.py")
+
+
+def test_two_importers_of_one_helper_are_not_one_project_but_each_belongs_with_it():
+    # A course: a script and notebooks import the course's helper modules (no package).
+    project = _project({
+        "going_modular/engine.py": Facts(imports=_imports("utils")),
+        "going_modular/utils.py": Facts(),
+        "going_modular/train.py": Facts(imports=_imports("engine")),
+        "08_replicating.ipynb": Facts(imports=_imports("going_modular.engine")),
+        "scripts/a.py": Facts(imports=_imports("common")),
+        "scripts/b.py": Facts(imports=_imports("common")),
+        "scripts/common.py": Facts(),
+    })
+    assert project.same_project("08_replicating.ipynb", "going_modular/engine.py")
+    assert project.same_project("going_modular/train.py", "going_modular/engine.py")
+    # Imports are followed through: the script reaches what its helper imports.
+    assert project.same_project("going_modular/train.py", "going_modular/utils.py")
+    assert project.same_project("08_replicating.ipynb", "going_modular/utils.py")
+    assert not project.same_project("08_replicating.ipynb", "going_modular/train.py")
+    assert not project.same_project("scripts/a.py", "scripts/b.py")
+    assert project.same_project("scripts/a.py", "scripts/common.py")
+    # The codebase (device handling) is everything linked by joining imports, either way.
+    assert project.project_members("scripts/a.py") == ["scripts/a.py", "scripts/b.py", "scripts/common.py"]
+    assert project.project_members("08_replicating.ipynb") == ["08_replicating.ipynb"]
+
+
+def test_modules_of_one_package_and_scripts_of_one_config_stay_one_project_whatever_they_import():
+    read = DataAccess("read", "configs/train.yaml", 1, 0, "yaml.safe_load")
+    project = _project({
+        "pkg/__init__.py": Facts(),
+        "pkg/model.py": Facts(imports=_imports("helpers")),
+        "pkg/data.py": Facts(imports=_imports("helpers")),
+        "helpers.py": Facts(),
+        "train.py": Facts(data_access=[read], imports=_imports("helpers")),
+        "sweep.py": Facts(data_access=[read], imports=_imports("helpers")),
+    }, present=("configs/train.yaml",))
+    assert project.same_project("pkg/model.py", "pkg/data.py")
+    assert project.same_project("train.py", "sweep.py")
+    assert not project.same_project("train.py", "pkg/model.py")
+
+
+def test_hyperparameters_of_a_library_are_its_drivers_configuration_not_its_tutorials():
+    project = _project({
+        "src/cls/__init__.py": Facts(),
+        "src/cls/train.py": Facts(),
+        "finetune.py": Facts(imports=_imports("cls.train")),
+        "tutorials/demo.ipynb": Facts(imports=_imports("cls.train")),
+        "tools/__init__.py": Facts(),
+        "tools/bench.py": Facts(imports=_imports("cls.train")),
+    })
+    for user in ("finetune.py", "tutorials/demo.ipynb", "tools/bench.py"):
+        assert project.same_project(user, "src/cls/train.py")
+    # A script outside packages drives the package: its values and the package's are one configuration.
+    assert project.same_configuration("finetune.py", "src/cls/train.py")
+    # A tutorial notebook, or another package built on it, keeps its own values.
+    assert not project.same_configuration("tutorials/demo.ipynb", "src/cls/train.py")
+    assert not project.same_configuration("tools/bench.py", "src/cls/train.py")
+    assert project.project_members("finetune.py") == ["finetune.py"]

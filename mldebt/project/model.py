@@ -173,48 +173,104 @@ class Project:
     # --- projects: which files belong together ---------------------------------------------
 
     def same_project(self, path_a: str, path_b: str) -> bool:
-        """Whether two files belong to one project (see `_projects`)."""
-        if path_a == path_b:
-            return True
-        projects, uses = self._projects
-        a, b = projects.get(path_a, path_a), projects.get(path_b, path_b)
-        return a == b or a in uses.get(b, ()) or b in uses.get(a, ())
+        """Whether two files belong to one project: one group (see `_projects`), or one of
+        them reaches the other through any imports."""
+        return self._related(path_a, path_b, _ANY_IMPORT)
+
+    def same_configuration(self, path_a: str, path_b: str) -> bool:
+        """Whether the hard-coded hyperparameters of two files configure one project: one
+        reaches the other through imports that join or drive it. What a notebook or another
+        package merely uses keeps its own values: a tutorial's threshold is not the library's
+        numerical constant of that name."""
+        return self._related(path_a, path_b, _CONFIGURES)
 
     def project_members(self, path: str) -> list[str]:
-        """The code files of the project `path` belongs to (`path` included), without the
-        packages it merely uses."""
-        key = self._projects[0].get(path, path)
-        return self._members.get(key, [path])
+        """The code files of the codebase `path` belongs to (`path` included): its group and
+        every group linked to it by joining imports, either way (scripts that share a helper
+        module share its device handling), but not the packages it uses or drives: a library's
+        own device checks say nothing about an example that uses it."""
+        groups = self._projects[0]
+        start = groups.get(path, path)
+        if start not in self._codebases:
+            linked = self._joined_either_way
+            seen, stack = {start}, [start]
+            while stack:
+                for other in linked.get(stack.pop(), set()) - seen:
+                    seen.add(other)
+                    stack.append(other)
+            members = sorted(p for p, group in groups.items() if group in seen) or [path]
+            for group in seen:
+                self._codebases[group] = members
+        return self._codebases[start]
 
     def related_projects(self, path: str) -> list[str]:
-        """The projects `same_project` relates to `path`: its own, and those that use it or
-        that it uses (a script importing a package, its tests), each named by a key that
-        `project_members` takes. Keys, not files: a package used by hundreds of scripts is
-        one key for each of them, not a copy of its files."""
-        projects, uses = self._projects
-        key = projects.get(path, path)
-        return sorted({key} | uses.get(key, set()) | {user for user, used in uses.items() if key in used})
+        """The projects `same_project` relates to `path`: its group, those it reaches through
+        imports and those that reach it (a script importing a package, its tests), each named
+        by a key that `project_members` takes. Keys, not files: a package used by hundreds of
+        scripts is one key for each of them, not a copy of its files."""
+        key = self._projects[0].get(path, path)
+        return sorted({key} | self._reach(_ANY_IMPORT, key) | {
+            group for group in self._projects[1] if key in self._reach(_ANY_IMPORT, group)
+        })
 
     @cached_property
-    def _members(self) -> dict[str, list[str]]:
-        members: dict[str, list[str]] = defaultdict(list)
-        for path, key in self._projects[0].items():
-            members[key].append(path)
-        return members
+    def _codebases(self) -> dict[str, list[str]]:
+        return {}
 
     @cached_property
-    def _projects(self) -> tuple[dict[str, str], dict[str, set[str]]]:
-        """Code file -> a representative of its project, and project -> the package projects
-        it uses.
+    def _joined_either_way(self) -> dict[str, set[str]]:
+        linked: dict[str, set[str]] = defaultdict(set)
+        for importer, imports in self._projects[1].items():
+            for kind, target in imports:
+                if kind == "joins":
+                    linked[importer].add(target)
+                    linked[target].add(importer)
+        return linked
 
-        Two files belong to one project when there is evidence: one imports the other, they
-        are modules of one Python package (folders with `__init__.py`), they read one config
-        file (or a config names both, as hydra `_target_` values do), or one pipeline
-        (`dvc.yaml`) runs both. Sharing a folder is not evidence: a
-        collection of examples or tutorials keeps independent scripts side by side. A script
-        that imports a package of the repository uses it (the two are compared), but two
-        scripts that both import it are not one project for that: independent examples of a
-        library all import the library. Likewise for everything a notebook imports.
+    def _related(self, path_a: str, path_b: str, kinds: frozenset[str]) -> bool:
+        groups = self._projects[0]
+        a, b = groups.get(path_a, path_a), groups.get(path_b, path_b)
+        return a == b or b in self._reach(kinds, a) or a in self._reach(kinds, b)
+
+    def _reach(self, kinds: frozenset[str], start: str) -> set[str]:
+        """The groups `start` reaches through imports of those kinds, directly or through
+        others (see `_projects`). Memoised: rules ask for every pair of files."""
+        key = (kinds, start)
+        if key not in self._reached:
+            imports = self._projects[1]
+            seen: set[str] = set()
+            stack = [start]
+            while stack:
+                for kind, target in imports.get(stack.pop(), ()):
+                    if kind in kinds and target not in seen and target != start:
+                        seen.add(target)
+                        stack.append(target)
+            self._reached[key] = seen
+        return self._reached[key]
+
+    @cached_property
+    def _reached(self) -> dict[tuple[frozenset[str], str], set[str]]:
+        return {}
+
+    @cached_property
+    def _projects(self) -> tuple[dict[str, str], dict[str, set[tuple[str, str]]]]:
+        """Code file -> a representative of its group, and group -> the (kind, group) pairs
+        of its imports.
+
+        A group is a set of files with evidence of being one project: modules of one Python
+        package (folders with `__init__.py`), scripts that read one config file (or that a
+        config names, as hydra `_target_` values do), or that one pipeline (`dvc.yaml`) runs.
+        Sharing a folder is not evidence: a collection of examples or tutorials keeps
+        independent scripts side by side. An import is evidence in one direction only: the
+        importer belongs with what it imports, but two files that import one helper are not
+        one project for that (a star is not a clique): independent examples of a library all
+        import the library, and course chapters all import the course's helpers.
+
+        Imports are of three kinds. A module importing a plain module (no package) *joins*
+        it. A script outside packages importing a package *drives* it (`finetune.py` runs the
+        project's package with its own hyperparameters), but the package's own device checks
+        say nothing about the script. A notebook, or a package importing another package,
+        *uses* it: a tutorial of a library, a tool built on it.
         """
         parent: dict[str, str] = {}
 
@@ -231,7 +287,7 @@ class Project:
                 parent[max(root_a, root_b)] = min(root_a, root_b)
 
         code = [path for path, (kind, _) in self.files.items() if kind in FileKind.CODE]
-        used: list[tuple[str, str]] = []  # (importer, module it uses without joining it)
+        imported: list[tuple[str, str, str]] = []  # (importer, kind, module file)
         for path in code:
             find(path)
             kind, facts = self.files[path]
@@ -240,14 +296,8 @@ class Project:
                 union(path, "package:" + package)
             for site in facts.imports:
                 target = self.module_file(path, site.module)
-                if target is None or target == path:
-                    continue
-                # A notebook only uses what it imports: course chapters that all import one
-                # helper module are not one project for that.
-                if kind == FileKind.NOTEBOOK or (package is None and self._package_root(target) is not None):
-                    used.append((path, target))
-                else:
-                    union(path, target)
+                if target is not None and target != path:
+                    imported.append((path, _import_kind(kind, package, self._package_root(target)), target))
             for access in facts.data_access:
                 if access.mode == "read" and _CONFIG_SUFFIX.search(access.path) and access.path in self.present:
                     union(path, "config:" + access.path)
@@ -258,11 +308,11 @@ class Project:
             if kind == FileKind.CONFIG:
                 for target in self._modules_named(path, facts):
                     union("config:" + path, target)
-        uses: dict[str, set[str]] = defaultdict(set)
-        for importer, target in used:
+        imports: dict[str, set[tuple[str, str]]] = defaultdict(set)
+        for importer, kind, target in imported:
             if find(importer) != find(target):
-                uses[find(importer)].add(find(target))
-        return {path: find(path) for path in code}, dict(uses)
+                imports[find(importer)].add((kind, find(target)))
+        return {path: find(path) for path in code}, dict(imports)
 
     def _modules_named(self, path: str, facts: Facts) -> Iterator[str]:
         """Modules of the repository a config file names in its values
@@ -310,6 +360,19 @@ class Project:
         """The entry points that train, with the randomness and seeds of the code they reach
         (`mldebt.project.reproducibility`); computed once, shared by rules and the rubric."""
         return training_runs(self)
+
+
+_CONFIGURES = frozenset({"joins", "drives"})
+_ANY_IMPORT = frozenset({"joins", "drives", "uses"})
+
+
+def _import_kind(importer_kind: str, importer_package: str | None, target_package: str | None) -> str:
+    """How an import relates two files (see `Project._projects`)."""
+    if importer_kind == FileKind.NOTEBOOK:
+        return "uses"
+    if target_package in (None, importer_package):
+        return "joins"
+    return "drives" if importer_package is None else "uses"
 
 
 def _lower_bound(specifier: str) -> Version | None:

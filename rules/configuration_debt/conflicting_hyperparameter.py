@@ -42,7 +42,8 @@ class ConflictingHyperparameter(ProjectRule):
     Reported as info: different scripts legitimately train different models. Only files of
     one project are compared (one imports the other, they share a package, a config file or
     a pipeline: scripts that merely share a folder, such as a collection of examples, are
-    independent), and only sites that set the same knob (the same optimizer's learning rate,
+    independent, and so are two notebooks that import one helper; a library that a notebook
+    or another package uses keeps its own values), and only sites that set the same knob (the same optimizer's learning rate,
     not an LBFGS step size against Adam's; not two dropout layers); configuration modules and
     tests are not compared.
 
@@ -69,6 +70,10 @@ class ConflictingHyperparameter(ProjectRule):
         Invalid("import torch\nopt = torch.optim.AdamW(p, lr=1e-3)\n", path="pkg/train.py", line=2,
                 message="also 0.0003 in pkg/finetune.py:2",
                 files={"pkg/__init__.py": "", "pkg/finetune.py": "import torch\nopt = torch.optim.AdamW(p, lr=3e-4)\n"}),
+        # Imports are followed through: the script uses the schedule its engine imports.
+        Invalid("import engine\nimport torch\nopt = torch.optim.AdamW(p, lr=1e-3)\n", path="train.py", line=3,
+                message="also 0.0003 in schedule.py:1",
+                files={"engine.py": "import schedule\n", "schedule.py": "LEARNING_RATE = 3e-4\n"}),
     ]
     VALID = [
         Valid("import torch\nopt = torch.optim.AdamW(p, lr=1e-3)\n", path="train.py",
@@ -78,6 +83,10 @@ class ConflictingHyperparameter(ProjectRule):
               files={"train_fabric.py": "import torch.nn as nn\na, b = nn.Dropout(0.25), nn.Dropout(0.5)\n"}),
         Valid("import torch\nopt = torch.optim.AdamW(p, lr=1e-3)\n", path="examples/gan/train.py",
               files={"examples/vit/train.py": "import torch\nopt = torch.optim.AdamW(p, lr=3e-4)\n"}),
+        # Two scripts that import one helper are not one project for that (course chapters).
+        Valid("import helpers\nimport torch\nopt = torch.optim.Adam(p, lr=1e-3)\n", path="chapter_1.py",
+              files={"helpers.py": "def plot(x): pass\n",
+                     "chapter_2.py": "import helpers\nimport torch\nopt = torch.optim.Adam(p, lr=1e-2)\n"}),
         # Two scripts side by side with no evidence of belonging together (independent examples).
         Valid("import torch\nopt = torch.optim.Adam(p, lr=3e-2)\n", path="rl/actor_critic.py",
               files={"rl/reinforce.py": "import torch\nopt = torch.optim.Adam(p, lr=1e-2)\n"}),
@@ -144,7 +153,7 @@ class ConflictingHyperparameter(ProjectRule):
                 # use dropout 0.25 and 0.5 agree).
                 others = [
                     (p, s) for p, s in sites
-                    if p != path and project.same_project(p, path) and same_knob(s, site)
+                    if p != path and project.same_configuration(path, p) and same_knob(s, site)
                     and site.value not in values_by_file[p]
                 ]
                 if not others:

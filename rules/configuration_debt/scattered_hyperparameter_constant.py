@@ -22,7 +22,8 @@ class ScatteredHyperparameterConstant(ProjectRule):
     globals a configurator overrides (`exec(open(...).read())`, `globals().update`), and
     constants that all live in one module are not reported; only modules of one project
     (one imports the other, a shared package or config: see `conflicting-hyperparameter`)
-    count as scattering, not independent examples side by side.
+    count as scattering, not independent examples side by side, nor a tutorial and the
+    library it uses.
 
     ## References
     - Sculley et al. 2015, Hidden Technical Debt in Machine Learning Systems, sec. 7 (configuration debt)
@@ -43,6 +44,9 @@ class ScatteredHyperparameterConstant(ProjectRule):
         # Two independent examples, each with its own constants.
         Valid("LEARNING_RATE = 3e-4\n", path="examples/gan/train.py", files={"examples/vit/train.py": "BATCH_SIZE = 64\n"}),
         Valid("LEARNING_RATE = 3e-4\n", path="train.py", files={"config.py": "BATCH_SIZE = 64\n"}),
+        # Two scripts that import one helper are two projects, each with its own constants.
+        Valid("import helpers\nLEARNING_RATE = 3e-4\n", path="chapter_1.py",
+              files={"helpers.py": "def plot(x): pass\n", "chapter_2.py": "import helpers\nBATCH_SIZE = 64\n"}),
         Valid("LEARNING_RATE = 3e-4\nexec(open('configurator.py').read())\n", path="train.py",
               files={"data.py": "BATCH_SIZE = 64\n"}),
         Valid("MAX_LEN = 512\nNUM_CLASSES = 10\n", path="train.py", files={"data.py": "IMAGE_SIZE = 224\n"}),
@@ -56,7 +60,7 @@ class ScatteredHyperparameterConstant(ProjectRule):
                 by_file[path].append(site)
         for path, sites in by_file.items():
             # Scattered within one project; independent examples each keep their own.
-            others = [p for p in by_file if p != path and project.same_project(p, path)]
+            others = [p for p in by_file if p != path and project.same_configuration(path, p)]
             if not others:
                 continue
             for site in sites:
