@@ -448,6 +448,7 @@ class DataAccessCollector(_ModuleLevelVisitor):
         self.ctx = ctx
         self._calls, self._methods, self._open = table["calls"], table["methods"], set(table["open"])
         self._object_store, self._uri_open = set(table["object_store_methods"]), set(table["uri_open_methods"])
+        self._fetch_methods = set(table["fetch_methods"])
         self._local_builders = set(load_table("data_sources")["local_builders"])  # load_dataset("csv", ...)
         self._fetchers = set(load_table("data_sources")["downloads"]["calls"]) | _UNPACKERS
         self.fetches = any(_SHELL_FETCH.search(line) for line in ctx.lines) if ctx.kind == "notebook" else False
@@ -520,11 +521,14 @@ class DataAccessCollector(_ModuleLevelVisitor):
         return False
 
     def _record(
-        self, mode: str, path_node: cst.BaseExpression | None, node: cst.CSTNode, api: str, scheme: str | None = None
+        self, mode: str, path_node: cst.BaseExpression | None, node: cst.CSTNode, api: str, scheme: str | None = None,
+        suffix: str | None = None,
     ) -> None:
         path = self.resolve(path_node)
         if not path or not re.search(r"[^*/.]", path) or path.endswith(".py"):  # reading code is not data
             return
+        if suffix and not path.endswith(suffix):
+            path += suffix  # `np.save("x", a)` writes `x.npy`
         if path in self._local_builders:
             return
         names_remote = not path.startswith(_HERE) and (
@@ -538,7 +542,8 @@ class DataAccessCollector(_ModuleLevelVisitor):
 
     def visit_Call(self, node: cst.Call) -> None:
         name = self.ctx.qualname(node.func) or ""
-        if name in self._fetchers or (isinstance(node.func, cst.Attribute) and node.func.attr.value == "extractall"):
+        method = node.func.attr.value if isinstance(node.func, cst.Attribute) else None
+        if name in self._fetchers or method == "extractall" or method in self._fetch_methods:
             self.fetches = True
         if name in self._open:
             mode = literal_value(call_argument(node, "mode", 1))
@@ -550,7 +555,7 @@ class DataAccessCollector(_ModuleLevelVisitor):
             if "mode_argument" in entry:
                 given = literal_value(call_argument(node, *entry["mode_argument"]))
                 mode = "write" if isinstance(given, str) and "w" in given else mode
-            self._record(mode, call_argument(node, *entry["path"]), node, name, entry.get("scheme"))
+            self._record(mode, call_argument(node, *entry["path"]), node, name, entry.get("scheme"), entry.get("suffix"))
         elif isinstance(node.func, cst.Attribute) and node.func.attr.value in self._object_store:
             bucket = self.resolve(call_argument(node, "Bucket", 0)) or "*"
             key = self.resolve(call_argument(node, "Key", 1)) or "*"

@@ -630,7 +630,9 @@ def _yaml_keys(node: yaml.Node, prefix: str, facts: Facts) -> None:
             if isinstance(key, yaml.ScalarNode):
                 path = f"{prefix}.{key.value}" if prefix else str(key.value)
                 scalar = value.value if isinstance(value, yaml.ScalarNode) else None
-                text = scalar if isinstance(scalar, str) and number_repr(scalar) is None else None
+                # A string, not `null`, `true` or a number (YAML resolves plain scalars to those).
+                is_string = isinstance(value, yaml.ScalarNode) and value.tag == "tag:yaml.org,2002:str"
+                text = scalar if is_string and number_repr(scalar) is None else None
                 facts.config_keys.append(
                     ConfigKey(path, str(key.value), key.start_mark.line + 1, number_repr(scalar), text)
                 )

@@ -6,8 +6,15 @@ from mldebt.project import Project
 from mldebt.project.graph import ArtifactIndex, edge_readings, versioned_patterns
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
 
-#: Settings and secrets files (`config.json`, `.env`) are configuration, not data.
-_CONFIG_FILE = re.compile(r"(^|/)[^/]*(config|settings|secrets?|credentials)[^/]*\.(json|ya?ml|toml|ini|cfg)$|(^|/)\.env$")
+#: Settings files (`config.json`) are configuration, not data.
+_CONFIG_FILE = re.compile(r"(^|/)[^/]*(config|settings)[^/]*\.(json|ya?ml|toml|ini|cfg)$")
+#: Credentials (`creds.txt`, `secrets.json`, `.env`, `key.pem`, `hf_token`) are kept out of git on
+#: purpose: they are no data a model depends on, and versioning them would be the leak.
+_SECRET_FILE = re.compile(
+    r"(^|/)([^/]*[._-])?(creds?|credentials?|secrets?|token|passwords?|api[_-]?keys?)([._-][^/]*)?$"
+    r"|\.(pem|key|p12|pfx)$|(^|/)(\.env(\.[^/]*)?|\.netrc|id_rsa|id_ed25519)$",
+    re.IGNORECASE,
+)
 _READ = "import pandas as pd\ndf = pd.read_csv('data/train.csv')\n"
 
 
@@ -24,9 +31,11 @@ class UntrackedDataRead(ProjectRule):
     A script's relative path may be meant from the repository root or from the script's own
     folder: both readings are tried, and a file committed, versioned or written by the
     repository's code (a sibling notebook included) under either reading is not reported.
-    A file that downloads or unpacks data itself (a download call, an archive extraction, a
-    notebook's `!wget` or `!unzip`) is taken to read what it fetched (`unverified-download`
-    checks the download). Paths computed at run time stay patterns (`data/*.csv`); a path whose start is unknown
+    A file that downloads or unpacks data itself (a download call, an archive extraction, an
+    MLflow `download_artifacts`, a notebook's `!wget` or `!unzip`) is taken to read what it
+    fetched (`unverified-download` checks the download). A write is matched under the name the
+    library gives the file (`np.save("x")` writes `x.npy`: `rules/knowledge/data_io.yaml`).
+    Settings and credentials files (`creds.txt`, `.env`, `*.pem`) are not data. Paths computed at run time stay patterns (`data/*.csv`); a path whose start is unknown
     (`os.path.join(root, ...)` with `root` unknown) is not reported. URIs, absolute paths
     (see `machine-specific-path`) and test code are not checked.
 
@@ -51,6 +60,16 @@ class UntrackedDataRead(ProjectRule):
                 '"metadata": {}, "nbformat": 4, "nbformat_minor": 5}', path="explore.ipynb", files={".gitignore": "data/\n"}),
         # Untracked under both readings (repository root and the script's folder).
         Invalid(_READ, path="src/train.py", line=2, message="`data/train.csv`", files={".gitignore": "data/\n"}),
+        # Data whose name merely contains a secret-like word is still data.
+        Invalid("import pandas as pd\ndf = pd.read_csv('data/tokens_per_doc.csv')\n", path="stats.py", line=2,
+                message="`data/tokens_per_doc.csv`"),
+        # A config value that names a file.
+        Invalid("import hydra\nimport torch\n@hydra.main(config_path='conf', config_name='train')\n"
+                "def main(cfg):\n    m = torch.load(cfg.model.weights)\n", path="train.py", line=5,
+                message="`weights/model.pt`", files={"conf/train.yaml": "model:\n  weights: weights/model.pt\n"}),
+        # `np.save("x")` writes `x.npy`, not the `x.npz` read here.
+        Invalid("import numpy as np\nnp.save('arrays', x)\ny = np.load('arrays.npz')\n", path="prep.py", line=3,
+                message="`arrays.npz`"),
     ]
     VALID = [
         Valid(_READ, path="train.py", files={"data/train.csv.dvc": "outs:\n- md5: 1\n  path: train.csv\n"}),
@@ -79,6 +98,24 @@ class UntrackedDataRead(ProjectRule):
         Valid("import pandas as pd\ndf = pd.read_csv(os.path.join(root, 'x.csv'))\n", path="train.py"),
         Valid(_READ, path="tests/test_train.py", files={".gitignore": "data/\n"}),
         Valid("import json\ncfg = json.load(open('config.json'))\n", path="eval.py", files={".gitignore": "config.json\n"}),
+        # A config value left `null` names no file.
+        Valid("import hydra\nimport torch\n@hydra.main(config_path='conf', config_name='train')\n"
+              "def main(cfg):\n    m = torch.load(cfg.model.weights)\n", path="train.py",
+              files={"conf/train.yaml": "model:\n  weights: null\n"}),
+        # The notebook fetches the artifacts of a tracked run first.
+        Valid("import pickle\nclient.download_artifacts(run_id=run_id, path='preprocessor', dst_path='.')\n"
+              "with open('preprocessor/preprocessor.b', 'rb') as f:\n    dv = pickle.load(f)\n", path="registry.py",
+              files={".gitignore": "preprocessor/\n"}),
+        # Credentials are kept out of git on purpose.
+        Valid("import json\ncreds = json.load(open('creds.txt'))\n", path="deploy/parse_json.py"),
+        Valid("token = open('secrets/hf_token').read()\ncert = open('certs/server.pem').read()\n", path="serve.py"),
+        Valid("env = open('.env.local').read()\n", path="app.py"),
+        # Files the script itself saves, under the name the library gives them.
+        Valid("import numpy as np\nnp.save('features', x)\nnp.savez('arrays', a=x)\n"
+              "x = np.load('features.npy')\ny = np.load('arrays.npz')\n", path="prep.py", files={".gitignore": "*.np?\n"}),
+        Valid("import tensorflow as tf\nmodel.save('model.keras')\n"
+              "cb = tf.keras.callbacks.ModelCheckpoint('best.keras')\n"
+              "m = tf.keras.models.load_model('model.keras')\nb = tf.keras.models.load_model('best.keras')\n", path="fit.py"),
     ]
 
     def check(self, project: Project) -> Iterator[ProjectFinding]:
@@ -91,7 +128,7 @@ class UntrackedDataRead(ProjectRule):
 
         def tracked(path: str) -> bool:
             return (
-                path.startswith(("*", "/", "~", "..")) or bool(_CONFIG_FILE.search(path))
+                path.startswith(("*", "/", "~", "..")) or bool(_CONFIG_FILE.search(path) or _SECRET_FILE.search(path))
                 or versioned.covers(path) or present.matches(path) or written.matches(path)
             )
 
