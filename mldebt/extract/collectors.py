@@ -332,6 +332,10 @@ class NameCollector(cst.BatchableCSTVisitor):
             arg.star == "**" and _CONFIG_LIKE.search(dotted_name(arg.value) or "") for arg in node.args
         ):
             self.facts.reads_config_dynamically = True
+        if name in _DYNAMIC_CONFIG_CALLS and node.args:
+            subtree = _config_subtree(node.args[0].value)
+            if subtree:
+                self.facts.config_subtrees_whole.add(subtree)
 
     def _argparse_option(self, node: cst.Call) -> None:
         self._declarations.update(a.value for a in node.args if a.keyword is None or a.keyword.value == "dest")
@@ -358,6 +362,7 @@ class NameCollector(cst.BatchableCSTVisitor):
         facts.names_used = collected.names_used
         facts.strings_used = collected.strings_used
         facts.reads_config_dynamically = collected.reads_config_dynamically
+        facts.config_subtrees_whole = collected.config_subtrees_whole
         facts.names_assigned = collected.names_assigned
         facts.overrides_globals = collected.overrides_globals
         facts.reads_args_dynamically = collected.reads_args_dynamically
@@ -399,20 +404,39 @@ _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.*-]+(:[\w.-]+)?$")  # `org/model`
 def _config_keys(node: cst.BaseExpression) -> list[str] | None:
     """`["data", "train"]` for `cfg["data"]["train"]` or `cfg.data.train` (two keys at least,
     all literal), else None."""
+    chain = _key_chain(node, gets=False)
+    return chain[1] if chain and isinstance(chain[0], cst.Name) and len(chain[1]) >= 2 else None
+
+
+def _config_subtree(node: cst.BaseExpression) -> str | None:
+    """`model.config` for `cfg.model.config`, `cfg["model"]["config"]`, `cfg.get("model")` or
+    `self.cfg.model`: the keys below a config object (one at least), else None."""
+    chain = _key_chain(node, gets=True)
+    if not chain or not isinstance(chain[0], cst.Name):
+        return None
+    root, keys = chain[0].value, chain[1]
+    if not _CONFIG_LIKE.search(root) and keys and _CONFIG_LIKE.search(keys[0]):
+        root, keys = keys[0], keys[1:]  # `self.cfg.model`: the config is an attribute
+    return ".".join(keys) if keys and _CONFIG_LIKE.search(root) else None
+
+
+def _key_chain(node: cst.BaseExpression, gets: bool) -> tuple[cst.BaseExpression, list[str]] | None:
+    """The object under a chain of literal keys, and the keys outermost first: `cfg` and
+    `["data", "train"]` for `cfg["data"]["train"]`, `cfg.data.train` (or, with `gets`,
+    `cfg.get("data").get("train")`); None when a key is not a literal string."""
     keys: list[str] = []
     while True:
-        if isinstance(node, cst.Subscript) and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
-            key = literal_value(node.slice[0].slice.value)
-            if not isinstance(key, str):
-                return None
-            keys.append(key)
-            node = node.value
+        if gets and isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "get" and node.args:
+            key, node = literal_value(node.args[0].value), node.func.value
+        elif isinstance(node, cst.Subscript) and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+            key, node = literal_value(node.slice[0].slice.value), node.value
         elif isinstance(node, cst.Attribute):
-            keys.append(node.attr.value)
-            node = node.value
+            key, node = node.attr.value, node.value
         else:
-            break
-    return list(reversed(keys)) if isinstance(node, cst.Name) and len(keys) >= 2 else None
+            return node, list(reversed(keys))
+        if not isinstance(key, str):
+            return None
+        keys.append(key)
 
 
 #: Calls that unpack an archive; with the download calls of `data_sources.yaml`, what makes a

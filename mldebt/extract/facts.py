@@ -433,6 +433,10 @@ class Facts:
     #: Python: configs consumed wholesale (`**cfg`, `hydra.utils.instantiate`), so a key's
     #: name need not appear in the code for it to be read.
     reads_config_dynamically: bool = False
+    #: Python: config subtrees handed whole to what reads every key of them
+    #: (`OmegaConf.to_container(cfg.model.config)`, `instantiate(cfg.get("logger"))`), as
+    #: dotted key paths without the config object (`model.config`, `logger`).
+    config_subtrees_whole: set[str] = field(default_factory=set)
     #: Python: module-level switches, the branches they guard, names assigned other than by
     #: their definition (reassignment, `global`, `module.NAME = `, `setattr`), and whether the
     #: module overrides its globals wholesale (`exec(open(...).read())`, `globals().update`).

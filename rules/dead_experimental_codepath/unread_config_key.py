@@ -39,7 +39,8 @@ class UnreadConfigKey(ProjectRule):
     has a top-level `_target_`: its files, and any `trainer:` section elsewhere) are read by
     hydra and the constructor. YAML of other tools (Kubernetes, Grafana provisioning,
     docker-compose, mkdocs, CI, Prometheus, pre-commit, ...) is not an experiment config.
-    Where configs are consumed
+    A subtree the code hands whole to what reads all of it (`OmegaConf.to_container(cfg.model.config)`,
+    `instantiate(cfg.get("logger"))`) is read, keys and all. Where configs are consumed
     wholesale (`**cfg`, `hydra.utils.instantiate`) findings drop to low confidence.
 
     ## References
@@ -53,6 +54,16 @@ class UnreadConfigKey(ProjectRule):
     confidence = Confidence.MEDIUM
     in_tests = False
     INVALID = [
+        # One object among other settings does not make the group a collection of objects.
+        Invalid("logger:\n  wandb:\n    group: mnist\n  aim:\n    experiment: mnist\n", path="configs/experiment/example.yaml",
+                line=4, message="`logger.aim`",
+                files={"configs/run/base.yaml": "optim:\n  _target_: torch.optim.Adam\nlogger: csv\n",
+                       "train.py": "def f(cfg):\n    return cfg.run.optim, cfg.logger.wandb.group, cfg.experiment\n"}),
+        # A sibling of the subtree handed whole is still checked.
+        Invalid("model:\n  dim: 64\n  old_dim: 32\n  lm:\n    config:\n      hidden_size: 768\n", path="conf/bert.yaml",
+                line=3, message="`model.old_dim`",
+                files={"bert.py": "from omegaconf import OmegaConf\ndef f(cfg):\n    print(cfg.model.dim)\n"
+                                  "    return OmegaConf.to_container(cfg.model.lm.config)\n"}),
         # A group whose files are not built whole still has its keys checked.
         Invalid("defaults:\n  - base\nlr: 0.1\nold_warmup: 5\n", path="configs/optim/fast.yaml", line=4,
                 message="`old_warmup`", files={"configs/optim/base.yaml": "lr: 0.2\n",
@@ -80,6 +91,18 @@ class UnreadConfigKey(ProjectRule):
         Valid("defaults:\n  - default\nstrategy: ddp\nnum_nodes: 1\nsync_batchnorm: true\n", path="configs/trainer/ddp.yaml",
               files={"configs/trainer/default.yaml": "_target_: lightning.Trainer\nmax_epochs: 10\n",
                      "train.py": "import hydra\ndef f(cfg):\n    return hydra.utils.instantiate(cfg.trainer)\n"}),
+        # A subtree converted whole into a library's own config object.
+        Valid("model:\n  dim: 64\n  lm:\n    config:\n      hidden_size: 768\n      attention_probs_dropout_prob: 0.1\n",
+              path="conf/bert.yaml",
+              files={"bert.py": "from omegaconf import OmegaConf\nclass M:\n    def __init__(self, cfg):\n"
+                                "        self.dim = cfg.model.dim\n        self.hidden_size = 1\n"
+                                "        d = OmegaConf.to_container(self.cfg.model.lm.config)\n"}),
+        # A group whose files each hold a collection of objects, built one by one by a helper.
+        Valid("logger:\n  wandb:\n    group: mnist\n  aim:\n    experiment: mnist\n", path="configs/experiment/example.yaml",
+              files={"configs/logger/aim.yaml": "aim:\n  _target_: aim.AimLogger\n  experiment: null\n",
+                     "configs/logger/wandb.yaml": "wandb:\n  _target_: WandbLogger\n  group: null\n",
+                     "train.py": "import hydra\ndef f(cfg):\n    print(cfg.experiment, cfg.logger.wandb.group)\n"
+                                 "    return [hydra.utils.instantiate(c) for c in cfg.get('logger').values()]\n"}),
         Valid("trainer:\n  overfit_batches: 3\n", path="configs/debug/overfit.yaml",
               files={"configs/trainer/default.yaml": "_target_: lightning.Trainer\nmax_epochs: 10\n",
                      "train.py": "import hydra\ndef f(cfg):\n    return hydra.utils.instantiate(cfg.trainer)\n"}),
@@ -92,6 +115,10 @@ class UnreadConfigKey(ProjectRule):
               path="config/grafana_datasources.yaml", files={"app.py": "x = 1\n"}),
         Valid("apiVersion: v1\nkind: Service\nmetadata:\n  name: model\nspec:\n  ports: []\n",
               path="config/service.yaml", files={"app.py": "x = 1\n"}),
+        # A tokenizer's files, read by transformers.
+        Valid('{"bos_token": "<s>", "model_max_length": 2048, "tokenizer_class": "LlamaTokenizer"}\n',
+              path="configs/tokenizer/tokenizer_config.json",
+              files={"app.py": "def f(tok):\n    return tok.bos_token, tok.model_max_length\n"}),
     ]
 
     def check(self, project: Project) -> Iterator[ProjectFinding]:
@@ -99,6 +126,7 @@ class UnreadConfigKey(ProjectRule):
             return
         read = {_normal(name) for name in names_read(project)}
         dynamic = any(facts.reads_config_dynamically for _, facts in project.files.values())
+        whole = {subtree for _, facts in project.files.values() for subtree in facts.config_subtrees_whole}
         configs = {
             path: facts.config_keys for path, (kind, facts) in project.files.items()
             if kind == FileKind.CONFIG and not is_test_path(path) and not _other_tools(facts.config_keys)
@@ -107,6 +135,7 @@ class UnreadConfigKey(ProjectRule):
         for path, keys in configs.items():
             if _group(path) not in built_whole:
                 keys = [k for k in keys if k.path.split(".", 1)[0] not in built_whole]
+                keys = [k for k in keys if not any(f".{subtree}." in f".{k.path}." for subtree in whole)]
                 yield from self._file(path, keys, read, dynamic)
 
     def _file(self, path: str, keys: list, read: set[str], dynamic: bool) -> Iterator[ProjectFinding]:
@@ -161,12 +190,19 @@ def _group(path: str) -> str | None:
 
 
 def _groups_built_whole(configs: dict[str, list]) -> set[str]:
-    """Config groups with a file that builds its object from a top-level `_target_`: hydra
-    composes one of the group's files and the code instantiates it whole."""
-    return {
-        group for path, keys in configs.items()
-        if (group := _group(path)) and any(k.path == "_target_" for k in keys)
-    }
+    """Config groups with a file that builds its object from a top-level `_target_`, or whose
+    every entry does (`aim: {_target_: ...}` in `configs/logger/`): hydra composes the group's
+    files and the code instantiates the object, or each object of the collection, whole
+    (`instantiate_loggers(cfg.logger)`)."""
+    return {group for path, keys in configs.items() if (group := _group(path)) and _builds_objects(keys)}
+
+
+def _builds_objects(keys: list) -> bool:
+    if any(k.path == "_target_" for k in keys):
+        return True
+    entries = {k.name for k in keys if "." not in k.path and k.name not in _FRAMEWORK_KEYS}
+    targets = {k.path.split(".", 1)[0] for k in keys if k.path.count(".") == 1 and k.name == "_target_"}
+    return bool(entries) and entries <= targets
 
 
 def _normal(name: str) -> str:
