@@ -1,5 +1,6 @@
 from collections.abc import Iterator
 
+from mldebt.knowledge import load_table
 from mldebt.project import Project
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
 
@@ -18,7 +19,10 @@ class FloatingBaseImage(ProjectRule):
 
     ## Known limitations
     Images named through an `ARG` without a default are not checked; stage names of a
-    multi-stage build are recognised and skipped.
+    multi-stage build are recognised and skipped. A bare name that is none of Docker Hub's
+    official images (`xgboost-base:1.7`, see `rules/knowledge/container_images.yaml`) cannot be
+    pulled by that name: it is an image the repository builds itself, and it is pinned where it
+    is built.
 
     ## References
     - Docker docs, "Image digests" and Dockerfile best practices ("pin base image versions")
@@ -36,17 +40,26 @@ class FloatingBaseImage(ProjectRule):
         Invalid("FROM nvidia/cuda:12.1.0-runtime-ubuntu22.04\n", path="Dockerfile", message="digest"),
         Invalid("ARG BASE=nvidia/cuda:12.1.0-devel-ubuntu22.04\nFROM ${BASE} AS build\n", path="Dockerfile", line=2),
         Invalid("jobs:\n  test:\n    container: pytorch/pytorch:latest\n", path=".github/workflows/ci.yml", line=3),
+        Invalid("FROM python:3.11-slim\n", path="Dockerfile", line=1, message="pinned by tag only"),
+        Invalid("FROM docker.io/library/python\n", path="Dockerfile", line=1, message="no tag"),
     ]
     VALID = [
         Valid(f"FROM nvidia/cuda:12.1.0-runtime-ubuntu22.04{_DIGEST}\n", path="Dockerfile"),
         Valid(f"FROM python:3.11{_DIGEST} AS build\nFROM build\nCOPY . /app\n", path="Dockerfile"),
         Valid("FROM scratch\nCOPY app /app\n", path="Dockerfile"),
         Valid("ARG BASE\nFROM $BASE\n", path="Dockerfile"),
+        # Images the repository builds itself: a base image, the image a CI job builds and pushes.
+        Valid("FROM xgboost-container-base:1.7-1-1-cpu-py3\nCOPY . /app\n", path="docker/1.7/final/Dockerfile",
+              files={"docker/1.7/base/Dockerfile": f"FROM ubuntu:22.04{_DIGEST}\n"}),
+        Valid("jobs:\n  push:\n    steps:\n      - run: docker build --tag mlops-basics .\n"
+              "      - uses: org/ecr-push@v1\n        with:\n          image: mlops-basics:latest\n",
+              path=".github/workflows/build.yaml"),
     ]
 
     def check(self, project: Project) -> Iterator[ProjectFinding]:
+        official = frozenset(load_table("container_images")["official"])
         for path, image in project.images():
-            if image.digest:
+            if image.digest or ("/" not in image.name and image.name.lower() not in official):
                 continue
             if image.tag in (None, "latest"):
                 what = "no tag" if image.tag is None else "the `latest` tag"
