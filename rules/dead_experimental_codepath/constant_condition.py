@@ -55,6 +55,9 @@ class ConstantCondition(NameBindings, PythonRule):
         Invalid("def train(model):\n    use_ema = False\n    for step in range(10):\n        if use_ema:\n"
                 "            model.update_ema()\n    return model\n", line=4, message="`use_ema` is always False in `train()`"),
         Invalid("def run():\n    fast = True\n    if not fast:\n        slow_path()\n", line=3),
+        # One local flag guarding two blocks is one finding, at the first.
+        Invalid("def plot():\n    plot2 = False\n    if plot2:\n        a()\n    b()\n    if plot2:\n        c()\n",
+                line=3, message="this block and 1 more it guards never run"),
     ]
     VALID = [
         "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import torch\n",
@@ -92,17 +95,20 @@ class ConstantCondition(NameBindings, PythonRule):
 
     def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
         scope = self._functions.pop()
+        dead: dict[str, list[cst.CSTNode]] = {}
         for test, name, dead_when in scope.guards:
             values = scope.bindings.get(name, [])
-            if name in scope.dynamic or len(values) != 1 or values[0] is None:
-                continue
-            if values[0] == dead_when:
-                self.report(
-                    test,
-                    f"`{name}` is always {values[0]} in `{scope.name}()`: this block never runs",
-                    self._hint,
-                    confidence=Confidence.MEDIUM,
-                )
+            if name not in scope.dynamic and len(values) == 1 and values[0] is not None and values[0] == dead_when:
+                dead.setdefault(name, []).append(test)
+        # One flag, one finding: at its first dead block, counting the others.
+        for name, tests in dead.items():
+            blocks = f"this block and {len(tests) - 1} more it guards never run" if len(tests) > 1 else "this block never runs"
+            self.report(
+                tests[0],
+                f"`{name}` is always {scope.bindings[name][0]} in `{scope.name}()`: {blocks}",
+                self._hint,
+                confidence=Confidence.MEDIUM,
+            )
 
     def bind_name(self, name: str, value: cst.BaseExpression | None) -> None:
         if self._functions:
