@@ -167,6 +167,8 @@ _DYNAMIC_CONFIG_CALLS = frozenset(
     {"hydra.utils.instantiate", "hydra.utils.call", "omegaconf.OmegaConf.to_container", "omegaconf.OmegaConf.to_object"}
 )
 _IDENTIFIERS = re.compile(r"[A-Za-z_]\w*")
+#: An f-string that computes one identifier with a word of its own (`{loss}_kwargs`, `{split}_ds`).
+_NAME_PATTERN = re.compile(r"(?=.*[A-Za-z]{3})[\w*]+")
 _CLI_DECORATORS = ("click.option", "click.argument", "typer.Option", "typer.Argument")
 
 
@@ -215,6 +217,11 @@ class NameCollector(cst.BatchableCSTVisitor):
             self._declarations.add(node.value)  # a docstring mentions names, it does not read them
             if isinstance(node.value, cst.ConcatenatedString):
                 self._declarations.update((node.value.left, node.value.right))
+
+    def visit_FormattedString(self, node: cst.FormattedString) -> None:
+        pattern = "".join(p.value if isinstance(p, cst.FormattedStringText) else "*" for p in node.parts)
+        if "*" in pattern and _NAME_PATTERN.fullmatch(pattern):
+            self.facts.names_patterned.add(pattern)
 
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
         if node in self._declarations:
@@ -361,6 +368,7 @@ class NameCollector(cst.BatchableCSTVisitor):
         collected = self.facts
         facts.names_used = collected.names_used
         facts.strings_used = collected.strings_used
+        facts.names_patterned = collected.names_patterned
         facts.reads_config_dynamically = collected.reads_config_dynamically
         facts.config_subtrees_whole = collected.config_subtrees_whole
         facts.names_assigned = collected.names_assigned

@@ -433,6 +433,9 @@ class Facts:
     #: Python: configs consumed wholesale (`**cfg`, `hydra.utils.instantiate`), so a key's
     #: name need not appear in the code for it to be read.
     reads_config_dynamically: bool = False
+    #: Python: names computed by an f-string of one word (`cfg.get(f"{loss}_kwargs")`), as
+    #: glob patterns (`*_kwargs`): a key that matches one may be read under that name.
+    names_patterned: set[str] = field(default_factory=set)
     #: Python: config subtrees handed whole to what reads every key of them
     #: (`OmegaConf.to_container(cfg.model.config)`, `instantiate(cfg.get("logger"))`), as
     #: dotted key paths without the config object (`model.config`, `logger`).

@@ -1,3 +1,4 @@
+import fnmatch
 import re
 from collections.abc import Iterator
 
@@ -26,7 +27,8 @@ class UnreadConfigKey(ProjectRule):
     for a run, the run ignores it, and the experiment log records a setting that never
     applied. A key counts as read when its name appears in the code as an attribute,
     a subscript or `.get()` string, a keyword or parameter name (`**cfg` unpacking), or in
-    another key's `${interpolation}`.
+    another key's `${interpolation}`, or matches a name the code computes with an f-string
+    (`cfg.get(f"{loss}_kwargs")` reads `tdt_kwargs`).
 
     ## Known limitations
     Keys are matched by name (case and `-`/`_` ignored), not by path, so a key is taken as
@@ -59,6 +61,11 @@ class UnreadConfigKey(ProjectRule):
                 line=4, message="`logger.aim`",
                 files={"configs/run/base.yaml": "optim:\n  _target_: torch.optim.Adam\nlogger: csv\n",
                        "train.py": "def f(cfg):\n    return cfg.run.optim, cfg.logger.wandb.group, cfg.experiment\n"}),
+        # A computed name reads the keys it can spell, not the others.
+        Invalid("loss:\n  name: tdt\n  reduction: mean\n  old_scale: 2\n  tdt_kwargs:\n    sigma: 0.05\n", path="conf/model.yaml",
+                line=4, message="`loss.old_scale`",
+                files={"model.py": "def f(cfg):\n    kw = cfg.loss.get(f'{cfg.loss.name}_kwargs')\n"
+                                   "    return cfg.loss.reduction, kw.sigma\n"}),
         # A sibling of the subtree handed whole is still checked.
         Invalid("model:\n  dim: 64\n  old_dim: 32\n  lm:\n    config:\n      hidden_size: 768\n", path="conf/bert.yaml",
                 line=3, message="`model.old_dim`",
@@ -97,6 +104,11 @@ class UnreadConfigKey(ProjectRule):
               files={"bert.py": "from omegaconf import OmegaConf\nclass M:\n    def __init__(self, cfg):\n"
                                 "        self.dim = cfg.model.dim\n        self.hidden_size = 1\n"
                                 "        d = OmegaConf.to_container(self.cfg.model.lm.config)\n"}),
+        # A key looked up by a computed name.
+        Valid("loss:\n  name: tdt\n  reduction: mean\n  tdt_kwargs:\n    sigma: 0.05\n  rnnt_kwargs:\n    clamp: 1\n",
+              path="conf/model.yaml",
+              files={"model.py": "def f(cfg):\n    kw = cfg.loss.get(f'{cfg.loss.name}_kwargs')\n"
+                                 "    return cfg.loss.reduction, kw.sigma, kw.clamp\n"}),
         # A group whose files each hold a collection of objects, built one by one by a helper.
         Valid("logger:\n  wandb:\n    group: mnist\n  aim:\n    experiment: mnist\n", path="configs/experiment/example.yaml",
               files={"configs/logger/aim.yaml": "aim:\n  _target_: aim.AimLogger\n  experiment: null\n",
@@ -125,6 +137,8 @@ class UnreadConfigKey(ProjectRule):
         if not any(kind in FileKind.CODE for kind, _ in project.files.values()):
             return
         read = {_normal(name) for name in names_read(project)}
+        patterns = {_normal(p) for _, facts in project.files.values() for p in facts.names_patterned}
+        read_as = re.compile("|".join(fnmatch.translate(p) for p in sorted(patterns))) if patterns else None
         dynamic = any(facts.reads_config_dynamically for _, facts in project.files.values())
         whole = {subtree for _, facts in project.files.values() for subtree in facts.config_subtrees_whole}
         configs = {
@@ -136,16 +150,21 @@ class UnreadConfigKey(ProjectRule):
             if _group(path) not in built_whole:
                 keys = [k for k in keys if k.path.split(".", 1)[0] not in built_whole]
                 keys = [k for k in keys if not any(f".{subtree}." in f".{k.path}." for subtree in whole)]
-                yield from self._file(path, keys, read, dynamic)
+                yield from self._file(path, keys, read, read_as, dynamic)
 
-    def _file(self, path: str, keys: list, read: set[str], dynamic: bool) -> Iterator[ProjectFinding]:
+    def _file(
+        self, path: str, keys: list, read: set[str], read_as: re.Pattern | None, dynamic: bool
+    ) -> Iterator[ProjectFinding]:
         table = load_table("config_consumers")
         library_sections = {s for group in table["sections"].values() for s in group}
         constructors = set(table["constructor_keys"])
 
         def is_read(key) -> bool:
             name = _normal(key.name)
-            return name in read or name in _FRAMEWORK_KEYS or not re.match(r"[A-Za-z_]", key.name)
+            return (
+                name in read or name in _FRAMEWORK_KEYS or not re.match(r"[A-Za-z_]", key.name)
+                or bool(read_as and read_as.match(name))
+            )
 
         children: dict[str, list] = {}
         for key in keys:
