@@ -136,12 +136,15 @@ class VersionedPatterns:
 
 
 _PLACEHOLDER = re.compile(r"\{(import|config):([^{}]+)\}")
+#: Text of several words or lines, which a config value that names a file is not.
+_PROSE = re.compile(r"\n|(\S+\s+){4}\S")
 
 
 def _resolver(project: Project):
     """Resolve what a file could not on its own: constants imported from another module
     (`{import:config.DATA}`) and values of the repository's config files (`{config:data.train}`,
-    when exactly one config key has that path and a string value); `*` otherwise."""
+    when exactly one config key has that path and a string value that is not prose: a system
+    prompt read from a file only if one exists by that name); `*` otherwise."""
     config_values: dict[str, set[str]] = {}
     for _, (kind, facts) in project.files.items():
         if kind == FileKind.CONFIG:
@@ -151,7 +154,8 @@ def _resolver(project: Project):
 
     def config_value(keys: str) -> str:
         values = {v for path, vs in config_values.items() if path == keys or path.endswith("." + keys) for v in vs}
-        return values.pop() if len(values) == 1 else "*"
+        value = values.pop() if len(values) == 1 else "*"
+        return "*" if _PROSE.search(value) else value  # a prompt or a description, not a path
 
     def resolve(importer: str, path: str) -> str | None:
         def replace(match: re.Match) -> str:

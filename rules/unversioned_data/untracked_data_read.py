@@ -102,6 +102,10 @@ class UntrackedDataRead(ProjectRule):
         Valid("import hydra\nimport torch\n@hydra.main(config_path='conf', config_name='train')\n"
               "def main(cfg):\n    m = torch.load(cfg.model.weights)\n", path="train.py",
               files={"conf/train.yaml": "model:\n  weights: null\n"}),
+        # A config value of several words is text (a prompt), not a file.
+        Valid("import hydra\nimport os\n@hydra.main(config_path='conf', config_name='bot')\ndef main(cfg):\n"
+              "    if os.path.isfile(cfg.llm.prompt):\n        prompt = open(cfg.llm.prompt).read()\n", path="bot.py",
+              files={"conf/bot.yaml": "llm:\n  prompt: You are a helpful agent. Greet the user warmly.\n"}),
         # The notebook fetches the artifacts of a tracked run first.
         Valid("import pickle\nclient.download_artifacts(run_id=run_id, path='preprocessor', dst_path='.')\n"
               "with open('preprocessor/preprocessor.b', 'rb') as f:\n    dv = pickle.load(f)\n", path="registry.py",
