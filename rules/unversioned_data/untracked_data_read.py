@@ -114,6 +114,8 @@ class UntrackedDataRead(ProjectRule):
         Valid("import json\ncreds = json.load(open('creds.txt'))\n", path="deploy/parse_json.py"),
         Valid("token = open('secrets/hf_token').read()\ncert = open('certs/server.pem').read()\n", path="serve.py"),
         Valid("env = open('.env.local').read()\n", path="app.py"),
+        Valid("import matplotlib.pyplot as plt\nimport PIL\nplt.savefig('square.png')\nimg = PIL.Image.open('square.png')\n",
+              path="plots.py", files={".gitignore": "*.png\n"}),
         # Files the script itself saves, under the name the library gives them.
         Valid("import numpy as np\nnp.save('features', x)\nnp.savez('arrays', a=x)\n"
               "x = np.load('features.npy')\ny = np.load('arrays.npz')\n", path="prep.py", files={".gitignore": "*.np?\n"}),
