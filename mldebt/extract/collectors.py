@@ -417,15 +417,17 @@ def _config_keys(node: cst.BaseExpression) -> list[str] | None:
 
 
 def _config_subtree(node: cst.BaseExpression) -> str | None:
-    """`model.config` for `cfg.model.config`, `cfg["model"]["config"]`, `cfg.get("model")` or
-    `self.cfg.model`: the keys below a config object (one at least), else None."""
+    """`lm.config` for `cfg.lm.config`, `cfg["lm"]["config"]`, `cfg.get("lm").get("config")` or
+    `self.cfg.lm.config`: the keys below a config object, two at least (a nested mapping such as
+    a library's own config; a top-level section handed to a constructor is read by the names
+    it uses, and matching one everywhere would excuse every file's `model:`), else None."""
     chain = _key_chain(node, gets=True)
     if not chain or not isinstance(chain[0], cst.Name):
         return None
     root, keys = chain[0].value, chain[1]
     if not _CONFIG_LIKE.search(root) and keys and _CONFIG_LIKE.search(keys[0]):
         root, keys = keys[0], keys[1:]  # `self.cfg.model`: the config is an attribute
-    return ".".join(keys) if keys and _CONFIG_LIKE.search(root) else None
+    return ".".join(keys) if len(keys) >= 2 and _CONFIG_LIKE.search(root) else None
 
 
 def _key_chain(node: cst.BaseExpression, gets: bool) -> tuple[cst.BaseExpression, list[str]] | None:

@@ -436,9 +436,9 @@ class Facts:
     #: Python: names computed by an f-string of one word (`cfg.get(f"{loss}_kwargs")`), as
     #: glob patterns (`*_kwargs`): a key that matches one may be read under that name.
     names_patterned: set[str] = field(default_factory=set)
-    #: Python: config subtrees handed whole to what reads every key of them
-    #: (`OmegaConf.to_container(cfg.model.config)`, `instantiate(cfg.get("logger"))`), as
-    #: dotted key paths without the config object (`model.config`, `logger`).
+    #: Python: nested config subtrees handed whole to what reads every key of them
+    #: (`OmegaConf.to_container(cfg.lm.config)`, `instantiate(cfg.get("model").get("optim"))`),
+    #: as dotted key paths without the config object (`lm.config`, `model.optim`).
     config_subtrees_whole: set[str] = field(default_factory=set)
     #: Python: module-level switches, the branches they guard, names assigned other than by
     #: their definition (reassignment, `global`, `module.NAME = `, `setattr`), and whether the

@@ -41,8 +41,8 @@ class UnreadConfigKey(ProjectRule):
     has a top-level `_target_`: its files, and any `trainer:` section elsewhere) are read by
     hydra and the constructor. YAML of other tools (Kubernetes, Grafana provisioning,
     docker-compose, mkdocs, CI, Prometheus, pre-commit, ...) is not an experiment config.
-    A subtree the code hands whole to what reads all of it (`OmegaConf.to_container(cfg.model.config)`,
-    `instantiate(cfg.get("logger"))`) is read, keys and all. Where configs are consumed
+    A nested subtree the code hands whole to what reads all of it
+    (`OmegaConf.to_container(cfg.model.config)`) is read, keys and all. Where configs are consumed
     wholesale (`**cfg`, `hydra.utils.instantiate`) findings drop to low confidence.
 
     ## References
@@ -66,6 +66,10 @@ class UnreadConfigKey(ProjectRule):
                 line=4, message="`loss.old_scale`",
                 files={"model.py": "def f(cfg):\n    kw = cfg.loss.get(f'{cfg.loss.name}_kwargs')\n"
                                    "    return cfg.loss.reduction, kw.sigma\n"}),
+        # A top-level section handed whole is read by the names the constructor uses.
+        Invalid("model:\n  dim: 64\n  old_dim: 32\n", path="conf/a.yaml", line=3, message="`model.old_dim`",
+                files={"train.py": "from omegaconf import OmegaConf\ndef f(cfg):\n    print(cfg.model.dim)\n"
+                                   "    return OmegaConf.to_container(cfg.model)\n"}),
         # A sibling of the subtree handed whole is still checked.
         Invalid("model:\n  dim: 64\n  old_dim: 32\n  lm:\n    config:\n      hidden_size: 768\n", path="conf/bert.yaml",
                 line=3, message="`model.old_dim`",
