@@ -101,7 +101,8 @@ class CommentedOutCode(PythonRule):
     unmistakably code: assignments, imports, block headers, calls on an object. Words
     joined by operators (`# Post-process`, `# Save/log`) and a word before a parenthesis
     (`# Download (optional)`) are prose. Example code under a `# Usage:` or `# Example:`
-    heading is documentation, to the end of its comment block. A file's leading comment
+    heading is documentation, to the end of its comment block, and so is a comment block that
+    shows an interactive session (`# >>> print(cfg)` and its output). A file's leading comment
     block (license headers) is never reported. Nor is a notebook that nothing runs: a lesson
     offers optional steps as commented code for the reader to enable (`# uncomment for the
     full summary`).
@@ -151,6 +152,11 @@ class CommentedOutCode(PythonRule):
         "# Copyright 2024 The Authors.\n# Licensed under the Apache License, Version 2.0\n# you may not use this file except in compliance.\nimport os\n",
         "x = 1\n# TODO: fix the scheduler\n# NOTE: warmup\n# FIXME: this\n",
         "def f(x):\n    # >>> f(1)\n    # 2\n    # >>> f(2)\n    # 3\n    return x + 1\n",
+        # The code of a reproduction, shown with the session's output, explains a workaround.
+        "def load(cls):\n    # the following issue:\n    #\n    # from peft import AdaLoraConfig, PeftConfig\n"
+        "    # peft_config = AdaLoraConfig()\n    # print(peft_config)\n    # >>> AdaLoraConfig(r=8)\n"
+        "    # peft_config.save_pretrained('./test_config')\n    # peft_config = PeftConfig.from_pretrained('./test_config')\n"
+        "    return cls\n",
         "x = 1\n# Post-process\n# Save/log\n# Download (optional)\n",
         "x = 1\n# train(x)\n# evaluate\n",
         "x = 1\n# print(x)\n# run(y)\n",
@@ -169,6 +175,7 @@ class CommentedOutCode(PythonRule):
         found: list[list[tuple[int, bool]]] = []  # runs worth reporting in this comment block
         metadata = False  # inside a PEP 723 `# /// script` block
         documenting = False  # after a `# Usage:` heading, in the same comment block
+        transcript = False  # the comment block shows an interactive session (`# >>> ...`)
         index = start
         while index <= len(lines):
             text = lines[index].strip() if index < len(lines) else ""
@@ -180,6 +187,8 @@ class CommentedOutCode(PythonRule):
                 documenting = False
             elif _DOC_HEADING.match(text[1:].strip()):
                 documenting = True
+            if text[1:].strip().startswith(">>>"):
+                transcript = True
             commented = text.startswith("#") and not text.startswith(NOT_PYTHON.strip())
             if commented and not metadata and not documenting:
                 body = textwrap.dedent(text[1:])
@@ -194,8 +203,9 @@ class CommentedOutCode(PythonRule):
                 found.append(run)
             run = []
             if not commented:  # the comment block ends: one finding for all of its code
-                self._report(found)
-                found = []
+                if not transcript:  # a session with its output shown documents what happens
+                    self._report(found)
+                found, transcript = [], False
 
     @staticmethod
     def _statement_lines(lines: list[str], index: int, body: str) -> list[tuple[int, bool]]:
