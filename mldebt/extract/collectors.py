@@ -167,8 +167,9 @@ _DYNAMIC_CONFIG_CALLS = frozenset(
     {"hydra.utils.instantiate", "hydra.utils.call", "omegaconf.OmegaConf.to_container", "omegaconf.OmegaConf.to_object"}
 )
 _IDENTIFIERS = re.compile(r"[A-Za-z_]\w*")
-#: An f-string that computes one identifier with a word of its own (`{loss}_kwargs`, `{split}_ds`).
-_NAME_PATTERN = re.compile(r"(?=.*[A-Za-z]{3})[\w*]+")
+#: An f-string that computes one identifier from one value and a word of its own (`{loss}_kwargs`,
+#: `check_{module}_adapter`); with two values (`test_{metric}_{idx}`) it could spell almost anything.
+_NAME_PATTERN = re.compile(r"(?=.*[A-Za-z]{3})\w*\*\w*")
 _CLI_DECORATORS = ("click.option", "click.argument", "typer.Option", "typer.Argument")
 
 
@@ -220,7 +221,7 @@ class NameCollector(cst.BatchableCSTVisitor):
 
     def visit_FormattedString(self, node: cst.FormattedString) -> None:
         pattern = "".join(p.value if isinstance(p, cst.FormattedStringText) else "*" for p in node.parts)
-        if "*" in pattern and _NAME_PATTERN.fullmatch(pattern):
+        if _NAME_PATTERN.fullmatch(pattern):
             self.facts.names_patterned.add(pattern)
 
     def visit_SimpleString(self, node: cst.SimpleString) -> None:

@@ -61,11 +61,11 @@ class UnreadConfigKey(ProjectRule):
                 line=4, message="`logger.aim`",
                 files={"configs/run/base.yaml": "optim:\n  _target_: torch.optim.Adam\nlogger: csv\n",
                        "train.py": "def f(cfg):\n    return cfg.run.optim, cfg.logger.wandb.group, cfg.experiment\n"}),
-        # A computed name reads the keys it can spell, not the others.
+        # A computed name reads the keys it can spell, not the others; one of two values spells anything.
         Invalid("loss:\n  name: tdt\n  reduction: mean\n  old_scale: 2\n  tdt_kwargs:\n    sigma: 0.05\n", path="conf/model.yaml",
                 line=4, message="`loss.old_scale`",
-                files={"model.py": "def f(cfg):\n    kw = cfg.loss.get(f'{cfg.loss.name}_kwargs')\n"
-                                   "    return cfg.loss.reduction, kw.sigma\n"}),
+                files={"model.py": "def f(cfg, split, i):\n    kw = cfg.loss.get(f'{cfg.loss.name}_kwargs')\n"
+                                   "    log(f'{split}_scale{i}')\n    return cfg.loss.reduction, kw.sigma\n"}),
         # A top-level section handed whole is read by the names the constructor uses.
         Invalid("model:\n  dim: 64\n  old_dim: 32\n", path="conf/a.yaml", line=3, message="`model.old_dim`",
                 files={"train.py": "from omegaconf import OmegaConf\ndef f(cfg):\n    print(cfg.model.dim)\n"
