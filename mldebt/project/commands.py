@@ -10,7 +10,6 @@ types `make train`, but the target still names the script that trains).
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -27,21 +26,6 @@ _NAMED_FILE = re.compile(r"[\w./-]+\.(?:sh|ya?ml)\b")
 CI_EVENTS = frozenset({"push", "pull_request", "pull_request_target", "merge_group"})
 #: `cd sub/dir && python train.py`: the folder the rest of the command runs in.
 _CD = re.compile(r"^cd\s+([\w./-]+)\s*(?:&&|;)\s*")
-
-
-def module_index(files: dict[str, tuple[str, object]]) -> dict[str, list[str]]:
-    """Every dotted suffix of every Python file's module name -> the files it may name
-    (`src/pkg/features.py` is `src.pkg.features`, `pkg.features` and `features`)."""
-    index: dict[str, list[str]] = defaultdict(list)
-    for path, (kind, _) in files.items():
-        if kind != FileKind.PYTHON:
-            continue
-        parts = path[:-3].split("/")
-        if parts[-1] == "__init__":
-            parts = parts[:-1]
-        for start in range(len(parts)):
-            index[".".join(parts[start:])].append(path)
-    return index
 
 
 def _joined(folder: str, path: str) -> str:
@@ -63,7 +47,6 @@ class Commands:
     def __init__(self, project: Project) -> None:
         self.project = project
         self.script_patterns = [re.compile(p) for p in load_table("ml_test_score")["script_commands"]]
-        self._modules = module_index(project.files)
         #: CI workflow -> line of its schedule; those with no push/PR trigger are scheduled jobs.
         self.scheduled: dict[str, int] = {}
         self.scheduled_jobs: set[str] = set()
@@ -138,7 +121,7 @@ class Commands:
         for pattern in self.script_patterns:
             for match in pattern.finditer(command):
                 target = match.group(1)
-                resolved = self.file_of(target, "", folder) if target.endswith(".py") else self._run_module(target, folder)
+                resolved = self.file_of(target, "", folder) if target.endswith(".py") else self.project.run_module(folder, target)
                 if resolved:
                     yield resolved
 
@@ -150,19 +133,3 @@ class Commands:
             if candidate in self.project.files:
                 return candidate
         return None
-
-    def _run_module(self, dotted: str, folder: str) -> str | None:
-        """The file `python -m dotted` runs from `folder`: a package's `__main__.py`."""
-        return self.module(f"{dotted}.__main__", folder + "/") or self.module(dotted, folder + "/")
-
-    def module(self, dotted: str, importer: str) -> str | None:
-        """The repository file a module name refers to, seen from `importer`, or None."""
-        if dotted.startswith("."):
-            dots = len(dotted) - len(dotted.lstrip("."))
-            base = importer.split("/")[:-dots]
-            dotted = ".".join(base + [dotted.lstrip(".")]).strip(".")
-        candidates = self._modules.get(dotted, ())
-        if not candidates:
-            return None
-        importer_top = importer.split("/", 1)[0]
-        return min(candidates, key=lambda p: (p.split("/", 1)[0] != importer_top, len(p), p))

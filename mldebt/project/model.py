@@ -116,13 +116,19 @@ class Project:
         A module the tree does not hold (`python -m pip`) is not the repository's."""
         scripts = list(stage.scripts)
         for folder, dotted in stage.modules:
-            found = self.module_in(folder, dotted)
-            if found and found.endswith("/__init__.py"):
-                main = found.removesuffix("__init__.py") + "__main__.py"
-                found = main if main in self.files else None
+            found = self.run_module(folder, dotted)
             if found and found not in scripts:
                 scripts.append(found)
         return scripts
+
+    def run_module(self, folder: str, dotted: str) -> str | None:
+        """The file `python -m dotted` runs from `folder`, found as imports are found: a module,
+        or a package's `__main__.py`; None for a module the tree does not hold (`-m pip`)."""
+        found = self.module_in(folder, dotted)
+        if found and found.endswith("__init__.py"):
+            main = found.removesuffix("__init__.py") + "__main__.py"
+            return main if main in self.files else None
+        return found
 
     @cached_property
     def _module_files(self) -> dict[tuple[str, str], str | None]:

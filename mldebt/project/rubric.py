@@ -194,7 +194,7 @@ class Automation(Commands):
         if path not in self._imports:
             found: dict[str, int] = {}
             for site in self.project.files[path][1].imports:
-                target = self.module(site.module, path)
+                target = self.project.module_file(path, site.module)
                 if target and target != path and target not in found:
                     found[target] = site.line
             self._imports[path] = list(found.items())
