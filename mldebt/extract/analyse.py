@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import gc
 import hashlib
 import re
 import sys
 import threading
 from collections import defaultdict
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from functools import cache
 from pathlib import Path
 
@@ -117,6 +119,22 @@ class _Fingerprints:
 
 _STACK_BYTES = 512 * 2**20
 _RECURSION_LIMIT = 20_000
+#: The cyclic collector's thresholds while a file is analysed. A parse tree is hundreds of
+#: thousands of objects that all live until the file is done, and at the default (700, 10, 10)
+#: full collections walk the growing tree again and again: 12 % of the per-file CPU time,
+#: measured on pytorch-lightning. Trees hold no reference cycles (freed by reference counts);
+#: the little cyclic garbage a file leaves is still collected, a few files later at most.
+_GC_THRESHOLDS = (20_000, 10, 10)
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    previous = gc.get_threshold()
+    gc.set_threshold(*_GC_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*previous)
 
 
 @cache
@@ -182,7 +200,8 @@ class FileAnalyzer:
     def analyse_bytes(self, ref: FileRef, data: bytes) -> FileResult:
         """Analyse the content of a file (what `analyse` does after reading it), on a thread
         whose stack is large enough for libcst's recursive parser and visitors."""
-        return _deep_stack_thread().submit(self._analyse_bytes, ref, data).result()
+        with _fewer_collections():
+            return _deep_stack_thread().submit(self._analyse_bytes, ref, data).result()
 
     def _analyse_bytes(self, ref: FileRef, data: bytes) -> FileResult:
         result = FileResult(ref.path, ref.kind)

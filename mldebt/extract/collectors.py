@@ -187,25 +187,27 @@ class NameCollector(cst.BatchableCSTVisitor):
         self.ctx = ctx
         self.facts = Facts()
         self._depth = 0  # function/class nesting: 0 is module level
-        self._definition_names: set[cst.Name] = set()
+        #: Node sets hold `id(node)`: `visit_Name` tests them for every name of the file, and a
+        #: CSTNode's own `__hash__` is a Python-level call (the nodes outlive the traversal).
+        self._definition_names: set[int] = set()
         self._guard_nodes: list[tuple[str, str, bool, cst.CSTNode]] = []
         self._definition_nodes: list[tuple[cst.FunctionDef | cst.ClassDef, bool]] = []
         self._option_nodes: list[tuple[str, str, cst.CSTNode]] = []
         #: Names used inside each enclosing function, innermost last.
         self._function_names: list[set[str]] = []
         self._flag_nodes: dict[str, cst.Name] = {}
-        self._parameter_names: set[cst.Name] = set()
+        self._parameter_names: set[int] = set()
         #: Strings that declare or document a name (`add_argument("--amp")`, docstrings)
         #: rather than read it.
-        self._declarations: set[cst.CSTNode] = set()
+        self._declarations: set[int] = set()
 
     # --- names used ----------------------------------------------------------------------
 
     def visit_Name(self, node: cst.Name) -> None:
-        if node in self._definition_names:
+        if id(node) in self._definition_names:
             return
         self.facts.names_used.add(node.value)
-        if self._function_names and node not in self._parameter_names:  # a parameter is not a use
+        if self._function_names and id(node) not in self._parameter_names:  # a parameter is not a use
             self._function_names[-1].add(node.value)
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
@@ -215,9 +217,9 @@ class NameCollector(cst.BatchableCSTVisitor):
 
     def visit_Expr(self, node: cst.Expr) -> None:
         if isinstance(node.value, (cst.SimpleString, cst.ConcatenatedString)):
-            self._declarations.add(node.value)  # a docstring mentions names, it does not read them
+            self._declarations.add(id(node.value))  # a docstring mentions names, it does not read them
             if isinstance(node.value, cst.ConcatenatedString):
-                self._declarations.update((node.value.left, node.value.right))
+                self._declarations.update((id(node.value.left), id(node.value.right)))
 
     def visit_FormattedString(self, node: cst.FormattedString) -> None:
         pattern = "".join(p.value if isinstance(p, cst.FormattedStringText) else "*" for p in node.parts)
@@ -225,7 +227,7 @@ class NameCollector(cst.BatchableCSTVisitor):
             self.facts.names_patterned.add(pattern)
 
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
-        if node in self._declarations:
+        if id(node) in self._declarations:
             return
         value = node.evaluated_value
         if isinstance(value, str) and len(value) <= 100:
@@ -236,7 +238,7 @@ class NameCollector(cst.BatchableCSTVisitor):
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._define(node)
         self._function_names.append(set())
-        self._parameter_names.update(p.name for p in node.params.params)
+        self._parameter_names.update(id(p.name) for p in node.params.params)
 
     def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
         used = self._function_names.pop()
@@ -267,7 +269,7 @@ class NameCollector(cst.BatchableCSTVisitor):
 
     def _define(self, node: cst.FunctionDef | cst.ClassDef) -> None:
         if self._depth == 0:
-            self._definition_names.add(node.name)
+            self._definition_names.add(id(node.name))
             if EXPERIMENT_NAME.search(node.name.value):
                 self._definition_nodes.append((node, bool(node.decorators)))
         self._depth += 1
@@ -346,7 +348,7 @@ class NameCollector(cst.BatchableCSTVisitor):
                 self.facts.config_subtrees_whole.add(subtree)
 
     def _argparse_option(self, node: cst.Call) -> None:
-        self._declarations.update(a.value for a in node.args if a.keyword is None or a.keyword.value == "dest")
+        self._declarations.update(id(a.value) for a in node.args if a.keyword is None or a.keyword.value == "dest")
         flags = [literal_value(a.value) for a in node.args if a.keyword is None]
         flags = [f for f in flags if isinstance(f, str)]
         if not flags or not flags[0].startswith("-"):

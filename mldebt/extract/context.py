@@ -116,7 +116,10 @@ class FileContext:
         self.lines = lines if lines is not None else []
         self._cell_map = cell_map or {}
         self.imports: dict[str, str] = {}
-        self._qualnames: dict[cst.CSTNode, str | None] = {}
+        #: id(node) -> (node, its qualified name): a CSTNode's own `__hash__` is a Python-level
+        #: call, and several rules ask about every call of the file. The node is kept so that
+        #: its id is not reused while the memo lives.
+        self._qualnames: dict[int, tuple[cst.CSTNode, str | None]] = {}
         #: Names a module-level def or class binds: a local `load` is not `pickle.load`.
         self._shadowed: set[str] = set()
         self._module_strings: dict[str, str] | None = None
@@ -158,9 +161,10 @@ class FileContext:
 
         Memoised per node: several rules ask about the same call in one traversal.
         """
-        if node not in self._qualnames:
-            self._qualnames[node] = self._resolve(node)
-        return self._qualnames[node]
+        memo = self._qualnames.get(id(node))
+        if memo is None:
+            memo = self._qualnames[id(node)] = (node, self._resolve(node))
+        return memo[1]
 
     def _resolve(self, node: cst.BaseExpression) -> str | None:
         dotted = dotted_name(node)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import cache
 
 import libcst as cst
 
@@ -62,6 +63,19 @@ def _stops(body: cst.BaseSuite) -> bool:
                 if dotted_name(func) in _EXITS:
                     return True
     return False
+
+
+@cache
+def _call_screen() -> tuple[frozenset[str], frozenset[str], tuple[str, ...]]:
+    """The methods, exact call names and call-name prefixes of every detector: most calls of a
+    file match none, and are then let go without asking each detector."""
+    found = detectors().values()
+    calls = [p for d in found for p in d.calls]
+    return (
+        frozenset(m for d in found for m in d.methods),
+        frozenset(p.call for p in calls if not p.prefix),
+        tuple(p.call for p in calls if p.prefix),
+    )
 
 
 class EvidenceCollector(cst.BatchableCSTVisitor):
@@ -179,6 +193,9 @@ class EvidenceCollector(cst.BatchableCSTVisitor):
             gate = next((g for g in reversed(self._gates) if g is not None), None)
             if gate is not None:  # `if f1 >= threshold: model.push_to_hub(...)`
                 self.sites += [(detector, gate) for detector in self._gate_detectors]
+        methods, exact, prefixes = _call_screen()
+        if method not in methods and not (name and (name in exact or name.startswith(prefixes))):
+            return
         for d in self._detectors:
             if method in d.methods or (name and any(p.matches(name) and self._arguments_match(p, node) for p in d.calls)):
                 self.sites.append((d.name, node))

@@ -1,3 +1,4 @@
+import re
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -11,6 +12,8 @@ from mldebt.rule import Category, Confidence, Invalid, PythonRule, Severity, Val
 _REQUESTS = frozenset({"requests.get", "httpx.get", "urllib.request.urlopen", "urllib2.urlopen"})
 #: What reads a response's body (`urlopen(...).read()` included).
 _BODY = frozenset({"content", "text", "raw", "iter_content", "read"})
+#: A name containing one of these (lowercased) is taken as a checksum being computed or checked.
+_CHECKSUM_WORDS = re.compile("checksum|sha256|md5|hash|sha1")
 
 
 @dataclass
@@ -98,7 +101,7 @@ class UnverifiedDownload(PythonRule):
         self._flush(self._scopes.pop(), self._requests.pop())
 
     def visit_Name(self, node: cst.Name) -> None:
-        if any(word in node.value.lower() for word in ("checksum", "sha256", "md5", "hash", "sha1")):
+        if _CHECKSUM_WORDS.search(node.value.lower()):
             self._scopes[-1][1][0] = True
 
     def visit_Assign(self, node: cst.Assign) -> None:
