@@ -12,7 +12,7 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import AbstractContextManager, closing
+from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,7 +27,7 @@ from mldebt.report import Diagnostic, FileResult, Report
 from mldebt.settings import Settings
 
 if TYPE_CHECKING:
-    from mldebt.extract.analyse import FileAnalyzer
+    from mldebt.extract.analyse import FileAnalyzer, ParseGate
 
 #: Below this many bytes to analyse, starting worker processes costs more than it saves.
 MIN_BYTES_FOR_POOL = 2 * 2**20
@@ -45,11 +45,11 @@ def analyzer(root: Path, settings: Settings) -> FileAnalyzer:
 _WORKER: FileAnalyzer | None = None
 
 
-def _init_worker(root: Path, settings: Settings, alone: AbstractContextManager) -> None:
+def _init_worker(root: Path, settings: Settings, gate: ParseGate) -> None:
     global _WORKER
     prepare_worker(root)
     _WORKER = analyzer(root, settings)
-    _WORKER.alone = alone  # big files one at a time across workers: their memory would add up
+    _WORKER.gate = gate  # a big file is parsed alone: its memory and another's would add up
 
 
 def _analyse_in_worker(ref: FileRef) -> FileResult:
@@ -83,6 +83,8 @@ def analyse_files(
     if jobs <= 1 or sum(sizes) < MIN_BYTES_FOR_POOL:
         yield from map(analyzer(root, settings).analyse, files)
         return
+    from mldebt.extract.analyse import ParseGate
+
     largest_first = [ref for _, ref in sorted(zip(sizes, files), key=lambda pair: -pair[0])]
     chunksize = max(1, min(16, len(files) // (jobs * 8)))
     pool = None
@@ -91,7 +93,7 @@ def analyse_files(
         with isolated_process_start(root):
             pool = ProcessPoolExecutor(
                 max_workers=jobs, mp_context=context, initializer=_init_worker,
-                initargs=(root, settings, context.Lock()),
+                initargs=(root, settings, ParseGate(context, jobs)),
             )
             results = pool.map(_analyse_in_worker, largest_first, chunksize=chunksize)  # starts every process
         yield from results

@@ -8,6 +8,7 @@ point at (STYLE.md §6 measures why). Nothing of a CST leaves this module: resul
 from __future__ import annotations
 
 import ast
+import ctypes
 import dataclasses
 import gc
 import hashlib
@@ -15,10 +16,11 @@ import re
 import sys
 import threading
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import contextmanager, nullcontext
 from functools import cache
+from multiprocessing.context import BaseContext
 from pathlib import Path
 
 import libcst as cst
@@ -127,6 +129,29 @@ _RECURSION_LIMIT = 20_000
 _GC_THRESHOLDS = (20_000, 10, 10)
 
 
+#: After a source of more tokens than this, the memory its tree took is handed back to the
+#: system: glibc's allocator keeps it otherwise (measured: 260 MiB still resident after an
+#: 80,000-token module was freed, 66 MiB once released), and a worker would hold that while
+#: another parses a big source. Smaller sources leave under 100 MiB; releasing after each of
+#: them would cost more than it saves.
+_RELEASE_TOKENS = ALONE_TOKENS // 2
+
+
+@cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's `malloc_trim`, or None where the C library has none (macOS, musl)."""
+    try:
+        return ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return None
+
+
+def _release_freed_memory() -> None:
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
 @contextmanager
 def _fewer_collections() -> Iterator[None]:
     previous = gc.get_threshold()
@@ -154,13 +179,49 @@ def _deep_stack_thread() -> ThreadPoolExecutor:
     return executor
 
 
+class ParseGate:
+    """Who parses at the same time, across worker processes: any number of ordinary sources,
+    or one big one (over `ALONE_TOKENS`) and nothing else. A worker's memory grows with the
+    tokens it parses, so a big source next to anything else would add up (measured on
+    generated code at the caps, all processes together: 547 MiB before, see
+    bench/memory_bench.py). Big sources are rare (6 of diffusers' 1,900 modules), so the
+    cores they leave idle cost little."""
+
+    def __init__(self, context: BaseContext, workers: int) -> None:
+        self._big = context.Lock()
+        self._slots = context.Semaphore(workers)
+        self._workers = workers
+
+    @contextmanager
+    def ordinary(self) -> Iterator[None]:
+        if not self._slots.acquire(block=False):
+            _release_freed_memory()  # a big source is being parsed: wait holding little
+            self._slots.acquire()
+        try:
+            yield
+        finally:
+            self._slots.release()
+
+    @contextmanager
+    def alone(self) -> Iterator[None]:
+        with self._big:  # one big source at a time takes the slots, so two never deadlock
+            _release_freed_memory()
+            for _ in range(self._workers):
+                self._slots.acquire()
+            try:
+                yield
+            finally:
+                for _ in range(self._workers):
+                    self._slots.release()
+
+
 class FileAnalyzer:
     """Everything one worker needs, built once per worker process (not once per file)."""
 
     def __init__(self, root: Path, settings: Settings) -> None:
         self.root = root
-        #: Held while a big file is parsed; the engine shares one lock among its workers.
-        self.alone: AbstractContextManager = nullcontext()
+        #: Shared by the engine's workers (None in one process): see `ParseGate`.
+        self.gate: ParseGate | None = None
         enabled = settings.enabled_rule_ids()
         self.rules = [r for r in all_rules() if r.id in enabled]
         self.options = {r.id: settings.options_for(r.id) for r in self.rules}
@@ -231,8 +292,13 @@ class FileAnalyzer:
         refuse_pathological(source)
         tokens = token_count(source.text)
         refuse_oversized(tokens)
-        with self.alone if tokens > ALONE_TOKENS else nullcontext():
-            self._parse_and_walk(ref, source, rules, result)
+        gate = self.gate
+        with nullcontext() if gate is None else gate.alone() if tokens > ALONE_TOKENS else gate.ordinary():
+            try:
+                self._parse_and_walk(ref, source, rules, result)
+            finally:
+                if tokens > _RELEASE_TOKENS:
+                    _release_freed_memory()
 
     def _parse_and_walk(self, ref: FileRef, source: PythonSource, rules: list, result: FileResult) -> None:
         try:

@@ -37,8 +37,8 @@ _OPERATORS = (*"+-*/%@&|^~.", "not", "and", "or", "lambda", "if", "else", "await
 #: whose 1.8 MB took a worker to 2 GB). Above this many tokens a source is not parsed, which
 #: keeps one worker near 250 MiB whatever the input.
 MAX_TOKENS = 80_000
-#: Above this many, a worker parses the file alone (`FileAnalyzer.alone`): two big files at
-#: once in two workers would add up.
+#: Above this many, a worker parses the file alone (`analyse.ParseGate`): a big file and
+#: another at once in two workers would add up.
 ALONE_TOKENS = 30_000
 _WORD_OR_MARK = re.compile(r"\w+|[^\w\s]")
 
