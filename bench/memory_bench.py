@@ -71,7 +71,7 @@ def main() -> None:
             for name, text in (("big_a.py", big), ("big_b.py", big), ("small_a.py", small), ("small_b.py", small)):
                 (root / name).write_text(text, encoding="utf-8")
             (root / "blob.py").write_text(f"BLOB = '{'x' * MIN_BYTES_FOR_POOL}'\n", encoding="utf-8")
-            seconds, memory = run(["scan", ".", "--no-cache", "-f", "json", "--jobs", str(args.jobs)], root)
+            seconds, _, memory = run(["scan", ".", "--no-cache", "-f", "json", "--jobs", str(args.jobs)], root)
         print(
             f"{shape:16s} 2 x {token_count(big):,} + 2 x {token_count(small):,} tokens ({len(big) / 1e6:.2f} MB"
             f" + {len(small) / 1e6:.2f} MB): "
