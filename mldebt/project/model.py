@@ -80,15 +80,22 @@ class Project:
         folder enclosing it that names torch (its own requirements before the repository's).
         None when they name none, or one of them leaves the lower end open."""
         folder = posixpath.dirname(path)
-        by_folder: dict[str, list[Requirement]] = defaultdict(list)
-        for manifest, requirement in self.requirements():
-            if requirement.name in ("torch", "pytorch"):
-                by_folder[posixpath.dirname(manifest)].append(requirement)
+        by_folder = self._torch_requirements
         enclosing = [f for f in by_folder if not f or folder == f or folder.startswith(f + "/")]
         if not enclosing:
             return None
         floors = [_lower_bound(r.specifier) for r in by_folder[max(enclosing, key=len)]]
         return None if any(f is None for f in floors) else min(floors)  # type: ignore[type-var]
+
+    @cached_property
+    def _torch_requirements(self) -> dict[str, list[Requirement]]:
+        """Folder -> the torch requirements of its manifests (asked for every file that loads
+        a checkpoint: once, not a pass over every file's facts each time)."""
+        by_folder: dict[str, list[Requirement]] = defaultdict(list)
+        for manifest, requirement in self.requirements():
+            if requirement.name in ("torch", "pytorch"):
+                by_folder[posixpath.dirname(manifest)].append(requirement)
+        return by_folder
 
     def module_file(self, importer: str, module: str) -> str | None:
         """The file a dotted module name (`exp.flags`, `.flags`) refers to, seen from `importer`.

@@ -132,8 +132,8 @@ def build_chosen_on_line(project: Project, path: str, line: int) -> bool:
 def cpu_build(project: Project, path: str, requirement: Requirement) -> bool:
     """`torch==X+cpu`, or installed from a CPU-only index on the same line."""
     return requirement.local_version == "cpu" or any(
-        p == path and index.line == requirement.line and index.url.rstrip("/").endswith("/cpu")
-        for p, index in project.indexes()
+        index.line == requirement.line and index.url.rstrip("/").endswith("/cpu")
+        for index in project.files[path][1].indexes  # the manifest's own, not every file's
     )
 
 
