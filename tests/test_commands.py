@@ -61,3 +61,11 @@ def test_ci_steps_run_scripts_from_their_working_directory(tmp_path):
     assert sorted(commands.automated) == ["jobs/evaluate.py", "predict.py", "src/lab/train.py", "src/tools/fit.py", "stage.py"]
     assert commands.automated["stage.py"].startswith("run by the DVC stage `fit`")
     assert commands.by_hand == {}
+
+
+def test_a_cd_anywhere_in_a_command_moves_the_parts_after_it(tmp_path):
+    """CI steps, Makefile recipes and DVC stages split a command line the same way."""
+    workflow = "on: push\njobs:\n  t:\n    steps:\n      - run: pip install -e . && cd jobs; python evaluate.py\n"
+    commands, _ = _commands(tmp_path, {".github/workflows/t.yml": workflow})
+    assert "jobs/evaluate.py" in commands.automated
+    assert "evaluate.py" not in commands.automated

@@ -35,6 +35,7 @@ from mldebt.extract.facts import (
     Requirement,
     RequirementFile,
 )
+from mldebt.extract.shell import command_parts, join_path
 from mldebt.extract.sources import NOT_PYTHON, TextSource, load_json
 from mldebt.knowledge import detectors
 
@@ -678,7 +679,6 @@ def _config_file(source: TextSource, facts: Facts) -> None:
 
 #: `python [options] -m pkg.train` in a shell command.
 _RUN_MODULE = re.compile(r"(?:^|\s)python[\d.]*\s+(?:-[A-Za-z]+\s+)*-m\s+([A-Za-z_][\w.]*)")
-_CD = re.compile(r"^\s*(?:cd|pushd)\s+([\w./-]+)\s*$")
 
 
 def _stage_runs(command: str, folder: str) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
@@ -687,20 +687,10 @@ def _stage_runs(command: str, folder: str) -> tuple[tuple[str, ...], tuple[tuple
     `cd sub && python x.py` (a `cd` applies to the commands after it)."""
     scripts: set[str] = set()
     modules: set[tuple[str, str]] = set()
-    for part in re.split(r"&&|\|\||;|\n", command):
-        moved = _CD.match(part)
-        if moved:
-            folder = _join(folder, moved.group(1))
-            continue
-        modules.update((folder, m) for m in _RUN_MODULE.findall(part))
-        scripts.update(_join(folder, s) for s in re.findall(r"([\w./-]+\.py)\b", part))
+    for here, part in command_parts(command, folder):
+        modules.update((here, m) for m in _RUN_MODULE.findall(part))
+        scripts.update(join_path(here, s) for s in re.findall(r"([\w./-]+\.py)\b", part))
     return tuple(sorted(scripts)), tuple(sorted(modules))
-
-
-def _join(folder: str, path: str) -> str:
-    """`path` written in `folder`, as a path from the repository root ('' is the root)."""
-    joined = posixpath.normpath(posixpath.join(folder, path))
-    return "" if joined == "." else joined
 
 
 def _dvc_pipeline(source: TextSource, facts: Facts) -> None:
@@ -714,11 +704,11 @@ def _dvc_pipeline(source: TextSource, facts: Facts) -> None:
     for name, stage in stages.items():
         if not isinstance(stage, dict):
             continue
-        folder = _join(posixpath.dirname(source.path), str(stage.get("wdir") or "."))
+        folder = join_path(posixpath.dirname(source.path), str(stage.get("wdir") or "."))
         command = stage.get("cmd", "")
         command = " && ".join(map(str, command)) if isinstance(command, list) else str(command)
-        outs = [_join(folder, next(iter(o)) if isinstance(o, dict) else str(o)) for o in stage.get("outs") or []]
-        deps = [_join(folder, str(d)) for d in stage.get("deps") or []]
+        outs = [join_path(folder, next(iter(o)) if isinstance(o, dict) else str(o)) for o in stage.get("outs") or []]
+        deps = [join_path(folder, str(d)) for d in stage.get("deps") or []]
         scripts, modules = _stage_runs(command, folder)
         facts.pipeline_stages.append(
             PipelineStage(str(name), scripts, tuple(deps), tuple(outs), _line_of(source.lines, f"{name}:"), modules)

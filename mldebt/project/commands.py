@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from mldebt.discover import FileKind
 from mldebt.extract.facts import CiCommand
+from mldebt.extract.shell import command_parts, join_path
 from mldebt.knowledge import load_table
 
 if TYPE_CHECKING:
@@ -24,20 +25,6 @@ if TYPE_CHECKING:
 _NAMED_FILE = re.compile(r"[\w./-]+\.(?:sh|ya?ml)\b")
 #: GitHub events that make a workflow CI rather than a scheduled job.
 CI_EVENTS = frozenset({"push", "pull_request", "pull_request_target", "merge_group"})
-#: `cd sub/dir && python train.py`: the folder the rest of the command runs in.
-_CD = re.compile(r"^cd\s+([\w./-]+)\s*(?:&&|;)\s*")
-
-
-def _joined(folder: str, path: str) -> str:
-    """`folder/path` without `./` and with `..` resolved, '' for the root."""
-    parts: list[str] = []
-    for part in f"{folder}/{path}".split("/"):
-        if part == "..":
-            if parts:
-                parts.pop()
-        elif part and part != ".":
-            parts.append(part)
-    return "/".join(parts)
 
 
 class Commands:
@@ -115,21 +102,19 @@ class Commands:
     def scripts_in(self, command: str, folder: str = "") -> Iterable[str]:
         """Repository files a shell command runs (`python src/train.py`, `python -m pkg.train`),
         from `folder` (a CI step's `working-directory`, a Makefile's folder) or the root."""
-        moved = _CD.match(command)
-        if moved:
-            folder, command = _joined(folder, moved.group(1)), command[moved.end():]
-        for pattern in self.script_patterns:
-            for match in pattern.finditer(command):
-                target = match.group(1)
-                resolved = self.file_of(target, "", folder) if target.endswith(".py") else self.project.run_module(folder, target)
-                if resolved:
-                    yield resolved
+        for here, part in command_parts(command, folder):
+            for pattern in self.script_patterns:
+                for match in pattern.finditer(part):
+                    target = match.group(1)
+                    resolved = self.file_of(target, "", here) if target.endswith(".py") else self.project.run_module(here, target)
+                    if resolved:
+                        yield resolved
 
     def file_of(self, script: str, near: str, folder: str = "") -> str | None:
         """The repository file a command names: from `folder` if given, else beside `near`, else
         from the root."""
         here = folder if folder else (near.rsplit("/", 1)[0] if "/" in near else "")
-        for candidate in (_joined(here, script), _joined("", script)):
+        for candidate in (join_path(here, script), join_path("", script)):
             if candidate in self.project.files:
                 return candidate
         return None
