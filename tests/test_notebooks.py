@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from conftest import notebook, write_tree
 
 from mldebt import bounded_read
 from mldebt.bounded_read import MAX_READ_BYTES
 from mldebt.engine import scan
-from mldebt.extract.sources import notebook_file_lines, notebook_source
+from mldebt.extract.sources import SourceError, notebook_source
 
 
 def test_findings_carry_cell_index_counting_markdown_and_line_within_cell(tmp_path):
@@ -134,8 +136,9 @@ def test_file_lines_of_cells_are_found_past_outputs_that_repeat_the_code():
     document["cells"][1]["outputs"] = [{"output_type": "stream", "name": "stdout", "text": ["x = 1\n", "print(x)\n"]}]
     text = json.dumps(document, indent=1, sort_keys=True)
     lines = text.splitlines()
-    mapping = notebook_file_lines(text)
+    mapping = notebook_source("t.ipynb", text).notebook_lines
     assert lines[mapping[(1, 1)] - 1].strip() == '"x = 1\\n",'
     assert mapping[(1, 1)] > next(i for i, line in enumerate(lines, 1) if '"outputs"' in line)
     assert lines[mapping[(1, 2)] - 1].strip() == '"print(x)"'
-    assert notebook_file_lines('{"cells": [') == {}
+    with pytest.raises(SourceError):
+        notebook_source("t.ipynb", '{"cells": [')

@@ -40,7 +40,7 @@ from mldebt.extract.glue import GlueCollector
 from mldebt.extract.reproducibility import ReproducibilityCollector
 from mldebt.extract.screen import ALONE_TOKENS, refuse_oversized, refuse_pathological, token_count
 from mldebt.extract.sources import (
-    PythonSource, SourceError, TextSource, content_digest, decode, notebook_file_lines, notebook_source,
+    PythonSource, SourceError, TextSource, content_digest, decode, notebook_source,
     physical_lines,
 )
 from mldebt.extract.walk import walk
@@ -375,7 +375,7 @@ class FileAnalyzer:
             return RelatedSite(path, line)
         if path not in notebooks:
             source = self._reread(root, path, FileKind.NOTEBOOK)[1]
-            notebooks[path] = (source.cell_map, notebook_file_lines(source.notebook_text)) if source else ({}, {})
+            notebooks[path] = (source.cell_map, source.notebook_lines) if source else ({}, {})
         cell_map, file_lines = notebooks[path]
         where = cell_map.get(line)
         if where is None:
@@ -451,7 +451,6 @@ class FileAnalyzer:
         suppressions = Suppressions(lines, same_cell)
         by_id = {r.id: r for r in self.rules}
         fingerprints = _Fingerprints(path)
-        file_lines: dict[tuple[int, int], int] | None = None
         for f in raw:
             if f.node is not None:
                 span = positions[f.node]
@@ -469,12 +468,10 @@ class FileAnalyzer:
             fingerprint = fingerprints.next(rule.id, line_text)
             cell = notebook_line = None
             if cell_map:
-                if file_lines is None:
-                    file_lines = notebook_file_lines(source.notebook_text)
                 start, end = cell_map[line], cell_map.get(end_line, cell_map[line])
                 cell, line = start.cell, start.line
                 end_line = end.line if end.cell == start.cell else line
-                notebook_line = file_lines.get((cell, line))
+                notebook_line = source.notebook_lines.get((cell, line))
             result.findings.append(
                 Finding(
                     path=path, line=line, column=column + 1, rule=rule.id,

@@ -14,6 +14,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from json.decoder import scanstring
 
 from mldebt.bounded_read import MAX_READ_BYTES, read_cap
@@ -45,12 +46,20 @@ class PythonSource:
     cell_map: dict[int, CellLine] = field(default_factory=dict)
     #: Problems that did not stop the scan (e.g. a notebook cell that does not parse).
     warnings: list[SourceError] = field(default_factory=list)
-    #: For notebooks: the .ipynb text, to find where a cell's line is in the file.
+    #: For notebooks: the .ipynb text and its cells, to find where a cell's line is in the file.
     notebook_text: str = ""
+    notebook_cells: list[_Cell] = field(default_factory=list)
 
     @property
     def lines(self) -> list[str]:
         return physical_lines(self.text)
+
+    @cached_property
+    def notebook_lines(self) -> dict[tuple[int, int], int]:
+        """(cell index, line in the cell) -> line of the .ipynb file holding it, so that code
+        scanning can annotate the notebook file itself; computed once, from the cells the
+        notebook was read into (the JSON is not walked again)."""
+        return _file_lines(self.notebook_text, self.notebook_cells)
 
 
 @dataclass
@@ -223,7 +232,7 @@ def notebook_source(path: str, text: str) -> PythonSource:
         for number, line in enumerate(lines, start=1):
             virtual.append(line)
             cell_map[len(virtual)] = CellLine(index, number)
-    return PythonSource(path, "\n".join(virtual) + "\n" if virtual else "", cell_map, warnings, text)
+    return PythonSource(path, "\n".join(virtual) + "\n" if virtual else "", cell_map, warnings, text, cells)
 
 
 _BLANK = re.compile(r"[ \t\n\r]*")
@@ -331,13 +340,8 @@ def _cells(text: str) -> list[_Cell] | None:
     return cells
 
 
-def notebook_file_lines(text: str) -> dict[tuple[int, int], int]:
-    """(cell index, line in the cell) -> line of the .ipynb file holding it, so that code
-    scanning can annotate the notebook file itself; {} for a notebook that is not JSON."""
-    try:
-        cells = _cells(text) or []
-    except (ValueError, RecursionError):
-        return {}
+def _file_lines(text: str, cells: list[_Cell]) -> dict[tuple[int, int], int]:
+    """See `PythonSource.notebook_lines`: the offsets `_cells` kept, turned into file lines."""
     mapping: dict[tuple[int, int], int] = {}
     file_line, counted = 1, 0  # newlines before offset `counted`: offsets only grow
     for index, elements in enumerate(cell.source for cell in cells):
