@@ -1,10 +1,13 @@
-"""The per-file results cache: the boundary between the extract and the project phases.
+"""The results cache: the boundary between the extract and the project phases.
 
 A `FileResult` depends only on the file's path and bytes, on the settings that shape per-file
 analysis and on mldebt's own code, so it is stored on disk under those and a warm scan parses
 only what changed; the project phase then runs on cached and fresh facts alike. A stat index
 (size, times, inode) says which files kept their bytes, so a warm scan does not read and hash
-every file either.
+every file either. A whole report is a function of every file's path and bytes, the paths
+present, the settings and the code, so the last reports are stored under a digest of all of
+them (`report_key`): a scan of an unchanged tree loads its report without importing libcst or
+networkx, parsing or reasoning.
 
 Entries are untrusted input (a pull request can ship a crafted `.mldebt_cache/`): they are
 JSON, decoded field by field against the dataclasses' annotations (never pickle, nothing can
@@ -17,6 +20,7 @@ are pruned once they outnumber the files.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import importlib.util
@@ -39,7 +43,10 @@ from typing import Any
 from mldebt import __version__
 from mldebt.bounded_read import ReadRefused, read_bounded
 from mldebt.extract.sources import content_digest
-from mldebt.report import FileResult
+from mldebt.discover import Discovery
+from mldebt.extract.facts import Facts
+from mldebt.project.rubric import Score
+from mldebt.report import Diagnostic, FileResult, Finding, Report
 from mldebt.settings import Settings
 
 #: The layout of entries; part of every key, bump it when the encoding changes.
@@ -50,8 +57,18 @@ KEPT_GENERATIONS = 4
 SPARE_ENTRIES = 64
 #: An entry larger than this is not read (the largest source mldebt analyses is 2 MiB).
 MAX_ENTRY_BYTES = 64 * 2**20
-#: The stat index of a generation: path -> (kind, size, mtime, ctime, inode, content digest).
-INDEX_NAME = "index.json"
+#: The stat index of a project root, `index-<root>.json` beside the generations: path ->
+#: (kind, size, mtime, ctime, inode, content digest). Content digests do not depend on the
+#: settings, so every generation shares it.
+INDEX_PREFIX = "index-"
+#: Stored reports, `report-<root and paths>.json`, one per project root and paths scanned.
+REPORT_PREFIX = "report-"
+#: Stat indexes and stored reports kept (the most recently written): several projects or
+#: one-file scans may share a cache folder.
+KEPT_PER_ROOT_FILES = 8
+#: Libraries whose behaviour a report depends on beyond the per-file phase (graph, matching,
+#: version ranges, safe YAML): a report is stored under their versions too.
+REPORT_LIBRARIES = ("libcst", "networkx", "pathspec", "packaging", "pyyaml")
 #: A file whose times are this close to the moment it was looked at could change again within
 #: its timestamps' granularity (1-2 s on coarse filesystems) with the same size, times and
 #: inode: its stat is not recorded (git's "racily clean" entries), so the next scan reads it.
@@ -364,24 +381,99 @@ def _index_entry(value: Any) -> tuple[str, Signature, str] | None:
     return value[0], tuple(value[1:5]), value[5]  # type: ignore[return-value]
 
 
-class ResultCache:
-    """Per-file results of one generation (mldebt version, code, per-file settings), one JSON
-    file per (path, content) under `folder/<generation>/`, and a stat index beside them that
-    spares a warm scan reading and hashing every file (git's index does the same): the
-    content digest stays the key, the stat only says when the digest is already known."""
+@dataclasses.dataclass
+class StoredReport:
+    """A `Report` as the reporters read it, stored whole. Of each file's facts only the glue
+    lines are kept (the metrics read them; the other facts served the finished project phase),
+    and the graph is kept as its JSON."""
 
-    def __init__(self, folder: Path, generation_name: str) -> None:
+    files: list[FileResult]
+    findings: list[Finding]
+    diagnostics: list[Diagnostic]
+    settings_digest: str
+    rules_run: list[str]
+    graph_json: str
+    score: Score | None
+
+    @classmethod
+    def of(cls, report: Report) -> StoredReport:
+        files = [
+            dataclasses.replace(r, facts=Facts(glue_lines=r.facts.glue_lines), suppression_comments=[], used_suppressions=[])
+            for r in report.files
+        ]
+        graph = json.dumps(report.graph_data, separators=(",", ":"))
+        return cls(files, report.findings, report.diagnostics, report.settings_digest, report.rules_run, graph, report.score)
+
+    def report(self) -> Report:
+        """The report; a graph that is not a JSON object is a CacheError."""
+        try:
+            graph = json.loads(self.graph_json)
+        except (ValueError, RecursionError):
+            raise CacheError("the graph is not JSON") from None
+        if type(graph) is not dict:
+            raise CacheError("the graph is not a JSON object")
+        return Report(
+            files=self.files, findings=self.findings, diagnostics=self.diagnostics,
+            settings_digest=self.settings_digest, rules_run=self.rules_run, graph_data=graph, score=self.score,
+        )
+
+
+def report_key(
+    root: Path, settings: Settings, found: Discovery, digests: dict[str, str | None], only: list[str] | None,
+) -> str | None:
+    """A digest of every input of a scan's report: mldebt's code and the libraries it reasons
+    with, the settings, the project root (absolute: a cache folder may serve several), the paths
+    reported, every path discovery saw, what it skipped and why, and each file's content digest
+    (`digests`); a file that could not be read counts by its stat signature, since why it was
+    not read (too large, unreadable) can only change with it. None when an input cannot be
+    pinned down (a file that is neither read nor stat'ed): such a report is not stored."""
+    parts: list[Any] = [
+        FORMAT, __version__, code_digest(), f"{sys.version_info.major}.{sys.version_info.minor}",
+        [_library_version(name) for name in REPORT_LIBRARIES], settings.digest(), str(root), only,
+        sorted(found.present), [dataclasses.astuple(s) for s in found.skipped],
+    ]
+    for ref in found.files:
+        digest = digests.get(ref.path)
+        if not digest:
+            file_signature = signature(root / ref.path)
+            if file_signature is None:
+                return None
+            digest = list(file_signature)
+        parts.append([ref.path, ref.kind, digest])
+    text = json.dumps(parts, separators=(",", ":"))
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+@cache
+def _library_version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return ""
+
+
+class ResultCache:
+    """The cache folder of one project root: its stat index and stored reports, and per-file
+    results of one generation (mldebt version, code, per-file settings), one JSON file per
+    (path, content) under `folder/<generation>/`. The stat index spares a warm scan reading and
+    hashing every file (git's index does the same): the content digest stays the key, the
+    stat only says when the digest is already known."""
+
+    def __init__(self, folder: Path, root: Path) -> None:
         self.folder = folder
-        self.entries = folder / generation_name
+        self.root_name = hashlib.blake2b(str(root).encode(), digest_size=8).hexdigest()
+        self.entries: Path | None = None
         self.used: set[str] = set()
         self.stored = 0
         self.index: dict[str, tuple[str, Signature, str]] = {}
         self.seen: dict[str, tuple[str, Signature, str]] = {}
 
     @classmethod
-    def open(cls, folder: Path, settings: Settings) -> ResultCache | None:
-        """The cache in `folder`, created if needed; None when it must not or cannot be used
-        (git tracks it, it is a link, it cannot be written): the scan then runs without it."""
+    def open(cls, folder: Path, root: Path) -> ResultCache | None:
+        """The cache in `folder` for the project at `root`, created if needed; None when it
+        must not or cannot be used (git tracks it, it is a link, it cannot be written): the
+        scan then runs without it. Opening it needs neither the rules nor the settings, so a
+        stored report can be found without importing them."""
         folder = Path(os.path.abspath(folder))
         try:
             if folder.is_symlink() or tracked_by_git(folder):
@@ -390,19 +482,33 @@ class ResultCache:
             for name, text in (("CACHEDIR.TAG", _CACHEDIR_TAG), (".gitignore", "# created by mldebt\n*\n")):
                 if not (folder / name).is_file():
                     _write_atomically(folder / name, text.encode())
-            self = cls(folder, generation(settings))
-            self.entries.mkdir(exist_ok=True)
-            if self.entries.is_symlink():
-                return None
-            os.utime(self.entries)  # most recently used generation
         except OSError:
             return None
+        self = cls(folder, root)
         self.index = self._load_index()
         return self
 
+    def use_generation(self, settings: Settings) -> bool:
+        """Make the per-file entries of `settings`' generation the ones loaded and stored
+        (this imports every rule: the generation digests them); False if they cannot be."""
+        entries = self.folder / generation(settings)
+        try:
+            entries.mkdir(exist_ok=True)
+            if entries.is_symlink():
+                return False
+            os.utime(entries)  # most recently used generation
+        except OSError:
+            return False
+        self.entries = entries
+        return True
+
+    @property
+    def index_path(self) -> Path:
+        return self.folder / f"{INDEX_PREFIX}{self.root_name}.json"
+
     def _load_index(self) -> dict[str, tuple[str, Signature, str]]:
         """The stat index; whatever does not decode is left out (those files are read)."""
-        document = self._read_json(self.entries / INDEX_NAME)
+        document = self._read_json(self.index_path)
         if type(document) is not dict or document.get("format") != FORMAT or type(document.get("files")) is not dict:
             return {}
         return {path: entry for path, value in document["files"].items() if (entry := _index_entry(value))}
@@ -432,7 +538,7 @@ class ResultCache:
             return
         files = {path: [kind, *file_signature, digest] for path, (kind, file_signature, digest) in sorted(self.seen.items())}
         try:
-            _write_atomically(self.entries / INDEX_NAME, json.dumps({"format": FORMAT, "files": files}).encode())
+            _write_atomically(self.index_path, json.dumps({"format": FORMAT, "files": files}).encode())
         except OSError:
             return
 
@@ -449,7 +555,36 @@ class ResultCache:
         except (OSError, ValueError, RecursionError):
             return None
 
+    def _report_path(self, only: list[str] | None, settings: Settings) -> Path:
+        """Where the report of these paths and settings is kept: a scan with `--select` or of
+        one file does not replace the full scan's report (only the key says it is current)."""
+        scope = hashlib.blake2b(json.dumps([only, settings.digest()]).encode(), digest_size=8).hexdigest()
+        return self.folder / f"{REPORT_PREFIX}{self.root_name}-{scope}.json"
+
+    def load_report(self, key: str, only: list[str] | None, settings: Settings) -> Report | None:
+        """The stored report of exactly these inputs, or None (absent, another key, corrupt)."""
+        path = self._report_path(only, settings)
+        document = self._read_json(path)
+        if type(document) is not dict or document.get("key") != key:
+            return None
+        try:
+            report = decoder(StoredReport)(document.get("report")).report()
+        except (ValueError, RecursionError):  # CacheError is a ValueError
+            return None
+        with contextlib.suppress(OSError):
+            os.utime(path)  # recently used: pruned last
+        return report
+
+    def store_report(self, key: str, only: list[str] | None, settings: Settings, report: Report) -> None:
+        """Keep a finished report for the next scan of the same inputs."""
+        document = {"key": key, "report": to_plain(StoredReport.of(report))}
+        try:
+            _write_atomically(self._report_path(only, settings), json.dumps(document, separators=(",", ":")).encode())
+        except OSError:
+            return
+
     def _entry(self, path: str, kind: str, digest: str) -> tuple[str, Path]:
+        assert self.entries is not None, "per-file entries used before use_generation()"
         key = f"{FORMAT}\0{path}\0{kind}\0{digest}"
         name = hashlib.blake2b(key.encode(), digest_size=16).hexdigest() + ".json"
         return key, self.entries / name
@@ -483,19 +618,26 @@ class ResultCache:
             return
 
     def prune(self, live_files: int) -> None:
-        """Drop all but the most recently used generations, and entries this scan did not use
-        once they outnumber the files of the project."""
+        """Drop all but the most recently used generations, stat indexes and stored reports,
+        and entries this scan did not use once they outnumber the files of the project."""
         try:
+            top = list(os.scandir(self.folder))
             generations = sorted(
-                (e for e in os.scandir(self.folder) if _is_generation(e)),
-                key=lambda e: e.stat(follow_symlinks=False).st_mtime, reverse=True,
+                (e for e in top if _is_generation(e)), key=lambda e: e.stat(follow_symlinks=False).st_mtime, reverse=True,
             )
             for old in generations[KEPT_GENERATIONS:]:
-                if old.path != str(self.entries):
+                if self.entries is None or old.path != str(self.entries):
                     shutil.rmtree(old.path, ignore_errors=True)
-            if not self.stored:
+            for prefix in (INDEX_PREFIX, REPORT_PREFIX):
+                files = sorted(
+                    (e for e in top if e.name.startswith(prefix) and e.is_file(follow_symlinks=False)),
+                    key=lambda e: e.stat(follow_symlinks=False).st_mtime, reverse=True,
+                )
+                for old in files[KEPT_PER_ROOT_FILES:]:
+                    Path(old.path).unlink(missing_ok=True)
+            if not self.stored or self.entries is None:
                 return
-            names = [e.name for e in os.scandir(self.entries) if e.name.endswith(".json") and e.name != INDEX_NAME]
+            names = [e.name for e in os.scandir(self.entries) if e.name.endswith(".json")]
             if len(names) > 2 * live_files + SPARE_ENTRIES:
                 for name in names:
                     if name not in self.used:

@@ -3,7 +3,9 @@ merge everything into a `Report`.
 
 A pure function of (tree, Settings): it never reads config, prints or exits (the CLI does).
 The per-file work lives in `mldebt.extract`, the cross-file reasoning in `mldebt.project`;
-this module only orchestrates them and the worker pool.
+this module only orchestrates them and the worker pool. Being a pure function, a scan whose
+inputs are all unchanged loads its report from the cache (`mldebt.cache.report_key`), and
+imports neither the rules nor libcst nor networkx.
 """
 
 from __future__ import annotations
@@ -16,12 +18,12 @@ from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mldebt.cache import ResultCache
-from mldebt.discover import FileRef, discover
+from mldebt.cache import ResultCache, report_key
+from mldebt.discover import Discovery, FileRef, discover
 from mldebt.isolation import isolated_process_start, prepare_worker, stop_pool
 from mldebt.knowledge import alias_map
 from mldebt.project import Project
-from mldebt.project.graph import build_graph
+from mldebt.project.graph import build_graph, to_json
 from mldebt.project.rubric import score as score_rubric
 from mldebt.report import Diagnostic, FileResult, Report
 from mldebt.settings import Settings
@@ -105,26 +107,26 @@ def analyse_files(
 
 
 def _per_file_results(
-    root: Path, settings: Settings, files: list[FileRef], jobs: int, cache: ResultCache | None,
-    progress: ProgressCallback | None,
+    root: Path, settings: Settings, files: list[FileRef], digests: dict[str, str | None], sizes: dict[str, int],
+    jobs: int, cache: ResultCache | None, progress: ProgressCallback | None,
 ) -> dict[str, FileResult]:
-    """Every file's result: from the cache when its bytes are known, else analysed (and
-    cached)."""
+    """Every file's result: from the cache when its bytes (`digests`) are known, else
+    analysed (and cached)."""
     results: dict[str, FileResult] = {}
     misses: list[FileRef] = []
-    sizes: list[int] = []
+    if cache is not None and not cache.use_generation(settings):
+        cache = None
     for ref in files:
-        digest, size = cache.digest(root, ref.path, ref.kind) if cache is not None else (None, _size(root / ref.path))
+        digest = digests.get(ref.path)
         cached = cache.load(ref.path, ref.kind, digest) if cache is not None and digest else None
         if cached is None:
             misses.append(ref)
-            sizes.append(size)
         else:
             results[ref.path] = cached
     done = len(results)
     if progress is not None and done:
         progress(done, len(files))
-    with closing(analyse_files(root, settings, misses, sizes, jobs)) as analysed:
+    with closing(analyse_files(root, settings, misses, [sizes[ref.path] for ref in misses], jobs)) as analysed:
         for result in analysed:
             results[result.path] = result
             if cache is not None:
@@ -132,10 +134,19 @@ def _per_file_results(
             done += 1
             if progress is not None:
                 progress(done, len(files))
-    if cache is not None:
-        cache.save_index()
-        cache.prune(len(files))
     return results
+
+
+def _digests(root: Path, files: list[FileRef], cache: ResultCache | None) -> tuple[dict[str, str | None], dict[str, int]]:
+    """Each file's content digest (None: not known without the cache, or unreadable) and size."""
+    digests: dict[str, str | None] = {}
+    sizes: dict[str, int] = {}
+    for ref in files:
+        if cache is None:
+            digests[ref.path], sizes[ref.path] = None, _size(root / ref.path)
+        else:
+            digests[ref.path], sizes[ref.path] = cache.digest(root, ref.path, ref.kind)
+    return digests, sizes
 
 
 def _size(path: Path) -> int:
@@ -158,14 +169,38 @@ def scan(
     after each file. With `only` (files or folders relative to `root`, `/` separators) the whole
     repository is still analysed, so that cross-file rules see everything, but the report keeps
     only the files, findings and diagnostics inside those paths. With `cache_dir`, per-file
-    results are cached there and a warm scan parses only files that changed."""
+    results and reports are cached there: a warm scan parses only files that changed, and
+    loads the whole report when no input changed."""
     root = Path(root).resolve()
+    only = None if only is None else list(only)
     if not root.is_dir():
         raise NotADirectoryError(f"`{root}` is not a directory")
     settings = settings or Settings()
     found = discover(root, settings.exclude)
-    cache = ResultCache.open(cache_dir, settings) if cache_dir is not None else None
-    results = _per_file_results(root, settings, found.files, jobs or default_jobs(), cache, progress)
+    cache = ResultCache.open(cache_dir, root) if cache_dir is not None else None
+    digests, sizes = _digests(root, found.files, cache)
+    if cache is not None:
+        cache.save_index()
+        key = report_key(root, settings, found, digests, only)
+        stored = cache.load_report(key, only, settings) if key is not None else None
+        if stored is not None:
+            if progress is not None:
+                progress(len(found.files), len(found.files))
+            return stored
+    results = _per_file_results(root, settings, found.files, digests, sizes, jobs or default_jobs(), cache, progress)
+    report = _reason(root, settings, found, results, only)
+    if cache is not None:
+        key = report_key(root, settings, found, {path: r.digest for path, r in results.items()}, only)
+        if key is not None:
+            cache.store_report(key, only, settings, report)
+        cache.prune(len(found.files))
+    return report
+
+
+def _reason(
+    root: Path, settings: Settings, found: Discovery, results: dict[str, FileResult], only: Iterable[str] | None,
+) -> Report:
+    """The project phase on every file's results, and the report of the files in `only`."""
     project = Project(
         {path: (r.kind, r.facts) for path, r in sorted(results.items())},
         found.present,
@@ -185,7 +220,7 @@ def scan(
         skipped = [d for d in skipped if within(d.path, scopes)]
     finisher.add_suppression_findings(root, files)
     report = _merge(files, skipped, settings)
-    report.graph = project.graph
+    report.graph, report.graph_data = project.graph, to_json(project.graph)
     every_finding = [f for r in results.values() for f in r.findings]
     report.score = score_rubric(project, every_finding, dict(settings.attest))
     return report

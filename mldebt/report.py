@@ -13,7 +13,6 @@ from typing import Any
 from mldebt import __version__
 from mldebt.extract.facts import Facts
 from mldebt.project.glue import glue_summary
-from mldebt.project.graph import to_json
 from mldebt.suppress import SuppressionComment
 
 #: 1.1: notebook findings add `notebook_line`; a related site in a notebook has `cell`, its
@@ -130,8 +129,11 @@ class Report:
     diagnostics: list[Diagnostic]
     settings_digest: str
     rules_run: list[str]
-    #: The data/model dependency graph (a networkx DiGraph), set by the engine.
+    #: The data/model dependency graph (a networkx DiGraph), set by the engine; None on a
+    #: report loaded from the cache, which has only its JSON.
     graph: Any = None
+    #: The graph as node-link JSON (`mldebt.project.graph.to_json`): what the JSON report holds.
+    graph_data: dict[str, Any] | None = None
     #: What `--baseline` hid and which of its entries match nothing (`mldebt.baseline`).
     baseline: Any = None
     #: The project root relative to the repository's top level (`/` separators, "" when they
@@ -182,7 +184,7 @@ class Report:
             "findings": [f.to_dict() for f in self.findings],
             "diagnostics": [d.to_dict() for d in self.diagnostics],
             "metrics": self.metrics(),
-            "graph": to_json(self.graph) if self.graph is not None else None,
+            "graph": self.graph_data,
             "score": self.score.to_dict() if self.score is not None else None,
         }
         if self.baseline is not None:

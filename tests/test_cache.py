@@ -1,5 +1,6 @@
-"""The per-file results cache: warm scans give the cold scan's bytes, only changed files are
-analysed again, and entries are untrusted data that can never be believed when they are wrong."""
+"""The results cache: warm scans give the cold scan's bytes, only changed files are analysed
+again, a stored report is used only when no input changed, and entries are untrusted data that
+can never be believed when they are wrong."""
 
 from __future__ import annotations
 
@@ -55,7 +56,18 @@ def analysed(monkeypatch) -> list[str]:
 
 
 def _entries(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.glob("*/*.json") if p.name != cache_module.INDEX_NAME)
+    """The per-file entries (those of every generation)."""
+    return sorted(folder.glob("*/*.json"))
+
+
+def _reports(folder: Path) -> list[Path]:
+    return sorted(folder.glob(f"{cache_module.REPORT_PREFIX}*.json"))
+
+
+def _forget_reports(folder: Path) -> None:
+    """Delete the stored reports: the next scan then runs its project phase on the entries."""
+    for path in _reports(folder):
+        path.unlink()
 
 
 @pytest.fixture
@@ -116,10 +128,35 @@ def test_damaged_entries_are_misses_and_are_rewritten(demo, analysed, damage):
     good = {p: p.read_bytes() for p in entries}
     for path in entries:
         path.write_bytes(damage(path.read_bytes()))
+    _forget_reports(folder)
     analysed.clear()
     assert _json(demo, folder) == cold
     assert len(analysed) == len(entries)
     assert {p: p.read_bytes() for p in _entries(folder)} == good
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: b"\x00\xff garbage \x80",
+        lambda data: data[: len(data) // 2],  # truncated
+        lambda data: re.sub(rb'"final":([0-9.]+)', rb'"final":"\1"', data),  # a string is not a score
+        lambda data: re.sub(rb'"graph_json":"', rb'"graph_json":"[', data),  # the graph is no JSON
+        lambda data: data.replace(b'"key":"', b'"key":"0', 1),  # the report of other inputs
+        lambda data: json.dumps({"key": "x", "report": {"__class__": "os.system"}}).encode(),
+    ],
+)
+def test_a_damaged_stored_report_is_ignored_and_rewritten(demo, analysed, damage):
+    folder = demo / ".mldebt_cache"
+    cold = _json(demo, folder)
+    [stored] = _reports(folder)
+    good = stored.read_bytes()
+    assert damage(good) != good
+    stored.write_bytes(damage(good))
+    analysed.clear()
+    assert _json(demo, folder) == cold
+    assert analysed == []  # the per-file entries still serve
+    assert stored.read_bytes() == good
 
 
 def test_a_decoded_entry_with_wrong_types_is_refused():
@@ -162,9 +199,9 @@ def test_a_cache_folder_git_tracks_is_not_used(demo, analysed):
         pytest.skip("git is not installed")
     folder = demo / ".mldebt_cache"
     cold = _json(demo, folder)
-    for entry in _entries(folder):  # what a crafted pull request could ship: findings hidden
+    for entry in _entries(folder) + _reports(folder):  # what a crafted pull request could ship: findings hidden
         document = json.loads(entry.read_bytes())
-        document["result"]["findings"] = []
+        document["result" if "result" in document else "report"]["findings"] = []
         entry.write_text(json.dumps(document))
     run = {"cwd": demo, "check": True, "capture_output": True}
     subprocess.run([git, "init", "-q"], **run)
@@ -245,7 +282,7 @@ def test_a_linked_cache_folder_is_not_used(demo, tmp_path):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     (demo / ".mldebt_cache").symlink_to(elsewhere)
-    assert ResultCache.open(demo / ".mldebt_cache", Settings()) is None
+    assert ResultCache.open(demo / ".mldebt_cache", demo) is None
     assert _json(demo, demo / ".mldebt_cache") == _json(demo, None)
     assert list(elsewhere.iterdir()) == []
 
@@ -325,7 +362,7 @@ def test_a_damaged_stat_index_is_ignored_and_rewritten(demo, analysed, monkeypat
     monkeypatch.setattr(cache_module, "RACY_NS", 0)
     folder = demo / ".mldebt_cache"
     cold = _json(demo, folder)
-    [written] = folder.glob(f"*/{cache_module.INDEX_NAME}")
+    [written] = folder.glob(f"{cache_module.INDEX_PREFIX}*.json")
     good = json.loads(written.read_bytes())
     written.write_bytes(index)
     analysed.clear()
@@ -346,3 +383,83 @@ def test_a_one_file_scan_reports_what_the_full_scan_reports_in_that_file(demo):
         alone = json.loads(render(scan(demo, load_settings(demo), jobs=1, cache_dir=folder, only=[path]), "json"))
         assert alone["findings"] == [f for f in full["findings"] if f["path"] == path]
         assert alone["score"] == full["score"]
+
+
+def _append(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+def _git(root: Path, *args: str) -> None:
+    git = shutil.which("git")
+    if git is None:
+        pytest.skip("git is not installed")
+    subprocess.run([git, *args], cwd=root, check=True, capture_output=True)
+
+
+#: Each kind of input a report depends on, changed: the next warm scan must not reuse the
+#: stored report (it gives what a cold scan gives).
+_CHANGES = {
+    "python source": lambda root: _append(root / "src/demo/serve.py", "import pickle\npickle.load(open('m.pkl', 'rb'))\n"),
+    "yaml config": lambda root: _append(root / "configs/train.yaml", "  warmup: 5\n"),
+    "requirements": lambda root: (root / "requirements.txt").write_text("torch==2.1.0\nnumpy\n"),
+    "rename": lambda root: (root / "src/demo/serve.py").rename(root / "src/demo/serving.py"),
+    "deletion": lambda root: (root / "Dockerfile").unlink(),
+    "a data file appears": lambda root: _append(root / "notebooks/outputs/preds.pkl", "x"),
+    "gitignore": lambda root: _append(root / ".gitignore", "notebooks/\n"),
+    "git add of a data file": lambda root: (
+        _append(root / "notebooks/checkpoints/last.pt", "x"), _git(root, "add", "-f", "notebooks/checkpoints")
+    ),
+    "git-lfs attributes": lambda root: _append(root / ".gitattributes", "*.pt filter=lfs diff=lfs merge=lfs -text\n"),
+    "config": lambda root: _append(root / "pyproject.toml", 'shipped = ["notebooks/*.ipynb"]\n'),
+}
+
+
+@pytest.mark.parametrize("change", sorted(_CHANGES))
+def test_a_stored_report_is_used_only_when_no_input_changed(demo, analysed, change):
+    _git(demo, "init", "-q")
+    folder = demo / ".mldebt_cache"
+    before = _json(demo, folder)
+    analysed.clear()
+    assert _json(demo, folder) == before and analysed == []
+    _CHANGES[change](demo)
+    cold = _json(demo, None)
+    assert cold != before  # the change matters: reusing the stored report would be seen
+    assert _json(demo, folder) == cold
+    assert _json(demo, folder) == cold  # and the report stored afresh is the cold one
+
+
+def test_settings_and_paths_reported_have_reports_of_their_own(demo):
+    folder = demo / ".mldebt_cache"
+    strict = dataclasses.replace(load_settings(demo), ignore=("MLD402",))
+    for _ in range(2):
+        for settings, only in ((load_settings(demo), None), (strict, None), (load_settings(demo), ["src/demo/train.py"])):
+            warm = render(scan(demo, settings, jobs=1, cache_dir=folder, only=only), "json")
+            assert warm == render(scan(demo, settings, jobs=1, only=only), "json")
+    assert len(_reports(folder)) == 3
+
+
+def test_stored_reports_are_bounded(demo, monkeypatch):
+    monkeypatch.setattr(cache_module, "KEPT_PER_ROOT_FILES", 2)
+    folder = demo / ".mldebt_cache"
+    train = demo / "src" / "demo" / "train.py"
+    for i in range(4):
+        _append(train, f"# edit {i}\n")
+        scan(demo, load_settings(demo), jobs=1, cache_dir=folder, only=[f"src/demo/{['train', 'data', 'serve', 'legacy_py2'][i]}.py"])
+    assert len(_reports(folder)) == 2
+
+
+def test_an_unchanged_tree_is_reported_without_the_rules_libcst_or_networkx(demo):
+    """What makes a warm scan near-instant: nothing of the analysis is imported."""
+    folder = demo / ".mldebt_cache"
+    cold = _json(demo, folder)
+    probe = (
+        "import sys; from pathlib import Path; from mldebt.engine import scan; from mldebt.reporters import render; "
+        "from mldebt.settings import load_settings; root = Path(sys.argv[1]); "
+        "sys.stdout.write(render(scan(root, load_settings(root), jobs=1, cache_dir=Path(sys.argv[2])), 'json')); "
+        "sys.stderr.write(' '.join(m for m in sys.modules if m.split('.')[0] in ('libcst', 'networkx') or m.startswith('mldebt.rules.')))"
+    )
+    run = subprocess.run([sys.executable, "-c", probe, str(demo), str(folder)], capture_output=True, text=True, check=True)
+    assert run.stdout == cold
+    assert run.stderr == ""
