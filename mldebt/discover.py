@@ -174,7 +174,38 @@ def gitignore_spec(lines: Iterable[str]) -> tuple[pathspec.PathSpec, list[tuple[
     return pathspec.GitIgnoreSpec(patterns), invalid
 
 
-def _read_gitignore(root: Path, directory: Path, rel_dir: str, skipped: list[SkippedPath]) -> pathspec.PathSpec | None:
+class PrefilteredSpec:
+    """A gitignore spec that first asks one regex made of all its patterns whether any of them
+    matches: pathspec tries each pattern in turn, and the walk asks about every file and
+    folder of the tree (for lightning, 70 patterns times 2,400 paths), while most paths match
+    none. Only a path some pattern matches goes to the spec, which decides (order, negation,
+    folders); the answer is the spec's for every path."""
+
+    def __init__(self, spec: pathspec.PathSpec) -> None:
+        self.spec = spec
+        self.any_pattern = _any_pattern(spec)
+
+    def match_file(self, path: str) -> bool:
+        if self.any_pattern is not None and self.any_pattern.match(path) is None:
+            return False
+        return self.spec.match_file(path)
+
+
+def _any_pattern(spec: pathspec.PathSpec) -> re.Pattern | None:
+    """A regex that matches a path when one of `spec`'s patterns does (None if the patterns
+    cannot be combined: the spec is then asked about every path). Their `ps_d` groups are made
+    anonymous, since a name may appear once in a regex; that changes what is captured, not
+    what matches."""
+    regexes = [p.regex for p in spec.patterns if p.include is not None]
+    try:
+        if any(not isinstance(r.pattern, str) or r.flags != re.UNICODE for r in regexes):
+            return None
+        return re.compile("|".join(f"(?:{r.pattern.replace('(?P<ps_d>', '(?:')})" for r in regexes) or "(?!)")
+    except (AttributeError, re.error):
+        return None
+
+
+def _read_gitignore(root: Path, directory: Path, rel_dir: str, skipped: list[SkippedPath]) -> PrefilteredSpec | None:
     rel = f"{rel_dir}/.gitignore" if rel_dir else ".gitignore"
     try:
         data = read_bounded(directory / ".gitignore", tree=root)
@@ -186,7 +217,7 @@ def _read_gitignore(root: Path, directory: Path, rel_dir: str, skipped: list[Ski
     spec, invalid = gitignore_spec(data.decode("utf-8", errors="replace").splitlines())
     for number, reason in invalid:
         skipped.append(SkippedPath(rel, f"invalid pattern ({reason}); line ignored", "invalid-pattern", number))
-    return spec
+    return PrefilteredSpec(spec)
 
 
 def _utf8(rel: str, skipped: list[SkippedPath]) -> bool:
@@ -223,12 +254,12 @@ def discover(root: Path, exclude: Iterable[str] = ()) -> Discovery:
     `exclude` holds gitignore-style patterns relative to the root.
     """
     root = root.resolve()
-    excluded = pathspec.GitIgnoreSpec.from_lines(list(exclude))
+    excluded = PrefilteredSpec(pathspec.GitIgnoreSpec.from_lines(list(exclude)))
     files: list[FileRef] = []
     skipped: list[SkippedPath] = []
     present: set[str] = set()
     # (relative directory prefix, spec) of every .gitignore seen on the way down.
-    ignores: list[tuple[str, pathspec.PathSpec]] = []
+    ignores: list[tuple[str, PrefilteredSpec]] = []
 
     def ignored(rel: str, is_dir: bool) -> bool:
         probe = rel + "/" if is_dir else rel

@@ -5,7 +5,11 @@ from __future__ import annotations
 import pytest
 from conftest import write_tree
 
-from mldebt.discover import FileKind, classify, discover, is_test_path
+import itertools
+
+import pathspec
+
+from mldebt.discover import FileKind, PrefilteredSpec, classify, discover, gitignore_spec, is_test_path
 
 
 @pytest.mark.parametrize(
@@ -92,3 +96,33 @@ def test_gitignore_excludes_and_default_skips(tmp_path):
 )
 def test_is_test_path(path, is_test):
     assert is_test_path(path) is is_test
+
+
+_PATTERNS = [
+    "*.pyc", "build/", "!keep.pyc", "/docs/_build", "**/foo/**", "data/*.csv", "!data/keep.csv", "a/**/b",
+    "[Tt]emp*", "\\#literal", "logs", "*.ckpt/", "!/logs/important.log", "?.tmp", "out/**/*.pt", "",
+    "# a comment", "name with space", "lightning_logs/", "*.egg-info",
+]
+_PATHS = [
+    "x.pyc", "src/x.pyc", "keep.pyc", "src/keep.pyc", "build/", "src/build/", "build", "docs/_build", "docs/_build/",
+    "src/docs/_build", "foo/x", "a/foo/b/c", "data/x.csv", "data/keep.csv", "data/sub/x.csv", "a/b", "a/x/y/b",
+    "Temp1", "src/temp.py", "#literal", "logs", "logs/", "logs/important.log", "src/logs/a", "m.ckpt/", "m.ckpt",
+    "a.tmp", "ab.tmp", "out/x/y.pt", "out/y.pt", "name with space", "lightning_logs/", "pkg.egg-info/", "train.py",
+    "src/model/train.py", "README.md",
+]
+
+
+def test_prefiltered_specs_answer_as_pathspec_does():
+    """The combined regex only rules out paths no pattern matches: every answer is the spec's."""
+    for size in (1, 2, 5, len(_PATTERNS)):
+        for start in range(0, len(_PATTERNS) - size + 1, max(1, size // 2)):
+            lines = _PATTERNS[start:start + size]
+            spec, _ = gitignore_spec(lines)
+            prefiltered = PrefilteredSpec(spec)
+            assert prefiltered.any_pattern is not None
+            for path in _PATHS:
+                assert prefiltered.match_file(path) == spec.match_file(path), (lines, path)
+    for lines in itertools.permutations(["logs/", "!logs/keep/", "logs/keep/*.tmp"]):
+        spec = pathspec.GitIgnoreSpec.from_lines(list(lines))
+        for path in ("logs/a", "logs/keep/a", "logs/keep/a.tmp", "src/logs/keep/b.tmp"):
+            assert PrefilteredSpec(spec).match_file(path) == spec.match_file(path)
