@@ -10,17 +10,14 @@ imports neither the rules nor libcst nor networkx.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mldebt.cache import ResultCache, report_key
 from mldebt.discover import Discovery, FileRef, discover
-from mldebt.isolation import isolated_process_start, prepare_worker, stop_pool
 from mldebt.knowledge import alias_map
 from mldebt.project import Project
 from mldebt.project.graph import build_graph, to_json
@@ -29,6 +26,8 @@ from mldebt.report import Diagnostic, FileResult, Report
 from mldebt.settings import Settings
 
 if TYPE_CHECKING:
+    import multiprocessing.context
+
     from mldebt.extract.analyse import FileAnalyzer, ParseGate
 
 #: Below this many bytes to analyse, starting worker processes costs more than it saves.
@@ -49,6 +48,8 @@ _WORKER: FileAnalyzer | None = None
 
 def _init_worker(root: Path, settings: Settings, gate: ParseGate) -> None:
     global _WORKER
+    from mldebt.isolation import prepare_worker
+
     prepare_worker(root)
     _WORKER = analyzer(root, settings)
     _WORKER.gate = gate  # a big file is parsed alone: its memory and another's would add up
@@ -68,7 +69,10 @@ def default_jobs() -> int:
 
 def pool_context() -> multiprocessing.context.BaseContext:
     """forkserver where it exists: fork-safe next to the progress bar's thread, and workers
-    start from a server that has already imported libcst."""
+    start from a server that has already imported libcst. (multiprocessing is imported here:
+    a scan that needs no pool, most warm ones, does not pay for it.)"""
+    import multiprocessing
+
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["mldebt.engine", "mldebt.extract.analyse"])
@@ -85,7 +89,10 @@ def analyse_files(
     if jobs <= 1 or sum(sizes) < MIN_BYTES_FOR_POOL:
         yield from map(analyzer(root, settings).analyse, files)
         return
+    from concurrent.futures import ProcessPoolExecutor
+
     from mldebt.extract.analyse import ParseGate
+    from mldebt.isolation import isolated_process_start, stop_pool
 
     largest_first = [ref for _, ref in sorted(zip(sizes, files), key=lambda pair: -pair[0])]
     chunksize = max(1, min(16, len(files) // (jobs * 8)))
