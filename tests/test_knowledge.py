@@ -35,7 +35,7 @@ def test_deserialization_table():
 
 def test_gpu_stack_table():
     table = load_table("gpu_stack")
-    assert all(name == canonicalize_name(name) for name in table["pip_packages"])
+    assert all(name == canonicalize_name(name) for name in table["pip_packages"] + table["api_libraries"])
     assert set(table["cuda_variant_packages"]) <= set(table["pip_packages"]) | set(table["conda_packages"])
     assert set(table["deprecated"]) <= set(table["pip_packages"])
     for release, builds in table["torch_cuda_builds"].items():

@@ -6,7 +6,7 @@ from __future__ import annotations
 from packaging.specifiers import SpecifierSet
 
 from mldebt.discover import FileKind
-from mldebt.extract.manifests import manifest_facts, notebook_installs
+from mldebt.extract.manifests import manifest_facts, moving_reference, notebook_installs
 from mldebt.extract.sources import TextSource
 
 
@@ -52,7 +52,7 @@ def test_notebook_installs_skip_options_requirement_files_and_comments():
         "#|     peft",
         "pass  # !pip freeze | grep scikit-learn",
     ]
-    assert [(r.name, r.specifier, r.line) for r in notebook_installs(lines)] == [
+    assert [(i.requirement.name, i.requirement.specifier, i.requirement.line) for i in notebook_installs(lines)] == [
         ("comet-ml", "", 2), ("torch", "==2.1.0", 3), ("peft", "", 3),
     ]
 
@@ -65,3 +65,18 @@ def test_a_semicolon_inside_a_command_substitution_does_not_split_the_install():
     facts = manifest_facts(TextSource("Dockerfile", FileKind.DOCKERFILE, text))
     assert [(f.path, f.line) for f in facts.requirement_files] == [("requirements.txt", 2)]
     assert [r.name for r in facts.requirements] == ["onnx"]
+
+
+def test_notebook_installs_are_split_as_the_shell_splits_them():
+    lines = [
+        "pass  # !pip install matplotlib>=3.3.2 'numpy>=1.26' 2>&1 | tee pip.log",
+        "pass  # !pip3 install -U --pre torch --extra-index-url https://download.pytorch.org/whl/nightly/cu121",
+        "pass  # !python -m pip install git+https://github.com/org/lib.git@$BRANCH#egg=lib_toolkit[all]",
+        "pass  # %pip install git+https://github.com/org/peft@0123abcd",
+    ]
+    installs = notebook_installs(lines)
+    assert [(i.requirement.name, i.requirement.specifier, i.redirect, i.prerelease) for i in installs] == [
+        ("matplotlib", "", ">=3.3.2", False), ("numpy", ">=1.26", "", False), ("torch", "", "", True),
+        ("lib-toolkit", "", "", False), ("peft", "", "", False),
+    ]
+    assert [moving_reference(i.requirement.url) for i in installs[3:]] == [True, False]

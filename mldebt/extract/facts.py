@@ -33,6 +33,19 @@ class Requirement:
 
 
 @dataclass(frozen=True)
+class NotebookInstall:
+    """A package a notebook installs (`!pip install ...`), as pip receives it, and what the
+    command line says around it."""
+
+    requirement: Requirement
+    #: `>=3.3.2` of an unquoted `!pip install pkg>=3.3.2`: the shell takes it as a redirect,
+    #: and pip gets `pkg` with no version.
+    redirect: str = ""
+    #: `--pre`, or an index of nightly builds: whatever was built that day.
+    prerelease: bool = False
+
+
+@dataclass(frozen=True)
 class IndexUrl:
     url: str
     line: int
@@ -492,8 +505,9 @@ class Facts:
     #: Python: the modules the file imports (evidence for the rubric, and that two files
     #: belong to one project). All files: ML Test Score evidence.
     imports: list[ImportSite] = field(default_factory=list)
-    #: Notebooks: packages installed by `!pip install` / `%pip install` (virtual lines).
-    notebook_installs: list[Requirement] = field(default_factory=list)
+    #: Notebooks: packages installed by `!pip install` / `%pip install` (virtual lines),
+    #: including those installed from a VCS URL (`git+https://...`, with `url` set).
+    notebook_installs: list[NotebookInstall] = field(default_factory=list)
     evidence: list[EvidenceSite] = field(default_factory=list)
     #: CI workflows, job manifests, shell scripts: the commands they run, the line of a schedule
     #: trigger (0: none) and GitHub's `on:` events.

@@ -31,6 +31,7 @@ from mldebt.extract.facts import (
     Facts,
     Image,
     IndexUrl,
+    NotebookInstall,
     PipelineStage,
     Requirement,
     RequirementFile,
@@ -389,10 +390,12 @@ def _install_commands(facts: Facts, text: str, line: int) -> None:
 _NEUTRALISED_MAGIC = re.compile(r"^\s*(?:pass|None)\s+#\s*[!%]+\s*(?P<command>.*)$")
 
 
-def notebook_installs(lines: list[str]) -> list[Requirement]:
+def notebook_installs(lines: list[str]) -> list[NotebookInstall]:
     """The packages a notebook installs (`!pip install`, `%pip install`, `%conda install`),
-    read from its virtual module's lines, `\\` continuations joined; lines are virtual."""
-    facts = Facts()
+    read from its virtual module's lines, `\\` continuations joined; lines are virtual. Both
+    magics hand the line to a shell, so it is split as the shell splits it: an unquoted
+    `pkg>=1.2` installs `pkg` and writes pip's output to a file `=1.2`."""
+    installs: list[NotebookInstall] = []
     index = 0
     while index < len(lines):
         match = _NEUTRALISED_MAGIC.match(lines[index])
@@ -404,8 +407,61 @@ def notebook_installs(lines: list[str]) -> list[Requirement]:
             command = command.rstrip()[:-1] + " " + lines[index][len(NOT_PYTHON):]
             index += 1
         if command.startswith(("install ", "pip ", "pip3 ", "python", "uv ", "conda ", "mamba ")):
-            _install_commands(facts, "pip " + command if command.startswith("install ") else command, number)
-    return facts.requirements
+            installs += _shell_installs("pip " + command if command.startswith("install ") else command, number)
+    return installs
+
+
+_SHELL_SEPARATORS = frozenset({"&&", "||", ";", "|", "&"})
+_SHELL_REDIRECTS = frozenset({">", ">>", "<", ">&", "&>", ">|"})
+_VCS_URL = re.compile(r"^(?:git|hg|svn|bzr)\+")
+
+
+def _shell_installs(command: str, line: int) -> list[NotebookInstall]:
+    """The installs of one shell command line, its redirects taken out as the shell does."""
+    lexer = shlex.shlex(command, posix=True, punctuation_chars=True)
+    lexer.whitespace_split, lexer.commenters = True, ""
+    try:
+        tokens = list(lexer)
+    except ValueError:  # unbalanced quotes: read it as written
+        tokens = command.split()
+    words: list[str] = []
+    redirected: dict[str, str] = {}
+    position = 0
+    while position < len(tokens):
+        token = tokens[position]
+        if token in _SHELL_REDIRECTS:
+            target = tokens[position + 1] if position + 1 < len(tokens) else ""
+            if words and words[-1].isdigit():  # `2>&1`: a file descriptor, not a word
+                words.pop()
+            elif words:
+                redirected[words[-1]] = token + target
+            position += 2
+            continue
+        words.append(";" if token in _SHELL_SEPARATORS else shlex.quote(token))
+        position += 1
+    facts = Facts()
+    _install_commands(facts, " ".join(words), line)
+    prerelease = "--pre" in tokens or any("nightly" in i.url for i in facts.indexes)
+    installs = [NotebookInstall(r, redirected.get(r.text, ""), prerelease) for r in facts.requirements]
+    for token in tokens:
+        if _VCS_URL.match(token):
+            installs.append(NotebookInstall(_vcs_requirement(token, line), prerelease=prerelease))
+    return installs
+
+
+def _vcs_requirement(url: str, line: int) -> Requirement:
+    """`git+https://host/org/peft.git@main#egg=peft[extra]`: named by its egg, else its repository."""
+    egg = re.search(r"[#&]egg=([A-Za-z0-9_.-]+)", url)
+    name = egg[1] if egg else url.split("#")[0].split("@")[0].rstrip("/").rsplit("/", 1)[-1].removesuffix(".git")
+    return Requirement(canonicalize_name(name), "", line, "pip", text=url, url=url)
+
+
+def moving_reference(url: str) -> bool:
+    """A VCS URL that names no commit nor release tag (`...peft`, `...@main`, `...@$BRANCH`):
+    what it installs changes with every push."""
+    path = url.split("#")[0].split("://", 1)[-1]
+    reference = path.rsplit("@", 1)[1] if "@" in path.split("/", 1)[-1] else ""
+    return not re.fullmatch(r"[0-9a-f]{7,40}|v?\d+(\.\d+)+\w*", reference)
 
 
 #: ARG/ENV names that hold a CUDA version (not `TORCH_CUDA_ARCH_LIST`, a compute capability).

@@ -1,24 +1,43 @@
 from collections.abc import Iterator
 
-from mldebt.rules.dependency_management import is_pinned
+from packaging.utils import canonicalize_name
+
+from mldebt.rules.dependency_management import gpu_stack, is_pinned
 
 from mldebt.discover import FileKind
+from mldebt.extract.facts import NotebookInstall, Requirement
+from mldebt.extract.manifests import moving_reference
 from mldebt.project import Project
-from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
+from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid, notebook
+
+_NIGHTLY = "--extra-index-url https://download.pytorch.org/whl/nightly/cu121"
 
 
 class UnpinnedNotebookInstall(ProjectRule):
-    """A notebook installs packages with `!pip install` / `%pip install` and no version.
+    """A notebook installs, with no version, a package whose version decides whether it runs.
 
     ## Why it matters
     A notebook that installs `transformers` on its first run gets whatever is newest that day;
     run again next month, the same cells give other results or fail, and nothing in the repo
-    says which versions once worked. Pin what the notebook installs, or install from a pinned
-    requirements file.
+    says which versions once worked. That is a risk, and reported, when:
+    - the package is a deep-learning framework, a GPU library or an ML library whose API the
+      notebook's code is written against (`rules/knowledge/gpu_stack.yaml`);
+    - the repository pins the package elsewhere (requirements, conda, pyproject), so the
+      notebook runs another version than the one the rest of the repository was tested with;
+    - the install asks for pre-release or nightly builds (`--pre`, a nightly index);
+    - the version was written but the shell took it: `!pip install pkg>=1.2` unquoted is
+      `pip install pkg` with its output redirected to a file named `=1.2`.
+
+    Helpers the code barely touches (download helpers, progress bars, model summaries,
+    notebook widgets, optional loggers) are not reported: pinning them makes no result more
+    reproducible. Nor are the libraries beside a package the notebook installs from a branch
+    head (`git+https://...` with no commit): that notebook tracks the newest code on purpose,
+    and pinning the leaves around it makes nothing reproducible.
 
     ## Known limitations
-    Reported as info, once per install line, naming its unpinned packages. `-r file` installs
-    are the requirements rules' concern; a lock file that pins the package counts as a pin.
+    Reported as info, once per install line. `-r file` installs are the requirements rules'
+    concern; a lock file that pins the package counts as a pin. Whether a library's API matters
+    is read from the table, not from how much the notebook uses it.
 
     ## References
     - Arpteg et al. 2018, Software Engineering Challenges of Deep Learning (dependency management)
@@ -32,36 +51,97 @@ class UnpinnedNotebookInstall(ProjectRule):
     confidence = Confidence.MEDIUM
     in_tests = False
     INVALID = [
-        Invalid('{"cells": [{"cell_type": "code", "source": ["%pip install -qr requirements.txt comet_ml\\n",'
-                ' "import torch"]}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}',
-                path="tutorial.ipynb", line=1, message="`comet_ml`"),
-        Invalid('{"cells": [{"cell_type": "code", "source": ["!pip install -q \\\\\\n", "    transformers==4.41.2 \\\\\\n",'
-                ' "    peft datasets"]}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}',
-                path="finetune.ipynb", message="`peft`, `datasets`"),
+        Invalid(notebook("!pip install -q \\\n    transformers==4.41.2 \\\n    peft datasets wget"),
+                path="finetune.ipynb", line=1, message="`peft`, `datasets` with no version"),
+        Invalid(notebook("!pip install text-unidecode\n!pip install matplotlib>=3.3.2\n"), path="tutorial.ipynb",
+                line=2, message="the shell takes `>=3.3.2` as a redirect"),
+        Invalid(notebook("if IS_COLAB:\n    %pip install -q -U statsmodels\n"), path="time_series.ipynb", line=2,
+                message="`requirements.txt` pins `statsmodels~=0.14.0`",
+                files={"requirements.txt": "numpy>=1.26\nstatsmodels~=0.14.0\n"}),
+        Invalid(notebook(f"!pip3 install -U --pre torch torchvision {_NIGHTLY}"), path="setup.ipynb",
+                message="pre-release builds of `torch`, `torchvision`"),
+        Invalid(notebook('%pip install "torch>=2.1"'), path="train.ipynb", message="`torch>=2.1` with no upper bound"),
     ]
     VALID = [
-        Valid('{"cells": [{"cell_type": "code", "source": ["%pip install transformers==4.41.2 peft~=0.11.0\\n",'
-              ' "!pip install -r requirements.txt"]}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}',
+        Valid(notebook("%pip install transformers==4.41.2 peft~=0.11.0\n!pip install -r requirements.txt"),
               path="finetune.ipynb"),
-        Valid('{"cells": [{"cell_type": "code", "source": ["!pip freeze | grep scikit-learn"]}], "metadata": {},'
-              ' "nbformat": 4, "nbformat_minor": 5}', path="check.ipynb"),
+        Valid(notebook("!pip freeze | grep scikit-learn"), path="check.ipynb"),
         Valid("import subprocess\nsubprocess.run(['pip', 'install', 'torch'])\n", path="setup_env.py"),
+        # Helpers and optional loggers: noise even as a note.
+        Valid(notebook("!pip install wget\n!pip install text-unidecode\n%pip install -q torchinfo comet_ml"),
+              path="tutorial.ipynb"),
+        # A quoted floor of a helper is a version, not a redirect.
+        Valid(notebook('!pip install "matplotlib>=3.3.2"'), path="tutorial.ipynb"),
+        # Beside the library itself from its branch head, pinning the leaves makes nothing reproducible.
+        Valid(notebook("!pip install transformers accelerate datasets git+https://github.com/huggingface/peft -q"),
+              path="examples/lora.ipynb"),
+        Valid(notebook("BRANCH = 'main'\n!python -m pip install git+https://github.com/org/lib.git@$BRANCH#egg=lib[all]\n"
+                       "!pip install torchaudio -f https://download.pytorch.org/whl/torch_stable.html"),
+              path="tutorials/asr.ipynb"),
     ]
 
     def check(self, project: Project) -> Iterator[ProjectFinding]:
         locked = project.locked_names()
+        pins = _pins(project)
+        stack = gpu_stack()
+        frameworks = frozenset(stack["pip_packages"]) | frozenset(stack["api_libraries"])
         for path, (kind, facts) in project.files.items():
             if kind != FileKind.NOTEBOOK:
                 continue
-            by_line: dict[int, list[str]] = {}
-            for requirement in facts.notebook_installs:
-                if not is_pinned(requirement) and requirement.name not in locked:
-                    by_line.setdefault(requirement.line, []).append(requirement.text or requirement.name)
-            for line, names in by_line.items():
-                shown = ", ".join(f"`{n}`" for n in names)
+            installs = facts.notebook_installs
+            tracks_head = any(i.requirement.url and moving_reference(i.requirement.url) for i in installs)
+            by_line: dict[int, list[NotebookInstall]] = {}
+            for install in installs:
+                requirement = install.requirement
+                if is_pinned(requirement) or requirement.name in locked:
+                    continue
+                if install.redirect or install.prerelease or requirement.name in pins or (
+                    requirement.name in frameworks and not tracks_head
+                ):
+                    by_line.setdefault(requirement.line, []).append(install)
+            for line, risky in by_line.items():
+                redirected = [i for i in risky if i.redirect]
                 yield ProjectFinding(
                     line,
-                    f"the notebook installs {shown} with no version",
-                    hint="pin what the notebook installs (`pkg==X.Y.Z`), or install from a pinned requirements file",
+                    "the notebook installs " + "; ".join(_clauses(risky, pins)),
+                    hint='quote the requirement (`!pip install "pkg>=X"`), or pin it' if redirected
+                    else "pin what the notebook installs (`pkg==X.Y.Z`), or install from a pinned requirements file",
                     path=path,
+                    related=tuple(pins[i.requirement.name][:2] for i in risky if i.requirement.name in pins),
                 )
+
+
+def _pins(project: Project) -> dict[str, tuple[str, int, Requirement]]:
+    """Packages a manifest of the repository pins (exactly or with an upper bound): name ->
+    (manifest, line, requirement), the first manifest by path."""
+    pins: dict[str, tuple[str, int, Requirement]] = {}
+    for path, requirement in sorted(project.requirements(), key=lambda item: (item[0], item[1].line)):
+        if is_pinned(requirement) and not requirement.url:
+            pins.setdefault(canonicalize_name(requirement.name), (path, requirement.line, requirement))
+    return pins
+
+
+def _clauses(risky: list[NotebookInstall], pins: dict[str, tuple[str, int, Requirement]]) -> list[str]:
+    """What is wrong with each install of one line, the most specific reason first."""
+    redirects, pinned, prerelease, loose = [], [], [], []
+    for install in risky:
+        requirement = install.requirement
+        name = f"`{requirement.name if install.redirect else requirement.text or requirement.name}`"
+        if install.redirect:
+            redirects.append(f"`{requirement.text}{install.redirect}` unquoted: the shell takes `{install.redirect}`"
+                             f" as a redirect, and pip gets {name} with no version")
+        elif requirement.name in pins:
+            path, _, pin = pins[requirement.name]
+            pinned.append(f"{name} with no version while `{path}` pins `{pin.text or pin.name}`")
+        elif install.prerelease:
+            prerelease.append(name)
+        else:
+            loose.append((name, requirement.specifier))
+    clauses = redirects + pinned
+    if prerelease:
+        clauses.append(f"pre-release builds of {', '.join(prerelease)}: whatever was built that day")
+    if any(not specifier for _, specifier in loose):
+        clauses.append(", ".join(n for n, s in loose if not s) + " with no version")
+    if any(specifier for _, specifier in loose):
+        clauses.append(", ".join(n for n, s in loose if s) + " with no upper bound")
+    return clauses
