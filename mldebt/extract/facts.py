@@ -43,6 +43,9 @@ class NotebookInstall:
     redirect: str = ""
     #: `--pre`, or an index of nightly builds: whatever was built that day.
     prerelease: bool = False
+    #: Modules whose `__version__` the block around the install checks (`try: assert
+    #: torch.__version__ >= ...` / `except: !pip install -U torch`): a floor stated in code.
+    version_checked: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ grammars here.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import posixpath
 import re
@@ -407,8 +408,33 @@ def notebook_installs(lines: list[str]) -> list[NotebookInstall]:
             command = command.rstrip()[:-1] + " " + lines[index][len(NOT_PYTHON):]
             index += 1
         if command.startswith(("install ", "pip ", "pip3 ", "python", "uv ", "conda ", "mamba ")):
-            installs += _shell_installs("pip " + command if command.startswith("install ") else command, number)
+            found = _shell_installs("pip " + command if command.startswith("install ") else command, number)
+            checked = _version_checks(lines, number - 1)
+            installs += [dataclasses.replace(i, version_checked=checked) for i in found] if checked else found
     return installs
+
+
+_VERSION_READ = re.compile(r"\b([A-Za-z_]\w*)(?:\.\w+)*\.__version__")
+
+
+def _version_checks(lines: list[str], index: int) -> tuple[str, ...]:
+    """Modules whose `__version__` the block enclosing line `index` tests: the condition of
+    an `if`/`elif`, or, for an `except`/`else`, the `try`/`if` it belongs to, body included."""
+    indent = len(lines[index]) - len(lines[index].lstrip())
+    header = next((i for i in range(index - 1, -1, -1) if lines[i].strip()
+                   and len(lines[i]) - len(lines[i].lstrip()) < indent), None)
+    if header is None:
+        return ()
+    text = lines[header].strip()
+    if text.startswith(("except", "else")):
+        level = len(lines[header]) - len(lines[header].lstrip())
+        start = next((i for i in range(header - 1, -1, -1) if lines[i].strip()
+                      and len(lines[i]) - len(lines[i].lstrip()) == level
+                      and lines[i].lstrip().startswith(("try:", "if "))), header)
+        text = "\n".join(lines[start:header])
+    elif not text.startswith(("if ", "elif ")):
+        return ()
+    return tuple(sorted(set(_VERSION_READ.findall(text))))
 
 
 _SHELL_SEPARATORS = frozenset({"&&", "||", ";", "|", "&"})

@@ -1,3 +1,4 @@
+import posixpath
 from collections.abc import Iterator
 
 from packaging.utils import canonicalize_name
@@ -51,16 +52,22 @@ class UnpinnedNotebookInstall(ProjectRule):
     confidence = Confidence.MEDIUM
     in_tests = False
     INVALID = [
-        Invalid(notebook("!pip install -q \\\n    transformers==4.41.2 \\\n    peft datasets wget"),
+        Invalid(notebook("!pip install -q \\\n    transformers==4.41.2 \\\n    peft datasets wget",
+                         "from datasets import load_dataset\nimport peft, transformers"),
                 path="finetune.ipynb", line=1, message="`peft`, `datasets` with no version"),
         Invalid(notebook("!pip install text-unidecode\n!pip install matplotlib>=3.3.2\n"), path="tutorial.ipynb",
                 line=2, message="the shell takes `>=3.3.2` as a redirect"),
         Invalid(notebook("if IS_COLAB:\n    %pip install -q -U statsmodels\n"), path="time_series.ipynb", line=2,
                 message="`requirements.txt` pins `statsmodels~=0.14.0`",
                 files={"requirements.txt": "numpy>=1.26\nstatsmodels~=0.14.0\n"}),
-        Invalid(notebook(f"!pip3 install -U --pre torch torchvision {_NIGHTLY}"), path="setup.ipynb",
+        Invalid(notebook("%pip install -q seaborn"), path="examples/plots/plots.ipynb",
+                message="`examples/plots/requirements.txt` pins `seaborn==0.13.2`",
+                files={"examples/plots/requirements.txt": "seaborn==0.13.2\n", "requirements.txt": "seaborn~=0.12\n"}),
+        Invalid(notebook(f"!pip3 install -U --pre torch torchvision {_NIGHTLY}"), path="notebooks/setup.ipynb",
                 message="pre-release builds of `torch`, `torchvision`"),
-        Invalid(notebook('%pip install "torch>=2.1"'), path="train.ipynb", message="`torch>=2.1` with no upper bound"),
+        Invalid(notebook("try:\n    import torchmetrics, mlxtend\n    assert int(mlxtend.__version__.split('.')[1]) >= 19\n"
+                         "except ImportError:\n    !pip install -q torchmetrics -U mlxtend\n    import torchmetrics"),
+                path="vision.ipynb", line=5, message="`torchmetrics` with no version"),
     ]
     VALID = [
         Valid(notebook("%pip install transformers==4.41.2 peft~=0.11.0\n!pip install -r requirements.txt"),
@@ -70,13 +77,22 @@ class UnpinnedNotebookInstall(ProjectRule):
         # Helpers and optional loggers: noise even as a note.
         Valid(notebook("!pip install wget\n!pip install text-unidecode\n%pip install -q torchinfo comet_ml"),
               path="tutorial.ipynb"),
-        # A quoted floor of a helper is a version, not a redirect.
-        Valid(notebook('!pip install "matplotlib>=3.3.2"'), path="tutorial.ipynb"),
+        # A quoted floor is a version, not a redirect; a floor checked in code is one too.
+        Valid(notebook('!pip install "matplotlib>=3.3.2" "torch>=2.1"\nimport torch, matplotlib'), path="tutorial.ipynb"),
+        Valid(notebook("try:\n    import torch\n    assert int(torch.__version__.split('.')[1]) >= 12\n"
+                       "except AssertionError:\n    !pip3 install -U torch\n    import torch"), path="transfer.ipynb"),
+        # Installed for something else: the notebook's code never imports it.
+        Valid(notebook("!pip install -q bitsandbytes transformers==4.41.2\nfrom transformers import AutoModel"),
+              path="quantize.ipynb"),
+        # Another example's requirements pin nothing for this notebook.
+        Valid(notebook("!pip install seaborn"), path="examples/plots/plots.ipynb",
+              files={"examples/other/requirements.txt": "seaborn==0.13.2\n"}),
         # Beside the library itself from its branch head, pinning the leaves makes nothing reproducible.
-        Valid(notebook("!pip install transformers accelerate datasets git+https://github.com/huggingface/peft -q"),
+        Valid(notebook("!pip install transformers accelerate datasets git+https://github.com/huggingface/peft -q",
+                       "import datasets, peft\nfrom transformers import AutoModel"),
               path="examples/lora.ipynb"),
         Valid(notebook("BRANCH = 'main'\n!python -m pip install git+https://github.com/org/lib.git@$BRANCH#egg=lib[all]\n"
-                       "!pip install torchaudio -f https://download.pytorch.org/whl/torch_stable.html"),
+                       "!pip install torchaudio -f https://download.pytorch.org/whl/torch_stable.html\nimport torchaudio, lib"),
               path="tutorials/asr.ipynb"),
     ]
 
@@ -90,35 +106,52 @@ class UnpinnedNotebookInstall(ProjectRule):
                 continue
             installs = facts.notebook_installs
             tracks_head = any(i.requirement.url and moving_reference(i.requirement.url) for i in installs)
+            imported = {site.module.split(".")[0] for site in facts.imports}
+            covering = _covering(pins, path)
             by_line: dict[int, list[NotebookInstall]] = {}
             for install in installs:
                 requirement = install.requirement
                 if is_pinned(requirement) or requirement.name in locked:
                     continue
-                if install.redirect or install.prerelease or requirement.name in pins or (
-                    requirement.name in frameworks and not tracks_head
-                ):
+                module = stack["import_names"].get(requirement.name, requirement.name.replace("-", "_"))
+                api = (requirement.name in frameworks and module in imported and not requirement.specifier
+                       and module not in install.version_checked and not tracks_head)
+                if install.redirect or install.prerelease or requirement.name in covering or api:
                     by_line.setdefault(requirement.line, []).append(install)
             for line, risky in by_line.items():
                 redirected = [i for i in risky if i.redirect]
                 yield ProjectFinding(
                     line,
-                    "the notebook installs " + "; ".join(_clauses(risky, pins)),
+                    "the notebook installs " + "; ".join(_clauses(risky, covering)),
                     hint='quote the requirement (`!pip install "pkg>=X"`), or pin it' if redirected
                     else "pin what the notebook installs (`pkg==X.Y.Z`), or install from a pinned requirements file",
                     path=path,
-                    related=tuple(pins[i.requirement.name][:2] for i in risky if i.requirement.name in pins),
+                    related=tuple(covering[i.requirement.name][:2] for i in risky if i.requirement.name in covering),
                 )
 
 
-def _pins(project: Project) -> dict[str, tuple[str, int, Requirement]]:
-    """Packages a manifest of the repository pins (exactly or with an upper bound): name ->
-    (manifest, line, requirement), the first manifest by path."""
-    pins: dict[str, tuple[str, int, Requirement]] = {}
+#: Pins by folder: manifest folder -> package -> (manifest, line, requirement).
+Pins = dict[str, dict[str, tuple[str, int, Requirement]]]
+
+
+def _pins(project: Project) -> Pins:
+    """Packages the manifests of each folder pin (exactly or with an upper bound), the first
+    manifest by path for each."""
+    pins: Pins = {}
     for path, requirement in sorted(project.requirements(), key=lambda item: (item[0], item[1].line)):
         if is_pinned(requirement) and not requirement.url:
-            pins.setdefault(canonicalize_name(requirement.name), (path, requirement.line, requirement))
+            folder = pins.setdefault(posixpath.dirname(path), {})
+            folder.setdefault(canonicalize_name(requirement.name), (path, requirement.line, requirement))
     return pins
+
+
+def _covering(pins: Pins, notebook: str) -> dict[str, tuple[str, int, Requirement]]:
+    """The pins of the manifests that cover `notebook`: those of the folders enclosing it, the
+    deepest first (an example's own requirements before the repository's). Another example's
+    requirements say nothing about this notebook."""
+    folder = posixpath.dirname(notebook)
+    enclosing = sorted((f for f in pins if not f or folder == f or folder.startswith(f + "/")), key=len)
+    return {name: pin for f in enclosing for name, pin in pins[f].items()}
 
 
 def _clauses(risky: list[NotebookInstall], pins: dict[str, tuple[str, int, Requirement]]) -> list[str]:
@@ -136,12 +169,10 @@ def _clauses(risky: list[NotebookInstall], pins: dict[str, tuple[str, int, Requi
         elif install.prerelease:
             prerelease.append(name)
         else:
-            loose.append((name, requirement.specifier))
+            loose.append(name)
     clauses = redirects + pinned
     if prerelease:
         clauses.append(f"pre-release builds of {', '.join(prerelease)}: whatever was built that day")
-    if any(not specifier for _, specifier in loose):
-        clauses.append(", ".join(n for n, s in loose if not s) + " with no version")
-    if any(specifier for _, specifier in loose):
-        clauses.append(", ".join(n for n, s in loose if s) + " with no upper bound")
+    if loose:
+        clauses.append(f"{', '.join(loose)} with no version (the code here uses an API that changes between releases)")
     return clauses
