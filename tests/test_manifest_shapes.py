@@ -80,3 +80,15 @@ def test_notebook_installs_are_split_as_the_shell_splits_them():
         ("lib-toolkit", "", "", False), ("peft", "", "", False),
     ]
     assert [moving_reference(i.requirement.url) for i in installs[3:]] == [True, False]
+
+
+def test_an_install_that_replaces_what_is_installed_is_recorded_with_its_requirements_file():
+    text = (
+        "FROM pytorch/pytorch:2.8.0-cuda12.8-cudnn9-runtime\n"
+        "RUN pip install --no-cache -r requirements.txt\n"
+        "RUN pip install -qU -r extra.txt && pip install --force-reinstall -r gpu.txt\n"
+    )
+    facts = manifest_facts(TextSource("Dockerfile", FileKind.DOCKERFILE, text))
+    assert [(f.path, f.upgrade) for f in facts.requirement_files] == [
+        ("requirements.txt", False), ("extra.txt", True), ("gpu.txt", True),
+    ]

@@ -67,10 +67,12 @@ class Image:
 
 @dataclass(frozen=True)
 class RequirementFile:
-    """`-r requirements.txt` in an install command: the file as written, and the line."""
+    """`-r requirements.txt` in an install command: the file as written, the line, and whether
+    the command replaces what is installed already (`--upgrade`, `--force-reinstall`)."""
 
     path: str
     line: int
+    upgrade: bool = False
 
 
 @dataclass(frozen=True)

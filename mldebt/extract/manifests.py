@@ -191,7 +191,7 @@ def _pip_arguments(facts: Facts, tokens: list[str], line: int, conda: bool = Fal
             reads = option in ("-r", "--requirement") or bool(cluster and token.endswith("r"))
             (facts.installs if reads else facts.constraints).append(named)
             if reads:
-                facts.requirement_files.append(RequirementFile(named, line))
+                facts.requirement_files.append(RequirementFile(named, line, _replaces_installed(tokens)))
             continue
         if token in ("-e", "--editable", "--target", "-t", "--prefix") or re.fullmatch(r"-[a-zA-Z]+e", token):
             skip_next = True
@@ -199,6 +199,14 @@ def _pip_arguments(facts: Facts, tokens: list[str], line: int, conda: bool = Fal
         if token.startswith("-"):
             continue
         _requirement_facts(facts, conda_requirement(token, line) if conda else pip_requirement(token, line))
+
+
+#: Install options that replace a package already installed even when it satisfies the request.
+_REPLACING = frozenset({"-U", "--upgrade", "--force-reinstall", "-I", "--ignore-installed", "--reinstall"})
+
+
+def _replaces_installed(tokens: list[str]) -> bool:
+    return any(t in _REPLACING or re.fullmatch(r"-[a-zA-Z]*[UI][a-zA-Z]*", t) for t in tokens)
 
 
 def _requirements_file(source: TextSource, facts: Facts) -> None:
