@@ -1,6 +1,8 @@
 from collections import defaultdict
 from collections.abc import Iterator
 
+from mldebt.rules.dependency_management import gpu_stack
+
 from mldebt.project import Project
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
 
@@ -27,6 +29,10 @@ class UnguardedCudaDevice(ProjectRule):
 
     One finding per module, at its first unguarded use, naming how many there are: the fix
     (choose the device once) is one change, not one per call.
+
+    A module that imports a library that runs only on an NVIDIA GPU (Megatron-Core, Apex,
+    Transformer Engine, Triton kernels: `gpu_only_modules` in `rules/knowledge/gpu_stack.yaml`)
+    is GPU-only by design, even when other code of its package runs on CPU: it is not reported.
 
     ## Known limitations
     The check is per module: an availability check anywhere in the module counts for all of
@@ -66,6 +72,9 @@ class UnguardedCudaDevice(ProjectRule):
               files={"megatron/init.py": "import torch\nassert torch.cuda.is_available()\n",
                      "tools/convert.py": _CPU_ELSEWHERE}),
         Valid("import torch\nmodel.to('cpu')\n", path="train.py", files=_serve()),
+        # GPU-only by design: the module builds on Megatron-Core / Transformer Engine kernels.
+        Valid("import torch\nfrom megatron.core import parallel_state\nbuf = torch.empty(8, device='cuda')\n",
+              path="train.py", files=_serve()),
         Valid("import torch\nmodel.cuda()\n", path="tests/test_gpu.py", files=_serve("tests.test_gpu")),
         Valid("import torch\nmodel.cuda()\n", path="accelerators/cuda.py", files=_serve("accelerators.cuda")),
         Valid("import torch\ndef to_gpu(m):\n    return m.cuda()\n", path="utils.py", files=_serve("utils")),
@@ -79,7 +88,7 @@ class UnguardedCudaDevice(ProjectRule):
         for path, site in project.unguarded_cuda_sites():
             by_module[path].append(site)
         for path, sites in by_module.items():
-            if not project.runs_on_cpu(near=path):
+            if not project.runs_on_cpu(near=path) or _gpu_only(project, path):
                 continue
             site = min(sites, key=lambda s: (s.line, s.column))
             more = f" (and {len(sites) - 1} more uses in this module)" if len(sites) > 1 else ""
@@ -92,3 +101,9 @@ class UnguardedCudaDevice(ProjectRule):
                 end_column=site.end_column,
                 path=path,
             )
+
+
+def _gpu_only(project: Project, path: str) -> bool:
+    """The module imports a library that runs only on an NVIDIA GPU."""
+    gpu_only = frozenset(gpu_stack()["gpu_only_modules"])
+    return any(site.module.split(".")[0] in gpu_only for site in project.files[path][1].imports)
