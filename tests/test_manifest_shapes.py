@@ -92,3 +92,12 @@ def test_an_install_that_replaces_what_is_installed_is_recorded_with_its_require
     assert [(f.path, f.upgrade) for f in facts.requirement_files] == [
         ("requirements.txt", False), ("extra.txt", True), ("gpu.txt", True),
     ]
+
+
+def test_images_a_repository_builds_are_recorded_by_name():
+    workflow = (
+        "jobs:\n  build:\n    steps:\n      - run: docker build -t org/app:dev . && docker tag org/app:dev org/app:latest\n"
+        "      - uses: docker/build-push-action@v6\n        with:\n          tags: org/gpu:latest, ghcr.io/org/gpu:1.0\n"
+    )
+    facts = manifest_facts(TextSource(".github/workflows/build.yml", FileKind.CI_WORKFLOW, workflow))
+    assert sorted(facts.built_images) == ["ghcr.io/org/gpu", "org/app", "org/app", "org/gpu"]

@@ -424,6 +424,9 @@ class Facts:
     requirements: list[Requirement] = field(default_factory=list)
     indexes: list[IndexUrl] = field(default_factory=list)
     images: list[Image] = field(default_factory=list)
+    #: Image names (no tag) the file builds or pushes: `docker build -t name`, `docker tag x
+    #: name`, a `docker/build-push-action` step's `tags:`.
+    built_images: list[str] = field(default_factory=list)
     cuda_versions: list[CudaVersion] = field(default_factory=list)
     #: Requirements files an install names (`pip install -r x.txt`, a `-r x.txt` line) and
     #: constraints files (`-c constraints.txt`), as written: where an environment is built.

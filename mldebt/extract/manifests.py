@@ -645,6 +645,9 @@ def _ci_jobs(node: yaml.Node, facts: Facts, seen: set[int], directory: str = "")
                 facts.ci_schedule = key.start_mark.line + 1
             if name in _CI_COMMAND_KEYS:
                 _ci_commands(value, facts, directory)
+            if name == "uses" and isinstance(value, yaml.ScalarNode) and value.value.startswith("docker/build-push-action"):
+                tags = re.split(r"[\s,]+", _scalar_at(node, "with", "tags") or "")
+                facts.built_images += [i.name for i in (image_reference(t, 0) for t in tags if t) if i is not None]
             _ci_jobs(value, facts, seen, directory)
     elif isinstance(node, yaml.SequenceNode):
         for item in node.value:
@@ -850,8 +853,19 @@ def manifest_facts(source: TextSource) -> Facts:
     extractor = _EXTRACTORS.get(source.kind)
     if extractor is not None:
         extractor(source, facts)
+    facts.built_images += [name for command in facts.ci_commands for name in _built_by(command.text)]
     facts.evidence = _text_evidence(source)
     return facts
+
+
+_DOCKER_BUILD = re.compile(r"\bdocker\s+(?:buildx\s+)?build\b.*?(?:\s-t|\s--tag)[\s=]+['\"]?([^\s'\"]+)")
+_DOCKER_TAG = re.compile(r"\bdocker\s+(?:image\s+)?tag\s+\S+\s+['\"]?([^\s'\"]+)")
+
+
+def _built_by(command: str) -> list[str]:
+    """Names of the images a shell command builds (`docker build -t name:tag .`, `docker tag`)."""
+    names = [m[1] for pattern in (_DOCKER_BUILD, _DOCKER_TAG) for m in pattern.finditer(command)]
+    return [image.name for image in map(lambda n: image_reference(n, 0), names) if image is not None]
 
 
 def _text_evidence(source: TextSource) -> list[EvidenceSite]:

@@ -55,6 +55,9 @@ class Project:
     def images(self) -> Iterator[tuple[str, Image]]:
         return self._each("images")  # type: ignore[return-value]
 
+    def built_images(self) -> Iterator[tuple[str, str]]:
+        return self._each("built_images")  # type: ignore[return-value]
+
     def cuda_versions(self) -> Iterator[tuple[str, CudaVersion]]:
         return self._each("cuda_versions")  # type: ignore[return-value]
 

@@ -1,5 +1,7 @@
+import re
 from collections.abc import Iterator
 
+from mldebt.extract.facts import Image
 from mldebt.knowledge import load_table
 from mldebt.project import Project
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
@@ -14,15 +16,20 @@ class FloatingBaseImage(ProjectRule):
     A base image with no tag or `:latest` is whatever was pushed last; a tag such as
     `nvidia/cuda:12.1.0-runtime-ubuntu22.04` is re-pushed with security updates and new
     driver libraries. For GPU images that changes CUDA, cuDNN and NCCL under a model that was
-    validated on the old ones. Only a `@sha256:` digest is immutable. A tag without a digest
-    is reported as info; no tag, or `latest`, as a warning.
+    validated on the old ones. Only a `@sha256:` digest is immutable. A tag that follows a
+    release line (`python:3.11-slim`, `ubuntu:22.04`) without a digest is reported as info; no
+    tag, or `latest`, as a warning. A tag that names one exact release (`python:3.9.7-slim`,
+    `nvidia/cuda:12.1.0-runtime-ubuntu22.04`, an NGC `nvcr.io/nvidia/pytorch:24.07-py3`) moves
+    at most to a patched rebuild of that release: not reported.
 
     ## Known limitations
     Images named through an `ARG` without a default are not checked; stage names of a
     multi-stage build are recognised and skipped. A bare name that is none of Docker Hub's
     official images (`xgboost-base:1.7`, see `rules/knowledge/container_images.yaml`) cannot be
     pulled by that name: it is an image the repository builds itself, and it is pinned where it
-    is built.
+    is built. So is an image the repository builds and pushes itself (`docker build -t
+    org/name`, `docker tag`, a `docker/build-push-action` step's `tags:`): a CI job that runs
+    on its `latest` tests the repository's own newest build.
 
     ## References
     - Docker docs, "Image digests" and Dockerfile best practices ("pin base image versions")
@@ -37,8 +44,9 @@ class FloatingBaseImage(ProjectRule):
     INVALID = [
         Invalid("FROM pytorch/pytorch:latest\n", path="Dockerfile", line=1, message="`latest`"),
         Invalid("FROM ubuntu\nRUN apt-get update\n", path="Dockerfile", line=1),
-        Invalid("FROM nvidia/cuda:12.1.0-runtime-ubuntu22.04\n", path="Dockerfile", message="digest"),
-        Invalid("ARG BASE=nvidia/cuda:12.1.0-devel-ubuntu22.04\nFROM ${BASE} AS build\n", path="Dockerfile", line=2),
+        Invalid("FROM nvidia/cuda:12.1-runtime-ubuntu22.04\n", path="Dockerfile", message="digest"),
+        Invalid("ARG BASE=nvidia/cuda:latest\nFROM ${BASE} AS build\n", path="Dockerfile", line=2),
+        Invalid("FROM ubuntu:22.04\n", path="Dockerfile", line=1, message="pinned by tag only"),
         Invalid("jobs:\n  test:\n    container: pytorch/pytorch:latest\n", path=".github/workflows/ci.yml", line=3),
         Invalid("FROM python:3.11-slim\n", path="Dockerfile", line=1, message="pinned by tag only"),
         Invalid("FROM docker.io/library/python\n", path="Dockerfile", line=1, message="no tag"),
@@ -48,18 +56,31 @@ class FloatingBaseImage(ProjectRule):
         Valid(f"FROM python:3.11{_DIGEST} AS build\nFROM build\nCOPY . /app\n", path="Dockerfile"),
         Valid("FROM scratch\nCOPY app /app\n", path="Dockerfile"),
         Valid("ARG BASE\nFROM $BASE\n", path="Dockerfile"),
+        # Tags that name one exact release.
+        Valid("FROM python:3.9.7-slim\n", path="Dockerfile"),
+        Valid("FROM nvidia/cuda:12.1.0-runtime-ubuntu22.04 AS build\nFROM nvcr.io/nvidia/pytorch:24.07-py3\n",
+              path="Dockerfile"),
         # Images the repository builds itself: a base image, the image a CI job builds and pushes.
         Valid("FROM xgboost-container-base:1.7-1-1-cpu-py3\nCOPY . /app\n", path="docker/1.7/final/Dockerfile",
               files={"docker/1.7/base/Dockerfile": f"FROM ubuntu:22.04{_DIGEST}\n"}),
         Valid("jobs:\n  push:\n    steps:\n      - run: docker build --tag mlops-basics .\n"
               "      - uses: org/ecr-push@v1\n        with:\n          image: mlops-basics:latest\n",
               path=".github/workflows/build.yaml"),
+        Valid("jobs:\n  gpu:\n    container:\n      image: huggingface/peft-gpu:latest\n", path=".github/workflows/nightly.yml",
+              files={".github/workflows/docker.yml": "jobs:\n  build:\n    steps:\n      - uses: docker/build-push-action@v6\n"
+                     "        with:\n          context: ./docker/peft-gpu\n          tags: huggingface/peft-gpu\n"}),
+        Valid("FROM org/app-base:latest\nCOPY . /app\n", path="app/Dockerfile",
+              files={"scripts/build.sh": "docker build -t org/app-base:latest -f base/Dockerfile .\n"}),
     ]
 
     def check(self, project: Project) -> Iterator[ProjectFinding]:
-        official = frozenset(load_table("container_images")["official"])
+        table = load_table("container_images")
+        official = frozenset(table["official"])
+        built = {name for _, name in project.built_images()}
         for path, image in project.images():
-            if image.digest or ("/" not in image.name and image.name.lower() not in official):
+            if image.digest or image.name in built or ("/" not in image.name and image.name.lower() not in official):
+                continue
+            if image.tag not in (None, "latest") and _exact_release(image, table["release_tag_registries"]):
                 continue
             if image.tag in (None, "latest"):
                 what = "no tag" if image.tag is None else "the `latest` tag"
@@ -78,3 +99,15 @@ class FloatingBaseImage(ProjectRule):
                     confidence=Confidence.MEDIUM,
                     path=path,
                 )
+
+
+#: A three-part release in a tag (`3.9.7`, `12.6.3`): `python:3.9.7-slim`, not `python:3.9-slim`.
+_EXACT_VERSION = re.compile(r"(?<![\d.])\d+\.\d+\.\d+(?![\d.])")
+
+
+def _exact_release(image: Image, release_registries: list[str]) -> bool:
+    """The tag names one release (`python:3.9.7-slim`, an NGC `24.07-py3`): rebuilt at most with
+    patches of the same release, not moved to the next one like `python:3.9` or `ubuntu:22.04`."""
+    if image.name.startswith(tuple(release_registries)):
+        return True
+    return bool(_EXACT_VERSION.search(image.tag or ""))
