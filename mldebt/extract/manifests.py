@@ -442,7 +442,13 @@ def _version_checks(lines: list[str], index: int) -> tuple[str, ...]:
         text = "\n".join(lines[start:header])
     elif not text.startswith(("if ", "elif ")):
         return ()
-    return tuple(sorted(set(_VERSION_READ.findall(text))))
+    # `pt_version = torch.__version__` above, then `if pt_version.split(".")[0] == "1":`
+    aliases = {m[1]: m[2] for line in lines[:header] if (m := _VERSION_ALIAS.match(line))}
+    named = {aliases[word] for word in re.findall(r"\b\w+\b", text) if word in aliases}
+    return tuple(sorted(set(_VERSION_READ.findall(text)) | named))
+
+
+_VERSION_ALIAS = re.compile(r"^\s*(\w+)\s*=\s*([A-Za-z_]\w*)(?:\.\w+)*\.__version__\b")
 
 
 _SHELL_SEPARATORS = frozenset({"&&", "||", ";", "|", "&"})

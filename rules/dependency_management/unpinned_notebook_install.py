@@ -37,7 +37,8 @@ class UnpinnedNotebookInstall(ProjectRule):
 
     ## Known limitations
     Reported as info, once per install line. `-r file` installs are the requirements rules'
-    concern; a lock file that pins the package counts as a pin. Whether a library's API matters
+    concern; a lock file that pins the package counts as a pin, and so does a version check
+    guarding the install (`if torch.__version__ < ...: !pip install -U torch torchvision`). Whether a library's API matters
     is read from the table, not from how much the notebook uses it.
 
     ## References
@@ -73,6 +74,8 @@ class UnpinnedNotebookInstall(ProjectRule):
         Valid(notebook("%pip install transformers==4.41.2 peft~=0.11.0\n!pip install -r requirements.txt"),
               path="finetune.ipynb"),
         Valid(notebook("!pip freeze | grep scikit-learn"), path="check.ipynb"),
+        Valid(notebook("!pip install -q datasets==3.6.0 accelerate==1.9.0\n!pip install -q datasets\nimport datasets"),
+              path="examples/asr/asr.ipynb", files={"examples/asr/requirements.txt": "datasets==3.6.0\n"}),
         Valid("import subprocess\nsubprocess.run(['pip', 'install', 'torch'])\n", path="setup_env.py"),
         # Helpers and optional loggers: noise even as a note.
         Valid(notebook("!pip install wget\n!pip install text-unidecode\n%pip install -q torchinfo comet_ml"),
@@ -81,6 +84,8 @@ class UnpinnedNotebookInstall(ProjectRule):
         Valid(notebook('!pip install "matplotlib>=3.3.2" "torch>=2.1"\nimport torch, matplotlib'), path="tutorial.ipynb"),
         Valid(notebook("try:\n    import torch\n    assert int(torch.__version__.split('.')[1]) >= 12\n"
                        "except AssertionError:\n    !pip3 install -U torch\n    import torch"), path="transfer.ipynb"),
+        Valid(notebook("import torch\npt_version = torch.__version__\nif pt_version.split('.')[0] == '1':\n"
+                       "    !pip3 install -U torch torchvision\nimport torchvision"), path="pytorch_2.ipynb"),
         # Installed for something else: the notebook's code never imports it.
         Valid(notebook("!pip install -q bitsandbytes transformers==4.41.2\nfrom transformers import AutoModel"),
               path="quantize.ipynb"),
@@ -107,15 +112,18 @@ class UnpinnedNotebookInstall(ProjectRule):
             installs = facts.notebook_installs
             tracks_head = any(i.requirement.url and moving_reference(i.requirement.url) for i in installs)
             imported = {site.module.split(".")[0] for site in facts.imports}
+            # A plain reinstall of what another line of the notebook pins is a no-op.
+            pinned_here = {i.requirement.name for i in installs if is_pinned(i.requirement)}
             covering = _covering(pins, path)
             by_line: dict[int, list[NotebookInstall]] = {}
             for install in installs:
                 requirement = install.requirement
-                if is_pinned(requirement) or requirement.name in locked:
+                if is_pinned(requirement) or requirement.name in locked | pinned_here:
                     continue
                 module = stack["import_names"].get(requirement.name, requirement.name.replace("-", "_"))
+                checked = {module, stack["lockstep"].get(requirement.name)} & set(install.version_checked)
                 api = (requirement.name in frameworks and module in imported and not requirement.specifier
-                       and module not in install.version_checked and not tracks_head)
+                       and not checked and not tracks_head)
                 if install.redirect or install.prerelease or requirement.name in covering or api:
                     by_line.setdefault(requirement.line, []).append(install)
             for line, risky in by_line.items():
