@@ -63,7 +63,9 @@ class ReinstalledGpuFramework(ProjectRule):
               files={"requirements.txt": "torch>=2.1\n"}),
         Valid("FROM nvidia/cuda:12.1.0-runtime-ubuntu22.04\nRUN pip install -r requirements.txt\n", path="Dockerfile",
               files={"requirements.txt": "numpy>=1.23\n"}),
-        # The image's torch satisfies the range and nothing upgrades: pip keeps it.
+        # The image's torch satisfies the range (or no range at all) and nothing upgrades: pip keeps it.
+        Valid("FROM nvcr.io/nvidia/pytorch:26.01-py3\nCOPY requirements.txt .\nRUN pip install --no-cache-dir -r requirements.txt\n",
+              path="examples/te/Dockerfile", files={"examples/te/requirements.txt": "torch\ntransformers\n"}),
         Valid("FROM pytorch/pytorch:2.8.0-cuda12.8-cudnn9-runtime\nCOPY requirements.txt .\n"
               "RUN pip install --no-cache -r requirements.txt\n", path="docker/Dockerfile",
               files={"requirements.txt": "numpy>=1.23\ntorch>=1.8.0\ntorchvision>=0.9.0\n"}),
@@ -122,6 +124,8 @@ def _replacement(requirement: Requirement, image: Image, shipped: dict, upgrade:
     package = shipped["package"]
     if upgrade:
         return f"`--upgrade` replaces the image's `{package}` with the newest build on PyPI, whichever CUDA it was built for"
+    if not requirement.specifier:  # any version satisfies it: pip keeps the image's
+        return None
     match = re.match(r"\d+\.\d+(\.\d+)?", image.tag or "") if shipped["tag_is_version"] else None
     if match is None:
         return f"the tag does not say which `{package}` the image ships, so pip may replace it with another build"
