@@ -3,11 +3,14 @@ from collections.abc import Iterator
 from mldebt.rules.dependency_management import application_requirements, build_chosen_on_line, gpu_stack
 
 from mldebt.extract.manifests import cuda_from_cu_tag
+from mldebt.knowledge import load_table
 from mldebt.project import Project
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
 
 _CONDA_CUDA = ("cudatoolkit", "pytorch-cuda", "cuda-version", "cuda-toolkit")
 _GPU_CODE = "import torch\nmodel = Net().cuda()\n"
+#: A repository that says which CUDA it runs on: a CUDA base image that ships no framework.
+_ON_CUDA_11 = {"train.py": _GPU_CODE, "Dockerfile": "FROM nvidia/cuda:11.8.0-runtime-ubuntu22.04\n"}
 
 
 class UnspecifiedCudaVariant(ProjectRule):
@@ -22,6 +25,12 @@ class UnspecifiedCudaVariant(ProjectRule):
     pinned conda `pytorch-cuda`. `tensorflow-gpu` is reported everywhere: it is deprecated.
 
     ## Known limitations
+    The index's default build is reported only where the repository says which CUDA it runs
+    on (a CUDA base image, a conda CUDA package, a `-cu12` library) and could get another: a
+    repository that names no CUDA anywhere takes the default on purpose, and an image that
+    ships its own framework build (`pytorch/pytorch:...-cuda12.8-...`) keeps it
+    (`reinstalled-gpu-framework` reports when pip would replace it).
+
     Only checked when code outside tests uses CUDA (`.cuda()`, a `"cuda"` device). Library
     metadata (pyproject, setup.py, a package's root requirements) is not checked, and a
     requirements file nothing installs, deeper in the tree (an example's), is not checked:
@@ -39,7 +48,7 @@ class UnspecifiedCudaVariant(ProjectRule):
     severity = Severity.WARNING
     confidence = Confidence.MEDIUM
     INVALID = [
-        Invalid("torch==2.4.1\n", path="requirements.txt", line=1, message="CUDA build", files={"train.py": _GPU_CODE}),
+        Invalid("torch==2.4.1\n", path="requirements.txt", line=1, message="CUDA build", files=_ON_CUDA_11),
         Invalid("jax[cuda]==0.4.30\n", path="requirements.txt", message="`jax[cuda12]`", files={"train.py": _GPU_CODE}),
         Invalid("tensorflow-gpu==2.10.0\n", path="requirements.txt", message="deprecated"),
         Invalid("dependencies:\n  - pytorch=2.4\n  - cudatoolkit\n", path="environment.yml", line=3,
@@ -48,9 +57,15 @@ class UnspecifiedCudaVariant(ProjectRule):
     VALID = [
         Valid("torch==2.4.1\n", path="requirements.txt",
               files={"train.py": _GPU_CODE, "setup.cfg": "[options]\ninstall_requires =\n    torch>=2.1\n"}),
-        Valid("torch==2.4.1+cu121\n", path="requirements.txt", files={"train.py": _GPU_CODE}),
+        Valid("torch==2.4.1+cu121\n", path="requirements.txt", files=_ON_CUDA_11),
+        # Nothing names a CUDA version: the index's default is the only choice on offer.
+        Valid("torch==2.4.1\n", path="requirements.txt", files={"train.py": _GPU_CODE}),
+        # The only CUDA named is an image that ships its own torch build.
+        Valid("torch>=1.8.0\n", path="requirements.txt",
+              files={"train.py": _GPU_CODE, "docker/Dockerfile": "FROM pytorch/pytorch:2.8.0-cuda12.8-cudnn9-runtime\n"
+                     "COPY requirements.txt .\nRUN pip install -r requirements.txt\n"}),
         Valid("--extra-index-url https://download.pytorch.org/whl/cu121\ntorch==2.4.1\n", path="requirements.txt",
-              files={"train.py": _GPU_CODE}),
+              files=_ON_CUDA_11),
         Valid("torch==2.4.1\n", path="requirements.txt", files={"train.py": "import torch\nx = torch.zeros(3)\n"}),
         Valid("jax[cuda12]==0.4.30\n", path="requirements.txt", files={"train.py": _GPU_CODE}),
         Valid("FROM python:3.11\nRUN pip install torch==2.4.1 --index-url https://download.pytorch.org/whl/cpu\n",
@@ -69,11 +84,12 @@ class UnspecifiedCudaVariant(ProjectRule):
         if not project.uses_cuda():
             return
         cuda_indexes = any(cuda_from_cu_tag(index.url.replace("/", " ")) for _, index in project.indexes())
+        targets_cuda = _names_cuda(project)
         for path, requirement, severity in application_requirements(project):
             name = requirement.name
             if name in gpu_stack()["cuda_variant_packages"] and requirement.source == "pip":
                 chosen = requirement.local_version or build_chosen_on_line(project, path, requirement.line)
-                if not chosen and not cuda_indexes:
+                if not chosen and not cuda_indexes and targets_cuda:
                     yield ProjectFinding(
                         requirement.line,
                         f"the CUDA build of `{name}` is left to the package index's default",
@@ -98,3 +114,14 @@ class UnspecifiedCudaVariant(ProjectRule):
                     path=path,
                     severity=severity,
                 )
+
+
+def _names_cuda(project: Project) -> bool:
+    """Some file says which CUDA the repository runs on, other than a base image that ships its
+    own framework build (whose build the image decides)."""
+    shipping = load_table("container_images")["framework_images"]
+    for _, (_, facts) in project.files.items():
+        from_images = {i.line for i in facts.images if i.name.removeprefix("docker.io/") in shipping}
+        if any(version.line not in from_images for version in facts.cuda_versions):
+            return True
+    return False
