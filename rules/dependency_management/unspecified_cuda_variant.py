@@ -1,3 +1,4 @@
+import re
 from collections.abc import Iterator
 
 from mldebt.rules.dependency_management import application_requirements, build_chosen_on_line, gpu_stack
@@ -58,6 +59,7 @@ class UnspecifiedCudaVariant(ProjectRule):
         Valid("torch==2.4.1\n", path="requirements.txt",
               files={"train.py": _GPU_CODE, "setup.cfg": "[options]\ninstall_requires =\n    torch>=2.1\n"}),
         Valid("torch==2.4.1+cu121\n", path="requirements.txt", files=_ON_CUDA_11),
+        Valid("torch==2.7.1\nnvidia-cublas-cu12==12.6.4.1\n", path="requirements.txt", files=_ON_CUDA_11),
         # Nothing names a CUDA version: the index's default is the only choice on offer.
         Valid("torch==2.4.1\n", path="requirements.txt", files={"train.py": _GPU_CODE}),
         # The only CUDA named is an image that ships its own torch build.
@@ -88,7 +90,8 @@ class UnspecifiedCudaVariant(ProjectRule):
         for path, requirement, severity in application_requirements(project):
             name = requirement.name
             if name in gpu_stack()["cuda_variant_packages"] and requirement.source == "pip":
-                chosen = requirement.local_version or build_chosen_on_line(project, path, requirement.line)
+                chosen = (requirement.local_version or build_chosen_on_line(project, path, requirement.line)
+                          or _pins_cuda_runtime(project, path))
                 if not chosen and not cuda_indexes and targets_cuda:
                     yield ProjectFinding(
                         requirement.line,
@@ -125,3 +128,10 @@ def _names_cuda(project: Project) -> bool:
         if any(version.line not in from_images for version in facts.cuda_versions):
             return True
     return False
+
+
+def _pins_cuda_runtime(project: Project, manifest: str) -> bool:
+    """The manifest pins the CUDA runtime wheels torch builds on (`nvidia-cublas-cu12==...`):
+    the build is chosen there."""
+    return any(re.search(r"-cu\d+$", r.name) and r.specifier.startswith("==")
+               for r in project.files[manifest][1].requirements)
