@@ -6,11 +6,12 @@ CUDA builds each framework ships, is `rules/knowledge/gpu_stack.yaml`."""
 from __future__ import annotations
 
 import posixpath
+import re
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from mldebt.discover import FileKind
-from mldebt.extract.facts import Requirement
+from mldebt.extract.facts import Image, Requirement
 from mldebt.knowledge import load_table
 from mldebt.project import Project
 from mldebt.rule import Severity
@@ -143,3 +144,54 @@ def version_conflict(a: str, b: str) -> bool:
     if a_parts[0] != b_parts[0]:
         return True
     return len(a_parts) > 1 and len(b_parts) > 1 and a_parts[1] != b_parts[1]
+
+
+def docker_requirements_file(project: Project, dockerfile: str, written: str) -> str | None:
+    """The requirements file `-r written` in a Dockerfile reads: next to the Dockerfile, else
+    at the root (the usual build contexts)."""
+    name = written.lstrip("./")
+    for candidate in (posixpath.join(posixpath.dirname(dockerfile), name), name):
+        if candidate in project.files and project.kind(candidate) == FileKind.REQUIREMENTS:
+            return candidate
+    return None
+
+
+def framework_replacement(requirement: Requirement, image: Image, shipped: dict, upgrade: bool) -> str | None:
+    """Why pip replaces the framework the image ships, or None when it keeps it: the image's
+    version (from its tag) satisfies the range and the install does not upgrade."""
+    package = shipped["package"]
+    if upgrade:
+        return f"`--upgrade` replaces the image's `{package}` with the newest build on PyPI, whichever CUDA it was built for"
+    if not requirement.specifier:  # any version satisfies it: pip keeps the image's
+        return None
+    match = re.match(r"\d+\.\d+(\.\d+)?", image.tag or "") if shipped["tag_is_version"] else None
+    if match is None:
+        return f"the tag does not say which `{package}` the image ships, so pip may replace it with another build"
+    try:
+        keeps = SpecifierSet(requirement.specifier).contains(match[0], prereleases=True)
+    except InvalidSpecifier:
+        return None
+    if keeps:
+        return None
+    return f"the image's `{package}` {match[0]} is outside that range, so pip replaces it with a build from PyPI"
+
+
+def image_keeps(project: Project, manifest: str, requirement: Requirement) -> bool:
+    """The framework's version and build are an image's: `manifest` is an example's or a
+    service's requirements (not the repository's own) that only Dockerfiles install, each on an
+    image that ships this framework in a version pip keeps (`framework_replacement`)."""
+    if "/" not in manifest:
+        return False
+    images = load_table("container_images")["framework_images"]
+    installs = [
+        (facts, reference) for path, (kind, facts) in project.files.items() if kind == FileKind.DOCKERFILE
+        for reference in facts.requirement_files if docker_requirements_file(project, path, reference.path) == manifest
+    ]
+    for facts, reference in installs:
+        shipping = [
+            (image, images[name]) for image in facts.images
+            if images.get(name := image.name.removeprefix("docker.io/"), {}).get("package") == requirement.name
+        ]
+        if not shipping or framework_replacement(requirement, *shipping[0], reference.upgrade) is not None:
+            return False
+    return bool(installs)

@@ -1,13 +1,8 @@
-import posixpath
-import re
 from collections.abc import Iterator
 
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
-
-from mldebt.rules.dependency_management import is_gpu_package, is_pinned
+from mldebt.rules.dependency_management import docker_requirements_file, framework_replacement, is_gpu_package, is_pinned
 
 from mldebt.discover import FileKind
-from mldebt.extract.facts import Image, Requirement
 from mldebt.knowledge import load_table
 from mldebt.project import Project
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
@@ -84,7 +79,7 @@ class ReinstalledGpuFramework(ProjectRule):
                 continue
             shipped = images.get(image.name.removeprefix("docker.io/"))
             for reference in facts.requirement_files:
-                target = self._requirements_file(project, path, reference.path)
+                target = docker_requirements_file(project, path, reference.path)
                 if target is None:
                     continue
                 loose = [
@@ -94,7 +89,7 @@ class ReinstalledGpuFramework(ProjectRule):
                 # Companion packages (torchvision) follow what happens to the framework itself.
                 if shipped is not None:
                     framework = [r for r in loose if r.name == shipped["package"]]
-                    why = _replacement(framework[0], image, shipped, reference.upgrade) if framework else None
+                    why = framework_replacement(framework[0], image, shipped, reference.upgrade) if framework else None
                 else:
                     why = f"`{image.name}` ships no framework, so pip takes the newest build from PyPI, whichever CUDA it was built for" if loose else None
                 if why is None:
@@ -107,32 +102,3 @@ class ReinstalledGpuFramework(ProjectRule):
                     path=path,
                     related=tuple((target, r.line) for r in loose),
                 )
-
-    @staticmethod
-    def _requirements_file(project: Project, dockerfile: str, written: str) -> str | None:
-        """The requirements file `-r written` reads: next to the Dockerfile, else at the root."""
-        name = written.lstrip("./")
-        for candidate in (posixpath.join(posixpath.dirname(dockerfile), name), name):
-            if candidate in project.files and project.kind(candidate) == FileKind.REQUIREMENTS:
-                return candidate
-        return None
-
-
-def _replacement(requirement: Requirement, image: Image, shipped: dict, upgrade: bool) -> str | None:
-    """Why pip replaces the framework the image ships, or None when it keeps it: the image's
-    version (from its tag) satisfies the range and the install does not upgrade."""
-    package = shipped["package"]
-    if upgrade:
-        return f"`--upgrade` replaces the image's `{package}` with the newest build on PyPI, whichever CUDA it was built for"
-    if not requirement.specifier:  # any version satisfies it: pip keeps the image's
-        return None
-    match = re.match(r"\d+\.\d+(\.\d+)?", image.tag or "") if shipped["tag_is_version"] else None
-    if match is None:
-        return f"the tag does not say which `{package}` the image ships, so pip may replace it with another build"
-    try:
-        keeps = SpecifierSet(requirement.specifier).contains(match[0], prereleases=True)
-    except InvalidSpecifier:
-        return None
-    if keeps:
-        return None
-    return f"the image's `{package}` {match[0]} is outside that range, so pip replaces it with a build from PyPI"

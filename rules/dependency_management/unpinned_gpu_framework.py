@@ -1,6 +1,6 @@
 from collections.abc import Iterator
 
-from mldebt.rules.dependency_management import application_requirements, is_gpu_package, is_pinned
+from mldebt.rules.dependency_management import application_requirements, image_keeps, is_gpu_package, is_pinned
 
 from mldebt.project import Project
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
@@ -15,6 +15,8 @@ class UnpinnedGpuFramework(ProjectRule):
     newest on the day of the build, so the same commit trains a different model (or fails to
     start) a month later. A lock file (uv.lock, poetry.lock, pdm.lock, conda-lock.yml,
     Pipfile.lock, or a pip-compile output with hashes) that pins the package counts as pinned.
+    So does a base image that ships the framework, for requirements only its Dockerfiles
+    install, when pip keeps the image's build (`reinstalled-gpu-framework` reports otherwise).
 
     ## Known limitations
     Pinning is judged where an environment is built: Dockerfiles, conda environments,
@@ -39,7 +41,11 @@ class UnpinnedGpuFramework(ProjectRule):
     severity = Severity.WARNING
     confidence = Confidence.HIGH
     INVALID = [
-        # A requirements file a Dockerfile installs builds an environment.
+        # A requirements file a Dockerfile installs builds an environment (on an image that ships
+        # torch too, when the install upgrades it).
+        Invalid("torch>=2.1\n", path="serving/requirements.txt", line=1, files={
+            "serving/Dockerfile": "FROM pytorch/pytorch:2.4.1-cuda12.1-cudnn9-runtime\nCOPY requirements.txt .\n"
+                                  "RUN pip install -U -r requirements.txt\n"}),
         Invalid("torch>=2.1\n", path="serving/requirements.txt", line=1, files={
             "serving/Dockerfile": "FROM python:3.11\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n"}),
         Invalid("numpy==1.26.4\ntorch>=2.1\n", path="requirements.txt", line=2, message="`torch>=2.1`"),
@@ -50,6 +56,10 @@ class UnpinnedGpuFramework(ProjectRule):
                 path="Dockerfile", line=2, message="`torch`"),
     ]
     VALID = [
+        # Installed only on an image that ships torch, which satisfies the requirement: its torch stays.
+        Valid("torch\ntransformers\n", path="examples/te/requirements.txt", files={
+            "examples/te/Dockerfile": "FROM nvcr.io/nvidia/pytorch:26.01-py3\nCOPY requirements.txt .\n"
+                                      "RUN pip install --no-cache-dir -r requirements.txt\n"}),
         # An example's requirements, installed by nothing: they track the latest release on purpose.
         Valid("torch\n", path="examples/mnist/requirements.txt"),
         # A library's install requirements: ranges are right there.
@@ -73,7 +83,8 @@ class UnpinnedGpuFramework(ProjectRule):
         for path, requirement, severity in application_requirements(project, include_ci=False):
             if requirement.name in ("cudatoolkit", "pytorch-cuda", "cuda-version", "cuda-toolkit"):
                 continue  # the CUDA-variant rule owns these
-            if is_gpu_package(requirement) and not is_pinned(requirement) and requirement.name not in locked:
+            if (is_gpu_package(requirement) and not is_pinned(requirement) and requirement.name not in locked
+                    and not image_keeps(project, path, requirement)):
                 shown = requirement.text or requirement.name
                 yield ProjectFinding(
                     requirement.line,

@@ -1,7 +1,7 @@
 import re
 from collections.abc import Iterator
 
-from mldebt.rules.dependency_management import application_requirements, build_chosen_on_line, gpu_stack
+from mldebt.rules.dependency_management import application_requirements, build_chosen_on_line, gpu_stack, image_keeps
 
 from mldebt.extract.manifests import cuda_from_cu_tag
 from mldebt.knowledge import load_table
@@ -62,6 +62,10 @@ class UnspecifiedCudaVariant(ProjectRule):
         Valid("torch==2.7.1\nnvidia-cublas-cu12==12.6.4.1\n", path="requirements.txt", files=_ON_CUDA_11),
         # Nothing names a CUDA version: the index's default is the only choice on offer.
         Valid("torch==2.4.1\n", path="requirements.txt", files={"train.py": _GPU_CODE}),
+        # Installed only on an image that ships its own torch build, which pip keeps.
+        Valid("torch\n", path="examples/te/requirements.txt", files={
+            "train.py": _GPU_CODE, "Dockerfile": "FROM nvidia/cuda:12.1.1-runtime-ubuntu22.04\n",
+            "examples/te/Dockerfile": "FROM nvcr.io/nvidia/pytorch:26.01-py3\nRUN pip install -r requirements.txt\n"}),
         # The only CUDA named is an image that ships its own torch build.
         Valid("torch>=1.8.0\n", path="requirements.txt",
               files={"train.py": _GPU_CODE, "docker/Dockerfile": "FROM pytorch/pytorch:2.8.0-cuda12.8-cudnn9-runtime\n"
@@ -92,7 +96,7 @@ class UnspecifiedCudaVariant(ProjectRule):
             if name in gpu_stack()["cuda_variant_packages"] and requirement.source == "pip":
                 chosen = (requirement.local_version or build_chosen_on_line(project, path, requirement.line)
                           or _pins_cuda_runtime(project, path))
-                if not chosen and not cuda_indexes and targets_cuda:
+                if not chosen and not cuda_indexes and targets_cuda and not image_keeps(project, path, requirement):
                     yield ProjectFinding(
                         requirement.line,
                         f"the CUDA build of `{name}` is left to the package index's default",
