@@ -80,6 +80,11 @@ class UnverifiedDownload(PythonRule):
         "import urllib.request\ndef fetch(url, dst):\n    urllib.request.urlretrieve(url, dst)\n    verify_checksum(dst)\n",
         "import requests\nr = requests.get(api, params=query)\n",
         "import requests\ndef status(url):\n    r = requests.get(url)\n    log.write(f'{url}: {r.status_code}')\n",
+        # An image fetched into memory and decoded, never written: an input, not a download.
+        "import requests\nfrom PIL import Image\ndef load_image(url):\n    response = requests.get(url, stream=True)\n"
+        "    response.raise_for_status()\n    return Image.open(response.raw)\n",
+        "import io, requests\nfrom PIL import Image\ndef thumb(url, out):\n    r = requests.get(url)\n"
+        "    image = Image.open(io.BytesIO(r.content))\n    image.save(out)\n",
     ]
 
     def __init__(self, *args, **kwargs) -> None:
@@ -121,8 +126,8 @@ class UnverifiedDownload(PythonRule):
 
     def visit_Call(self, node: cst.Call) -> None:
         name = self.ctx.qualname(node.func) or ""
-        if isinstance(node.func, cst.Attribute) and node.func.attr.value in ("write", "writelines") or name in (
-            "shutil.copyfileobj"
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value in ("write", "writelines") or (
+            name == "shutil.copyfileobj"
         ):
             self._requests[-1].written = True
         if name in _REQUESTS:
