@@ -1,6 +1,6 @@
 import libcst as cst
 
-from mldebt.knowledge import report_guarded_call
+from mldebt.knowledge import load_table, report_guarded_call
 from mldebt.rule import Category, Confidence, Invalid, PythonRule, Severity, Valid
 
 
@@ -14,9 +14,11 @@ class PickleDeserialization(PythonRule):
 
     ## Known limitations
     A file the same script wrote moments earlier is as safe as the code that wrote it; mldebt
-    cannot tell, so it reports every load of a file. In-memory round trips
-    (`pickle.loads(pickle.dumps(x))`, or of a name assigned from `dumps` in the same function)
-    and test code are not reported. Suppress with `# mldebt: ignore[MLD401]` where the origin
+    cannot tell, so it reports every load of a file. Bytes made inside the same job are not
+    reported: in-memory round trips (`pickle.loads(pickle.dumps(x))`, or of a name assigned
+    from `dumps` in the same function), and bytes another rank of the job sent through a
+    `torch.distributed` collective into a tensor of the same function
+    (`rules/knowledge/deserialization.yaml`). Test code is not reported either. Suppress with `# mldebt: ignore[MLD401]` where the origin
     is under control.
 
     ## References
@@ -38,6 +40,9 @@ class PickleDeserialization(PythonRule):
         Invalid("import dill as d\nobj = d.loads(blob)\n", line=2),
         Invalid("import cloudpickle\nfn = cloudpickle.loads(payload)\n"),
         Invalid("def f(b):\n    import pickle as pk\n    return pk.loads(b)\n", line=3),
+        # Bytes read from a file, next to a broadcast of something else.
+        Invalid("import pickle\nimport torch.distributed as dist\ndef f(path, sizes):\n    dist.broadcast(sizes, 0)\n"
+                "    blob = open(path, 'rb').read()\n    return pickle.loads(blob)\n", line=6),
     ]
     VALID = [
         "import json\nwith open('m.json') as f:\n    cfg = json.load(f)\n",
@@ -47,28 +52,68 @@ class PickleDeserialization(PythonRule):
         "import pandas as pd\ndf = pd.read_parquet('features.parquet')\n",
         "import pickle\ncopy = pickle.loads(pickle.dumps(obj))\n",
         "import cloudpickle\ndef f(x):\n    blob = cloudpickle.dumps(x)\n    return cloudpickle.loads(blob)\n",
+        # Bytes another rank of the same job broadcast into a tensor (or gathered into a list).
+        "import pickle, torch\ndef recv(src, group):\n    buf = torch.empty(n, dtype=torch.int8)\n"
+        "    torch.distributed.broadcast(buf, src, group)\n    data = buf.cpu().numpy().tobytes()\n"
+        "    return pickle.loads(data)\n",
+        "import pickle\nimport torch.distributed as dist\ndef gather(out, t):\n    dist.all_gather(out, t)\n"
+        "    for o in out:\n        yield pickle.loads(bytes(o.cpu().numpy()))\n",
         Valid("import pickle\nwith open(p, 'rb') as f:\n    obj = pickle.load(f)\n", path="tests/test_io.py"),
     ]
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        #: Names bound to the result of a `dumps` call in the current function.
-        self._in_memory: set[str] = set()
+        self._collectives = frozenset(load_table("deserialization")["in_process_sources"])
+        #: Names that hold bytes made in this process in the current function: the result of
+        #: a `dumps`, a tensor a collective filled, and what is derived from those.
+        self._in_process: set[str] = set()
 
-    def _is_dumps(self, node: cst.BaseExpression) -> bool:
-        return isinstance(node, cst.Call) and (self.ctx.qualname(node.func) or "").endswith(".dumps")
+    def _made_in_process(self, node: cst.BaseExpression) -> bool:
+        """A `dumps(...)` call, or an expression rooted at an in-process name
+        (`tensor.cpu().numpy().tobytes()`, `buf[:size]`, `bytes(buf)`)."""
+        if isinstance(node, cst.Call):
+            name = self.ctx.qualname(node.func) or ""
+            if name.endswith(".dumps"):
+                return True
+            if name in _BYTE_VIEWS and node.args:
+                return self._made_in_process(node.args[0].value)
+        root = _root_name(node)
+        return root is not None and root in self._in_process
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self._in_memory.clear()
+        self._in_process.clear()
 
     def visit_Assign(self, node: cst.Assign) -> None:
-        if self._is_dumps(node.value):
-            self._in_memory.update(t.target.value for t in node.targets if isinstance(t.target, cst.Name))
+        if self._made_in_process(node.value):
+            self._in_process.update(t.target.value for t in node.targets if isinstance(t.target, cst.Name))
+
+    def visit_For(self, node: cst.For) -> None:
+        if isinstance(node.target, cst.Name) and self._made_in_process(node.iter):
+            self._in_process.add(node.target.value)  # each tensor of an `all_gather` list
 
     def visit_Call(self, node: cst.Call) -> None:
-        source = node.args[0].value if node.args else None
-        if source is not None and (
-            self._is_dumps(source) or (isinstance(source, cst.Name) and source.value in self._in_memory)
-        ):
-            return  # an in-memory round trip, not a file from elsewhere
+        if self.ctx.qualname(node.func) in self._collectives:
+            filled = _root_name(node.args[0].value) if node.args else None
+            if filled is not None:
+                self._in_process.add(filled)
+            return
+        if node.args and self._made_in_process(node.args[0].value):
+            return  # bytes of this job (a round trip, another rank's broadcast), not a file from elsewhere
         report_guarded_call(self, node, "deserialization")
+
+
+#: Builtins that view bytes without changing where they came from.
+_BYTE_VIEWS = frozenset({"bytes", "bytearray", "memoryview"})
+
+
+def _root_name(node: cst.BaseExpression) -> str | None:
+    """The name an attribute/call/subscript chain starts from: `t` for `t.cpu().numpy()[:n]`."""
+    while True:
+        if isinstance(node, cst.Name):
+            return node.value
+        if isinstance(node, cst.Call):
+            node = node.func
+        elif isinstance(node, (cst.Attribute, cst.Subscript)):
+            node = node.value
+        else:
+            return None
