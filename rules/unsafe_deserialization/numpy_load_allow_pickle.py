@@ -1,5 +1,6 @@
 import libcst as cst
 
+from mldebt.extract.own_files import OwnFiles
 from mldebt.knowledge import report_guarded_call
 from mldebt.rule import Category, Confidence, Invalid, PythonRule, Severity
 
@@ -13,7 +14,9 @@ class NumpyLoadAllowPickle(PythonRule):
     this reason (CVE-2019-6446).
 
     ## Known limitations
-    A value computed at run time (`allow_pickle=flag`) is not reported.
+    A value computed at run time (`allow_pickle=flag`) is not reported. A file the module
+    itself saves at the same path (`np.save(idx_file, ...)` then `np.load(idx_file, ...)`: an
+    index it builds beside the data) is reported as a note, as in MLD401.
 
     ## References
     - NumPy docs, `numpy.load` (allow_pickle)
@@ -38,5 +41,9 @@ class NumpyLoadAllowPickle(PythonRule):
         "import numpy as np\nnp.save('feats.npy', x)\n",
     ]
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._own_files = OwnFiles(self.ctx)
+
     def visit_Call(self, node: cst.Call) -> None:
-        report_guarded_call(self, node, "deserialization")
+        report_guarded_call(self, node, "deserialization", own_file=self._own_files.reads_own_file)

@@ -1,5 +1,6 @@
 import libcst as cst
 
+from mldebt.extract.own_files import OwnFiles
 from mldebt.knowledge import load_table, report_guarded_call
 from mldebt.rule import Category, Confidence, Invalid, PythonRule, Severity, Valid
 
@@ -13,13 +14,17 @@ class PickleDeserialization(PythonRule):
     executable that nobody reviewed. joblib and `pandas.read_pickle` are pickle underneath.
 
     ## Known limitations
-    A file the same script wrote moments earlier is as safe as the code that wrote it; mldebt
-    cannot tell, so it reports every load of a file. Bytes made inside the same job are not
-    reported: in-memory round trips (`pickle.loads(pickle.dumps(x))`, or of a name assigned
-    from `dumps` in the same function), and bytes another rank of the job sent through a
-    `torch.distributed` collective into a tensor of the same function
-    (`rules/knowledge/deserialization.yaml`). Test code is not reported either. Suppress with `# mldebt: ignore[MLD401]` where the origin
-    is under control.
+    A file the module itself writes at the same path (a cache it builds on the first run and
+    reloads after, an index it saves beside the data, a model a notebook saved a few cells
+    above) is reported as a note: paths are compared as code within one module, and a bare
+    variable only within its function, so a `load(path)` helper stays a warning. A file
+    written by another script of the project is not recognised.
+
+    Bytes made inside the same job are not reported: in-memory round trips
+    (`pickle.loads(pickle.dumps(x))`, or of a name assigned from `dumps` in the same function),
+    and bytes another rank of the job sent through a `torch.distributed` collective into a
+    tensor of the same function (`rules/knowledge/deserialization.yaml`). Test code is not
+    reported either. Suppress with `# mldebt: ignore[MLD401]` where the origin is under control.
 
     ## References
     - Python docs, `pickle`: "Never unpickle data received from an untrusted source"
@@ -67,6 +72,7 @@ class PickleDeserialization(PythonRule):
         #: Names that hold bytes made in this process in the current function: the result of
         #: a `dumps`, a tensor a collective filled, and what is derived from those.
         self._in_process: set[str] = set()
+        self._own_files = OwnFiles(self.ctx)
 
     def _made_in_process(self, node: cst.BaseExpression) -> bool:
         """A `dumps(...)` call, or an expression rooted at an in-process name
@@ -99,7 +105,7 @@ class PickleDeserialization(PythonRule):
             return
         if node.args and self._made_in_process(node.args[0].value):
             return  # bytes of this job (a round trip, another rank's broadcast), not a file from elsewhere
-        report_guarded_call(self, node, "deserialization")
+        report_guarded_call(self, node, "deserialization", own_file=self._own_files.reads_own_file)
 
 
 #: Builtins that view bytes without changing where they came from.

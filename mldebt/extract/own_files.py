@@ -1,0 +1,112 @@
+"""Files a module reads back from where it wrote them itself, for the deserialization rules.
+
+A pickle (or an object array) that a module loads from the very path it dumps to is that
+module's own cache or index: the code that wrote it is the code that trusts it. A pickle loaded
+from anywhere else (an argument, a download, another program's output) may be crafted. Paths
+are compared as the code that computes them (`cfg.cache_file`, `idx_fn + ".info"`), in one
+module, never across files; a bare variable counts only within its function, so a
+`save(obj, path)` / `load(path)` helper pair is not taken for a cache, nor two functions'
+unrelated `fp`s for one file.
+
+The writers and the argument that names their file are in `rules/knowledge/deserialization.yaml`
+(`writers`); `open(path, "w...")` counts too, and so does a handle bound by `with open(...) as f`.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from mldebt.extract.context import call_argument, literal_value
+from mldebt.knowledge import load_table
+
+if TYPE_CHECKING:
+    from mldebt.extract.context import FileContext
+
+_OPEN = frozenset({"open", "io.open"})
+
+
+@cache
+def _tables() -> tuple[dict[str, int], frozenset[str]]:
+    """(write call or `.method` -> position of its file argument, the loads of the table)."""
+    table = load_table("deserialization")
+    return dict(table["writers"]), frozenset(call for entry in table["calls"] for call in entry["calls"])
+
+
+class OwnFiles(cst.CSTVisitor):
+    """One pass over a module, in source order: the path key of each load's file argument, and
+    the keys of every file the module writes. The pass runs when a rule first asks, so a file
+    with no unsafe load costs nothing."""
+
+    def __init__(self, ctx: FileContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self._writers, self._loads = _tables()
+        self._written: set[str] = set()
+        #: id(call) -> (call, path key of the file it loads); the call is kept so its id stays unique.
+        self._reads: dict[int, tuple[cst.Call, str]] = {}
+        self._handles: dict[str, str] = {}  # handle name -> path key, latest binding wins
+        self._functions: list[int] = []  # ids of the enclosing defs
+        self._done = False
+
+    def reads_own_file(self, call: cst.Call) -> bool:
+        """Whether `call` loads a file this module writes at the same path."""
+        if not self._done:
+            self._done = True
+            self.ctx.module.visit(self)
+        read = self._reads.get(id(call))
+        return read is not None and read[0] is call and read[1] in self._written
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._functions.append(id(node))
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self._functions.pop()
+
+    def _key(self, node: cst.BaseExpression) -> str | None:
+        """The path a file argument names, as code; a handle stands for the path it was opened on."""
+        if isinstance(node, cst.Call) and self.ctx.qualname(node.func) in _OPEN:
+            path = call_argument(node, "file", 0)
+            return self._key(path) if isinstance(path, cst.BaseExpression) else None
+        if isinstance(node, cst.Name) and node.value in self._handles:
+            return self._handles[node.value]
+        code = re.sub(r"\s+", "", self.ctx.module.code_for_node(node))
+        if isinstance(node, cst.Name) and self._functions:
+            return f"{self._functions[-1]}:{code}"  # a variable: the same only in its function
+        return code
+
+    def _bind(self, target: cst.BaseExpression | None, value: cst.BaseExpression) -> None:
+        """`f = open(path, mode)` or `with open(path, mode) as f`: `f` stands for `path`."""
+        if isinstance(target, cst.Name) and isinstance(value, cst.Call) and self.ctx.qualname(value.func) in _OPEN:
+            key = self._key(value)
+            if key is not None:
+                self._handles[target.value] = key
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        self._bind(node.asname.name if node.asname else None, node.item)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            self._bind(target.target, node.value)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        name = self.ctx.qualname(node.func) or ""
+        method = f".{node.func.attr.value}" if isinstance(node.func, cst.Attribute) else ""
+        position = self._writers.get(name, self._writers.get(method))
+        if name in _OPEN:
+            mode = literal_value(call_argument(node, "mode", 1))
+            key = self._key(node)
+            if key is not None and isinstance(mode, str) and any(c in mode for c in "wax"):
+                self._written.add(key)
+        elif position is not None:
+            target = call_argument(node, None, position)
+            key = self._key(target) if isinstance(target, cst.BaseExpression) else None
+            if key is not None:
+                self._written.add(key)
+        elif name in self._loads and node.args and not node.args[0].keyword and not node.args[0].star:
+            key = self._key(node.args[0].value)
+            if key is not None:
+                self._reads[id(node)] = (node, key)

@@ -1,0 +1,97 @@
+"""A pickle or object array loaded from the path the same module writes is its own cache: a note
+(MLD401, MLD403), while a load of any other file stays a warning (`mldebt/extract/own_files.py`)."""
+
+from __future__ import annotations
+
+import pytest
+
+from mldebt.rule import Invalid
+from mldebt.testing import run_example
+
+CACHE = """import os, pickle
+def hypotheses(cfg, model):
+    if os.path.exists(cfg.cache_file):
+        with open(cfg.cache_file, 'rb') as f:
+            return pickle.load(f)
+    hyps = model.transcribe()
+    with open(cfg.cache_file, 'wb') as out:
+        pickle.dump(hyps, out)
+    return hyps
+"""
+INDEX = """import pickle
+def load_index(fn):
+    idx_fn = fn + '.idx'
+    with open(idx_fn + '.info', 'rb') as fp:
+        return pickle.load(fp)
+def build_index(fn, info):
+    idx_fn = fn + '.idx'
+    pickle.dump(info, open(idx_fn + '.info', 'wb'))
+"""
+NOTEBOOK_MODEL = """import joblib
+joblib.dump(model, 'model.pkl')
+restored = joblib.load('model.pkl')
+"""
+ARRAYS = """import numpy as np
+def indices(doc_idx_filename, build):
+    if build:
+        np.save(doc_idx_filename, make(), allow_pickle=True)
+    return np.load(doc_idx_filename, allow_pickle=True, mmap_mode='r')
+"""
+# A save/load helper pair: `load_pickle` loads whatever path its caller gives it.
+HELPERS = """import pickle
+def dump_pickle(obj, filename):
+    with open(filename, 'wb') as f_out:
+        return pickle.dump(obj, f_out)
+def load_pickle(filename):
+    with open(filename, 'rb') as f_in:
+        return pickle.load(f_in)
+"""
+# The module writes one file and loads another.
+OTHER_FILE = """import pickle
+with open('features.pkl', 'wb') as f:
+    pickle.dump(features, f)
+with open(args.model, 'rb') as f:
+    model = pickle.load(f)
+"""
+# One local name in two functions is two files.
+TWO_FUNCTIONS = """import pickle
+def load_token(name):
+    fp = name + '.pkl'
+    with open(fp, 'rb') as f:
+        return pickle.load(f)
+def save_audio(fp, data):
+    with open(fp, 'wb') as f:
+        f.write(data)
+"""
+# A path written as text elsewhere in the module but read with another expression.
+SAME_HANDLE_NAME = """import pickle
+with open(out_path, 'wb') as f:
+    pickle.dump(x, f)
+with open(in_path, 'rb') as f:
+    y = pickle.load(f)
+"""
+
+
+def severities(rule: str, code: str) -> list[tuple[int, str]]:
+    findings, diagnostics = run_example(rule, Invalid(code))
+    assert not diagnostics
+    return [(f.line, f.severity) for f in findings]
+
+
+@pytest.mark.parametrize(("code", "line"), [(CACHE, 5), (INDEX, 5), (NOTEBOOK_MODEL, 3)])
+def test_a_pickle_read_back_from_where_the_module_wrote_it_is_a_note(code, line):
+    assert severities("MLD401", code) == [(line, "info")]
+
+
+def test_an_object_array_read_back_from_where_the_module_saved_it_is_a_note():
+    assert severities("MLD403", ARRAYS) == [(5, "info")]
+
+
+@pytest.mark.parametrize(("code", "line"), [(HELPERS, 7), (OTHER_FILE, 5), (SAME_HANDLE_NAME, 5), (TWO_FUNCTIONS, 5)])
+def test_a_pickle_from_anywhere_else_stays_a_warning(code, line):
+    assert severities("MLD401", code) == [(line, "warning")]
+
+
+def test_an_object_array_from_elsewhere_stays_a_warning():
+    code = "import numpy as np\nnp.save('a.npy', x)\nb = np.load(args.features, allow_pickle=True)\n"
+    assert severities("MLD403", code) == [(3, "warning")]
