@@ -14,7 +14,9 @@ class MachineSpecificPath(PythonRule):
     a dataset registry).
 
     ## Known limitations
-    Docstrings are not checked; prefixes are in `rules/knowledge/data_sources.yaml`.
+    Docstrings are not checked; prefixes are in `rules/knowledge/data_sources.yaml`. A tool's
+    hidden folder under the root user's home (its `.cache`) is not reported: it is the same in
+    every container that runs as root; a data folder under that home is.
 
     ## References
     - Sculley et al. 2015, Hidden Technical Debt in Machine Learning Systems, sec. 3 (unstable data dependencies)
@@ -30,6 +32,7 @@ class MachineSpecificPath(PythonRule):
         Invalid("import pandas as pd\ndf = pd.read_csv('/home/alice/data/train.csv')\n", line=2, message="/home/alice"),  # mldebt: ignore[MLD303]
         Invalid("CKPT = '/mnt/shared/ckpts/run7/model.pt'\n"),
         Invalid("ROOT = r'C:\\Users\\bob\\datasets'\n"),
+        Invalid("CACHE = '/home/alice/.cache/huggingface/hub'\n"),
     ]
     VALID = [
         "import pandas as pd\ndf = pd.read_csv('data/train.csv')\n",
@@ -43,6 +46,7 @@ class MachineSpecificPath(PythonRule):
         super().__init__(*args, **kwargs)
         table = load_table("data_sources")
         self._prefixes = tuple(f"/{root}/" for root in table["machine_path_roots"]) + tuple(table["windows_prefixes"])
+        self._tool_folders = tuple(f"/{home}/." for home in table["shared_homes"])
         self._docstrings: set[cst.CSTNode] = set()
 
     def visit_Expr(self, node: cst.Expr) -> None:
@@ -52,6 +56,6 @@ class MachineSpecificPath(PythonRule):
         value = node.evaluated_value
         if node in self._docstrings or not isinstance(value, str) or " " in value or "\n" in value:
             return
-        if value.startswith(self._prefixes) and len(value.strip("/\\").replace("\\", "/").split("/")) >= 2:
+        if value.startswith(self._prefixes) and not value.startswith(self._tool_folders) and len(value.strip("/\\").replace("\\", "/").split("/")) >= 2:
             self.report(node, f"`{value}` is a path on one machine only",
                         "read the path from config and version the data it points at")
