@@ -136,7 +136,7 @@ def test_explain_a_prefix_or_category_lists_its_rules_and_near_misses_name_their
         result = run_cli("explain", selector)
         assert result.exit_code == 0
         assert [line.split()[0] for line in result.stdout.splitlines() if line.startswith("MLD")] == [
-            "MLD401", "MLD402", "MLD403", "MLD404", "MLD405",
+            "MLD401", "MLD402", "MLD403", "MLD404", "MLD405", "MLD406",
         ]
     near = run_cli("explain", "MLD450")
     assert near.exit_code == 2 and "the MLD4 rules are MLD401, MLD402" in near.stderr

@@ -27,7 +27,7 @@ def test_all_keys(tmp_path):
         'select = ["MLD4"]\nignore = ["MLD401"]\nexclude = ["scratch/**"]\nfail-on = "error"\n'
         '[tool.mldebt.per-file-ignores]\n"tests/**" = ["unsafe-deserialization"]\n',
     )
-    assert settings.enabled_rule_ids() == {"MLD402", "MLD403", "MLD404", "MLD405"}
+    assert settings.enabled_rule_ids() == {"MLD402", "MLD403", "MLD404", "MLD405", "MLD406"}
     assert settings.exclude == ("scratch/**",) and settings.fail_on is Severity.ERROR
 
 
