@@ -6,11 +6,12 @@ from mldebt.rule import Category, Confidence, Invalid, PythonRule, Severity, Val
 
 
 class HubRemoteCodeUnpinned(PythonRule):
-    """Runs a Hugging Face Hub repository's own code (`trust_remote_code=True`) without pinning a commit.
+    """Lets a Hugging Face Hub repository's own code run (`trust_remote_code=True`) without pinning a commit.
 
     ## Why it matters
     With `trust_remote_code=True`, `from_pretrained` and `load_dataset` download the Python
-    modules of the repository and run them. Without `revision="<40-hex commit sha>"` that is
+    modules the repository declares (a custom model class, a dataset loading script) and run
+    them. Without `revision="<40-hex commit sha>"` that is
     the code on the default branch today: whoever can push to the repository, or take over its
     account, runs code on every machine that loads it next, and the model's behaviour can
     change with nobody noticing. Pinning a reviewed commit makes the code that runs the code
@@ -59,6 +60,6 @@ class HubRemoteCodeUnpinned(PythonRule):
         if load is not None and load.remote_code:
             self.report(
                 node,
-                f"`{load.repo}` runs the hub repository's own code (`trust_remote_code=True`) {load.why}",
+                f"`{load.repo}` is loaded with `trust_remote_code=True` {load.why}: whatever code its default branch holds runs",
                 "pin the commit whose code you reviewed: `revision=\"<40-hex sha>\"`",
             )
