@@ -589,6 +589,10 @@ class ResultCache:
         name = hashlib.blake2b(key.encode(), digest_size=16).hexdigest() + ".json"
         return key, self.entries / name
 
+    def has(self, path: str, kind: str, digest: str | None) -> bool:
+        """Whether an entry for these bytes exists (it may still fail to load)."""
+        return bool(digest) and self._entry(path, kind, digest)[1].is_file()
+
     def load(self, path: str, kind: str, digest: str) -> FileResult | None:
         """The cached result, or None for a miss (absent, foreign, corrupt, truncated)."""
         key, entry = self._entry(path, kind, digest)

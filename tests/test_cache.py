@@ -463,3 +463,51 @@ def test_an_unchanged_tree_is_reported_without_the_rules_libcst_or_networkx(demo
     run = subprocess.run([sys.executable, "-c", probe, str(demo), str(folder)], capture_output=True, text=True, check=True)
     assert run.stdout == cold
     assert run.stderr == ""
+
+
+_ASIDE_PROBE = """
+import sys
+from pathlib import Path
+from mldebt import engine
+from mldebt.reporters import render
+from mldebt.settings import load_settings
+
+class Aside(engine.AnalysisAside):
+    def __init__(self, analysis, files):
+        sys.stderr.write(" ".join(ref.path for ref in files))
+        super().__init__(analysis, files)
+
+    def join(self):
+        results = super().join()
+        sys.stderr.write(" fails" if results is None else " works")
+        return results
+
+engine.MIN_ENTRIES_TO_OVERLAP = 1
+engine.AnalysisAside = Aside
+if sys.argv[3] == "fails":
+    engine.to_plain = lambda value: 1 / 0  # what only the child calls
+root = Path(sys.argv[1])
+report = engine.scan(root, load_settings(root), jobs=2, cache_dir=Path(sys.argv[2]), only=["src/demo/train.py"])
+sys.stdout.write(render(report, "json"))
+"""
+
+
+@pytest.mark.parametrize("child", ["works", "fails"])
+def test_files_analysed_aside_while_the_cache_loads_give_the_same_report(demo, child):
+    """With two jobs, the edited file of a one-file scan is analysed in a forked child while
+    the other results load (in a fresh process: one that has analysed a file has a thread
+    and must not fork); a child that fails costs only time: the file is analysed here."""
+    if not sys.platform.startswith("linux"):
+        pytest.skip("the analysis is forked on Linux only")
+    folder = demo / ".mldebt_cache"
+    _json(demo, folder)
+    train = demo / "src" / "demo" / "train.py"
+    train.write_text(train.read_text() + "\nimport pickle\nx = pickle.load(open('m.pkl', 'rb'))\n")
+    full = json.loads(_json(demo, None))
+    run = subprocess.run(
+        [sys.executable, "-c", _ASIDE_PROBE, str(demo), str(folder), child], capture_output=True, text=True, check=True
+    )
+    assert run.stderr == f"src/demo/train.py {child}"
+    alone = json.loads(run.stdout)
+    assert alone["findings"] == [f for f in full["findings"] if f["path"] == "src/demo/train.py"]
+    assert alone["score"] == full["score"]
