@@ -7,7 +7,6 @@ team's in-house loader) is a data change. YAML is only ever read with `safe_load
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -118,24 +117,21 @@ def check_guarded_call(
     return None
 
 
-def report_guarded_call(
-    rule: Any, node: cst.Call, table: str, report_missing: bool = True, own_file: Callable[[cst.Call], bool] | None = None
-) -> None:
-    """Report `node` from `rule` (a PythonRule) if `table` lists its call for the rule and the
-    call is unsafe as written; the shared body of table-driven call rules. With
-    `report_missing=False`, a call that leaves the deciding argument out is not reported. When
-    `own_file(node)` says the call loads a file the same module writes there, it is a note."""
+def unsafe_call(rule: Any, node: cst.Call, table: str, report_missing: bool = True) -> Verdict | None:
+    """Why `node` is unsafe, if `table` lists its call for `rule` (a PythonRule) and the call is
+    unsafe as written. With `report_missing=False`, a call that leaves the deciding argument
+    out is not unsafe."""
     name = rule.ctx.qualname(node.func)
     spec = guarded_calls(table, rule.id).get(name) if name else None
-    if spec is None:
-        return
-    verdict = check_guarded_call(rule.ctx, node, spec, report_missing)
-    if verdict is None:
-        return
-    message, severity = verdict.message, verdict.severity
-    if own_file is not None and own_file(node):
-        message, severity = f"{message}; here it reads back a file this module writes at that path (its own cache)", Severity.INFO
-    rule.report(node, message, verdict.hint, severity=severity, confidence=verdict.confidence)
+    return None if spec is None else check_guarded_call(rule.ctx, node, spec, report_missing)
+
+
+def report_guarded_call(rule: Any, node: cst.Call, table: str, report_missing: bool = True) -> None:
+    """Report `node` from `rule` if it is an unsafe call of `table` (`unsafe_call`); the shared
+    body of table-driven call rules."""
+    verdict = unsafe_call(rule, node, table, report_missing)
+    if verdict is not None:
+        rule.report(node, verdict.message, verdict.hint, severity=verdict.severity, confidence=verdict.confidence)
 
 
 @dataclass(frozen=True)

@@ -95,3 +95,20 @@ def test_a_pickle_from_anywhere_else_stays_a_warning(code, line):
 def test_an_object_array_from_elsewhere_stays_a_warning():
     code = "import numpy as np\nnp.save('a.npy', x)\nb = np.load(args.features, allow_pickle=True)\n"
     assert severities("MLD403", code) == [(3, "warning")]
+
+
+def test_the_pass_over_the_module_leaves_names_imported_further_down_to_the_walk(tmp_path):
+    """Deciding whether a load reads its own file takes a pass over the whole module; made in
+    the middle of the walk, it resolved `AlbertTokenizer` before the walk saw its import in the
+    function below, kept that answer, and MLD301 lost its finding there."""
+    from mldebt.engine import scan
+
+    code = (
+        "import pickle\n"
+        "def load(path):\n    with open(path, 'rb') as f:\n        return pickle.load(f)\n"
+        "def tokenizer():\n    from transformers import AlbertTokenizer\n"
+        "    return AlbertTokenizer.from_pretrained('albert-base-v2')\n"
+    )
+    (tmp_path / "data.py").write_text(code)
+    found = {(f.rule, f.line) for f in scan(tmp_path, jobs=1).findings}
+    assert {("MLD401", 4), ("MLD301", 7)} <= found

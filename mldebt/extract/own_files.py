@@ -21,10 +21,13 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from mldebt.extract.context import call_argument, literal_value
-from mldebt.knowledge import load_table
+from mldebt.knowledge import load_table, unsafe_call
+from mldebt.rule import Severity
 
 if TYPE_CHECKING:
     from mldebt.extract.context import FileContext
+    from mldebt.knowledge import Verdict
+    from mldebt.rule import PythonRule
 
 _OPEN = frozenset({"open", "io.open"})
 
@@ -36,10 +39,34 @@ def _tables() -> tuple[dict[str, int], frozenset[str]]:
     return dict(table["writers"]), frozenset(call for entry in table["calls"] for call in entry["calls"])
 
 
+class UnsafeLoads:
+    """The unsafe loads a rule found in one file, reported when the walk is over (call `add`
+    from `visit_Call`, `report` from `leave_Module`): whether a load reads back a file the
+    module writes takes a pass over the whole module, and a pass made during the walk would
+    resolve names before the walk had seen the imports further down (and keep those answers)."""
+
+    def __init__(self, rule: PythonRule, table: str) -> None:
+        self.rule, self.table = rule, table
+        self._loads: list[tuple[cst.Call, Verdict]] = []
+
+    def add(self, node: cst.Call) -> None:
+        verdict = unsafe_call(self.rule, node, self.table)  # names resolved as the walk sees them
+        if verdict is not None:
+            self._loads.append((node, verdict))
+
+    def report(self) -> None:
+        own = OwnFiles(self.rule.ctx) if self._loads else None
+        for node, verdict in self._loads:
+            message, severity = verdict.message, verdict.severity
+            if own is not None and own.reads_own_file(node):
+                message, severity = f"{message}; here it reads back a file this module writes at that path (its own cache)", Severity.INFO
+            self.rule.report(node, message, verdict.hint, severity=severity, confidence=verdict.confidence)
+
+
 class OwnFiles(cst.CSTVisitor):
     """One pass over a module, in source order: the path key of each load's file argument, and
-    the keys of every file the module writes. The pass runs when a rule first asks, so a file
-    with no unsafe load costs nothing."""
+    the keys of every file the module writes. The pass runs when it is first asked, after the
+    walk (`UnsafeLoads`)."""
 
     def __init__(self, ctx: FileContext) -> None:
         super().__init__()

@@ -1,7 +1,6 @@
 import libcst as cst
 
-from mldebt.extract.own_files import OwnFiles
-from mldebt.knowledge import report_guarded_call
+from mldebt.extract.own_files import UnsafeLoads
 from mldebt.rule import Category, Confidence, Invalid, PythonRule, Severity
 
 
@@ -43,7 +42,10 @@ class NumpyLoadAllowPickle(PythonRule):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self._own_files = OwnFiles(self.ctx)
+        self._loads = UnsafeLoads(self, "deserialization")
 
     def visit_Call(self, node: cst.Call) -> None:
-        report_guarded_call(self, node, "deserialization", own_file=self._own_files.reads_own_file)
+        self._loads.add(node)
+
+    def leave_Module(self, node: cst.Module) -> None:
+        self._loads.report()

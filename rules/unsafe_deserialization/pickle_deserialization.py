@@ -1,7 +1,7 @@
 import libcst as cst
 
-from mldebt.extract.own_files import OwnFiles
-from mldebt.knowledge import load_table, report_guarded_call
+from mldebt.extract.own_files import UnsafeLoads
+from mldebt.knowledge import load_table
 from mldebt.rule import Category, Confidence, Invalid, PythonRule, Severity, Valid
 
 
@@ -72,7 +72,7 @@ class PickleDeserialization(PythonRule):
         #: Names that hold bytes made in this process in the current function: the result of
         #: a `dumps`, a tensor a collective filled, and what is derived from those.
         self._in_process: set[str] = set()
-        self._own_files = OwnFiles(self.ctx)
+        self._loads = UnsafeLoads(self, "deserialization")
 
     def _made_in_process(self, node: cst.BaseExpression) -> bool:
         """A `dumps(...)` call, or an expression rooted at an in-process name
@@ -105,7 +105,10 @@ class PickleDeserialization(PythonRule):
             return
         if node.args and self._made_in_process(node.args[0].value):
             return  # bytes of this job (a round trip, another rank's broadcast), not a file from elsewhere
-        report_guarded_call(self, node, "deserialization", own_file=self._own_files.reads_own_file)
+        self._loads.add(node)
+
+    def leave_Module(self, node: cst.Module) -> None:
+        self._loads.report()
 
 
 #: Builtins that view bytes without changing where they came from.
