@@ -346,6 +346,11 @@ class NameCollector(cst.BatchableCSTVisitor):
             subtree = _config_subtree(node.args[0].value)
             if subtree:
                 self.facts.config_subtrees_whole.add(subtree)
+        for arg in node.args:
+            # `Trainer(**cfg.trainer)`: the callee takes every key of the section, or the call fails.
+            subtree = _config_subtree(arg.value, minimum=1) if arg.star == "**" else None
+            if subtree:
+                self.facts.config_subtrees_whole.add(subtree)
 
     def _argparse_option(self, node: cst.Call) -> None:
         self._declarations.update(id(a.value) for a in node.args if a.keyword is None or a.keyword.value == "dest")
@@ -419,18 +424,19 @@ def _config_keys(node: cst.BaseExpression) -> list[str] | None:
     return chain[1] if chain and isinstance(chain[0], cst.Name) and len(chain[1]) >= 2 else None
 
 
-def _config_subtree(node: cst.BaseExpression) -> str | None:
+def _config_subtree(node: cst.BaseExpression, minimum: int = 2) -> str | None:
     """`lm.config` for `cfg.lm.config`, `cfg["lm"]["config"]`, `cfg.get("lm").get("config")` or
     `self.cfg.lm.config`: the keys below a config object, two at least (a nested mapping such as
     a library's own config; a top-level section handed to a constructor is read by the names
-    it uses, and matching one everywhere would excuse every file's `model:`), else None."""
+    it uses, and matching one everywhere would excuse every file's `model:`), else None.
+    `minimum=1` for a section spread into a call (`**cfg.trainer`), which takes all its keys."""
     chain = _key_chain(node, gets=True)
     if not chain or not isinstance(chain[0], cst.Name):
         return None
     root, keys = chain[0].value, chain[1]
     if not _CONFIG_LIKE.search(root) and keys and _CONFIG_LIKE.search(keys[0]):
         root, keys = keys[0], keys[1:]  # `self.cfg.model`: the config is an attribute
-    return ".".join(keys) if len(keys) >= 2 and _CONFIG_LIKE.search(root) else None
+    return ".".join(keys) if len(keys) >= minimum and _CONFIG_LIKE.search(root) else None
 
 
 def _key_chain(node: cst.BaseExpression, gets: bool) -> tuple[cst.BaseExpression, list[str]] | None:

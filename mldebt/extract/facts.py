@@ -109,13 +109,16 @@ class CheckpointLoad:
 @dataclass(frozen=True)
 class ConfigKey:
     """A key of an experiment config file: `train.lr` (dotted path), `lr` (its name), and
-    its value when it is a number (`repr` of the float), for comparison with code literals."""
+    its value when it is a number (`repr` of the float), for comparison with code literals.
+    `aliased` when its value carries a YAML anchor that aliases elsewhere in the file reuse
+    (`final_dim: &final_dim 256` ... `proj_dim: *final_dim`): the file itself reads it."""
 
     path: str
     name: str
     line: int
     value: str | None = None
     text: str | None = None  # the value when it is a string (a path a script may read)
+    aliased: bool = False
 
 
 @dataclass(frozen=True)
@@ -458,8 +461,9 @@ class Facts:
     #: glob patterns (`*_kwargs`): a key that matches one may be read under that name.
     names_patterned: set[str] = field(default_factory=set)
     #: Python: nested config subtrees handed whole to what reads every key of them
-    #: (`OmegaConf.to_container(cfg.lm.config)`, `instantiate(cfg.get("model").get("optim"))`),
-    #: as dotted key paths without the config object (`lm.config`, `model.optim`).
+    #: (`OmegaConf.to_container(cfg.lm.config)`, `instantiate(cfg.get("model").get("optim"))`)
+    #: or spread into a call (`Trainer(**cfg.trainer)`), as dotted key paths without the
+    #: config object (`lm.config`, `model.optim`, `trainer`).
     config_subtrees_whole: set[str] = field(default_factory=set)
     #: Python: module-level switches, the branches they guard, names assigned other than by
     #: their definition (reassignment, `global`, `module.NAME = `, `setattr`), and whether the

@@ -14,6 +14,7 @@ import posixpath
 import re
 import shlex
 import tomllib
+from collections import Counter
 from collections.abc import Iterable, Iterator
 
 import yaml
@@ -724,7 +725,13 @@ def number_repr(value: object) -> str | None:
         return None
 
 
-def _yaml_keys(node: yaml.Node, prefix: str, facts: Facts) -> None:
+def _yaml_keys(node: yaml.Node, prefix: str, facts: Facts, shared: set[int], walked: set[int], leaves: list) -> None:
+    """Keys of a composed YAML document. A mapping or list that aliases reuse (`<<: *base`) is
+    walked once, where its anchor is: its keys are one setting each, not one per alias."""
+    if isinstance(node, yaml.MappingNode | yaml.SequenceNode):
+        if id(node) in walked:
+            return
+        walked.add(id(node))
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
             if isinstance(key, yaml.ScalarNode):
@@ -733,19 +740,37 @@ def _yaml_keys(node: yaml.Node, prefix: str, facts: Facts) -> None:
                 # A string, not `null`, `true` or a number (YAML resolves plain scalars to those).
                 is_string = isinstance(value, yaml.ScalarNode) and value.tag == "tag:yaml.org,2002:str"
                 text = scalar if is_string and number_repr(scalar) is None else None
+                anchor = id(value) in shared and id(value) not in walked  # `&dim 256`, not `*dim`
+                if scalar is not None:
+                    walked.add(id(value))
                 facts.config_keys.append(
-                    ConfigKey(path, str(key.value), key.start_mark.line + 1, number_repr(scalar), text)
+                    ConfigKey(path, str(key.value), key.start_mark.line + 1, number_repr(scalar), text, anchor)
                 )
-                _yaml_keys(value, path, facts)
+                _yaml_keys(value, path, facts, shared, walked, leaves)
     elif isinstance(node, yaml.SequenceNode):
         for item in node.value:
-            _yaml_keys(item, prefix, facts)
-    elif isinstance(node, yaml.ScalarNode) and "${" in str(node.value):
-        for inner in _INTERPOLATION.findall(str(node.value)):
-            facts.names_used.update(_IDENTIFIER.findall(inner))
+            _yaml_keys(item, prefix, facts, shared, walked, leaves)
+    elif isinstance(node, yaml.ScalarNode):
+        leaves.append(node.value if node.tag == "tag:yaml.org,2002:str" else None)
+        if "${" in str(node.value):
+            for inner in _INTERPOLATION.findall(str(node.value)):
+                facts.names_used.update(_IDENTIFIER.findall(inner))
 
 
-def _plain_keys(data: object, prefix: str, lines: list[str], facts: Facts, quote: str) -> None:
+def _aliased_nodes(root: yaml.Node) -> set[int]:
+    """The nodes an alias refers to (`&dim 256` ... `*dim`): reached by more than one edge."""
+    edges: Counter[int] = Counter()
+    seen, stack = {id(root)}, [root]
+    while stack:
+        for child in yaml_bounded.children(stack.pop()):
+            edges[id(child)] += 1
+            if id(child) not in seen:
+                seen.add(id(child))
+                stack.append(child)
+    return {node for node, count in edges.items() if count > 1}
+
+
+def _plain_keys(data: object, prefix: str, lines: list[str], facts: Facts, quote: str, leaves: list) -> None:
     """Keys of parsed JSON/TOML, located by searching the text (neither parser gives lines)."""
     if isinstance(data, dict):
         for key, value in data.items():
@@ -753,26 +778,43 @@ def _plain_keys(data: object, prefix: str, lines: list[str], facts: Facts, quote
             needle = f'"{key}"' if quote else f"{key}"
             text = value if isinstance(value, str) else None
             facts.config_keys.append(ConfigKey(path, str(key), _line_of(lines, needle), number_repr(value), text))
-            _plain_keys(value, path, lines, facts, quote)
+            _plain_keys(value, path, lines, facts, quote, leaves)
     elif isinstance(data, list):
         for item in data:
-            _plain_keys(item, prefix, lines, facts, quote)
-    elif isinstance(data, str) and "${" in data:
-        for inner in _INTERPOLATION.findall(data):
-            facts.names_used.update(_IDENTIFIER.findall(inner))
+            _plain_keys(item, prefix, lines, facts, quote, leaves)
+    else:
+        leaves.append(data if isinstance(data, str) else None)
+        if isinstance(data, str) and "${" in data:
+            for inner in _INTERPOLATION.findall(data):
+                facts.names_used.update(_IDENTIFIER.findall(inner))
+
+
+#: A value of four words or more: a sentence, not a setting (a name, a path, a number).
+_PROSE = re.compile(r"\S+\s+\S+\s+\S+\s+\S")
+
+
+def _is_text_data(leaves: list) -> bool:
+    """Whether a file's values are mostly sentences (prompts, label descriptions, templates):
+    text a program consumes as data, whose keys are entries, not settings."""
+    prose = sum(1 for leaf in leaves if isinstance(leaf, str) and _PROSE.search(leaf))
+    return prose * 2 > len(leaves)
 
 
 def _config_file(source: TextSource, facts: Facts) -> None:
-    """Keys (with lines) of an experiment config; a file that does not parse has none."""
+    """Keys (with lines) of an experiment config; a file that does not parse, or whose values
+    are text data rather than settings, has none."""
+    leaves: list = []
     try:
         if source.path.endswith((".yaml", ".yml")):
             for document in yaml_bounded.compose_all(source.text):
-                _yaml_keys(document, "", facts)
+                _yaml_keys(document, "", facts, _aliased_nodes(document), set(), leaves)
         elif source.path.endswith(".json"):
-            _plain_keys(load_json(source.text), "", source.lines, facts, quote='"')
+            _plain_keys(load_json(source.text), "", source.lines, facts, '"', leaves)
         else:
-            _plain_keys(tomllib.loads(source.text), "", source.lines, facts, quote="")
+            _plain_keys(tomllib.loads(source.text), "", source.lines, facts, "", leaves)
     except (yaml.YAMLError, ValueError, RecursionError):  # ValueError: JSON, TOML, TOML's long integers
+        facts.config_keys.clear()
+    if _is_text_data(leaves):
         facts.config_keys.clear()
 
 

@@ -18,7 +18,7 @@ from mldebt.extract.sources import SourceError
 MAX_EXPANDED_NODES = 200_000
 
 
-def _children(node: yaml.Node) -> list[yaml.Node]:
+def children(node: yaml.Node) -> list[yaml.Node]:
     if isinstance(node, yaml.MappingNode):
         return [child for pair in node.value for child in pair]
     if isinstance(node, yaml.SequenceNode):
@@ -37,7 +37,7 @@ def _check_expansion(root: yaml.Node) -> None:
         key = id(node)
         if children_done:
             expanding.discard(key)
-            sizes[key] = 1 + sum(sizes[id(child)] for child in _children(node))
+            sizes[key] = 1 + sum(sizes[id(child)] for child in children(node))
             if sizes[key] > MAX_EXPANDED_NODES and sizes[key] > 2 * len(sizes):
                 raise SourceError(
                     "yaml-aliases",
@@ -48,7 +48,7 @@ def _check_expansion(root: yaml.Node) -> None:
                 raise SourceError("yaml-aliases", "YAML alias refers to itself; file not analysed")
             expanding.add(key)
             stack.append((node, True))
-            stack.extend((child, False) for child in _children(node) if id(child) not in sizes)
+            stack.extend((child, False) for child in children(node) if id(child) not in sizes)
 
 
 def compose_all(text: str) -> list[yaml.Node]:

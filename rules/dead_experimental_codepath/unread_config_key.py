@@ -79,6 +79,22 @@ class UnreadConfigKey(ProjectRule):
         Invalid("defaults:\n  - base\nlr: 0.1\nold_warmup: 5\n", path="configs/optim/fast.yaml", line=4,
                 message="`old_warmup`", files={"configs/optim/base.yaml": "lr: 0.2\n",
                                                "train.py": "def f(cfg):\n    return cfg.optim.lr\n"}),
+        # An anchor nothing aliases is an ordinary key; a key that takes an alias is one too.
+        Invalid("model:\n  dim: &dim 64\n  old_dim: &old 32\n  enc:\n    out: *dim\n", path="conf/a.yaml", line=3,
+                message="`model.old_dim`", files={"train.py": "def f(cfg):\n    return cfg.model.enc.out\n"}),
+        Invalid("model:\n  dim: &dim 64\n  enc:\n    out: *dim\n    old_out: *dim\n", path="conf/a.yaml", line=5,
+                message="`model.enc.old_out`", files={"train.py": "def f(cfg):\n    return cfg.model.enc.out\n"}),
+        # A `*_kwargs` mapping the code never reads is reported, at the mapping.
+        Invalid("model:\n  dim: 64\n  timer_kwargs:\n    log_mode: 1\n    log_level: 2\n", path="conf/a.yaml", line=3,
+                message="`model.timer_kwargs`",
+                files={"train.py": "def f(cfg, o):\n    return cfg.model.dim, o.log_mode, o.log_level\n"}),
+        # Entries of a mapping that are not all objects built from a class name are still checked.
+        Invalid("loss:\n  mim:\n    cls_name: a_mim\n    weight: 1.0\n  old_weight: 2\n", path="conf/a.yaml", line=5,
+                message="`loss.old_weight`", files={"train.py": "def f(cfg):\n    return cfg.loss.mim, cfg.cls_name, cfg.weight\n"}),
+        # A JSON file of settings, even one with a sentence in it, is a config.
+        Invalid('{"epochs": 3, "old_schedule": "cosine", "note": "tuned on the dev split last week"}\n',
+                path="configs/run.json", message="`old_schedule`",
+                files={"train.py": "import json\ncfg = json.load(open('configs/run.json'))\nprint(cfg['epochs'], cfg['note'])\n"}),
         Invalid("train:\n  lr: 0.001\n  warmup_steps: 500\n", path="configs/train.yaml", line=3,
                 message="`train.warmup_steps`", files={"train.py": _TRAIN + "lr = cfg['train']['lr']\n"}),
         Invalid('{"epochs": 3, "old_schedule": "cosine", "seed": 0}\n', path="configs/run.json", message="`old_schedule`",
@@ -135,6 +151,23 @@ class UnreadConfigKey(ProjectRule):
         Valid('{"bos_token": "<s>", "model_max_length": 2048, "tokenizer_class": "LlamaTokenizer"}\n',
               path="configs/tokenizer/tokenizer_config.json",
               files={"app.py": "def f(tok):\n    return tok.bos_token, tok.model_max_length\n"}),
+
+        # YAML anchors reused by aliases (`&final_dim` ... `*final_dim`, `<<: *base`): the file reads them.
+        Valid("model:\n  final_dim: &final_dim 256\n  base: &base\n    lr: 0.1\n  dec:\n    feat_out: *final_dim\n"
+              "  train:\n    <<: *base\n", path="conf/a.yaml",
+              files={"train.py": "def f(cfg):\n    return cfg.model.dec.feat_out, cfg.model.train.lr\n"}),
+        # `*_kwargs` mappings the code reads, and sections it spreads into a call, are handed on whole.
+        Valid("exp:\n  neptune_kwargs:\n    project: null\n    log_model_checkpoints: false\n"
+              "trainer_opts:\n  benchmark: true\n  devices: 2\n", path="conf/a.yaml",
+              files={"train.py": "def f(cfg):\n    make_logger(cfg.exp.neptune_kwargs)\n"
+                                 "    return Trainer(**cfg.trainer_opts)\n"}),
+        # A mapping whose entries are each built from a class name (`cls_name`) is a collection.
+        Valid("loss:\n  mim:\n    cls_name: a_mim\n    weight: 1.0\n  logP_cls:\n    cls_name: guided\n    weight: 0.1\n",
+              path="conf/a.yaml", files={"train.py": "def f(cfg):\n    return [build(c.pop('cls_name'), c) for c in cfg.loss.values()], cfg.mim\n"}),
+        # A JSON file of sentences (prompts by category) is text data, not settings.
+        Valid('{"short": ["Explain quantum computing in one paragraph.", "Write a haiku about machine learning."],\n'
+              ' "medium": ["Compare prompt tuning and prefix tuning for large models."]}\n', path="configs/prompts.json",
+              files={"data.py": "import json\ndef f():\n    return {c: p for c, p in json.load(open('configs/prompts.json')).items()}\n"}),
     ]
 
     def check(self, project: Project) -> Iterator[ProjectFinding]:
@@ -166,7 +199,7 @@ class UnreadConfigKey(ProjectRule):
         def is_read(key) -> bool:
             name = _normal(key.name)
             return (
-                name in read or name in _FRAMEWORK_KEYS or not re.match(r"[A-Za-z_]", key.name)
+                key.aliased or name in read or name in _FRAMEWORK_KEYS or not re.match(r"[A-Za-z_]", key.name)
                 or bool(read_as and read_as.match(name))
             )
 
@@ -179,13 +212,23 @@ class UnreadConfigKey(ProjectRule):
             parent for parent, group in children.items()
             if sum(not is_read(k) for k in group) * 2 > len(group) or any(k.name in constructors for k in group)
         }
-        consumed = {k.path for k in keys if k.name in library_sections}
+        objects = {parent for parent, group in children.items() if any(k.name in constructors for k in group)}
+        collections = {
+            parent for parent, group in children.items() if len(group) > 1 and all(k.path in objects for k in group)
+        }
+        # Library sections, and `*_kwargs` mappings the code reads: keyword arguments it passes on.
+        consumed = {k.path for k in keys if k.name in library_sections or (_normal(k.name).endswith("kwargs") and is_read(k))}
         unread = [
             k for k in keys
             if not is_read(k) and k.path not in wholesale
-            and not any(k.path.startswith(p + ".") or (not p and "." not in k.path) for p in wholesale | consumed)
+            and not any(
+                k.path.startswith(p + ".") or (not p and "." not in k.path) for p in wholesale | consumed | collections
+            )
         ]
+        unread_paths = {k.path for k in unread}
         for key in unread:
+            if any(ancestor in unread_paths for ancestor in _ancestors(key.path)):
+                continue  # one finding for a section nothing reads, at the section
             yield ProjectFinding(
                 key.line,
                 f"config key `{key.path}` is never read by the code",
@@ -226,6 +269,13 @@ def _builds_objects(keys: list) -> bool:
     entries = {k.name for k in keys if "." not in k.path and k.name not in _FRAMEWORK_KEYS}
     targets = {k.path.split(".", 1)[0] for k in keys if k.path.count(".") == 1 and k.name == "_target_"}
     return bool(entries) and entries <= targets
+
+
+def _ancestors(path: str) -> Iterator[str]:
+    """`a` and `a.b` for `a.b.c`."""
+    parts = path.split(".")
+    for end in range(1, len(parts)):
+        yield ".".join(parts[:end])
 
 
 def _normal(name: str) -> str:
