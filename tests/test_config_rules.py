@@ -19,3 +19,23 @@ def test_an_unread_key_of_a_read_section_is_reported():
     example = Invalid(config, path="conf/gpt.yaml", files={"train.py": "def f(c):\n    return c.lr, c.s3.max_write, c.s3.max_read\n"})
     findings, _ = run_example("MLD204", example)
     assert [f.line for f in findings] == [4]
+
+
+_CONFIG = "model:\n  optim:\n    lr: 0.01\n    weight_decay: 0.001\n"
+
+
+def test_a_config_composed_through_a_hydra_wrapper_configures_its_script():
+    script = ("from nemo.core.config import hydra_runner\nimport torch\n"
+              "@hydra_runner(config_path='../conf', config_name='config')\ndef main(cfg):\n"
+              "    opt = torch.optim.AdamW(p, lr=0.01)\n")
+    example = Invalid(script, path="examples/asr/asr_ctc/train.py", files={"examples/asr/conf/config.yaml": _CONFIG})
+    findings, _ = run_example("MLD104", example)
+    assert [(f.line, f.message) for f in findings] == [(5, "`lr=0.01` repeats `model.optim.lr` of examples/asr/conf/config.yaml:3")]
+
+
+def test_a_structured_config_example_is_not_compared_with_its_neighbours_yaml():
+    structured = "import torch\nopt = torch.optim.AdamW(p, lr=0.01, weight_decay=0.001)\n"
+    hydra = "import hydra\n@hydra.main(config_path='../conf', config_name='config')\ndef main(cfg):\n    pass\n"
+    example = Invalid(structured, path="examples/asr/structured/train.py",
+                      files={"examples/asr/conf/config.yaml": _CONFIG, "examples/asr/asr_ctc/train.py": hydra})
+    assert run_example("MLD104", example)[0] == []

@@ -465,6 +465,9 @@ _UNPACKERS = frozenset({"zipfile.ZipFile", "tarfile.open", "shutil.unpack_archiv
 _SHELL_FETCH = re.compile(r"#\|? ?\s*!?\s*(wget|curl|unzip|tar|gdown|kaggle|gsutil cp|aws s3 cp|git clone)\b")
 
 
+#: A file name of a config format (`train.yaml`), as a string in code names one.
+_CONFIG_FILE = re.compile(r"\.(ya?ml|json|toml)$")
+
 #: Stands for the script's own folder (`os.path.dirname(__file__)`) until `fill` knows it.
 _HERE = "{here}"
 
@@ -498,6 +501,7 @@ class DataAccessCollector(_ModuleLevelVisitor):
         self._constants: dict[str, str] = {}
         self._assigned: set[str] = set()
         self.accesses: list[tuple[str, str, cst.CSTNode, str]] = []
+        self.config_refs: list[str] = []
 
     def visit_Assign(self, node: cst.Assign) -> None:
         if self._depth == 0 and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
@@ -583,9 +587,31 @@ class DataAccessCollector(_ModuleLevelVisitor):
             return  # a bare name (`bert-base-uncased`, `csv`): a hub alias or a builder, not a file
         self.accesses.append((mode, path, node, api))
 
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        value = node.evaluated_value
+        if isinstance(value, str) and _CONFIG_FILE.search(value) and "\n" not in value:
+            self.config_refs.append(value)  # `default="configs/train.yaml"`, `OmegaConf.load("conf/x.yaml")`
+
+    def _hydra_config(self, node: cst.Call) -> None:
+        """`@hydra.main(config_path="conf", config_name="train")` (or a wrapper taking the same
+        keywords, `initialize(config_path=...)`): the config, or the folder, that the code composes.
+        Hydra reads `config_path` from the folder of the file that names it."""
+        given = {a.keyword.value: a.value for a in node.args if a.keyword and a.keyword.value in ("config_path", "config_name")}
+        folder = self.resolve(given.get("config_path"))
+        if folder is None or "{" in folder.replace(_HERE, "") or folder.startswith(("/", "pkg:", "file:")):
+            return
+        name = self.resolve(given.get("config_name"))
+        folder = posixpath.join(_HERE, folder) if not folder.startswith(_HERE) else folder
+        if name and "{" not in name:
+            self.config_refs.append(posixpath.join(folder, name if _CONFIG_FILE.search(name) else name + ".yaml"))
+        else:
+            self.config_refs.append(posixpath.join(folder, "*"))
+
     def visit_Call(self, node: cst.Call) -> None:
         name = self.ctx.qualname(node.func) or ""
         method = node.func.attr.value if isinstance(node.func, cst.Attribute) else None
+        if any(a.keyword and a.keyword.value == "config_path" for a in node.args):
+            self._hydra_config(node)
         if name in self._fetchers or method == "extractall" or method in self._fetch_methods:
             self.fetches = True
         if name in self._open:
@@ -643,3 +669,11 @@ class DataAccessCollector(_ModuleLevelVisitor):
             else:
                 path = posixpath.normpath(path)
             facts.data_access.append(DataAccess(mode, path, where[node].line, where[node].column, api, relative))
+        for ref in dict.fromkeys(self.config_refs):
+            if _HERE in ref:
+                readings = [ref.replace(_HERE, here)]
+            elif notebook or ref.startswith(("/", "~")):
+                readings = [posixpath.join(folder, ref)]
+            else:  # a script's path: from the repository root, or from its own folder
+                readings = [ref, posixpath.join(folder, ref)]
+            facts.config_loads += [posixpath.normpath(r) for r in dict.fromkeys(readings)]

@@ -465,6 +465,11 @@ class Facts:
     #: or spread into a call (`Trainer(**cfg.trainer)`), as dotted key paths without the
     #: config object (`lm.config`, `model.optim`, `trainer`).
     config_subtrees_whole: set[str] = field(default_factory=set)
+    #: Python: the config files the code names or composes, as paths from the repository root
+    #: (both readings of a script's relative path; `*` for a folder hydra composes from):
+    #: config file names in strings (`default="configs/train.yaml"`) and hydra's
+    #: `config_path` + `config_name` (`@hydra.main`, or a wrapper taking the same keywords).
+    config_loads: list[str] = field(default_factory=list)
     #: Python: module-level switches, the branches they guard, names assigned other than by
     #: their definition (reassignment, `global`, `module.NAME = `, `setattr`), and whether the
     #: module overrides its globals wholesale (`exec(open(...).read())`, `globals().update`).

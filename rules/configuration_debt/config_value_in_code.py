@@ -1,12 +1,15 @@
+import fnmatch
 from collections.abc import Iterator
 
 from mldebt.rules.configuration_debt import code_sites, shown
 
-from mldebt.discover import CONFIG_DIRS, FileKind, is_test_path
+from mldebt.discover import FileKind, is_test_path
 from mldebt.project import Project
+from mldebt.project.graph import readings
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
 
 _CONFIG = "train:\n  lr: 0.001\n  batch_size: 64\n"
+_LOADS = "import torch, yaml\ncfg = yaml.safe_load(open('configs/train.yaml'))\n"
 
 
 class ConfigValueInCode(ProjectRule):
@@ -18,9 +21,13 @@ class ConfigValueInCode(ProjectRule):
     finding names the config key and its line.
 
     ## Known limitations
-    A config file is compared only with the code under the folder that holds its config
-    folder (`configs/x.yaml` at the root: the whole repository; `examples/asr/conf/x.yaml`:
-    `examples/asr/`), so another example's config is not taken for this code's.
+    A config file is compared only with code that loads it, and the code of the same
+    configuration (what that code imports and joins): code naming the file in a string
+    (`default="configs/train.yaml"`, `OmegaConf.load(...)`, `open(...)`) or composing it with
+    hydra (`config_path` + `config_name`, also through a wrapper such as NeMo's
+    `hydra_runner`). So an example that builds its config in Python is not compared with a
+    neighbour's YAML, and a config that no code names (one passed only on the command line)
+    is compared with nothing.
     Matched by normalised name and equal value, so a literal that only happens to equal the
     config value is reported too.
 
@@ -35,20 +42,27 @@ class ConfigValueInCode(ProjectRule):
     confidence = Confidence.MEDIUM
     in_tests = False
     INVALID = [
-        Invalid("import torch\nopt = torch.optim.AdamW(p, lr=1e-3)\n", path="train.py", line=2,
+        Invalid(_LOADS + "opt = torch.optim.AdamW(p, lr=1e-3)\n", path="train.py", line=3,
                 message="configs/train.yaml:2", files={"configs/train.yaml": _CONFIG}),
-        Invalid("BATCH_SIZE = 64\n", path="data.py", message="train.batch_size", files={"configs/train.yaml": _CONFIG}),
-        # An example's own config folder configures the example.
-        Invalid("import torch\nopt = torch.optim.AdamW(p, lr=1e-3)\n", path="examples/asr/train.py", line=2,
+        # A module the loading script imports belongs to its configuration.
+        Invalid("BATCH_SIZE = 64\n", path="data.py", message="train.batch_size",
+                files={"configs/train.yaml": _CONFIG, "train.py": _LOADS + "import data\n"}),
+        # Hydra composes the config from the folder of the script that names it.
+        Invalid("import hydra, torch\n@hydra.main(config_path='../conf', config_name='train')\ndef main(cfg):\n"
+                "    opt = torch.optim.AdamW(p, lr=1e-3)\n", path="examples/asr/run/train.py", line=4,
                 files={"examples/asr/conf/train.yaml": _CONFIG}),
     ]
     VALID = [
-        Valid("import torch\nopt = torch.optim.AdamW(p, lr=cfg['train']['lr'])\n", path="train.py",
+        Valid(_LOADS + "opt = torch.optim.AdamW(p, lr=cfg['train']['lr'])\n", path="train.py",
               files={"configs/train.yaml": _CONFIG}),
-        Valid("import torch\nopt = torch.optim.AdamW(p, lr=3e-4)\n", path="train.py", files={"configs/train.yaml": _CONFIG}),
-        # Another example's config says nothing about this code.
-        Valid("import torch\nopt = torch.optim.AdamW(p, lr=1e-3)\n", path="llm/recipes/gpt.py",
+        Valid(_LOADS + "opt = torch.optim.AdamW(p, lr=3e-4)\n", path="train.py", files={"configs/train.yaml": _CONFIG}),
+        # Code that loads no config, beside a config folder (a structured-config example).
+        Valid("import torch\nopt = torch.optim.AdamW(p, lr=1e-3)\n", path="examples/asr/structured.py",
               files={"examples/asr/conf/train.yaml": _CONFIG}),
+        # Hydra composing another file of the same folder: that file's values say nothing here.
+        Valid("import hydra, torch\n@hydra.main(config_path='conf', config_name='other')\ndef main(cfg):\n"
+              "    opt = torch.optim.AdamW(p, lr=1e-3)\n", path="examples/asr/train.py",
+              files={"examples/asr/conf/train.yaml": _CONFIG, "examples/asr/conf/other.yaml": "train:\n  epochs: 3\n"}),
     ]
 
     def check(self, project: Project) -> Iterator[ProjectFinding]:
@@ -57,11 +71,19 @@ class ConfigValueInCode(ProjectRule):
         for path, (kind, facts) in project.files.items():
             if kind == FileKind.CONFIG and not is_test_path(path):
                 keys += [(path, k) for k in facts.config_keys if k.value is not None]
+        if not keys:
+            return
+        loaders = _loaders(project, {path for path, _ in keys})
+        applies: dict[tuple[str, str], bool] = {}
         for path, site in code_sites(project):
             for config_path, key in keys:
-                if not _applies_to(config_path, path):
+                if canonical.get(key.name.lower(), key.name.lower()) != site.name or key.value != site.value:
                     continue
-                if canonical.get(key.name.lower(), key.name.lower()) == site.name and key.value == site.value:
+                if (config_path, path) not in applies:
+                    applies[config_path, path] = any(
+                        project.same_configuration(path, loader) for loader in loaders.get(config_path, ())
+                    )
+                if applies[config_path, path]:
                     yield ProjectFinding(
                         site.line,
                         f"`{site.written}={shown(site.value)}` repeats `{key.path}` of {config_path}:{key.line}",
@@ -73,11 +95,18 @@ class ConfigValueInCode(ProjectRule):
                     break
 
 
-def _applies_to(config: str, code: str) -> bool:
-    """Whether a config file configures the code at `code`: the folder that holds its config
-    folder (`examples/asr` for `examples/asr/conf/x.yaml`, the root for `configs/x.yaml`)
-    encloses the code. An ASR example's YAML says nothing about an LLM recipe elsewhere."""
-    parts = config.split("/")[:-1]
-    roots = [i for i, part in enumerate(parts) if part in CONFIG_DIRS]
-    scope = "/".join(parts[: roots[0]] if roots else parts)
-    return not scope or code.startswith(scope + "/")
+def _loaders(project: Project, configs: set[str]) -> dict[str, list[str]]:
+    """Config file -> the code files that load it: name it in a string, open it, or compose it
+    with hydra (`Facts.config_loads`, and reads of config files among the data accesses)."""
+    found: dict[str, list[str]] = {}
+    for path, (kind, facts) in project.files.items():
+        if kind not in FileKind.CODE:
+            continue
+        named = list(facts.config_loads) + [
+            reading for access in facts.data_access if access.mode == "read"
+            for reading in readings(path, access, access.path)
+        ]
+        loaded = {c for ref in named for c in (fnmatch.filter(configs, ref) if "*" in ref else [ref] if ref in configs else [])}
+        for config in loaded:
+            found.setdefault(config, []).append(path)
+    return found
