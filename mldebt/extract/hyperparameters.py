@@ -150,6 +150,7 @@ class HyperparameterCollector(NameBindings, cst.BatchableCSTVisitor):
         self._keyword_names = self._constant_names - set(table.get("not_keywords", []))
         self._ml_libraries = tuple(table.get("ml_libraries", []))
         self._not_flowing = re.compile(table.get("not_flowing", "(?!)"), re.IGNORECASE)
+        self._preprocessing = frozenset(table.get("preprocessing_methods", ()))
         self._scope = _Scope(is_module=True)
         self._uses: list[_Use] = []
         self._dicts = 0  # dicts of hyperparameters seen, numbering their sites' group
@@ -260,6 +261,10 @@ class HyperparameterCollector(NameBindings, cst.BatchableCSTVisitor):
 
     def visit_Call(self, node: cst.Call) -> None:
         name = self.ctx.qualname(node.func)
+        if name == "functools.partial" and node.args and node.args[0].keyword is None and not node.args[0].star:
+            # `partial(nn.BatchNorm2d, momentum=0.1)` passes its arguments to the callable it wraps.
+            self.visit_Call(cst.Call(func=node.args[0].value, args=node.args[1:]))
+            return
         if name in self._config_builders:
             self._builds_config = True
         arguments = self._call_table(name)
@@ -274,7 +279,7 @@ class HyperparameterCollector(NameBindings, cst.BatchableCSTVisitor):
                     self._site(arg.keyword.value, arg.value, f".{node.func.attr.value}()")
         elif name == "dict":
             self._dict_of([(a.keyword.value, a.value) for a in node.args if a.keyword is not None])
-        else:
+        elif not (isinstance(node.func, cst.Attribute) and node.func.attr.value in self._preprocessing):
             callee = name or dotted_name(node.func) or (
                 f".{node.func.attr.value}()" if isinstance(node.func, cst.Attribute) else "a call"
             )

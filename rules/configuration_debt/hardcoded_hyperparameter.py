@@ -1,8 +1,9 @@
+import re
 from collections.abc import Iterator
 
 from mldebt.rules.configuration_debt import code_sites, shown
 
-from mldebt.extract.facts import HyperparameterSite
+from mldebt.extract.facts import Facts, HyperparameterSite
 from mldebt.project import Project
 from mldebt.project.demos import DEMO_NOTEBOOK
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid, notebook
@@ -33,7 +34,11 @@ class HardcodedHyperparameter(ProjectRule):
     (`papermill`, `pytest --nbmake`) is checked like a script.
     Values read from a config, args or the environment, function defaults, names assigned
     more than once, loop variables, `0`/`1`/`-1`/`None`, literal layer widths, generic keywords
-    (`alpha=`, `p=`, `threshold=`) outside the table, seeds, devices and class counts,
+    (`alpha=`, `p=`, `threshold=`) outside the table, seeds, devices and class counts, index,
+    padding and activation-slope constants, model-summary depths, dataset `.map()` batch sizes,
+    normalization layers' momentum and eps (also through `functools.partial`), a `Trainer` in
+    a module that neither trains nor calls anything named for training (one set up to load a
+    checkpoint and generate),
     configuration modules (`configs/`, `config.py`, ..., and modules that build Fiddle or
     NeMo-Run configs: `run.Config(...)`, `fdl.Partial(...)`) and tests are never reported.
 
@@ -94,6 +99,15 @@ class HardcodedHyperparameter(ProjectRule):
                 "opt = ZeroRedundancyOptimizer(p, optimizer_class=torch.optim.SGD, lr=0.01)\n", path="train.py"),
         Invalid("results = validate.run(data, iou_thres=0.65 if is_coco else 0.60)\n", path="train.py",
                 message="`iou_thres=0.65 if is_coco else 0.60`"),
+        # `functools.partial` passes its keywords to the callable it wraps.
+        Invalid("import functools, torch\nmake_opt = functools.partial(torch.optim.AdamW, lr=1e-3)\n", path="train.py",
+                message="`lr=0.001` is hard-coded in the `torch.optim.AdamW` call"),
+        # A Trainer whose module trains (here through a call named for it).
+        Invalid("import lightning as L\ntrainer = L.Trainer(max_epochs=30)\ntrainer.fit(model, dm)\n", path="train.py",
+                message="`max_epochs=30`"),
+        Invalid("from nemo import lightning as nl\nfrom nemo.collections import llm\ndef main():\n"
+                "    trainer = nl.Trainer(max_steps=500)\n    llm.finetune(model, data, trainer=trainer)\n",
+                path="finetune.py", message="`max_steps=500`"),
     ]
     VALID = [
         Valid("import torch\nopt = torch.optim.AdamW(model.parameters(), lr=cfg.lr)\n", path="train.py"),
@@ -124,6 +138,17 @@ class HardcodedHyperparameter(ProjectRule):
         # A normalization layer's running-statistics momentum belongs to the architecture.
         Valid("import torch.nn as nn\nbn = nn.BatchNorm2d(64, eps=0.001, momentum=0.1)\n", path="model.py"),
         Valid("import torch.nn as nn\nBN_MOMENTUM = 0.1\nbn = nn.BatchNorm2d(64, momentum=BN_MOMENTUM)\n", path="model.py"),
+        Valid("import functools\nimport torch.nn as nn\nnorm = functools.partial(nn.BatchNorm2d, eps=0.001, momentum=0.1)\n",
+              path="model.py"),
+        # Display settings, dataset preprocessing batches, index conventions, activation shapes.
+        Valid("from lightning.pytorch.callbacks import ModelSummary\ncb = ModelSummary(max_depth=3)\n", path="train.py"),
+        Valid("def setup(ds):\n    return ds.map(fmt, batched=True, batch_size=1000)\n", path="data.py"),
+        Valid("import torch.nn.functional as F\nIGNORE_IDX = -100\nLRELU_SLOPE = 0.2\n"
+              "def f(x, y):\n    return F.pad(y, (0, 4), value=IGNORE_IDX), F.leaky_relu(x, LRELU_SLOPE)\n", path="model.py"),
+        # A Trainer built to load a checkpoint and generate: nothing trains, so it never steps.
+        Valid("from nemo import lightning as nl\nfrom transformers import AutoProcessor\ndef main(args):\n"
+              "    trainer = nl.Trainer(devices=1, max_steps=1000)\n    proc = AutoProcessor.from_pretrained(args.name)\n"
+              "    return generate(trainer.to_fabric(), proc)\n", path="scripts/generate.py"),
         Valid("import matplotlib.pyplot as plt\nplt.plot(x, y, alpha=0.5)\nplt.hist(v, bins=30, alpha=0.3)\n",
               path="plot.py"),
         Valid("import numpy as np\nnp.set_printoptions(threshold=10000)\n", path="train.py"),
@@ -142,9 +167,15 @@ class HardcodedHyperparameter(ProjectRule):
 
     def check(self, project: Project) -> Iterator[ProjectFinding]:
         group: list = []
+        trains: dict[str, bool] = {}
         for path, site in code_sites(project):
             if site.source == "constant":
                 continue  # the scattered-constant rule's concern
+            if site.source.rpartition(".")[2] == "Trainer":
+                if path not in trains:
+                    trains[path] = _trains(project.files[path][1])
+                if not trains[path]:
+                    continue  # a Trainer set up to load or generate: its step bounds are never used
             if site.grouped and group and group[-1][0] == path and group[-1][1].grouped == site.grouped:
                 group.append((path, site))
                 continue
@@ -166,6 +197,19 @@ class HardcodedHyperparameter(ProjectRule):
             )
         if group:
             yield _dict_finding(group)
+
+
+#: A call whose name says it trains (`trainer.fit`, `llm.finetune`, `pretrain`, `run_training`);
+#: not `build_trainer`, which only makes one, nor `from_pretrained`, which loads.
+_TRAINING_CALL = re.compile(r"train(?!er|ed)|(^|_)fit(_|$)|fine_?tun", re.IGNORECASE)
+
+
+def _trains(facts: Facts) -> bool:
+    """Whether a module trains: a training call or loop (`Facts.training_markers`), or a call
+    named for training that may reach one elsewhere (`llm.finetune(model, data, trainer)`)."""
+    return bool(facts.training_markers) or any(
+        _TRAINING_CALL.search(call.rpartition(".")[2]) for calls in facts.function_calls for call in calls.calls
+    )
 
 
 def _message(site: HyperparameterSite) -> str:
