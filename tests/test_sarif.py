@@ -67,7 +67,7 @@ def test_cross_file_findings_list_their_other_sites(tmp_path):
     write_tree(
         tmp_path,
         {
-            "train.py": "import torch\nopt = torch.optim.AdamW(p, lr=0.05)\n",
+            "train.py": "import torch, yaml\ncfg = yaml.safe_load(open('configs/train.yaml'))\nopt = torch.optim.AdamW(p, lr=0.05)\n",
             "configs/train.yaml": "optim:\n  lr: 0.05\n",
         },
     )

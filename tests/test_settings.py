@@ -169,7 +169,7 @@ def test_team_aliases_reach_the_config_comparison(tmp_path, scan_json):
         {
             "pyproject.toml": "[tool.mldebt.hyperparameters]\naliases = { learning_rate = ['step_size_lr'] }\n",
             "configs/train.yaml": "optim:\n  step_size_lr: 0.05\n",
-            "train.py": "import torch\nopt = torch.optim.SGD(p, lr=0.05)\n",
+            "train.py": "import torch, yaml\ncfg = yaml.safe_load(open('configs/train.yaml'))\nopt = torch.optim.SGD(p, lr=0.05)\n",
         },
     )
     _, doc = scan_json(tmp_path, "--select", "MLD104")
