@@ -39,3 +39,12 @@ def test_a_structured_config_example_is_not_compared_with_its_neighbours_yaml():
     example = Invalid(structured, path="examples/asr/structured/train.py",
                       files={"examples/asr/conf/config.yaml": _CONFIG, "examples/asr/asr_ctc/train.py": hydra})
     assert run_example("MLD104", example)[0] == []
+
+
+def test_a_library_a_script_drives_is_not_compared_with_the_scripts_config():
+    library = "import torch\ndef default_optimizer(p):\n    return torch.optim.AdamW(p, lr=1e-4)\n"
+    script = "import yaml\nfrom lib.model import default_optimizer\ncfg = yaml.safe_load(open('examples/conf/ft.yaml'))\n"
+    example = Invalid(library, path="lib/model.py", files={
+        "lib/__init__.py": "", "examples/finetune.py": script, "examples/conf/ft.yaml": "optim:\n  lr: 0.0001\n",
+    })
+    assert run_example("MLD104", example)[0] == []

@@ -21,8 +21,9 @@ class ConfigValueInCode(ProjectRule):
     finding names the config key and its line.
 
     ## Known limitations
-    A config file is compared only with code that loads it, and the code of the same
-    configuration (what that code imports and joins): code naming the file in a string
+    A config file is compared only with code that loads it, and the code of its codebase (its
+    package, the plain modules it imports, the scripts that import it; not a library it merely
+    drives, whose defaults the config does not set): code naming the file in a string
     (`default="configs/train.yaml"`, `OmegaConf.load(...)`, `open(...)`) or composing it with
     hydra (`config_path` + `config_name`, also through a wrapper such as NeMo's
     `hydra_runner`). So an example that builds its config in Python is not compared with a
@@ -74,15 +75,17 @@ class ConfigValueInCode(ProjectRule):
         if not keys:
             return
         loaders = _loaders(project, {path for path, _ in keys})
+        members: dict[str, set[str]] = {}
         applies: dict[tuple[str, str], bool] = {}
         for path, site in code_sites(project):
             for config_path, key in keys:
                 if canonical.get(key.name.lower(), key.name.lower()) != site.name or key.value != site.value:
                     continue
                 if (config_path, path) not in applies:
-                    applies[config_path, path] = any(
-                        project.same_configuration(path, loader) for loader in loaders.get(config_path, ())
-                    )
+                    for loader in loaders.get(config_path, ()):
+                        if loader not in members:
+                            members[loader] = set(project.project_members(loader))
+                    applies[config_path, path] = any(path in members[loader] for loader in loaders.get(config_path, ()))
                 if applies[config_path, path]:
                     yield ProjectFinding(
                         site.line,
