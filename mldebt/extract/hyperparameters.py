@@ -98,6 +98,7 @@ class _Scope:
     parent: _Scope | None = None
     is_class: bool = False
     bindings: dict[str, list[cst.BaseExpression | None]] = field(default_factory=dict)
+    params: frozenset[str] = frozenset()
 
     def bind(self, name: str, value: cst.BaseExpression | None) -> None:
         self.bindings.setdefault(name, []).append(value)
@@ -154,6 +155,9 @@ class HyperparameterCollector(NameBindings, cst.BatchableCSTVisitor):
         self._scope = _Scope(is_module=True)
         self._uses: list[_Use] = []
         self._dicts = 0  # dicts of hyperparameters seen, numbering their sites' group
+        #: `optim or Adam(lr=1e-4)` on a parameter being visited: the caller's value comes first,
+        #: so the literal is a default, like a parameter's.
+        self._fallbacks: list[cst.BooleanOperation] = []
         #: Sites with their value's node; positions are filled in once known.
         self.sites: list[tuple[cst.BaseExpression, HyperparameterSite]] = []
         self._resolved = False
@@ -169,6 +173,7 @@ class HyperparameterCollector(NameBindings, cst.BatchableCSTVisitor):
         params = node.params
         for param in (*params.posonly_params, *params.params, *params.kwonly_params):
             self._scope.bind(param.name.value, None)
+        self._scope.params = frozenset(p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params))
         for star in (params.star_arg, params.star_kwarg):
             if isinstance(star, cst.Param):
                 self._scope.bind(star.name.value, None)
@@ -231,10 +236,21 @@ class HyperparameterCollector(NameBindings, cst.BatchableCSTVisitor):
         ):
             self._site("epochs", loop.args[0].value, "loop")
 
+    def visit_BooleanOperation(self, node: cst.BooleanOperation) -> None:
+        if isinstance(node.operator, cst.Or) and isinstance(node.left, cst.Name) and node.left.value in self._scope.params:
+            self._fallbacks.append(node)
+
+    def leave_BooleanOperation(self, original_node: cst.BooleanOperation) -> None:
+        if self._fallbacks and self._fallbacks[-1] is original_node:
+            self._fallbacks.pop()
+
     # -- where hyperparameters go -------------------------------------------------------------
 
     def _site(self, written: str, value_node: cst.BaseExpression, source: str, *, known: bool = True,
               grouped: int = 0) -> None:
+        if self._fallbacks:
+            return
+
         def found(value: object, code: str = "") -> None:
             self._found(value_node, self.canonical(written), written, value, source, known=known, code=code,
                         grouped=grouped)

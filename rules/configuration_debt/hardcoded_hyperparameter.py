@@ -32,7 +32,8 @@ class HardcodedHyperparameter(ProjectRule):
     reported in a notebook that nothing runs (no CI step or notebook test runner): there the
     cell is the configuration, edited and re-run by the reader; a notebook a pipeline runs
     (`papermill`, `pytest --nbmake`) is checked like a script.
-    Values read from a config, args or the environment, function defaults, names assigned
+    Values read from a config, args or the environment, function defaults (and fallbacks for a
+    parameter the caller left out: `optim or AdamW(p, lr=1e-4)`), names assigned
     more than once, loop variables, `0`/`1`/`-1`/`None`, literal layer widths, generic keywords
     (`alpha=`, `p=`, `threshold=`) outside the table, seeds, devices and class counts, index,
     padding and activation-slope constants, model-summary depths, dataset `.map()` batch sizes,
@@ -99,6 +100,9 @@ class HardcodedHyperparameter(ProjectRule):
                 "opt = ZeroRedundancyOptimizer(p, optimizer_class=torch.optim.SGD, lr=0.01)\n", path="train.py"),
         Invalid("results = validate.run(data, iou_thres=0.65 if is_coco else 0.60)\n", path="train.py",
                 message="`iou_thres=0.65 if is_coco else 0.60`"),
+        # `or` on something other than a parameter is no default.
+        Invalid("import torch\ndef build(model):\n    opt = model.optimizer or torch.optim.AdamW(model.parameters(), lr=1e-4)\n",
+                path="train.py", message="`lr=0.0001`"),
         # `functools.partial` passes its keywords to the callable it wraps.
         Invalid("import functools, torch\nmake_opt = functools.partial(torch.optim.AdamW, lr=1e-3)\n", path="train.py",
                 message="`lr=0.001` is hard-coded in the `torch.optim.AdamW` call"),
@@ -149,6 +153,9 @@ class HardcodedHyperparameter(ProjectRule):
         Valid("from nemo import lightning as nl\nfrom transformers import AutoProcessor\ndef main(args):\n"
               "    trainer = nl.Trainer(devices=1, max_steps=1000)\n    proc = AutoProcessor.from_pretrained(args.name)\n"
               "    return generate(trainer.to_fabric(), proc)\n", path="scripts/generate.py"),
+        # A fallback for a parameter the caller left out is a default, like the parameter's own.
+        Valid("import torch\nclass Model:\n    def __init__(self, optim=None):\n"
+              "        self.optim = optim or torch.optim.AdamW(self.parameters(), lr=1e-4)\n", path="model.py"),
         Valid("import matplotlib.pyplot as plt\nplt.plot(x, y, alpha=0.5)\nplt.hist(v, bins=30, alpha=0.3)\n",
               path="plot.py"),
         Valid("import numpy as np\nnp.set_printoptions(threshold=10000)\n", path="train.py"),
