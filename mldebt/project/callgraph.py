@@ -13,10 +13,11 @@ function registers it rather than running it. Calls on objects of unknown type
 
 from __future__ import annotations
 
-from collections import defaultdict, deque
+from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from mldebt.discover import FileKind
+from mldebt.project.closures import Closures, Numbering
 
 if TYPE_CHECKING:
     from mldebt.project.model import Project
@@ -53,6 +54,12 @@ class CallGraph:
         self._module_of: dict[tuple[str, str], str | None] = {}
         self._expanded: dict[Node, list[Node]] = {}
         self._successors: dict[tuple[Node, bool], tuple[Node, ...]] = {}
+        #: what runs reach, shared between them (`mldebt.project.closures`): the whole graph's
+        #: closures under None, those of the graph without a script's top level under that node
+        self.numbering = Numbering()
+        self._closures: dict[Node | None, Closures] = {
+            None: Closures(self._run_successors, self.numbering),
+        }
 
     def module_file(self, importer: str, module: str) -> str | None:
         """The file of a module as `importer` would import it: relative names from its package;
@@ -178,17 +185,28 @@ class CallGraph:
             self._successors[key] = tuple(n for n in dict.fromkeys(nexts) if n[1] in self.functions.get(n[0], {}))
         return self._successors[key]
 
-    def reachable(self, start: Node, around: Node | None = None) -> set[Node]:
+    def reach(self, start: Node, around: Node | None = None) -> int:
         """Every node a run starting at `start` can reach (including `start`), not going
-        through `around` (the top level of a script that is already running)."""
-        seen = {start} if around is None else {start, around}
-        queue = deque([start])
-        while queue:
-            path, function = node = queue.popleft()
-            # callbacks a reached function hands over run; what an imported module's top
-            # level passes (`register(Model)`) only registers
-            for nxt in self.successors(node, bool(function) or path == start[0]):
-                if nxt not in seen:
-                    seen.add(nxt)
-                    queue.append(nxt)
-        return seen
+        through `around` (the top level of a script that is already running), as a bit set of
+        `self.numbering`. Callbacks a reached function hands over run; what an imported module's
+        top level passes (`register(Model)`) only registers, except at the top level of the
+        file the run starts in: that one node's extra edges are added to the shared closures."""
+        if around == start:
+            around = None
+        closures = self._closures_without(around)
+        reached = closures.of(start)
+        top = (start[0], "")
+        if top != around and self.numbering.holds(reached, top):
+            for nxt in self.successors(top, True):
+                if nxt != around:
+                    reached |= closures.of(nxt)
+        return reached
+
+    def _closures_without(self, around: Node | None) -> Closures:
+        if around not in self._closures:
+            self._closures[around] = Closures(self._run_successors, self.numbering, around, self._closures[None])
+        return self._closures[around]
+
+    def _run_successors(self, node: Node) -> tuple[Node, ...]:
+        """What a run reaches next from `node` anywhere but at the top level of its own file."""
+        return self.successors(node, bool(node[1]))

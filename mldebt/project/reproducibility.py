@@ -98,15 +98,18 @@ class _Flow:
     def __init__(self, project: Project, graph: CallGraph) -> None:
         self.project = project
         self.graph = graph
-        self.marked = {(p, m.function) for p, (_, facts) in project.files.items() for m in facts.training_markers}
+        self.marked = frozenset((p, m.function) for p, (_, facts) in project.files.items() for m in facts.training_markers)
         self._trains: dict[tuple[tuple[str, str], str], bool] = {}
 
     def trains(self, node: tuple[str, str], entry: str) -> bool:
         """Whether calling `node` from the top level of `entry` trains (without running that
         top level again: the run is in it)."""
         if (node, entry) not in self._trains:
-            reached = self.graph.reachable(node, around=(entry, ""))
-            self._trains[(node, entry)] = not self.marked.isdisjoint(reached - {(entry, "")})
+            top = (entry, "")
+            reached = self.graph.reach(node, around=top)
+            if self.graph.numbering.holds(reached, top):
+                reached ^= 1 << self.graph.numbering.index[top]
+            self._trains[(node, entry)] = reached & self.graph.numbering.mask(self.marked) != 0
         return self._trains[(node, entry)]
 
     def reaches_training(self, path: str, use: RandomnessUse) -> bool:
@@ -150,7 +153,7 @@ def training_runs(project: Project) -> list[TrainingRun]:
         (p, e) for p, e in _entry_points(project, graph, commands)
         if e.kind != "script" or (p not in libraries and p not in started)
     ]
-    reached = {(path, entry): graph.reachable((path, entry.function)) for path, entry in entries}
+    reached = {(path, entry): graph.reach((path, entry.function)) for path, entry in entries}
     in_file: dict[str, list[EntryPoint]] = defaultdict(list)
     for path, entry in entries:
         in_file[path].append(entry)
@@ -160,23 +163,27 @@ def training_runs(project: Project) -> list[TrainingRun]:
         attribute: {p: items for p, (_, facts) in project.files.items() if (items := getattr(facts, attribute))}
         for attribute in ("training_markers", "seeds", "randomness", "nondeterminism")
     }
+    # the functions holding facts of each kind, to meet a run's closure in one step
+    holding = {
+        attribute: frozenset((p, item.function) for p, items in by_path.items() for item in items)
+        for attribute, by_path in having.items()
+    }
     runs = []
     for path, entry in entries:
         if entry.function and any(
-            other is not entry and (path, entry.function) in reached[(path, other)] for other in in_file[path]
+            other is not entry and graph.numbering.holds(reached[(path, other)], (path, entry.function))
+            for other in in_file[path]
         ):
             continue
-        functions: dict[str, set[str]] = defaultdict(set)
-        for node_path, function in reached[(path, entry)]:
-            functions[node_path].add(function)
 
         def facts_of(attribute: str) -> tuple:
+            met = set(graph.numbering.members(reached[(path, entry)] & graph.numbering.mask(holding[attribute])))
             items = having[attribute]
             return tuple(
                 (p, item)
-                for p in sorted(functions.keys() & items.keys())
+                for p in sorted({p for p, _ in met})
                 for item in items[p]
-                if item.function in functions[p]
+                if (p, item.function) in met
             )
 
         markers = facts_of("training_markers")
