@@ -52,6 +52,7 @@ class CallGraph:
                     self._modules[".".join(parts[start:])].append(path)
         self._resolved: dict[tuple[str, str], tuple[Node, ...]] = {}
         self._module_of: dict[tuple[str, str], str | None] = {}
+        self._imported: dict[tuple[str, str], str | None] = {}
         self._expanded: dict[Node, list[Node]] = {}
         self._successors: dict[tuple[Node, bool], tuple[Node, ...]] = {}
         #: what runs reach, shared between them (`mldebt.project.closures`): the whole graph's
@@ -133,7 +134,14 @@ class CallGraph:
 
     def imported_module(self, path: str, imported: str) -> str | None:
         """The repository file an entry of `imported_modules` names: the module itself, or
-        the module of an imported function or class (`pkg.utils.init_seeds`)."""
+        the module of an imported function or class (`pkg.utils.init_seeds`). Memoised: the
+        scripts a run starts in and every module's top level ask for the same imports."""
+        key = (path, imported)
+        if key not in self._imported:
+            self._imported[key] = self._imported_file(path, imported)
+        return self._imported[key]
+
+    def _imported_file(self, path: str, imported: str) -> str | None:
         module = imported.lstrip("*")
         home = self.module_file(path, module)
         if home is None and "." in module.lstrip("."):

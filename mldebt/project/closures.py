@@ -113,6 +113,10 @@ class Closures:
                 if nxt not in graph:
                     queue.append(nxt)
                 graph.add_edge(node, nxt)
+        if graph.number_of_edges() == 0:  # every successor's closure was known: no cycle to condense
+            closure = 1 << self.numbering.number(start) | beyond.get(start, 0)
+            self._closure[start] = closure
+            return
         dag = nx.condensation(graph)
         of_component: dict[int, int] = {}
         for component in reversed(list(nx.topological_sort(dag))):
