@@ -11,7 +11,7 @@ import pytest
 from conftest import notebook, write_tree
 
 from mldebt.engine import scan
-from mldebt.project.graph import EXPORTS
+from mldebt.project.graph import EXPORTS, ArtifactIndex, same_artifact
 
 PIPELINE = {
     "src/train.py": (
@@ -173,3 +173,11 @@ def test_a_stage_in_a_sub_folder_runs_there_and_a_module_outside_the_tree_is_no_
     assert graph.edges["code:ml/pkg/__main__.py", "artifact:ml/models/model.pt"]["declared"] is True
     assert graph.nodes["artifact:ml/models/model.pt"]["versioned"] is True
     assert [n for n in graph if n.startswith("code:")] == ["code:ml/pkg/__main__.py"]
+
+
+def test_the_artifact_index_answers_as_comparing_with_every_path_would():
+    paths = ["data/train.csv", "data/test.csv", "data/a[1].csv", "out/preds_*.csv", "models/?.pt", "*/meta.pkl", "models/m.pt"]
+    index = ArtifactIndex(paths)
+    for path in ["data/train.csv", "data/*.csv", "data/a1.csv", "out/preds_2.csv", "out/*", "models/m.pt",
+                 "models/*.pt", "*/meta.pkl", "*.csv", "other.txt", "data/?rain.csv", "[dm]*/*"]:
+        assert index.matches(path) == any(same_artifact(path, p) for p in paths), path

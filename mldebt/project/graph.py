@@ -40,18 +40,22 @@ _GLOB = re.compile(r"[*?\[]")
 class ArtifactIndex:
     """`any(same_artifact(path, p) for p in paths)` without comparing `path` with every one:
     between two literal paths (no `*`, `?` or `[`), `same_artifact` is equality, so literal
-    ones are looked up in a set and only patterns are matched one by one."""
+    ones are looked up in a set and only patterns are matched one by one. A pattern meets
+    the literal paths through its own compiled expression: `same_artifact` would also compile
+    each literal path as a pattern (thousands of committed files, for nothing)."""
 
     def __init__(self, paths) -> None:
         self.literal: set[str] = set()
         self.patterns: list[str] = []
         for path in paths:
             (self.patterns.append if _GLOB.search(path) else self.literal.add)(path)
-        self._all = sorted(self.literal) + self.patterns
 
     def matches(self, path: str) -> bool:
         if _GLOB.search(path):
-            return any(same_artifact(path, p) for p in self._all)
+            if path.startswith("*"):
+                return False  # names nothing in particular (`same_artifact`)
+            pattern = re.compile(fnmatch.translate(path)).match
+            return any(pattern(p) for p in self.literal) or any(same_artifact(path, p) for p in self.patterns)
         return path in self.literal or any(same_artifact(path, p) for p in self.patterns)
 
 
