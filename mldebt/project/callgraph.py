@@ -53,6 +53,7 @@ class CallGraph:
         self._resolved: dict[tuple[str, str], tuple[Node, ...]] = {}
         self._module_of: dict[tuple[str, str], str | None] = {}
         self._imported: dict[tuple[str, str], str | None] = {}
+        self._import_index: dict[str, tuple[dict[str, str], tuple[str, ...]]] = {}
         self._expanded: dict[Node, list[Node]] = {}
         self._successors: dict[tuple[Node, bool], tuple[Node, ...]] = {}
         #: what runs reach, shared between them (`mldebt.project.closures`): the whole graph's
@@ -112,7 +113,7 @@ class CallGraph:
         if "." in name and head and head in functions:
             return [(path, head)]  # `self.method()` inherited: the class reaches its bases
         if "." not in name:
-            for star in (m for m in self.imports.get(path, ()) if m.startswith("*")):
+            for star in self._imports_of(path)[1]:
                 home = self.module_file(path, star[1:])
                 if home and name in self.functions[home]:
                     return [(home, name)]
@@ -126,11 +127,23 @@ class CallGraph:
             if rest in self.functions[home]:
                 return [(home, rest)]
             first = parts[cut]
-            for imported in self.imports.get(home, ()):  # re-exported: `from .seeding import init_seeds`
-                if imported.rsplit(".", 1)[-1] == first and depth < 5:
-                    return self._resolve(home, imported + rest[len(first):], depth + 1)
+            imported = self._imports_of(home)[0].get(first)  # re-exported: `from .seeding import init_seeds`
+            if imported is not None and depth < 5:
+                return self._resolve(home, imported + rest[len(first):], depth + 1)
             return []
         return []
+
+    def _imports_of(self, path: str) -> tuple[dict[str, str], tuple[str, ...]]:
+        """A file's imports by the name they bind (the first import of each name) and its star
+        imports, indexed once: a package's `__init__` re-exports hundreds of names, and every
+        call through it looked through all of them."""
+        if path not in self._import_index:
+            by_name: dict[str, str] = {}
+            for imported in self.imports.get(path, ()):
+                by_name.setdefault(imported.rsplit(".", 1)[-1], imported)
+            stars = tuple(m for m in self.imports.get(path, ()) if m.startswith("*"))
+            self._import_index[path] = (by_name, stars)
+        return self._import_index[path]
 
     def imported_module(self, path: str, imported: str) -> str | None:
         """The repository file an entry of `imported_modules` names: the module itself, or
