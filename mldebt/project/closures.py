@@ -5,8 +5,9 @@ Hundreds of training entry points of a large repository reach the same few thous
 functions, most of them one strongly connected component (a module's top level reaches the
 modules it imports, which reach it back through their functions). Walking each start's closure
 node by node repeats that work for every start; here the graph is discovered from the starts as
-they are asked for, condensed (networkx), and each component's closure is the union of its
-successors' closures, taken in reverse topological order.
+they are asked for, its strongly connected components found as it is (Tarjan), and each
+component's closure is its own nodes and the closures of the components it reaches, which are
+always finished first.
 
 A closure is an int used as a bit set over a `Numbering` of the nodes, so a union is one `|`,
 and the nodes of a component share one int. Nodes are numbered as their component is finished,
@@ -16,9 +17,6 @@ sinks first: a closure only holds numbers up to its own nodes', which keeps the 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Iterator
-
-import networkx as nx
-
 
 class Numbering:
     """The bit of each node that a closure has reached, numbered as they are met."""
@@ -96,36 +94,51 @@ class Closures:
         return True
 
     def _discover(self, start: Hashable) -> None:
-        """Walk from `start` through the nodes whose closure is unknown, condense what was met
-        and compute each component's closure after those of the components it reaches."""
-        graph = nx.DiGraph()
-        graph.add_node(start)
-        beyond: dict[Hashable, int] = {}  # node met -> union of its known successors' closures
-        queue = [start]
-        while queue:
-            node = queue.pop()
+        """Tarjan's walk from `start` through the nodes whose closure is unknown: a strongly
+        connected component is complete when the walk leaves its first node, and by then every
+        component it reaches has its closure. (networkx's `condensation` and a topological
+        sort give the same order but build two graphs first: 3-4x slower here.)"""
+        order: dict[Hashable, int] = {start: 0}  # discovery order of the nodes met
+        low = {start: 0}  # the earliest node of the walk's stack each one reaches
+        stack = [start]
+        walk = [(start, iter(self._successors(start)))]
+        while walk:
+            node, successors = walk[-1]
+            for nxt in successors:
+                if nxt == self._excluded or nxt in self._closure:
+                    continue
+                if nxt in order:  # on the stack: a cycle back into the component being built
+                    low[node] = min(low[node], order[nxt])
+                elif not self._known(nxt):
+                    order[nxt] = low[nxt] = len(order)
+                    stack.append(nxt)
+                    walk.append((nxt, iter(self._successors(nxt))))
+                    break
+            else:
+                walk.pop()
+                if walk:
+                    parent = walk[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                if low[node] == order[node]:
+                    self._close(self._pop(stack, node))
+
+    @staticmethod
+    def _pop(stack: list, node: Hashable) -> list:
+        members = []
+        while True:
+            member = stack.pop()
+            members.append(member)
+            if member == node:
+                return members
+
+    def _close(self, members: list) -> None:
+        """A finished component: its nodes' numbers and every closure its edges lead to."""
+        closure = 0
+        for node in members:
+            closure |= 1 << self.numbering.number(node)
+        for node in members:
             for nxt in self._successors(node):
-                if nxt == self._excluded:
-                    continue
-                if nxt in self._closure or (nxt not in graph and self._known(nxt)):
-                    beyond[node] = beyond.get(node, 0) | self._closure[nxt]
-                    continue
-                if nxt not in graph:
-                    queue.append(nxt)
-                graph.add_edge(node, nxt)
-        if graph.number_of_edges() == 0:  # every successor's closure was known: no cycle to condense
-            closure = 1 << self.numbering.number(start) | beyond.get(start, 0)
-            self._closure[start] = closure
-            return
-        dag = nx.condensation(graph)
-        of_component: dict[int, int] = {}
-        for component in reversed(list(nx.topological_sort(dag))):
-            members = dag.nodes[component]["members"]
-            closure = 0
-            for node in members:
-                closure |= 1 << self.numbering.number(node) | beyond.get(node, 0)
-            for reached in dag.successors(component):
-                closure |= of_component[reached]
-            of_component[component] = closure
-            for node in members:
-                self._closure[node] = closure
+                if nxt in self._closure:
+                    closure |= self._closure[nxt]
+        for node in members:
+            self._closure[node] = closure
