@@ -49,8 +49,9 @@ class FactCollector(cst.BatchableCSTVisitor):
     """CUDA device uses and availability checks; `install_requires` of a static setup.py.
 
     Device uses in modules or functions named for CUDA/GPU (`accelerators/cuda.py`,
-    `def to_gpu`) and in configuration (`configs/`, a `dict(device="cuda")`) are not
-    recorded: they are where the device is meant to be chosen.
+    `def to_gpu`), in configuration (`configs/`, a `dict(device="cuda")`) and in a conditional
+    expression (`torch.device("cuda") if self.cuda else torch.device("cpu")`) are not
+    recorded as unguarded: they are where the device is meant to be chosen.
     """
 
     def __init__(self, ctx: FileContext) -> None:
@@ -66,6 +67,7 @@ class FactCollector(cst.BatchableCSTVisitor):
         self._gpu_functions = 0
         self._asserting = False
         self._showing: list[cst.Call] = []  # enclosing `print(...)`-like calls
+        self._choosing = 0  # inside `cuda_thing if condition else other`: a device choice
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._gpu_functions += _gpu_specific(node.name.value)
@@ -76,6 +78,12 @@ class FactCollector(cst.BatchableCSTVisitor):
     def _is_cuda(self, node: cst.BaseExpression | None) -> bool:
         device = literal_value(node) if node is not None else None
         return isinstance(device, str) and device.lower().startswith("cuda")
+
+    def visit_IfExp(self, node: cst.IfExp) -> None:
+        self._choosing += 1
+
+    def leave_IfExp(self, original_node: cst.IfExp) -> None:
+        self._choosing -= 1
 
     def visit_Assert(self, node: cst.Assert) -> None:
         self._asserting = True
@@ -117,7 +125,7 @@ class FactCollector(cst.BatchableCSTVisitor):
         )
         if uses_cuda:
             self.cuda_nodes.append(node)
-            if not (self._skip_module or self._gpu_functions):
+            if not (self._skip_module or self._gpu_functions or self._choosing):
                 self.reportable.add(node)
 
     def _setup(self, node: cst.Call) -> None:

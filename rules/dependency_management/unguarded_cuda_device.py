@@ -37,7 +37,8 @@ class UnguardedCudaDevice(ProjectRule):
     ## Known limitations
     The check is per module: an availability check anywhere in the module counts for all of
     it. Devices passed in variables are not followed. Modules and functions named for
-    CUDA/GPU, configuration (`configs/`, `dict(device="cuda")`) and test code are not checked.
+    CUDA/GPU, configuration (`configs/`, `dict(device="cuda")`), a conditional expression that
+    chooses between CUDA and something else, and test code are not checked.
 
     ## References
     - PyTorch docs, "CUDA semantics": device-agnostic code
@@ -72,6 +73,10 @@ class UnguardedCudaDevice(ProjectRule):
               files={"megatron/init.py": "import torch\nassert torch.cuda.is_available()\n",
                      "tools/convert.py": _CPU_ELSEWHERE}),
         Valid("import torch\nmodel.to('cpu')\n", path="train.py", files=_serve()),
+        # A device chosen by the caller's flag: the module has a CPU path.
+        Valid("import torch\nclass Clustering:\n    def __init__(self, cuda=False):\n"
+              "        self.device = torch.device('cuda') if cuda else torch.device('cpu')\n",
+              path="clustering.py", files=_serve("clustering")),
         # GPU-only by design: the module builds on Megatron-Core / Transformer Engine kernels.
         Valid("import torch\nfrom megatron.core import parallel_state\nbuf = torch.empty(8, device='cuda')\n",
               path="train.py", files=_serve()),
