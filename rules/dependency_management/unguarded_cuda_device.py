@@ -31,8 +31,9 @@ class UnguardedCudaDevice(ProjectRule):
     (choose the device once) is one change, not one per call.
 
     A module that imports a library that runs only on an NVIDIA GPU (Megatron-Core, Apex,
-    Transformer Engine, Triton kernels: `gpu_only_modules` in `rules/knowledge/gpu_stack.yaml`)
-    is GPU-only by design, even when other code of its package runs on CPU: it is not reported.
+    Transformer Engine, Triton kernels: `gpu_only_modules` in `rules/knowledge/gpu_stack.yaml`),
+    or a module of the project that does (a subclass of a Megatron model), is GPU-only by
+    design, even when other code of its package runs on CPU: it is not reported.
 
     ## Known limitations
     The check is per module: an availability check anywhere in the module counts for all of
@@ -61,6 +62,9 @@ class UnguardedCudaDevice(ProjectRule):
                 message="and 2 more uses in this module", files=_serve()),
         Invalid("import torch\nprint(torch.cuda.is_available())\nmodel.cuda()\n", path="train.py", line=3,
                 files=_serve()),
+        # A package `__init__` that gathers optional GPU backends says nothing about this module.
+        Invalid("import torch\nfrom ops import fused\nmodel.cuda()\n", path="train.py", line=3,
+                files={**_serve(), "ops/__init__.py": "try:\n    import triton\nexcept ImportError:\n    triton = None\n"}),
     ]
     VALID = [
         Valid(_CPU_ELSEWHERE + "model = Net().to(device)\n", path="train.py"),
@@ -80,6 +84,9 @@ class UnguardedCudaDevice(ProjectRule):
         # GPU-only by design: the module builds on Megatron-Core / Transformer Engine kernels.
         Valid("import torch\nfrom megatron.core import parallel_state\nbuf = torch.empty(8, device='cuda')\n",
               path="train.py", files=_serve()),
+        Valid("import torch\nfrom models.gpt import MegatronGPT\nclass Adapter(MegatronGPT):\n"
+              "    def step(self, tokens):\n        return tokens.cuda()\n", path="models/adapter.py",
+              files={**_serve("models.adapter"), "models/gpt.py": "import apex\nclass MegatronGPT:\n    pass\n"}),
         Valid("import torch\nmodel.cuda()\n", path="tests/test_gpu.py", files=_serve("tests.test_gpu")),
         Valid("import torch\nmodel.cuda()\n", path="accelerators/cuda.py", files=_serve("accelerators.cuda")),
         Valid("import torch\ndef to_gpu(m):\n    return m.cuda()\n", path="utils.py", files=_serve("utils")),
@@ -109,6 +116,17 @@ class UnguardedCudaDevice(ProjectRule):
 
 
 def _gpu_only(project: Project, path: str) -> bool:
-    """The module imports a library that runs only on an NVIDIA GPU."""
+    """The module imports a library that runs only on an NVIDIA GPU, directly or through a
+    module of the project it imports (a Megatron model subclass, a TensorRT helper); package
+    `__init__` files, which gather optional backends, do not count."""
     gpu_only = frozenset(gpu_stack()["gpu_only_modules"])
-    return any(site.module.split(".")[0] in gpu_only for site in project.files[path][1].imports)
+
+    def imports_gpu_only(module_path: str) -> bool:
+        return any(site.module.split(".")[0] in gpu_only for site in project.files[module_path][1].imports)
+
+    if imports_gpu_only(path):
+        return True
+    imported = {project.module_file(path, site.module) for site in project.files[path][1].imports}
+    return any(
+        found and found != path and not found.endswith("__init__.py") and imports_gpu_only(found) for found in imported
+    )
