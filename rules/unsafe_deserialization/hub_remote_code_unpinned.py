@@ -11,11 +11,10 @@ class HubRemoteCodeUnpinned(PythonRule):
     ## Why it matters
     With `trust_remote_code=True`, `from_pretrained` and `load_dataset` download the Python
     modules the repository declares (a custom model class, a dataset loading script) and run
-    them. Without `revision="<40-hex commit sha>"` that is
-    the code on the default branch today: whoever can push to the repository, or take over its
-    account, runs code on every machine that loads it next, and the model's behaviour can
-    change with nobody noticing. Pinning a reviewed commit makes the code that runs the code
-    someone read.
+    them. Without `revision="<40-hex commit sha>"` that is the code on the default branch
+    today: whoever can push to the repository, or take over its account, runs code on every
+    machine that loads it next, and the model's behaviour can change with nobody noticing.
+    Pinning a reviewed commit makes the code that runs the code someone read.
 
     ## Known limitations
     Only a literal `trust_remote_code=True` is read; repository names and revisions computed at
