@@ -101,3 +101,13 @@ def test_images_a_repository_builds_are_recorded_by_name():
     )
     facts = manifest_facts(TextSource(".github/workflows/build.yml", FileKind.CI_WORKFLOW, workflow))
     assert sorted(facts.built_images) == ["ghcr.io/org/gpu", "org/app", "org/app", "org/gpu"]
+
+
+def test_notebook_installs_read_no_package_from_subshells_heredocs_or_user_parts():
+    lines = [
+        "pass  # !pip install $(cat requirements.in) >> pip.log 2>&1 <<EOF",
+        "pass  # %pip install -e git+ssh://git@github.com/org/lib.git@v1.2.0",
+    ]
+    installs = notebook_installs(lines)
+    assert [(i.requirement.name, i.requirement.url is not None) for i in installs] == [("lib", True)]
+    assert not moving_reference(installs[0].requirement.url)

@@ -374,13 +374,14 @@ def _image_facts(facts: Facts, image: Image | None) -> None:
         facts.cuda_versions.append(CudaVersion(cuda, image.line, f"{image.name}:{image.tag} image"))
 
 
-#: A `$(...)` command substitution (one level of parentheses inside): its `;` separates nothing.
+#: A `$(...)` command substitution (one level of parentheses inside): its `;` separates nothing,
+#: and what it prints is unknown: it stands for an option (`--subshell`), never a package.
 _SUBSHELL = re.compile(r"\$\((?:[^()]|\([^()]*\))*\)")
 
 
 def _install_commands(facts: Facts, text: str, line: int) -> None:
     """`pip install ...` and `conda|mamba install ...` inside a shell command line."""
-    text = _SUBSHELL.sub("SUBSHELL", text)  # `--prefix "$(python -c 'import sys; print(sys.prefix)')"`
+    text = _SUBSHELL.sub("--subshell", text)  # `--prefix "$(python -c 'import sys; print(sys.prefix)')"`
     for command in re.split(r"&&|;|\|\|", text):
         try:
             tokens = shlex.split(command)
@@ -453,12 +454,13 @@ _VERSION_ALIAS = re.compile(r"^\s*(\w+)\s*=\s*([A-Za-z_]\w*)(?:\.\w+)*\.__versio
 
 
 _SHELL_SEPARATORS = frozenset({"&&", "||", ";", "|", "&"})
-_SHELL_REDIRECTS = frozenset({">", ">>", "<", ">&", "&>", ">|"})
+_SHELL_REDIRECTS = frozenset({">", ">>", "<", "<<", "<<<", ">&", "<&", "&>", "&>>", ">|"})
 _VCS_URL = re.compile(r"^(?:git|hg|svn|bzr)\+")
 
 
 def _shell_installs(command: str, line: int) -> list[NotebookInstall]:
     """The installs of one shell command line, its redirects taken out as the shell does."""
+    command = _SUBSHELL.sub("--subshell", command)  # `$(cat requirements.in)` names no package
     lexer = shlex.shlex(command, posix=True, punctuation_chars=True)
     lexer.whitespace_split, lexer.commenters = True, ""
     try:
@@ -493,7 +495,8 @@ def _shell_installs(command: str, line: int) -> list[NotebookInstall]:
 def _vcs_requirement(url: str, line: int) -> Requirement:
     """`git+https://host/org/peft.git@main#egg=peft[extra]`: named by its egg, else its repository."""
     egg = re.search(r"[#&]egg=([A-Za-z0-9_.-]+)", url)
-    name = egg[1] if egg else url.split("#")[0].split("@")[0].rstrip("/").rsplit("/", 1)[-1].removesuffix(".git")
+    location = re.sub(r"^[^:]*://[^/@]*@", "", url.split("#")[0])  # no `git@` user part
+    name = egg[1] if egg else location.split("@")[0].rstrip("/").rsplit("/", 1)[-1].removesuffix(".git")
     return Requirement(canonicalize_name(name), "", line, "pip", text=url, url=url)
 
 
