@@ -1,6 +1,8 @@
 import ast
+import io
 import re
 import textwrap
+import tokenize
 from dataclasses import dataclass
 
 import libcst as cst
@@ -17,6 +19,12 @@ _DOC_HEADING = re.compile(
     r"^(usage|examples?|example usage|for example|e\.g\.?|how to( use)?|to use( it)?|sample usage|run( it)? with)\b.*:$",
     re.IGNORECASE,
 )
+#: A prose line that says why the code beside it is kept commented (`# uncomment once X is
+#: merged`, `# Update mosaic border (optional)`, `# Option1: push to the Hub`, `# alternative
+#: implementation for reference`): the author made the choice and wrote it down.
+_KEPT_ON_PURPOSE = re.compile(r"\buncomment|\boptional\b|\bfor reference\b|\balternative|\boption ?\d", re.IGNORECASE)
+#: The start of a string literal: what a docstring's first line looks like.
+_STRING_START = re.compile(r"^[rRuUbB]{0,2}(\"\"\"|'''|\"[^\"]*\"$|'[^']*'$)")
 _NOT_CODE_MARKERS = ("type:", "noqa", "pylint:", "fmt:", "mldebt:", "isort:", "pragma", ">>>", "...", "!", "-*-")
 
 
@@ -55,14 +63,11 @@ def _is_prose(node: ast.expr) -> bool:
     or words joined by operators (`Post-process`, `Save/log`, `train/val split`)."""
     if isinstance(node, (ast.Name, ast.Constant, ast.Attribute)) or _is_data(node):
         return True
+    if isinstance(node, (ast.List, ast.Tuple)):  # `[false, true, true]`: a drawing of a layout
+        return all(isinstance(e, (ast.Name, ast.Constant, ast.Attribute)) for e in node.elts)
     if isinstance(node, ast.BinOp):
         return _is_prose(node.left) and _is_prose(node.right)
     return False
-
-
-def _is_code(comment: str) -> bool:
-    """Whether one comment's text is a Python statement rather than prose."""
-    return _statement(comment) is not None
 
 
 def _clearly_code(statement: ast.stmt) -> bool:
@@ -79,6 +84,49 @@ def _clearly_code(statement: ast.stmt) -> bool:
             or any(not isinstance(a, ast.Name) for a in call.args)
         )
     return False
+
+
+_UNREAD = object()
+
+
+@dataclass(frozen=True)
+class _Line:
+    """One comment line of commented-out code."""
+
+    index: int  # 0-based line index
+    clear: bool  # the statement is unmistakably code
+    assigns: bool  # `name = value`: inside a call's brackets, a keyword argument
+
+    @classmethod
+    def of(cls, index: int, statement: ast.stmt) -> "_Line":
+        return cls(index, _clearly_code(statement), isinstance(statement, ast.Assign))
+
+
+def _comment_depths(source: str) -> dict[int, int] | None:
+    """0-based line -> bracket depth of the live code there, for lines that are whole-line
+    comments (a `#` line inside a string literal is text, not a comment); None if the source
+    does not tokenize."""
+    depths: dict[int, int] = {}
+    depth = 0
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.type == tokenize.OP and token.string in "([{":
+                depth += 1
+            elif token.type == tokenize.OP and token.string in ")]}":
+                depth -= 1
+            elif token.type == tokenize.COMMENT and not token.line[: token.start[1]].strip():
+                depths[token.start[0] - 1] = depth
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        return None
+    return depths
+
+
+def _heads_docstring(lines: list[str], index: int, before: str) -> bool:
+    """Whether the comment block ending at `index` opens a function or class, above its
+    docstring: a header note (`# targets = [cls, xyxy]`), since code there would make the
+    docstring none."""
+    following = next((line.strip() for line in lines[index:] if line.strip()), "")
+    return before.endswith(":") and bool(_STRING_START.match(following))
 
 
 def _open_brackets(text: str) -> int:
@@ -139,11 +187,23 @@ class CommentedOutCode(PythonRule):
         Invalid("x = 1\n# Usage:\n#   run(model)\n\n# for epoch in range(10):\n#     train(epoch)\n#     evaluate(epoch)\n",
                 line=5),
         Invalid("x = 1\n# for epoch in range(10):\n#     train(epoch)\n#\n#     evaluate(epoch)\n", line=2),
-        Invalid("def f(y):\n    # Update mosaic border (optional)\n    # b = int(random.uniform(0.25 * s, 0.75 * s))\n"
+        Invalid("def f(y):\n    # Update mosaic border (per epoch)\n    # b = int(random.uniform(0.25 * s, 0.75 * s))\n"
                 "    # dataset.border = [b - s, -b]\n    return y\n", line=3, message="2 lines"),
         Invalid("x = 1\n# sched = OneCycleLR(opt, max_lr=lr0, total_steps=epochs,\n#                  pct_start=0.1)\n",
                 line=2, message="2 lines"),
         Invalid("x = 1\n# raw = [\n#     [400e6, 8e9],\n#     [1e9, 20.2e9],\n# ]\n", line=2, message="4 lines"),
+        # Layers disabled inside a live call are a dead code path, unlike a keyword argument.
+        Invalid("import torch.nn as nn\nnet = nn.Sequential(\n    nn.Conv2d(3, 8, 3),\n    # nn.BatchNorm2d(8),\n"
+                "    # nn.Dropout(0.1),\n    # nn.ReLU(),\n    nn.Flatten(),\n)\n", line=4, message="3 lines"),
+        # A `#` line inside a docstring is text; the real comment below it is code.
+        Invalid('def f(x):\n    """Doc.\n    # y = x + 1\n    """\n    # x = x.squeeze()\n    # y = y.squeeze()\n    return x\n',
+                line=5, message="2 lines"),
+        # A heading that names the step, not why it is kept.
+        Invalid("def step(self):\n    # Reset access registry\n    # if Access.is_enabled():\n    #     Access.reset(self)\n"
+                "    return 1\n", line=3),
+        # After the docstring, the same comments are code left in the body.
+        Invalid('def perspective(im, targets=()):\n    """Warp an image."""\n'
+                "    # torchvision.transforms.RandomAffine(degrees=(-10, 10))\n    # targets = [cls, xyxy]\n    return im\n", line=3),
     ]
     VALID = [
         # A lesson's optional step, commented for the reader to enable.
@@ -166,16 +226,43 @@ class CommentedOutCode(PythonRule):
         "x = 1\n# Usage:\n#   model = Net()\n#   trainer = Trainer(model, lr=1e-3)\n#   trainer.fit(loader)\n",
         "x = 1\n# Example usage:\n#\n# with open(path) as f:\n#     cfg = load(f)\n#     run(cfg)\n",
         "import os\n# /// script\n# requires-python = '>=3.10'\n# dependencies = [\n#     'torch>=2.0',\n#     'numpy',\n# ]\n# ///\n",
+        # Keyword arguments commented out inside a live call: alternative values, not dead code.
+        "trainer = Trainer(\n    max_epochs=3,\n    # limit_train_batches=0.25,\n    # limit_val_batches=0.25,\n)\n",
+        "cfgs = {\n    'vit.b': _cfg(\n        hf_hub_id='timm/',\n        # hf_hub_id='facebook/vit-b',\n"
+        "        # hf_hub_filename='vit_b.pt',\n        # custom_load='hf',\n    ),\n}\n",
+        # `#` lines of a docstring are text.
+        'def gen_kernel(k=15):\n    """\n    # min_var = 0.175 * sf\n    # max_var = 2.5 * sf\n    # noise = 0\n    """\n    return k\n',
+        # Code kept on purpose, with the reason beside it.
+        "class Data:\n    x = 1\n    # uncomment once the fabric API is merged\n    # def fabric_setup(self, fabric):\n"
+        "    #     del fabric\n    #     self.ds = build()\n",
+        "def f(y):\n    # Update mosaic border (optional)\n    # b = int(random.uniform(0.25 * s, 0.75 * s))\n"
+        "    # dataset.border = [b - s, -b]\n    return y\n",
+        "x = 1\n# Option1: Pushing the model to the Hub\n# model.push_to_hub(\n#     name,\n#     token='hf_...',\n# )\n"
+        "# Option2: Saving the model locally\nmodel.save_pretrained(name)\n",
+        "def f(z):\n    # NOTE: keeping an alternative implementation for reference (slower)\n"
+        "    # e = torch.einsum('bi,bi->b', z, z)\n    # e = e.abs() + eps\n    return z\n",
+        # A note at the head of a function, above its docstring, documents it.
+        'def perspective(im, targets=()):\n    # torchvision.transforms.RandomAffine(degrees=(-10, 10))\n'
+        '    # targets = [cls, xyxy]\n    """Warp an image."""\n    return im\n',
+        # A drawing of a mask, row by row.
+        "x = 1\n# [false, true,  true, true]\n# [false, false, true, true]\n# [true,  true,  false, true]\n",
     ]
+
+    def __init__(self, ctx, options) -> None:
+        super().__init__(ctx, options)
+        #: Bracket depth per comment line, tokenized only once a block is worth reporting.
+        self._depths: dict[int, int] | None | object = _UNREAD
 
     def visit_Module(self, node: cst.Module) -> None:
         lines = self.ctx.lines
         start = next((i for i, line in enumerate(lines) if not line.lstrip().startswith("#")), len(lines))
-        run: list[tuple[int, bool]] = []  # (line index, unmistakably code)
-        found: list[list[tuple[int, bool]]] = []  # runs worth reporting in this comment block
+        run: list[_Line] = []
+        found: list[list[_Line]] = []  # runs worth reporting in this comment block
         metadata = False  # inside a PEP 723 `# /// script` block
         documenting = False  # after a `# Usage:` heading, in the same comment block
         transcript = False  # the comment block shows an interactive session (`# >>> ...`)
+        explained = False  # a prose line of the block says why the code is kept (`# optional`)
+        before = ""  # the last code line before the comment block
         index = start
         while index <= len(lines):
             text = lines[index].strip() if index < len(lines) else ""
@@ -195,25 +282,28 @@ class CommentedOutCode(PythonRule):
                 taken = self._statement_lines(lines, index - 1, body)
                 if taken:
                     run.extend(taken)
-                    index = taken[-1][0] + 1
+                    index = taken[-1].index + 1
                     continue
                 if not body.strip() and run:
                     continue  # an empty comment line inside a block
+                explained = explained or bool(_KEPT_ON_PURPOSE.search(body))
             if self._qualifies(run):
                 found.append(run)
             run = []
             if not commented:  # the comment block ends: one finding for all of its code
-                if not transcript:  # a session with its output shown documents what happens
+                if found and not (transcript or explained or _heads_docstring(lines, index - 1, before)):
                     self._report(found)
-                found, transcript = [], False
+                found, transcript, explained = [], False, False
+                if text and not text.startswith("#"):
+                    before = text
 
     @staticmethod
-    def _statement_lines(lines: list[str], index: int, body: str) -> list[tuple[int, bool]]:
+    def _statement_lines(lines: list[str], index: int, body: str) -> list[_Line]:
         """The comment lines, from `index`, that hold one statement (several when its brackets
-        stay open), each marked with whether the statement is unmistakably code."""
+        stay open), each marked with what kind of statement it is."""
         statement = _statement(body)
         if statement is not None:
-            return [(index, _clearly_code(statement))]
+            return [_Line.of(index, statement)]
         if _open_brackets(body) <= 0:
             return []
         joined, taken = body, [index]
@@ -225,20 +315,34 @@ class CommentedOutCode(PythonRule):
             taken.append(following)
             if _open_brackets(joined) <= 0:
                 statement = _statement(" ".join(part.strip() for part in joined.splitlines()))
-                return [(i, _clearly_code(statement)) for i in taken] if statement is not None else []
+                return [_Line.of(i, statement) for i in taken] if statement is not None else []
         return []
 
-    def _qualifies(self, run: list[tuple[int, bool]]) -> bool:
+    def _qualifies(self, run: list[_Line]) -> bool:
         return len(run) >= self.options.min_lines or (
-            len(run) >= self.options.min_clear_lines and all(clear for _, clear in run)
+            len(run) >= self.options.min_clear_lines and all(line.clear for line in run)
         )
 
-    def _report(self, found: list[list[tuple[int, bool]]]) -> None:
+    def _report(self, found: list[list[_Line]]) -> None:
         """One finding per comment block, at its first run of code, counting all its code lines
-        (a commented-out function whose docstring splits it is one block, not three)."""
+        (a commented-out function whose docstring splits it is one block, not three).
+
+        Only real comments count (a `#` line of a docstring is text), and not keyword
+        arguments commented out inside a live call (`# limit_train_batches=0.25,` in
+        `Trainer(...)`): an alternative value for the call, not a dead code path."""
+        if self._depths is _UNREAD:
+            self._depths = _comment_depths("\n".join(self.ctx.lines) + "\n")
+        depths = self._depths
+        if depths is not None:
+            found = [
+                kept for kept in (
+                    [line for line in run if line.index in depths and not (depths[line.index] > 0 and line.assigns)]
+                    for run in found
+                ) if self._qualifies(kept)
+            ]
         if found:
             self.report_line(
-                found[0][0][0] + 1,
+                found[0][0].index + 1,
                 f"{sum(len(run) for run in found)} lines of commented-out code",
                 "delete them: version control keeps the history",
             )
