@@ -155,6 +155,13 @@ class CommentedOutCode(PythonRule):
     offers optional steps as commented code for the reader to enable (`# uncomment for the
     full summary`).
 
+    Not dead code paths either, and not reported: keyword arguments commented out inside a
+    live call (`# limit_train_batches=0.25,` in `Trainer(...)`: an alternative value; layers
+    commented out of a live `nn.Sequential(...)` still count), a comment block whose prose says
+    why the code is kept (`uncomment once ...`, `(optional)`, `for reference`, `alternative`,
+    `Option 1:`), a note at the head of a function above its docstring, rows of bare words
+    drawing a layout (`# [false, true, true]`), and `#` lines inside a string literal.
+
     ## References
     - Sculley et al. 2015, Hidden Technical Debt in Machine Learning Systems, sec. 5 (dead experimental codepaths)
     """
