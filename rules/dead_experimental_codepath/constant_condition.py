@@ -27,7 +27,9 @@ class ConstantCondition(NameBindings, PythonRule):
     flipped it back. Delete the dead block, or turn it into a real, tested option.
 
     Also a local flag: a name a function assigns `True` or `False` once and never changes
-    (`use_ema = False` ... `if use_ema:`), with medium confidence.
+    (`use_ema = False` ... `if use_ema:`), with medium confidence and at info: such a switch
+    is usually set by hand on purpose (`do_test = False` in an example, `plot2 = False  # plot
+    additional results`), so the note says what never runs rather than warning about it.
 
     ## Known limitations
     Literal conditions and local flags only; module-level flags are the `never-toggled-flag`
@@ -107,6 +109,7 @@ class ConstantCondition(NameBindings, PythonRule):
                 tests[0],
                 f"`{name}` is always {scope.bindings[name][0]} in `{scope.name}()`: {blocks}",
                 self._hint,
+                severity=Severity.INFO,
                 confidence=Confidence.MEDIUM,
             )
 

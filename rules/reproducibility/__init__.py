@@ -35,7 +35,7 @@ def where(path: str, use: RandomnessUse, entry_path: str) -> str:
     return f"line {use.line}" if path == entry_path and "[cell " not in use.location else use.location
 
 
-#: How many sites of each unseeded generator an MLD701 finding names; MLD702 leaves them out.
+#: How many sites of each unseeded generator an MLD701 finding names.
 NAMED_SITES = 2
 
 
