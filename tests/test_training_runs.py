@@ -18,10 +18,12 @@ def test_an_unseeded_notebook_nothing_runs_is_info_and_a_script_or_a_notebook_ci
     assert (in_notebook.severity, in_script.severity, in_ci.severity) == ("info", "warning", "warning")
 
 
-def test_a_run_drawing_only_random_values_is_info():
+def test_a_run_drawing_only_random_values_is_a_note_only_when_it_parses_a_seed():
     demo = "import torch\nx = torch.randn(64, 8)\nfor epoch in range(3):\n    model(x).sum().backward()\n    opt.step()\n"
-    (finding,), _ = run_example("MLD701", Invalid(demo, path="demo.py"))
-    assert finding.severity == "info" and "random values" in finding.message
+    assert run_example("MLD701", Invalid(demo, path="demo.py"))[0] == []
+    seeded_cli = "import argparse\np = argparse.ArgumentParser()\np.add_argument('--seed', type=int)\n" + demo
+    (finding,), _ = run_example("MLD701", Invalid(seeded_cli, path="demo.py"))
+    assert finding.severity == "info" and "random values" in finding.message and "`--seed`" in finding.message
     shuffling = demo.replace("for epoch in range(3):\n    model(x)", "loader = torch.utils.data.DataLoader(x, shuffle=True)\nfor epoch in range(3):\n  for b in loader:\n    model(b)")
     (shuffled,), _ = run_example("MLD701", Invalid(shuffling, path="demo.py"))
     assert shuffled.severity == "warning" and "random values" not in shuffled.message

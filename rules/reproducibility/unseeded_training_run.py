@@ -22,6 +22,12 @@ _LOOP = (
     "    main()\n"
 )
 _RANDOM_VALUES = frozenset(load_table("reproducibility")["random_values"])
+#: Random inputs reach the gradients the step applies: a demo on synthetic data.
+_RANDOM_INPUTS = (
+    "import torch\ndef demo(model, opt):\n    out = model(torch.randn(20, 10))\n    y = torch.randn(20, 5)\n"
+    "    loss_fn(out, y).backward()\n    opt.step()\nif __name__ == '__main__':\n    demo(model, opt)\n"
+)
+_SEED_OPTION = "import argparse\nparser = argparse.ArgumentParser()\nparser.add_argument('--seed', type=int, default=1)\n"
 #: A script that only calls into another module: an entry point only when something runs it.
 _RUNS_ENGINE = "from engine import run\nrun(epochs=3)\n"
 _ENGINE = {"engine.py": "import torch\ndef run(epochs):\n    loader = torch.utils.data.DataLoader(ds, shuffle=True)\n"
@@ -54,9 +60,10 @@ class UnseededTrainingRun(ProjectRule):
     notebook's exploration or a script drawing its own seed).
 
     Notebooks nothing runs are reported at info: on real repositories their training cells are
-    tutorials, demos and explorations far more often than the run a result comes from; so are
-    runs whose only unseeded draws fill tensors with random values (`torch.randn`: toy demos on
-    random inputs, more often than noise that decides a result).
+    tutorials, demos and explorations far more often than the run a result comes from. Runs
+    whose only unseeded draws fill tensors with random values (`torch.randn`: toy demos on
+    random inputs, more often than noise that decides a result) are not reported, unless the
+    script parses a seed option (`--seed`) and still seeds nothing: then a note says so.
 
     ## References
     - Arpteg et al. 2018, Software Engineering Challenges of Deep Learning (non-determinism)
@@ -99,10 +106,8 @@ class UnseededTrainingRun(ProjectRule):
                      "for epoch in range(3):\n    for x in samples:\n        model(x).sum().backward()\n        opt.step()\n"),
             path="train.ipynb", message="Python's `random`",
         ),
-        Invalid(  # random inputs reach the gradients the step applies
-            "import torch\ndef demo(model, opt):\n    out = model(torch.randn(20, 10))\n    y = torch.randn(20, 5)\n"
-            "    loss_fn(out, y).backward()\n    opt.step()\nif __name__ == '__main__':\n    demo(model, opt)\n",
-            path="ddp.py", message="torch's generator",
+        Invalid(  # random inputs only, but the script parses a seed it never uses
+            _SEED_OPTION + _RANDOM_INPUTS, path="ddp.py", message="although it parses `--seed` at line 3",
         ),
         Invalid(  # a loop that draws and steps: the draw is part of the training
             "import random\nimport torch\ntorch.manual_seed(0)\nfor epoch in range(3):\n    opt.step()\n"
@@ -136,6 +141,7 @@ class UnseededTrainingRun(ProjectRule):
         ),
     ]
     VALID = [
+        Valid(_RANDOM_INPUTS, path="ddp.py"),  # a demo on random inputs: a seed changes nothing it shows
         Valid("from utils import init_seeds\n" + _LOOP.replace("def main():\n", "def main():\n    init_seeds(0)\n"),
               path="train.py", files={"utils.py": _SEEDS}),
         Valid("from pkg import seeding\n" + _LOOP.replace("def main():\n", "def main():\n    seeding.init_seeds(0)\n"),
@@ -219,8 +225,13 @@ class UnseededTrainingRun(ProjectRule):
                 examples = ", ".join(named[:NAMED_SITES])
                 more = f" and {len(named) - NAMED_SITES} more" if len(named) > NAMED_SITES else ""
                 parts.append(f"{GENERATOR_NAMES[generator]} (used by {examples}{more})")
-            started = f" ({run.started_by})" if run.started_by else ""
             values_only = all(u.api in _RANDOM_VALUES for uses in unseeded.values() for _, u in uses)
+            seed_option = next((o for o in project.files[run.path][1].cli_options if "seed" in o.dest.lower()), None)
+            if values_only and seed_option is None:
+                continue  # a demo on random inputs: a seed changes nothing it shows
+            started = f" ({run.started_by})" if run.started_by else ""
+            if seed_option is not None:
+                started += f", although it parses `{seed_option.flag or seed_option.dest}` at line {seed_option.line},"
             yield ProjectFinding(
                 run.line,
                 f"this training run{started} never seeds {'; '.join(parts)}"
