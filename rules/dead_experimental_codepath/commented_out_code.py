@@ -25,6 +25,8 @@ _DOC_HEADING = re.compile(
 _KEPT_ON_PURPOSE = re.compile(r"\buncomment|\boptional\b|\bfor reference\b|\balternative|\boption ?\d", re.IGNORECASE)
 #: The start of a string literal: what a docstring's first line looks like.
 _STRING_START = re.compile(r"^[rRuUbB]{0,2}(\"\"\"|'''|\"[^\"]*\"$|'[^']*'$)")
+#: A comment at the end of (or making up) one line of a multi-line statement.
+_TRAILING_COMMENT = re.compile(r"(^|\s+)#.*$")
 _NOT_CODE_MARKERS = ("type:", "noqa", "pylint:", "fmt:", "mldebt:", "isort:", "pragma", ">>>", "...", "!", "-*-")
 
 
@@ -205,6 +207,10 @@ class CommentedOutCode(PythonRule):
         # A `#` line inside a docstring is text; the real comment below it is code.
         Invalid('def f(x):\n    """Doc.\n    # y = x + 1\n    """\n    # x = x.squeeze()\n    # y = y.squeeze()\n    return x\n',
                 line=5, message="2 lines"),
+        # A comment inside the commented-out call is part of it, not a reason for keeping it.
+        Invalid("def shard(self):\n    # TODO: tricky with a non-parallel encoder\n    # for m in self.layers:\n"
+                "    #     parallelize_module(\n    #         m,\n    #         # Optional: shard the output\n"
+                "    #         mesh,\n    #     )\n    return 1\n", line=3, message="6 lines"),
         # A heading that names the step, not why it is kept.
         Invalid("def step(self):\n    # Reset access registry\n    # if Access.is_enabled():\n    #     Access.reset(self)\n"
                 "    return 1\n", line=3),
@@ -293,7 +299,8 @@ class CommentedOutCode(PythonRule):
                     continue
                 if not body.strip() and run:
                     continue  # an empty comment line inside a block
-                explained = explained or bool(_KEPT_ON_PURPOSE.search(body))
+                # (a comment inside the commented-out code is part of that code, not a reason)
+                explained = explained or (not body.lstrip().startswith("#") and bool(_KEPT_ON_PURPOSE.search(body)))
             if self._qualifies(run):
                 found.append(run)
             run = []
@@ -321,7 +328,8 @@ class CommentedOutCode(PythonRule):
             joined += "\n" + textwrap.dedent(text[1:])
             taken.append(following)
             if _open_brackets(joined) <= 0:
-                statement = _statement(" ".join(part.strip() for part in joined.splitlines()))
+                # one line, without the comments the commented-out code had inside its brackets
+                statement = _statement(" ".join(_TRAILING_COMMENT.sub("", part.strip()) for part in joined.splitlines()))
                 return [_Line.of(i, statement) for i in taken] if statement is not None else []
         return []
 
