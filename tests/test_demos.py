@@ -40,6 +40,16 @@ def test_a_notebook_ci_runs_is_shipped(tmp_path, command):
     assert severities(tmp_path, {"nb/lesson.ipynb": notebook(HUB), **ci(command)}) == {"nb/lesson.ipynb": "warning"}
 
 
+@pytest.mark.parametrize("command", ["cp nb/lesson.ipynb docs/", "mkdir -p site && cp ./nb/lesson.ipynb site/"])
+def test_a_notebook_ci_only_copies_is_a_demo(tmp_path, command):
+    assert severities(tmp_path, {"nb/lesson.ipynb": notebook(HUB), **ci(command)}) == {}
+
+
+def test_a_notebook_run_after_a_cd_is_shipped(tmp_path):
+    files = {"nb/lesson.ipynb": notebook(HUB), **ci("cd nb && papermill lesson.ipynb out.ipynb")}
+    assert severities(tmp_path, files) == {"nb/lesson.ipynb": "warning"}
+
+
 def test_a_notebook_runner_given_another_folder_leaves_this_notebook_a_demo(tmp_path):
     files = {"nb/lesson.ipynb": notebook(HUB), "docs/other.ipynb": notebook(HUB), **ci("pytest --nbmake docs")}
     assert severities(tmp_path, files) == {"docs/other.ipynb": "warning"}

@@ -22,6 +22,7 @@ import re
 from typing import TYPE_CHECKING
 
 from mldebt.discover import FileKind, is_test_path
+from mldebt.extract.shell import command_parts
 
 if TYPE_CHECKING:
     from mldebt.project.model import Project
@@ -43,6 +44,11 @@ _PACKAGING = ("pyproject.toml", "setup.py", "setup.cfg")
 #: Test runners that execute notebooks (`pytest --nbmake`, `pytest --nbval`, `treon`).
 _NOTEBOOK_RUNNER = re.compile(r"--nbmake\b|--nbval(-lax)?\b|(?:^|\s)treon\b")
 _NOTEBOOK = re.compile(r"[\w./-]+\.ipynb\b")
+#: Programs that copy, move, list or fetch files: a notebook a command of theirs names is not run.
+_FILE_COMMANDS = frozenset({
+    "cp", "mv", "rm", "ln", "rsync", "scp", "cat", "ls", "mkdir", "touch", "chmod", "git", "echo", "tar", "zip",
+    "unzip", "wget", "curl", "find", "grep", "sed", "head", "tail", "diff",
+})
 
 
 def demo_files(project: Project) -> dict[str, str]:
@@ -73,8 +79,12 @@ def _notebooks_run(project: Project) -> set[str]:
             continue
         here = "" if kind == FileKind.CI_WORKFLOW else posixpath.dirname(path)
         for command in facts.ci_commands:
-            for named in _NOTEBOOK.findall(command.text):
-                run |= {c for c in _candidates(named, here) if c in notebooks}
+            for folder, part in command_parts(command.text, here):
+                program = part.split()[0] if part.split() else ""
+                if posixpath.basename(program) in _FILE_COMMANDS:
+                    continue  # `cp lesson.ipynb docs/` publishes the notebook, it does not run it
+                for named in _NOTEBOOK.findall(part):
+                    run |= {c for c in _candidates(named, folder) if c in notebooks}
             if _NOTEBOOK_RUNNER.search(command.text):
                 named = {c for w in command.text.split() if not w.startswith("-") for c in _candidates(w.rstrip("/"), here)}
                 roots = {r for r in named if any(n.startswith(r + "/") for n in notebooks)} or {""}
