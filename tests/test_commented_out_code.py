@@ -13,3 +13,21 @@ _SPLIT_BLOCK = (
 def test_a_block_split_by_prose_is_one_finding():
     findings, _ = run_example("MLD206", Invalid(_SPLIT_BLOCK))
     assert [(f.line, f.message) for f in findings] == [(2, "7 lines of commented-out code")]
+
+
+_CLASS_SPLIT_BY_BLANK_LINES = (
+    "import torch\n\n\n# class LogEval(Callback):\n#     def _on_eval_end(self, trainer, mode):\n#         print(mode)\n\n"
+    "#     @rank_zero_only\n#     def on_test_end(self, trainer, pl_module):\n#         self._on_eval_end(trainer, 'test')\n\n"
+    "#     @rank_zero_only\n#     def on_validation_end(self, trainer, pl_module):\n#         self._on_eval_end(trainer, 'val')\n"
+)
+
+
+def test_a_commented_out_class_split_by_blank_lines_is_one_finding():
+    findings, _ = run_example("MLD206", Invalid(_CLASS_SPLIT_BY_BLANK_LINES))
+    assert [(f.line, f.message) for f in findings] == [(4, "7 lines of commented-out code")]
+
+
+def test_live_code_between_two_blocks_makes_two_findings():
+    code = _CLASS_SPLIT_BY_BLANK_LINES.replace("#     @rank_zero_only\n#     def on_validation_end", "x = 1\n#     @rank_zero_only\n#     def on_validation_end")
+    findings, _ = run_example("MLD206", Invalid(code))
+    assert [f.line for f in findings] == [4, 14]

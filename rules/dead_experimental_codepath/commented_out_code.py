@@ -21,8 +21,13 @@ _DOC_HEADING = re.compile(
 )
 #: A prose line that says why the code beside it is kept commented (`# uncomment once X is
 #: merged`, `# Update mosaic border (optional)`, `# Option1: push to the Hub`, `# alternative
-#: implementation for reference`): the author made the choice and wrote it down.
-_KEPT_ON_PURPOSE = re.compile(r"\buncomment|\boptional\b|\bfor reference\b|\balternative|\boption ?\d", re.IGNORECASE)
+#: implementation for reference`, `# Keep for future`, `# Commented out: it forces a copy`):
+#: the author made the choice and wrote it down.
+_KEPT_ON_PURPOSE = re.compile(
+    r"\buncomment|\boptional\b|\bfor reference\b|\balternative|\boption ?\d|\bkeep\b|\bkept\b|\bfor future\b"
+    r"|\bcommented[ -]out\b",
+    re.IGNORECASE,
+)
 #: The start of a string literal: what a docstring's first line looks like.
 _STRING_START = re.compile(r"^[rRuUbB]{0,2}(\"\"\"|'''|\"[^\"]*\"$|'[^']*'$)")
 #: A comment at the end of (or making up) one line of a multi-line statement.
@@ -161,8 +166,10 @@ class CommentedOutCode(PythonRule):
     live call (`# limit_train_batches=0.25,` in `Trainer(...)`: an alternative value; layers
     commented out of a live `nn.Sequential(...)` still count), a comment block whose prose says
     why the code is kept (`uncomment once ...`, `(optional)`, `for reference`, `alternative`,
-    `Option 1:`), a note at the head of a function above its docstring, rows of bare words
-    drawing a layout (`# [false, true, true]`), and `#` lines inside a string literal.
+    `Option 1:`, `keep for future`, `commented out because ...`), a note at the head of a
+    function above its docstring, rows of bare words drawing a layout (`# [false, true,
+    true]`), and `#` lines inside a string literal. Comment blocks split only by blank lines
+    (a commented-out class and its methods) are one finding.
 
     ## References
     - Sculley et al. 2015, Hidden Technical Debt in Machine Learning Systems, sec. 5 (dead experimental codepaths)
@@ -254,6 +261,10 @@ class CommentedOutCode(PythonRule):
         "# Option2: Saving the model locally\nmodel.save_pretrained(name)\n",
         "def f(z):\n    # NOTE: keeping an alternative implementation for reference (slower)\n"
         "    # e = torch.einsum('bi,bi->b', z, z)\n    # e = e.abs() + eps\n    return z\n",
+        "def scores(self, v, k):\n    # Commented out code causes a synchronous copy, see pytorch issue #105641\n"
+        "    # self.scores[self.idx, :] = v\n    # self.labels[self.idx, :] = k\n    self.scores.index_copy_(0, self.idx, v)\n",
+        "def gate(self, y, x):\n    # Note: Keep for future, in case we improve WER from doing so.\n"
+        "    # if self.context_window >= 0:\n    #     y = F.interpolate(y, size=x.shape[-1])\n    return y\n",
         # A note at the head of a function, above its docstring, documents it.
         'def perspective(im, targets=()):\n    # torchvision.transforms.RandomAffine(degrees=(-10, 10))\n'
         '    # targets = [cls, xyxy]\n    """Warp an image."""\n    return im\n',
@@ -271,6 +282,7 @@ class CommentedOutCode(PythonRule):
         start = next((i for i, line in enumerate(lines) if not line.lstrip().startswith("#")), len(lines))
         run: list[_Line] = []
         found: list[list[_Line]] = []  # runs worth reporting in this comment block
+        stretch: list[list[_Line]] = []  # those of comment blocks split only by blank lines
         metadata = False  # inside a PEP 723 `# /// script` block
         documenting = False  # after a `# Usage:` heading, in the same comment block
         transcript = False  # the comment block shows an interactive session (`# >>> ...`)
@@ -299,17 +311,24 @@ class CommentedOutCode(PythonRule):
                     continue
                 if not body.strip() and run:
                     continue  # an empty comment line inside a block
-                # (a comment inside the commented-out code is part of that code, not a reason)
-                explained = explained or (not body.lstrip().startswith("#") and bool(_KEPT_ON_PURPOSE.search(body)))
+                # (a comment or an indented line inside the commented-out code is part of that
+                # code, not a reason for keeping it)
+                inside = text[1:].startswith("  ") or body.startswith("#")
+                explained = explained or (not inside and bool(_KEPT_ON_PURPOSE.search(body)))
             if self._qualifies(run):
                 found.append(run)
             run = []
-            if not commented:  # the comment block ends: one finding for all of its code
+            if not commented:  # the comment block ends
                 if found and not (transcript or explained or _heads_docstring(lines, index - 1, before)):
-                    self._report(found)
+                    if stretch and self.ctx.cell_line(stretch[0][0].index + 1)[0] != self.ctx.cell_line(found[0][0].index + 1)[0]:
+                        self._report(stretch)  # a notebook cell ends the stretch
+                        stretch = []
+                    stretch.extend(found)
                 found, transcript, explained = [], False, False
-                if text and not text.startswith("#"):
-                    before = text
+                if text and not text.startswith("#"):  # live code ends the stretch: one finding for it
+                    self._report(stretch)
+                    stretch, before = [], text
+        self._report(stretch)
 
     @staticmethod
     def _statement_lines(lines: list[str], index: int, body: str) -> list[_Line]:
@@ -339,8 +358,9 @@ class CommentedOutCode(PythonRule):
         )
 
     def _report(self, found: list[list[_Line]]) -> None:
-        """One finding per comment block, at its first run of code, counting all its code lines
-        (a commented-out function whose docstring splits it is one block, not three).
+        """One finding per stretch of comments between two lines of live code, at its first run
+        of code, counting all its code lines (a commented-out class whose methods blank lines or
+        a docstring split is one finding, not eight).
 
         Only real comments count (a `#` line of a docstring is text), and not keyword
         arguments commented out inside a live call (`# limit_train_batches=0.25,` in
