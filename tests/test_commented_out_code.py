@@ -1,4 +1,7 @@
-"""commented-out-code reports one finding per comment block, however prose splits it."""
+"""commented-out-code reports one finding per stretch of comments, however prose or blank lines
+split it, and a new one after each line of live code."""
+
+import pytest
 
 from mldebt.rule import Invalid
 from mldebt.testing import run_example
@@ -8,13 +11,6 @@ _SPLIT_BLOCK = (
     '#     """ 2D patch embedding, FIXME WIP\n#     """\n#     def __init__(self):\n#         super().__init__()\n'
     "#         self.n = 0\n\ny = 2\n"
 )
-
-
-def test_a_block_split_by_prose_is_one_finding():
-    findings, _ = run_example("MLD206", Invalid(_SPLIT_BLOCK))
-    assert [(f.line, f.message) for f in findings] == [(2, "7 lines of commented-out code")]
-
-
 _CLASS_SPLIT_BY_BLANK_LINES = (
     "import torch\n\n\n# class LogEval(Callback):\n#     def _on_eval_end(self, trainer, mode):\n#         print(mode)\n\n"
     "#     @rank_zero_only\n#     def on_test_end(self, trainer, pl_module):\n#         self._on_eval_end(trainer, 'test')\n\n"
@@ -22,12 +18,17 @@ _CLASS_SPLIT_BY_BLANK_LINES = (
 )
 
 
-def test_a_commented_out_class_split_by_blank_lines_is_one_finding():
-    findings, _ = run_example("MLD206", Invalid(_CLASS_SPLIT_BY_BLANK_LINES))
-    assert [(f.line, f.message) for f in findings] == [(4, "7 lines of commented-out code")]
+def _sites(code: str) -> list[tuple[int, str]]:
+    findings, _ = run_example("MLD206", Invalid(code))
+    return [(f.line, f.message) for f in findings]
+
+
+@pytest.mark.parametrize(("code", "line"), [(_SPLIT_BLOCK, 2), (_CLASS_SPLIT_BY_BLANK_LINES, 4)], ids=["prose", "blank-lines"])
+def test_a_block_split_by_prose_or_blank_lines_is_one_finding(code, line):
+    assert _sites(code) == [(line, "7 lines of commented-out code")]
 
 
 def test_live_code_between_two_blocks_makes_two_findings():
-    code = _CLASS_SPLIT_BY_BLANK_LINES.replace("#     @rank_zero_only\n#     def on_validation_end", "x = 1\n#     @rank_zero_only\n#     def on_validation_end")
-    findings, _ = run_example("MLD206", Invalid(code))
-    assert [f.line for f in findings] == [4, 14]
+    live = "x = 1\n#     @rank_zero_only\n#     def on_validation_end"
+    code = _CLASS_SPLIT_BY_BLANK_LINES.replace("#     @rank_zero_only\n#     def on_validation_end", live)
+    assert [line for line, _ in _sites(code)] == [4, 14]
