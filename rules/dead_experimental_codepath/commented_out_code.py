@@ -72,6 +72,8 @@ def _is_prose(node: ast.expr) -> bool:
         return True
     if isinstance(node, (ast.List, ast.Tuple)):  # `[false, true, true]`: a drawing of a layout
         return all(isinstance(e, (ast.Name, ast.Constant, ast.Attribute)) for e in node.elts)
+    if isinstance(node, ast.Subscript):  # `query_layer [sq, b, np, hn]`: a tensor's shape
+        return isinstance(node.value, ast.Name) and _is_prose(node.slice)
     if isinstance(node, ast.BinOp):
         return _is_prose(node.left) and _is_prose(node.right)
     return False
@@ -103,10 +105,15 @@ class _Line:
     index: int  # 0-based line index
     clear: bool  # the statement is unmistakably code
     assigns: bool  # `name = value`: inside a call's brackets, a keyword argument
+    prints: bool  # `print(...)`: debugging output, not a code path
 
     @classmethod
     def of(cls, index: int, statement: ast.stmt) -> "_Line":
-        return cls(index, _clearly_code(statement), isinstance(statement, ast.Assign))
+        prints = (
+            isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call)
+            and isinstance(statement.value.func, ast.Name) and statement.value.func.id == "print"
+        )
+        return cls(index, _clearly_code(statement), isinstance(statement, ast.Assign), prints)
 
 
 def _comment_depths(source: str) -> dict[int, int] | None:
@@ -218,6 +225,9 @@ class CommentedOutCode(PythonRule):
         Invalid("def shard(self):\n    # TODO: tricky with a non-parallel encoder\n    # for m in self.layers:\n"
                 "    #     parallelize_module(\n    #         m,\n    #         # Optional: shard the output\n"
                 "    #         mesh,\n    #     )\n    return 1\n", line=3, message="6 lines"),
+        # Prints inside a commented-out block are part of its code.
+        Invalid("def log(self, y):\n    # print('---')\n    # self.logger.log({'y': y})\n    # print('---')\n    return y\n",
+                line=2, message="3 lines"),
         # A heading that names the step, not why it is kept.
         Invalid("def step(self):\n    # Reset access registry\n    # if Access.is_enabled():\n    #     Access.reset(self)\n"
                 "    return 1\n", line=3),
@@ -268,6 +278,11 @@ class CommentedOutCode(PythonRule):
         # A note at the head of a function, above its docstring, documents it.
         'def perspective(im, targets=()):\n    # torchvision.transforms.RandomAffine(degrees=(-10, 10))\n'
         '    # targets = [cls, xyxy]\n    """Warp an image."""\n    return im\n',
+        # Tensor shapes written as subscripts document the code below them.
+        "def attend(q, k):\n    # query_layer [sq, b, np, hn]\n    # key_layer   [sk, b, np, hn]\n"
+        "    # attention_mask [b, 1, sq, sk]\n    return q @ k\n",
+        # Debugging output commented out is not a code path.
+        "def load(rank):\n    # print('---')\n    # print(os.getpid(), rank)\n    # print('---')\n    return rank\n",
         # A drawing of a mask, row by row.
         "x = 1\n# [false, true,  true, true]\n# [false, false, true, true]\n# [true,  true,  false, true]\n",
     ]
@@ -353,6 +368,8 @@ class CommentedOutCode(PythonRule):
         return []
 
     def _qualifies(self, run: list[_Line]) -> bool:
+        if all(line.prints for line in run):
+            return False  # commented-out debugging output (`# print("---")`) is no code path
         return len(run) >= self.options.min_lines or (
             len(run) >= self.options.min_clear_lines and all(line.clear for line in run)
         )
