@@ -310,8 +310,9 @@ class Project:
             package = self._package_root(path)
             if package is not None:
                 union(path, "package:" + package)
+            folder = posixpath.dirname(path)
             for site in facts.imports:
-                target = self.module_file(path, site.module)
+                target = self.module_in(folder, site.module)  # `module_file`, the folder taken once
                 if target is not None and target != path:
                     imported.append((path, _import_kind(kind, package, self._package_root(target)), target))
             for access in facts.data_access:
@@ -341,7 +342,17 @@ class Project:
                     yield found
 
     def _package_root(self, path: str) -> str | None:
-        """The outermost folder of the package a module belongs to, or None outside packages."""
+        """The outermost folder of the package a module belongs to, or None outside packages
+        (memoised: asked for every import of every file)."""
+        if path not in self._package_roots:
+            self._package_roots[path] = self._find_package_root(path)
+        return self._package_roots[path]
+
+    @cached_property
+    def _package_roots(self) -> dict[str, str | None]:
+        return {}
+
+    def _find_package_root(self, path: str) -> str | None:
         if not path.endswith(".py"):
             return None
         folder, root = posixpath.dirname(path), None
