@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import random
 
+import pytest
 from conftest import write_tree
 
 from mldebt.engine import scan
+from mldebt.project import callgraph
 from mldebt.project.callgraph import CallGraph
 from mldebt.project.closures import Closures, Numbering
 from mldebt.project.model import Project
@@ -45,14 +47,20 @@ def test_closures_equal_each_start_s_own_walk_on_random_graphs_with_and_without_
             assert set(numbering.members(closures.of(start))) == _walk(edges.__getitem__, start, excluded)
 
 
-def test_the_nodes_of_a_cycle_share_one_closure():
+def test_the_nodes_of_a_cycle_share_one_closure_and_forgotten_closures_come_back_the_same():
     edges = {"a": ["b"], "b": ["c"], "c": ["a", "d"], "d": []}
     closures = Closures(edges.__getitem__, Numbering())
     assert closures.of("a") is closures.of("b") is closures.of("c")
     assert set(closures.numbering.members(closures.of("d"))) == {"d"}
+    first, size = closures.of("a"), closures.size
+    closures.forget()
+    assert closures.size == 0 and closures.of("b") == first and closures.size == size
 
 
-def test_a_run_reaches_what_a_walk_from_its_start_reaches_callbacks_of_its_own_top_level_included(tmp_path):
+@pytest.mark.parametrize("budget", [callgraph.CLOSURES_BUDGET, 0])
+def test_a_run_reaches_what_a_walk_from_its_start_reaches_callbacks_of_its_own_top_level_included(tmp_path, monkeypatch, budget):
+    """Also with no memory for closures kept between questions: each is computed again."""
+    monkeypatch.setattr(callgraph, "CLOSURES_BUDGET", budget)
     root = write_tree(tmp_path, {
         "lab/__init__.py": "from lab.registry import register\nfrom lab.tuner import Tuner\nregister(Tuner)\n",
         "lab/registry.py": "def register(cls):\n    return cls\n",
@@ -63,7 +71,8 @@ def test_a_run_reaches_what_a_walk_from_its_start_reaches_callbacks_of_its_own_t
         "cli.py": "from train import main\nmain()\n",
     })
     report = scan(root, jobs=1)
-    graph = CallGraph(Project({r.path: (r.kind, r.facts) for r in report.files}))
+    project = Project({r.path: (r.kind, r.facts) for r in report.files})
+    graph = CallGraph(project)
     nodes = [(path, function) for path, functions in graph.functions.items() for function in functions]
     assert ("train.py", "") in nodes and ("lab/tuner.py", "Tuner.fit") in nodes
     for start in nodes:
@@ -74,3 +83,9 @@ def test_a_run_reaches_what_a_walk_from_its_start_reaches_callbacks_of_its_own_t
 
             expected = _walk(successors, start, None if around == start else around)
             assert set(graph.numbering.members(graph.reach(start, around))) == expected, (start, around)
+    fresh = CallGraph(project)
+    fresh.reach(("cli.py", ""))
+    graph.reach(("cli.py", ""))
+    held = sum(c.size for c in graph._closures.values())
+    needed = sum(c.size for c in fresh._closures.values())
+    assert held > needed if budget else held == needed  # kept between questions, or only the last one's

@@ -75,6 +75,13 @@ class Closures:
         self._excluded = excluded
         self._base = base
         self._closure: dict[Hashable, int] = {}
+        #: bytes of the closures computed here and still held (one int per component)
+        self.size = 0
+
+    def forget(self) -> None:
+        """Drop every closure computed so far (they are computed again when asked for)."""
+        self._closure.clear()
+        self.size = 0
 
     def of(self, start: Hashable) -> int:
         """The closure of `start` (never of the excluded node: it is not in this graph)."""
@@ -142,3 +149,4 @@ class Closures:
                     closure |= self._closure[nxt]
         for node in members:
             self._closure[node] = closure
+        self.size += (closure.bit_length() + 7) // 8
