@@ -45,6 +45,9 @@ class PickleDeserialization(PythonRule):
         Invalid("import dill as d\nobj = d.loads(blob)\n", line=2),
         Invalid("import cloudpickle\nfn = cloudpickle.loads(payload)\n"),
         Invalid("def f(b):\n    import pickle as pk\n    return pk.loads(b)\n", line=3),
+        # A name that held a round trip's bytes, rebound to a file's.
+        Invalid("import pickle\ndef f(x, path):\n    blob = pickle.dumps(x)\n    blob = open(path, 'rb').read()\n"
+                "    return pickle.loads(blob)\n", line=5),
         # Bytes read from a file, next to a broadcast of something else.
         Invalid("import pickle\nimport torch.distributed as dist\ndef f(path, sizes):\n    dist.broadcast(sizes, 0)\n"
                 "    blob = open(path, 'rb').read()\n    return pickle.loads(blob)\n", line=6),
@@ -90,8 +93,11 @@ class PickleDeserialization(PythonRule):
         self._in_process.clear()
 
     def visit_Assign(self, node: cst.Assign) -> None:
+        names = {t.target.value for t in node.targets if isinstance(t.target, cst.Name)}
         if self._made_in_process(node.value):
-            self._in_process.update(t.target.value for t in node.targets if isinstance(t.target, cst.Name))
+            self._in_process |= names
+        else:
+            self._in_process -= names  # rebound to something else (a file's bytes)
 
     def visit_For(self, node: cst.For) -> None:
         if isinstance(node.target, cst.Name) and self._made_in_process(node.iter):
