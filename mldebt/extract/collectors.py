@@ -360,6 +360,23 @@ class NameCollector(cst.BatchableCSTVisitor):
             if subtree:
                 self.facts.config_subtrees_whole.add(subtree)
 
+    def visit_For(self, node: cst.For) -> None:
+        self._iterated(node.iter)
+
+    def visit_CompFor(self, node: cst.CompFor) -> None:
+        self._iterated(node.iter)
+
+    def _iterated(self, node: cst.BaseExpression) -> None:
+        """`for target in cfg.analyst.metadata` (or `.items()`, `.values()`, `.keys()` of it):
+        the code reads every entry of the section, whatever their names."""
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in (
+            "items", "values", "keys"
+        ) and not node.args:
+            node = node.func.value
+        subtree = _config_subtree(node, minimum=1)
+        if subtree:
+            self.facts.config_subtrees_whole.add(subtree)
+
     def _argparse_option(self, node: cst.Call) -> None:
         self._declarations.update(id(a.value) for a in node.args if a.keyword is None or a.keyword.value == "dest")
         flags = [literal_value(a.value) for a in node.args if a.keyword is None]

@@ -462,8 +462,8 @@ class Facts:
     names_patterned: set[str] = field(default_factory=set)
     #: Python: nested config subtrees handed whole to what reads every key of them
     #: (`OmegaConf.to_container(cfg.lm.config)`, `instantiate(cfg.get("model").get("optim"))`)
-    #: or spread into a call (`Trainer(**cfg.trainer)`), as dotted key paths without the
-    #: config object (`lm.config`, `model.optim`, `trainer`).
+    #: spread into a call (`Trainer(**cfg.trainer)`) or iterated (`for m in cfg.metadata:`),
+    #: as dotted key paths without the config object (`lm.config`, `model.optim`, `trainer`).
     config_subtrees_whole: set[str] = field(default_factory=set)
     #: Python: the config files the code names or composes, as paths from the repository root
     #: (both readings of a script's relative path; `*` for a folder hydra composes from):

@@ -42,7 +42,12 @@ class UnreadConfigKey(ProjectRule):
     hydra and the constructor. YAML of other tools (Kubernetes, Grafana provisioning,
     docker-compose, mkdocs, CI, Prometheus, pre-commit, ...) is not an experiment config.
     A nested subtree the code hands whole to what reads all of it
-    (`OmegaConf.to_container(cfg.model.config)`) is read, keys and all. Where configs are consumed
+    (`OmegaConf.to_container(cfg.model.config)`), a section it spreads into a call
+    (`Trainer(**cfg.trainer)`) or iterates (`for m in cfg.analyst.metadata:`), and a
+    `*_kwargs` mapping it reads are read, keys and all; so is a YAML anchor that aliases in
+    the file reuse, and a mapping whose entries are each built from a class named in them
+    (`cls_name`). A section nothing reads is one finding, at the section. A file whose values
+    are mostly sentences (prompts by category) is text data, not a config. Where configs are consumed
     wholesale (`**cfg`, `hydra.utils.instantiate`) findings drop to low confidence.
 
     ## References
@@ -91,6 +96,11 @@ class UnreadConfigKey(ProjectRule):
         # Entries of a mapping that are not all objects built from a class name are still checked.
         Invalid("loss:\n  mim:\n    cls_name: a_mim\n    weight: 1.0\n  old_weight: 2\n", path="conf/a.yaml", line=5,
                 message="`loss.old_weight`", files={"train.py": "def f(cfg):\n    return cfg.loss.mim, cfg.cls_name, cfg.weight\n"}),
+        # A sibling of the section the code iterates is still checked.
+        Invalid("analyst:\n  metadata:\n    age:\n      enable: false\n  old_cutoff: 3\n", path="conf/eval.yaml", line=5,
+                message="`analyst.old_cutoff`",
+                files={"eval.py": "def f(cfg):\n    for target, meta in cfg.analyst.metadata.items():\n"
+                                  "        print(target, meta.enable)\n"}),
         # A JSON file of settings, even one with a sentence in it, is a config.
         Invalid('{"epochs": 3, "old_schedule": "cosine", "note": "tuned on the dev split last week"}\n',
                 path="configs/run.json", message="`old_schedule`",
@@ -161,6 +171,11 @@ class UnreadConfigKey(ProjectRule):
               "trainer_opts:\n  benchmark: true\n  devices: 2\n", path="conf/a.yaml",
               files={"train.py": "def f(cfg):\n    make_logger(cfg.exp.neptune_kwargs)\n"
                                  "    return Trainer(**cfg.trainer_opts)\n"}),
+        # A section the code iterates: every entry is read, whatever its name.
+        Valid("analyst:\n  metadata:\n    duration:\n      enable: true\n    age:\n      enable: false\n",
+              path="conf/eval.yaml",
+              files={"eval.py": "def f(cfg):\n    for target in cfg.analyst.metadata:\n"
+                                "        if cfg.analyst.metadata[target].enable:\n            report(target)\n"}),
         # A mapping whose entries are each built from a class name (`cls_name`) is a collection.
         Valid("loss:\n  mim:\n    cls_name: a_mim\n    weight: 1.0\n  logP_cls:\n    cls_name: guided\n    weight: 0.1\n",
               path="conf/a.yaml", files={"train.py": "def f(cfg):\n    return [build(c.pop('cls_name'), c) for c in cfg.loss.values()], cfg.mim\n"}),
@@ -186,7 +201,8 @@ class UnreadConfigKey(ProjectRule):
         for path, keys in configs.items():
             if _group(path) not in built_whole:
                 keys = [k for k in keys if k.path.split(".", 1)[0] not in built_whole]
-                keys = [k for k in keys if not any(f".{subtree}." in f".{k.path}." for subtree in whole)]
+                # Below a subtree handed whole; the subtree's own key stays, read by the name the code gives it.
+                keys = [k for k in keys if not any(f".{subtree}." in f".{k.path}" for subtree in whole)]
                 yield from self._file(path, keys, read, read_as, dynamic)
 
     def _file(
