@@ -5,8 +5,9 @@ A literal learning rate in a lesson's notebook cell is the lesson; the same lite
 training script that CI runs is configuration debt. Which one a file is comes from evidence in
 the tree, never from a repository's name:
 
-- a notebook that nothing runs (no CI step, shell script or Makefile target names it, and no
-  notebook test runner collects it) is a *demo notebook*: a lesson, a tutorial, a scratchpad;
+- a notebook that nothing runs (no CI step, shell script or Makefile target names it but to
+  copy it, and no notebook test runner collects it) is a *demo notebook*: a lesson, a
+  tutorial, a scratchpad;
 - a file under the examples, tutorials, docs or notebooks folder of a package that ships from
   another folder beside it (packaging metadata and an importable package outside that folder)
   is a *demo example*, unless something runs it: a CI step, a DVC stage, a Makefile target, a
