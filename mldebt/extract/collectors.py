@@ -368,12 +368,13 @@ class NameCollector(cst.BatchableCSTVisitor):
 
     def _iterated(self, node: cst.BaseExpression) -> None:
         """`for target in cfg.analyst.metadata` (or `.items()`, `.values()`, `.keys()` of it):
-        the code reads every entry of the section, whatever their names."""
+        the code reads every entry of the nested section, whatever their names. A top-level
+        section iterated (`for k in cfg.model`) says nothing of the `model:` of other configs."""
         if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in (
             "items", "values", "keys"
         ) and not node.args:
             node = node.func.value
-        subtree = _config_subtree(node, minimum=1)
+        subtree = _config_subtree(node)
         if subtree:
             self.facts.config_subtrees_whole.add(subtree)
 
