@@ -51,7 +51,7 @@ def test_a_library_a_script_drives_is_not_compared_with_the_scripts_config():
 
 
 def test_a_top_level_section_iterated_somewhere_does_not_excuse_every_configs_section():
-    code = "def f(cfg, other):\n    for key, val in other.model.items():\n        print(key)\n    return cfg.model.dim\n"
+    code = "def f(cfg, config):\n    for key, val in config.model.items():\n        print(key)\n    return cfg.model.dim\n"
     example = Invalid("model:\n  dim: 64\n  sync_batch_comm: false\n", path="conf/gpt.yaml", files={"gpt.py": code})
     findings, _ = run_example("MLD204", example)
     assert [f.line for f in findings] == [3]
