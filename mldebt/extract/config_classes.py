@@ -17,6 +17,7 @@ import libcst as cst
 
 from mldebt.extract.context import FileContext, dotted_name
 from mldebt.extract.facts import ConfigClass, ConfigField, Facts
+from mldebt.extract.walk import nodes
 from mldebt.knowledge import load_table
 
 _IDENTIFIERS = re.compile(r"[A-Za-z_]\w*")
@@ -138,9 +139,7 @@ class ConfigClassCollector(cst.BatchableCSTVisitor):
         facts.config_classes_used = self.used
         facts.takes_fields_whole = self.takes_whole
         if self.field_targets:
-            others = _OtherUses(self.field_targets)
-            module.visit(others)
-            facts.config_field_only = {t.value for t in self.field_targets} - others.names
+            facts.config_field_only = {t.value for t in self.field_targets} - _other_uses(module, self.field_targets)
 
 
 def _annotation_parts(node: cst.BaseExpression) -> list[cst.BaseExpression]:
@@ -167,31 +166,30 @@ def _outer(annotation: cst.BaseExpression) -> cst.BaseExpression:
 _DOCUMENTING = frozenset({"help", "description", "doc", "title"})
 
 
-class _OtherUses(cst.CSTVisitor):
+def _other_uses(module: cst.Module, fields: set[cst.Name]) -> set[str]:
     """Every identifier a module mentions other than as a config class's field: names,
     attributes, identifiers inside strings other than docstrings and help texts. Run only on
     modules that define config classes."""
+    names: set[str] = set()
+    for node in nodes(module, ("Name", "SimpleString", "Expr", "Arg", "DictElement"), _may_mention):
+        if isinstance(node, cst.Name):
+            if node not in fields:
+                names.add(node.value)
+        elif isinstance(node, cst.SimpleString):
+            value = node.evaluated_value
+            if isinstance(value, str) and len(value) <= 100:
+                names.update(_IDENTIFIERS.findall(value))
+    return names
 
-    def __init__(self, fields: set[cst.Name]) -> None:
-        super().__init__()
-        self.fields = fields
-        self.names: set[str] = set()
 
-    def visit_Name(self, node: cst.Name) -> None:
-        if node not in self.fields:
-            self.names.add(node.value)
-
-    def visit_Expr(self, node: cst.Expr) -> bool:
-        return not isinstance(node.value, (cst.SimpleString, cst.ConcatenatedString))  # a docstring
-
-    def visit_Arg(self, node: cst.Arg) -> bool:
+def _may_mention(node: cst.CSTNode) -> bool:
+    """Whether what is inside `node` can mention a field: not a docstring, not the text of a
+    documenting keyword or dict key."""
+    if isinstance(node, cst.Expr):
+        return not isinstance(node.value, (cst.SimpleString, cst.ConcatenatedString))
+    if isinstance(node, cst.Arg):
         return node.keyword is None or node.keyword.value not in _DOCUMENTING
-
-    def visit_DictElement(self, node: cst.DictElement) -> bool:
+    if isinstance(node, cst.DictElement):
         key = node.key
         return not (isinstance(key, cst.SimpleString) and key.evaluated_value in _DOCUMENTING)
-
-    def visit_SimpleString(self, node: cst.SimpleString) -> None:
-        value = node.evaluated_value
-        if isinstance(value, str) and len(value) <= 100:
-            self.names.update(_IDENTIFIERS.findall(value))
+    return True

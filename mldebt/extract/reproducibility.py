@@ -21,6 +21,7 @@ from mldebt.extract.context import MAYBE_PASSED, UNKNOWN, FileContext, call_argu
 from mldebt.extract.facts import (
     EntryPoint, Facts, FunctionCalls, NondeterminismSwitch, RandomnessUse, SeedSet, StatementFlow, TrainingMarker,
 )
+from mldebt.extract.walk import nodes
 
 #: Generator names the knowledge and `[tool.mldebt.reproducibility]` may use.
 GENERATORS = ("python", "numpy", "torch", "tensorflow")
@@ -57,17 +58,22 @@ def _has_word(name: str, words: tuple[str, ...]) -> bool:
     return any(part == word or (len(word) >= 5 and part.startswith(word)) for part in parts for word in words)
 
 
-class _Names(cst.CSTVisitor):
+class _Names:
     """The names a statement reads, and those it assigns (targets of assignments, `for` loops,
     `with ... as`, comprehensions); a name only assigned is not read, nor are attribute and
     keyword names."""
 
-    def __init__(self) -> None:
+    #: The node types `see` looks at.
+    SEEN = ("AssignTarget", "AnnAssign", "For", "CompFor", "AsName", "Attribute", "Arg", "Name", "Call")
+
+    def __init__(self, statement: cst.CSTNode) -> None:
         self.reads: set[str] = set()
         self.writes: set[str] = set()
         self._targets: set[int] = set()  # Name nodes that are not reads
         #: It computes gradients (`loss.backward()`): part of a training step where one steps.
         self.backward = False
+        for node in nodes(statement, self.SEEN):  # outer nodes first: a target before its names
+            self._see(node)
 
     def _target(self, node: cst.CSTNode | None) -> None:
         if isinstance(node, cst.Name):
@@ -79,7 +85,7 @@ class _Names(cst.CSTVisitor):
         elif isinstance(node, cst.StarredElement):
             self._target(node.value)
 
-    def on_visit(self, node: cst.CSTNode) -> bool:
+    def _see(self, node: cst.CSTNode) -> None:
         if isinstance(node, (cst.AssignTarget, cst.AnnAssign, cst.For, cst.CompFor)):
             self._target(node.target)
         elif isinstance(node, cst.AsName):
@@ -92,7 +98,6 @@ class _Names(cst.CSTVisitor):
             self.reads.add(node.value)
         elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "backward":
             self.backward = True
-        return True
 
 
 def _is_main_guard(test: cst.BaseExpression) -> bool:
@@ -356,8 +361,7 @@ class ReproducibilityCollector(cst.BatchableCSTVisitor):
             for name, node in self._call_sites[function]:
                 calls[end(function, node)].add(name)
             for statement in self._bodies.get(function, ()):
-                names = _Names()
-                statement.visit(names)
+                names = _Names(statement)
                 last = where[statement].end_line
                 flows.append(StatementFlow(
                     function, last, tuple(sorted(names.reads)), tuple(sorted(names.writes)), known(calls[last]),
