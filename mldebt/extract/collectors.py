@@ -9,7 +9,7 @@ import re
 import libcst as cst
 
 from mldebt.discover import CONFIG_DIRS, FileKind
-from mldebt.extract.context import UNKNOWN, FileContext, call_argument, dotted_name, literal_value
+from mldebt.extract.context import UNKNOWN, FileContext, call_argument, dotted_name, evaluated, literal_value
 from mldebt.extract.facts import (
     CliOption,
     DataAccess,
@@ -147,7 +147,7 @@ class FactCollector(cst.BatchableCSTVisitor):
 
     def fill(self, facts: Facts, where: dict, module: cst.Module) -> None:
         declared = requirement_strings(
-            (s.evaluated_value, where[s].line) for s in self.setup_requirements if isinstance(s.evaluated_value, str)
+            (evaluated(s), where[s].line) for s in self.setup_requirements if isinstance(evaluated(s), str)
         )
         facts.requirements += declared.requirements
         facts.cuda_versions += declared.cuda_versions
@@ -237,7 +237,7 @@ class NameCollector(cst.BatchableCSTVisitor):
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
         if id(node) in self._declarations:
             return
-        value = node.evaluated_value
+        value = evaluated(node)
         if isinstance(value, str) and len(value) <= 100:
             self.facts.strings_used.update(_IDENTIFIERS.findall(value))
 
@@ -545,7 +545,7 @@ class DataAccessCollector(_ModuleLevelVisitor):
         if node is None:
             return None
         if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-            value = node.evaluated_value
+            value = evaluated(node)
             return value if isinstance(value, str) else None
         if isinstance(node, cst.FormattedString):
             text = "".join(p.value if isinstance(p, cst.FormattedStringText) else "*" for p in node.parts)

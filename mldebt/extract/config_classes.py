@@ -15,7 +15,7 @@ from functools import cache
 
 import libcst as cst
 
-from mldebt.extract.context import FileContext, dotted_name
+from mldebt.extract.context import FileContext, dotted_name, evaluated
 from mldebt.extract.facts import ConfigClass, ConfigField, Facts
 from mldebt.extract.walk import nodes
 from mldebt.knowledge import load_table
@@ -151,8 +151,8 @@ def _annotation_parts(node: cst.BaseExpression) -> list[cst.BaseExpression]:
         ]
     if isinstance(node, cst.BinaryOperation):
         return _annotation_parts(node.left) + _annotation_parts(node.right)
-    if isinstance(node, cst.SimpleString) and isinstance(node.evaluated_value, str):  # a forward reference
-        return [cst.Name(name) for name in _IDENTIFIERS.findall(node.evaluated_value)]
+    if isinstance(node, cst.SimpleString) and isinstance(evaluated(node), str):  # a forward reference
+        return [cst.Name(name) for name in _IDENTIFIERS.findall(evaluated(node))]
     return [node]
 
 
@@ -176,7 +176,7 @@ def _other_uses(module: cst.Module, fields: set[cst.Name]) -> set[str]:
             if node not in fields:
                 names.add(node.value)
         elif isinstance(node, cst.SimpleString):
-            value = node.evaluated_value
+            value = evaluated(node)
             if isinstance(value, str) and len(value) <= 100:
                 names.update(_IDENTIFIERS.findall(value))
     return names
@@ -191,5 +191,5 @@ def _may_mention(node: cst.CSTNode) -> bool:
         return node.keyword is None or node.keyword.value not in _DOCUMENTING
     if isinstance(node, cst.DictElement):
         key = node.key
-        return not (isinstance(key, cst.SimpleString) and key.evaluated_value in _DOCUMENTING)
+        return not (isinstance(key, cst.SimpleString) and evaluated(key) in _DOCUMENTING)
     return True

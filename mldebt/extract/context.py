@@ -9,7 +9,9 @@ and a name nothing imported (`self.model.load`, a local `load`) resolves to noth
 from __future__ import annotations
 
 import builtins
+from ast import literal_eval
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 import libcst as cst
@@ -177,15 +179,34 @@ class FileContext:
         return f"{qualified}.{rest}" if rest else qualified
 
 
+#: Literals up to this long are evaluated once per worker and text: a file's strings are asked
+#: about by several rules and collectors, and libcst's `evaluated_value` runs `ast.literal_eval`
+#: (a compile) on every call; repeated texts (`"cpu"`, `"train"`) are common across files too.
+_MEMO_CHARS = 200
+
+
+@lru_cache(maxsize=8192)
+def _literal(text: str) -> Any:
+    return literal_eval(text)
+
+
+def evaluated(node: cst.SimpleString | cst.ConcatenatedString | cst.BaseNumber) -> Any:
+    """`node.evaluated_value`, short literals evaluated once per text (the value is immutable)."""
+    if isinstance(node, cst.ConcatenatedString):
+        return node.evaluated_value
+    text = node.value
+    return _literal(text) if len(text) <= _MEMO_CHARS else literal_eval(text)
+
+
 def literal_value(node: cst.BaseExpression | None) -> Any:
     """The Python value of a literal expression (numbers, strings, True/False/None, tuples,
     lists, unary minus), `UNKNOWN` for anything computed at run time."""
     if node is None:
         return UNKNOWN
     if isinstance(node, (cst.Integer, cst.Float, cst.Imaginary)):
-        return node.evaluated_value
+        return evaluated(node)
     if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-        value = node.evaluated_value
+        value = evaluated(node)
         return value if value is not None else UNKNOWN
     if isinstance(node, cst.Name) and node.value in ("True", "False", "None"):
         return {"True": True, "False": False, "None": None}[node.value]

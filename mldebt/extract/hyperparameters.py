@@ -22,7 +22,7 @@ import libcst as cst
 
 from mldebt.discover import CONFIG_DIRS
 from mldebt.extract.bindings import NameBindings
-from mldebt.extract.context import UNKNOWN, FileContext, call_argument, dotted_name, literal_value
+from mldebt.extract.context import UNKNOWN, FileContext, call_argument, dotted_name, evaluated, literal_value
 from mldebt.extract.facts import Facts, HyperparameterSite
 from mldebt.knowledge import alias_map
 
@@ -329,9 +329,9 @@ class HyperparameterCollector(NameBindings, cst.BatchableCSTVisitor):
     def visit_Dict(self, node: cst.Dict) -> None:
         """A param group (`{"params": head, "lr": 1e-3}`) or a dict of several hyperparameters."""
         self._dict_of([
-            (e.key.evaluated_value, e.value) for e in node.elements
+            (evaluated(e.key), e.value) for e in node.elements
             if isinstance(e, cst.DictElement) and isinstance(e.key, cst.SimpleString)
-            and isinstance(e.key.evaluated_value, str)
+            and isinstance(evaluated(e.key), str)
         ])
 
     def _dict_of(self, keyed: list[tuple[str, cst.BaseExpression]]) -> None:

@@ -1,5 +1,6 @@
 import libcst as cst
 
+from mldebt.extract.context import evaluated
 from mldebt.knowledge import load_table
 from mldebt.rule import Category, Confidence, Invalid, PythonRule, Severity
 
@@ -53,7 +54,7 @@ class MachineSpecificPath(PythonRule):
         self._docstrings.add(node.value)
 
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
-        value = node.evaluated_value
+        value = evaluated(node)
         if node in self._docstrings or not isinstance(value, str) or " " in value or "\n" in value:
             return
         if value.startswith(self._prefixes) and not value.startswith(self._tool_folders) and len(value.strip("/\\").replace("\\", "/").split("/")) >= 2:

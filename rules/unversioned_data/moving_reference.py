@@ -2,6 +2,7 @@ import re
 
 import libcst as cst
 
+from mldebt.extract.context import evaluated
 from mldebt.project.demos import DEMO_EXAMPLE, DEMO_NOTEBOOK
 from mldebt.rule import Category, Confidence, Invalid, PythonRule, Severity, Valid, notebook
 
@@ -85,7 +86,7 @@ class MovingReference(PythonRule):
             self._docstrings.add(id(node.value))
 
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
-        value = node.evaluated_value
+        value = evaluated(node)
         if isinstance(value, str) and id(node) not in self._docstrings:
             self._check(node, value, value)
 
