@@ -278,8 +278,12 @@ def _reason(
     root: Path, settings: Settings, found: Discovery, results: dict[str, FileResult], only: Iterable[str] | None,
 ) -> Report:
     """The project phase on every file's results, and the report of the files in `only`."""
+    # Results arrive in the order they were analysed (largest first in a pool, cached ones
+    # first): the project phase takes them in path order, so the report is the same whatever
+    # the workers and the cache did (the score cites the first finding against a test).
+    results = dict(sorted(results.items()))
     project = Project(
-        {path: (r.kind, r.facts) for path, r in sorted(results.items())},
+        {path: (r.kind, r.facts) for path, r in results.items()},
         found.present,
         declared_consumers=settings.declared_consumers,
         hyperparameter_aliases=alias_map(settings.hyperparameter_table()),

@@ -104,9 +104,27 @@ def test_json_is_identical_for_one_and_two_workers(tmp_path, run_cli, monkeypatc
     files["nb.ipynb"] = '{"cells": []}'
     files["broken.py"] = "print 'x'\n"
     write_tree(tmp_path, files)
-    one = run_cli("scan", tmp_path, "-f", "json", "--jobs", "1").stdout
-    two = run_cli("scan", tmp_path, "-f", "json", "--jobs", "2").stdout
+    one = run_cli("scan", tmp_path, "-f", "json", "--no-cache", "--jobs", "1").stdout
+    two = run_cli("scan", tmp_path, "-f", "json", "--no-cache", "--jobs", "2").stdout  # not the report cached by the first
     assert json.loads(one)["metrics"]["files"] == 92
+    assert one == two
+
+
+def test_score_cites_the_same_finding_whatever_the_order_files_were_analysed_in(tmp_path, run_cli, monkeypatch):
+    """A pool analyses the largest files first; the score's "first at" must not follow that."""
+    monkeypatch.setattr(engine, "MIN_BYTES_FOR_POOL", 1)
+    files = {
+        "train.py": "import torch\nfrom transformers import AutoModel\ntorch.manual_seed(0)\n"
+        "model = AutoModel.from_pretrained('org/model')\nopt = torch.optim.SGD(model.parameters())\n"
+        "for epoch in range(3):\n    model(torch.ones(1)).sum().backward()\n    opt.step()\n",
+    }
+    for i in range(6):  # the later the path, the larger the file
+        files[f"mod{i}.py"] = "from transformers import AutoModel\n" + "# padding\n" * (40 * i) + f"m = AutoModel.from_pretrained('org/m{i}')\n"
+    write_tree(tmp_path, files)
+    one = json.loads(run_cli("scan", tmp_path, "-f", "json", "--no-cache", "--jobs", "1").stdout)
+    two = json.loads(run_cli("scan", tmp_path, "-f", "json", "--no-cache", "--jobs", "2").stdout)
+    details = [t["detail"] for t in one["score"]["tests"] if "lowered by" in t["detail"]]
+    assert details and "first at mod0.py:" in details[0]
     assert one == two
 
 
