@@ -614,7 +614,7 @@ class DataAccessCollector(_ModuleLevelVisitor):
         self.accesses.append((mode, path, node, api))
 
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
-        value = node.evaluated_value
+        value = evaluated(node)
         if isinstance(value, str) and _CONFIG_FILE.search(value) and "\n" not in value:
             self.config_refs.append(value)  # `default="configs/train.yaml"`, `OmegaConf.load("conf/x.yaml")`
 

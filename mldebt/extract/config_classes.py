@@ -115,10 +115,10 @@ class ConfigClassCollector(cst.BatchableCSTVisitor):
             self._config_name(part, self.used)
 
     def _config_name(self, node: cst.BaseExpression, into: set[str]) -> bool:
-        """Add the config-like class name `node` spells (`ModelArgs`, `cfg.TrainConfig`) to `into`."""
-        name = dotted_name(node) if isinstance(node, (cst.Name, cst.Attribute)) else None
-        last = name.rsplit(".", 1)[-1] if name else ""
-        if last[:1].isupper() and config_class_name(last):
+        """Add the config-like class name `node` spells (`ModelArgs`, `cfg.TrainConfig`) to `into`.
+        (Every argument of every call comes here: the last name is checked before the chain.)"""
+        last = node.value if isinstance(node, cst.Name) else node.attr.value if isinstance(node, cst.Attribute) else ""
+        if last[:1].isupper() and config_class_name(last) and dotted_name(node) is not None:
             into.add(last)
             return True
         return False
