@@ -44,36 +44,60 @@ def _node_types() -> tuple[type, ...]:
     return tuple(found)
 
 
-def _admitted(annotation: object) -> set[type]:
-    """The concrete node types a field annotated `annotation` can hold (`Sequence[Arg]`,
-    `Optional[BaseExpression]`, ...)."""
-    if isinstance(annotation, type):
-        if issubclass(annotation, cst.CSTNode):
-            return {t for t in _node_types() if issubclass(t, annotation)}
-        return set()
-    return set().union(*map(_admitted, typing.get_args(annotation)))
+@cache
+def _bits() -> dict[type, int]:
+    """A bit per concrete node type: the plan's sets of types are ints."""
+    return {node_type: 1 << index for index, node_type in enumerate(_node_types())}
 
 
 @cache
-def _field_types(node_type: type) -> tuple[tuple[str, frozenset[type]], ...]:
+def _subtypes(base: type) -> int:
+    """The concrete node types that are `base` or derive from it. (By their MRO: `issubclass`
+    on libcst's abstract bases fills every ABC's subclass caches, 25 MiB for all the pairs.)"""
+    mask = 0
+    for node_type, bit in _bits().items():
+        if base in node_type.__mro__:
+            mask |= bit
+    return mask
+
+
+def _admitted(annotation: object) -> int:
+    """The concrete node types a field annotated `annotation` can hold (`Sequence[Arg]`,
+    `Optional[BaseExpression]`, ...)."""
+    if isinstance(annotation, type):
+        return _subtypes(annotation) if cst.CSTNode in annotation.__mro__ else 0
+    mask = 0
+    for argument in typing.get_args(annotation):
+        mask |= _admitted(argument)
+    return mask
+
+
+@cache
+def _field_types(node_type: type) -> tuple[tuple[str, int], ...]:
     """(field, node types it can hold) for each field of `node_type`, in declaration order."""
     hints = typing.get_type_hints(node_type)
-    return tuple((f.name, frozenset(_admitted(hints[f.name]))) for f in dataclasses.fields(node_type))
+    return tuple((f.name, _admitted(hints[f.name])) for f in dataclasses.fields(node_type))
 
 
 @cache
 def _plan(wanted: frozenset[str]) -> dict[type, tuple[str, ...]]:
     """node type -> the fields to descend into, for the types that are named in `wanted` or
     can hold one (directly or further down); a type absent from the plan is never entered."""
-    useful = {t for t in _node_types() if t.__name__ in wanted}
+    bits = _bits()
+    useful = 0
+    for node_type, bit in bits.items():
+        if node_type.__name__ in wanted:
+            useful |= bit
     grown = True
     while grown:
         grown = False
-        for node_type in _node_types():
-            if node_type not in useful and any(types & useful for _, types in _field_types(node_type)):
-                useful.add(node_type)
+        for node_type, bit in bits.items():
+            if not useful & bit and any(types & useful for _, types in _field_types(node_type)):
+                useful |= bit
                 grown = True
-    return {t: tuple(name for name, types in _field_types(t) if types & useful) for t in useful}
+    return {
+        t: tuple(name for name, types in _field_types(t) if types & useful) for t, bit in bits.items() if useful & bit
+    }
 
 
 def _children(node: cst.CSTNode, plan: dict[type, tuple[str, ...]]) -> list[cst.CSTNode]:
