@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from mldebt.extract.context import call_argument, literal_value
+from mldebt.extract.walk import walk
 from mldebt.knowledge import load_table, unsafe_call
 from mldebt.rule import Severity
 
@@ -63,7 +64,7 @@ class UnsafeLoads:
             self.rule.report(node, message, verdict.hint, severity=severity, confidence=verdict.confidence)
 
 
-class OwnFiles(cst.CSTVisitor):
+class OwnFiles(cst.BatchableCSTVisitor):
     """One pass over a module, in source order: the path key of each load's file argument, and
     the keys of every file the module writes. The pass runs when it is first asked, after the
     walk (`UnsafeLoads`)."""
@@ -83,7 +84,7 @@ class OwnFiles(cst.CSTVisitor):
         """Whether `call` loads a file this module writes at the same path."""
         if not self._done:
             self._done = True
-            self.ctx.module.visit(self)
+            walk(self.ctx.module, [self])  # the shared walker: libcst's `visit` rebuilds every node
         read = self._reads.get(id(call))
         return read is not None and read[0] is call and read[1] in self._written
 
