@@ -511,3 +511,50 @@ def test_files_analysed_aside_while_the_cache_loads_give_the_same_report(demo, c
     alone = json.loads(run.stdout)
     assert alone["findings"] == [f for f in full["findings"] if f["path"] == "src/demo/train.py"]
     assert alone["score"] == full["score"]
+
+
+def test_the_cyclic_collector_is_paused_while_results_load_and_reasoning_runs_then_restored(demo, monkeypatch):
+    """Loading entries and the project phase run without the cyclic collector (a warm scan's
+    full collections walk every loaded fact again); the caller gets it back as it was, also
+    when the scan fails, and a caller that had it off keeps it off."""
+    import gc
+
+    from mldebt import engine
+
+    folder = demo / ".mldebt_cache"
+    _json(demo, folder)
+    _forget_reports(folder)
+    _append(demo / "src" / "demo" / "train.py", "# edited\n")
+    states: dict[str, set[bool]] = {"load": set(), "reason": set()}
+    load, reason = ResultCache.load, engine._reason
+
+    def spy_load(self, *args):
+        states["load"].add(gc.isenabled())
+        return load(self, *args)
+
+    def spy_reason(*args):
+        states["reason"].add(gc.isenabled())
+        return reason(*args)
+
+    monkeypatch.setattr(ResultCache, "load", spy_load)
+    monkeypatch.setattr(engine, "_reason", spy_reason)
+    assert gc.isenabled()
+    _json(demo, folder)
+    assert states == {"load": {False}, "reason": {False}}
+    assert gc.isenabled()
+
+    def failing(*args):
+        raise RuntimeError("project phase failed")
+
+    monkeypatch.setattr(engine, "_reason", failing)
+    _append(demo / "src" / "demo" / "train.py", "# edited again\n")
+    with pytest.raises(RuntimeError):
+        _json(demo, folder)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with engine.cycle_collection_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
