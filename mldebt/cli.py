@@ -129,6 +129,14 @@ class _Main(click.Group):
     """Every command exits 130 on Ctrl-C (and 143 on SIGTERM), and 2 with one line on an
     unexpected exception: never click's exit 1 ("Aborted!"), which CI reads as findings."""
 
+    #: Whether the command runs this process's own command line, so that the process ends with
+    #: it (a test's `CliRunner` passes its arguments and goes on): `_scan` tells the engine.
+    owns_process = False
+
+    def main(self, args=None, *rest, **extra):
+        _Main.owns_process = args is None
+        return super().main(args, *rest, **extra)
+
     def invoke(self, ctx: click.Context):
         signal.signal(signal.SIGTERM, _terminate)
         try:
@@ -195,10 +203,12 @@ def _scan(
     cache_dir: Path | None,
 ) -> Report:
     """Run the scan; any failure is one line and exit 2."""
-    from mldebt.engine import scan as run_scan
+    from mldebt.engine import ends_after_scan, scan as run_scan
     from mldebt.registry import SelectorError
     from mldebt.settings import repository_prefix
 
+    if _Main.owns_process:
+        ends_after_scan()
     try:
         with _progress(show_progress) as progress:
             task = progress.add_task("scan", total=None) if progress else None

@@ -558,3 +558,31 @@ def test_the_cyclic_collector_is_paused_while_results_load_and_reasoning_runs_th
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+_FREEZE_PROBE = """
+import atexit, gc, sys
+from mldebt.cli import main
+atexit.register(lambda: sys.stderr.write(f"frozen {gc.get_freeze_count() > 0}"))
+main()
+"""
+
+
+def test_only_a_process_that_ends_with_its_scan_freezes_what_the_paused_collector_let_accumulate(demo, run_cli):
+    """`mldebt scan` (its own process) freezes the objects of the paused spans, so that no
+    collection walks them again before it exits; a caller that goes on (here the tests'
+    CliRunner) keeps them collectable."""
+    import gc
+
+    from mldebt import engine
+
+    before = gc.get_freeze_count()
+    assert run_cli("scan", demo, "--no-cache", "-f", "json").exit_code in (0, 1)
+    assert gc.get_freeze_count() == before
+    assert engine._ENDS_AFTER_SCAN is False
+    run = subprocess.run(
+        [sys.executable, "-c", _FREEZE_PROBE, "scan", str(demo), "--no-cache", "-f", "json"], capture_output=True, text=True,
+    )
+    assert run.returncode in (0, 1), run.stderr
+    assert run.stderr.endswith("frozen True")
+    assert json.loads(run.stdout) == json.loads(_json(demo, None))
