@@ -16,13 +16,13 @@ def _confidences(code: str) -> dict[str, str]:
 def test_table_call_is_medium_and_own_helper_is_low():
     code = (
         "import torch\nfrom helpers import build_optimizer\n"
-        "opt = torch.optim.SGD(p, lr=0.1)\nopt2 = build_optimizer(model, lr=0.01)\n"
+        "opt = torch.optim.SGD(p, lr=0.1)\nopt2 = build_optimizer(model, lr=0.01)\nopt2.step()\n"
     )
     assert _confidences(code) == {"lr=0.1": "medium", "lr=0.01": "low"}
 
 
 def test_constant_into_ml_library_is_low():
-    assert _confidences("import torch.nn as nn\nWIDTH = 512\nfc = nn.Linear(10, WIDTH)\n") == {"WIDTH = 512": "low"}
+    assert _confidences("import torch.nn as nn\nWIDTH = 512\nfc = nn.Linear(10, WIDTH)\nmodel.fit(x, y)\n") == {"WIDTH = 512": "low"}
 
 
 def test_one_finding_per_dict_of_hyperparameters():

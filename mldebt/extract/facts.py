@@ -150,6 +150,12 @@ class HyperparameterSite:
     #: The dict of hyperparameters the site belongs to (numbered from 1 per file; 0 for none):
     #: its values are reported together.
     grouped: int = 0
+    #: The variable's literal is one of a settings block: consecutive `name = literal`
+    #: statements naming two hyperparameters or more (`lr = 1e-3`, `num_epochs = 5`).
+    in_settings: bool = False
+    #: The code around the value evaluates (disables gradients or calls `model.eval()`) and
+    #: does not train (`evaluation` in `rules/knowledge/hyperparameters.yaml`).
+    evaluating: bool = False
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import operator
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import libcst as cst
@@ -32,6 +33,8 @@ _OPERATORS = {
     cst.Add: operator.add, cst.Subtract: operator.sub, cst.Multiply: operator.mul,
     cst.Divide: operator.truediv, cst.Power: operator.pow,
 }
+#: The `source` of a name compared with a model's output (`proba > CUTOFF`).
+DECISION_THRESHOLD = "a decision threshold"
 #: Names of a model's outputs, for decision thresholds (`proba > CUTOFF`).
 _OUTPUT_NAME = re.compile(r"prob|pred|score|logit|confidence|output", re.IGNORECASE)
 
@@ -58,6 +61,22 @@ def _knob(value: object, ignored: list) -> bool:
     if isinstance(value, tuple):
         return bool(value) and all(_number(v) for v in value)
     return _number(value) and value not in ignored
+
+
+def _literal_assignment(statement: cst.BaseStatement | None) -> tuple[str, cst.BaseExpression] | None:
+    """(name, value) of a statement `name = literal` (a number, string, switch or list of them)."""
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return None
+    assign = statement.body[0]
+    if isinstance(assign, cst.Assign) and len(assign.targets) == 1:
+        target, value = assign.targets[0].target, assign.value
+    elif isinstance(assign, cst.AnnAssign) and assign.value is not None:
+        target, value = assign.target, assign.value
+    else:
+        return None
+    if isinstance(target, cst.Name) and (literal_value(value) is not UNKNOWN or _number(numeric_value(value))):
+        return target.value, value
+    return None
 
 
 def value_repr(value: object) -> str:
@@ -99,6 +118,10 @@ class _Scope:
     is_class: bool = False
     bindings: dict[str, list[cst.BaseExpression | None]] = field(default_factory=dict)
     params: frozenset[str] = frozenset()
+    #: Its own code disables gradients or switches a model to evaluation; and computes
+    #: gradients, steps or switches back to training (`evaluation` in the table).
+    evaluates: bool = False
+    trains: bool = False
 
     def bind(self, name: str, value: cst.BaseExpression | None) -> None:
         self.bindings.setdefault(name, []).append(value)
@@ -151,7 +174,15 @@ class HyperparameterCollector(NameBindings, cst.BatchableCSTVisitor):
         self._keyword_names = self._constant_names - set(table.get("not_keywords", []))
         self._ml_libraries = tuple(table.get("ml_libraries", []))
         self._not_flowing = re.compile(table.get("not_flowing", "(?!)"), re.IGNORECASE)
-        self._preprocessing = frozenset(table.get("preprocessing_methods", ()))
+        self._not_training_methods = frozenset(table.get("not_training_methods", ()))
+        evaluation = table.get("evaluation", {})
+        self._evaluation_contexts = frozenset(evaluation.get("contexts", ()))
+        self._evaluation_methods = frozenset(evaluation.get("methods", ()))
+        self._training_methods = frozenset(evaluation.get("training_methods", ()))
+        #: The values of `name = literal` statements in settings blocks (`_settings_blocks`).
+        self._settings_values: set[int] = set()
+        #: id of a site's value node -> the scope whose code holds it.
+        self._site_scopes: dict[int, _Scope] = {}
         self._scope = _Scope(is_module=True)
         self._uses: list[_Use] = []
         self._dicts = 0  # dicts of hyperparameters seen, numbering their sites' group
@@ -170,6 +201,11 @@ class HyperparameterCollector(NameBindings, cst.BatchableCSTVisitor):
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._scope.bind(node.name.value, None)
         self._scope = _Scope(is_module=False, parent=self._scope)
+        self._scope.evaluates = any(
+            self.ctx.qualname(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator)
+            in self._evaluation_contexts
+            for d in node.decorators
+        )
         params = node.params
         for param in (*params.posonly_params, *params.params, *params.kwonly_params):
             self._scope.bind(param.name.value, None)
@@ -203,6 +239,32 @@ class HyperparameterCollector(NameBindings, cst.BatchableCSTVisitor):
             and target.value.isupper() and target.value.lower() in self._constant_names
         ):
             self._site(target.value, node.value, "constant")
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        super().visit_WithItem(node)
+        if isinstance(node.item, cst.Call) and self.ctx.qualname(node.item.func) in self._evaluation_contexts:
+            self._scope.evaluates = True
+
+    def visit_Module(self, node: cst.Module) -> None:
+        self._settings_blocks(node.body)
+
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        self._settings_blocks(node.body)
+
+    def _settings_blocks(self, body: Sequence[cst.BaseStatement]) -> None:
+        """Runs of consecutive `name = literal` statements that name two hyperparameters or
+        more (`lr = 1e-3`, `num_epochs = 5`, `batch_size = 8` beside `model_name = "t5"`): a
+        script's or a notebook cell's settings, its configuration in one place."""
+        run: list[tuple[str, cst.BaseExpression]] = []
+        for statement in (*body, None):
+            assigned = _literal_assignment(statement)
+            if assigned is not None:
+                run.append(assigned)
+                continue
+            named = [v for n, v in run if n.lower() in self._constant_names and _knob(numeric_value(v), self._ignored)]
+            if len(named) >= 2:
+                self._settings_values.update(id(value) for _, value in run)
+            run = []
 
     def visit_Global(self, node: cst.Global) -> None:
         for item in node.names:
@@ -276,6 +338,12 @@ class HyperparameterCollector(NameBindings, cst.BatchableCSTVisitor):
         return arguments
 
     def visit_Call(self, node: cst.Call) -> None:
+        if isinstance(node.func, cst.Attribute):
+            method = node.func.attr.value
+            if method in self._training_methods:
+                self._scope.trains = True
+            elif method in self._evaluation_methods and not node.args:
+                self._scope.evaluates = True
         name = self.ctx.qualname(node.func)
         if name == "functools.partial" and node.args and node.args[0].keyword is None and not node.args[0].star:
             # `partial(nn.BatchNorm2d, momentum=0.1)` passes its arguments to the callable it wraps.
@@ -295,7 +363,7 @@ class HyperparameterCollector(NameBindings, cst.BatchableCSTVisitor):
                     self._site(arg.keyword.value, arg.value, f".{node.func.attr.value}()")
         elif name == "dict":
             self._dict_of([(a.keyword.value, a.value) for a in node.args if a.keyword is not None])
-        elif not (isinstance(node.func, cst.Attribute) and node.func.attr.value in self._preprocessing):
+        elif not (isinstance(node.func, cst.Attribute) and node.func.attr.value in self._not_training_methods):
             callee = name or dotted_name(node.func) or (
                 f".{node.func.attr.value}()" if isinstance(node.func, cst.Attribute) else "a call"
             )
@@ -324,7 +392,7 @@ class HyperparameterCollector(NameBindings, cst.BatchableCSTVisitor):
         left, right = node.left, node.comparisons[0].comparator
         for output, threshold in ((left, right), (right, left)):
             if isinstance(threshold, cst.Name) and _OUTPUT_NAME.search(self.ctx.module.code_for_node(output)):
-                self._uses.append(_Use(self._scope, threshold.value, "threshold", "a decision threshold", False, False))
+                self._uses.append(_Use(self._scope, threshold.value, "threshold", DECISION_THRESHOLD, False, False))
 
     def visit_Dict(self, node: cst.Dict) -> None:
         """A param group (`{"params": head, "lr": 1e-3}`) or a dict of several hyperparameters."""
@@ -348,9 +416,10 @@ class HyperparameterCollector(NameBindings, cst.BatchableCSTVisitor):
     # -- facts ----------------------------------------------------------------------------------
 
     def _found(self, node: cst.BaseExpression, name: str, written: str, value: object, source: str,
-               **details: object) -> None:
+               scope: _Scope | None = None, **details: object) -> None:
         site = HyperparameterSite(name, written, value_repr(value), 0, 0, 0, 0, source, **details)
         self.sites.append((node, site))
+        self._site_scopes[id(node)] = scope or self._scope
 
     def _resolve(self) -> None:
         """Uses of names become sites at the literal the name was assigned, once per literal."""
@@ -370,8 +439,9 @@ class HyperparameterCollector(NameBindings, cst.BatchableCSTVisitor):
                 continue
             seen.add(id(values[0]))
             self._found(
-                values[0], self.canonical(use.keyword), use.keyword, value, use.source, known=use.known,
+                values[0], self.canonical(use.keyword), use.keyword, value, use.source, owner, known=use.known,
                 code=self.ctx.module.code_for_node(values[0]), via=use.name, via_global=owner.is_module,
+                in_settings=id(values[0]) in self._settings_values,
             )
 
     def located(self) -> list[cst.CSTNode]:
@@ -388,6 +458,7 @@ class HyperparameterCollector(NameBindings, cst.BatchableCSTVisitor):
             replace(
                 site, line=where[node].line, column=where[node].column, end_line=where[node].end_line,
                 end_column=where[node].end_column, location=self.ctx.location(where[node].line),
+                evaluating=(scope := self._site_scopes[id(node)]).evaluates and not scope.trains,
             )
             for node, site in self.sites
         ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import posixpath
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -228,6 +228,21 @@ class Project:
         return sorted({key} | self._reach(_ANY_IMPORT, key) | {
             group for group in self._projects[1] if key in self._reach(_ANY_IMPORT, group)
         })
+
+    def standalone(self, path: str) -> bool:
+        """Whether a code file stands alone: in no group with other files (see `_projects`)
+        and imported by none. What such a script builds, only it can run."""
+        groups = self._projects[0]
+        group = groups.get(path, path)
+        return self._group_sizes.get(group, 1) == 1 and group not in self._imported_groups
+
+    @cached_property
+    def _group_sizes(self) -> Counter[str]:
+        return Counter(self._projects[0].values())
+
+    @cached_property
+    def _imported_groups(self) -> set[str]:
+        return {target for imports in self._projects[1].values() for _, target in imports}
 
     @cached_property
     def _codebases(self) -> dict[str, list[str]]:

@@ -4,6 +4,8 @@ from collections.abc import Iterator
 from mldebt.rules.configuration_debt import code_sites, shown
 
 from mldebt.extract.facts import Facts, HyperparameterSite
+from mldebt.extract.hyperparameters import DECISION_THRESHOLD
+from mldebt.knowledge import load_table
 from mldebt.project import Project
 from mldebt.project.demos import DEMO_NOTEBOOK
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid, notebook
@@ -65,7 +67,14 @@ class HardcodedHyperparameter(ProjectRule):
         Invalid("import torch\nopt = torch.optim.AdamW(model.parameters(), lr=3e-4)\n", path="examples/train.py",
                 message="`lr=0.0003`", files={"setup.py": "from setuptools import setup\nsetup(name='lib', packages=['lib'])\n", "lib/__init__.py": ""}),
         Invalid("from torch.optim import SGD\nopt = SGD(params, 0.1, momentum=0.9)\n", path="train.py", message="`lr=0.1`"),
-        Invalid("from torch.utils.data import DataLoader\nloader = DataLoader(ds, batch_size=64, num_workers=8)\n",
+        Invalid("from torch.utils.data import DataLoader\nloader = DataLoader(ds, batch_size=64, num_workers=8)\n"
+                "for epoch in range(args.epochs):\n    train_one_epoch(model, loader)\n", path="train.py",
+                message="`batch_size=64`"),
+        # A training loop that also validates still batches its training data.
+        Invalid("import torch\nfrom torch.utils.data import DataLoader\ndef fit(model, opt, ds, val):\n"
+                "    loader = DataLoader(ds, batch_size=64, shuffle=True)\n    for x, y in loader:\n"
+                "        model.train()\n        loss_fn(model(x), y).backward()\n        opt.step()\n"
+                "    model.eval()\n    with torch.no_grad():\n        score(model, val)\n",
                 path="train.py", message="`batch_size=64`"),
         Invalid("import torch.nn as nn\nhead = nn.Dropout(0.3)\n", path="model.py", message="`p=0.3`"),
         Invalid("for epoch in range(30):\n    train_one_epoch()\n", path="train.py", message="30"),
@@ -74,14 +83,28 @@ class HardcodedHyperparameter(ProjectRule):
         Invalid("from xgboost import XGBClassifier\nclf = XGBClassifier(n_estimators=500, max_depth=6)\n", path="train.py"),
         Invalid("from transformers import TrainingArguments\nargs = TrainingArguments('out', learning_rate=2e-5, num_train_epochs=3)\n",
                 path="train.py"),
-        Invalid("from helpers import build_optimizer\nopt = build_optimizer(model, lr=0.01, momentum=0.9)\n",
+        Invalid("from helpers import build_optimizer\nopt = build_optimizer(model, lr=0.01, momentum=0.9)\n"
+                "for x in loader:\n    loss(x).backward()\n    opt.step()\n",
                 path="train.py", line=2, message="`lr=0.01` is hard-coded in the `helpers.build_optimizer` call"),
+        # A batch size of the repo's own loader, in a module that trains (also through a call named for it).
+        Invalid("from data import build_loader\nloader = build_loader(ds, batch_size=64)\ntrainer.fit(model, loader)\n",
+                path="train.py", message="`batch_size=64` is hard-coded in the `data.build_loader` call"),
+        Invalid("from energon import get_train_dataset\nfrom engine import train_model\n"
+                "data = get_train_dataset(path, batch_size=4)\ntrain_model(model, data)\n",
+                path="train.py", message="`batch_size=4`"),
+        # One hyperparameter among other settings is not a settings block.
+        Invalid("import torch\ndef main():\n    model_name = 't5-base'\n    lr = 1e-3\n    seed = 0\n"
+                "    opt = torch.optim.AdamW(params, lr=lr)\n", path="train.py", message="`lr = 1e-3`"),
+        # A data-preparation script's split is the data pipeline's setting.
+        Invalid("from sklearn.model_selection import StratifiedShuffleSplit\n"
+                "split = StratifiedShuffleSplit(n_splits=1, test_size=0.1)\n", path="prepare.py", message="`test_size=0.1`"),
         Invalid("import torch\nopt = torch.optim.Adam(p, lr=args.lr, betas=(args.beta1, 0.999))\n", path="train.py",
                 message="`betas=(args.beta1, 0.999)`"),
         Invalid("import torch\ndef train(params):\n    lr = 3e-3\n    return torch.optim.AdamW(params, lr=lr)\n",
                 path="train.py", line=3, message="`lr = 3e-3` is hard-coded and passed to the `torch.optim.AdamW` call"),
+        # A model module the training imports.
         Invalid("import torch.nn as nn\nWIDTH = 512\nlayer = nn.Linear(768, WIDTH)\n", path="model.py", line=2,
-                message="`WIDTH = 512`"),
+                message="`WIDTH = 512`", files={"train.py": "from model import layer\n"}),
         Invalid("CUTOFF = 0.35\ndef decide(model, x):\n    proba = model.predict_proba(x)[:, 1]\n    return proba > CUTOFF\n",
                 path="serve.py", line=1, message="decision threshold"),
         Invalid("import torch\nopt = torch.optim.SGD([{'params': head, 'lr': 1e-3}, {'params': body}], lr=args.lr)\n",
@@ -98,8 +121,6 @@ class HardcodedHyperparameter(ProjectRule):
                 message="`p=0.01`"),
         Invalid("import torch\nfrom torch.distributed.optim import ZeroRedundancyOptimizer\n"
                 "opt = ZeroRedundancyOptimizer(p, optimizer_class=torch.optim.SGD, lr=0.01)\n", path="train.py"),
-        Invalid("results = validate.run(data, iou_thres=0.65 if is_coco else 0.60)\n", path="train.py",
-                message="`iou_thres=0.65 if is_coco else 0.60`"),
         # `or` on something other than a parameter is no default.
         Invalid("import torch\ndef build(model):\n    opt = model.optimizer or torch.optim.AdamW(model.parameters(), lr=1e-4)\n",
                 path="train.py", message="`lr=0.0001`"),
@@ -170,6 +191,37 @@ class HardcodedHyperparameter(ProjectRule):
         Valid("import torch\nclass Net:\n    lr = 0.1\n    def opt(self, p, lr):\n        return torch.optim.SGD(p, lr=lr)\n",
               path="model.py"),
         Valid("wandb.log({'lr': lr, 'loss': 0.5})\n", path="train.py"),
+        # An evaluation's thresholds measure the result: they do not train.
+        Valid("results = validate.run(data, iou_thres=0.65 if is_coco else 0.60)\ntrainer.fit(model)\n", path="train.py"),
+        # How deep a model summary prints.
+        Valid("import lightning as L\nclass LM(L.LightningModule):\n    def setup(self, stage):\n"
+              "        self.summarize(max_depth=2)\n", path="model.py"),
+        Valid("from lightning.pytorch.utilities.model_summary import summarize\ndef show(model):\n"
+              "    print(summarize(model, max_depth=4))\n", path="utils/summary.py"),
+        # Batches of a helper that counts tokens, and a placeholder size probing an export's
+        # dynamic shapes, where nothing trains.
+        Valid("def count(files, tok):\n    return get_token_cnt(files, tok, batchsize=1000)\n", path="tokenizer_utils.py"),
+        Valid("class Decoder:\n    def setup(self):\n        dynamic_dim = 257\n"
+              "        self.states = self._initial_states(batch_size=dynamic_dim)\n", path="decoding.py"),
+        # A smoke test that prints a few training batches trains nothing.
+        Valid("from energon import get_train_dataset\nif __name__ == '__main__':\n"
+              "    for batch in get_train_dataset(path, batch_size=4):\n        print(batch)\n", path="data/encoder.py"),
+        # A script nothing imports that trains nothing: its layers are a probe, its loader batches inference.
+        Valid("import torch.nn as nn\nfrom torch.utils.data import DataLoader\nHIDDEN_DIM = 64\n"
+              "probe = nn.Linear(HIDDEN_DIM, HIDDEN_DIM)\nfor x in DataLoader(ds, batch_size=32):\n    print(probe(x))\n",
+              path="scripts/capabilities.py"),
+        # An evaluation helper of a training script: its batch size changes speed, not the result.
+        Valid("import torch\nfrom torch.utils.data import DataLoader\ndef evaluate(model, ds):\n    model.eval()\n"
+              "    loader = DataLoader(ds, batch_size=8)\n    with torch.no_grad():\n"
+              "        return sum(model(x) for x in loader)\nfor epoch in range(args.epochs):\n"
+              "    train_one_epoch(model)\n    evaluate(model, val)\n", path="train.py"),
+        Valid("import torch\nfrom torch.utils.data import DataLoader\n@torch.no_grad()\ndef perplexity(model, ds):\n"
+              "    return [model(x) for x in DataLoader(ds, batch_size=2)]\nmodel.fit(x, y)\n", path="train.py"),
+        # A settings block: named settings side by side are the script's configuration in one place.
+        Valid("import torch\ndef main():\n    model_name = 't5-base'\n    lr = 1e-3\n    num_epochs = 5\n"
+              "    batch_size = 8\n    opt = torch.optim.AdamW(params, lr=lr)\n"
+              "    loader = torch.utils.data.DataLoader(ds, batch_size=batch_size)\n"
+              "    for epoch in range(num_epochs):\n        train_one_epoch(model, loader, opt)\n", path="train.py"),
     ]
 
     def check(self, project: Project) -> Iterator[ProjectFinding]:
@@ -178,11 +230,12 @@ class HardcodedHyperparameter(ProjectRule):
         for path, site in code_sites(project):
             if site.source == "constant":
                 continue  # the scattered-constant rule's concern
-            if site.source.rpartition(".")[2] == "Trainer":
-                if path not in trains:
-                    trains[path] = _trains(project.files[path][1])
-                if not trains[path]:
-                    continue  # a Trainer set up to load or generate: its step bounds are never used
+            if site.in_settings or (site.evaluating and site.name == "batch_size"):
+                continue  # a settings block is configuration; an evaluation's batch size changes no result
+            if path not in trains:
+                trains[path] = _trains(project.files[path][1])
+            if not trains[path] and _needs_training(site, project.standalone(path)):
+                continue  # nothing here trains what the value sets
             if site.grouped and group and group[-1][0] == path and group[-1][1].grouped == site.grouped:
                 group.append((path, site))
                 continue
@@ -206,16 +259,45 @@ class HardcodedHyperparameter(ProjectRule):
             yield _dict_finding(group)
 
 
-#: A call whose name says it trains (`trainer.fit`, `llm.finetune`, `pretrain`, `run_training`);
-#: not `build_trainer`, which only makes one, nor `from_pretrained`, which loads.
-_TRAINING_CALL = re.compile(r"train(?!er|ed)|(^|_)fit(_|$)|fine_?tun", re.IGNORECASE)
+#: Hyperparameters whose names also name what is not trained (`training_only` in the table).
+_TRAINING_ONLY = frozenset(load_table("hyperparameters")["training_only"])
+#: A call's name trains when its first word says so (`train_model`, `fit`, `finetune`,
+#: `pretrain`), also after a verb that runs it (`run_training`, `do_train`), unless the next
+#: word is what training reads (`train_test_split`, `train_dataloader`); a name that gets the
+#: data or the trainer (`get_train_dataset`, `build_trainer`) or loads (`from_pretrained`) does not.
+_RUNNING_WORDS = frozenset({"run", "do", "start", "launch", "main"})
+_TRAINING_WORDS = frozenset({"train", "training", "fit", "finetune", "finetuning", "pretrain", "pretraining", "retrain"})
+_DATA_WORDS = frozenset({
+    "test", "val", "valid", "validation", "eval", "data", "dataset", "datasets", "loader", "dataloader", "set",
+    "split", "sampler", "transform", "transforms", "ds", "df", "file", "files", "path", "ids", "indices", "size",
+    "samples", "examples", "features", "iter", "images", "labels",
+})
+_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+
+
+def _needs_training(site: HyperparameterSite, standalone: bool) -> bool:
+    """Whether the value is a hyperparameter only where something trains: a Trainer's step
+    bounds; an unlisted call's batch size, depth or step count (they also batch inference,
+    bound what a summary prints or a sampler); and in a script nothing imports, a batch size or
+    what an unlisted call or a model layer takes (what it builds, it runs for inference, an
+    export or a probe). A decision threshold decides wherever it is."""
+    if site.source.rpartition(".")[2] == "Trainer" or (not site.known and site.name in _TRAINING_ONLY):
+        return True
+    return standalone and (site.name == "batch_size" or not site.known) and site.source != DECISION_THRESHOLD
+
+
+def _named_for_training(call: str) -> bool:
+    words = "_".join(w.lower() for w in _WORD.findall(call.rpartition(".")[2])).replace("fine_tun", "finetun").split("_")
+    while words and words[0] in _RUNNING_WORDS:
+        words = words[1:]
+    return bool(words) and words[0] in _TRAINING_WORDS and (len(words) == 1 or words[1] not in _DATA_WORDS)
 
 
 def _trains(facts: Facts) -> bool:
     """Whether a module trains: a training call or loop (`Facts.training_markers`), or a call
     named for training that may reach one elsewhere (`llm.finetune(model, data, trainer)`)."""
     return bool(facts.training_markers) or any(
-        _TRAINING_CALL.search(call.rpartition(".")[2]) for calls in facts.function_calls for call in calls.calls
+        _named_for_training(call) for calls in facts.function_calls for call in calls.calls
     )
 
 
@@ -223,7 +305,7 @@ def _message(site: HyperparameterSite) -> str:
     if site.via:
         if site.source == "loop":
             use = "bounds an epoch loop"
-        elif site.written == "threshold" and not site.known:
+        elif site.source == DECISION_THRESHOLD:
             use = "used as a decision threshold"
         else:
             use = f"passed to the `{site.source}` call"
