@@ -33,6 +33,8 @@ _OPERATORS = {
     cst.Add: operator.add, cst.Subtract: operator.sub, cst.Multiply: operator.mul,
     cst.Divide: operator.truediv, cst.Power: operator.pow,
 }
+#: A run of this many `name = literal` statements is a settings block with one hyperparameter in it.
+_SETTINGS_BLOCK = 4
 #: The `source` of a name compared with a model's output (`proba > CUTOFF`).
 DECISION_THRESHOLD = "a decision threshold"
 #: Names of a model's outputs, for decision thresholds (`proba > CUTOFF`).
@@ -253,8 +255,9 @@ class HyperparameterCollector(NameBindings, cst.BatchableCSTVisitor):
 
     def _settings_blocks(self, body: Sequence[cst.BaseStatement]) -> None:
         """Runs of consecutive `name = literal` statements that name two hyperparameters or
-        more (`lr = 1e-3`, `num_epochs = 5`, `batch_size = 8` beside `model_name = "t5"`): a
-        script's or a notebook cell's settings, its configuration in one place."""
+        more (`lr = 1e-3`, `num_epochs = 5`, `batch_size = 8` beside `model_name = "t5"`), or
+        one among `_SETTINGS_BLOCK` settings or more: a script's or a notebook cell's
+        settings, its configuration in one place."""
         run: list[tuple[str, cst.BaseExpression]] = []
         for statement in (*body, None):
             assigned = _literal_assignment(statement)
@@ -262,7 +265,7 @@ class HyperparameterCollector(NameBindings, cst.BatchableCSTVisitor):
                 run.append(assigned)
                 continue
             named = [v for n, v in run if n.lower() in self._constant_names and _knob(numeric_value(v), self._ignored)]
-            if len(named) >= 2:
+            if len(named) >= 2 or (named and len(run) >= _SETTINGS_BLOCK):
                 self._settings_values.update(id(value) for _, value in run)
             run = []
 

@@ -41,7 +41,16 @@ class HardcodedHyperparameter(ProjectRule):
     padding and activation-slope constants, model-summary depths, dataset `.map()` batch sizes,
     normalization layers' momentum and eps (also through `functools.partial`), a `Trainer` in
     a module that neither trains nor calls anything named for training (one set up to load a
-    checkpoint and generate),
+    checkpoint and generate), and likewise a batch size, depth or step count passed to a call
+    the table does not list (`get_token_cnt(batchsize=1000)`, `summarize(max_depth=2)`,
+    `generate(num_steps=35)`); in a script nothing imports and nothing in it trains (an
+    inference, export or probe script), its batch sizes and what it passes to model layers;
+    batch sizes in code that evaluates (`model.eval()`, `torch.no_grad()`) and does not
+    train; evaluation thresholds passed to a call (`val.run(iou_thres=0.6)`); settings blocks
+    (consecutive `name = literal` statements naming two hyperparameters, or one among four
+    settings or more: a script's or a notebook cell's configuration, in one place), toy
+    runs (a module that trains on random values only and reads no data, or for twenty steps
+    or fewer: a demo of an API, whose settings only need to run),
     configuration modules (`configs/`, `config.py`, ..., and modules that build Fiddle or
     NeMo-Run configs: `run.Config(...)`, `fdl.Partial(...)`) and tests are never reported.
 
@@ -102,6 +111,13 @@ class HardcodedHyperparameter(ProjectRule):
                 message="`betas=(args.beta1, 0.999)`"),
         Invalid("import torch\ndef train(params):\n    lr = 3e-3\n    return torch.optim.AdamW(params, lr=lr)\n",
                 path="train.py", line=3, message="`lr = 3e-3` is hard-coded and passed to the `torch.optim.AdamW` call"),
+        # Noise drawn in a training loop over real data (a GAN) is not a toy run's input.
+        Invalid("import torch\nfrom torch.utils.data import DataLoader\nopt = torch.optim.Adam(G.parameters(), lr=2e-4)\n"
+                "for x in DataLoader(ds, batch_size=args.bs, shuffle=True):\n    z = torch.randn(x.size(0), 100)\n"
+                "    loss(D(G(z)), D(x)).backward()\n    opt.step()\n", path="gan.py", message="`lr=0.0002`"),
+        Invalid("from transformers import Trainer, TrainingArguments\n"
+                "args = TrainingArguments('out', learning_rate=2e-4, max_steps=5000)\n"
+                "Trainer(model=model, args=args, train_dataset=ds).train()\n", path="finetune.py", message="`learning_rate"),
         # A model module the training imports.
         Invalid("import torch.nn as nn\nWIDTH = 512\nlayer = nn.Linear(768, WIDTH)\n", path="model.py", line=2,
                 message="`WIDTH = 512`", files={"train.py": "from model import layer\n"}),
@@ -222,18 +238,34 @@ class HardcodedHyperparameter(ProjectRule):
               "    batch_size = 8\n    opt = torch.optim.AdamW(params, lr=lr)\n"
               "    loader = torch.utils.data.DataLoader(ds, batch_size=batch_size)\n"
               "    for epoch in range(num_epochs):\n        train_one_epoch(model, loader, opt)\n", path="train.py"),
+        # Toy runs: a demo trains on random inputs, or for a handful of steps.
+        Valid("import torch\nmodel = Net()\nopt = torch.optim.AdamW(model.parameters(), lr=1e-2)\n"
+              "x = torch.randint(0, 100, (8, 16))\nfor _ in range(10):\n    model(x).sum().backward()\n    opt.step()\n",
+              path="fsdp_example.py"),
+        Valid("from transformers import Trainer, TrainingArguments\n"
+              "args = TrainingArguments('out', learning_rate=2e-4, warmup_steps=10, max_steps=20)\n"
+              "Trainer(model=model, args=args, train_dataset=ds).train()\n", path="finetune_demo.py"),
+        # A notebook's settings cell, in a notebook CI runs.
+        Valid(notebook("model_name = 'meta-llama/Llama-3.2-1B'\nstrategy = ''\nmax_steps = 100\nnum_devices = 2\n",
+                       "import lightning as L\ntrainer = L.Trainer(max_steps=max_steps, devices=num_devices)\n"
+                       "trainer.fit(model)\n"), path="lesson.ipynb",
+              files={".github/workflows/nb.yml": "on: push\njobs:\n  run:\n    runs-on: ubuntu-latest\n    steps:\n"
+                     "      - run: papermill lesson.ipynb out.ipynb\n"}),
     ]
 
     def check(self, project: Project) -> Iterator[ProjectFinding]:
         group: list = []
-        trains: dict[str, bool] = {}
+        trains: dict[str, bool | None] = {}  # None: a toy run
         for path, site in code_sites(project):
             if site.source == "constant":
                 continue  # the scattered-constant rule's concern
             if site.in_settings or (site.evaluating and site.name == "batch_size"):
                 continue  # a settings block is configuration; an evaluation's batch size changes no result
             if path not in trains:
-                trains[path] = _trains(project.files[path][1])
+                facts = project.files[path][1]
+                trains[path] = None if _toy_run(facts) else _trains(facts)
+            if trains[path] is None:
+                continue  # a demo of an API: its settings only need to run
             if not trains[path] and _needs_training(site, project.standalone(path)):
                 continue  # nothing here trains what the value sets
             if site.grouped and group and group[-1][0] == path and group[-1][1].grouped == site.grouped:
@@ -291,6 +323,30 @@ def _named_for_training(call: str) -> bool:
     while words and words[0] in _RUNNING_WORDS:
         words = words[1:]
     return bool(words) and words[0] in _TRAINING_WORDS and (len(words) == 1 or words[1] not in _DATA_WORDS)
+
+
+#: Draws that only fill tensors with random values (`random_values` of the reproducibility table).
+_RANDOM_VALUES = frozenset(load_table("reproducibility")["random_values"])
+#: A run bounded to this many steps or fewer is a smoke test or a demo.
+_SMOKE_STEPS = 20
+
+
+def _toy_run(facts: Facts) -> bool:
+    """A module whose training is a demo of an API, not an experiment: it trains on random
+    values (its only draws fill tensors, `torch.randn`, and it reads no data), or for a
+    handful of steps (`max_steps=10`). Its settings only need to run: none was tuned."""
+    if any(s.name == "max_steps" and _number(s.value) and float(s.value) <= _SMOKE_STEPS for s in facts.hyperparameters):
+        return True
+    return bool(
+        facts.training_markers and facts.randomness
+        and all(use.api in _RANDOM_VALUES for use in facts.randomness)
+        and not any(access.mode == "read" for access in facts.data_access)
+    )
+
+
+def _number(value: str) -> bool:
+    """A site's value is one number (not a tuple)."""
+    return not value.startswith("(")
 
 
 def _trains(facts: Facts) -> bool:
