@@ -33,6 +33,8 @@ _OPERATORS = {
     cst.Add: operator.add, cst.Subtract: operator.sub, cst.Multiply: operator.mul,
     cst.Divide: operator.truediv, cst.Power: operator.pow,
 }
+#: Longer literals are not numbers a person tunes (and may be past Python's digit limit).
+_KNOB_CHARS = 64
 #: A run of this many `name = literal` statements is a settings block with one hyperparameter in it.
 _SETTINGS_BLOCK = 4
 #: The `source` of a name compared with a model's output (`proba > CUTOFF`).
@@ -76,9 +78,25 @@ def _literal_assignment(statement: cst.BaseStatement | None) -> tuple[str, cst.B
         target, value = assign.target, assign.value
     else:
         return None
-    if isinstance(target, cst.Name) and (literal_value(value) is not UNKNOWN or _number(numeric_value(value))):
+    if isinstance(target, cst.Name) and _written_literal(value):
         return target.value, value
     return None
+
+
+def _written_literal(node: cst.BaseExpression) -> bool:
+    """A number, string, switch, or arithmetic or list of them, told by its syntax alone (a
+    literal past Python's 4,300-digit limit cannot be evaluated)."""
+    if isinstance(node, (cst.BaseNumber, cst.SimpleString, cst.ConcatenatedString)):
+        return True
+    if isinstance(node, cst.Name):
+        return node.value in ("True", "False", "None")
+    if isinstance(node, cst.UnaryOperation):
+        return _written_literal(node.expression)
+    if isinstance(node, cst.BinaryOperation):
+        return _written_literal(node.left) and _written_literal(node.right)
+    if isinstance(node, (cst.Tuple, cst.List)):
+        return all(isinstance(e, cst.Element) and _written_literal(e.value) for e in node.elements)
+    return False
 
 
 def value_repr(value: object) -> str:
@@ -264,10 +282,14 @@ class HyperparameterCollector(NameBindings, cst.BatchableCSTVisitor):
             if assigned is not None:
                 run.append(assigned)
                 continue
-            named = [v for n, v in run if n.lower() in self._constant_names and _knob(numeric_value(v), self._ignored)]
+            named = [v for n, v in run if n.lower() in self._constant_names and self._knob_written(v)]
             if len(named) >= 2 or (named and len(run) >= _SETTINGS_BLOCK):
                 self._settings_values.update(id(value) for _, value in run)
             run = []
+
+    def _knob_written(self, node: cst.BaseExpression) -> bool:
+        """A tuning knob's literal (`_knob`); not one too long to evaluate."""
+        return len(self.ctx.module.code_for_node(node)) <= _KNOB_CHARS and _knob(numeric_value(node), self._ignored)
 
     def visit_Global(self, node: cst.Global) -> None:
         for item in node.names:
