@@ -5,9 +5,9 @@ from mldebt.rules.configuration_debt import code_sites, shown
 
 from mldebt.extract.facts import Facts, HyperparameterSite
 from mldebt.extract.hyperparameters import DECISION_THRESHOLD
-from mldebt.knowledge import load_table
+from mldebt.knowledge import alias_map, load_table
 from mldebt.project import Project
-from mldebt.project.demos import DEMO_NOTEBOOK
+from mldebt.project.demos import DEMO_EXAMPLE, DEMO_NOTEBOOK
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid, notebook
 
 
@@ -50,7 +50,8 @@ class HardcodedHyperparameter(ProjectRule):
     (consecutive `name = literal` statements naming two hyperparameters, or one among four
     settings or more: a script's or a notebook cell's configuration, in one place), toy
     runs (a module that trains on random values only and reads no data, or for twenty steps
-    or fewer: a demo of an API, whose settings only need to run),
+    or fewer: a demo of an API, whose settings only need to run), an example's validation
+    split, the dropout of a script's own model when the script takes no dropout option,
     configuration modules (`configs/`, `config.py`, ..., and modules that build Fiddle or
     NeMo-Run configs: `run.Config(...)`, `fdl.Partial(...)`) and tests are never reported.
 
@@ -118,6 +119,14 @@ class HardcodedHyperparameter(ProjectRule):
         Invalid("from transformers import Trainer, TrainingArguments\n"
                 "args = TrainingArguments('out', learning_rate=2e-4, max_steps=5000)\n"
                 "Trainer(model=model, args=args, train_dataset=ds).train()\n", path="finetune.py", message="`learning_rate"),
+        # A script that takes a dropout option and fixes another layer's; a library's layer.
+        Invalid("import argparse\nimport torch.nn as nn\np = argparse.ArgumentParser()\n"
+                "p.add_argument('--dropout', type=float, default=0.1)\nargs = p.parse_args()\n"
+                "head = nn.Sequential(nn.Dropout(args.dropout), nn.Linear(8, 2), nn.Dropout(0.3))\n"
+                "if __name__ == '__main__':\n    model.fit(x, y)\n", path="train.py", message="`p=0.3`"),
+        # A validation split outside examples (a package's training entry point).
+        Invalid("from sklearn.model_selection import train_test_split\ntrain, val = train_test_split(df, test_size=0.2)\n",
+                path="pkg/train.py", message="`test_size=0.2`", files={"pkg/__init__.py": "", "setup.py": "setup()\n"}),
         # A model module the training imports.
         Invalid("import torch.nn as nn\nWIDTH = 512\nlayer = nn.Linear(768, WIDTH)\n", path="model.py", line=2,
                 message="`WIDTH = 512`", files={"train.py": "from model import layer\n"}),
@@ -238,6 +247,13 @@ class HardcodedHyperparameter(ProjectRule):
               "    batch_size = 8\n    opt = torch.optim.AdamW(params, lr=lr)\n"
               "    loader = torch.utils.data.DataLoader(ds, batch_size=batch_size)\n"
               "    for epoch in range(num_epochs):\n        train_one_epoch(model, loader, opt)\n", path="train.py"),
+        # The dropout of a script's own small model, in a script that exposes no architecture option.
+        Valid("import torch.nn as nn\nclass Net(nn.Module):\n    def __init__(self):\n"
+              "        super().__init__()\n        self.drop = nn.Dropout(0.25)\n"
+              "if __name__ == '__main__':\n    for epoch in range(args.epochs):\n        train(Net())\n", path="mnist/main.py"),
+        # An example's validation split is part of what it shows.
+        Valid("from datasets import load_dataset\nds = load_dataset('beans')['train'].train_test_split(test_size=0.1)\n",
+              path="examples/finetune.py", files={"pkg/__init__.py": "", "pyproject.toml": "[project]\nname = 'pkg'\n"}),
         # Toy runs: a demo trains on random inputs, or for a handful of steps.
         Valid("import torch\nmodel = Net()\nopt = torch.optim.AdamW(model.parameters(), lr=1e-2)\n"
               "x = torch.randint(0, 100, (8, 16))\nfor _ in range(10):\n    model(x).sum().backward()\n    opt.step()\n",
@@ -261,6 +277,10 @@ class HardcodedHyperparameter(ProjectRule):
                 continue  # the scattered-constant rule's concern
             if site.in_settings or (site.evaluating and site.name == "batch_size"):
                 continue  # a settings block is configuration; an evaluation's batch size changes no result
+            if site.name == "test_size" and project.demo(path) == DEMO_EXAMPLE:
+                continue  # an example's validation split is part of what it shows
+            if site.name == "dropout" and site.known and _own_model(project.files[path][1]):
+                continue  # the architecture of a script's own small model, which exposes none
             if path not in trains:
                 facts = project.files[path][1]
                 trains[path] = None if _toy_run(facts) else _trains(facts)
@@ -291,8 +311,10 @@ class HardcodedHyperparameter(ProjectRule):
             yield _dict_finding(group)
 
 
+_TABLE = load_table("hyperparameters")
+_ALIASES = alias_map(_TABLE)
 #: Hyperparameters whose names also name what is not trained (`training_only` in the table).
-_TRAINING_ONLY = frozenset(load_table("hyperparameters")["training_only"])
+_TRAINING_ONLY = frozenset(_TABLE["training_only"])
 #: A call's name trains when its first word says so (`train_model`, `fit`, `finetune`,
 #: `pretrain`), also after a verb that runs it (`run_training`, `do_train`), unless the next
 #: word is what training reads (`train_test_split`, `train_dataloader`); a name that gets the
@@ -347,6 +369,16 @@ def _toy_run(facts: Facts) -> bool:
 def _number(value: str) -> bool:
     """A site's value is one number (not a tuple)."""
     return not value.startswith("(")
+
+
+def _own_model(facts: Facts) -> bool:
+    """A script that defines and trains its own model (an entry point and training in one file)
+    and takes no dropout option: its layers' rates are the architecture it shows."""
+    return (
+        any(entry.kind in ("main-guard", "script") for entry in facts.entry_points)
+        and bool(facts.training_markers)
+        and not any(_ALIASES.get(option.dest.lower()) == "dropout" for option in facts.cli_options)
+    )
 
 
 def _trains(facts: Facts) -> bool:
