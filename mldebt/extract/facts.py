@@ -153,6 +153,9 @@ class HyperparameterSite:
     #: The variable's literal is one of a settings block: consecutive `name = literal`
     #: statements naming two hyperparameters or more (`lr = 1e-3`, `num_epochs = 5`).
     in_settings: bool = False
+    #: The value is an argument of a call that builds a config object (`GRPOConfig(lr=1e-5)`,
+    #: `TrainingArguments(...)`: a class named like a config).
+    in_config_call: bool = False
     #: The code around the value evaluates (disables gradients or calls `model.eval()`) and
     #: does not train (`evaluation` in `rules/knowledge/hyperparameters.yaml`).
     evaluating: bool = False

@@ -25,7 +25,7 @@ from mldebt.discover import CONFIG_DIRS
 from mldebt.extract.bindings import NameBindings
 from mldebt.extract.context import UNKNOWN, FileContext, call_argument, dotted_name, evaluated, literal_value
 from mldebt.extract.facts import Facts, HyperparameterSite
-from mldebt.knowledge import alias_map
+from mldebt.knowledge import alias_map, load_table
 
 _CONFIG_MODULE = re.compile(r"(^|_)(config|configs|settings|hparams|hyperparameters|defaults|params)\.py$")
 _EPOCH_VARIABLES = frozenset({"epoch", "epochs", "ep", "epoch_idx", "i_epoch", "epoch_id", "n_epoch"})
@@ -172,6 +172,7 @@ class _Use:
     source: str
     known: bool
     module_only: bool  # only a module-level constant counts (any argument of an ML library call)
+    config_call: bool = False  # passed to a call that builds a config object
 
 
 class HyperparameterCollector(NameBindings, cst.BatchableCSTVisitor):
@@ -201,6 +202,10 @@ class HyperparameterCollector(NameBindings, cst.BatchableCSTVisitor):
         self._training_methods = frozenset(evaluation.get("training_methods", ()))
         #: The values of `name = literal` statements in settings blocks (`_settings_blocks`).
         self._settings_values: set[int] = set()
+        #: The call being visited builds a config object (`GRPOConfig(...)`, `TrainingArguments(...)`):
+        #: a class named like one (`class_names` of `rules/knowledge/config_classes.yaml`).
+        self._config_class = re.compile(load_table("config_classes")["class_names"])
+        self._config_call = False
         #: id of a site's value node -> the scope whose code holds it.
         self._site_scopes: dict[int, _Scope] = {}
         self._scope = _Scope(is_module=True)
@@ -340,7 +345,7 @@ class HyperparameterCollector(NameBindings, cst.BatchableCSTVisitor):
 
         def found(value: object, code: str = "") -> None:
             self._found(value_node, self.canonical(written), written, value, source, known=known, code=code,
-                        grouped=grouped)
+                        grouped=grouped, in_config_call=self._config_call)
 
         value = numeric_value(value_node)
         if _knob(value, self._ignored):
@@ -352,7 +357,7 @@ class HyperparameterCollector(NameBindings, cst.BatchableCSTVisitor):
             if _knob(body, self._ignored) and _knob(orelse, self._ignored):
                 found(body, self.ctx.module.code_for_node(value_node))
         elif isinstance(value_node, cst.Name):
-            self._uses.append(_Use(self._scope, value_node.value, written, source, known, module_only=False))
+            self._uses.append(_Use(self._scope, value_node.value, written, source, known, False, self._config_call))
 
     def _call_table(self, name: str | None) -> dict | None:
         if not name:
@@ -363,6 +368,10 @@ class HyperparameterCollector(NameBindings, cst.BatchableCSTVisitor):
         return arguments
 
     def visit_Call(self, node: cst.Call) -> None:
+        self._call_sites(node)
+        self._config_call = False  # sites found outside a call's own arguments are in none
+
+    def _call_sites(self, node: cst.Call) -> None:
         if isinstance(node.func, cst.Attribute):
             method = node.func.attr.value
             if method in self._training_methods:
@@ -370,9 +379,10 @@ class HyperparameterCollector(NameBindings, cst.BatchableCSTVisitor):
             elif method in self._evaluation_methods and not node.args:
                 self._scope.evaluates = True
         name = self.ctx.qualname(node.func)
+        self._config_call = bool(self._config_class.search((name or dotted_name(node.func) or "").rpartition(".")[2]))
         if name == "functools.partial" and node.args and node.args[0].keyword is None and not node.args[0].star:
             # `partial(nn.BatchNorm2d, momentum=0.1)` passes its arguments to the callable it wraps.
-            self.visit_Call(cst.Call(func=node.args[0].value, args=node.args[1:]))
+            self._call_sites(cst.Call(func=node.args[0].value, args=node.args[1:]))
             return
         if name in self._config_builders:
             self._builds_config = True
@@ -466,7 +476,7 @@ class HyperparameterCollector(NameBindings, cst.BatchableCSTVisitor):
             self._found(
                 values[0], self.canonical(use.keyword), use.keyword, value, use.source, owner, known=use.known,
                 code=self.ctx.module.code_for_node(values[0]), via=use.name, via_global=owner.is_module,
-                in_settings=id(values[0]) in self._settings_values,
+                in_settings=id(values[0]) in self._settings_values, in_config_call=use.config_call,
             )
 
     def located(self) -> list[cst.CSTNode]:

@@ -11,6 +11,10 @@ from mldebt.project.demos import DEMO_EXAMPLE, DEMO_NOTEBOOK
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid, notebook
 
 
+#: A script's options for some of its hyperparameters, for examples whose other literals hide from them.
+_OPTIONS = "import argparse\np = argparse.ArgumentParser()\np.add_argument('--epochs', type=int)\nargs = p.parse_args()\n"
+
+
 class HardcodedHyperparameter(ProjectRule):
     """A hyperparameter literal passed to an ML API (`AdamW(params, lr=3e-4)`, `DataLoader(batch_size=64)`, `for epoch in range(30)`).
 
@@ -51,7 +55,10 @@ class HardcodedHyperparameter(ProjectRule):
     settings or more: a script's or a notebook cell's configuration, in one place), toy
     runs (a module that trains on random values only and reads no data, or for twenty steps
     or fewer: a demo of an API, whose settings only need to run), an example's validation
-    split, the dropout of a script's own model when the script takes no dropout option,
+    split, the dropout of a script's own model when the script takes no dropout option; in a
+    script with no configuration for hyperparameters (no option, config class field or config
+    file named for one), a config object built of literals (`GRPOConfig(learning_rate=1e-5)`,
+    its settings in one place) and its validation split,
     configuration modules (`configs/`, `config.py`, ..., and modules that build Fiddle or
     NeMo-Run configs: `run.Config(...)`, `fdl.Partial(...)`) and tests are never reported.
 
@@ -91,8 +98,8 @@ class HardcodedHyperparameter(ProjectRule):
         Invalid("import torch\nopt = torch.optim.Adam([{'params': p}], lr=3e-4 * 2)\n", path="train.py", message="0.0006"),
         Invalid("model.fit(x, y, epochs=20, batch_size=32)\n", path="train.py", message="`epochs=20`"),
         Invalid("from xgboost import XGBClassifier\nclf = XGBClassifier(n_estimators=500, max_depth=6)\n", path="train.py"),
-        Invalid("from transformers import TrainingArguments\nargs = TrainingArguments('out', learning_rate=2e-5, num_train_epochs=3)\n",
-                path="train.py"),
+        Invalid(_OPTIONS + "from transformers import TrainingArguments\n"
+                "targs = TrainingArguments('out', learning_rate=2e-5, num_train_epochs=args.epochs)\n", path="train.py"),
         Invalid("from helpers import build_optimizer\nopt = build_optimizer(model, lr=0.01, momentum=0.9)\n"
                 "for x in loader:\n    loss(x).backward()\n    opt.step()\n",
                 path="train.py", line=2, message="`lr=0.01` is hard-coded in the `helpers.build_optimizer` call"),
@@ -106,7 +113,7 @@ class HardcodedHyperparameter(ProjectRule):
         Invalid("import torch\ndef main():\n    model_name = 't5-base'\n    lr = 1e-3\n    seed = 0\n"
                 "    opt = torch.optim.AdamW(params, lr=lr)\n", path="train.py", message="`lr = 1e-3`"),
         # A data-preparation script's split is the data pipeline's setting.
-        Invalid("from sklearn.model_selection import StratifiedShuffleSplit\n"
+        Invalid(_OPTIONS + "from sklearn.model_selection import StratifiedShuffleSplit\n"
                 "split = StratifiedShuffleSplit(n_splits=1, test_size=0.1)\n", path="prepare.py", message="`test_size=0.1`"),
         Invalid("import torch\nopt = torch.optim.Adam(p, lr=args.lr, betas=(args.beta1, 0.999))\n", path="train.py",
                 message="`betas=(args.beta1, 0.999)`"),
@@ -116,17 +123,22 @@ class HardcodedHyperparameter(ProjectRule):
         Invalid("import torch\nfrom torch.utils.data import DataLoader\nopt = torch.optim.Adam(G.parameters(), lr=2e-4)\n"
                 "for x in DataLoader(ds, batch_size=args.bs, shuffle=True):\n    z = torch.randn(x.size(0), 100)\n"
                 "    loss(D(G(z)), D(x)).backward()\n    opt.step()\n", path="gan.py", message="`lr=0.0002`"),
-        Invalid("from transformers import Trainer, TrainingArguments\n"
-                "args = TrainingArguments('out', learning_rate=2e-4, max_steps=5000)\n"
-                "Trainer(model=model, args=args, train_dataset=ds).train()\n", path="finetune.py", message="`learning_rate"),
+        Invalid(_OPTIONS + "from transformers import Trainer, TrainingArguments\n"
+                "targs = TrainingArguments('out', learning_rate=2e-4, max_steps=5000)\n"
+                "Trainer(model=model, args=targs, train_dataset=ds).train()\n", path="finetune.py", message="`learning_rate"),
         # A script that takes a dropout option and fixes another layer's; a library's layer.
         Invalid("import argparse\nimport torch.nn as nn\np = argparse.ArgumentParser()\n"
                 "p.add_argument('--dropout', type=float, default=0.1)\nargs = p.parse_args()\n"
                 "head = nn.Sequential(nn.Dropout(args.dropout), nn.Linear(8, 2), nn.Dropout(0.3))\n"
                 "if __name__ == '__main__':\n    model.fit(x, y)\n", path="train.py", message="`p=0.3`"),
         # A validation split outside examples (a package's training entry point).
-        Invalid("from sklearn.model_selection import train_test_split\ntrain, val = train_test_split(df, test_size=0.2)\n",
+        Invalid(_OPTIONS + "from sklearn.model_selection import train_test_split\ntrain, val = train_test_split(df, test_size=0.2)\n",
                 path="pkg/train.py", message="`test_size=0.2`", files={"pkg/__init__.py": "", "setup.py": "setup()\n"}),
+        # A config object's literal beside options for other hyperparameters hides from them.
+        Invalid("import argparse\nfrom transformers import TrainingArguments\np = argparse.ArgumentParser()\n"
+                "p.add_argument('--lr', type=float)\nargs = p.parse_args()\n"
+                "targs = TrainingArguments('out', learning_rate=args.lr, weight_decay=0.01)\ntrainer.train()\n",
+                path="finetune.py", message="`weight_decay=0.01`"),
         # A model module the training imports.
         Invalid("import torch.nn as nn\nWIDTH = 512\nlayer = nn.Linear(768, WIDTH)\n", path="model.py", line=2,
                 message="`WIDTH = 512`", files={"train.py": "from model import layer\n"}),
@@ -140,7 +152,7 @@ class HardcodedHyperparameter(ProjectRule):
         Invalid("import xgboost as xgb\nbooster = xgb.train(params, dtrain, num_boost_round=100)\n", path="train.py",
                 message="`num_boost_round=100`"),
         Invalid("from sklearn.linear_model import Lasso\nmodel = Lasso(0.01)\n", path="train.py", message="`alpha=0.01`"),
-        Invalid("from sklearn.model_selection import train_test_split\nparts = train_test_split(X, y, test_size=0.2)\n",
+        Invalid(_OPTIONS + "from sklearn.model_selection import train_test_split\nparts = train_test_split(X, y, test_size=0.2)\n",
                 path="prepare.py", message="`test_size=0.2`"),
         Invalid("import albumentations as A\naug = A.Compose([A.Blur(p=0.01), A.CLAHE(p=0.05)])\n", path="augment.py",
                 message="`p=0.01`"),
@@ -261,6 +273,11 @@ class HardcodedHyperparameter(ProjectRule):
         Valid("from transformers import Trainer, TrainingArguments\n"
               "args = TrainingArguments('out', learning_rate=2e-4, warmup_steps=10, max_steps=20)\n"
               "Trainer(model=model, args=args, train_dataset=ds).train()\n", path="finetune_demo.py"),
+        # A minimal script with no options: its config object is its settings, its split its own.
+        Valid("from trl import GRPOConfig, GRPOTrainer\nfrom sklearn.model_selection import train_test_split\n"
+              "train, val = train_test_split(rows, test_size=0.1)\n"
+              "args = GRPOConfig(output_dir='out', learning_rate=1e-5, gradient_accumulation_steps=2)\n"
+              "GRPOTrainer(model='Qwen/Qwen2-0.5B', args=args, train_dataset=train).train()\n", path="rloo.py"),
         # A notebook's settings cell, in a notebook CI runs.
         Valid(notebook("model_name = 'meta-llama/Llama-3.2-1B'\nstrategy = ''\nmax_steps = 100\nnum_devices = 2\n",
                        "import lightning as L\ntrainer = L.Trainer(max_steps=max_steps, devices=num_devices)\n"
@@ -277,6 +294,8 @@ class HardcodedHyperparameter(ProjectRule):
                 continue  # the scattered-constant rule's concern
             if site.in_settings or (site.evaluating and site.name == "batch_size"):
                 continue  # a settings block is configuration; an evaluation's batch size changes no result
+            if (site.in_config_call or site.name == "test_size") and not _configured(project.files[path][1]):
+                continue  # a script with no options: its config object and its split are its configuration
             if site.name == "test_size" and project.demo(path) == DEMO_EXAMPLE:
                 continue  # an example's validation split is part of what it shows
             if site.name == "dropout" and site.known and _own_model(project.files[path][1]):
@@ -369,6 +388,20 @@ def _toy_run(facts: Facts) -> bool:
 def _number(value: str) -> bool:
     """A site's value is one number (not a tuple)."""
     return not value.startswith("(")
+
+
+def _configured(facts: Facts) -> bool:
+    """Whether a module has configuration for hyperparameters: a command-line option or a
+    config class field named like one, or a config file it loads. In one that has none, a
+    config object built of literals (`GRPOConfig(learning_rate=1e-5, ...)`) is its settings,
+    in one place; where it has some, a literal beside them hides from them."""
+    return bool(facts.config_loads) or any(
+        name.lower() in _ALIASES
+        for name in (
+            *(option.dest for option in facts.cli_options),
+            *(f.name for config in facts.config_classes for f in config.fields),
+        )
+    )
 
 
 def _own_model(facts: Facts) -> bool:
