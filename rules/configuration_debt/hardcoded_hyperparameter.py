@@ -200,6 +200,11 @@ class HardcodedHyperparameter(ProjectRule):
         # A normalization layer's running-statistics momentum belongs to the architecture.
         Valid("import torch.nn as nn\nbn = nn.BatchNorm2d(64, eps=0.001, momentum=0.1)\n", path="model.py"),
         Valid("import torch.nn as nn\nBN_MOMENTUM = 0.1\nbn = nn.BatchNorm2d(64, momentum=BN_MOMENTUM)\n", path="model.py"),
+        Valid("import tensorflow as tf\ndef layer(x):\n    return tf.compat.v1.layers.batch_normalization(x, momentum=0.95)\n",
+              path="model.py"),
+        # An inference pipeline's batches.
+        Valid("from transformers import pipeline\nscore = pipeline('sentiment-analysis', batch_size=256)\ntrainer.train()\n",
+              path="rl.py"),
         Valid("import functools\nimport torch.nn as nn\nnorm = functools.partial(nn.BatchNorm2d, eps=0.001, momentum=0.1)\n",
               path="model.py"),
         # Display settings, dataset preprocessing batches, index conventions, activation shapes.

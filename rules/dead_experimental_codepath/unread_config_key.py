@@ -157,6 +157,12 @@ class UnreadConfigKey(ProjectRule):
               path="config/grafana_datasources.yaml", files={"app.py": "x = 1\n"}),
         Valid("apiVersion: v1\nkind: Service\nmetadata:\n  name: model\nspec:\n  ports: []\n",
               path="config/service.yaml", files={"app.py": "x = 1\n"}),
+        # An OpenTelemetry Collector's pipelines, read by the collector's container.
+        Valid("receivers:\n  otlp:\n    endpoint: x\nprocessors:\n  batch: {}\nexporters:\n  debug:\n    verbosity: detailed\n"
+              "extensions:\n  health_check: {}\nservice:\n  extensions: [health_check]\n  pipelines:\n"
+              "    metrics:\n      receivers: [otlp]\n", path="dashboard/otel-collector-config.yml",
+              files={"app.py": "def show(c):\n    return (c.receivers.otlp.endpoint, c.processors.batch, c.exporters.debug.verbosity,\n"
+                     "            c.extensions.health_check, c.service.extensions)\n"}),
         # A tokenizer's files, read by transformers.
         Valid('{"bos_token": "<s>", "model_max_length": 2048, "tokenizer_class": "LlamaTokenizer"}\n',
               path="configs/tokenizer/tokenizer_config.json",
