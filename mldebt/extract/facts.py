@@ -495,6 +495,8 @@ class Facts:
     #: `is_config_module` when the file is itself configuration (configs/, config.py, ...).
     hyperparameters: list[HyperparameterSite] = field(default_factory=list)
     is_config_module: bool = False
+    #: Python: the module builds a data loader or a dataset (`data_feeds` of the table).
+    feeds_data: bool = False
     #: Python: data and model reads and writes. dvc.yaml: its stages. *.dvc and .gitattributes:
     #: the paths or patterns DVC or git-lfs version.
     data_access: list[DataAccess] = field(default_factory=list)

@@ -206,6 +206,8 @@ class HyperparameterCollector(NameBindings, cst.BatchableCSTVisitor):
         #: a class named like one (`class_names` of `rules/knowledge/config_classes.yaml`).
         self._config_class = re.compile(load_table("config_classes")["class_names"])
         self._config_call = False
+        self._data_feeds = tuple(table.get("data_feeds", ()))
+        self._feeds_data = False
         #: id of a site's value node -> the scope whose code holds it.
         self._site_scopes: dict[int, _Scope] = {}
         self._scope = _Scope(is_module=True)
@@ -380,6 +382,8 @@ class HyperparameterCollector(NameBindings, cst.BatchableCSTVisitor):
                 self._scope.evaluates = True
         name = self.ctx.qualname(node.func)
         self._config_call = bool(self._config_class.search((name or dotted_name(node.func) or "").rpartition(".")[2]))
+        if name and name.startswith(self._data_feeds):
+            self._feeds_data = True
         if name == "functools.partial" and node.args and node.args[0].keyword is None and not node.args[0].star:
             # `partial(nn.BatchNorm2d, momentum=0.1)` passes its arguments to the callable it wraps.
             self._call_sites(cst.Call(func=node.args[0].value, args=node.args[1:]))
@@ -489,6 +493,7 @@ class HyperparameterCollector(NameBindings, cst.BatchableCSTVisitor):
         facts.is_config_module = (
             bool(CONFIG_DIRS & set(parts[:-1])) or bool(_CONFIG_MODULE.search(parts[-1])) or self._builds_config
         )
+        facts.feeds_data = self._feeds_data
         facts.hyperparameters = [
             replace(
                 site, line=where[node].line, column=where[node].column, end_line=where[node].end_line,

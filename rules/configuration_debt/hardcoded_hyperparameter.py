@@ -139,6 +139,16 @@ class HardcodedHyperparameter(ProjectRule):
                 "p.add_argument('--lr', type=float)\nargs = p.parse_args()\n"
                 "targs = TrainingArguments('out', learning_rate=args.lr, weight_decay=0.01)\ntrainer.train()\n",
                 path="finetune.py", message="`weight_decay=0.01`"),
+        # Noise drawn while training on a dataset (a VAE's reparameterisation) is no toy run.
+        Invalid(_OPTIONS + "import torch\nfrom torchvision import datasets\n"
+                "opt = torch.optim.Adam(model.parameters(), lr=1e-3)\n"
+                "loader = torch.utils.data.DataLoader(datasets.MNIST('data'), batch_size=128, **kwargs)\n"
+                "for epoch in range(args.epochs):\n    for x in loader:\n        eps = torch.randn_like(x)\n"
+                "        loss(model(x + eps)).backward()\n        opt.step()\n", path="vae.py", message="`lr=0.001`"),
+        # A command's parameters are its options: the split typed beside them hides from them.
+        Invalid("import typer\nfrom sklearn.model_selection import train_test_split\napp = typer.Typer()\n"
+                "@app.command()\ndef train(num_workers: int = 1):\n    tr, va = train_test_split(df, test_size=0.2)\n"
+                "    model.fit(tr)\n", path="train.py", message="`test_size=0.2`"),
         # A model module the training imports.
         Invalid("import torch.nn as nn\nWIDTH = 512\nlayer = nn.Linear(768, WIDTH)\n", path="model.py", line=2,
                 message="`WIDTH = 512`", files={"train.py": "from model import layer\n"}),
@@ -379,12 +389,12 @@ _SMOKE_STEPS = 20
 
 def _toy_run(facts: Facts) -> bool:
     """A module whose training is a demo of an API, not an experiment: it trains on random
-    values (its only draws fill tensors, `torch.randn`, and it reads no data), or for a
+    values (its only draws fill tensors, `torch.randn`, and it loads no data), or for a
     handful of steps (`max_steps=10`). Its settings only need to run: none was tuned."""
     if any(s.name == "max_steps" and _number(s.value) and float(s.value) <= _SMOKE_STEPS for s in facts.hyperparameters):
         return True
     return bool(
-        facts.training_markers and facts.randomness
+        facts.training_markers and facts.randomness and not facts.feeds_data
         and all(use.api in _RANDOM_VALUES for use in facts.randomness)
         and not any(access.mode == "read" for access in facts.data_access)
     )
@@ -397,10 +407,11 @@ def _number(value: str) -> bool:
 
 def _configured(facts: Facts) -> bool:
     """Whether a module has configuration for hyperparameters: a command-line option or a
-    config class field named like one, or a config file it loads. In one that has none, a
+    config class field named like one, a command whose parameters are options, or a config
+    file it loads. In one that has none, a
     config object built of literals (`GRPOConfig(learning_rate=1e-5, ...)`) is its settings,
     in one place; where it has some, a literal beside them hides from them."""
-    return bool(facts.config_loads) or any(
+    return bool(facts.config_loads) or any(entry.kind == "cli-command" for entry in facts.entry_points) or any(
         name.lower() in _ALIASES
         for name in (
             *(option.dest for option in facts.cli_options),
