@@ -1,5 +1,6 @@
-"""A pickle or object array loaded from the path the same module writes is its own cache: a note
-(MLD401, MLD403), while a load of any other file stays a warning (`mldebt/extract/own_files.py`)."""
+"""A pickle, object array or checkpoint loaded from the path the same module writes is its own
+cache: a note (MLD401, MLD402, MLD403), while a load of any other file stays a warning (or, for
+an explicit `weights_only=False`, an error) (`mldebt/extract/own_files.py`)."""
 
 from __future__ import annotations
 
@@ -95,6 +96,52 @@ def test_a_pickle_from_anywhere_else_stays_a_warning(code, line):
 def test_an_object_array_from_elsewhere_stays_a_warning():
     code = "import numpy as np\nnp.save('a.npy', x)\nb = np.load(args.features, allow_pickle=True)\n"
     assert severities("MLD403", code) == [(3, "warning")]
+
+
+# A script that resumes from the checkpoint it saves, under a path built the same way.
+RESUME = """import os, torch
+def train(args, model):
+    ckpt = os.path.join(args.out, 'last.pt')
+    if os.path.exists(ckpt):
+        model.load_state_dict(torch.load(ckpt))
+    for epoch in range(3):
+        torch.save(model.state_dict(), ckpt)
+"""
+# A cache of computed features, written through a handle and read back with weights_only=False.
+FEATURE_CACHE = """import torch
+def mels(self, path):
+    cache = self.sup_dir / (path.stem + '.pt')
+    if cache.exists():
+        return torch.load(cache, weights_only=False)
+    mel = self.compute(path)
+    with open(cache, 'wb') as f:
+        torch.save(mel, f)
+    return mel
+"""
+# A checkpoint named by the user, in a module that saves another file.
+USER_CHECKPOINT = """import torch
+torch.save(model.state_dict(), 'out/model.pt')
+state = torch.load(args.checkpoint)
+"""
+# The same local name in two functions: a save helper and a load helper are two files.
+CHECKPOINT_HELPERS = """import torch
+def save(model, path):
+    torch.save(model.state_dict(), path)
+def load(model, path):
+    model.load_state_dict(torch.load(path, weights_only=False))
+"""
+
+
+@pytest.mark.parametrize(("code", "line"), [(RESUME, 5), (FEATURE_CACHE, 5)])
+def test_a_checkpoint_read_back_from_where_the_module_saved_it_is_a_note(code, line):
+    findings, _ = run_example("MLD402", Invalid(code))
+    assert [(f.line, f.severity) for f in findings] == [(line, "info")]
+    assert "its own cache or checkpoint" in findings[0].message
+
+
+@pytest.mark.parametrize(("code", "line", "severity"), [(USER_CHECKPOINT, 3, "warning"), (CHECKPOINT_HELPERS, 5, "error")])
+def test_a_checkpoint_from_anywhere_else_keeps_its_severity(code, line, severity):
+    assert severities("MLD402", code) == [(line, severity)]
 
 
 def test_the_pass_over_the_module_leaves_names_imported_further_down_to_the_walk(tmp_path):

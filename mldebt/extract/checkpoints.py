@@ -6,6 +6,7 @@ import libcst as cst
 
 from mldebt.extract.context import FileContext
 from mldebt.extract.facts import CheckpointLoad, Facts, Site
+from mldebt.extract.own_files import own_files
 from mldebt.knowledge import Verdict, check_guarded_call, guarded_calls
 
 #: Calls that allow-list types for `weights_only` loading: code that uses them means
@@ -59,4 +60,5 @@ class CheckpointLoadCollector(cst.BatchableCSTVisitor):
             if explicit or not self._module_allow_lists:
                 span = where[node]
                 site = Site(span.line, span.column, span.end_line, span.end_column, module.code_for_node(node)[:80])
-                facts.checkpoint_loads.append(CheckpointLoad(site, verdict.message, verdict.hint, explicit))
+                own = own_files(self.ctx).reads_own_file(node)  # after the walk, as `own_files` requires
+                facts.checkpoint_loads.append(CheckpointLoad(site, verdict.message, verdict.hint, explicit, own))

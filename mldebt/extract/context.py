@@ -125,6 +125,9 @@ class FileContext:
         #: Names a module-level def or class binds: a local `load` is not `pickle.load`.
         self._shadowed: set[str] = set()
         self._module_strings: dict[str, str] | None = None
+        #: Analyses of the whole module that several rules or collectors ask for after the
+        #: walk, made once, keyed by their class (`mldebt.extract.own_files.own_files`).
+        self.shared: dict[type, Any] = {}
         for statement in _top_level_statements(module.body):
             if isinstance(statement, cst.SimpleStatementLine):
                 for small in statement.body:

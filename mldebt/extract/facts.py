@@ -98,12 +98,14 @@ class Site:
 @dataclass(frozen=True)
 class CheckpointLoad:
     """A `torch.load`-like call that may unpickle arbitrary objects: `explicit` when the code
-    says `weights_only=False`, else it leaves the choice to the torch version's default."""
+    says `weights_only=False`, else it leaves the choice to the torch version's default.
+    `own_file` when it reads back the path the same module saves to (`mldebt.extract.own_files`)."""
 
     site: Site
     message: str
     hint: str
     explicit: bool
+    own_file: bool = False
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Files a module reads back from where it wrote them itself, for the deserialization rules.
+"""Files a module reads back from where it wrote them itself, for the deserialization rules
+(MLD401 and MLD403 while the walk reports, MLD402 through its `CheckpointLoad` fact).
 
 A pickle (or an object array) that a module loads from the very path it dumps to is that
 module's own cache or index: the code that wrote it is the code that trusts it. A pickle loaded
@@ -33,6 +34,18 @@ if TYPE_CHECKING:
 _OPEN = frozenset({"open", "io.open"})
 
 
+#: What a finding on a load of the module's own file adds to its message, and why it is a note.
+OWN_FILE = "here it reads back a file this module writes at that path (its own cache or checkpoint), so nobody else's file reaches it"
+
+
+def own_files(ctx: FileContext) -> OwnFiles:
+    """The module's one `OwnFiles` pass, shared by the rules and collectors that ask."""
+    found = ctx.shared.get(OwnFiles)
+    if found is None:
+        found = ctx.shared[OwnFiles] = OwnFiles(ctx)
+    return found
+
+
 @cache
 def _tables() -> tuple[dict[str, int], frozenset[str]]:
     """(write call or `.method` -> position of its file argument, the loads of the table)."""
@@ -56,11 +69,10 @@ class UnsafeLoads:
             self._loads.append((node, verdict))
 
     def report(self) -> None:
-        own = OwnFiles(self.rule.ctx) if self._loads else None
         for node, verdict in self._loads:
             message, severity = verdict.message, verdict.severity
-            if own is not None and own.reads_own_file(node):
-                message, severity = f"{message}; here it reads back a file this module writes at that path (its own cache)", Severity.INFO
+            if own_files(self.rule.ctx).reads_own_file(node):
+                message, severity = f"{message}; {OWN_FILE}", Severity.INFO
             self.rule.report(node, message, verdict.hint, severity=severity, confidence=verdict.confidence)
 
 

@@ -3,6 +3,7 @@ from dataclasses import dataclass
 
 from packaging.version import Version
 
+from mldebt.extract.own_files import OWN_FILE
 from mldebt.project import Project
 from mldebt.project.demos import DEMO_NOTEBOOK
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid, notebook
@@ -29,7 +30,10 @@ class TorchLoadUnrestricted(ProjectRule):
     weights-only loading). An unpinned `torch` may still resolve to an old release, so it is
     reported. The option `flag-missing = false` reports only an explicit `weights_only=False`.
     In a notebook that nothing runs (a lesson reloading the weights it saved a few cells
-    above), a missing `weights_only` is info; an explicit `False` stays an error.
+    above), a missing `weights_only` is info; an explicit `False` stays an error. A load of
+    the path the same module `torch.save`s to (a checkpoint it resumes from, a cache it
+    builds) is a note, whatever `weights_only` says, as in MLD401: the file is the module's
+    own, not one from elsewhere. Paths are compared as code within one module.
 
     ## References
     - PyTorch docs, `torch.load` and "Serialization semantics" (weights_only)
@@ -88,15 +92,19 @@ class TorchLoadUnrestricted(ProjectRule):
             for load in facts.checkpoint_loads:
                 if not load.explicit and (not self.options.flag_missing or (floor is not None and floor >= _SAFE_DEFAULT)):
                     continue
-                site = load.site
+                site, message, severity = load.site, load.message, None
+                if load.own_file:
+                    message, severity = f"{message}; {OWN_FILE}", Severity.INFO
+                elif not load.explicit:
+                    severity = self._missing_severity(project, path)
                 yield ProjectFinding(
                     site.line,
-                    load.message,
+                    message,
                     hint=load.hint,
                     column=site.column,
                     end_line=site.end_line,
                     end_column=site.end_column,
-                    severity=None if load.explicit else self._missing_severity(project, path),
+                    severity=severity,
                     confidence=None if load.explicit else Confidence.MEDIUM,
                     path=path,
                 )
