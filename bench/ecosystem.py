@@ -200,12 +200,16 @@ def _reports(folder: Path) -> list[tuple[str, dict]]:
 class RuleDelta:
     appeared: list[dict] = field(default_factory=list)
     disappeared: list[dict] = field(default_factory=list)
+    #: Findings of both runs whose severity moved (as found after the change, with `was`):
+    #: their labels no longer count, and `sample` offers them again.
+    regraded: list[dict] = field(default_factory=list)
 
 
 def diff_runs(before: dict[str, list[dict]], after: dict[str, list[dict]]) -> dict[str, dict[str, RuleDelta]]:
-    """Per repository and rule, the findings whose fingerprint appeared or disappeared. Counted as
-    multisets, so a second finding with a fingerprint already present still shows. Repositories
-    present in only one run are left out: a missing scan is not a change of the rules."""
+    """Per repository and rule, the findings whose fingerprint appeared or disappeared, and
+    those whose severity moved. Counted as multisets, so a second finding with a fingerprint
+    already present still shows. Repositories present in only one run are left out: a missing
+    scan is not a change of the rules."""
     deltas: dict[str, dict[str, RuleDelta]] = {}
     for repo in sorted(before.keys() & after.keys()):
         old = Counter(f["fingerprint"] for f in before[repo])
@@ -216,6 +220,11 @@ def diff_runs(before: dict[str, list[dict]], after: dict[str, list[dict]]) -> di
                 if surplus[finding["fingerprint"]] > 0:
                     surplus[finding["fingerprint"]] -= 1
                     getattr(per_rule.setdefault(finding["rule"], RuleDelta()), side).append(finding)
+        severities = {f["fingerprint"]: f["severity"] for f in before[repo] if old[f["fingerprint"]] == 1}
+        for finding in after[repo]:
+            was = severities.get(finding["fingerprint"])
+            if new[finding["fingerprint"]] == 1 and was is not None and was != finding["severity"]:
+                per_rule.setdefault(finding["rule"], RuleDelta()).regraded.append({**finding, "was": was})
         if per_rule:
             deltas[repo] = dict(sorted(per_rule.items()))
     return deltas
@@ -243,13 +252,15 @@ def render_diff(deltas: dict[str, dict[str, RuleDelta]], show: int) -> str:
         for rule, delta in per_rule.items():
             totals["+"] += len(delta.appeared)
             totals["-"] += len(delta.disappeared)
-            lines.append(f"  {rule}  +{len(delta.appeared)} -{len(delta.disappeared)}")
-            for sign, findings in (("+", delta.appeared), ("-", delta.disappeared)):
+            totals["~"] += len(delta.regraded)
+            lines.append(f"  {rule}  +{len(delta.appeared)} -{len(delta.disappeared)} ~{len(delta.regraded)}")
+            for sign, findings in (("+", delta.appeared), ("-", delta.disappeared), ("~", delta.regraded)):
                 for finding in findings[:show]:
-                    lines.append(f"    {sign} {where(finding)}  {finding['message']}")
+                    moved = f"{finding['was']} -> {finding['severity']}  " if sign == "~" else ""
+                    lines.append(f"    {sign} {where(finding)}  {moved}{finding['message']}")
                 if len(findings) > show:
                     lines.append(f"    {sign} ... {len(findings) - show} more")
-    lines.append(f"total +{totals['+']} -{totals['-']}")
+    lines.append(f"total +{totals['+']} -{totals['-']} ~{totals['~']} regraded")
     return "\n".join(lines) + "\n"
 
 

@@ -34,7 +34,16 @@ def test_diff_reports_appeared_and_disappeared_per_repo_and_rule():
     assert [f["fingerprint"] for f in delta.disappeared] == ["b"]
     assert "MLD101" not in deltas["o/r"]
     text = eco.render_diff(deltas, show=5)
-    assert "MLD304  +1 -1" in text and "+ train.py[cell 2]:1" in text and text.endswith("total +1 -1\n")
+    assert "MLD304  +1 -1 ~0" in text and "+ train.py[cell 2]:1" in text and text.endswith("total +1 -1 ~0 regraded\n")
+
+
+def test_diff_reports_a_finding_whose_severity_moved():
+    before = {"o/r": [finding("a"), finding("b")]}
+    after = {"o/r": [finding("a", severity="info"), finding("b")]}
+    delta = eco.diff_runs(before, after)["o/r"]["MLD101"]
+    assert [(f["fingerprint"], f["was"], f["severity"]) for f in delta.regraded] == [("a", "warning", "info")]
+    assert not delta.appeared and not delta.disappeared
+    assert "~ train.py:1  warning -> info  m a" in eco.render_diff(eco.diff_runs(before, after), 5)
 
 
 def test_diff_counts_a_repeated_fingerprint():
