@@ -45,6 +45,7 @@ from mldebt.extract.sources import (
 )
 from mldebt.extract.walk import walk
 from mldebt.project import Project
+from mldebt.project.handoffs import OWN_PIPELINE_FILE, own_pipeline_loads
 from mldebt.registry import all_rules, resolve_selector
 from mldebt.report import Diagnostic, FileResult, Finding, RelatedSite
 from mldebt.rule import ProjectRule, PythonRule, RawFinding, Severity, SuppressionRule, TextFinding, TextRule
@@ -435,6 +436,25 @@ class FileAnalyzer:
                     severity = min(policy[kind], Severity.parse(finding.severity))
                     kept.append(dataclasses.replace(finding, severity=severity.label))
             result.findings = kept
+
+    def weigh_own_pipeline_loads(self, project: Project, results: dict[str, FileResult]) -> None:
+        """Findings on a load of a file the repository's own code writes (`mldebt.project.handoffs`)
+        take the severity their rule gives such loads (`in_own_pipeline`), never a higher one,
+        and say where the file is written."""
+        weighed = {r.id: r.in_own_pipeline for r in self.rules if r.in_own_pipeline is not None}
+        if not weighed:
+            return
+        for path, places in own_pipeline_loads(project).items():
+            result = results[path]
+            result.findings = [
+                dataclasses.replace(
+                    finding,
+                    severity=min(weighed[finding.rule], Severity.parse(finding.severity)).label,
+                    message=f"{finding.message}; {OWN_PIPELINE_FILE.format(writer=places[(finding.cell, finding.line)])}",
+                )
+                if finding.rule in weighed and (finding.cell, finding.line) in places else finding
+                for finding in result.findings
+            ]
 
     def _collect(
         self,

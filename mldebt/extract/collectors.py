@@ -17,10 +17,12 @@ from mldebt.extract.facts import (
     Facts,
     FlagDefinition,
     FlagGuard,
+    PickledFile,
     Site,
     is_uri,
 )
 from mldebt.extract.manifests import notebook_installs, requirement_strings
+from mldebt.extract.own_files import own_files, pickles
 from mldebt.knowledge import load_table
 
 #: Calls that check for an accelerator before using it (not `device_count()`: distributed
@@ -502,6 +504,30 @@ def _is_file(node: cst.BaseExpression) -> bool:
     return isinstance(node, cst.Name) and node.value == "__file__"
 
 
+#: A path whose file name is written out: `*/train.pkl`, `{config:out}/m.pt`, `cache/feats.pkl`.
+_LITERAL_NAME = re.compile(r"(^|/)[^*/{}]*[^*/{}.][^*/{}]*$")
+
+
+def _folder_name(path: cst.BaseExpression) -> str:
+    """The name of the run-time value a path's folder comes from: `data_path` in
+    `os.path.join(data_path, "train.pkl")`, `f"{data_path}/train.pkl"` or `data_path + "/x"`;
+    `out` in `args.out / "m.pkl"`; '' when the folder is anything else."""
+    head: cst.BaseExpression | None = None
+    if isinstance(path, cst.Call) and path.args and dotted_name(path.func) in ("os.path.join", "path.join", "join"):
+        head = path.args[0].value
+    elif isinstance(path, cst.BinaryOperation) and isinstance(path.operator, (cst.Divide, cst.Add)):
+        head = path.left
+        while isinstance(head, cst.BinaryOperation) and isinstance(head.operator, (cst.Divide, cst.Add)):
+            head = head.left
+    elif isinstance(path, cst.FormattedString) and path.parts and isinstance(path.parts[0], cst.FormattedStringExpression):
+        head = path.parts[0].expression
+    if isinstance(head, cst.Name):
+        return head.value
+    if isinstance(head, cst.Attribute):
+        return head.attr.value
+    return ""
+
+
 def _join(parts: list[str | None]) -> str | None:
     if all(p is None for p in parts):
         return None
@@ -528,6 +554,7 @@ class DataAccessCollector(_ModuleLevelVisitor):
         self._assigned: set[str] = set()
         self.accesses: list[tuple[str, str, cst.CSTNode, str]] = []
         self.config_refs: list[str] = []
+        self._pickles = False  # a pickle-based load or write: `PickledFile` facts to make
 
     def visit_Assign(self, node: cst.Assign) -> None:
         if self._depth == 0 and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
@@ -640,6 +667,7 @@ class DataAccessCollector(_ModuleLevelVisitor):
             self._hydra_config(node)
         if name in self._fetchers or method == "extractall" or method in self._fetch_methods:
             self.fetches = True
+        self._pickles = self._pickles or pickles(name, method)
         if name in self._open:
             mode = literal_value(call_argument(node, "mode", 1))
             written = isinstance(mode, str) and any(c in mode for c in "wax")
@@ -668,33 +696,63 @@ class DataAccessCollector(_ModuleLevelVisitor):
             if isinstance(target, cst.BaseExpression):
                 self._record(entry["mode"], target, node, f".{node.func.attr.value}()", entry.get("scheme"))
 
+    def _pickled_paths(self) -> list[tuple[str, cst.Call, list[cst.BaseExpression] | None]]:
+        """The pickle-based loads and writes of the module and the expressions naming their files."""
+        if not self._pickles:
+            return []
+        own = own_files(self.ctx)  # after the walk, as `own_files` requires
+        return [(mode, call, paths) for mode in ("read", "write") for call, paths in own.file_paths(mode)]
+
     def located(self) -> list[cst.CSTNode]:
-        return [node for _, _, node, _ in self.accesses]
+        pickled = self._pickled_paths()
+        return [node for _, _, node, _ in self.accesses] + [call for _, call, _ in pickled] + [
+            path for mode, _, paths in pickled if mode == "write" for path in paths or ()
+        ]
+
+    def _placed(self, path: str) -> tuple[str, bool]:
+        """A resolved path as the graph reads it, and whether it has a second reading (`DataAccess.relative`)."""
+        folder = posixpath.dirname(self.ctx.path)
+        notebook = self.ctx.kind == "notebook"
+        if _HERE in path:
+            return posixpath.normpath(path.replace(_HERE, folder or ".")), False  # one reading: the script's folder
+        if is_uri(path):
+            return path, False
+        if path.startswith("*"):
+            return path, bool(folder) and not notebook
+        if not path.startswith(("/", "~")):
+            if notebook and folder:
+                path = posixpath.join(folder, path)  # notebooks resolve from their folder
+            return posixpath.normpath(path), bool(folder) and not notebook
+        return posixpath.normpath(path), False
+
+    def _pickled_file(self, mode: str, node: cst.BaseExpression, line: int, column: int) -> PickledFile | None:
+        """The record of one file a load reads or a writer writes, None when its name is not
+        written out (`os.path.join(d, name)`: nothing to match it by)."""
+        path = self.resolve(node)
+        if path is None or not _LITERAL_NAME.search(path):
+            return None
+        path, relative = self._placed(path)
+        cell, cell_line = self.ctx.cell_line(line)
+        access = DataAccess(mode, path, line, column, "pickle", relative)
+        return PickledFile(access, _folder_name(node) if path.startswith("*") else "", cell_line, cell)
 
     def fill(self, facts: Facts, where: dict, module: cst.Module) -> None:
-        folder = posixpath.dirname(self.ctx.path)
-        here = folder or "."
+        here = posixpath.dirname(self.ctx.path) or "."
         facts.string_constants = {
             k: v.replace(_HERE, here) for k, v in self._constants.items() if "{" not in v.replace(_HERE, "")
         }
         facts.fetches_data = self.fetches
-        notebook = self.ctx.kind == "notebook"
         for mode, path, node, api in self.accesses:
-            relative = False
-            if _HERE in path:
-                path = posixpath.normpath(path.replace(_HERE, here))  # one reading: the script's folder
-            elif is_uri(path):
-                pass
-            elif path.startswith("*"):
-                relative = bool(folder) and not notebook
-            elif not path.startswith(("/", "~")):
-                if notebook and folder:
-                    path = posixpath.join(folder, path)  # notebooks resolve from their folder
-                path = posixpath.normpath(path)
-                relative = bool(folder) and not notebook
-            else:
-                path = posixpath.normpath(path)
+            path, relative = self._placed(path)
             facts.data_access.append(DataAccess(mode, path, where[node].line, where[node].column, api, relative))
+        for mode, call, paths in self._pickled_paths():
+            # A load is placed as its finding is; a write where its path is named (a helper's caller).
+            spans = [where[call if mode == "read" else p] for p in paths or ()]
+            files = [self._pickled_file(mode, p, span.line, span.column) for p, span in zip(paths or (), spans)]
+            if files and all(files):  # a load counts only when every path it may read is known
+                facts.pickled_files += files
+        notebook = self.ctx.kind == "notebook"
+        folder = posixpath.dirname(self.ctx.path)
         for ref in dict.fromkeys(self.config_refs):
             if _HERE in ref:
                 readings = [ref.replace(_HERE, here)]

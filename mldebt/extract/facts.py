@@ -227,6 +227,22 @@ class DataAccess:
 
 
 @dataclass(frozen=True)
+class PickledFile:
+    """A file that code unpickles (a load the MLD401-403 rules report) or writes with a
+    pickle-based writer (`writers` in `rules/knowledge/deserialization.yaml`), seen through one
+    call of a module-level helper (`load_pickle(os.path.join(data_path, "train.pkl"))`).
+    `access` holds its path as a data access does (`*` for run-time parts); `folder` names the
+    run-time value its folder comes from (`data_path`; `out` for `args.out / "m.pkl"`), '' for
+    none; `line` and `cell` place the load or write as findings do. A helper called with
+    several paths gives one record for each."""
+
+    access: DataAccess
+    folder: str
+    line: int
+    cell: int | None = None
+
+
+@dataclass(frozen=True)
 class PipelineStage:
     """A declared pipeline step (a `dvc.yaml` stage): the scripts its command runs and the
     artifacts it declares as dependencies and outputs, all as paths from the repository root
@@ -509,6 +525,9 @@ class Facts:
     #: extraction, a notebook's `!wget`/`!unzip` line), so the files it reads may be its own.
     fetches_data: bool = False
     pipeline_stages: list[PipelineStage] = field(default_factory=list)
+    #: Python: the files its pickle-based loads read and its pickle-based writers write
+    #: (`mldebt.project.handoffs` finds the loads of files the repository's own code writes).
+    pickled_files: list[PickledFile] = field(default_factory=list)
     #: Python: config classes defined here; names that occur here only as a config class's
     #: field (not read here); config-like class names handed to a call (`HfArgumentParser(
     #: (ModelArgs, DataArgs))`, `OmegaConf.structured(Cfg)`) and used (constructed, called

@@ -46,6 +46,13 @@ def own_files(ctx: FileContext) -> OwnFiles:
     return found
 
 
+def pickles(name: str, method: str | None) -> bool:
+    """Whether a call (qualified `name`, or `.method` of any object) loads or writes a pickle-based
+    file: only modules with such a call need the `OwnFiles` pass for their `PickledFile` facts."""
+    writers, loads = _tables()
+    return name in loads or name in writers or (method is not None and f".{method}" in writers)
+
+
 @cache
 def _tables() -> tuple[dict[str, int], frozenset[str]]:
     """(write call or `.method` -> position of its file argument, the loads of the table)."""
@@ -89,22 +96,71 @@ class OwnFiles(cst.BatchableCSTVisitor):
         #: id(call) -> (call, path key of the file it loads); the call is kept so its id stays unique.
         self._reads: dict[int, tuple[cst.Call, str]] = {}
         self._handles: dict[str, str] = {}  # handle name -> path key, latest binding wins
-        self._functions: list[int] = []  # ids of the enclosing defs
+        self._handle_paths: dict[str, cst.BaseExpression] = {}  # handle name -> its path expression
+        self._functions: list[cst.FunctionDef | None] = []  # the enclosing defs (None: a class body)
+        #: (load or write call, the expression naming its file, the def it sits in), in source order.
+        self._paths: dict[str, list[tuple[cst.Call, cst.BaseExpression, cst.FunctionDef | None]]] = {"read": [], "write": []}
+        self._helpers: dict[str, cst.FunctionDef] = {}  # module-level defs by name
+        self._calls: dict[str, list[cst.Call]] = {}  # calls of a bare name, by name
         self._done = False
 
-    def reads_own_file(self, call: cst.Call) -> bool:
-        """Whether `call` loads a file this module writes at the same path."""
+    def _run(self) -> None:
         if not self._done:
             self._done = True
             walk(self.ctx.module, [self])  # the shared walker: libcst's `visit` rebuilds every node
+
+    def reads_own_file(self, call: cst.Call) -> bool:
+        """Whether `call` loads a file this module writes at the same path."""
+        self._run()
         read = self._reads.get(id(call))
         return read is not None and read[0] is call and read[1] in self._written
 
+    def file_paths(self, mode: str) -> list[tuple[cst.Call, list[cst.BaseExpression] | None]]:
+        """Each load (`read`) or pickle-based write (`write`) and the expressions that name its
+        file. A parameter of a module-level helper (`def load_pickle(filename)`) stands for
+        what each call of the helper in this module passes (`load_pickle(os.path.join(d,
+        "train.pkl"))`); None when a call passes nothing readable or nothing calls it (the
+        helper loads whatever it is given)."""
+        self._run()
+        return [(call, self._callers_paths(path, function)) for call, path, function in self._paths[mode]]
+
+    def _callers_paths(self, path: cst.BaseExpression, function: cst.FunctionDef | None) -> list[cst.BaseExpression] | None:
+        if not isinstance(path, cst.Name) or function is None:
+            return [path]
+        params = [*function.params.posonly_params, *function.params.params]
+        names = [p.name.value for p in params]
+        if path.value not in names and path.value not in {p.name.value for p in function.params.kwonly_params}:
+            return [path]  # a local name, not the caller's
+        if self._helpers.get(function.name.value) is not function:
+            return None  # a method or a nested def: its callers are not bare-name calls of this module
+        position = names.index(path.value) if path.value in names else None
+        passed = [call_argument(call, path.value, position) for call in self._calls.get(function.name.value, [])]
+        if not passed or not all(isinstance(arg, cst.BaseExpression) for arg in passed):
+            return None
+        return passed
+
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self._functions.append(id(node))
+        if not self._functions:
+            self._helpers[node.name.value] = node
+        self._functions.append(node)
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         self._functions.pop()
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self._functions.append(None)  # a method is not a module-level helper
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self._functions.pop()
+
+    def _file_path(self, node: cst.BaseExpression) -> cst.BaseExpression:
+        """The expression naming the file: a handle's `open` argument, else `node` itself."""
+        if isinstance(node, cst.Call) and self.ctx.qualname(node.func) in _OPEN:
+            path = call_argument(node, "file", 0)
+            return path if isinstance(path, cst.BaseExpression) else node
+        if isinstance(node, cst.Name) and node.value in self._handle_paths:
+            return self._handle_paths[node.value]
+        return node
 
     def _key(self, node: cst.BaseExpression) -> str | None:
         """The path a file argument names, as code; a handle stands for the path it was opened on."""
@@ -114,8 +170,8 @@ class OwnFiles(cst.BatchableCSTVisitor):
         if isinstance(node, cst.Name) and node.value in self._handles:
             return self._handles[node.value]
         code = re.sub(r"\s+", "", self.ctx.module.code_for_node(node))
-        if isinstance(node, cst.Name) and self._functions:
-            return f"{self._functions[-1]}:{code}"  # a variable: the same only in its function
+        if isinstance(node, cst.Name) and self._functions and self._functions[-1] is not None:
+            return f"{id(self._functions[-1])}:{code}"  # a variable: the same only in its function
         return code
 
     def _bind(self, target: cst.BaseExpression | None, value: cst.BaseExpression) -> None:
@@ -124,6 +180,7 @@ class OwnFiles(cst.BatchableCSTVisitor):
             key = self._key(value)
             if key is not None:
                 self._handles[target.value] = key
+                self._handle_paths[target.value] = self._file_path(value)
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
         self._bind(node.asname.name if node.asname else None, node.item)
@@ -136,6 +193,9 @@ class OwnFiles(cst.BatchableCSTVisitor):
         name = self.ctx.qualname(node.func) or ""
         method = f".{node.func.attr.value}" if isinstance(node.func, cst.Attribute) else ""
         position = self._writers.get(name, self._writers.get(method))
+        if isinstance(node.func, cst.Name):
+            self._calls.setdefault(node.func.value, []).append(node)
+        function = self._functions[-1] if self._functions else None
         if name in _OPEN:
             mode = literal_value(call_argument(node, "mode", 1))
             key = self._key(node)
@@ -146,7 +206,9 @@ class OwnFiles(cst.BatchableCSTVisitor):
             key = self._key(target) if isinstance(target, cst.BaseExpression) else None
             if key is not None:
                 self._written.add(key)
+                self._paths["write"].append((node, self._file_path(target), function))
         elif name in self._loads and node.args and not node.args[0].keyword and not node.args[0].star:
             key = self._key(node.args[0].value)
             if key is not None:
                 self._reads[id(node)] = (node, key)
+                self._paths["read"].append((node, self._file_path(node.args[0].value), function))

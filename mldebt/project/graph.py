@@ -144,7 +144,7 @@ _PLACEHOLDER = re.compile(r"\{(import|config):([^{}]+)\}")
 _PROSE = re.compile(r"\n|(\S+\s+){4}\S")
 
 
-def _resolver(project: Project):
+def resolver(project: Project):
     """Resolve what a file could not on its own: constants imported from another module
     (`{import:config.DATA}`) and values of the repository's config files (`{config:data.train}`,
     when exactly one config key has that path and a string value that is not prose: a system
@@ -186,7 +186,7 @@ def build_graph(project: Project) -> nx.DiGraph:
 
     graph = nx.DiGraph()
     versioned = versioned_patterns(project)
-    resolve = _resolver(project)
+    resolve = resolver(project)
 
     def supported(reading: str) -> bool:
         return reading in project.present or versioned.covers(reading)

@@ -15,7 +15,8 @@ class NumpyLoadAllowPickle(PythonRule):
     ## Known limitations
     A value computed at run time (`allow_pickle=flag`) is not reported. A file the module
     itself saves at the same path (`np.save(idx_file, ...)` then `np.load(idx_file, ...)`: an
-    index it builds beside the data) is reported as a note, as in MLD401.
+    index it builds beside the data) is reported as a note, as in MLD401, and so is a file
+    another script of the repository saves there.
 
     ## References
     - NumPy docs, `numpy.load` (allow_pickle)
@@ -28,6 +29,7 @@ class NumpyLoadAllowPickle(PythonRule):
     severity = Severity.WARNING
     confidence = Confidence.HIGH
     in_tests = False
+    in_own_pipeline = Severity.INFO
     INVALID = [
         Invalid("import numpy as np\nx = np.load('feats.npy', allow_pickle=True)\n", line=2),
         Invalid("import numpy\nx = numpy.load('feats.npz', None, True)\n"),

@@ -18,7 +18,10 @@ class PickleDeserialization(PythonRule):
     reloads after, an index it saves beside the data, a model a notebook saved a few cells
     above) is reported as a note: paths are compared as code within one module, and a bare
     variable only within its function, so a `load(path)` helper stays a warning. A file
-    written by another script of the project is not recognised.
+    another script of the repository writes (a `preprocess_data.py` that pickles `train.pkl`
+    into the folder `train.py` reads it from) is a note too, with strict evidence: the same
+    file name under a folder both sides take from the same place (`mldebt/project/handoffs.py`);
+    a helper's parameter counts through the module's calls of the helper.
 
     Bytes made inside the same job are not reported: in-memory round trips
     (`pickle.loads(pickle.dumps(x))`, or of a name assigned from `dumps` in the same function),
@@ -38,6 +41,7 @@ class PickleDeserialization(PythonRule):
     severity = Severity.WARNING
     confidence = Confidence.HIGH
     in_tests = False
+    in_own_pipeline = Severity.INFO
     INVALID = [
         Invalid("import pickle\nwith open('m.pkl', 'rb') as f:\n    model = pickle.load(f)\n", line=3),
         Invalid("from joblib import load\nclf = load('model.joblib')\n", line=2, message="`joblib.load`"),

@@ -33,7 +33,8 @@ class TorchLoadUnrestricted(ProjectRule):
     above), a missing `weights_only` is info; an explicit `False` stays an error. A load of
     the path the same module `torch.save`s to (a checkpoint it resumes from, a cache it
     builds) is a note, whatever `weights_only` says, as in MLD401: the file is the module's
-    own, not one from elsewhere. Paths are compared as code within one module.
+    own, not one from elsewhere. Paths are compared as code within one module; a checkpoint
+    another script of the repository saves at the same place is a note too (see MLD401).
 
     ## References
     - PyTorch docs, `torch.load` and "Serialization semantics" (weights_only)
@@ -46,6 +47,7 @@ class TorchLoadUnrestricted(ProjectRule):
     severity = Severity.ERROR
     confidence = Confidence.HIGH
     in_tests = False
+    in_own_pipeline = Severity.INFO
 
     @dataclass(frozen=True)
     class Options:
