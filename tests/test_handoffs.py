@@ -75,6 +75,9 @@ def test_an_object_array_a_sibling_saves_is_a_note():
         ("hw/train.py", TRAIN.replace('"val.pkl"', '"extra.pkl"'), {"hw/preprocess_data.py": PREPROCESS}),
         # The same helper also loads a path the user names.
         ("hw/train.py", TRAIN + "    model = load_pickle(args.model)\n", {"hw/preprocess_data.py": PREPROCESS}),
+        # The folder is what a download returned, even if the sibling's files went up there.
+        ("hw/train.py", TRAIN.replace("def run(data_path):", "def run(name):\n    data_path = wandb.use_artifact(name).download()"),
+         {"hw/preprocess_data.py": PREPROCESS}),
         # The user names the file.
         ("hw/train.py", "import pickle\nwith open(args.model, 'rb') as f:\n    m = pickle.load(f)\n",
          {"hw/preprocess_data.py": PREPROCESS}),

@@ -22,7 +22,7 @@ from mldebt.extract.facts import (
     is_uri,
 )
 from mldebt.extract.manifests import notebook_installs, requirement_strings
-from mldebt.extract.own_files import own_files, pickles
+from mldebt.extract.own_files import Named, is_parameter, own_files, pickles
 from mldebt.knowledge import load_table
 
 #: Calls that check for an accelerator before using it (not `device_count()`: distributed
@@ -508,10 +508,12 @@ def _is_file(node: cst.BaseExpression) -> bool:
 _LITERAL_NAME = re.compile(r"(^|/)[^*/{}]*[^*/{}.][^*/{}]*$")
 
 
-def _folder_name(path: cst.BaseExpression) -> str:
-    """The name of the run-time value a path's folder comes from: `data_path` in
-    `os.path.join(data_path, "train.pkl")`, `f"{data_path}/train.pkl"` or `data_path + "/x"`;
-    `out` in `args.out / "m.pkl"`; '' when the folder is anything else."""
+def _folder_name(path: cst.BaseExpression, function: cst.FunctionDef | None) -> str:
+    """The name of the run-time value a path's folder comes from, when it is what the caller or
+    the command line gives: `data_path` in `os.path.join(data_path, "train.pkl")`,
+    `f"{data_path}/train.pkl"` or `data_path + "/x"` for a parameter `data_path` of the def
+    the path sits in; `out` in `args.out / "m.pkl"`. '' for anything else: a local name may
+    hold what a download returned (`data_path = artifact.download()`)."""
     head: cst.BaseExpression | None = None
     if isinstance(path, cst.Call) and path.args and dotted_name(path.func) in ("os.path.join", "path.join", "join"):
         head = path.args[0].value
@@ -521,9 +523,9 @@ def _folder_name(path: cst.BaseExpression) -> str:
             head = head.left
     elif isinstance(path, cst.FormattedString) and path.parts and isinstance(path.parts[0], cst.FormattedStringExpression):
         head = path.parts[0].expression
-    if isinstance(head, cst.Name):
+    if head is not None and is_parameter(head, function):
         return head.value
-    if isinstance(head, cst.Attribute):
+    if isinstance(head, cst.Attribute) and dotted_name(head) is not None:
         return head.attr.value
     return ""
 
@@ -696,7 +698,7 @@ class DataAccessCollector(_ModuleLevelVisitor):
             if isinstance(target, cst.BaseExpression):
                 self._record(entry["mode"], target, node, f".{node.func.attr.value}()", entry.get("scheme"))
 
-    def _pickled_paths(self) -> list[tuple[str, cst.Call, list[cst.BaseExpression] | None]]:
+    def _pickled_paths(self) -> list[tuple[str, cst.Call, list[Named] | None]]:
         """The pickle-based loads and writes of the module and the expressions naming their files."""
         if not self._pickles:
             return []
@@ -706,7 +708,7 @@ class DataAccessCollector(_ModuleLevelVisitor):
     def located(self) -> list[cst.CSTNode]:
         pickled = self._pickled_paths()
         return [node for _, _, node, _ in self.accesses] + [call for _, call, _ in pickled] + [
-            path for mode, _, paths in pickled if mode == "write" for path in paths or ()
+            path for mode, _, paths in pickled if mode == "write" for path, _ in paths or ()
         ]
 
     def _placed(self, path: str) -> tuple[str, bool]:
@@ -725,16 +727,17 @@ class DataAccessCollector(_ModuleLevelVisitor):
             return posixpath.normpath(path), bool(folder) and not notebook
         return posixpath.normpath(path), False
 
-    def _pickled_file(self, mode: str, node: cst.BaseExpression, line: int, column: int) -> PickledFile | None:
+    def _pickled_file(self, mode: str, named: Named, line: int, column: int) -> PickledFile | None:
         """The record of one file a load reads or a writer writes, None when its name is not
         written out (`os.path.join(d, name)`: nothing to match it by)."""
+        node, function = named
         path = self.resolve(node)
         if path is None or not _LITERAL_NAME.search(path):
             return None
         path, relative = self._placed(path)
         cell, cell_line = self.ctx.cell_line(line)
         access = DataAccess(mode, path, line, column, "pickle", relative)
-        return PickledFile(access, _folder_name(node) if path.startswith("*") else "", cell_line, cell)
+        return PickledFile(access, _folder_name(node, function) if path.startswith("*") else "", cell_line, cell)
 
     def fill(self, facts: Facts, where: dict, module: cst.Module) -> None:
         here = posixpath.dirname(self.ctx.path) or "."
@@ -747,7 +750,7 @@ class DataAccessCollector(_ModuleLevelVisitor):
             facts.data_access.append(DataAccess(mode, path, where[node].line, where[node].column, api, relative))
         for mode, call, paths in self._pickled_paths():
             # A load is placed as its finding is; a write where its path is named (a helper's caller).
-            spans = [where[call if mode == "read" else p] for p in paths or ()]
+            spans = [where[call if mode == "read" else p] for p, _ in paths or ()]
             files = [self._pickled_file(mode, p, span.line, span.column) for p, span in zip(paths or (), spans)]
             if files and all(files):  # a load counts only when every path it may read is known
                 facts.pickled_files += files

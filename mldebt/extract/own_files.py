@@ -60,6 +60,18 @@ def _tables() -> tuple[dict[str, int], frozenset[str]]:
     return dict(table["writers"]), frozenset(call for entry in table["calls"] for call in entry["calls"])
 
 
+#: An expression naming a file, and the def it sits in (None: module level or a class body).
+Named = tuple[cst.BaseExpression, "cst.FunctionDef | None"]
+
+
+def is_parameter(node: cst.BaseExpression, function: cst.FunctionDef | None) -> bool:
+    """Whether `node` is a bare name of one of `function`'s parameters."""
+    if not isinstance(node, cst.Name) or function is None:
+        return False
+    params = function.params
+    return any(p.name.value == node.value for p in (*params.posonly_params, *params.params, *params.kwonly_params))
+
+
 class UnsafeLoads:
     """The unsafe loads a rule found in one file, reported when the walk is over (call `add`
     from `visit_Call`, `report` from `leave_Module`): whether a load reads back a file the
@@ -101,7 +113,7 @@ class OwnFiles(cst.BatchableCSTVisitor):
         #: (load or write call, the expression naming its file, the def it sits in), in source order.
         self._paths: dict[str, list[tuple[cst.Call, cst.BaseExpression, cst.FunctionDef | None]]] = {"read": [], "write": []}
         self._helpers: dict[str, cst.FunctionDef] = {}  # module-level defs by name
-        self._calls: dict[str, list[cst.Call]] = {}  # calls of a bare name, by name
+        self._calls: dict[str, list[tuple[cst.Call, cst.FunctionDef | None]]] = {}  # calls of a bare name, by name
         self._done = False
 
     def _run(self) -> None:
@@ -115,27 +127,24 @@ class OwnFiles(cst.BatchableCSTVisitor):
         read = self._reads.get(id(call))
         return read is not None and read[0] is call and read[1] in self._written
 
-    def file_paths(self, mode: str) -> list[tuple[cst.Call, list[cst.BaseExpression] | None]]:
+    def file_paths(self, mode: str) -> list[tuple[cst.Call, list[Named] | None]]:
         """Each load (`read`) or pickle-based write (`write`) and the expressions that name its
-        file. A parameter of a module-level helper (`def load_pickle(filename)`) stands for
-        what each call of the helper in this module passes (`load_pickle(os.path.join(d,
-        "train.pkl"))`); None when a call passes nothing readable or nothing calls it (the
-        helper loads whatever it is given)."""
+        file, each with the def it sits in. A parameter of a module-level helper (`def
+        load_pickle(filename)`) stands for what each call of the helper in this module passes
+        (`load_pickle(os.path.join(d, "train.pkl"))`); None when a call passes nothing
+        readable or nothing calls it (the helper loads whatever it is given)."""
         self._run()
         return [(call, self._callers_paths(path, function)) for call, path, function in self._paths[mode]]
 
-    def _callers_paths(self, path: cst.BaseExpression, function: cst.FunctionDef | None) -> list[cst.BaseExpression] | None:
-        if not isinstance(path, cst.Name) or function is None:
-            return [path]
-        params = [*function.params.posonly_params, *function.params.params]
-        names = [p.name.value for p in params]
-        if path.value not in names and path.value not in {p.name.value for p in function.params.kwonly_params}:
-            return [path]  # a local name, not the caller's
+    def _callers_paths(self, path: cst.BaseExpression, function: cst.FunctionDef | None) -> list[Named] | None:
+        if function is None or not is_parameter(path, function):
+            return [(path, function)]
         if self._helpers.get(function.name.value) is not function:
             return None  # a method or a nested def: its callers are not bare-name calls of this module
+        names = [p.name.value for p in (*function.params.posonly_params, *function.params.params)]
         position = names.index(path.value) if path.value in names else None
-        passed = [call_argument(call, path.value, position) for call in self._calls.get(function.name.value, [])]
-        if not passed or not all(isinstance(arg, cst.BaseExpression) for arg in passed):
+        passed = [(call_argument(call, path.value, position), caller) for call, caller in self._calls.get(function.name.value, [])]
+        if not passed or not all(isinstance(arg, cst.BaseExpression) for arg, _ in passed):
             return None
         return passed
 
@@ -193,9 +202,9 @@ class OwnFiles(cst.BatchableCSTVisitor):
         name = self.ctx.qualname(node.func) or ""
         method = f".{node.func.attr.value}" if isinstance(node.func, cst.Attribute) else ""
         position = self._writers.get(name, self._writers.get(method))
-        if isinstance(node.func, cst.Name):
-            self._calls.setdefault(node.func.value, []).append(node)
         function = self._functions[-1] if self._functions else None
+        if isinstance(node.func, cst.Name):
+            self._calls.setdefault(node.func.value, []).append((node, function))
         if name in _OPEN:
             mode = literal_value(call_argument(node, "mode", 1))
             key = self._key(node)
