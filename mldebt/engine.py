@@ -333,7 +333,7 @@ def _reason(
     finisher = analyzer(root, settings)
     finisher.add_project_findings(root, project, results)
     finisher.weigh_demo_findings(project, results)
-    finisher.weigh_own_pipeline_loads(project, results)
+    finisher.drop_loads_of_own_files(project, results)
     skipped = [Diagnostic(s.path, s.kind, s.reason, s.line) for s in found.skipped]
     files = list(results.values())
     if only is not None:

@@ -143,9 +143,9 @@ class _RuleMeta:
     #: severity they are reported at there, or None for not reported. A kind not listed keeps
     #: the rule's severity. A lesson's literal learning rate is the lesson, not debt.
     in_demos: ClassVar[Mapping[str, Severity | None]] = {}
-    #: For rules that report loads of files: the severity of a finding on a load of a file the
-    #: repository's own code writes (`mldebt.project.handoffs`), None to keep the rule's.
-    in_own_pipeline: ClassVar[Severity | None] = None
+    #: For rules that report loads of files: False when a load of a file the repository's own
+    #: code writes, or commits, is not worth a finding (`mldebt.project.handoffs`).
+    reports_own_files: ClassVar[bool] = True
 
     @dataclass(frozen=True)
     class Options:

@@ -45,7 +45,7 @@ from mldebt.extract.sources import (
 )
 from mldebt.extract.walk import walk
 from mldebt.project import Project
-from mldebt.project.handoffs import OWN_PIPELINE_FILE, own_pipeline_loads
+from mldebt.project.handoffs import own_file_loads
 from mldebt.registry import all_rules, resolve_selector
 from mldebt.report import Diagnostic, FileResult, Finding, RelatedSite
 from mldebt.rule import ProjectRule, PythonRule, RawFinding, Severity, SuppressionRule, TextFinding, TextRule
@@ -437,24 +437,16 @@ class FileAnalyzer:
                     kept.append(dataclasses.replace(finding, severity=severity.label))
             result.findings = kept
 
-    def weigh_own_pipeline_loads(self, project: Project, results: dict[str, FileResult]) -> None:
-        """Findings on a load of a file the repository's own code writes (`mldebt.project.handoffs`)
-        take the severity their rule gives such loads (`in_own_pipeline`), never a higher one,
-        and say where the file is written."""
-        weighed = {r.id: r.in_own_pipeline for r in self.rules if r.in_own_pipeline is not None}
-        if not weighed:
+    def drop_loads_of_own_files(self, project: Project, results: dict[str, FileResult]) -> None:
+        """Findings of rules that do not report loads of the repository's own files
+        (`reports_own_files`) on such a load (`mldebt.project.handoffs`) are dropped, after
+        suppressions, as demo findings are."""
+        quiet = {r.id for r in self.rules if not r.reports_own_files}
+        if not quiet:
             return
-        for path, places in own_pipeline_loads(project).items():
+        for path, places in own_file_loads(project).items():
             result = results[path]
-            result.findings = [
-                dataclasses.replace(
-                    finding,
-                    severity=min(weighed[finding.rule], Severity.parse(finding.severity)).label,
-                    message=f"{finding.message}; {OWN_PIPELINE_FILE.format(writer=places[(finding.cell, finding.line)])}",
-                )
-                if finding.rule in weighed and (finding.cell, finding.line) in places else finding
-                for finding in result.findings
-            ]
+            result.findings = [f for f in result.findings if f.rule not in quiet or (f.cell, f.line) not in places]
 
     def _collect(
         self,

@@ -1,16 +1,19 @@
 """Files a module reads back from where it wrote them itself, for the deserialization rules
 (MLD401 and MLD403 while the walk reports, MLD402 through its `CheckpointLoad` fact).
 
-A pickle (or an object array) that a module loads from the very path it dumps to is that
-module's own cache or index: the code that wrote it is the code that trusts it. A pickle loaded
-from anywhere else (an argument, a download, another program's output) may be crafted. Paths
+A pickle (or an object array, or a checkpoint) that a module loads from the very path it dumps
+to is that module's own cache or index: the code that wrote it is the code that trusts it, and
+the load is not reported. A pickle loaded from anywhere else (an argument, a download, another
+program's output) may be crafted. Paths
 are compared as the code that computes them (`cfg.cache_file`, `idx_fn + ".info"`), in one
 module, never across files; a bare variable counts only within its function, so a
 `save(obj, path)` / `load(path)` helper pair is not taken for a cache, nor two functions'
 unrelated `fp`s for one file.
 
 The writers and the argument that names their file are in `rules/knowledge/deserialization.yaml`
-(`writers`); `open(path, "w...")` counts too, and so does a handle bound by `with open(...) as f`.
+(`writers`, and `readers` for the loads' keyword); `open(path, "w...")` counts too, and so does a
+handle bound by `with open(...) as f`. The same pass gives the files a module's loads and writers
+name, through one call of a module-level helper, for the project phase (`PickledFile`).
 """
 
 from __future__ import annotations
@@ -24,7 +27,6 @@ import libcst as cst
 from mldebt.extract.context import call_argument, literal_value
 from mldebt.extract.walk import walk
 from mldebt.knowledge import load_table, unsafe_call
-from mldebt.rule import Severity
 
 if TYPE_CHECKING:
     from mldebt.extract.context import FileContext
@@ -32,10 +34,6 @@ if TYPE_CHECKING:
     from mldebt.rule import PythonRule
 
 _OPEN = frozenset({"open", "io.open"})
-
-
-#: What a finding on a load of the module's own file adds to its message, and why it is a note.
-OWN_FILE = "here it reads back a file this module writes at that path (its own cache or checkpoint), so nobody else's file reaches it"
 
 
 def own_files(ctx: FileContext) -> OwnFiles:
@@ -54,10 +52,13 @@ def pickles(name: str, method: str | None) -> bool:
 
 
 @cache
-def _tables() -> tuple[dict[str, int], frozenset[str]]:
-    """(write call or `.method` -> position of its file argument, the loads of the table)."""
+def _tables() -> tuple[dict[str, tuple[str, int]], dict[str, str | None]]:
+    """(write call or `.method` -> (keyword, position) of its file argument, each load of the
+    table -> the keyword of its file argument, None when it has none)."""
     table = load_table("deserialization")
-    return dict(table["writers"]), frozenset(call for entry in table["calls"] for call in entry["calls"])
+    keywords = table["readers"]
+    loads = {call: keywords.get(call) for entry in table["calls"] for call in entry["calls"]}
+    return {call: tuple(argument) for call, argument in table["writers"].items()}, loads
 
 
 #: An expression naming a file, and the def it sits in (None: module level or a class body).
@@ -89,10 +90,8 @@ class UnsafeLoads:
 
     def report(self) -> None:
         for node, verdict in self._loads:
-            message, severity = verdict.message, verdict.severity
-            if own_files(self.rule.ctx).reads_own_file(node):
-                message, severity = f"{message}; {OWN_FILE}", Severity.INFO
-            self.rule.report(node, message, verdict.hint, severity=severity, confidence=verdict.confidence)
+            if not own_files(self.rule.ctx).reads_own_file(node):  # the module's own cache is no finding
+                self.rule.report(node, verdict.message, verdict.hint, severity=verdict.severity, confidence=verdict.confidence)
 
 
 class OwnFiles(cst.BatchableCSTVisitor):
@@ -201,7 +200,7 @@ class OwnFiles(cst.BatchableCSTVisitor):
     def visit_Call(self, node: cst.Call) -> None:
         name = self.ctx.qualname(node.func) or ""
         method = f".{node.func.attr.value}" if isinstance(node.func, cst.Attribute) else ""
-        position = self._writers.get(name, self._writers.get(method))
+        argument = self._writers.get(name, self._writers.get(method))
         function = self._functions[-1] if self._functions else None
         if isinstance(node.func, cst.Name):
             self._calls.setdefault(node.func.value, []).append((node, function))
@@ -210,14 +209,15 @@ class OwnFiles(cst.BatchableCSTVisitor):
             key = self._key(node)
             if key is not None and isinstance(mode, str) and any(c in mode for c in "wax"):
                 self._written.add(key)
-        elif position is not None:
-            target = call_argument(node, None, position)
+        elif argument is not None:
+            target = call_argument(node, *argument)
             key = self._key(target) if isinstance(target, cst.BaseExpression) else None
             if key is not None:
                 self._written.add(key)
                 self._paths["write"].append((node, self._file_path(target), function))
-        elif name in self._loads and node.args and not node.args[0].keyword and not node.args[0].star:
-            key = self._key(node.args[0].value)
+        elif name in self._loads:
+            source = call_argument(node, self._loads[name], 0)
+            key = self._key(source) if isinstance(source, cst.BaseExpression) else None
             if key is not None:
                 self._reads[id(node)] = (node, key)
-                self._paths["read"].append((node, self._file_path(node.args[0].value), function))
+                self._paths["read"].append((node, self._file_path(source), function))

@@ -1,20 +1,20 @@
-"""Loads of files the repository's own code writes: a script unpickling what another script of
-its pipeline pickled (`preprocess_data.py` writes `train.pkl` into the folder it is given,
-`train.py` reads it from there). Such a load is the hand-off between two steps of one project,
-not a file from elsewhere, so the deserialization rules report it as a note
-(`Rule.in_own_pipeline`); a load of anything else (a download, a path the user names) keeps its
-severity.
+"""Loads of the repository's own files: a script unpickling what another script of its pipeline
+pickled (`preprocess_data.py` writes `train.pkl` into the folder it is given, `train.py` reads
+it from there), or a file committed beside the code (a course's `model.bin`). The
+deserialization rules' risk is a file from someone else, so they do not report these loads
+(`Rule.reports_own_files`); a load of anything else (a download, a path the user names) stays.
 
-The evidence is strict. The file names must be written out on both sides, the two files must be
+The evidence is strict. The file name must be written out on both sides, the two files must be
 one module, siblings in one folder or one project (`Project.same_project`), and the folders must
 come from the same place:
 - paths known in full (literals, module constants, imported constants, config values) name the
   same file under one of their readings (`mldebt.project.graph.readings`, as the graph reads
-  them); or
-- both folders are run-time values (`*/train.pkl`, `PickledFile.folder`) and either they are the
-  same value by name (`args.out_dir` here, `out_dir` there), or the reader's folder holds the
-  writer's layout: every file the reader takes from that folder, two at least, is one the
-  writer writes into one folder. One shared base name (`model.pkl`) is not evidence.
+  them), or name a file of the tree git does not ignore; or
+- both folders are run-time values a caller or the command line gives (`*/train.pkl`,
+  `PickledFile.folder`) and either they are the same value by name (`args.out_dir` here,
+  `out_dir` there), or the reader's folder holds the writer's layout: every file the reader
+  takes from that folder, two at least, is one the writer writes into one folder. One shared
+  base name (`model.pkl`) is not evidence.
 """
 
 from __future__ import annotations
@@ -27,8 +27,6 @@ from mldebt.extract.facts import PickledFile
 from mldebt.project.graph import readings, resolver, same_artifact
 from mldebt.project.model import Project
 
-#: What a finding on such a load adds to its message; `writer` is where the file is written.
-OWN_PIPELINE_FILE = "here it reads a file the repository's own code writes (`{writer}`), not one from elsewhere"
 #: (cell, line) of a load as findings report it.
 Place = tuple[int | None, int]
 
@@ -41,15 +39,10 @@ class _File:
         self.name = meant[0].rsplit("/", 1)[-1]
         self.runtime = meant[0].startswith("*")
 
-    @property
-    def where(self) -> str:
-        cell = f"[cell {self.record.cell}]" if self.record.cell is not None else ""
-        return f"{self.code}{cell}:{self.record.line}"
 
-
-def own_pipeline_loads(project: Project) -> dict[str, dict[Place, str]]:
+def own_file_loads(project: Project) -> dict[str, set[Place]]:
     """Code file -> the places of its loads that read a file the repository's own code writes
-    -> where that file is written (`path:line`), for the message."""
+    or that the repository holds."""
     resolve = resolver(project)
     reads: dict[tuple[str, Place], list[_File]] = defaultdict(list)
     writes: dict[str, list[_File]] = defaultdict(list)  # by file name
@@ -68,30 +61,33 @@ def own_pipeline_loads(project: Project) -> dict[str, dict[Place, str]]:
                 writes[file.name].append(file)
             if file.runtime and record.folder:
                 layouts[(code, record.access.mode, record.folder)].add(file.meant[0])
-    found: dict[str, dict[Place, str]] = defaultdict(dict)
-    for (code, place), files in sorted(reads.items()):
-        writers = [_writer(project, read, writes[read.name], layouts) for read in files]
-        if all(writers):
-            found[code][place] = writers[0].where
+    found: dict[str, set[Place]] = defaultdict(set)
+    for (code, place), files in reads.items():
+        if all(_committed(project, read) or _written(project, read, writes[read.name], layouts) for read in files):
+            found[code].add(place)
     return dict(found)
 
 
-def _writer(project: Project, read: _File, candidates: list[_File], layouts: dict) -> _File | None:
-    """The first write elsewhere in the repository of the file `read` loads, if there is evidence."""
+def _committed(project: Project, read: _File) -> bool:
+    return not read.runtime and any(reading in project.present for reading in read.meant)
+
+
+def _written(project: Project, read: _File, candidates: list[_File], layouts: dict) -> bool:
+    """Whether the repository writes the file `read` loads, with evidence."""
     for write in candidates:
         if write.runtime != read.runtime or not _together(project, read.code, write.code):
             continue
         if not read.runtime:
             if any(same_artifact(a, b) for a in read.meant for b in write.meant):
-                return write
+                return True
             continue
         folder_in, folder_out = read.record.folder, write.record.folder
         if read.meant[0] != write.meant[0] or not folder_in or not folder_out:
             continue
         taken = layouts[(read.code, "read", folder_in)]
         if folder_in == folder_out or (len(taken) >= 2 and taken <= layouts[(write.code, "write", folder_out)]):
-            return write
-    return None
+            return True
+    return False
 
 
 def _together(project: Project, a: str, b: str) -> bool:

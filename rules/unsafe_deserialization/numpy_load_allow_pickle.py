@@ -15,8 +15,8 @@ class NumpyLoadAllowPickle(PythonRule):
     ## Known limitations
     A value computed at run time (`allow_pickle=flag`) is not reported. A file the module
     itself saves at the same path (`np.save(idx_file, ...)` then `np.load(idx_file, ...)`: an
-    index it builds beside the data) is reported as a note, as in MLD401, and so is a file
-    another script of the repository saves there.
+    index it builds beside the data) is not reported, as in MLD401, nor one another script of
+    the repository saves there or the repository commits.
 
     ## References
     - NumPy docs, `numpy.load` (allow_pickle)
@@ -29,7 +29,7 @@ class NumpyLoadAllowPickle(PythonRule):
     severity = Severity.WARNING
     confidence = Confidence.HIGH
     in_tests = False
-    in_own_pipeline = Severity.INFO
+    reports_own_files = False
     INVALID = [
         Invalid("import numpy as np\nx = np.load('feats.npy', allow_pickle=True)\n", line=2),
         Invalid("import numpy\nx = numpy.load('feats.npz', None, True)\n"),

@@ -14,14 +14,17 @@ class PickleDeserialization(PythonRule):
     executable that nobody reviewed. joblib and `pandas.read_pickle` are pickle underneath.
 
     ## Known limitations
-    A file the module itself writes at the same path (a cache it builds on the first run and
-    reloads after, an index it saves beside the data, a model a notebook saved a few cells
-    above) is reported as a note: paths are compared as code within one module, and a bare
-    variable only within its function, so a `load(path)` helper stays a warning. A file
-    another script of the repository writes (a `preprocess_data.py` that pickles `train.pkl`
-    into the folder `train.py` reads it from) is a note too, with strict evidence: the same
-    file name under a folder both sides take from the same place (`mldebt/project/handoffs.py`);
-    a helper's parameter counts through the module's calls of the helper.
+    The rule's risk is a file from someone else, so loads of the repository's own files are
+    not reported: a file the module itself writes at the same path (a cache it builds on the
+    first run and reloads after, an index it saves beside the data, a model a notebook saved a
+    few cells above; paths compared as code within one module, a bare variable only within its
+    function, so a `load(path)` helper is still reported); a file another script of the
+    repository writes (a `preprocess_data.py` that pickles `train.pkl` into the folder
+    `train.py` reads it from), on strict evidence: the same file name under a folder both sides
+    take from the same place, a helper's parameter followed through the module's calls of the
+    helper (`mldebt/project/handoffs.py`); and a file the repository commits (a course's model
+    beside its service). A path the user gives, a download or an environment variable is
+    reported.
 
     Bytes made inside the same job are not reported: in-memory round trips
     (`pickle.loads(pickle.dumps(x))`, or of a name assigned from `dumps` in the same function),
@@ -41,7 +44,7 @@ class PickleDeserialization(PythonRule):
     severity = Severity.WARNING
     confidence = Confidence.HIGH
     in_tests = False
-    in_own_pipeline = Severity.INFO
+    reports_own_files = False
     INVALID = [
         Invalid("import pickle\nwith open('m.pkl', 'rb') as f:\n    model = pickle.load(f)\n", line=3),
         Invalid("from joblib import load\nclf = load('model.joblib')\n", line=2, message="`joblib.load`"),

@@ -3,7 +3,6 @@ from dataclasses import dataclass
 
 from packaging.version import Version
 
-from mldebt.extract.own_files import OWN_FILE
 from mldebt.project import Project
 from mldebt.project.demos import DEMO_NOTEBOOK
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid, notebook
@@ -29,12 +28,12 @@ class TorchLoadUnrestricted(ProjectRule):
     module that calls `torch.serialization.add_safe_globals` (both allow-list types for
     weights-only loading). An unpinned `torch` may still resolve to an old release, so it is
     reported. The option `flag-missing = false` reports only an explicit `weights_only=False`.
-    In a notebook that nothing runs (a lesson reloading the weights it saved a few cells
-    above), a missing `weights_only` is info; an explicit `False` stays an error. A load of
-    the path the same module `torch.save`s to (a checkpoint it resumes from, a cache it
-    builds) is a note, whatever `weights_only` says, as in MLD401: the file is the module's
-    own, not one from elsewhere. Paths are compared as code within one module; a checkpoint
-    another script of the repository saves at the same place is a note too (see MLD401).
+    In a notebook that nothing runs, a missing `weights_only` is info; an explicit `False`
+    stays an error. A load of the path the same module `torch.save`s to (a checkpoint it
+    resumes from, a cache it builds, the weights a lesson saved a few cells above) is not
+    reported, whatever `weights_only` says, nor one of a file another script of the
+    repository saves at the same place or the repository commits (see MLD401): the rule's
+    risk is a file from someone else.
 
     ## References
     - PyTorch docs, `torch.load` and "Serialization semantics" (weights_only)
@@ -47,7 +46,7 @@ class TorchLoadUnrestricted(ProjectRule):
     severity = Severity.ERROR
     confidence = Confidence.HIGH
     in_tests = False
-    in_own_pipeline = Severity.INFO
+    reports_own_files = False
 
     @dataclass(frozen=True)
     class Options:
@@ -92,21 +91,19 @@ class TorchLoadUnrestricted(ProjectRule):
                 continue
             floor = project.torch_floor(path)
             for load in facts.checkpoint_loads:
+                if load.own_file:
+                    continue  # the module's own checkpoint or cache
                 if not load.explicit and (not self.options.flag_missing or (floor is not None and floor >= _SAFE_DEFAULT)):
                     continue
-                site, message, severity = load.site, load.message, None
-                if load.own_file:
-                    message, severity = f"{message}; {OWN_FILE}", Severity.INFO
-                elif not load.explicit:
-                    severity = self._missing_severity(project, path)
+                site = load.site
                 yield ProjectFinding(
                     site.line,
-                    message,
+                    load.message,
                     hint=load.hint,
                     column=site.column,
                     end_line=site.end_line,
                     end_column=site.end_column,
-                    severity=severity,
+                    severity=None if load.explicit else self._missing_severity(project, path),
                     confidence=None if load.explicit else Confidence.MEDIUM,
                     path=path,
                 )
