@@ -17,7 +17,11 @@ _SAFE_GLOBALS = frozenset({"torch.serialization.safe_globals", "torch.serializat
 class CheckpointLoadCollector(cst.BatchableCSTVisitor):
     """`torch.load` calls that may unpickle arbitrary objects (`rules/knowledge/deserialization.yaml`,
     rule MLD402). Whether a missing `weights_only` is unsafe depends on the torch version the
-    file runs with, which only the project phase knows (the manifests that cover it)."""
+    file runs with, which only the project phase knows (the manifests that cover it).
+
+    A load without `weights_only` in an `except TypeError:` handler whose `try` passes it to a
+    load is the fallback for a torch that has no such argument (and cannot restrict anything):
+    the code asks for restricted loading wherever torch offers it, so it is not collected."""
 
     RULE = "MLD402"
 
@@ -27,7 +31,25 @@ class CheckpointLoadCollector(cst.BatchableCSTVisitor):
         self._specs = guarded_calls("deserialization", self.RULE)
         self._allow_listing = 0  # depth of enclosing `with torch.serialization.safe_globals(...)`
         self._module_allow_lists = False
+        #: For each enclosing `try`: whether its body passes `weights_only` to a load, and
+        #: whether the walk is in its handlers; and the depth of `except TypeError:` fallbacks.
+        self._tries: list[list[bool]] = []
+        self._fallbacks: list[bool] = []
         self.loads: list[tuple[cst.Call, Verdict, bool]] = []
+
+    def visit_Try(self, node: cst.Try) -> None:
+        self._tries.append([False, False])
+
+    def leave_Try(self, original_node: cst.Try) -> None:
+        self._tries.pop()
+
+    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+        frame = self._tries[-1] if self._tries else [False, False]
+        frame[1] = True  # the walk meets a try's body before its handlers
+        self._fallbacks.append(frame[0] and _catches_type_error(node))
+
+    def leave_ExceptHandler(self, original_node: cst.ExceptHandler) -> None:
+        self._fallbacks.pop()
 
     def _is_safe_globals(self, item: cst.WithItem) -> bool:
         call = item.item
@@ -46,10 +68,12 @@ class CheckpointLoadCollector(cst.BatchableCSTVisitor):
         spec = self._specs.get(name) if name else None
         if spec is None:
             return
+        if self._tries and not self._tries[-1][1] and any(a.keyword and a.keyword.value == spec.keyword for a in node.args):
+            self._tries[-1][0] = True  # the try asks for restricted loading
         verdict = check_guarded_call(self.ctx, node, spec)
         if verdict is not None:
             explicit = verdict.severity is None  # the deciding argument is written out
-            if explicit or not self._allow_listing:
+            if explicit or not (self._allow_listing or any(self._fallbacks)):
                 self.loads.append((node, verdict, explicit))
 
     def located(self) -> list[cst.CSTNode]:
@@ -62,3 +86,10 @@ class CheckpointLoadCollector(cst.BatchableCSTVisitor):
                 site = Site(span.line, span.column, span.end_line, span.end_column, module.code_for_node(node)[:80])
                 own = own_files(self.ctx).reads_own_file(node)  # after the walk, as `own_files` requires
                 facts.checkpoint_loads.append(CheckpointLoad(site, verdict.message, verdict.hint, explicit, own))
+
+
+def _catches_type_error(handler: cst.ExceptHandler) -> bool:
+    """`except TypeError:`, `except (TypeError, ValueError) as e:`."""
+    kind = handler.type
+    names = [e.value for e in kind.elements] if isinstance(kind, cst.Tuple) else [kind]
+    return any(isinstance(n, cst.Name) and n.value == "TypeError" for n in names)

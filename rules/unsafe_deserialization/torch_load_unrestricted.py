@@ -26,8 +26,10 @@ class TorchLoadUnrestricted(ProjectRule):
     the deepest enclosing folder that names torch: requirements, pyproject, conda, Dockerfile)
     require torch >= 2.6, nor inside a `torch.serialization.safe_globals(...)` block or a
     module that calls `torch.serialization.add_safe_globals` (both allow-list types for
-    weights-only loading). An unpinned `torch` may still resolve to an old release, so it is
-    reported. The option `flag-missing = false` reports only an explicit `weights_only=False`.
+    weights-only loading), nor in the `except TypeError:` fallback of a `try` that passes
+    `weights_only` (the load for a torch that has no such argument). An unpinned `torch` may
+    still resolve to an old release, so it is reported. The option `flag-missing = false`
+    reports only an explicit `weights_only=False`.
     In a notebook that nothing runs, a missing `weights_only` is info; an explicit `False`
     stays an error. A load of the path the same module `torch.save`s to (a checkpoint it
     resumes from, a cache it builds, the weights a lesson saved a few cells above) is not
@@ -69,6 +71,9 @@ class TorchLoadUnrestricted(ProjectRule):
         # An explicit False is unsafe on every torch.
         Invalid("import torch\nsd = torch.load('m.pt', weights_only=False)\n", path="app/serve.py", line=2,
                 files={"app/requirements.txt": "torch>=2.6\n"}),
+        # A fallback for another error, or after a try that never asked for restricted loading.
+        Invalid("import torch\ntry:\n    sd = torch.load(p, weights_only=True)\nexcept RuntimeError:\n    sd = torch.load(p)\n", line=5),
+        Invalid("import torch\ntry:\n    sd = torch.load(p)\nexcept TypeError:\n    sd = torch.load(q)\n", line=3),
     ]
     VALID = [
         "import torch\nstate = torch.load('ckpt.pt', weights_only=True)\n",
@@ -83,6 +88,8 @@ class TorchLoadUnrestricted(ProjectRule):
         # Types allow-listed for weights-only loading: the load is meant to be restricted.
         "import torch\nwith torch.serialization.safe_globals([Config]):\n    sd = torch.load('m.pt')\n",
         "import torch\ntorch.serialization.add_safe_globals([Config])\nsd = torch.load('m.pt')\n",
+        # The fallback for a torch without `weights_only`: restricted wherever torch can restrict.
+        "import torch\ntry:\n    sd = torch.load(p, weights_only=True)\nexcept TypeError:\n    sd = torch.load(p)\n",
     ]
 
     def check(self, project: Project) -> Iterator[ProjectFinding]:
