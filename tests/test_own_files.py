@@ -125,6 +125,27 @@ MODEL_SAVE_PATH = Path("models") / "model_0.pth"
 torch.save(obj=model.state_dict(), f=MODEL_SAVE_PATH)
 loaded.load_state_dict(torch.load(f=MODEL_SAVE_PATH))
 """
+# A name read from a manifest, then rebound to the cache's path: two files.
+REBOUND = """import torch
+def mel(self, sample, name):
+    mel_path = sample['mel_filepath']
+    if mel_path is not None and mel_path.exists():
+        return torch.load(mel_path)
+    mel_path = self.mel_folder / (name + '.pt')
+    if mel_path.exists():
+        return torch.load(mel_path)
+    mel = self.compute(name)
+    torch.save(mel, mel_path)
+    return mel
+"""
+# Downloaded parts joined into one file: written by the module, made by someone else.
+JOINED = """import torch
+def weights(parts, weights_path):
+    with open(weights_path, 'wb') as out:
+        for part in parts:
+            out.write(open(part, 'rb').read())
+    return torch.load(weights_path, weights_only=False)
+"""
 # A checkpoint named by the user, in a module that saves another file.
 USER_CHECKPOINT = """import torch
 torch.save(model.state_dict(), 'out/model.pt')
@@ -144,7 +165,9 @@ def test_a_checkpoint_read_back_from_where_the_module_saved_it_is_not_reported(c
     assert severities("MLD402", code) == []
 
 
-@pytest.mark.parametrize(("code", "line", "severity"), [(USER_CHECKPOINT, 3, "warning"), (CHECKPOINT_HELPERS, 5, "error")])
+@pytest.mark.parametrize(("code", "line", "severity"), [
+    (USER_CHECKPOINT, 3, "warning"), (CHECKPOINT_HELPERS, 5, "error"), (REBOUND, 5, "warning"), (JOINED, 6, "error"),
+])
 def test_a_checkpoint_from_anywhere_else_keeps_its_severity(code, line, severity):
     assert severities("MLD402", code) == [(line, severity)]
 

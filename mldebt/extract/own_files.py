@@ -4,16 +4,19 @@
 A pickle (or an object array, or a checkpoint) that a module loads from the very path it dumps
 to is that module's own cache or index: the code that wrote it is the code that trusts it, and
 the load is not reported. A pickle loaded from anywhere else (an argument, a download, another
-program's output) may be crafted. Paths
-are compared as the code that computes them (`cfg.cache_file`, `idx_fn + ".info"`), in one
-module, never across files; a bare variable counts only within its function, so a
-`save(obj, path)` / `load(path)` helper pair is not taken for a cache, nor two functions'
-unrelated `fp`s for one file.
+program's output) may be crafted. Paths are compared as the code that computes them
+(`cfg.cache_file`, `idx_fn + ".info"`), in one module, never across files. An expression with a
+parameter or a variable of its function in it is the same only within that function, and only
+while those variables keep their value (`mel_path` read from a manifest, then rebound to a
+cache's path, is two files), so a `save(obj, path)` / `load(path)` helper pair is not taken for
+a cache, nor two functions' unrelated `fp`s for one file; `self.` chains are one object across
+the class's methods.
 
 The writers and the argument that names their file are in `rules/knowledge/deserialization.yaml`
-(`writers`, and `readers` for the loads' keyword); `open(path, "w...")` counts too, and so does a
-handle bound by `with open(...) as f`. The same pass gives the files a module's loads and writers
-name, through one call of a module-level helper, for the project phase (`PickledFile`).
+(`writers`, and `readers` for the loads' keyword); a handle bound by `with open(...) as f`
+stands for its path. A bare `open(path, "wb")` is no writer: it may copy a download. The same
+pass gives the files a module's loads and writers name, through one call of a module-level
+helper, for the project phase (`PickledFile`).
 """
 
 from __future__ import annotations
@@ -112,6 +115,8 @@ class OwnFiles(cst.BatchableCSTVisitor):
         #: (load or write call, the expression naming its file, the def it sits in), in source order.
         self._paths: dict[str, list[tuple[cst.Call, cst.BaseExpression, cst.FunctionDef | None]]] = {"read": [], "write": []}
         self._helpers: dict[str, cst.FunctionDef] = {}  # module-level defs by name
+        #: (id of a def, variable) -> the text of what the walk last saw bound to it there.
+        self._values: dict[tuple[int, str], str] = {}
         self._calls: dict[str, list[tuple[cst.Call, cst.FunctionDef | None]]] = {}  # calls of a bare name, by name
         self._done = False
 
@@ -177,10 +182,40 @@ class OwnFiles(cst.BatchableCSTVisitor):
             return self._key(path) if isinstance(path, cst.BaseExpression) else None
         if isinstance(node, cst.Name) and node.value in self._handles:
             return self._handles[node.value]
+        return self._text(node, self._functions[-1] if self._functions else None)
+
+    def _text(self, node: cst.BaseExpression, function: cst.FunctionDef | None) -> str:
+        """`node` as code, a helper's path parameter scoped to its def, and each variable of the
+        def in it followed by what it was last bound to (`idx_fn+'.info'|idx_fn=fn+'.idx'`)."""
         code = re.sub(r"\s+", "", self.ctx.module.code_for_node(node))
-        if isinstance(node, cst.Name) and self._functions and self._functions[-1] is not None:
-            return f"{id(self._functions[-1])}:{code}"  # a variable: the same only in its function
-        return code
+        if function is None:
+            return code
+        if is_parameter(node, function) and code not in ("self", "cls"):
+            return f"{id(function)}:{code}"  # a helper's path: whatever each caller gives
+        local = sorted(name for name in _names(node) if (id(function), name) in self._values)
+        return code + "".join(f"|{name}={self._values[(id(function), name)]}" for name in local)
+
+    def _bound(self, target: cst.CSTNode, by: cst.CSTNode, value: cst.BaseExpression | None = None) -> None:
+        """A name the current def binds: to the text of `value` (`x = ...`), or to this binding
+        alone when its value is unknown (`for x in`, `as x`, unpacking)."""
+        function = self._functions[-1] if self._functions else None
+        if function is None:
+            return
+        if isinstance(target, cst.Name):
+            text = self._text(value, function) if value is not None else f"#{id(by)}"
+            self._values[(id(function), target.value)] = text
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._bound(element.value, by)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._bound(node.target, node)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._bound(node.target, node, node.value)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._bound(node.target, node)  # `path += ".bak"`: another file
 
     def _bind(self, target: cst.BaseExpression | None, value: cst.BaseExpression) -> None:
         """`f = open(path, mode)` or `with open(path, mode) as f`: `f` stands for `path`."""
@@ -191,10 +226,13 @@ class OwnFiles(cst.BatchableCSTVisitor):
                 self._handle_paths[target.value] = self._file_path(value)
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
+        if node.asname is not None:
+            self._bound(node.asname.name, node)
         self._bind(node.asname.name if node.asname else None, node.item)
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
+            self._bound(target.target, node, node.value if len(node.targets) == 1 else None)
             self._bind(target.target, node.value)
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -204,12 +242,7 @@ class OwnFiles(cst.BatchableCSTVisitor):
         function = self._functions[-1] if self._functions else None
         if isinstance(node.func, cst.Name):
             self._calls.setdefault(node.func.value, []).append((node, function))
-        if name in _OPEN:
-            mode = literal_value(call_argument(node, "mode", 1))
-            key = self._key(node)
-            if key is not None and isinstance(mode, str) and any(c in mode for c in "wax"):
-                self._written.add(key)
-        elif argument is not None:
+        if argument is not None:  # (a bare `open(path, "wb")` may copy a download: no evidence)
             target = call_argument(node, *argument)
             key = self._key(target) if isinstance(target, cst.BaseExpression) else None
             if key is not None:
@@ -221,3 +254,12 @@ class OwnFiles(cst.BatchableCSTVisitor):
             if key is not None:
                 self._reads[id(node)] = (node, key)
                 self._paths["read"].append((node, self._file_path(source), function))
+
+
+def _names(node: cst.CSTNode) -> set[str]:
+    """The names an expression reads (`cfg` in `cfg.cache_file`, not `cache_file`)."""
+    if isinstance(node, cst.Name):
+        return {node.value}
+    if isinstance(node, (cst.Attribute, cst.Arg)):
+        return _names(node.value)
+    return set().union(*(_names(child) for child in node.children))
