@@ -1,25 +1,52 @@
-"""cuda-version-drift reports one CUDA choice once: a file pinning ten CUDA-12 wheels made one
-decision, and its drift against another version is one finding, not ten (panel: NeMo)."""
+"""cuda-version-drift reports one disagreement once: a file pinning ten CUDA-12 wheels made one
+decision, and its drift against another version is one finding, not ten, nor one more at the
+other side (panel: NeMo)."""
 
 from conftest import write_tree
 
 ENVIRONMENT = "dependencies:\n  - cudatoolkit=11.8\n  - pip:\n" + "".join(
     f"    - nvidia-{lib}-cu12==12.1.105\n" for lib in ("cublas", "cudnn", "cufft", "curand", "nccl")
 )
+DIGEST = "@sha256:" + "0" * 64
 
 
-def _drift(scan_json, tmp_path):
-    write_tree(tmp_path, {"environment.yml": ENVIRONMENT})
+def _drift(scan_json, tmp_path, files):
+    write_tree(tmp_path, files)
     _, document = scan_json(tmp_path, "--select", "MLD604", "--no-cache")
-    return [(f["path"], f["line"]) for f in document["findings"]]
+    return document["findings"]
 
 
-def test_each_disagreeing_choice_is_reported_once_at_its_first_line(scan_json, tmp_path):
-    assert _drift(scan_json, tmp_path) == [("environment.yml", 2), ("environment.yml", 4)]
+def test_a_disagreement_is_reported_once_at_the_first_site(scan_json, tmp_path):
+    findings = _drift(scan_json, tmp_path, {"environment.yml": ENVIRONMENT})
+    assert [(f["path"], f["line"]) for f in findings] == [("environment.yml", 2)]
 
 
-def test_a_choice_names_each_disagreeing_choice_once(scan_json, tmp_path):
-    write_tree(tmp_path, {"environment.yml": ENVIRONMENT})
-    _, document = scan_json(tmp_path, "--select", "MLD604", "--no-cache")
-    toolkit = next(f for f in document["findings"] if f["line"] == 2)
+def test_the_finding_names_the_other_side_once(scan_json, tmp_path):
+    (toolkit,) = _drift(scan_json, tmp_path, {"environment.yml": ENVIRONMENT})
     assert toolkit["message"].count("environment.yml:") == 1, toolkit["message"]
+    assert "12 (nvidia-cublas-cu12) at environment.yml:4" in toolkit["message"]
+
+
+def test_a_site_agreeing_with_the_reported_one_is_not_a_second_finding(scan_json, tmp_path):
+    """12.1 in the Dockerfile and the CI image, 11.8 in the requirements: fixing the requirements
+    settles it, so one finding names the odd site, and the CI image is not a second one."""
+    findings = _drift(scan_json, tmp_path, {
+        "Dockerfile": f"FROM nvidia/cuda:12.1.0-runtime-ubuntu22.04{DIGEST}\n",
+        "requirements.txt": "torch==2.4.1+cu118\n",
+        "train/Dockerfile": f"FROM nvidia/cuda:12.1.1-runtime-ubuntu22.04{DIGEST}\n",
+    })
+    assert [(f["path"], f["line"]) for f in findings] == [("Dockerfile", 1)]
+    assert "requirements.txt:1" in findings[0]["message"]
+
+
+def test_two_disagreements_are_two_findings(scan_json, tmp_path):
+    """11.8, 12.1 and 12.4 in three related files: three versions, and each pair is a choice to
+    settle; no site is reported twice for the same other version."""
+    findings = _drift(scan_json, tmp_path, {
+        "Dockerfile": f"FROM nvidia/cuda:12.1.0-runtime-ubuntu22.04{DIGEST}\n",
+        "requirements.txt": "torch==2.4.1+cu118\n",
+        "serve/Dockerfile": f"FROM nvidia/cuda:12.4.1-runtime-ubuntu22.04{DIGEST}\n",
+    })
+    sites = [(f["path"], f["line"]) for f in findings]
+    assert sites == [("Dockerfile", 1), ("requirements.txt", 1)], sites
+    assert "12.4" in findings[1]["message"] and "12.1" not in findings[1]["message"]

@@ -21,8 +21,10 @@ class CudaVersionDrift(ProjectRule):
     `nvidia/cuda` or `pytorch/pytorch` base image, conda's `pytorch-cuda`/`cudatoolkit`,
     `ENV CUDA_VERSION`, `jax[cuda12]`, CI container images. When they disagree, the Docker
     image, the CI job and a developer's conda environment each run a different stack, and a
-    kernel or numerical difference shows up only in one of them. Each file is reported once per
-    CUDA version it selects, at the first line selecting it, naming the disagreeing sites.
+    kernel or numerical difference shows up only in one of them. A disagreement is reported
+    once, at the first site (by path and line) of one side, naming the sites of the other: the
+    other side is the same fact, not a second finding. A site already named as one side of a
+    disagreement is not reported again for it.
 
     ## Known limitations
     A bare major (`jax[cuda12]`) agrees with any 12.x. Files are compared only when one's
@@ -48,12 +50,12 @@ class CudaVersionDrift(ProjectRule):
             files={"requirements.txt": "torch==2.4.1+cu118\n"},
         ),
         Invalid(
-            "torch==2.4.1+cu118\n", path="requirements.txt", line=1, message="Dockerfile:1",
-            files={"Dockerfile": f"FROM nvidia/cuda:12.1.0-runtime-ubuntu22.04{_DIGEST}\n"},
+            "torch==2.4.1+cu118\n", path="requirements.txt", line=1, message="serve/Dockerfile:1",
+            files={"serve/Dockerfile": f"FROM nvidia/cuda:12.1.0-runtime-ubuntu22.04{_DIGEST}\n"},
         ),
         Invalid(
             "dependencies:\n  - pytorch=2.4\n  - pytorch-cuda=11.8\n", path="environment.yml", line=3,
-            files={"Dockerfile": f"FROM pytorch/pytorch:2.4.1-cuda12.1-cudnn9-runtime{_DIGEST}\n"},
+            files={"serve/Dockerfile": f"FROM pytorch/pytorch:2.4.1-cuda12.1-cudnn9-runtime{_DIGEST}\n"},
         ),
     ]
     VALID = [
@@ -67,24 +69,32 @@ class CudaVersionDrift(ProjectRule):
               files={"requirements-cu121.txt": "torch==2.4.1+cu121\n"}),
         Valid("torch==2.4.1+cu118\n", path="examples/a/requirements.txt",
               files={"examples/b/requirements.txt": "torch==2.4.1+cu121\n"}),
+        # The other side of a disagreement reported at the Dockerfile: one fact, one finding.
+        Valid("torch==2.4.1+cu118\n", path="requirements.txt",
+              files={"Dockerfile": f"FROM nvidia/cuda:12.1.0-runtime-ubuntu22.04{_DIGEST}\n"}),
     ]
 
     def check(self, project: Project) -> Iterator[ProjectFinding]:
         choices = _first_line_per_choice(
             (path, cuda) for path, cuda in project.cuda_versions() if not _VARIANT_FILE.search(path)
         )
+        named: set[tuple[str, int, str]] = set()  # (site, line, other version): a side already told
         for path, cuda in choices:
             others = [
                 (other_path, other) for other_path, other in choices
                 if version_conflict(cuda.version, other.version) and related(path, other_path)
+                and (path, cuda.line, other.version) not in named
+                and (other_path, other.line, cuda.version) not in named
             ]
             if not others:
                 continue
-            named = ", ".join(f"{o.version} ({o.evidence}) at {p}:{o.line}" for p, o in others[:3])
+            for other_path, other in others:
+                named |= {(path, cuda.line, other.version), (other_path, other.line, cuda.version)}
+            sites = ", ".join(f"{o.version} ({o.evidence}) at {p}:{o.line}" for p, o in others[:3])
             more = f" and {len(others) - 3} more" if len(others) > 3 else ""
             yield ProjectFinding(
                 cuda.line,
-                f"CUDA {cuda.version} ({cuda.evidence}) disagrees with {named}{more}",
+                f"CUDA {cuda.version} ({cuda.evidence}) disagrees with {sites}{more}",
                 hint="choose one CUDA version and use it in every manifest, image and CI job",
                 path=path,
                 related=tuple((p, o.line) for p, o in others),
