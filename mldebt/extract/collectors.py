@@ -34,6 +34,9 @@ AVAILABILITY_CHECKS = frozenset(
         "tensorflow.test.is_gpu_available", "jax.devices", "jax.default_backend",
     }
 )
+#: Another accelerator's check by its usual helper name (`is_xpu_available()`,
+#: `is_torch_npu_available()`): code that asks it chooses the device.
+_OTHER_ACCELERATOR_CHECK = re.compile(r"^is_(torch_)?(xpu|npu|hpu|mlu|musa|mps|tpu)_available$")
 _DEVICE_KEYWORDS = ("device", "map_location")
 #: Calls whose arguments are only shown, never decided on: `print(torch.cuda.is_available())`
 #: reports an accelerator, it does not guard against its absence.
@@ -43,8 +46,18 @@ _SETUP_CALLS = frozenset({"setuptools.setup", "distutils.core.setup"})
 
 
 def _gpu_specific(name: str) -> bool:
+    """Named for CUDA, a GPU or TensorRT (`cuda_utils.py`, `to_gpu`, `cosmos_trt_run.py`),
+    which runs only on NVIDIA GPUs."""
     lower = name.lower()
-    return "cuda" in lower or "gpu" in lower
+    return "cuda" in lower or "gpu" in lower or "tensorrt" in lower or "trt" in re.split(r"[^a-z0-9]+", lower)
+
+
+def _main_guard(node: cst.If) -> bool:
+    """`if __name__ == "__main__":`: the script's body, not a condition on the device."""
+    test = node.test
+    return (
+        isinstance(test, cst.Comparison) and isinstance(test.left, cst.Name) and test.left.value == "__name__"
+    )
 
 
 class FactCollector(cst.BatchableCSTVisitor):
@@ -53,7 +66,10 @@ class FactCollector(cst.BatchableCSTVisitor):
     Device uses in modules or functions named for CUDA/GPU (`accelerators/cuda.py`,
     `def to_gpu`), in configuration (`configs/`, a `dict(device="cuda")`) and in a conditional
     expression (`torch.device("cuda") if self.cuda else torch.device("cpu")`) are not
-    recorded as unguarded: they are where the device is meant to be chosen.
+    recorded as unguarded: they are where the device is meant to be chosen. Nor are those of
+    a module that demands a GPU outside any condition (`assert torch.cuda.is_available()`,
+    `torch.cuda.set_device(rank)`, `torch.cuda.synchronize()`, an NCCL process group): it is
+    GPU-only by design, and a guard on its `.cuda()` would protect nothing.
     """
 
     def __init__(self, ctx: FileContext) -> None:
@@ -70,6 +86,10 @@ class FactCollector(cst.BatchableCSTVisitor):
         self._asserting = False
         self._showing: list[cst.Call] = []  # enclosing `print(...)`-like calls
         self._choosing = 0  # inside `cuda_thing if condition else other`: a device choice
+        self._conditions = 0  # inside an `if` (not the `__main__` guard) or a `try`
+        #: A call outside any condition that fails without a GPU (`torch.cuda.set_device`).
+        self.demands_gpu = False
+        self._demanding = frozenset(load_table("gpu_stack")["gpu_demanding_calls"])
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._gpu_functions += _gpu_specific(node.name.value)
@@ -86,6 +106,18 @@ class FactCollector(cst.BatchableCSTVisitor):
 
     def leave_IfExp(self, original_node: cst.IfExp) -> None:
         self._choosing -= 1
+
+    def visit_If(self, node: cst.If) -> None:
+        self._conditions += not _main_guard(node)
+
+    def leave_If(self, original_node: cst.If) -> None:
+        self._conditions -= not _main_guard(original_node)
+
+    def visit_Try(self, node: cst.Try) -> None:
+        self._conditions += 1
+
+    def leave_Try(self, original_node: cst.Try) -> None:
+        self._conditions -= 1
 
     def visit_Assert(self, node: cst.Assert) -> None:
         self._asserting = True
@@ -108,8 +140,16 @@ class FactCollector(cst.BatchableCSTVisitor):
         if self._shows(node, name):
             self._showing.append(node)
         # `assert is_available()` demands a GPU; `print(is_available())` only reports one.
-        if name in AVAILABILITY_CHECKS and not self._asserting and not self._showing:
+        if self._asserting and name == "torch.cuda.is_available":
+            self._demand()
+        elif (name in AVAILABILITY_CHECKS or _OTHER_ACCELERATOR_CHECK.match((name or "").rsplit(".", 1)[-1])) and not (
+            self._asserting or self._showing
+        ):
             self.guarded = True
+        elif name in self._demanding or (
+            name == "torch.distributed.init_process_group" and literal_value(call_argument(node, "backend", 0)) == "nccl"
+        ):
+            self._demand()
         elif name in _SETUP_CALLS:
             self._setup(node)
         if name == "dict":
@@ -129,6 +169,11 @@ class FactCollector(cst.BatchableCSTVisitor):
             self.cuda_nodes.append(node)
             if not (self._skip_module or self._gpu_functions or self._choosing):
                 self.reportable.add(node)
+
+    def _demand(self) -> None:
+        """A GPU demanded where the module runs, not in a branch or a helper named for the GPU."""
+        if not (self._conditions or self._choosing or self._gpu_functions or self._showing):
+            self.demands_gpu = True
 
     def _setup(self, node: cst.Call) -> None:
         for keyword in ("install_requires", "extras_require"):
@@ -160,7 +205,7 @@ class FactCollector(cst.BatchableCSTVisitor):
             span = where[node]
             site = Site(span.line, span.column, span.end_line, span.end_column, module.code_for_node(node)[:80])
             facts.cuda_sites.append(site)
-            if not self.guarded and node in self.reportable:
+            if not (self.guarded or self.demands_gpu) and node in self.reportable:
                 facts.unguarded_cuda_sites.append(site)
 
 

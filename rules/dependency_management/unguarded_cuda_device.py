@@ -35,6 +35,12 @@ class UnguardedCudaDevice(ProjectRule):
     or a module of the project that does (a subclass of a Megatron model), is GPU-only by
     design, even when other code of its package runs on CPU: it is not reported.
 
+    A module that demands a GPU where it runs, outside any condition (`assert
+    torch.cuda.is_available()`, `torch.cuda.set_device(rank)`, `torch.cuda.synchronize()`, CUDA
+    streams and events, an NCCL process group: `gpu_demanding_calls` in the same file), or is
+    named for TensorRT (`export_trt.py`), is GPU-only by design too; so is code that checks for
+    another accelerator (`is_xpu_available()`): it chooses the device.
+
     ## Known limitations
     The check is per module: an availability check anywhere in the module counts for all of
     it. Devices passed in variables are not followed. Modules and functions named for
@@ -65,6 +71,13 @@ class UnguardedCudaDevice(ProjectRule):
         # A package `__init__` that gathers optional GPU backends says nothing about this module.
         Invalid("import torch\nfrom ops import fused\nmodel.cuda()\n", path="train.py", line=3,
                 files={**_serve(), "ops/__init__.py": "try:\n    import triton\nexcept ImportError:\n    triton = None\n"}),
+        # A GPU demanded only on one branch, or by a helper named for the GPU, leaves a CPU path.
+        Invalid("import torch\nif args.profile:\n    torch.cuda.synchronize()\nmodel.cuda()\n", path="train.py", line=4,
+                files=_serve()),
+        Invalid("import torch\ndef sync_gpu():\n    torch.cuda.synchronize()\nmodel.cuda()\n", path="train.py", line=4,
+                files=_serve()),
+        Invalid("import torch\nimport torch.distributed as dist\ndist.init_process_group('gloo')\nmodel.cuda()\n",
+                path="train.py", line=4, files=_serve()),
     ]
     VALID = [
         Valid(_CPU_ELSEWHERE + "model = Net().to(device)\n", path="train.py"),
@@ -87,6 +100,20 @@ class UnguardedCudaDevice(ProjectRule):
         Valid("import torch\nfrom models.gpt import MegatronGPT\nclass Adapter(MegatronGPT):\n"
               "    def step(self, tokens):\n        return tokens.cuda()\n", path="models/adapter.py",
               files={**_serve("models.adapter"), "models/gpt.py": "import apex\nclass MegatronGPT:\n    pass\n"}),
+        # GPU-only by design: the module demands a GPU outside any condition.
+        Valid("import torch\nassert torch.cuda.is_available()\nmodel.cuda()\n", path="train.py", files=_serve()),
+        Valid("import os\nimport torch\nimport torch.distributed as dist\ndef encode(m):\n    return m.to('cuda')\n"
+              "if __name__ == '__main__':\n    dist.init_process_group('nccl')\n"
+              "    torch.cuda.set_device(int(os.environ['LOCAL_RANK']))\n", path="train.py", files=_serve()),
+        Valid("import torch\ndef measure(vae, x):\n    vae = vae.to(device='cuda')\n    torch.cuda.synchronize()\n"
+              "    return vae(x)\n", path="train.py", files=_serve()),
+        # Named for TensorRT, which runs only on NVIDIA GPUs.
+        Valid("import torch\nx = torch.randn(8).to('cuda')\n", path="export/cosmos_trt_run.py",
+              files=_serve("export.cosmos_trt_run")),
+        # Another accelerator's check chooses the device: CUDA is the other branch.
+        Valid("import torch\nfrom peft.import_utils import is_xpu_available\ndef place(w):\n"
+              "    if is_xpu_available():\n        return w.to('xpu')\n    return w.to('cuda')\n", path="train.py",
+              files=_serve()),
         Valid("import torch\nmodel.cuda()\n", path="tests/test_gpu.py", files=_serve("tests.test_gpu")),
         Valid("import torch\nmodel.cuda()\n", path="accelerators/cuda.py", files=_serve("accelerators.cuda")),
         Valid("import torch\ndef to_gpu(m):\n    return m.cuda()\n", path="utils.py", files=_serve("utils")),
