@@ -28,6 +28,22 @@ _KEPT_ON_PURPOSE = re.compile(
     r"|\bcommented[ -]out\b",
     re.IGNORECASE,
 )
+#: A prose line that says why the code is not run (`# this doesn't work on pytorch <= 1.13`,
+#: `# Commenting the below because ...`, `# workaround for the num_workers=0 issue`, `# The above
+#: is equivalent to below`, `# During inference prefer the entire context`, `# If you only use
+#: the LLM part, use below:`): a decision with its reason, or an option offered to the reader.
+#: Not on a `TODO`/`FIXME` line: there the reason is the work left to do.
+_NOT_RUN_BECAUSE = r"\b(doesn'?t|does not|won'?t|will not|did not|didn'?t) work\b|\b(not|no longer) needed\b"
+_REASON = re.compile(_NOT_RUN_BECAUSE + r"|\bbecause\b|\bworkaround\b|\bequivalent\b|\bprefer\b|\bif you\b", re.IGNORECASE)
+#: The same, at the end of a commented-out line (`# dims = ...  # doesn't work on torch 1.13`);
+#: only that the line does not work or is not needed: any other note there may be the old code's own.
+_NOTE_REASON = re.compile(_NOT_RUN_BECAUSE, re.IGNORECASE)
+_PLANNED = re.compile(r"^\W*(todo|fixme|xxx|hack)\b", re.IGNORECASE)
+#: The comment at the end of a commented-out line of code (`# x = f(y)  # slower on GPU`).
+_CODE_NOTE = re.compile(r"\s#\s*(\S.*)$")
+#: A Sphinx configuration module (`docs/conf.py`): its commented-out options are the template's
+#: documentation of the settings available, kept on purpose.
+_SPHINX_SETTING = re.compile(r"^(extensions|html_theme|master_doc|root_doc|source_suffix)\s*=", re.MULTILINE)
 #: The start of a string literal: what a docstring's first line looks like.
 _STRING_START = re.compile(r"^[rRuUbB]{0,2}(\"\"\"|'''|\"[^\"]*\"$|'[^']*'$)")
 #: A comment at the end of (or making up) one line of a multi-line statement.
@@ -143,6 +159,17 @@ def _heads_docstring(lines: list[str], index: int, before: str) -> bool:
     return before.endswith(":") and bool(_STRING_START.match(following))
 
 
+def _says_why(note: str, reasons: re.Pattern = _REASON) -> bool:
+    """Whether a comment gives the reason the code beside it is not run (not a `TODO`'s)."""
+    return bool(reasons.search(note)) and not _PLANNED.match(note.strip())
+
+
+def _noted_why(line: str) -> bool:
+    """Whether a commented-out line ends with a note that it does not work or is not needed."""
+    note = _CODE_NOTE.search(line.strip()[1:])
+    return note is not None and _says_why(note.group(1), _NOTE_REASON)
+
+
 def _open_brackets(text: str) -> int:
     """How many brackets a line leaves open (strings not considered: an approximation)."""
     return sum(text.count(c) for c in "([{") - sum(text.count(c) for c in ")]}")
@@ -165,7 +192,8 @@ class CommentedOutCode(PythonRule):
     (`# Download (optional)`) are prose. Example code under a `# Usage:` or `# Example:`
     heading is documentation, to the end of its comment block, and so is a comment block that
     shows an interactive session (`# >>> print(cfg)` and its output). A file's leading comment
-    block (license headers) is never reported. Nor is a notebook that nothing runs: a lesson
+    block (license headers) is never reported, nor a Sphinx `conf.py` (its commented options
+    are the template's documentation of the settings). Nor is a notebook that nothing runs: a lesson
     offers optional steps as commented code for the reader to enable (`# uncomment for the
     full summary`).
 
@@ -173,7 +201,9 @@ class CommentedOutCode(PythonRule):
     live call (`# limit_train_batches=0.25,` in `Trainer(...)`: an alternative value; layers
     commented out of a live `nn.Sequential(...)` still count), a comment block whose prose says
     why the code is kept (`uncomment once ...`, `(optional)`, `for reference`, `alternative`,
-    `Option 1:`, `keep for future`, `commented out because ...`), a note at the head of a
+    `Option 1:`, `keep for future`, `commented out because ...`, `workaround for ...`, `the above
+    is equivalent to ...`, `if you only need X, use below:`, or a line ending `# doesn't work on
+    torch 1.13`; not a `TODO`, whose reason is work left to do), a note at the head of a
     function above its docstring, rows of bare words drawing a layout (`# [false, true,
     true]`), and `#` lines inside a string literal. Comment blocks split only by blank lines
     (a commented-out class and its methods) are one finding.
@@ -231,6 +261,13 @@ class CommentedOutCode(PythonRule):
         # A heading that names the step, not why it is kept.
         Invalid("def step(self):\n    # Reset access registry\n    # if Access.is_enabled():\n    #     Access.reset(self)\n"
                 "    return 1\n", line=3),
+        # A TODO's reason is the work left to do; a plain note names the variant, not why it is off.
+        Invalid("def apply(self):\n    # TODO: lazy init, it doesn't work with meta tensors yet\n"
+                "    # with torch.device('meta'):\n    #     target = self.init()\n    return self.init()\n", line=3),
+        Invalid("def forward(self, x):\n    y = [m(x) for m in self]\n    # y = torch.stack(y).max(0)[0]  # max ensemble\n"
+                "    # y = torch.stack(y).mean(0)  # mean ensemble\n    return torch.cat(y, 1)\n", line=3),
+        # A `conf.py` that is no Sphinx configuration is code like any other.
+        Invalid("lr = 0.1\n# lr = 0.01\n# epochs = 90\n", path="experiments/conf.py", line=2),
         # After the docstring, the same comments are code left in the body.
         Invalid('def perspective(im, targets=()):\n    """Warp an image."""\n'
                 "    # torchvision.transforms.RandomAffine(degrees=(-10, 10))\n    # targets = [cls, xyxy]\n    return im\n", line=3),
@@ -275,6 +312,20 @@ class CommentedOutCode(PythonRule):
         "    # self.scores[self.idx, :] = v\n    # self.labels[self.idx, :] = k\n    self.scores.index_copy_(0, self.idx, v)\n",
         "def gate(self, y, x):\n    # Note: Keep for future, in case we improve WER from doing so.\n"
         "    # if self.context_window >= 0:\n    #     y = F.interpolate(y, size=x.shape[-1])\n    return y\n",
+        # The reason the code is not run, in the block or at the end of its line.
+        "def embed(self, x, flag):\n    # Commenting the below because speech needs every channel\n"
+        "    # keep = (x.sum(dim=1) > 0).float()\n    # x = x * keep.unsqueeze(0)\n    return x\n",
+        "def norm(x, k):\n    if torch.jit.is_scripting():\n        # ndim = len(x.shape)\n"
+        "        # dims = list(range(ndim - k, ndim))  # this doesn't work on pytorch <= 1.13.x\n"
+        "        v = x.mean(-1)\n    return x\n",
+        "def main(cfg):\n    ###### the workaround for the num_workers=0 issue #####\n"
+        "    # import torch.multiprocessing as mp\n    # mp.set_start_method('spawn', force=True)\n"
+        "    #####################################################\n    return cfg\n",
+        "import_ckpt(model=Llama4(), source=src)\n# If you only convert the language model, use below:\n"
+        "# import_ckpt(\n#     model=LlamaModel(Llama4Experts16Config()),\n#     source=src,\n# )\n",
+        # A Sphinx configuration keeps the template's options commented, as documentation.
+        Valid("project = 'Lib'\nextensions = ['sphinx.ext.autodoc']\n# html_theme_options = {\n"
+              "#     'logo_only': True,\n# }\n# html_logo = 'logo.png'\n", path="docs/source/conf.py"),
         # A note at the head of a function, above its docstring, documents it.
         'def perspective(im, targets=()):\n    # torchvision.transforms.RandomAffine(degrees=(-10, 10))\n'
         '    # targets = [cls, xyxy]\n    """Warp an image."""\n    return im\n',
@@ -294,6 +345,8 @@ class CommentedOutCode(PythonRule):
 
     def visit_Module(self, node: cst.Module) -> None:
         lines = self.ctx.lines
+        if self.ctx.path.rsplit("/", 1)[-1] == "conf.py" and _SPHINX_SETTING.search("\n".join(lines)):
+            return
         start = next((i for i, line in enumerate(lines) if not line.lstrip().startswith("#")), len(lines))
         run: list[_Line] = []
         found: list[list[_Line]] = []  # runs worth reporting in this comment block
@@ -321,6 +374,7 @@ class CommentedOutCode(PythonRule):
                 body = textwrap.dedent(text[1:])
                 taken = self._statement_lines(lines, index - 1, body)
                 if taken:
+                    explained = explained or any(_noted_why(lines[t.index]) for t in taken)
                     run.extend(taken)
                     index = taken[-1].index + 1
                     continue
@@ -328,8 +382,9 @@ class CommentedOutCode(PythonRule):
                     continue  # an empty comment line inside a block
                 # (a comment or an indented line inside the commented-out code is part of that
                 # code, not a reason for keeping it)
-                inside = text[1:].startswith("  ") or body.startswith("#")
-                explained = explained or (not inside and bool(_KEPT_ON_PURPOSE.search(body)))
+                # (`# # note` is inside; a `#####` banner is not)
+                inside = text[1:].startswith("  ") or (body.startswith("#") and not body.startswith("##"))
+                explained = explained or (not inside and (bool(_KEPT_ON_PURPOSE.search(body)) or _says_why(body)))
             if self._qualifies(run):
                 found.append(run)
             run = []
