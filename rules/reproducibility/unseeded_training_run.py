@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from fnmatch import fnmatchcase as fnmatch
 
+from mldebt.extract.facts import RandomnessUse
 from mldebt.knowledge import load_table
 from mldebt.project.demos import DEMO_NOTEBOOK
 from mldebt.project import Project
@@ -22,11 +24,16 @@ _LOOP = (
     "    main()\n"
 )
 _RANDOM_VALUES = frozenset(load_table("reproducibility")["random_values"])
+_MODEL_INTERNAL = tuple(load_table("reproducibility")["model_internal"])
 #: Random inputs reach the gradients the step applies: a demo on synthetic data.
 _RANDOM_INPUTS = (
     "import torch\ndef demo(model, opt):\n    out = model(torch.randn(20, 10))\n    y = torch.randn(20, 5)\n"
     "    loss_fn(out, y).backward()\n    opt.step()\nif __name__ == '__main__':\n    demo(model, opt)\n"
 )
+#: A model whose own randomness is dropout and initialisation.
+_MODEL = {"model.py": "import torch.nn as nn\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+                      "        self.fc = nn.Linear(10, 5)\n        self.drop = nn.Dropout(0.1)\n"
+                      "        nn.init.uniform_(self.fc.weight, -0.1, 0.1)\n"}
 _SEED_OPTION = "import argparse\nparser = argparse.ArgumentParser()\nparser.add_argument('--seed', type=int, default=1)\n"
 #: A script that only calls into another module: an entry point only when something runs it.
 _RUNS_ENGINE = "from engine import run\nrun(epochs=3)\n"
@@ -63,7 +70,10 @@ class UnseededTrainingRun(ProjectRule):
     tutorials, demos and explorations far more often than the run a result comes from. Runs
     whose only unseeded draws fill tensors with random values (`torch.randn`: toy demos on
     random inputs, more often than noise that decides a result) are not reported, unless the
-    script parses a seed option (`--seed`) and still seeds nothing: then a note says so.
+    script parses a seed option (`--seed`) and still seeds nothing: then a note says so. So are
+    runs whose own file draws only such values and whose other draws are the model's dropout and
+    initialisation (a batch-size search on synthetic batches, an RPC demo on random tensors);
+    a shuffling loader, a split or an augmentation anywhere in the run makes it data, reported.
 
     ## References
     - Arpteg et al. 2018, Software Engineering Challenges of Deep Learning (non-determinism)
@@ -106,6 +116,15 @@ class UnseededTrainingRun(ProjectRule):
                      "for epoch in range(3):\n    for x in samples:\n        model(x).sum().backward()\n        opt.step()\n"),
             path="train.ipynb", message="Python's `random`",
         ),
+        Invalid(  # a real model trained without a seed: its dropout and initialisation vary
+            "from model import Net\nimport torch\nif __name__ == '__main__':\n    model = Net()\n"
+            "    for epoch in range(3):\n        for x, y in batches:\n            model(x).sum().backward()\n            opt.step()\n",
+            path="train.py", line=3, message="`torch.nn.Dropout` at model.py", files=_MODEL,
+        ),
+        Invalid(  # random noise, but the data comes from a shuffling loader elsewhere
+            "from data import loader\n" + _RANDOM_INPUTS, path="gan.py", message="and 1 more)",
+            files={"data.py": "import torch\nloader = torch.utils.data.DataLoader(ds, shuffle=True)\n"},
+        ),
         Invalid(  # random inputs only, but the script parses a seed it never uses
             _SEED_OPTION + _RANDOM_INPUTS, path="ddp.py", message="although it parses `--seed` at line 3",
         ),
@@ -142,6 +161,9 @@ class UnseededTrainingRun(ProjectRule):
     ]
     VALID = [
         Valid(_RANDOM_INPUTS, path="ddp.py"),  # a demo on random inputs: a seed changes nothing it shows
+        # Random inputs into a model whose own randomness is dropout and initialisation: still a demo.
+        Valid("from model import Net\n" + _RANDOM_INPUTS.replace("demo(model, opt)\n", "demo(Net(), opt)\n"),
+              path="ddp.py", files=_MODEL),
         Valid("from utils import init_seeds\n" + _LOOP.replace("def main():\n", "def main():\n    init_seeds(0)\n"),
               path="train.py", files={"utils.py": _SEEDS}),
         Valid("from pkg import seeding\n" + _LOOP.replace("def main():\n", "def main():\n    seeding.init_seeds(0)\n"),
@@ -225,9 +247,9 @@ class UnseededTrainingRun(ProjectRule):
                 examples = ", ".join(named[:NAMED_SITES])
                 more = f" and {len(named) - NAMED_SITES} more" if len(named) > NAMED_SITES else ""
                 parts.append(f"{GENERATOR_NAMES[generator]} (used by {examples}{more})")
-            values_only = all(u.api in _RANDOM_VALUES for uses in unseeded.values() for _, u in uses)
+            synthetic = _synthetic(run.path, [site for uses in unseeded.values() for site in uses])
             seed_option = next((o for o in project.files[run.path][1].cli_options if "seed" in o.dest.lower()), None)
-            if values_only and seed_option is None:
+            if synthetic and seed_option is None:
                 continue  # a demo on random inputs: a seed changes nothing it shows
             started = f" ({run.started_by})" if run.started_by else ""
             if seed_option is not None:
@@ -235,10 +257,24 @@ class UnseededTrainingRun(ProjectRule):
             yield ProjectFinding(
                 run.line,
                 f"this training run{started} never seeds {'; '.join(parts)}"
-                + (" (only to fill tensors with random values: inputs or noise)" if values_only else ""),
-                severity=Severity.INFO if values_only else None,
+                + (" (only to fill tensors with random values: inputs or noise, and inside the model)" if synthetic else ""),
+                severity=Severity.INFO if synthetic else None,
                 hint="seed every generator it uses once at start-up (e.g. `lightning.seed_everything(seed, "
                 "workers=True)`, or `random.seed`, `np.random.seed`, `torch.manual_seed`), from a config value",
                 path=run.path,
                 related=tuple(related),
             )
+
+
+def _synthetic(path: str, uses: list[tuple[str, RandomnessUse]]) -> bool:
+    """The unseeded draws only make synthetic inputs: every one fills tensors with random values
+    (`torch.randn`), or those of the run's own file do and the rest are the model's own dropout
+    and initialisation, reached through the model it builds (a batch-size search, a toy RPC
+    demo). A loader's shuffle, a split or an augmentation anywhere is data: not synthetic."""
+    if all(use.api in _RANDOM_VALUES for _, use in uses):
+        return True
+    own = [use for where, use in uses if where == path]
+    return bool(own) and all(use.api in _RANDOM_VALUES for use in own) and all(
+        use.api in _RANDOM_VALUES or any(fnmatch(use.api, pattern) for pattern in _MODEL_INTERNAL)
+        for where, use in uses if where != path
+    )
