@@ -24,21 +24,24 @@ _DOC_HEADING = re.compile(
 #: implementation for reference`, `# Keep for future`, `# Commented out: it forces a copy`):
 #: the author made the choice and wrote it down.
 _KEPT_ON_PURPOSE = re.compile(
-    r"\buncomment|\boptional\b|\bfor reference\b|\balternative|\boption ?\d|\bkeep\b|\bkept\b|\bfor future\b"
-    r"|\bcommented[ -]out\b",
+    r"\buncomment|\boptional\b|\bfor reference\b|\balternative|\b(option|method) ?\d|\bkeep\b|\bkept\b|\bfor future\b"
+    r"|\bcommented[ -]out\b|^\s*[2-9][.)]\s",
     re.IGNORECASE,
 )
 #: A prose line that says why the code is not run (`# this doesn't work on pytorch <= 1.13`,
-#: `# Commenting the below because ...`, `# workaround for the num_workers=0 issue`, `# The above
-#: is equivalent to below`, `# During inference prefer the entire context`, `# If you only use
-#: the LLM part, use below:`): a decision with its reason, or an option offered to the reader.
-#: Not on a `TODO`/`FIXME` line: there the reason is the work left to do.
-_NOT_RUN_BECAUSE = r"\b(doesn'?t|does not|won'?t|will not|did not|didn'?t) work\b|\b(not|no longer) needed\b"
-_REASON = re.compile(_NOT_RUN_BECAUSE + r"|\bbecause\b|\bworkaround\b|\bequivalent\b|\bprefer\b|\bif you\b", re.IGNORECASE)
+#: `# Commenting the below because ...`, `# workaround for the num_workers=0 issue`, `# disabled:
+#: it hangs with deepseek`, `# X is removed in ddp.py`, `# The above is equivalent to below`,
+#: `# During inference prefer the entire context`, `# If you only use the LLM part, use below:`):
+#: a decision with its reason (in a `TODO` too), or an option offered to the reader.
+_NOT_RUN_BECAUSE = (
+    r"\b(doesn'?t|does not|won'?t|will not|did not|didn'?t) work\b|\b(not|no longer) needed\b|\bhangs?\b|\bcrash"
+)
+_REASON = re.compile(
+    _NOT_RUN_BECAUSE + r"|\bbecause\b|\bworkaround\b|\bremoved\b|\bequivalent\b|\bprefer\b|\bif you\b", re.IGNORECASE
+)
 #: The same, at the end of a commented-out line (`# dims = ...  # doesn't work on torch 1.13`);
 #: only that the line does not work or is not needed: any other note there may be the old code's own.
 _NOTE_REASON = re.compile(_NOT_RUN_BECAUSE, re.IGNORECASE)
-_PLANNED = re.compile(r"^\W*(todo|fixme|xxx|hack)\b", re.IGNORECASE)
 #: The comment at the end of a commented-out line of code (`# x = f(y)  # slower on GPU`).
 _CODE_NOTE = re.compile(r"\s#\s*(\S.*)$")
 #: A Sphinx configuration module (`docs/conf.py`): its commented-out options are the template's
@@ -159,15 +162,20 @@ def _heads_docstring(lines: list[str], index: int, before: str) -> bool:
     return before.endswith(":") and bool(_STRING_START.match(following))
 
 
-def _says_why(note: str, reasons: re.Pattern = _REASON) -> bool:
-    """Whether a comment gives the reason the code beside it is not run (not a `TODO`'s)."""
-    return bool(reasons.search(note)) and not _PLANNED.match(note.strip())
-
-
 def _noted_why(line: str) -> bool:
     """Whether a commented-out line ends with a note that it does not work or is not needed."""
     note = _CODE_NOTE.search(line.strip()[1:])
-    return note is not None and _says_why(note.group(1), _NOTE_REASON)
+    return note is not None and bool(_NOTE_REASON.search(note.group(1)))
+
+
+def _introduced(lines: list[str], index: int) -> bool:
+    """Whether the live line at `index` closes a string literal whose last line introduces what
+    follows (`You can also load adapters from the Hub with the commands below:`, a notebook's
+    markdown cell exported as a string): the comment block after it is example code."""
+    if index < 0 or lines[index].strip() not in ('"""', "'''"):
+        return False
+    text = next((line.strip() for line in reversed(lines[max(0, index - 30):index]) if line.strip()), "")
+    return text.endswith(":")
 
 
 def _open_brackets(text: str) -> int:
@@ -201,9 +209,11 @@ class CommentedOutCode(PythonRule):
     live call (`# limit_train_batches=0.25,` in `Trainer(...)`: an alternative value; layers
     commented out of a live `nn.Sequential(...)` still count), a comment block whose prose says
     why the code is kept (`uncomment once ...`, `(optional)`, `for reference`, `alternative`,
-    `Option 1:`, `keep for future`, `commented out because ...`, `workaround for ...`, `the above
-    is equivalent to ...`, `if you only need X, use below:`, or a line ending `# doesn't work on
-    torch 1.13`; not a `TODO`, whose reason is work left to do), a note at the head of a
+    `Option 1:`, `Method 2`, `2.` in a list of ways, `keep for future`, `commented out because
+    ...`, `workaround for ...`, `it hangs with X`, `the above is equivalent to ...`, `if you only
+    need X, use below:`, or a line ending `# doesn't work on torch 1.13`; a `TODO` that gives
+    such a reason too), example code that a string just above introduces (a closing `\"\"\"`
+    after `with the commands below:`, a notebook exported as a script), a note at the head of a
     function above its docstring, rows of bare words drawing a layout (`# [false, true,
     true]`), and `#` lines inside a string literal. Comment blocks split only by blank lines
     (a commented-out class and its methods) are one finding.
@@ -261,9 +271,11 @@ class CommentedOutCode(PythonRule):
         # A heading that names the step, not why it is kept.
         Invalid("def step(self):\n    # Reset access registry\n    # if Access.is_enabled():\n    #     Access.reset(self)\n"
                 "    return 1\n", line=3),
-        # A TODO's reason is the work left to do; a plain note names the variant, not why it is off.
-        Invalid("def apply(self):\n    # TODO: lazy init, it doesn't work with meta tensors yet\n"
+        # A TODO that gives no reason is work parked; a plain note names the variant, not why it is off.
+        Invalid("def apply(self):\n    # TODO: Make it work with lazy init\n"
                 "    # with torch.device('meta'):\n    #     target = self.init()\n    return self.init()\n", line=3),
+        # A string above that introduces nothing (it ends a sentence, not with a colon).
+        Invalid('"""Helpers.\n\nTrains the model.\n"""\n# model = load(a)\n# model.eval()\n', line=5),
         Invalid("def forward(self, x):\n    y = [m(x) for m in self]\n    # y = torch.stack(y).max(0)[0]  # max ensemble\n"
                 "    # y = torch.stack(y).mean(0)  # mean ensemble\n    return torch.cat(y, 1)\n", line=3),
         # A `conf.py` that is no Sphinx configuration is code like any other.
@@ -323,6 +335,20 @@ class CommentedOutCode(PythonRule):
         "    #####################################################\n    return cfg\n",
         "import_ckpt(model=Llama4(), source=src)\n# If you only convert the language model, use below:\n"
         "# import_ckpt(\n#     model=LlamaModel(Llama4Experts16Config()),\n#     source=src,\n# )\n",
+        "def step(self, loss):\n    # Log any MoE losses.\n    # @dev: disabling this as it hangs with deepseek.\n"
+        "    # for name, value in moe_losses().items():\n    #     self.log(name, value)\n    return loss\n",
+        "def setup(self):\n    # TODO: Distributing embeddings with TP is tricky\n    #       because we add a non-parallel output.\n"
+        "    # for m in (self.embed, self.audio):\n    #     parallelize(m, mesh)\n    # self.tp = True\n    return self\n",
+        "def forward(self, x):\n    ### Following code is not used but kept for future reference\n    #\n"
+        "    # noise = x.new_zeros(x.shape)\n    # x = x + noise\n    return x\n",
+        # Alternatives listed side by side: a second method, the second item of a list of ways.
+        "def path(p):\n    p = next_free(p)\n    # Method 2 (deprecated)\n    # dirs = glob.glob(f'{p}*')\n"
+        "    # n = len(dirs) + 1\n    return p\n",
+        "def end(self, preds):\n    # 1. With the W&B method\n    self.log(cm(preds))\n"
+        "    # 2. With scikit-learn\n    # data = confusion_matrix(labels, preds)\n    # self.log(data)\n",
+        # A string above introduces the commented commands (a notebook exported as a script).
+        'x = 1\n"""## Load adapters from the Hub\n\nYou can load adapters using the commands below:\n"""\n\n'
+        "# config = PeftConfig.from_pretrained(model_id)\n# model = load(config.base_model)\n",
         # A Sphinx configuration keeps the template's options commented, as documentation.
         Valid("project = 'Lib'\nextensions = ['sphinx.ext.autodoc']\n# html_theme_options = {\n"
               "#     'logo_only': True,\n# }\n# html_logo = 'logo.png'\n", path="docs/source/conf.py"),
@@ -355,7 +381,9 @@ class CommentedOutCode(PythonRule):
         documenting = False  # after a `# Usage:` heading, in the same comment block
         transcript = False  # the comment block shows an interactive session (`# >>> ...`)
         explained = False  # a prose line of the block says why the code is kept (`# optional`)
+        coded = False  # the comment block has had a line of code
         before = ""  # the last code line before the comment block
+        before_index = -1  # and its index
         index = start
         while index <= len(lines):
             text = lines[index].strip() if index < len(lines) else ""
@@ -374,6 +402,7 @@ class CommentedOutCode(PythonRule):
                 body = textwrap.dedent(text[1:])
                 taken = self._statement_lines(lines, index - 1, body)
                 if taken:
+                    coded = True
                     explained = explained or any(_noted_why(lines[t.index]) for t in taken)
                     run.extend(taken)
                     index = taken[-1].index + 1
@@ -381,23 +410,25 @@ class CommentedOutCode(PythonRule):
                 if not body.strip() and run:
                     continue  # an empty comment line inside a block
                 # (a comment or an indented line inside the commented-out code is part of that
-                # code, not a reason for keeping it)
-                # (`# # note` is inside; a `#####` banner is not)
-                inside = text[1:].startswith("  ") or (body.startswith("#") and not body.startswith("##"))
-                explained = explained or (not inside and (bool(_KEPT_ON_PURPOSE.search(body)) or _says_why(body)))
+                # code, not a reason for keeping it; `# # note` is inside, a `#####` banner and
+                # the indented continuation of a note above the code are not)
+                inside = (coded and text[1:].startswith("  ")) or (body.startswith("#") and not body.startswith("##"))
+                explained = explained or (not inside and bool(_KEPT_ON_PURPOSE.search(body) or _REASON.search(body)))
             if self._qualifies(run):
                 found.append(run)
             run = []
             if not commented:  # the comment block ends
-                if found and not (transcript or explained or _heads_docstring(lines, index - 1, before)):
+                if found and not (
+                    transcript or explained or _heads_docstring(lines, index - 1, before) or _introduced(lines, before_index)
+                ):
                     if stretch and self.ctx.cell_line(stretch[0][0].index + 1)[0] != self.ctx.cell_line(found[0][0].index + 1)[0]:
                         self._report(stretch)  # a notebook cell ends the stretch
                         stretch = []
                     stretch.extend(found)
-                found, transcript, explained = [], False, False
+                found, transcript, explained, coded = [], False, False, False
                 if text and not text.startswith("#"):  # live code ends the stretch: one finding for it
                     self._report(stretch)
-                    stretch, before = [], text
+                    stretch, before, before_index = [], text, index - 1
         self._report(stretch)
 
     @staticmethod
