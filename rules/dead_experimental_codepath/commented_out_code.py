@@ -14,11 +14,16 @@ from mldebt.rule import Category, Confidence, Invalid, PythonRule, Severity, Val
 _BLOCK_KEYWORDS = ("if ", "for ", "while ", "def ", "class ", "with ", "try:", "else:", "elif ", "except", "finally:")
 _CLOSERS = {")", "]", "}", "),", "],", "},"}
 #: A comment line that introduces example code (`# Usage:`, `# Example:`, `# For example,
-#: run:`): the code after it, to the end of the comment block, documents how to call something.
+#: run:`, `# ... and access it with:`, `# ... used with zero padding like this:`, `# The usage is
+#: as follows:`, `# at index i is [row, col], where`): the code after it, to the end of the
+#: comment block, documents how to call something or what a value is.
 _DOC_HEADING = re.compile(
-    r"^(usage|examples?|example usage|for example|e\.g\.?|how to( use)?|to use( it)?|sample usage|run( it)? with)\b.*:$",
+    r"^(usage|examples?|example usage|for example|e\.g\.?|how to( use)?|to use( it)?|sample usage|run( it)? with)\b.*:$"
+    r"|\b(usage|examples?|like this|as follows|(use|see) below|with)\s*:$|, where:?$",
     re.IGNORECASE,
 )
+#: A line of algebra that is no Python (`# s * s = w * h`): the block around it is a derivation.
+_EQUATION = re.compile(r"^[\w.]+( *[-+*/^] *[\w.]+)+ *= *[\w.]+( *[-+*/^] *[\w.]+)*$")
 #: A prose line that says why the code beside it is kept commented (`# uncomment once X is
 #: merged`, `# Update mosaic border (optional)`, `# Option1: push to the Hub`, `# alternative
 #: implementation for reference`, `# Keep for future`, `# Commented out: it forces a copy`):
@@ -278,6 +283,8 @@ class CommentedOutCode(PythonRule):
         Invalid('"""Helpers.\n\nTrains the model.\n"""\n# model = load(a)\n# model.eval()\n', line=5),
         Invalid("def forward(self, x):\n    y = [m(x) for m in self]\n    # y = torch.stack(y).max(0)[0]  # max ensemble\n"
                 "    # y = torch.stack(y).mean(0)  # mean ensemble\n    return torch.cat(y, 1)\n", line=3),
+        # A heading that names old code is no introduction to an example.
+        Invalid("def f(y):\n    # Old implementation:\n    # x = slow(y)\n    # z = g(x)\n    return y\n", line=3),
         # A `conf.py` that is no Sphinx configuration is code like any other.
         Invalid("lr = 0.1\n# lr = 0.01\n# epochs = 90\n", path="experiments/conf.py", line=2),
         # After the docstring, the same comments are code left in the body.
@@ -349,6 +356,15 @@ class CommentedOutCode(PythonRule):
         # A string above introduces the commented commands (a notebook exported as a script).
         'x = 1\n"""## Load adapters from the Hub\n\nYou can load adapters using the commands below:\n"""\n\n'
         "# config = PeftConfig.from_pretrained(model_id)\n# model = load(config.base_model)\n",
+        # Documentation introduced by its last words, and a derivation.
+        "_C.VIS_PERIOD = 0\n# global config is for quick hack purposes,\n# and access it with:\n#\n"
+        "# from detectron2.config import global_cfg\n# print(global_cfg.HACK)\n#\n# Do not commit configs into it.\n_C.GLOBAL = 1\n",
+        "x = 1\n# Therefore `paste_old` is often used with zero padding around the masks like this:\n"
+        "# masks, scale = pad_masks(masks[:, 0, :, :], 1)\n# boxes = scale_boxes(boxes.tensor, scale)\n",
+        "def grid(n):\n    rows = torch.arange(n)\n    # at index `i` contains [row, col], where\n    # row = i // n\n"
+        "    # col = i % n\n    return rows\n",
+        "def anchors(area, ratio):\n    # s * s = w * h\n    # a = h / w\n    # ... some algebra ...\n"
+        "    # w = sqrt(s * s / a)\n    # h = a * w\n    w = math.sqrt(area / ratio)\n    return w\n",
         # A Sphinx configuration keeps the template's options commented, as documentation.
         Valid("project = 'Lib'\nextensions = ['sphinx.ext.autodoc']\n# html_theme_options = {\n"
               "#     'logo_only': True,\n# }\n# html_logo = 'logo.png'\n", path="docs/source/conf.py"),
@@ -393,7 +409,7 @@ class CommentedOutCode(PythonRule):
                 continue
             if not text.startswith("#"):
                 documenting = False
-            elif _DOC_HEADING.match(text[1:].strip()):
+            elif _DOC_HEADING.search(text[1:].strip()):
                 documenting = True
             if text[1:].strip().startswith(">>>"):
                 transcript = True
@@ -413,7 +429,9 @@ class CommentedOutCode(PythonRule):
                 # code, not a reason for keeping it; `# # note` is inside, a `#####` banner and
                 # the indented continuation of a note above the code are not)
                 inside = (coded and text[1:].startswith("  ")) or (body.startswith("#") and not body.startswith("##"))
-                explained = explained or (not inside and bool(_KEPT_ON_PURPOSE.search(body) or _REASON.search(body)))
+                explained = explained or (not inside and bool(
+                    _KEPT_ON_PURPOSE.search(body) or _REASON.search(body) or _EQUATION.match(body.strip())
+                ))
             if self._qualifies(run):
                 found.append(run)
             run = []
