@@ -14,11 +14,11 @@ from mldebt.rule import Category, Confidence, Invalid, PythonRule, Severity, Val
 _BLOCK_KEYWORDS = ("if ", "for ", "while ", "def ", "class ", "with ", "try:", "else:", "elif ", "except", "finally:")
 _CLOSERS = {")", "]", "}", "),", "],", "},"}
 #: A comment line that introduces example code (`# Usage:`, `# Example:`, `# For example,
-#: run:`, `# ... and access it with:`, `# ... used with zero padding like this:`, `# The usage is
+#: run:`, `# pseudocode:`, `# ... and access it with:`, `# ... used with zero padding like this:`, `# The usage is
 #: as follows:`, `# at index i is [row, col], where`): the code after it, to the end of the
 #: comment block, documents how to call something or what a value is.
 _DOC_HEADING = re.compile(
-    r"^(usage|examples?|example usage|for example|e\.g\.?|how to( use)?|to use( it)?|sample usage|run( it)? with)\b.*:$"
+    r"^(usage|examples?|example usage|for example|e\.g\.?|how to( use)?|to use( it)?|sample usage|run( it)? with|pseudo-?code)\b.*:$"
     r"|\b(usage|examples?|like this|as follows|(use|see) below|with)\s*:$|, where:?$",
     re.IGNORECASE,
 )
@@ -363,6 +363,7 @@ class CommentedOutCode(PythonRule):
         "# masks, scale = pad_masks(masks[:, 0, :, :], 1)\n# boxes = scale_boxes(boxes.tensor, scale)\n",
         "def grid(n):\n    rows = torch.arange(n)\n    # at index `i` contains [row, col], where\n    # row = i // n\n"
         "    # col = i % n\n    return rows\n",
+        "def layer(x):\n    # pseudocode:\n    # x = x + attn(ln1(x))\n    # x = x + mlp(ln2(x))\n    return x\n",
         "def anchors(area, ratio):\n    # s * s = w * h\n    # a = h / w\n    # ... some algebra ...\n"
         "    # w = sqrt(s * s / a)\n    # h = a * w\n    w = math.sqrt(area / ratio)\n    return w\n",
         # A Sphinx configuration keeps the template's options commented, as documentation.
