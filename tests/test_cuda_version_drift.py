@@ -50,3 +50,17 @@ def test_two_disagreements_are_two_findings(scan_json, tmp_path):
     sites = [(f["path"], f["line"]) for f in findings]
     assert sites == [("Dockerfile", 1), ("requirements.txt", 1)], sites
     assert "12.4" in findings[1]["message"] and "12.1" not in findings[1]["message"]
+
+
+def test_the_other_sites_of_the_reported_side_are_named_not_reported(scan_json, tmp_path):
+    """11.8 in the CI image and the requirements, 12.1 in the Dockerfile: one finding, at the
+    first site, that names the requirements as its side and the Dockerfile as the other."""
+    findings = _drift(scan_json, tmp_path, {
+        ".github/workflows/ci.yml": "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n"
+                                    "    container: pytorch/pytorch:2.1.2-cuda11.8-cudnn8-runtime\n",
+        "Dockerfile": f"FROM nvidia/cuda:12.1.0-runtime-ubuntu22.04{DIGEST}\n",
+        "requirements.txt": "torch==2.4.1+cu118\n",
+    })
+    assert [(f["path"], f["line"]) for f in findings] == [(".github/workflows/ci.yml", 5)], findings
+    assert "image), also at requirements.txt:1, disagrees with 12.1" in findings[0]["message"]
+    assert {(r["path"], r["line"]) for r in findings[0]["related"]} == {("Dockerfile", 1), ("requirements.txt", 1)}

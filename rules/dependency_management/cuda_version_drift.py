@@ -22,9 +22,8 @@ class CudaVersionDrift(ProjectRule):
     `ENV CUDA_VERSION`, `jax[cuda12]`, CI container images. When they disagree, the Docker
     image, the CI job and a developer's conda environment each run a different stack, and a
     kernel or numerical difference shows up only in one of them. A disagreement is reported
-    once, at the first site (by path and line) of one side, naming the sites of the other: the
-    other side is the same fact, not a second finding. A site already named as one side of a
-    disagreement is not reported again for it.
+    once, at the first site (by path and line) of one side, naming the sites of the other and
+    the other sites of its own side: each is the same fact, not a second finding.
 
     ## Known limitations
     A bare major (`jax[cuda12]`) agrees with any 12.x. Files are compared only when one's
@@ -88,16 +87,24 @@ class CudaVersionDrift(ProjectRule):
             ]
             if not others:
                 continue
-            for other_path, other in others:
-                named |= {(path, cuda.line, other.version), (other_path, other.line, cuda.version)}
+            # the other sites of this side (same version, disagreeing with the same sites)
+            same = [
+                (p, o) for p, o in choices
+                if (p, o) != (path, cuda) and o.version == cuda.version and related(path, p)
+                and any(related(p, other_path) for other_path, _ in others)
+            ]
+            for side_path, side in [(path, cuda), *same]:
+                for other_path, other in others:
+                    named |= {(side_path, side.line, other.version), (other_path, other.line, side.version)}
             sites = ", ".join(f"{o.version} ({o.evidence}) at {p}:{o.line}" for p, o in others[:3])
             more = f" and {len(others) - 3} more" if len(others) > 3 else ""
+            also = f", also at {', '.join(f'{p}:{o.line}' for p, o in same)}," if same else ""
             yield ProjectFinding(
                 cuda.line,
-                f"CUDA {cuda.version} ({cuda.evidence}) disagrees with {sites}{more}",
+                f"CUDA {cuda.version} ({cuda.evidence}){also} disagrees with {sites}{more}",
                 hint="choose one CUDA version and use it in every manifest, image and CI job",
                 path=path,
-                related=tuple((p, o.line) for p, o in others),
+                related=tuple((p, o.line) for p, o in [*others, *same]),
             )
 
 
