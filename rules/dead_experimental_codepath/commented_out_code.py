@@ -283,6 +283,9 @@ class CommentedOutCode(PythonRule):
         Invalid('"""Helpers.\n\nTrains the model.\n"""\n# model = load(a)\n# model.eval()\n', line=5),
         Invalid("def forward(self, x):\n    y = [m(x) for m in self]\n    # y = torch.stack(y).max(0)[0]  # max ensemble\n"
                 "    # y = torch.stack(y).mean(0)  # mean ensemble\n    return torch.cat(y, 1)\n", line=3),
+        # A reason holds for its stretch of comments, not past the live code that ends it.
+        Invalid("def f(y):\n    # 2. With scikit-learn\n    # a = fit(y)\n    # b = score(a)\n    y = y + 1\n"
+                "    # c = slow(y)\n    # d = g(c)\n    return y\n", line=6, message="2 lines"),
         # A heading that names old code is no introduction to an example.
         Invalid("def f(y):\n    # Old implementation:\n    # x = slow(y)\n    # z = g(x)\n    return y\n", line=3),
         # A `conf.py` that is no Sphinx configuration is code like any other.
@@ -352,7 +355,8 @@ class CommentedOutCode(PythonRule):
         "def path(p):\n    p = next_free(p)\n    # Method 2 (deprecated)\n    # dirs = glob.glob(f'{p}*')\n"
         "    # n = len(dirs) + 1\n    return p\n",
         "def end(self, preds):\n    # 1. With the W&B method\n    self.log(cm(preds))\n"
-        "    # 2. With scikit-learn\n    # data = confusion_matrix(labels, preds)\n    # self.log(data)\n",
+        "    # 2. With scikit-learn\n    # data = confusion_matrix(labels, preds)\n    # self.log(data)\n\n"
+        "    # self.logger.log(\n    #     {'roc': roc_curve(labels, preds)}\n    # )\n",
         # A string above introduces the commented commands (a notebook exported as a script).
         'x = 1\n"""## Load adapters from the Hub\n\nYou can load adapters using the commands below:\n"""\n\n'
         "# config = PeftConfig.from_pretrained(model_id)\n# model = load(config.base_model)\n",
@@ -394,6 +398,7 @@ class CommentedOutCode(PythonRule):
         run: list[_Line] = []
         found: list[list[_Line]] = []  # runs worth reporting in this comment block
         stretch: list[list[_Line]] = []  # those of comment blocks split only by blank lines
+        excused = False  # a block of the stretch says why its code is kept: so for all of it
         metadata = False  # inside a PEP 723 `# /// script` block
         documenting = False  # after a `# Usage:` heading, in the same comment block
         transcript = False  # the comment block shows an interactive session (`# >>> ...`)
@@ -441,14 +446,15 @@ class CommentedOutCode(PythonRule):
                     transcript or explained or _heads_docstring(lines, index - 1, before) or _introduced(lines, before_index)
                 ):
                     if stretch and self.ctx.cell_line(stretch[0][0].index + 1)[0] != self.ctx.cell_line(found[0][0].index + 1)[0]:
-                        self._report(stretch)  # a notebook cell ends the stretch
-                        stretch = []
+                        self._report(stretch, excused)  # a notebook cell ends the stretch
+                        stretch, excused = [], False
                     stretch.extend(found)
+                excused = excused or explained
                 found, transcript, explained, coded = [], False, False, False
                 if text and not text.startswith("#"):  # live code ends the stretch: one finding for it
-                    self._report(stretch)
-                    stretch, before, before_index = [], text, index - 1
-        self._report(stretch)
+                    self._report(stretch, excused)
+                    stretch, excused, before, before_index = [], False, text, index - 1
+        self._report(stretch, excused)
 
     @staticmethod
     def _statement_lines(lines: list[str], index: int, body: str) -> list[_Line]:
@@ -479,14 +485,17 @@ class CommentedOutCode(PythonRule):
             len(run) >= self.options.min_clear_lines and all(line.clear for line in run)
         )
 
-    def _report(self, found: list[list[_Line]]) -> None:
+    def _report(self, found: list[list[_Line]], excused: bool = False) -> None:
         """One finding per stretch of comments between two lines of live code, at its first run
         of code, counting all its code lines (a commented-out class whose methods blank lines or
-        a docstring split is one finding, not eight).
+        a docstring split is one finding, not eight). A stretch one of whose blocks says why
+        its code is kept (`# 2. With scikit-learn`, then more ways below) is `excused` whole.
 
         Only real comments count (a `#` line of a docstring is text), and not keyword
         arguments commented out inside a live call (`# limit_train_batches=0.25,` in
         `Trainer(...)`): an alternative value for the call, not a dead code path."""
+        if excused or not found:
+            return
         if self._depths is _UNREAD:
             self._depths = _comment_depths("\n".join(self.ctx.lines) + "\n")
         depths = self._depths
