@@ -23,8 +23,9 @@ class UnpinnedGpuFramework(ProjectRule):
     requirements files a Dockerfile (or another installed file) installs, and the
     root requirements of an application (warnings). A requirements file nothing installs,
     deeper in the tree (an example's, tracking the latest release on purpose), is not checked.
-    Library metadata (`[project] dependencies`, `setup.cfg`, `setup.py`, and what the root
-    requirements restate of it) is not checked: a library should accept ranges. Neither
+    Library metadata (`[project] dependencies`, `setup.cfg`, `setup.py`) is not checked: a
+    library should accept ranges; nor are root requirements nothing installs beside package
+    metadata that declares its install requirements (a library's or a template's list). Neither
     are installs in CI workflows, which often test against the newest releases on purpose.
     A version pinned (`==`) by a `-c` constraints file counts as pinned. Versions fixed only
     by a base image are not seen.
@@ -49,6 +50,13 @@ class UnpinnedGpuFramework(ProjectRule):
         Invalid("torch>=2.1\n", path="serving/requirements.txt", line=1, files={
             "serving/Dockerfile": "FROM python:3.11\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n"}),
         Invalid("numpy==1.26.4\ntorch>=2.1\n", path="requirements.txt", line=2, message="`torch>=2.1`"),
+        # Root requirements a Dockerfile installs build an environment, package metadata or not.
+        Invalid("torch>=1.8.0\n", path="requirements.txt", line=1, files={
+            "pyproject.toml": "[project]\nname = 'app'\ndependencies = ['torch>=1.8.0']\n",
+            "docker/Dockerfile": "FROM python:3.11\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n"}),
+        # Package metadata without install requirements says nothing about what the app needs.
+        Invalid("torch>=2.1\n", path="requirements.txt", line=1,
+                files={"setup.py": "from setuptools import setup\nsetup(name='app', packages=['app'])\n"}),
         Invalid("torch\n", path="requirements-gpu.txt"),
         Invalid("dependencies:\n  - python=3.11\n  - pytorch\n  - pip:\n    - xformers>=0.0.23\n",
                 path="environment.yml", line=5),
@@ -65,6 +73,13 @@ class UnpinnedGpuFramework(ProjectRule):
         # A library's install requirements: ranges are right there.
         Valid("torch\nnumpy\n", path="requirements.txt",
               files={"setup.py": "from setuptools import setup\nsetup(name='lib', install_requires=['torch>=2.0'])\n"}),
+        # Root requirements nothing installs, beside package metadata that declares what it needs.
+        Valid("accelerate\ntorch\nbitsandbytes\npeft\npytest\n", path="requirements.txt",
+              files={"setup.py": "from setuptools import setup\nsetup(name='peft', install_requires=['torch>=1.13'])\n"}),
+        Valid("torch>=2.0.0\ntorchvision>=0.15.0\nlightning>=2.0.0\n", path="requirements.txt",
+              files={"setup.py": "from setuptools import setup\nsetup(name='src', install_requires=['lightning'])\n",
+                     ".github/workflows/test.yml": "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n"
+                                                   "    steps:\n      - run: pip install -r requirements.txt\n"}),
         # Pinned by the constraints file the requirements name.
         Valid("-c constraints.txt\ntorch>=2.1\n", path="requirements.txt", files={"constraints.txt": "torch==2.4.1\n"}),
         Valid("torch==2.4.1\ntorchvision==0.19.1  # pinned\nnumpy>=1.24\n", path="requirements.txt"),
