@@ -169,6 +169,15 @@ _INDEX_OPTIONS = {"-i", "--index-url", "--extra-index-url", "-f", "--find-links"
 
 #: Options that name another requirements or constraints file.
 _FILE_OPTIONS = frozenset({"-r", "--requirement", "-c", "--constraint"})
+#: Other options whose value is the next word (`--no-binary flash-attn`, `--target dir`,
+#: conda's `-n env`): it is no requirement.
+_VALUED_OPTIONS = frozenset({
+    "-e", "--editable", "-t", "--target", "--prefix", "--root", "--src", "--no-binary", "--only-binary",
+    "--platform", "--python-version", "--implementation", "--abi", "--global-option", "--install-option",
+    "-C", "--config-settings", "--trusted-host", "--upgrade-strategy", "--progress-bar", "--cache-dir",
+    "--log", "--timeout", "--retries", "--proxy", "--cert", "--client-cert", "--exists-action", "--report",
+    "--python", "-n", "--name", "-p",
+})
 
 
 def _pip_arguments(facts: Facts, tokens: list[str], line: int, conda: bool = False) -> None:
@@ -194,7 +203,7 @@ def _pip_arguments(facts: Facts, tokens: list[str], line: int, conda: bool = Fal
             if reads:
                 facts.requirement_files.append(RequirementFile(named, line, _replaces_installed(tokens)))
             continue
-        if token in ("-e", "--editable", "--target", "-t", "--prefix") or re.fullmatch(r"-[a-zA-Z]+e", token):
+        if token in _VALUED_OPTIONS or re.fullmatch(r"-[a-zA-Z]+e", token):
             skip_next = True
             continue
         if token.startswith("-"):

@@ -90,6 +90,9 @@ class UnpinnedGpuFramework(ProjectRule):
               files={"uv.lock": 'version = 1\n[[package]]\nname = "torch"\nversion = "2.4.1"\n'}),
         Valid("torch>=2.1  # mldebt: ignore[MLD601]\n", path="requirements.txt"),
         Valid("deepspeed @ git+https://github.com/org/DeeperSpeed.git@91d1c55\n", path="requirements.txt"),
+        # `--no-binary flash-attn` names the package an option applies to; the pin follows.
+        Valid("FROM python:3.11-slim@sha256:" + "a" * 64 + "\n"
+              "RUN pip install --no-build-isolation --no-binary flash-attn flash-attn==2.5.6\n", path="Dockerfile"),
         Valid("jobs:\n  t:\n    steps:\n      - run: pip install --pre torch\n", path=".github/workflows/nightly.yml"),
     ]
 
