@@ -1,7 +1,9 @@
-"""The severity MLD701 reports a training run at: info for notebooks nothing runs and for runs on
-random values."""
+"""The severity MLD701 reports a training run at: info for notebooks nothing runs, for runs on
+random values and for a hyperparameter search's trials."""
 
 from __future__ import annotations
+
+from conftest import write_tree
 
 from mldebt.rule import Invalid
 from mldebt.rules.reproducibility import notebook
@@ -27,3 +29,21 @@ def test_a_run_drawing_only_random_values_is_a_note_only_when_it_parses_a_seed()
     shuffling = demo.replace("for epoch in range(3):\n    model(x)", "loader = torch.utils.data.DataLoader(x, shuffle=True)\nfor epoch in range(3):\n  for b in loader:\n    model(b)")
     (shuffled,), _ = run_example("MLD701", Invalid(shuffling, path="demo.py"))
     assert shuffled.severity == "warning" and "random values" not in shuffled.message
+
+
+def test_a_hyperparameter_search_is_a_note_and_a_plain_run_a_warning(scan_json, tmp_path):
+    """The same unseeded training in an Optuna objective is a note (the search samples at random
+    by design, each trial's model is thrown away); in a plain script it is a warning."""
+    body = (
+        "import torch\ndef objective(trial):\n    loader = torch.utils.data.DataLoader(ds, shuffle=True)\n"
+        "    for epoch in range(3):\n        model.fit(loader)\n    return 0.0\n"
+    )
+    write_tree(tmp_path, {
+        "search.py": "import optuna\n" + body + "if __name__ == '__main__':\n    optuna.create_study().optimize(objective)\n",
+        "train.py": body + "if __name__ == '__main__':\n    objective(None)\n",
+    })
+    _, document = scan_json(tmp_path, "--select", "MLD701", "--no-cache")
+    found = {f["path"]: f for f in document["findings"]}
+    assert found["search.py"]["severity"] == "info", found
+    assert "a hyperparameter search with `optuna`" in found["search.py"]["message"]
+    assert found["train.py"]["severity"] == "warning"

@@ -25,6 +25,7 @@ _LOOP = (
 )
 _RANDOM_VALUES = frozenset(load_table("reproducibility")["random_values"])
 _MODEL_INTERNAL = tuple(load_table("reproducibility")["model_internal"])
+_SEARCH = frozenset(load_table("reproducibility")["hyperparameter_search"])
 #: Random inputs reach the gradients the step applies: a demo on synthetic data.
 _RANDOM_INPUTS = (
     "import torch\ndef demo(model, opt):\n    out = model(torch.randn(20, 10))\n    y = torch.randn(20, 5)\n"
@@ -74,6 +75,9 @@ class UnseededTrainingRun(ProjectRule):
     runs whose own file draws only such values and whose other draws are the model's dropout and
     initialisation (a batch-size search on synthetic batches, an RPC demo on random tensors);
     a shuffling loader, a split or an augmentation anywhere in the run makes it data, reported.
+    A run in a hyperparameter-search script (it imports Optuna, Ray Tune, Hyperopt, ...: the
+    `hyperparameter_search` list) trains throwaway models for a search that samples at random
+    by design: it is a note.
 
     ## References
     - Arpteg et al. 2018, Software Engineering Challenges of Deep Learning (non-determinism)
@@ -152,6 +156,12 @@ class UnseededTrainingRun(ProjectRule):
             "import torch\nloader = torch.utils.data.DataLoader(ds, shuffle=True)\nfor epoch in range(3):\n    model.fit(loader)\n",
             path="lab/train.py", line=3, files={"lab/__init__.py": "", "lab/report.py": "from lab import train\n",
                                                  "Makefile": "train:\n\tpython -m lab.train\n"},
+        ),
+        Invalid(  # a search's trials: a note that names the search
+            "import optuna\nimport torch\ndef objective(trial):\n"
+            "    loader = torch.utils.data.DataLoader(ds, shuffle=True)\n    for epoch in range(3):\n        model.fit(loader)\n"
+            "    return score\nif __name__ == '__main__':\n    optuna.create_study().optimize(objective, n_trials=10)\n",
+            path="search.py", message="a hyperparameter search with `optuna`",
         ),
         Invalid(  # seeds torch only; the augmentation draws from Python's random
             "import random\nimport torch\ndef augment(x):\n    return x if random.random() < 0.5 else -x\n"
@@ -252,13 +262,16 @@ class UnseededTrainingRun(ProjectRule):
             if synthetic and seed_option is None:
                 continue  # a demo on random inputs: a seed changes nothing it shows
             started = f" ({run.started_by})" if run.started_by else ""
+            search = _searches(project, run.path)
+            if search:
+                started += f" (a hyperparameter search with `{search}`: each trial's model is compared, then thrown away)"
             if seed_option is not None:
                 started += f", although it parses `{seed_option.flag or seed_option.dest}` at line {seed_option.line},"
             yield ProjectFinding(
                 run.line,
                 f"this training run{started} never seeds {'; '.join(parts)}"
                 + (" (only to fill tensors with random values: inputs or noise, and inside the model)" if synthetic else ""),
-                severity=Severity.INFO if synthetic else None,
+                severity=Severity.INFO if synthetic or search else None,
                 hint="seed every generator it uses once at start-up (e.g. `lightning.seed_everything(seed, "
                 "workers=True)`, or `random.seed`, `np.random.seed`, `torch.manual_seed`), from a config value",
                 path=run.path,
@@ -278,3 +291,12 @@ def _synthetic(path: str, uses: list[tuple[str, RandomnessUse]]) -> bool:
         use.api in _RANDOM_VALUES or any(fnmatch(use.api, pattern) for pattern in _MODEL_INTERNAL)
         for where, use in uses if where != path
     )
+
+
+def _searches(project: Project, path: str) -> str | None:
+    """The hyperparameter-search library the run's own file imports (`optuna`, `ray.tune`)."""
+    for site in project.files[path][1].imports:
+        for library in _SEARCH:
+            if site.module == library or site.module.startswith(library + "."):
+                return library
+    return None
