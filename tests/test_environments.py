@@ -41,3 +41,19 @@ def test_a_packages_root_requirements_are_its_install_requirements(tmp_path):
     })
     assert ("MLD601", "requirements.txt") not in found
     assert ("MLD602", "requirements.txt") not in found
+
+
+def test_root_requirements_beside_a_packages_metadata_are_a_note(tmp_path):
+    """What the root requirements add to a package's declared install requirements (a test or
+    training list, a template's loose bounds) is a note; a Dockerfile that installs them makes
+    them an environment again."""
+    files = {
+        "train.py": _GPU,
+        "requirements.txt": "torch\nbitsandbytes\n",
+        "setup.py": "from setuptools import setup\nsetup(name='lib', install_requires=['torch>=1.13'])\n",
+    }
+    found = _severities(tmp_path, files)
+    assert ("MLD601", "requirements.txt") in found and found[("MLD601", "requirements.txt")] == "info"
+    found = _severities(tmp_path, {**files, "docker/Dockerfile": "FROM python:3.11\nCOPY requirements.txt .\n"
+                                                              "RUN pip install -r requirements.txt\n"})
+    assert found[("MLD601", "requirements.txt")] == "warning"

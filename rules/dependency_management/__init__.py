@@ -53,26 +53,32 @@ def application_requirements(project: Project, include_ci: bool = True):
         kind = project.kind(path)
         if kind in LIBRARY_METADATA or not (include_ci or kind != FileKind.CI_WORKFLOW):
             continue
-        severity = environment_severity(project, path, built, bool(package))
+        severity = environment_severity(project, path, built, requirement.name in package, bool(package))
         if severity is not None and requirement.name not in constrained_names(project, path):
             yield path, requirement, severity
 
 
-def environment_severity(project: Project, path: str, built: set[str], packaged: bool) -> Severity | None:
+def environment_severity(
+    project: Project, path: str, built: set[str], of_package: bool, packaged: bool
+) -> Severity | None:
     """How much a loose pin in the manifest at `path` matters.
 
     Where an environment is built (a Dockerfile, a conda environment, a lock file, CI, a
     requirements file a Dockerfile or another installed file installs with `-r`, or the
     requirements of an application at the repository root): a warning. A requirements file
     nothing installs, deeper in the tree (an example's, which tracks the latest release on
-    purpose): not judged; on the panel every one read was noise even as a note. Nor are root
-    requirements nothing installs when the root package's metadata declares its install
-    requirements (`packaged`): the package says there what it needs, with the ranges a library
-    or a template leaves to its users, and the list beside it builds no environment.
+    purpose): not judged; on the panel every one read was noise even as a note. In the root
+    requirements, a dependency the root package's metadata also declares (`of_package`) is the
+    library's own requirement restated: not judged either; the others, when the root package's
+    metadata declares install requirements (`packaged`), are a note: the package says there what it needs, with the
+    ranges a library or a template leaves to its users, and the list beside it may be a
+    training environment or only a convenience.
     """
     if project.kind(path) != FileKind.REQUIREMENTS or path in built:
         return Severity.WARNING
-    return None if packaged or "/" in path else Severity.WARNING
+    if of_package or "/" in path:
+        return None
+    return Severity.INFO if packaged else Severity.WARNING
 
 
 def _declared_by_package(project: Project) -> set[str]:

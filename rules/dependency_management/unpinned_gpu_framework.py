@@ -24,8 +24,8 @@ class UnpinnedGpuFramework(ProjectRule):
     root requirements of an application (warnings). A requirements file nothing installs,
     deeper in the tree (an example's, tracking the latest release on purpose), is not checked.
     Library metadata (`[project] dependencies`, `setup.cfg`, `setup.py`) is not checked: a
-    library should accept ranges; nor are root requirements nothing installs beside package
-    metadata that declares its install requirements (a library's or a template's list). Neither
+    library should accept ranges. Root requirements nothing installs, beside package metadata
+    that declares its install requirements (a library's or a template's list), are a note. Neither
     are installs in CI workflows, which often test against the newest releases on purpose.
     A version pinned (`==`) by a `-c` constraints file counts as pinned. Versions fixed only
     by a base image are not seen.
@@ -73,13 +73,7 @@ class UnpinnedGpuFramework(ProjectRule):
         # A library's install requirements: ranges are right there.
         Valid("torch\nnumpy\n", path="requirements.txt",
               files={"setup.py": "from setuptools import setup\nsetup(name='lib', install_requires=['torch>=2.0'])\n"}),
-        # Root requirements nothing installs, beside package metadata that declares what it needs.
-        Valid("accelerate\ntorch\nbitsandbytes\npeft\npytest\n", path="requirements.txt",
-              files={"setup.py": "from setuptools import setup\nsetup(name='peft', install_requires=['torch>=1.13'])\n"}),
-        Valid("torch>=2.0.0\ntorchvision>=0.15.0\nlightning>=2.0.0\n", path="requirements.txt",
-              files={"setup.py": "from setuptools import setup\nsetup(name='src', install_requires=['lightning'])\n",
-                     ".github/workflows/test.yml": "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n"
-                                                   "    steps:\n      - run: pip install -r requirements.txt\n"}),
+
         # Pinned by the constraints file the requirements name.
         Valid("-c constraints.txt\ntorch>=2.1\n", path="requirements.txt", files={"constraints.txt": "torch==2.4.1\n"}),
         Valid("torch==2.4.1\ntorchvision==0.19.1  # pinned\nnumpy>=1.24\n", path="requirements.txt"),
