@@ -77,7 +77,8 @@ class UnseededTrainingRun(ProjectRule):
     a shuffling loader, a split or an augmentation anywhere in the run makes it data, reported.
     A run in a hyperparameter-search script (it imports Optuna, Ray Tune, Hyperopt, ...: the
     `hyperparameter_search` list) trains throwaway models for a search that samples at random
-    by design: it is a note.
+    by design: not reported (on the panel every one read was noise even as a note), also when
+    the script goes on to train a final model with the best settings.
 
     ## References
     - Arpteg et al. 2018, Software Engineering Challenges of Deep Learning (non-determinism)
@@ -157,12 +158,6 @@ class UnseededTrainingRun(ProjectRule):
             path="lab/train.py", line=3, files={"lab/__init__.py": "", "lab/report.py": "from lab import train\n",
                                                  "Makefile": "train:\n\tpython -m lab.train\n"},
         ),
-        Invalid(  # a search's trials: a note that names the search
-            "import optuna\nimport torch\ndef objective(trial):\n"
-            "    loader = torch.utils.data.DataLoader(ds, shuffle=True)\n    for epoch in range(3):\n        model.fit(loader)\n"
-            "    return score\nif __name__ == '__main__':\n    optuna.create_study().optimize(objective, n_trials=10)\n",
-            path="search.py", message="a hyperparameter search with `optuna`",
-        ),
         Invalid(  # seeds torch only; the augmentation draws from Python's random
             "import random\nimport torch\ndef augment(x):\n    return x if random.random() < 0.5 else -x\n"
             "torch.manual_seed(0)\nfor epoch in range(3):\n    model.fit(augment(x))\n",
@@ -170,6 +165,12 @@ class UnseededTrainingRun(ProjectRule):
         ),
     ]
     VALID = [
+        Valid(  # a hyperparameter search's trials: throwaway models, a search random by design
+            "import optuna\nimport torch\ndef objective(trial):\n"
+            "    loader = torch.utils.data.DataLoader(ds, shuffle=True)\n    for epoch in range(3):\n        model.fit(loader)\n"
+            "    return score\nif __name__ == '__main__':\n    optuna.create_study().optimize(objective, n_trials=10)\n",
+            path="search.py",
+        ),
         Valid(_RANDOM_INPUTS, path="ddp.py"),  # a demo on random inputs: a seed changes nothing it shows
         # Random inputs into a model whose own randomness is dropout and initialisation: still a demo.
         Valid("from model import Net\n" + _RANDOM_INPUTS.replace("demo(model, opt)\n", "demo(Net(), opt)\n"),
@@ -261,17 +262,16 @@ class UnseededTrainingRun(ProjectRule):
             seed_option = next((o for o in project.files[run.path][1].cli_options if "seed" in o.dest.lower()), None)
             if synthetic and seed_option is None:
                 continue  # a demo on random inputs: a seed changes nothing it shows
+            if _searches(project, run.path):
+                continue  # a search's trials: throwaway models, sampled at random by design
             started = f" ({run.started_by})" if run.started_by else ""
-            search = _searches(project, run.path)
-            if search:
-                started += f" (a hyperparameter search with `{search}`: each trial's model is compared, then thrown away)"
             if seed_option is not None:
                 started += f", although it parses `{seed_option.flag or seed_option.dest}` at line {seed_option.line},"
             yield ProjectFinding(
                 run.line,
                 f"this training run{started} never seeds {'; '.join(parts)}"
                 + (" (only to fill tensors with random values: inputs or noise, and inside the model)" if synthetic else ""),
-                severity=Severity.INFO if synthetic or search else None,
+                severity=Severity.INFO if synthetic else None,
                 hint="seed every generator it uses once at start-up (e.g. `lightning.seed_everything(seed, "
                 "workers=True)`, or `random.seed`, `np.random.seed`, `torch.manual_seed`), from a config value",
                 path=run.path,
