@@ -17,7 +17,11 @@ class MachineSpecificPath(PythonRule):
     ## Known limitations
     Docstrings are not checked; prefixes are in `rules/knowledge/data_sources.yaml`. A tool's
     hidden folder under the root user's home (its `.cache`) is not reported: it is the same in
-    every container that runs as root; a data folder under that home is.
+    every container that runs as root; a data folder under that home is. Homes that container
+    images give their one account (`/home/user` in Hugging Face Spaces and sandboxes,
+    `/home/jovyan` in Jupyter's images) are the same in every container of the image and are not
+    reported. A module is reported once per machine folder (`/home/alice`, `/mnt/shared`), at
+    its first path there, with the count of the others: they are one dependency on one machine.
 
     ## References
     - Sculley et al. 2015, Hidden Technical Debt in Machine Learning Systems, sec. 3 (unstable data dependencies)
@@ -34,6 +38,9 @@ class MachineSpecificPath(PythonRule):
         Invalid("CKPT = '/mnt/shared/ckpts/run7/model.pt'\n"),
         Invalid("ROOT = r'C:\\Users\\bob\\datasets'\n"),
         Invalid("CACHE = '/home/alice/.cache/huggingface/hub'\n"),
+        # One finding per machine folder and module, naming the others.
+        Invalid("TRAIN = '/home/alice/data/train'\nVAL = '/home/alice/data/val'\nCKPT = '/mnt/shared/ckpt.pt'\n",
+                line=1, message="and 1 more path under `/home/alice`"),
     ]
     VALID = [
         "import pandas as pd\ndf = pd.read_csv('data/train.csv')\n",
@@ -41,6 +48,9 @@ class MachineSpecificPath(PythonRule):
         "CACHE = '~/.cache/mldebt'\n",
         "import os\nroot = os.path.expanduser(cfg.data_root)\n",
         "URL = 'https://example.org/home/data.csv'\n",
+        # The one account of a container image: the same path in every container.
+        "sandbox.write_text('/home/user/workdir/tests.json', text)\n",
+        "NOTEBOOKS = '/home/jovyan/work'\n",
     ]
 
     def __init__(self, *args, **kwargs) -> None:
@@ -48,7 +58,9 @@ class MachineSpecificPath(PythonRule):
         table = load_table("data_sources")
         self._prefixes = tuple(f"/{root}/" for root in table["machine_path_roots"]) + tuple(table["windows_prefixes"])
         self._tool_folders = tuple(f"/{home}/." for home in table["shared_homes"])
+        self._container_homes = tuple(f"/home/{home}/" for home in table["container_homes"])
         self._docstrings: set[cst.CSTNode] = set()
+        self._by_folder: dict[str, list[tuple[cst.SimpleString, str]]] = {}
 
     def visit_Expr(self, node: cst.Expr) -> None:
         self._docstrings.add(node.value)
@@ -57,6 +69,25 @@ class MachineSpecificPath(PythonRule):
         value = evaluated(node)
         if node in self._docstrings or not isinstance(value, str) or " " in value or "\n" in value:
             return
-        if value.startswith(self._prefixes) and not value.startswith(self._tool_folders) and len(value.strip("/\\").replace("\\", "/").split("/")) >= 2:
-            self.report(node, f"`{value}` is a path on one machine only",
+        if (value.startswith(self._prefixes) and not value.startswith(self._tool_folders + self._container_homes)
+                and (folder := _machine_folder(value))):
+            self._by_folder.setdefault(folder, []).append((node, value))
+
+    def leave_Module(self, node: cst.Module) -> None:
+        for folder, paths in self._by_folder.items():
+            first, value = paths[0]
+            others = len(paths) - 1
+            more = f" (and {others} more path{'s' if others > 1 else ''} under `{folder}` in this module)" if others else ""
+            self.report(first, f"`{value}` is a path on one machine only{more}",
                         "read the path from config and version the data it points at")
+
+
+def _machine_folder(path: str) -> str | None:
+    """The folder that ties `path` to one machine (`/home/alice`, `/mnt/shared`,
+    `C:/Users/bob`), or None for a bare root such as `/home/` itself."""
+    parts = path.replace("\\", "/").strip("/").split("/")
+    depth = 3 if parts[0].endswith(":") and parts[1:2] == ["Users"] else 2
+    if len(parts) < depth or not all(parts[:depth]):
+        return None
+    folder = "/".join(parts[:depth])
+    return folder if parts[0].endswith(":") else "/" + folder
