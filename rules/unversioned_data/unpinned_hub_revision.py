@@ -21,7 +21,9 @@ class UnpinnedHubRevision(PythonRule):
     and tutorials that nothing runs) fetches the model or dataset of the day on purpose and is
     not reported: on the panel, 70 % of these notes were judged noise. A load with
     `trust_remote_code=True` runs the repository's code, so it is MLD406's, reported in demo
-    code too.
+    code too. A module that fetches one repository several times (its config, tokenizer and
+    weights) is reported once, at the first load, naming how many others there are: it is one
+    unpinned dependency.
 
     ## References
     - Sculley et al. 2015, Hidden Technical Debt in Machine Learning Systems, sec. 3 (unstable data dependencies)
@@ -47,6 +49,10 @@ class UnpinnedHubRevision(PythonRule):
         Invalid("from huggingface_hub import hf_hub_download\nf = hf_hub_download('org/m', 'model.safetensors')\n"),
         Invalid("from transformers import AutoModel\nMODEL_ID = 'org/encoder'\n\ndef load():\n"
                 "    return AutoModel.from_pretrained(MODEL_ID)\n", line=5, message="`org/encoder`"),
+        # One repository fetched three times: one finding, the other loads counted.
+        Invalid("from transformers import AutoConfig, AutoModel, AutoTokenizer\nMODEL_ID = 'org/m'\n"
+                "cfg = AutoConfig.from_pretrained(MODEL_ID)\ntok = AutoTokenizer.from_pretrained(MODEL_ID)\n"
+                "m = AutoModel.from_pretrained(MODEL_ID)\n", line=3, message="and 2 more loads of it in this module"),
     ]
     VALID = [
         # A lesson's notebook that nothing runs.
@@ -66,12 +72,23 @@ class UnpinnedHubRevision(PythonRule):
         "from transformers import AutoModel\nMODEL_ID = 'org/a'\nif fast:\n    MODEL_ID = 'org/b'\nm = AutoModel.from_pretrained(MODEL_ID)\n",
     ]
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._loads: dict[str, list[tuple[cst.Call, str]]] = {}
+
     def visit_Call(self, node: cst.Call) -> None:
         load = unpinned_hub_load(self.ctx, node)
         if load is None or load.remote_code:
             return  # a load that runs the repository's code is MLD406's
-        self.report(
-            node,
-            f"`{load.repo}` is fetched from the Hugging Face Hub {load.why}",
-            "pin the commit: `revision=\"<40-hex sha>\"` (the hub page's history shows it)",
-        )
+        self._loads.setdefault(load.repo, []).append((node, load.why))
+
+    def leave_Module(self, node: cst.Module) -> None:
+        for repo, loads in self._loads.items():
+            first, why = loads[0]
+            others = len(loads) - 1
+            more = f" (and {others} more load{'s' if others > 1 else ''} of it in this module)" if others else ""
+            self.report(
+                first,
+                f"`{repo}` is fetched from the Hugging Face Hub {why}{more}",
+                "pin the commit: `revision=\"<40-hex sha>\"` (the hub page's history shows it)",
+            )
