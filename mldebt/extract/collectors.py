@@ -538,6 +538,9 @@ _UNPACKERS = frozenset({"zipfile.ZipFile", "tarfile.open", "shutil.unpack_archiv
 _SHELL_FETCH = re.compile(r"#\|? ?\s*!?\s*(wget|curl|unzip|tar|gdown|kaggle|gsutil cp|aws s3 cp|git clone)\b")
 
 
+#: Packages whose clients read objects with `download_file(Bucket, Key, ...)`/`get_object`.
+_BOTO = frozenset({"boto3", "botocore", "aioboto3", "aiobotocore"})
+
 #: A file name of a config format (`train.yaml`), as a string in code names one.
 _CONFIG_FILE = re.compile(r"\.(ya?ml|json|toml)$")
 
@@ -726,7 +729,7 @@ class DataAccessCollector(_ModuleLevelVisitor):
                 given = literal_value(call_argument(node, *entry["mode_argument"]))
                 mode = "write" if isinstance(given, str) and "w" in given else mode
             self._record(mode, call_argument(node, *entry["path"]), node, name, entry.get("scheme"), entry.get("suffix"))
-        elif isinstance(node.func, cst.Attribute) and node.func.attr.value in self._object_store:
+        elif isinstance(node.func, cst.Attribute) and node.func.attr.value in self._object_store and self._uses_boto():
             bucket = self.resolve(call_argument(node, "Bucket", 0)) or "*"
             key = self.resolve(call_argument(node, "Key", 1)) or "*"
             if bucket != "*" or key != "*":
@@ -749,6 +752,12 @@ class DataAccessCollector(_ModuleLevelVisitor):
             return []
         own = own_files(self.ctx)  # after the walk, as `own_files` requires
         return [(mode, call, paths) for mode in ("read", "write") for call, paths in own.file_paths(mode)]
+
+    def _uses_boto(self) -> bool:
+        """`download_file`/`get_object` are boto3's only in a module that imports it: other
+        clients have methods of those names (AzureML's `run.download_file(name)` copies an output
+        of one run, not an object of a bucket)."""
+        return any(name.split(".", 1)[0] in _BOTO for name in self.ctx.imports.values())
 
     def located(self) -> list[cst.CSTNode]:
         pickled = self._pickled_paths()

@@ -19,7 +19,9 @@ class UnversionedObjectStoreRead(ProjectRule):
     `generation` or an Azure `versionid` pins the bytes a model was trained on.
 
     ## Known limitations
-    Only URIs written in the code are seen (boto3 `get_object(Bucket=..., Key=...)` is not).
+    Only URIs written in the code are seen, and boto3's `download_file(Bucket, Key, ...)` and
+    `get_object(Bucket=..., Key=...)` in a module that imports boto3 (other clients have methods
+    of those names: AzureML's `run.download_file(name)` copies an output of one finished run).
     Test code is not checked.
 
     ## References
@@ -37,12 +39,16 @@ class UnversionedObjectStoreRead(ProjectRule):
         Invalid("import pandas as pd\ndf = pd.read_parquet('s3://bucket/features/latest.parquet')\n", path="train.py",
                 line=2, message="s3://bucket/features/latest.parquet"),
         Invalid("import pandas as pd\ndf = pd.read_csv(f'gs://bucket/{day}/train.csv')\n", path="train.py"),
+        Invalid("import boto3\ns3 = boto3.client('s3')\ns3.download_file('ml-data', 'raw/train.csv', 'train.csv')\n",
+                path="train.py", line=3, message="s3://ml-data/raw/train.csv"),
     ]
     VALID = [
         Valid("import pandas as pd\ndf = pd.read_parquet('s3://bucket/f.parquet?versionId=3HL4kqtJlcpXroDTDmJ')\n", path="train.py"),
         Valid("import pandas as pd\ndf = pd.read_csv('gs://bucket/train.csv#1360887759327000')\n", path="train.py"),
         Valid("import pandas as pd\ndf.to_parquet('s3://bucket/out.parquet')\n", path="train.py"),
         Valid("import pandas as pd\ndf = pd.read_csv('https://example.org/train.csv')\n", path="train.py"),
+        # An AzureML run's output file, not an object of a bucket.
+        Valid("from azureml.core import Run\nbest_run.download_file('outputs/model.dump', 'model.dump')\n", path="tune.py"),
     ]
 
     def check(self, project: Project) -> Iterator[ProjectFinding]:
