@@ -1,3 +1,4 @@
+import posixpath
 from collections.abc import Iterator
 
 from mldebt.discover import is_test_path
@@ -21,7 +22,8 @@ class UndeclaredArtifactConsumer(ProjectRule):
     ## Known limitations
     A script that reads back what it wrote itself (resuming from a checkpoint, downloading a
     file if missing) is not an undeclared consumer. Paths are matched as patterns
-    (`outputs/preds_*.csv`), except those whose start is unknown. A script's relative path may
+    (`outputs/preds_*.csv`), except those whose start or whole file name is unknown
+    (`data/*` names no file in particular). A script's relative path may
     be meant from the repository root or from its own folder: a hand-over under both readings
     is reported as a warning; under one reading only, producer and consumer must belong to one
     project (one imports the other, a shared package or config), and it is info. Test code is
@@ -58,6 +60,9 @@ class UndeclaredArtifactConsumer(ProjectRule):
         }),
         Valid("import torch\nsd = torch.load('models/model.pt', weights_only=True)\ntorch.save(sd, 'models/model.pt')\n", path="train.py"),
         Valid(_SERVE, path="tests/test_serve.py", files={"train.py": _TRAIN}),
+        # A file name computed at run time (`folder / meta['data']`) names no file in particular.
+        Valid("import pandas as pd\nfrom pathlib import Path\nfolder = Path('models')\ndf = pd.read_csv(folder / meta['data'])\n",
+              path="pages.py", files={"train.py": _TRAIN}),
     ]
 
     def check(self, project: Project) -> Iterator[ProjectFinding]:
@@ -75,6 +80,8 @@ class UndeclaredArtifactConsumer(ProjectRule):
             meant = edge_readings(artifact, edge)
             if is_test_path(code) or any(p in project.present for p in meant):
                 continue  # a committed file is a versioned source, not a hand-over between scripts
+            if all(posixpath.basename(p) == "*" for p in meant):
+                continue  # `folder / name` with the name computed at run time: no file in particular
             producers, everywhere = [], True
             for writer, written, data in writes_of.candidates(meant):
                 if writer == code:
