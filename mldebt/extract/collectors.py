@@ -11,6 +11,7 @@ import libcst as cst
 from mldebt.discover import CONFIG_DIRS, FileKind
 from mldebt.extract.context import UNKNOWN, FileContext, call_argument, dotted_name, evaluated, literal_value
 from mldebt.extract.facts import (
+    DOWNLOAD_API,
     CliOption,
     DataAccess,
     Definition,
@@ -21,7 +22,7 @@ from mldebt.extract.facts import (
     Site,
     is_uri,
 )
-from mldebt.extract.manifests import notebook_installs, requirement_strings
+from mldebt.extract.manifests import notebook_downloads, notebook_installs, requirement_strings
 from mldebt.extract.own_files import Named, is_parameter, own_files, pickles
 from mldebt.knowledge import load_table
 
@@ -810,6 +811,11 @@ class DataAccessCollector(_ModuleLevelVisitor):
                 facts.pickled_files += files
         notebook = self.ctx.kind == "notebook"
         folder = posixpath.dirname(self.ctx.path)
+        if notebook:  # `!wget -O model.h5 URL`: the file a sibling script may then read
+            facts.data_access += [
+                DataAccess("write", posixpath.normpath(posixpath.join(folder, path)), line, 0, DOWNLOAD_API)
+                for line, path in notebook_downloads(self.ctx.lines) if not path.startswith(("/", "~"))
+            ]
         for ref in dict.fromkeys(self.config_refs):
             if _HERE in ref:
                 readings = [ref.replace(_HERE, here)]

@@ -208,6 +208,11 @@ class CliOption:
     column: int
 
 
+#: The `api` of a notebook's `!wget`/`!curl` download: a write of a file fetched from outside,
+#: which versions nothing and hands over nothing a script of the repository made.
+DOWNLOAD_API = "!download"
+
+
 @dataclass(frozen=True)
 class DataAccess:
     """A read or write of a data or model artifact whose path is (partly) known statically:

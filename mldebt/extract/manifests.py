@@ -16,6 +16,7 @@ import shlex
 import tomllib
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from urllib.parse import urlsplit
 
 import yaml
 from packaging.requirements import InvalidRequirement
@@ -410,12 +411,9 @@ def _install_commands(facts: Facts, text: str, line: int) -> None:
 _NEUTRALISED_MAGIC = re.compile(r"^\s*(?:pass|None)\s+#\s*[!%]+\s*(?P<command>.*)$")
 
 
-def notebook_installs(lines: list[str]) -> list[NotebookInstall]:
-    """The packages a notebook installs (`!pip install`, `%pip install`, `%conda install`),
-    read from its virtual module's lines, `\\` continuations joined; lines are virtual. Both
-    magics hand the line to a shell, so it is split as the shell splits it: an unquoted
-    `pkg>=1.2` installs `pkg` and writes pip's output to a file `=1.2`."""
-    installs: list[NotebookInstall] = []
+def notebook_shell_commands(lines: list[str]) -> Iterator[tuple[int, str]]:
+    """The shell commands of a notebook (`!cmd`, `%pip ...`) with their 1-based virtual line,
+    read from its virtual module's lines, `\\` continuations joined."""
     index = 0
     while index < len(lines):
         match = _NEUTRALISED_MAGIC.match(lines[index])
@@ -426,11 +424,56 @@ def notebook_installs(lines: list[str]) -> list[NotebookInstall]:
         while command.rstrip().endswith("\\") and index < len(lines) and lines[index].startswith(NOT_PYTHON):
             command = command.rstrip()[:-1] + " " + lines[index][len(NOT_PYTHON):]
             index += 1
+        yield number, command
+
+
+def notebook_installs(lines: list[str]) -> list[NotebookInstall]:
+    """The packages a notebook installs (`!pip install`, `%pip install`, `%conda install`).
+    Both magics hand the line to a shell, so it is split as the shell splits it: an unquoted
+    `pkg>=1.2` installs `pkg` and writes pip's output to a file `=1.2`."""
+    installs: list[NotebookInstall] = []
+    for number, command in notebook_shell_commands(lines):
         if command.startswith(("install ", "pip ", "pip3 ", "python", "uv ", "conda ", "mamba ")):
             found = _shell_installs("pip " + command if command.startswith("install ") else command, number)
             checked = _version_checks(lines, number - 1)
             installs += [dataclasses.replace(i, version_checked=checked) for i in found] if checked else found
     return installs
+
+
+#: The options of `wget`/`curl` that name the file a download is written to, and those that
+#: name the folder it goes into (under the URL's last segment).
+_OUTPUT_FILE_OPTIONS = {"wget": ("-O", "--output-document"), "curl": ("-o", "--output")}
+_OUTPUT_FOLDER_OPTIONS = {"wget": ("-P", "--directory-prefix"), "curl": ("--output-dir",)}
+
+
+def notebook_downloads(lines: list[str]) -> list[tuple[int, str]]:
+    """The files a notebook's `!wget URL`, `!wget -O name URL` or `!curl -o name URL` lines
+    write (line, path as written): what a sibling script may then read."""
+    downloads = []
+    for number, command in notebook_shell_commands(lines):
+        try:
+            words = shlex.split(command)
+        except ValueError:  # unbalanced quotes: read it as written
+            words = command.split()
+        if not words or words[0] not in _OUTPUT_FILE_OPTIONS:
+            continue
+        tool, urls, named, folder = words[0], [], None, ""
+        options = iter(words[1:])
+        for word in options:
+            option, _, attached = word.partition("=")
+            if option in _OUTPUT_FILE_OPTIONS[tool]:
+                named = attached or next(options, None)
+            elif option in _OUTPUT_FOLDER_OPTIONS[tool]:
+                folder = attached or next(options, "")
+            elif re.match(r"(https?|ftp)://", word):
+                urls.append(word)
+        if named and named != "-":
+            downloads.append((number, named))
+        elif urls and (tool == "wget" or any(w in ("-O", "--remote-name") for w in words)):
+            name = posixpath.basename(urlsplit(urls[0]).path)
+            if name:
+                downloads.append((number, posixpath.join(folder, name)))
+    return downloads
 
 
 _VERSION_READ = re.compile(r"\b([A-Za-z_]\w*)(?:\.\w+)*\.__version__")

@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from mldebt.discover import FileKind
-from mldebt.extract.facts import DataAccess, is_uri
+from mldebt.extract.facts import DOWNLOAD_API, DataAccess, is_uri
 from mldebt.project.model import Project
 
 if TYPE_CHECKING:
@@ -179,6 +179,12 @@ def resolver(project: Project):
 def versioned_patterns(project: Project) -> VersionedPatterns:
     """The paths and patterns DVC files and `.gitattributes` (git-lfs) version."""
     return VersionedPatterns(p for _, (_, facts) in project.files.items() for p in facts.versioned_paths)
+
+
+def hands_over(edge: dict) -> bool:
+    """Whether a write edge is code of the repository producing a file for others to read (an
+    undeclared edge with a line, not a download)."""
+    return edge["relation"] == "writes" and not edge["declared"] and "line" in edge and edge.get("api") != DOWNLOAD_API
 
 
 def build_graph(project: Project) -> nx.DiGraph:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from mldebt.discover import is_test_path
 from mldebt.project import Project
-from mldebt.project.graph import ReadingsIndex, edge_readings, hand_offs, same_artifact
+from mldebt.project.graph import ReadingsIndex, edge_readings, hand_offs, hands_over, same_artifact
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
 
 #: Intermediate artifacts a chain needs before it is a jungle.
@@ -74,7 +74,7 @@ class PipelineJungle(ProjectRule):
         # artifact (as written) -> (writer, line, every path the write may mean)
         writes: dict[str, list[tuple[str, int, tuple[str, ...]]]] = defaultdict(list)
         for code, artifact, edge in graph.edges(data=True):
-            if edge["relation"] == "writes" and not edge["declared"] and "line" in edge and not is_test_path(code[5:]):
+            if hands_over(edge) and not is_test_path(code[5:]):
                 writes[artifact.split(":", 1)[1]].append((code[5:], edge["line"], edge_readings(artifact, edge)))
         # Indexed, not every read against every write (3,000 x 3,000 took minutes).
         write_index = ReadingsIndex([(written, paths, writer) for written, sites in writes.items() for writer, _, paths in sites])

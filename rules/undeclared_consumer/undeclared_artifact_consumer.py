@@ -3,6 +3,7 @@ from collections.abc import Iterator
 
 from mldebt.discover import is_test_path
 from mldebt.project import Project
+from mldebt.extract.facts import DOWNLOAD_API
 from mldebt.project.graph import ReadingsIndex, edge_readings, hand_offs, same_artifact
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
 
@@ -70,7 +71,7 @@ class UndeclaredArtifactConsumer(ProjectRule):
         writes = [
             (w.split(":", 1)[1], edge_readings(target, d), d)
             for w, target, d in graph.edges(data=True)
-            if d["relation"] == "writes" and not is_test_path(w.split(":", 1)[1])
+            if d["relation"] == "writes" and d.get("api") != DOWNLOAD_API and not is_test_path(w.split(":", 1)[1])
         ]
         writes_of = ReadingsIndex(writes)
         for artifact, consumer, edge in graph.edges(data=True):

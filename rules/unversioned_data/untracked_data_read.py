@@ -1,3 +1,4 @@
+import posixpath
 import re
 from collections.abc import Iterator
 
@@ -35,8 +36,11 @@ class UntrackedDataRead(ProjectRule):
     MLflow `download_artifacts`, a notebook's `!wget` or `!unzip`) is taken to read what it
     fetched (`unverified-download` checks the download). A write is matched under the name the
     library gives the file (`np.save("x")` writes `x.npy`: `rules/knowledge/data_io.yaml`).
-    Settings and credentials files (`creds.txt`, `.env`, `*.pem`) are not data. Paths computed at run time stay patterns (`data/*.csv`); a path whose start is unknown
-    (`os.path.join(root, ...)` with `root` unknown) is not reported. URIs, absolute paths
+    A notebook's `!wget -O model.h5 URL` (or `!curl -o`) writes that file for the scripts
+    beside it. Settings and credentials files (`creds.txt`, `.env`, `*.pem`) are not data.
+    Paths computed at run time stay patterns (`data/*.csv`); a path whose start or whole file
+    name is unknown (`os.path.join(root, ...)` with `root` unknown, `folder / meta["data"]`)
+    is not reported. URIs, absolute paths
     (see `machine-specific-path`) and test code are not checked.
 
     ## References
@@ -94,6 +98,14 @@ class UntrackedDataRead(ProjectRule):
             "project/prepare.ipynb": '{"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": null, '
             '"source": ["df.to_csv(\'data/train.csv\')"]}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}'}),
         Valid(_READ, path="train.py", files={"prep.py": "df.to_csv('data/train.csv')\n", ".gitignore": "data/\n"}),
+        # A sibling notebook downloads the model the script converts.
+        Valid("import tensorflow as tf\nmodel = tf.keras.models.load_model('clothing-model.h5')\n", path="lesson/convert.py",
+              files={"lesson/model.ipynb": '{"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], '
+                     '"execution_count": null, "source": ["!wget https://example.org/v1/clothing-model.h5 -O clothing-model.h5"]}], '
+                     '"metadata": {}, "nbformat": 4, "nbformat_minor": 5}'}),
+        # A file name computed at run time names no file in particular.
+        Valid("import pandas as pd\nfrom pathlib import Path\nfolder = Path('lessons')\ndf = pd.read_csv(folder / meta['data'])\n",
+              path="pages.py"),
         Valid("import pandas as pd\ndf = pd.read_csv(args.data)\n", path="train.py"),
         Valid("import pandas as pd\ndf = pd.read_csv(os.path.join(root, 'x.csv'))\n", path="train.py"),
         Valid(_READ, path="tests/test_train.py", files={".gitignore": "data/\n"}),
@@ -144,8 +156,9 @@ class UntrackedDataRead(ProjectRule):
             code = consumer.split(":", 1)[1]
             # A reading under which the file is committed, versioned or produced means the
             # script may well be run that way: only a path untracked under every reading is reported.
+            meant = edge_readings(artifact, edge)
             if is_test_path(code) or project.files[code][1].fetches_data or graph.nodes[artifact].get("versioned") or any(
-                tracked(p) for p in edge_readings(artifact, edge)
+                tracked(p) or posixpath.basename(p) == "*" for p in meant
             ):
                 continue
             path = artifact.split(":", 1)[1]
