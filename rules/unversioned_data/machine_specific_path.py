@@ -51,6 +51,7 @@ class MachineSpecificPath(PythonRule):
         # The one account of a container image: the same path in every container.
         "sandbox.write_text('/home/user/workdir/tests.json', text)\n",
         "NOTEBOOKS = '/home/jovyan/work'\n",
+        "def remap(path, home_alias='/home/user'):\n    return path.replace(home_alias, root)\n",
     ]
 
     def __init__(self, *args, **kwargs) -> None:
@@ -69,8 +70,8 @@ class MachineSpecificPath(PythonRule):
         value = evaluated(node)
         if node in self._docstrings or not isinstance(value, str) or " " in value or "\n" in value:
             return
-        if (value.startswith(self._prefixes) and not value.startswith(self._tool_folders + self._container_homes)
-                and (folder := _machine_folder(value))):
+        if (value.startswith(self._prefixes) and not value.startswith(self._tool_folders)
+                and not (value.rstrip("/") + "/").startswith(self._container_homes) and (folder := _machine_folder(value))):
             self._by_folder.setdefault(folder, []).append((node, value))
 
     def leave_Module(self, node: cst.Module) -> None:
