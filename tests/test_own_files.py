@@ -146,6 +146,19 @@ def weights(parts, weights_path):
             out.write(open(part, 'rb').read())
     return torch.load(weights_path, weights_only=False)
 """
+# A converter that saves through one helper and reloads through another, both given args.output_path.
+CONVERTER = """import torch
+def convert(input_file, output_file):
+    torch.save(build(input_file), output_file)
+def replace_weights(weights_file, out_dir):
+    state = torch.load(weights_file)
+if __name__ == '__main__':
+    args = get_args()
+    convert(args.input, args.output_path)
+    replace_weights(args.output_path, args.hf_dir)
+"""
+# The same helpers, the reload given the file the user names.
+CONVERTER_OTHER_FILE = CONVERTER.replace("replace_weights(args.output_path", "replace_weights(args.weights")
 # A checkpoint named by the user, in a module that saves another file.
 USER_CHECKPOINT = """import torch
 torch.save(model.state_dict(), 'out/model.pt')
@@ -160,13 +173,14 @@ def load(model, path):
 """
 
 
-@pytest.mark.parametrize("code", [RESUME, FEATURE_CACHE, LESSON])
+@pytest.mark.parametrize("code", [RESUME, FEATURE_CACHE, LESSON, CONVERTER])
 def test_a_checkpoint_read_back_from_where_the_module_saved_it_is_not_reported(code):
     assert severities("MLD402", code) == []
 
 
 @pytest.mark.parametrize(("code", "line", "severity"), [
     (USER_CHECKPOINT, 3, "warning"), (CHECKPOINT_HELPERS, 5, "error"), (REBOUND, 5, "warning"), (JOINED, 6, "error"),
+    (CONVERTER_OTHER_FILE, 5, "warning"),
 ])
 def test_a_checkpoint_from_anywhere_else_keeps_its_severity(code, line, severity):
     assert severities("MLD402", code) == [(line, severity)]

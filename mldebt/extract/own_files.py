@@ -118,6 +118,8 @@ class OwnFiles(cst.BatchableCSTVisitor):
         #: (id of a def, variable) -> the text of what the walk last saw bound to it there.
         self._values: dict[tuple[int, str], str] = {}
         self._calls: dict[str, list[tuple[cst.Call, cst.FunctionDef | None]]] = {}  # calls of a bare name, by name
+        self._read_paths: dict[int, tuple[cst.BaseExpression, cst.FunctionDef | None]] = {}
+        self._through: set[str] | None = None
         self._done = False
 
     def _run(self) -> None:
@@ -126,10 +128,36 @@ class OwnFiles(cst.BatchableCSTVisitor):
             walk(self.ctx.module, [self])  # the shared walker: libcst's `visit` rebuilds every node
 
     def reads_own_file(self, call: cst.Call) -> bool:
-        """Whether `call` loads a file this module writes at the same path."""
+        """Whether `call` loads a file this module writes at the same path. A helper's path
+        parameter stands for what the module's calls of the helper pass (`convert(args.out)`
+        saves where `reload(args.out)` loads), on both sides."""
         self._run()
         read = self._reads.get(id(call))
-        return read is not None and read[0] is call and read[1] in self._written
+        if read is None or read[0] is not call:
+            return False
+        if read[1] in self._written:
+            return True
+        keys = self._callers_keys(*self._read_paths[id(call)])
+        return bool(keys) and keys <= self._written_through()
+
+    def _written_through(self) -> set[str]:
+        """The keys of what callers pass to helpers' written path parameters, once."""
+        if self._through is None:
+            self._through = set()
+            for _, path, function in self._paths["write"]:
+                self._through |= self._callers_keys(path, function)
+        return self._through
+
+    def _callers_keys(self, path: cst.BaseExpression, function: cst.FunctionDef | None) -> set[str]:
+        """The keys of what the module's calls pass for a helper's path parameter; empty when
+        `path` is no such parameter, or a call passes something that names a variable of its
+        own def (its value when the call ran is not known after the walk)."""
+        if not is_parameter(path, function):
+            return set()
+        passed = self._callers_paths(path, function) or []
+        if not passed or any(fn is not None and _names(arg) & {n for f, n in self._values if f == id(fn)} for arg, fn in passed):
+            return set()
+        return {self._text(arg, fn) for arg, fn in passed}
 
     def file_paths(self, mode: str) -> list[tuple[cst.Call, list[Named] | None]]:
         """Each load (`read`) or pickle-based write (`write`) and the expressions that name its
@@ -254,6 +282,7 @@ class OwnFiles(cst.BatchableCSTVisitor):
             if key is not None:
                 self._reads[id(node)] = (node, key)
                 self._paths["read"].append((node, self._file_path(source), function))
+                self._read_paths[id(node)] = (self._file_path(source), function)
 
 
 def _names(node: cst.CSTNode) -> set[str]:
