@@ -152,12 +152,17 @@ class HyperparameterSite:
     #: The dict of hyperparameters the site belongs to (numbered from 1 per file; 0 for none):
     #: its values are reported together.
     grouped: int = 0
-    #: The variable's literal is one of a settings block: consecutive `name = literal`
-    #: statements naming two hyperparameters or more (`lr = 1e-3`, `num_epochs = 5`).
+    #: The value is part of configuration kept in one place: a settings block (consecutive
+    #: `name = literal` statements naming two hyperparameters or more: `lr = 1e-3`,
+    #: `num_epochs = 5`), or a dict of defaults that the caller's values update
+    #: (`defaults = {"lr": 1e-3, ...}; defaults.update(flags)`).
     in_settings: bool = False
     #: The value is an argument of a call that builds a config object (`GRPOConfig(lr=1e-5)`,
     #: `TrainingArguments(...)`: a class named like a config).
     in_config_call: bool = False
+    #: The value is an argument of a call that is also given a config file: an explicit
+    #: override of it (`prepare_hparams("sli_rec.yaml", batch_size=400)`).
+    overrides_config: bool = False
     #: The code around the value evaluates (disables gradients or calls `model.eval()`) and
     #: does not train (`evaluation` in `rules/knowledge/hyperparameters.yaml`).
     evaluating: bool = False

@@ -33,6 +33,8 @@ _OPERATORS = {
     cst.Add: operator.add, cst.Subtract: operator.sub, cst.Multiply: operator.mul,
     cst.Divide: operator.truediv, cst.Power: operator.pow,
 }
+#: A string literal naming a config file (`'configs/sli_rec.yaml'`).
+_CONFIG_FILE = re.compile(r"\.(ya?ml|json|toml)['\"]$", re.IGNORECASE)
 #: Longer literals are not numbers a person tunes (and may be past Python's digit limit).
 _KNOB_CHARS = 64
 #: A run of this many `name = literal` statements is a settings block with one hyperparameter in it.
@@ -173,6 +175,7 @@ class _Use:
     known: bool
     module_only: bool  # only a module-level constant counts (any argument of an ML library call)
     config_call: bool = False  # passed to a call that builds a config object
+    config_override: bool = False  # passed to a call that is also given a config file
 
 
 class HyperparameterCollector(NameBindings, cst.BatchableCSTVisitor):
@@ -206,6 +209,11 @@ class HyperparameterCollector(NameBindings, cst.BatchableCSTVisitor):
         #: a class named like one (`class_names` of `rules/knowledge/config_classes.yaml`).
         self._config_class = re.compile(load_table("config_classes")["class_names"])
         self._config_call = False
+        #: Dicts of hyperparameters by node id -> their group; those a call updates (`defaults.update(flags)`).
+        self._dict_nodes: dict[int, int] = {}
+        self._updated_dicts: set[int] = set()
+        #: The call being visited is also given a config file (`prepare_hparams(yaml_file, batch_size=400)`).
+        self._config_override = False
         self._data_feeds = tuple(table.get("data_feeds", ()))
         self._feeds_data = False
         #: id of a site's value node -> the scope whose code holds it.
@@ -294,6 +302,13 @@ class HyperparameterCollector(NameBindings, cst.BatchableCSTVisitor):
                 self._settings_values.update(id(value) for _, value in run)
             run = []
 
+    def _names_config_file(self, node: cst.BaseExpression) -> bool:
+        """`"sli_rec.yaml"`, or a name assigned one such string: an argument that is a config file."""
+        if isinstance(node, cst.Name) and (owner := self._scope.owner(node.value)) is not None:
+            values = owner.bindings[node.value]
+            node = values[0] if len(values) == 1 and values[0] is not None else node
+        return isinstance(node, cst.SimpleString) and _CONFIG_FILE.search(node.value) is not None
+
     def _knob_written(self, node: cst.BaseExpression) -> bool:
         """A tuning knob's literal (`_knob`); not one too long to evaluate."""
         return len(self.ctx.module.code_for_node(node)) <= _KNOB_CHARS and _knob(numeric_value(node), self._ignored)
@@ -347,7 +362,7 @@ class HyperparameterCollector(NameBindings, cst.BatchableCSTVisitor):
 
         def found(value: object, code: str = "") -> None:
             self._found(value_node, self.canonical(written), written, value, source, known=known, code=code,
-                        grouped=grouped, in_config_call=self._config_call)
+                        grouped=grouped, in_config_call=self._config_call, overrides_config=self._config_override)
 
         value = numeric_value(value_node)
         if _knob(value, self._ignored):
@@ -359,7 +374,9 @@ class HyperparameterCollector(NameBindings, cst.BatchableCSTVisitor):
             if _knob(body, self._ignored) and _knob(orelse, self._ignored):
                 found(body, self.ctx.module.code_for_node(value_node))
         elif isinstance(value_node, cst.Name):
-            self._uses.append(_Use(self._scope, value_node.value, written, source, known, False, self._config_call))
+            self._uses.append(
+                _Use(self._scope, value_node.value, written, source, known, False, self._config_call, self._config_override)
+            )
 
     def _call_table(self, name: str | None) -> dict | None:
         if not name:
@@ -371,17 +388,23 @@ class HyperparameterCollector(NameBindings, cst.BatchableCSTVisitor):
 
     def visit_Call(self, node: cst.Call) -> None:
         self._call_sites(node)
-        self._config_call = False  # sites found outside a call's own arguments are in none
+        self._config_call = self._config_override = False  # sites outside a call's own arguments are in none
 
     def _call_sites(self, node: cst.Call) -> None:
         if isinstance(node.func, cst.Attribute):
             method = node.func.attr.value
+            if method == "update" and node.args and isinstance(node.func.value, cst.Name):
+                owner = self._scope.owner(node.func.value.value)
+                values = owner.bindings[node.func.value.value] if owner is not None else []
+                if len(values) == 1 and isinstance(values[0], cst.Dict):
+                    self._updated_dicts.add(id(values[0]))
             if method in self._training_methods:
                 self._scope.trains = True
             elif method in self._evaluation_methods and not node.args:
                 self._scope.evaluates = True
         name = self.ctx.qualname(node.func)
         self._config_call = bool(self._config_class.search((name or dotted_name(node.func) or "").rpartition(".")[2]))
+        self._config_override = any(self._names_config_file(arg.value) for arg in node.args)
         if name and name.startswith(self._data_feeds):
             self._feeds_data = True
         if name == "functools.partial" and node.args and node.args[0].keyword is None and not node.args[0].star:
@@ -435,11 +458,14 @@ class HyperparameterCollector(NameBindings, cst.BatchableCSTVisitor):
 
     def visit_Dict(self, node: cst.Dict) -> None:
         """A param group (`{"params": head, "lr": 1e-3}`) or a dict of several hyperparameters."""
+        before = self._dicts
         self._dict_of([
             (evaluated(e.key), e.value) for e in node.elements
             if isinstance(e, cst.DictElement) and isinstance(e.key, cst.SimpleString)
             and isinstance(evaluated(e.key), str)
         ])
+        if self._dicts > before:
+            self._dict_nodes[id(node)] = self._dicts
 
     def _dict_of(self, keyed: list[tuple[str, cst.BaseExpression]]) -> None:
         """Scalar hyperparameters of one dict, reported together (tuples are search spaces)."""
@@ -466,11 +492,14 @@ class HyperparameterCollector(NameBindings, cst.BatchableCSTVisitor):
             return
         self._resolved = True
         seen = {id(node) for node, _ in self.sites}
+        overriding: dict[int, bool] = {}  # a literal's id -> whether every use of it overrides a config
         for use in self._uses:
             owner = use.scope.owner(use.name)
             if owner is None or (use.module_only and not owner.is_module):
                 continue
             values = owner.bindings[use.name]
+            if len(values) == 1 and values[0] is not None:
+                overriding[id(values[0])] = overriding.get(id(values[0]), True) and use.config_override
             if len(values) != 1 or values[0] is None or id(values[0]) in seen:
                 continue
             value = numeric_value(values[0])
@@ -481,7 +510,19 @@ class HyperparameterCollector(NameBindings, cst.BatchableCSTVisitor):
                 values[0], self.canonical(use.keyword), use.keyword, value, use.source, owner, known=use.known,
                 code=self.ctx.module.code_for_node(values[0]), via=use.name, via_global=owner.is_module,
                 in_settings=id(values[0]) in self._settings_values, in_config_call=use.config_call,
+                overrides_config=use.config_override,
             )
+        # A dict of defaults the caller's values update is the code's configuration, in one place.
+        defaults = {self._dict_nodes[i] for i in self._updated_dicts if i in self._dict_nodes}
+        self.sites = [
+            (node, replace(site, in_settings=True) if site.grouped in defaults else site) for node, site in self.sites
+        ]
+        # A constant all of whose uses override a config (`BATCH_SIZE = 400 ... prepare_hparams(yaml_file,
+        # batch_size=BATCH_SIZE)`) is an override too.
+        self.sites = [
+            (node, replace(site, overrides_config=True) if site.source == "constant" and overriding.get(id(node)) else site)
+            for node, site in self.sites
+        ]
 
     def located(self) -> list[cst.CSTNode]:
         self._resolve()

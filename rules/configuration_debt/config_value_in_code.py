@@ -29,6 +29,8 @@ class ConfigValueInCode(ProjectRule):
     `hydra_runner`). So an example that builds its config in Python is not compared with a
     neighbour's YAML, and a config that no code names (one passed only on the command line)
     is compared with nothing.
+    A value handed to the call that is also given the config file (`prepare_hparams(yaml_file,
+    batch_size=BATCH_SIZE)`, `yaml_file` naming it) overrides the file on purpose: not reported.
     Matched by normalised name and equal value, so a literal that only happens to equal the
     config value is reported too.
 
@@ -43,6 +45,10 @@ class ConfigValueInCode(ProjectRule):
     confidence = Confidence.MEDIUM
     in_tests = False
     INVALID = [
+        # A constant of the loading script, passed to another call than the loader.
+        Invalid("import torch\nfrom utils import prepare_hparams\nyaml_file = 'configs/train.yaml'\nBATCH_SIZE = 64\n"
+                "hparams = prepare_hparams(yaml_file)\nloader = torch.utils.data.DataLoader(ds, batch_size=BATCH_SIZE)\n",
+                path="train.py", line=4, message="train.batch_size", files={"configs/train.yaml": _CONFIG}),
         Invalid(_LOADS + "opt = torch.optim.AdamW(p, lr=1e-3)\n", path="train.py", line=3,
                 message="configs/train.yaml:2", files={"configs/train.yaml": _CONFIG}),
         # A module the loading script imports belongs to its configuration.
@@ -60,6 +66,10 @@ class ConfigValueInCode(ProjectRule):
         # Code that loads no config, beside a config folder (a structured-config example).
         Valid("import torch\nopt = torch.optim.AdamW(p, lr=1e-3)\n", path="examples/asr/structured.py",
               files={"examples/asr/conf/train.yaml": _CONFIG}),
+        # An override handed to the loader of the same file, directly or through a constant.
+        Valid("from utils import prepare_hparams\nyaml_file = 'configs/train.yaml'\nBATCH_SIZE = 64\n"
+              "hparams = prepare_hparams(yaml_file, lr=1e-3, batch_size=BATCH_SIZE)\n", path="train.py",
+              files={"configs/train.yaml": _CONFIG}),
         # Hydra composing another file of the same folder: that file's values say nothing here.
         Valid("import hydra, torch\n@hydra.main(config_path='conf', config_name='other')\ndef main(cfg):\n"
               "    opt = torch.optim.AdamW(p, lr=1e-3)\n", path="examples/asr/train.py",
@@ -78,6 +88,8 @@ class ConfigValueInCode(ProjectRule):
         members: dict[str, set[str]] = {}
         applies: dict[tuple[str, str], bool] = {}
         for path, site in code_sites(project):
+            if site.overrides_config:
+                continue  # handed to the call that loads a config, beside it: an override, set on purpose
             for config_path, key in keys:
                 if canonical.get(key.name.lower(), key.name.lower()) != site.name or key.value != site.value:
                     continue

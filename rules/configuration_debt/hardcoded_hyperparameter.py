@@ -55,7 +55,8 @@ class HardcodedHyperparameter(ProjectRule):
     settings or more: a script's or a notebook cell's configuration, in one place), toy
     runs (a module that trains on random values only and reads no data, or for twenty steps
     or fewer: a demo of an API, whose settings only need to run), an example's validation
-    split, the dropout of a script's own model when the script takes no dropout option; in a
+    split, the dropout of a script's own model when the script takes no dropout option, a
+    dict of defaults that the caller's values update (`defaults.update(flags)`); in a
     script with no configuration for hyperparameters (no option, config class field or config
     file named for one), a config object built of literals (`GRPOConfig(learning_rate=1e-5)`,
     its settings in one place) and its validation split,
@@ -293,6 +294,9 @@ class HardcodedHyperparameter(ProjectRule):
               "train, val = train_test_split(rows, test_size=0.1)\n"
               "args = GRPOConfig(output_dir='out', learning_rate=1e-5, gradient_accumulation_steps=2)\n"
               "GRPOTrainer(model='Qwen/Qwen2-0.5B', args=args, train_dataset=train).train()\n", path="rloo.py"),
+        # A table of defaults the caller's values update.
+        Valid("def create_hparams(flags):\n    defaults = {'learning_rate': 0.001, 'epochs': 10, 'max_grad_norm': 2}\n"
+              "    defaults.update(flags)\n    return defaults\n", path="pkg/utils.py"),
         # A notebook's settings cell, in a notebook CI runs.
         Valid(notebook("model_name = 'meta-llama/Llama-3.2-1B'\nstrategy = ''\nmax_steps = 100\nnum_devices = 2\n",
                        "import lightning as L\ntrainer = L.Trainer(max_steps=max_steps, devices=num_devices)\n"
@@ -408,9 +412,9 @@ def _number(value: str) -> bool:
 def _configured(facts: Facts) -> bool:
     """Whether a module has configuration for hyperparameters: a command-line option or a
     config class field named like one, a command whose parameters are options, or a config
-    file it loads. In one that has none, a
-    config object built of literals (`GRPOConfig(learning_rate=1e-5, ...)`) is its settings,
-    in one place; where it has some, a literal beside them hides from them."""
+    file it loads. In one that has none, a config object built of literals
+    (`GRPOConfig(learning_rate=1e-5, ...)`) is its settings, in one place; where it has some,
+    a literal beside them hides from them."""
     return bool(facts.config_loads) or any(entry.kind == "cli-command" for entry in facts.entry_points) or any(
         name.lower() in _ALIASES
         for name in (
