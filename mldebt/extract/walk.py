@@ -137,9 +137,18 @@ def _dispatch(visitors: Sequence[cst.BatchableCSTVisitor]) -> tuple[dict, dict]:
     return dict(visit), dict(leave)
 
 
-def walk(module: cst.Module, visitors: Sequence[cst.BatchableCSTVisitor]) -> None:
+#: The statements `walk` can name as the owner of a node: what `positions` generates code for,
+#: one at a time (a simple statement line, or a compound statement for its header).
+STATEMENTS = frozenset({"SimpleStatementLine", "FunctionDef", "ClassDef", "If", "For", "While", "With", "Try", "TryStar", "Match"})
+
+
+def walk(
+    module: cst.Module, visitors: Sequence[cst.BatchableCSTVisitor], owners: dict[int, cst.CSTNode | None] | None = None
+) -> None:
     """Call every visitor's `visit_X` on entering and `leave_X` on leaving each node of type X,
-    in source order, after resolving the metadata the visitors declare (and nothing more)."""
+    in source order, after resolving the metadata the visitors declare (and nothing more).
+    With `owners`, record for each node met (by id) the innermost of `STATEMENTS` holding it
+    (itself for a statement; None outside any)."""
     with ExitStack() as stack:
         dependents = [v for v in visitors if isinstance(v, cst.MetadataDependent)]
         dependencies = set().union(*(v.get_inherited_dependencies() for v in dependents))
@@ -148,19 +157,32 @@ def walk(module: cst.Module, visitors: Sequence[cst.BatchableCSTVisitor]) -> Non
             wrapper.resolve_many(dependencies)
             for visitor in dependents:
                 stack.enter_context(visitor.resolve(wrapper))
-        _walk(module, *_dispatch(visitors))
+        _walk(module, *_dispatch(visitors), {} if owners is None else owners)
 
 
-def _walk(module: cst.Module, visit: dict, leave: dict) -> None:
-    plan = _plan(frozenset(visit) | frozenset(leave))
+#: Literals no visitor visits but facts locate (a hyperparameter's value): entered for `owners`.
+_LOCATED_LEAVES = frozenset({"Integer", "Float", "Imaginary"})
+
+
+def _walk(module: cst.Module, visit: dict, leave: dict, owners: dict[int, cst.CSTNode | None]) -> None:
+    plan = _plan(frozenset(visit) | frozenset(leave) | _LOCATED_LEAVES)
     pending: list = [module]
+    owner = None
     while pending:
         node = pending.pop()
-        if node.__class__ is tuple:  # (node,) marks the point to leave it
+        node_type = node.__class__
+        if node_type is tuple:  # (node,) marks the point to leave it
             for method in leave[node[0].__class__.__name__]:
                 method(node[0])
             continue
-        name = node.__class__.__name__
+        if node_type is list:  # [statement]: the owner again once a statement is left
+            owner = node[0]
+            continue
+        name = node_type.__name__
+        if name in STATEMENTS:
+            pending.append([owner])
+            owner = node
+        owners[id(node)] = owner
         methods = visit.get(name)
         if methods:
             for method in methods:
