@@ -59,8 +59,8 @@ def cycle_collection_paused() -> Iterator[None]:
     both build hundreds of thousands of long-lived objects and almost no cycles, and each full
     collection walks all of them again (measured on pytorch-lightning's warm one-file scan:
     a quarter of the CPU time of loading and of the project phase, for about 2,000 objects
-    collected). Parsing is never paused: it leaves about 2,000 cyclic objects per file, and
-    keeps its own thresholds (`mldebt.extract.analyse`).
+    collected). Parsing is never paused here: it leaves about 2,000 cyclic objects per file,
+    and the per-file analysis collects them itself when each file is done (`mldebt.extract.analyse`).
 
     Back on, the first collection would still walk every object made meanwhile (0.7 s CPU of
     diffusers' one-file scan). A process that ends after its scan (`ends_after_scan`) freezes
