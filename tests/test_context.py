@@ -68,3 +68,15 @@ def test_call_argument_by_keyword_position_and_star():
     assert call_argument(call, None, 1).value == "b"
     assert call_argument(call, "missing") is None
     assert call_argument(cst.parse_expression("f(a, **kw)"), "k") is MAYBE_PASSED
+
+
+def test_qualname_asked_before_a_nested_import_is_met_is_asked_again_after():
+    """A pass made before the walk reaches an import must not fix what the walk is told."""
+    module = cst.parse_module("def f(p):\n    import torch\n    return torch.load(p)\n")
+    ctx = FileContext("x.py", "python", module)
+    function = module.body[0]
+    nested_import = function.body.body[0].body[0]
+    load = function.body.body[1].body[0].value.func
+    assert ctx.qualname(load) is None
+    ctx.add_import(nested_import)
+    assert ctx.qualname(load) == "torch.load"

@@ -158,13 +158,18 @@ class FileContext:
 
     def add_import(self, node: cst.Import | cst.ImportFrom) -> None:
         for local, qualified in _import_bindings(node):
-            if local not in self._shadowed:
-                self.imports.setdefault(local, qualified)
+            if local not in self._shadowed and local not in self.imports:
+                self.imports[local] = qualified
+                # A name the memo resolved to nothing may resolve now: a pass made before the
+                # walk met this (nested) import must not fix the answers the walk gets.
+                self._qualnames.clear()
 
     def qualname(self, node: cst.BaseExpression) -> str | None:
-        """The qualified name of a Name/Attribute chain whose head was imported (or a builtin).
+        """The qualified name of a Name/Attribute chain whose head was imported (or a builtin),
+        by the imports met so far.
 
-        Memoised per node: several rules ask about the same call in one traversal.
+        Memoised per node (several rules ask about the same call in one traversal) until an
+        import binds a new name.
         """
         memo = self._qualnames.get(id(node))
         if memo is None:
