@@ -173,6 +173,32 @@ def _noted_why(line: str) -> bool:
     return note is not None and bool(_NOTE_REASON.search(note.group(1)))
 
 
+def _assigned(code: str) -> set[str]:
+    """The targets a line of code assigns (`self.normalize`, `y`), none if it is no assignment."""
+    try:
+        tree = ast.parse(re.sub(r"\s+#.*$", "", code.strip()))
+    except (SyntaxError, ValueError):
+        return set()
+    statement = tree.body[0] if len(tree.body) == 1 else None
+    return {ast.unparse(t) for t in statement.targets} if isinstance(statement, ast.Assign) else set()
+
+
+def _labelled_alternatives(lines: list[str], end: int, found: list[list["_Line"]]) -> bool:
+    """Whether the comment block ending before `end` lists variants of the live line right beside
+    it, each labelled (`y = torch.cat(y, 1)  # nms ensemble` under `# y = ...mean(0)  # mean
+    ensemble`): every commented line and that live line carry a note, and they assign the same
+    target. Documented alternatives, not a leftover."""
+    code = [line for run in found for line in run]
+    if not all(_CODE_NOTE.search(lines[line.index].strip()[1:]) for line in code):
+        return False
+    start = code[0].index
+    while start > 0 and lines[start - 1].strip().startswith("#"):
+        start -= 1
+    beside = [lines[i] for i in (start - 1, end) if 0 <= i < len(lines) and lines[i].strip()]
+    targets = set().union(*(_assigned(lines[line.index].strip()[1:]) for line in code))
+    return any(_CODE_NOTE.search(live.strip()) and targets & _assigned(live) for live in beside)
+
+
 def _introduced(lines: list[str], index: int) -> bool:
     """Whether the live line at `index` closes a string literal whose last line introduces what
     follows (`You can also load adapters from the Hub with the commands below:`, a notebook's
@@ -214,7 +240,8 @@ class CommentedOutCode(PythonRule):
     live call (`# limit_train_batches=0.25,` in `Trainer(...)`: an alternative value; layers
     commented out of a live `nn.Sequential(...)` still count), a comment block whose prose says
     why the code is kept (`uncomment once ...`, `(optional)`, `for reference`, `alternative`,
-    `Option 1:`, `Method 2`, `2.` in a list of ways, `keep for future`, `commented out because
+    `Option 1:`, `Method 2`, `2.` in a list of ways, variants of the live line beside them that
+    are labelled like it (`# y = x.mean(0)  # mean ensemble` above `y = cat(x)  # nms ensemble`), `keep for future`, `commented out because
     ...`, `workaround for ...`, `it hangs with X`, `the above is equivalent to ...`, `if you only
     need X, use below:`, or a line ending `# doesn't work on torch 1.13`; a `TODO` that gives
     such a reason too), example code that a string just above introduces (a closing `\"\"\"`
@@ -283,6 +310,10 @@ class CommentedOutCode(PythonRule):
         Invalid('"""Helpers.\n\nTrains the model.\n"""\n# model = load(a)\n# model.eval()\n', line=5),
         Invalid("def forward(self, x):\n    y = [m(x) for m in self]\n    # y = torch.stack(y).max(0)[0]  # max ensemble\n"
                 "    # y = torch.stack(y).mean(0)  # mean ensemble\n    return torch.cat(y, 1)\n", line=3),
+        # Labelled lines that assign something else than the labelled live line beside them.
+        Invalid("def f(labels):\n    weights = np.bincount(labels)  # occurrences per class\n"
+                "    # gpi = (320 / 32) ** 2 * 3  # gridpoints per image\n"
+                "    # scale = np.hstack([gpi, weights]) ** 0.5  # prepend gridpoints\n    return weights\n", line=3),
         # A reason holds for its stretch of comments, not past the live code that ends it.
         Invalid("def f(y):\n    # 2. With scikit-learn\n    # a = fit(y)\n    # b = score(a)\n    y = y + 1\n"
                 "    # c = slow(y)\n    # d = g(c)\n    return y\n", line=6, message="2 lines"),
@@ -357,6 +388,9 @@ class CommentedOutCode(PythonRule):
         "def end(self, preds):\n    # 1. With the W&B method\n    self.log(cm(preds))\n"
         "    # 2. With scikit-learn\n    # data = confusion_matrix(labels, preds)\n    # self.log(data)\n\n"
         "    # self.logger.log(\n    #     {'roc': roc_curve(labels, preds)}\n    # )\n",
+        # Variants of the live line beside them, each labelled like it: documented alternatives.
+        "def forward(self, x):\n    y = [m(x) for m in self]\n    # y = torch.stack(y).max(0)[0]  # max ensemble\n"
+        "    # y = torch.stack(y).mean(0)  # mean ensemble\n    y = torch.cat(y, 1)  # nms ensemble\n    return y\n",
         # A string above introduces the commented commands (a notebook exported as a script).
         'x = 1\n"""## Load adapters from the Hub\n\nYou can load adapters using the commands below:\n"""\n\n'
         "# config = PeftConfig.from_pretrained(model_id)\n# model = load(config.base_model)\n",
@@ -444,6 +478,7 @@ class CommentedOutCode(PythonRule):
             if not commented:  # the comment block ends
                 if found and not (
                     transcript or explained or _heads_docstring(lines, index - 1, before) or _introduced(lines, before_index)
+                    or _labelled_alternatives(lines, index - 1, found)
                 ):
                     if stretch and self.ctx.cell_line(stretch[0][0].index + 1)[0] != self.ctx.cell_line(found[0][0].index + 1)[0]:
                         self._report(stretch, excused)  # a notebook cell ends the stretch
