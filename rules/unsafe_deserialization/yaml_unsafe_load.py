@@ -18,7 +18,9 @@ class YamlUnsafeLoad(PythonRule):
     (bandit B506 flags it too).
 
     ## Known limitations
-    A custom loader class is assumed safe; `ruamel.yaml` is not covered.
+    A custom loader class is assumed safe; `ruamel.yaml` is not covered. Text the same code
+    produced with `yaml.dump` (a round-trip check of a config it writes) is no outside input and
+    is not reported.
 
     ## References
     - PyYAML docs, "yaml.load(input) Deprecation"; CVE-2017-18342, CWE-502
@@ -46,9 +48,26 @@ class YamlUnsafeLoad(PythonRule):
         "import yaml\ncfg = yaml.load(f, Loader=MyConfigLoader)\n",
         "import json\ncfg = json.load(f)\n",
         "from omegaconf import OmegaConf\ncfg = OmegaConf.load('c.yaml')\n",
+        # A round trip of what the code itself just dumped.
+        "import yaml\ndumped = yaml.dump(cfg)\ntry:\n    yaml.unsafe_load(dumped)\nexcept Exception:\n    pass\n",
+        "import yaml\nassert yaml.unsafe_load(yaml.dump(cfg)) == cfg\n",
     ]
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._dumped: set[str] = set()  # names bound to text `yaml.dump` produced here
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if self._dumps(node.value):
+            self._dumped.update(t.target.value for t in node.targets if isinstance(t.target, cst.Name))
+
+    def _dumps(self, node: cst.BaseExpression | None) -> bool:
+        return isinstance(node, cst.Call) and self.ctx.qualname(node.func) in _DUMPS
+
     def visit_Call(self, node: cst.Call) -> None:
+        text = call_argument(node, "stream", 0)
+        if self._dumps(text) or (isinstance(text, cst.Name) and text.value in self._dumped):
+            return  # the code's own output, read back to check it
         if self.ctx.qualname(node.func) in _LOADS:
             loader = call_argument(node, "Loader", 1)
             name = self.ctx.qualname(loader) if isinstance(loader, cst.BaseExpression) else None
@@ -65,4 +84,5 @@ class YamlUnsafeLoad(PythonRule):
 
 
 _LOADS = frozenset({"yaml.load", "yaml.load_all"})
+_DUMPS = frozenset({"yaml.dump", "yaml.safe_dump", "yaml.dump_all", "yaml.safe_dump_all"})
 _FULL_LOADERS = frozenset({"yaml.FullLoader", "yaml.CFullLoader", "yaml.loader.FullLoader"})
