@@ -92,6 +92,12 @@ def same_artifact(a: str, b: str) -> bool:
     return a == b or fnmatch.fnmatchcase(a, b) or fnmatch.fnmatchcase(b, a)
 
 
+def names_no_file(path: str) -> bool:
+    """A path whose whole file name is computed at run time (`data/*`, from `folder / meta["data"]`)
+    names no file in particular: any file of that folder would match it."""
+    return posixpath.basename(path) == "*"
+
+
 def readings(code: str, access: DataAccess, resolved: str) -> tuple[str, ...]:
     """The paths a data access may mean: as read from the repository root, then, for a
     script's path that depends on where it runs, from the script's own folder."""

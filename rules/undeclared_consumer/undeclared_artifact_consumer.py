@@ -1,10 +1,9 @@
-import posixpath
 from collections.abc import Iterator
 
 from mldebt.discover import is_test_path
 from mldebt.project import Project
 from mldebt.extract.facts import DOWNLOAD_API
-from mldebt.project.graph import ReadingsIndex, edge_readings, hand_offs, same_artifact
+from mldebt.project.graph import ReadingsIndex, edge_readings, hand_offs, names_no_file, same_artifact
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
 
 _TRAIN = "import torch\ntorch.save(model.state_dict(), 'models/model.pt')\n"
@@ -81,7 +80,7 @@ class UndeclaredArtifactConsumer(ProjectRule):
             meant = edge_readings(artifact, edge)
             if is_test_path(code) or any(p in project.present for p in meant):
                 continue  # a committed file is a versioned source, not a hand-over between scripts
-            if all(posixpath.basename(p) == "*" for p in meant):
+            if any(names_no_file(p) for p in meant):
                 continue  # `folder / name` with the name computed at run time: no file in particular
             producers, everywhere = [], True
             for writer, written, data in writes_of.candidates(meant):

@@ -1,10 +1,9 @@
-import posixpath
 import re
 from collections.abc import Iterator
 
 from mldebt.discover import is_test_path
 from mldebt.project import Project
-from mldebt.project.graph import ArtifactIndex, edge_readings, versioned_patterns
+from mldebt.project.graph import ArtifactIndex, edge_readings, names_no_file, versioned_patterns
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
 
 #: Settings files (`config.json`) are configuration, not data.
@@ -158,7 +157,7 @@ class UntrackedDataRead(ProjectRule):
             # script may well be run that way: only a path untracked under every reading is reported.
             meant = edge_readings(artifact, edge)
             if is_test_path(code) or project.files[code][1].fetches_data or graph.nodes[artifact].get("versioned") or any(
-                tracked(p) or posixpath.basename(p) == "*" for p in meant
+                tracked(p) or names_no_file(p) for p in meant
             ):
                 continue
             path = artifact.split(":", 1)[1]
