@@ -272,12 +272,18 @@ class FileAnalyzer:
         result = FileResult(ref.path, ref.kind)
         try:
             text = decode(ref.path, data)
-            result.lines = len(physical_lines(text))
             rules = self._rules_for(ref.path)
-            if ref.kind in FileKind.CODE:
-                self._analyse_python(ref, text, rules, result)
+            if ref.kind == FileKind.PYTHON:
+                source = PythonSource(ref.path, text)
+                result.lines = len(source.lines)
+                self._analyse_python(ref, source, rules, result)
+            elif ref.kind == FileKind.NOTEBOOK:
+                result.lines = len(physical_lines(text))
+                self._analyse_python(ref, notebook_source(ref.path, text), rules, result)
             else:
-                self._analyse_text(TextSource(ref.path, ref.kind, text), rules, result)
+                source = TextSource(ref.path, ref.kind, text)
+                result.lines = len(source.lines)
+                self._analyse_text(source, rules, result)
         except SourceError as error:
             result.diagnostics.append(Diagnostic(ref.path, error.kind, error.message, error.line))
         except RecursionError:
@@ -288,8 +294,7 @@ class FileAnalyzer:
             )
         return result
 
-    def _analyse_python(self, ref: FileRef, text: str, rules: list, result: FileResult) -> None:
-        source = notebook_source(ref.path, text) if ref.kind == FileKind.NOTEBOOK else PythonSource(ref.path, text)
+    def _analyse_python(self, ref: FileRef, source: PythonSource, rules: list, result: FileResult) -> None:
         self._read_suppressions(source.lines, source.cell_map, result, python=True)
         for warning in source.warnings:
             result.diagnostics.append(Diagnostic(ref.path, warning.kind, warning.message, warning.line))

@@ -11,7 +11,7 @@ all at once (`asdict(cfg)`). The table is `rules/knowledge/config_classes.yaml`.
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 import libcst as cst
 
@@ -34,8 +34,10 @@ def _table() -> tuple[frozenset[str], frozenset[str], re.Pattern, frozenset[str]
     )
 
 
+@lru_cache(maxsize=8192)
 def config_class_name(name: str) -> bool:
-    """Whether a class name reads like a configuration's (`TrainConfig`, `ModelArgs`)."""
+    """Whether a class name reads like a configuration's (`TrainConfig`, `ModelArgs`); once per
+    name and worker (the collectors ask about every call and argument)."""
     return bool(_table()[2].search(name))
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections import Counter
-from functools import cache
+from functools import cache, lru_cache
 
 import libcst as cst
 
@@ -43,6 +43,15 @@ def _classifier() -> tuple[re.Pattern, list[str], dict[str, str], frozenset[str]
     return regex, classes, methods, frozenset(table["model"]["bases"])
 
 
+@lru_cache(maxsize=8192)
+def _call_kind(name: str) -> str | None:
+    """The class of a qualified call, once per name and worker: the pattern is an alternation
+    of every call in the table, and the same few hundred names come back in every file."""
+    regex, classes = _classifier()[:2]
+    match = regex.match(name)
+    return classes[match.lastindex - 1] if match else None
+
+
 class _Statement:
     __slots__ = ("model", "other", "glue")
 
@@ -58,7 +67,7 @@ class GlueCollector(cst.BatchableCSTVisitor):
     def __init__(self, ctx: FileContext) -> None:
         super().__init__()
         self.ctx = ctx
-        self._regex, self._classes, self._methods, self._bases = _classifier()
+        _, _, self._methods, self._bases = _classifier()
         self._open: list[_Statement] = []
         self._model_classes = 0  # how many enclosing classes derive from a model base
         self._model_class_flags: list[bool] = []
@@ -164,8 +173,7 @@ class GlueCollector(cst.BatchableCSTVisitor):
         name = self.ctx.qualname(node.func)
         kind = None
         if name is not None:
-            match = self._regex.match(name)
-            kind = self._classes[match.lastindex - 1] if match else None
+            kind = _call_kind(name)
         elif isinstance(node.func, cst.Attribute):
             kind = self._methods.get(node.func.attr.value)
         if kind == MODEL:

@@ -23,9 +23,10 @@ import libcst as cst
 
 from mldebt.discover import CONFIG_DIRS
 from mldebt.extract.bindings import NameBindings
+from mldebt.extract.config_classes import config_class_name
 from mldebt.extract.context import UNKNOWN, FileContext, call_argument, dotted_name, evaluated, literal_value
 from mldebt.extract.facts import Facts, HyperparameterSite
-from mldebt.knowledge import alias_map, load_table
+from mldebt.knowledge import alias_map
 
 _CONFIG_MODULE = re.compile(r"(^|_)(config|configs|settings|hparams|hyperparameters|defaults|params)\.py$")
 _EPOCH_VARIABLES = frozenset({"epoch", "epochs", "ep", "epoch_idx", "i_epoch", "epoch_id", "n_epoch"})
@@ -206,8 +207,7 @@ class HyperparameterCollector(NameBindings, cst.BatchableCSTVisitor):
         #: The values of `name = literal` statements in settings blocks (`_settings_blocks`).
         self._settings_values: set[int] = set()
         #: The call being visited builds a config object (`GRPOConfig(...)`, `TrainingArguments(...)`):
-        #: a class named like one (`class_names` of `rules/knowledge/config_classes.yaml`).
-        self._config_class = re.compile(load_table("config_classes")["class_names"])
+        #: a class named like one (`config_class_name`).
         self._config_call = False
         #: Dicts of hyperparameters by node id -> their group; those a call updates (`defaults.update(flags)`).
         self._dict_nodes: dict[int, int] = {}
@@ -403,7 +403,7 @@ class HyperparameterCollector(NameBindings, cst.BatchableCSTVisitor):
             elif method in self._evaluation_methods and not node.args:
                 self._scope.evaluates = True
         name = self.ctx.qualname(node.func)
-        self._config_call = bool(self._config_class.search((name or dotted_name(node.func) or "").rpartition(".")[2]))
+        self._config_call = config_class_name((name or dotted_name(node.func) or "").rpartition(".")[2])
         self._config_override = any(self._names_config_file(arg.value) for arg in node.args)
         if name and name.startswith(self._data_feeds):
             self._feeds_data = True

@@ -50,8 +50,9 @@ class PythonSource:
     notebook_text: str = ""
     notebook_cells: list[_Cell] = field(default_factory=list)
 
-    @property
+    @cached_property
     def lines(self) -> list[str]:
+        """Split once: the analysis, the suppressions and the rules all read them."""
         return physical_lines(self.text)
 
     @cached_property
@@ -68,8 +69,9 @@ class TextSource:
     kind: str
     text: str
 
-    @property
+    @cached_property
     def lines(self) -> list[str]:
+        """Split once: the analysis, the suppressions and the rules all read them."""
         return physical_lines(self.text)
 
 

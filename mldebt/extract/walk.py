@@ -163,33 +163,52 @@ def walk(
 #: Literals no visitor visits but facts locate (a hyperparameter's value): entered for `owners`.
 _LOCATED_LEAVES = frozenset({"Integer", "Float", "Imaginary"})
 
+#: What the walk does on meeting a node of one type: (the `visit_X` methods, the `leave_X`
+#: methods, whether it is one of `STATEMENTS`, the fields to descend into).
+_Step = tuple[tuple[Callable, ...], tuple[Callable, ...], bool, tuple[str, ...]]
+
+
+def _steps(visit: dict, leave: dict) -> dict[type, _Step]:
+    """One entry per node type the walk enters, looked up once per node: a node costs one
+    dictionary lookup whatever the number of visitors, and types absent are never entered."""
+    plan = _plan(frozenset(visit) | frozenset(leave) | _LOCATED_LEAVES)
+    return {
+        t: (tuple(visit.get(t.__name__, ())), tuple(leave.get(t.__name__, ())), t.__name__ in STATEMENTS, fields)
+        for t, fields in plan.items()
+    }
+
 
 def _walk(module: cst.Module, visit: dict, leave: dict, owners: dict[int, cst.CSTNode | None]) -> None:
-    plan = _plan(frozenset(visit) | frozenset(leave) | _LOCATED_LEAVES)
+    steps = _steps(visit, leave)
     pending: list = [module]
     owner = None
     while pending:
         node = pending.pop()
         node_type = node.__class__
-        if node_type is tuple:  # (node,) marks the point to leave it
-            for method in leave[node[0].__class__.__name__]:
+        if node_type is tuple:  # (node, leave methods) marks the point to leave it
+            for method in node[1]:
                 method(node[0])
             continue
         if node_type is list:  # [statement]: the owner again once a statement is left
             owner = node[0]
             continue
-        name = node_type.__name__
-        if name in STATEMENTS:
+        visits, leaves, statement, fields = steps[node_type]
+        if statement:
             pending.append([owner])
             owner = node
         owners[id(node)] = owner
-        methods = visit.get(name)
-        if methods:
-            for method in methods:
-                method(node)
-        if name in leave:
-            pending.append((node,))
-        pending.extend(reversed(_children(node, plan)))
+        for method in visits:
+            method(node)
+        if leaves:
+            pending.append((node, leaves))
+        # The children, pushed last first so that they are met in order.
+        for field in reversed(fields):
+            value = getattr(node, field)
+            value_type = value.__class__
+            if value_type is list or value_type is tuple:
+                pending.extend(c for c in reversed(value) if c.__class__ in steps)
+            elif value_type in steps:
+                pending.append(value)
 
 
 def nodes(
