@@ -231,6 +231,8 @@ def _per_file_results(
             progress(done, len(files))
 
     try:
+        if aside is not None:
+            import networkx  # noqa: F401 - the project phase's (the analysis never needs it): imported meanwhile
         with cycle_collection_paused():
             for ref in stored:
                 cached = cache.load(ref.path, ref.kind, digests[ref.path])

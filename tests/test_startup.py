@@ -59,3 +59,13 @@ def test_a_scan_does_import_them(tmp_path):
     (tmp_path / "train.py").write_text("import pickle\n")
     assert set(SCAN_ONLY) - {"rich"} <= set(_imported(["scan", "--no-cache", "-f", "json", str(tmp_path)]))
     assert "rich" in _imported(["rules"])
+
+
+def test_the_per_file_analysis_does_not_import_networkx():
+    """Only the project phase needs the graph library: a one-file scan imports it while its
+    forked child analyses the file (`engine.AnalysisAside`), not before the fork."""
+    code = (
+        "import sys; from pathlib import Path; from mldebt.engine import analyzer; from mldebt.settings import Settings;"
+        "analyzer(Path('.'), Settings()); print('libcst' in sys.modules, 'networkx' in sys.modules)"
+    )
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "True False\n"

@@ -1,11 +1,15 @@
-from collections.abc import Iterator
+from __future__ import annotations
 
-import networkx as nx
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from mldebt.knowledge import load_table
 from mldebt.project import Project
 from mldebt.project.graph import hand_offs
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 _TRAIN = "import pandas as pd, torch\ndf = pd.read_csv('data/labels.csv')\ntorch.save(m, 'models/model.pt')\n"
 _PREDICT = "import torch\nm = torch.load('models/model.pt', weights_only=True)\npreds.to_csv('data/labels.csv')\n"
@@ -54,6 +58,8 @@ class PredictionFeedbackLoop(ProjectRule):
     ]
 
     def check(self, project: Project) -> Iterator[ProjectFinding]:
+        import networkx as nx  # not at the top: the per-file analysis imports this module, never needs it
+
         graph = hand_offs(project.graph)
         model_suffixes = tuple(load_table("data_io")["model_suffixes"])
         for cycle in sorted(nx.simple_cycles(graph), key=lambda c: sorted(c)):
