@@ -72,16 +72,19 @@ class CallGraph:
     def module_file(self, importer: str, module: str) -> str | None:
         """The file of a module as `importer` would import it: relative names from its package;
         absolute ones from the nearest folder above `importer` that holds them, else the only
-        file the name can mean."""
-        key = (importer, module)
+        file the name can mean. Memoised per (folder, module): every file of a package asks
+        for the same imports."""
+        key = (_folder(importer), module)
         if key not in self._module_of:
-            self._module_of[key] = self._find_module(importer, module)
+            self._module_of[key] = self._find_module(*key)
         return self._module_of[key]
 
-    def _find_module(self, importer: str, module: str) -> str | None:
+    def _find_module(self, here: str, module: str) -> str | None:
+        """`module_file` for an importer in the folder `here`."""
         if module.startswith("."):
             dots = len(module) - len(module.lstrip("."))
-            base = importer.split("/")[:-dots]
+            package = here.split("/") if here else []
+            base = package[: max(0, len(package) - dots + 1)]  # `.` is the importer's own package
             name = module.lstrip(".")
             target = "/".join(base + (name.split(".") if name else []))
             for candidate in (f"{target}.py", f"{target}/__init__.py"):
@@ -92,7 +95,6 @@ class CallGraph:
         if len(candidates) <= 1:
             return candidates[0] if candidates else None
         depth = len(module.split("."))
-        here = _folder(importer)
         best: tuple[int, str] | None = None
         for candidate in candidates:
             root = candidate[:-3].split("/")
@@ -153,9 +155,10 @@ class CallGraph:
 
     def imported_module(self, path: str, imported: str) -> str | None:
         """The repository file an entry of `imported_modules` names: the module itself, or
-        the module of an imported function or class (`pkg.utils.init_seeds`). Memoised: the
-        scripts a run starts in and every module's top level ask for the same imports."""
-        key = (path, imported)
+        the module of an imported function or class (`pkg.utils.init_seeds`). Memoised per
+        folder (see `module_file`): the scripts a run starts in and every module's top level
+        ask for the same imports."""
+        key = (_folder(path), imported)
         if key not in self._imported:
             self._imported[key] = self._imported_file(path, imported)
         return self._imported[key]

@@ -214,7 +214,7 @@ class Project:
                 for other in linked.get(stack.pop(), set()) - seen:
                     seen.add(other)
                     stack.append(other)
-            members = sorted(p for p, group in groups.items() if group in seen) or [path]
+            members = sorted(p for group in seen for p in self._group_members.get(group, ())) or [path]
             for group in seen:
                 self._codebases[group] = members
         return self._codebases[start]
@@ -239,6 +239,14 @@ class Project:
     @cached_property
     def _group_sizes(self) -> Counter[str]:
         return Counter(self._projects[0].values())
+
+    @cached_property
+    def _group_members(self) -> dict[str, list[str]]:
+        """Group -> its code files (asked for each codebase: not a pass over every file each time)."""
+        members: dict[str, list[str]] = defaultdict(list)
+        for path, group in self._projects[0].items():
+            members[group].append(path)
+        return members
 
     @cached_property
     def _imported_groups(self) -> set[str]:
@@ -377,6 +385,14 @@ class Project:
 
     def kind(self, path: str) -> str:
         return self.files[path][0]
+
+    @cached_property
+    def names_read(self) -> frozenset[str]:
+        """Every identifier the repository's code or configs mention outside a definition:
+        names, attributes, keywords, parameters, identifiers in strings, `${interpolations}`
+        (computed once: three rules ask)."""
+        facts = [facts for _, facts in self.files.values()]
+        return frozenset().union(*(f.names_used for f in facts), *(f.strings_used for f in facts))
 
     @cached_property
     def automation(self) -> Automation:

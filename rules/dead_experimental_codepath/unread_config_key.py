@@ -2,8 +2,6 @@ import fnmatch
 import re
 from collections.abc import Iterator
 
-from mldebt.rules.dead_experimental_codepath import names_read
-
 from mldebt.discover import CONFIG_DIRS, FileKind, is_test_path
 from mldebt.knowledge import load_table
 from mldebt.project import Project
@@ -194,7 +192,7 @@ class UnreadConfigKey(ProjectRule):
     def check(self, project: Project) -> Iterator[ProjectFinding]:
         if not any(kind in FileKind.CODE for kind, _ in project.files.values()):
             return
-        read = {_normal(name) for name in names_read(project)}
+        read = {_normal(name) for name in project.names_read}
         patterns = {_normal(p) for _, facts in project.files.values() for p in facts.names_patterned}
         read_as = re.compile("|".join(fnmatch.translate(p) for p in sorted(patterns))) if patterns else None
         dynamic = any(facts.reads_config_dynamically for _, facts in project.files.values())

@@ -1,7 +1,5 @@
 from collections.abc import Iterator
 
-from mldebt.rules.dead_experimental_codepath import names_read
-
 from mldebt.discover import is_test_path
 from mldebt.project import Project
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
@@ -54,7 +52,7 @@ class UnusedCliOption(ProjectRule):
     ]
 
     def check(self, project: Project) -> Iterator[ProjectFinding]:
-        read = names_read(project)
+        read = project.names_read
         for path, (_, facts) in project.files.items():
             if is_test_path(path):
                 continue
