@@ -49,6 +49,12 @@ def test_config_consumers_table():
     sections = load_table("config_consumers")["sections"]
     assert sections and all(isinstance(group, list) and group for group in sections.values())
     assert all(re.fullmatch(r"[a-z_0-9]+", name) for group in sections.values() for name in group)
+    formats = load_table("config_consumers")["formats"]
+    for name, spec in formats.items():
+        assert set(spec) <= {"signature", "keys", "frame"} and spec["signature"] and spec["keys"], name
+        assert all(isinstance(s, list) and s for s in spec["signature"]), name
+        paths = [k for s in spec["signature"] for k in s] + spec["keys"] + spec.get("frame", [])
+        assert all(re.fullmatch(r"(\*|[\w-]+)(\.(\*|[\w-]+))*", p) for p in paths), name
 
 
 def test_every_table_reads_the_same_with_the_fast_loader_and_pure_python():

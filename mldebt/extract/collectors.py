@@ -251,6 +251,8 @@ class NameCollector(cst.BatchableCSTVisitor):
         self._option_nodes: list[tuple[str, str, cst.CSTNode]] = []
         #: Names used inside each enclosing function, innermost last.
         self._function_names: list[set[str]] = []
+        #: Parameter names of each enclosing function, innermost last.
+        self._function_params: list[set[str]] = []
         self._flag_nodes: dict[str, cst.Name] = {}
         self._parameter_names: set[int] = set()
         #: Strings that declare or document a name (`add_argument("--amp")`, docstrings)
@@ -294,10 +296,12 @@ class NameCollector(cst.BatchableCSTVisitor):
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._define(node)
         self._function_names.append(set())
+        self._function_params.append({p.name.value for p in (*node.params.params, *node.params.kwonly_params)})
         self._parameter_names.update(id(p.name) for p in node.params.params)
 
     def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
         used = self._function_names.pop()
+        self._function_params.pop()
         if self._function_names:
             self._function_names[-1] |= used  # what a nested function uses, its parent uses
         self._depth -= 1
@@ -407,6 +411,13 @@ class NameCollector(cst.BatchableCSTVisitor):
             subtree = _config_subtree(arg.value, minimum=1) if arg.star == "**" else None
             if subtree:
                 self.facts.config_subtrees_whole.add(subtree)
+            elif arg.star == "**" and isinstance(arg.value, cst.Name) and self._function_params and (
+                arg.value.value in self._function_params[-1]
+            ):
+                # `def deploy(endpoint_cfg): Service(**endpoint_cfg)`: a parameter bound by name to a
+                # config key (a pipeline step's parameters, a config spread into the function) is
+                # handed on whole, so every key below `endpoint_cfg:` is read.
+                self.facts.config_subtrees_whole.add(arg.value.value)
 
     def visit_For(self, node: cst.For) -> None:
         self._iterated(node.iter)

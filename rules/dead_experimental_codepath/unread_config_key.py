@@ -1,4 +1,5 @@
 import fnmatch
+import functools
 import re
 from collections.abc import Iterator
 
@@ -15,6 +16,34 @@ _FRAMEWORK_KEYS = frozenset(
 #: Sections hydra reads itself, wherever they appear: its own settings and the defaults list.
 _HYDRA_SECTIONS = frozenset({"hydra", "defaults"})
 _TRAIN = "import yaml\ncfg = yaml.safe_load(open('configs/train.yaml'))\n"
+_DEEPSPEED = (
+    '{"train_batch_size": 96, "train_micro_batch_size_per_gpu": 3, "steps_per_print": 100,\n'
+    ' "optimizer": {"type": "OnebitAdam", "params": {"lr": 3e-5, "weight_decay": 0.0, "freeze_step": 400}},\n'
+    ' "data_efficiency": {"enabled": true, "seed": 1234}}\n'
+)
+#: Code that names most of the DeepSpeed keys for its own reasons (so no mapping looks handed over whole).
+_DS_TRAIN = ("import deepspeed\ndef f(args, cfg, model):\n    print(args.lr, args.weight_decay, args.seed, cfg.enabled, cfg.type)\n"
+             "    print(args.train_batch_size, args.train_micro_batch_size_per_gpu, args.steps_per_print, cfg.optimizer)\n"
+             "    return deepspeed.initialize(args=args, model=model, config=args.deepspeed_config)\n")
+_ZENML = (
+    "settings:\n  docker:\n    parent_image: pytorch/pytorch\n    environment:\n      AWS_REGION: eu\n      GIT_TRACE: 1\n"
+    "steps:\n  finetune:\n    step_operator: gcp_a100\n    retry:\n      max_retries: 3\n      delay: 10\n"
+    "    parameters:\n      max_steps: 300\n"
+)
+#: ZenML code names some of its settings in Python too (so no mapping looks handed over whole).
+_ZENML_STEP = ("import os\nfrom zenml import step\nfrom zenml.config import DockerSettings, StepRetryConfig\n"
+               "docker = DockerSettings(parent_image='python:3.11', environment={})\n"
+               "@step(step_operator='local', retry=StepRetryConfig(max_retries=2))\ndef finetune(max_steps: int):\n"
+               "    return os.environ['AWS_REGION'], max_steps\n")
+_LOGGING = ("version: 1\nformatters:\n  plain:\n    format: '%(message)s'\nhandlers:\n  file:\n"
+            "    class: logging.handlers.RotatingFileHandler\n    formatter: plain\n    maxBytes: 1048576\n"
+            "root:\n  handlers: [file]\n")
+_LOGGING_APP = ("import logging.config, yaml\ndef setup(formatter, file):\n"
+                "    cfg = yaml.safe_load(open('configs/logging.yaml'))\n    logging.config.dictConfig(cfg)\n"
+                "    for name, handler in cfg['handlers'].items():\n"
+                "        print(name, handler['class'], handler['formatter'], cfg['version'], cfg['root'])\n")
+_SPREAD = ("def deploy(endpoint_cfg: dict, region: str):\n    service = ServiceConfig(**endpoint_cfg)\n"
+           "    return service.framework, service.task, region\n")
 
 
 class UnreadConfigKey(ProjectRule):
@@ -27,6 +56,18 @@ class UnreadConfigKey(ProjectRule):
     a subscript or `.get()` string, a keyword or parameter name (`**cfg` unpacking), or in
     another key's `${interpolation}`, or matches a name the code computes with an f-string
     (`cfg.get(f"{loss}_kwargs")` reads `tdt_kwargs`).
+
+    ## Who owns the file
+    A key is the code's to read only in a file the code owns. A key is read when the code
+    hands its parent mapping whole to something that is not the project's own code, and a
+    file (or a part of it) that belongs to a tool by its schema is read by that tool,
+    whatever its name in one repository: a DeepSpeed config (DeepSpeed reads every key of its
+    schema, so `optimizer.params.freeze_step` is read although no code names it), a ZenML
+    pipeline config (`settings.docker.*`, `steps.<step>.retry`), a launcher's run file
+    (accelerate, Ray, SkyPilot), Python's logging configuration. The tool formats are data: `formats` and `tools` in
+    `rules/knowledge/config_consumers.yaml`. Inside a tool's file, keys outside its schema
+    are still the code's: a `cuda_visible_devices` in a DeepSpeed config that no code reads
+    is dead, and so is a ZenML step parameter the step function does not take.
 
     ## Known limitations
     Keys are matched by name (case and `-`/`_` ignored), not by path, so a key is taken as
@@ -41,7 +82,8 @@ class UnreadConfigKey(ProjectRule):
     docker-compose, mkdocs, CI, Prometheus, pre-commit, ...) is not an experiment config.
     A nested subtree the code hands whole to what reads all of it
     (`OmegaConf.to_container(cfg.model.config)`), a section it spreads into a call
-    (`Trainer(**cfg.trainer)`) or iterates (`for m in cfg.analyst.metadata:`), and a
+    (`Trainer(**cfg.trainer)`, or `Service(**endpoint_cfg)` of a function parameter bound by
+    name to the key `endpoint_cfg`, as a pipeline step's parameters are) or iterates (`for m in cfg.analyst.metadata:`), and a
     `*_kwargs` mapping it reads are read, keys and all; so is a YAML anchor that aliases in
     the file reuse, and a mapping whose entries are each built from a class named in them
     (`cls_name`). A section nothing reads is one finding, at the section. A file whose values
@@ -105,6 +147,18 @@ class UnreadConfigKey(ProjectRule):
                 files={"train.py": "import json\ncfg = json.load(open('configs/run.json'))\nprint(cfg['epochs'], cfg['note'])\n"}),
         Invalid("train:\n  lr: 0.001\n  warmup_steps: 500\n", path="configs/train.yaml", line=3,
                 message="`train.warmup_steps`", files={"train.py": _TRAIN + "lr = cfg['train']['lr']\n"}),
+        # A DeepSpeed config's keys are DeepSpeed's; a key that is no DeepSpeed key and that no code reads is dead.
+        Invalid(_DEEPSPEED.replace('"steps_per_print": 100,', '"steps_per_print": 100, "cuda_visible_devices": 0,'),
+                path="configs/ds_config.json", message="`cuda_visible_devices`", files={"train.py": _DS_TRAIN}),
+        # A ZenML step parameter that the step function does not take is dead; ZenML reads only its own keys.
+        Invalid(_ZENML.replace("max_steps: 300", "max_steps: 300\n      old_steps: 20"), path="configs/finetune.yaml",
+                line=15, message="`steps.finetune.parameters.old_steps`", files={"steps/finetune.py": _ZENML_STEP}),
+        # A logging config's own section that no code reads is dead; logging reads only its schema.
+        Invalid(_LOGGING + "retention:\n  days: 3650\n  old_days: 30\n", path="configs/logging.yaml", line=14,
+                message="`retention.old_days`", files={"app.py": _LOGGING_APP + "    days = cfg['retention']['days']\n"}),
+        # A sibling of a parameter spread into a call is still checked.
+        Invalid("deploy:\n  region: eu\n  old_region: us\n  endpoint_cfg:\n    framework: pytorch\n    task: generation\n",
+                path="configs/deploy.yaml", line=3, message="`deploy.old_region`", files={"deploy.py": _SPREAD}),
         Invalid('{"epochs": 3, "old_schedule": "cosine", "seed": 0}\n', path="configs/run.json", message="`old_schedule`",
                 files={"train.py": "import json\ncfg = json.load(open('configs/run.json'))\nprint(cfg['epochs'], cfg['seed'])\n"}),
     ]
@@ -183,6 +237,20 @@ class UnreadConfigKey(ProjectRule):
         # A mapping whose entries are each built from a class name (`cls_name`) is a collection.
         Valid("loss:\n  mim:\n    cls_name: a_mim\n    weight: 1.0\n  logP_cls:\n    cls_name: guided\n    weight: 0.1\n",
               path="conf/a.yaml", files={"train.py": "def f(cfg):\n    return [build(c.pop('cls_name'), c) for c in cfg.loss.values()], cfg.mim\n"}),
+        # Who owns the file: a DeepSpeed config (DeepSpeed reads its optimizer's params and its sections),
+        Valid(_DEEPSPEED, path="configs/ds_config.json", files={"train.py": _DS_TRAIN}),
+        # a ZenML pipeline config (ZenML reads the image's settings and a step's retry policy),
+        Valid(_ZENML, path="configs/finetune.yaml", files={"steps/finetune.py": _ZENML_STEP}),
+        # Python's logging configuration (read by `logging.config.dictConfig`),
+        Valid(_LOGGING, path="configs/logging.yaml", files={"app.py": _LOGGING_APP}),
+        # a launcher's run file (accelerate),
+        Valid("compute_environment: LOCAL_MACHINE\ndistributed_type: MULTI_GPU\nmixed_precision: bf16\nnum_processes: 8\n",
+              path="configs/accelerate/multi_gpu.yaml",
+              files={"train.py": "from accelerate import Accelerator\ndef f(cfg):\n"
+                                 "    return Accelerator(mixed_precision=cfg.precision), cfg.num_processes\n"}),
+        # and a step parameter the code spreads into a library's constructor, which reads all of it.
+        Valid("deploy:\n  region: eu\n  endpoint_cfg:\n    framework: pytorch\n    task: generation\n    max_replica: 1\n",
+              path="configs/deploy.yaml", files={"deploy.py": _SPREAD}),
         # A JSON file of sentences (prompts by category) is text data, not settings.
         Valid('{"short": ["Explain quantum computing in one paragraph.", "Write a haiku about machine learning."],\n'
               ' "medium": ["Compare prompt tuning and prefix tuning for large models."]}\n', path="configs/prompts.json",
@@ -216,10 +284,14 @@ class UnreadConfigKey(ProjectRule):
         library_sections = {s for group in table["sections"].values() for s in group}
         constructors = set(table["constructor_keys"])
 
+        # Keys of the tool that owns the file, and the keys above them: the tool reads them.
+        owned, frame = _tool_owned(keys)
+        owned_or_above = owned | frame | {a for path in owned for a in _ancestors(path)}
+
         def is_read(key) -> bool:
             name = _normal(key.name)
             return (
-                key.aliased or name in read or name in _FRAMEWORK_KEYS or not re.match(r"[A-Za-z_]", key.name)
+                key.aliased or key.path in owned_or_above or name in read or name in _FRAMEWORK_KEYS or not re.match(r"[A-Za-z_]", key.name)
                 or bool(read_as and read_as.match(name))
             )
 
@@ -242,7 +314,8 @@ class UnreadConfigKey(ProjectRule):
             k for k in keys
             if not is_read(k) and k.path not in wholesale
             and not any(
-                k.path.startswith(p + ".") or (not p and "." not in k.path) for p in wholesale | consumed | collections
+                k.path.startswith(p + ".") or (not p and "." not in k.path)
+                for p in wholesale | consumed | collections | owned
             )
         ]
         unread_paths = {k.path for k in unread}
@@ -263,6 +336,30 @@ def _other_tools(keys: list) -> bool:
     top = {k.name for k in keys if "." not in k.path}
     return any(set(signature) <= top for signatures in load_table("config_consumers")["tools"].values()
                for signature in signatures)
+
+
+def _tool_owned(keys: list) -> tuple[set[str], set[str]]:
+    """The keys a tool's own config format defines (`config_consumers.yaml` `formats`), in a
+    file that carries one of the format's signature keys, as two sets of paths: the keys the
+    tool reads with everything below them (a DeepSpeed config's `optimizer`, a ZenML pipeline
+    config's `settings` and `steps.<step>.retry`), and its frame, read by the tool around
+    entries that are the code's (ZenML's `steps.<step>.parameters`). A file has a format when
+    it has every key of one of the format's signatures."""
+    paths = [k.path for k in keys]
+    owned: set[str] = set()
+    frame: set[str] = set()
+    for spec in load_table("config_consumers")["formats"].values():
+        if any(all(any(_key_pattern(key).fullmatch(p) for p in paths) for key in signature)
+               for signature in spec["signature"]):
+            owned.update(p for p in paths if any(_key_pattern(k).fullmatch(p) for k in spec["keys"]))
+            frame.update(p for p in paths if any(_key_pattern(k).fullmatch(p) for k in spec.get("frame", ())))
+    return owned, frame
+
+
+@functools.cache
+def _key_pattern(path: str) -> re.Pattern:
+    """`steps.*.retry` matches `steps.finetune.retry`: `*` is one key of any name."""
+    return re.compile(r"\.".join("[^.]+" if part == "*" else re.escape(part) for part in path.split(".")))
 
 
 def _group(path: str) -> str | None:
