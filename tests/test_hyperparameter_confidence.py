@@ -7,8 +7,12 @@ from mldebt.rule import Invalid
 from mldebt.testing import run_example
 
 
+#: An option for the script's epochs: its other literals hide from a configuration it has.
+_OPTIONS = "import argparse\np = argparse.ArgumentParser()\np.add_argument('--epochs', type=int)\n"
+
+
 def _confidences(code: str) -> dict[str, str]:
-    findings, diagnostics = run_example("MLD101", Invalid(code, path="train.py"))
+    findings, diagnostics = run_example("MLD101", Invalid(_OPTIONS + code, path="train.py"))
     assert not diagnostics
     return {f.message.split("`")[1]: f.confidence for f in findings}
 

@@ -525,6 +525,10 @@ class Facts:
     is_config_module: bool = False
     #: Python: the module builds a data loader or a dataset (`data_feeds` of the table).
     feeds_data: bool = False
+    #: Python: some hyperparameter of the module comes from its configuration: an ML call's
+    #: argument read from an object (`lr=args.lr`, `range(cfg.epochs)`, `(args.beta1, 0.999)`)
+    #: or through a name bound to a function parameter (`def fit(lr): SGD(p, lr=lr)`).
+    reads_hyperparameters: bool = False
     #: Python: data and model reads and writes. dvc.yaml: its stages. *.dvc and .gitattributes:
     #: the paths or patterns DVC or git-lfs version.
     data_access: list[DataAccess] = field(default_factory=list)

@@ -216,6 +216,7 @@ class HyperparameterCollector(NameBindings, cst.BatchableCSTVisitor):
         self._config_override = False
         self._data_feeds = tuple(table.get("data_feeds", ()))
         self._feeds_data = False
+        self._reads_hyperparameters = False
         #: id of a site's value node -> the scope whose code holds it.
         self._site_scopes: dict[int, _Scope] = {}
         self._scope = _Scope(is_module=True)
@@ -368,11 +369,14 @@ class HyperparameterCollector(NameBindings, cst.BatchableCSTVisitor):
         if _knob(value, self._ignored):
             found(value)
         elif (mixed := _mixed_tuple(value_node, self._ignored)) is not None:
+            self._reads_hyperparameters = True
             found(mixed, self.ctx.module.code_for_node(value_node))
         elif isinstance(value_node, cst.IfExp):  # `0.65 if is_coco else 0.60`
             body, orelse = numeric_value(value_node.body), numeric_value(value_node.orelse)
             if _knob(body, self._ignored) and _knob(orelse, self._ignored):
                 found(body, self.ctx.module.code_for_node(value_node))
+        elif isinstance(value_node, cst.Attribute | cst.Subscript):
+            self._reads_hyperparameters = True  # `lr=args.lr`, `cfg["epochs"]`: read from configuration
         elif isinstance(value_node, cst.Name):
             self._uses.append(
                 _Use(self._scope, value_node.value, written, source, known, False, self._config_call, self._config_override)
@@ -498,6 +502,8 @@ class HyperparameterCollector(NameBindings, cst.BatchableCSTVisitor):
             if owner is None or (use.module_only and not owner.is_module):
                 continue
             values = owner.bindings[use.name]
+            if use.name in owner.params:
+                self._reads_hyperparameters = True  # a function's parameter: its caller configures it
             if len(values) == 1 and values[0] is not None:
                 overriding[id(values[0])] = overriding.get(id(values[0]), True) and use.config_override
             if len(values) != 1 or values[0] is None or id(values[0]) in seen:
@@ -535,6 +541,7 @@ class HyperparameterCollector(NameBindings, cst.BatchableCSTVisitor):
             bool(CONFIG_DIRS & set(parts[:-1])) or bool(_CONFIG_MODULE.search(parts[-1])) or self._builds_config
         )
         facts.feeds_data = self._feeds_data
+        facts.reads_hyperparameters = self._reads_hyperparameters
         facts.hyperparameters = [
             replace(
                 site, line=where[node].line, column=where[node].column, end_line=where[node].end_line,

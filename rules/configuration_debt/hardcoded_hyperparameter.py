@@ -11,6 +11,9 @@ from mldebt.project.demos import DEMO_EXAMPLE, DEMO_NOTEBOOK
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid, notebook
 
 
+#: A book chapter's lesson: a model fitted with the values the text discusses, and no configuration.
+_LESSON = ("from sklearn.linear_model import LogisticRegression\nX = load()\n"
+           "lr = LogisticRegression(C=100.0, solver='lbfgs')\nlr.fit(X_train, y_train)\n")
 #: A script's options for some of its hyperparameters, for examples whose other literals hide from them.
 _OPTIONS = "import argparse\np = argparse.ArgumentParser()\np.add_argument('--epochs', type=int)\nargs = p.parse_args()\n"
 
@@ -40,7 +43,7 @@ class HardcodedHyperparameter(ProjectRule):
     (`papermill`, `pytest --nbmake`) is checked like a script.
     Values read from a config, args or the environment, function defaults (and fallbacks for a
     parameter the caller left out: `optim or AdamW(p, lr=1e-4)`), names assigned
-    more than once, loop variables, `0`/`1`/`-1`/`None`, literal layer widths, generic keywords
+    more than once, the defaults of a command line (`parser.set_defaults(epochs=10)`), loop variables, `0`/`1`/`-1`/`None`, literal layer widths, generic keywords
     (`alpha=`, `p=`, `threshold=`) outside the table, seeds, devices and class counts, index,
     padding and activation-slope constants, model-summary depths, dataset `.map()` batch sizes,
     normalization layers' momentum and eps (also through `functools.partial`), a `Trainer` in
@@ -95,17 +98,17 @@ class HardcodedHyperparameter(ProjectRule):
                 "    model.eval()\n    with torch.no_grad():\n        score(model, val)\n",
                 path="train.py", message="`batch_size=64`"),
         Invalid("import torch.nn as nn\nhead = nn.Dropout(0.3)\n", path="model.py", message="`p=0.3`"),
-        Invalid("for epoch in range(30):\n    train_one_epoch()\n", path="train.py", message="30"),
+        Invalid(_OPTIONS + "for epoch in range(30):\n    train_one_epoch(args)\n", path="train.py", message="30"),
         Invalid("import torch\nopt = torch.optim.Adam([{'params': p}], lr=3e-4 * 2)\n", path="train.py", message="0.0006"),
-        Invalid("model.fit(x, y, epochs=20, batch_size=32)\n", path="train.py", message="`epochs=20`"),
+        Invalid(_OPTIONS + "model.fit(x, y, epochs=20, batch_size=32)\n", path="train.py", message="`epochs=20`"),
         Invalid("from xgboost import XGBClassifier\nclf = XGBClassifier(n_estimators=500, max_depth=6)\n", path="train.py"),
         Invalid(_OPTIONS + "from transformers import TrainingArguments\n"
                 "targs = TrainingArguments('out', learning_rate=2e-5, num_train_epochs=args.epochs)\n", path="train.py"),
-        Invalid("from helpers import build_optimizer\nopt = build_optimizer(model, lr=0.01, momentum=0.9)\n"
+        Invalid(_OPTIONS + "from helpers import build_optimizer\nopt = build_optimizer(model, lr=0.01, momentum=0.9)\n"
                 "for x in loader:\n    loss(x).backward()\n    opt.step()\n",
-                path="train.py", line=2, message="`lr=0.01` is hard-coded in the `helpers.build_optimizer` call"),
+                path="train.py", line=6, message="`lr=0.01` is hard-coded in the `helpers.build_optimizer` call"),
         # A batch size of the repo's own loader, in a module that trains (also through a call named for it).
-        Invalid("from data import build_loader\nloader = build_loader(ds, batch_size=64)\ntrainer.fit(model, loader)\n",
+        Invalid(_OPTIONS + "from data import build_loader\nloader = build_loader(ds, batch_size=64)\ntrainer.fit(model, loader)\n",
                 path="train.py", message="`batch_size=64` is hard-coded in the `data.build_loader` call"),
         Invalid("from energon import get_train_dataset\nfrom engine import train_model\n"
                 "data = get_train_dataset(path, batch_size=4)\ntrain_model(model, data)\n",
@@ -157,10 +160,10 @@ class HardcodedHyperparameter(ProjectRule):
                 path="serve.py", line=1, message="decision threshold"),
         Invalid("import torch\nopt = torch.optim.SGD([{'params': head, 'lr': 1e-3}, {'params': body}], lr=args.lr)\n",
                 path="train.py", message="`lr=0.001` is hard-coded in a dict of hyperparameters"),
-        Invalid("import xgboost as xgb\nparams = {'learning_rate': 0.1, 'max_depth': 6, 'objective': 'reg:squarederror'}\n"
+        Invalid(_OPTIONS + "import xgboost as xgb\nparams = {'learning_rate': 0.1, 'max_depth': 6, 'objective': 'reg:squarederror'}\n"
                 "booster = xgb.train(params, dtrain, num_boost_round=100, early_stopping_rounds=20)\n",
-                path="train.py", line=2, message="`learning_rate=0.1`, `max_depth=6` are hard-coded"),
-        Invalid("import xgboost as xgb\nbooster = xgb.train(params, dtrain, num_boost_round=100)\n", path="train.py",
+                path="train.py", line=6, message="`learning_rate=0.1`, `max_depth=6` are hard-coded"),
+        Invalid(_OPTIONS + "import xgboost as xgb\nbooster = xgb.train(params, dtrain, num_boost_round=100)\n", path="train.py",
                 message="`num_boost_round=100`"),
         Invalid("from sklearn.linear_model import Lasso\nmodel = Lasso(0.01)\n", path="train.py", message="`alpha=0.01`"),
         Invalid(_OPTIONS + "from sklearn.model_selection import train_test_split\nparts = train_test_split(X, y, test_size=0.2)\n",
@@ -176,13 +179,33 @@ class HardcodedHyperparameter(ProjectRule):
         Invalid("import functools, torch\nmake_opt = functools.partial(torch.optim.AdamW, lr=1e-3)\n", path="train.py",
                 message="`lr=0.001` is hard-coded in the `torch.optim.AdamW` call"),
         # A Trainer whose module trains (here through a call named for it).
-        Invalid("import lightning as L\ntrainer = L.Trainer(max_epochs=30)\ntrainer.fit(model, dm)\n", path="train.py",
+        Invalid(_OPTIONS + "import lightning as L\ntrainer = L.Trainer(max_epochs=30)\ntrainer.fit(model, dm)\n", path="train.py",
                 message="`max_epochs=30`"),
         Invalid("from nemo import lightning as nl\nfrom nemo.collections import llm\ndef main():\n"
                 "    trainer = nl.Trainer(max_steps=500)\n    llm.finetune(model, data, trainer=trainer)\n",
                 path="finetune.py", message="`max_steps=500`"),
+        # A script with no configuration of its own is still reported where something else makes it
+        # configuration: a module others import, a flow of an orchestrator, a run that logs its parameters.
+        Invalid(_LESSON, path="lib/fit.py", message="`C=100`", files={"run.py": "from lib.fit import X\nprint(X)\n"}),
+        Invalid("from prefect import flow\n" + _LESSON, path="flows/train.py", message="`C=100`"),
+        Invalid("import mlflow\nmlflow.log_params({'solver': 'lbfgs'})\n" + _LESSON, path="train.py", message="`C=100`"),
+        # A settings block at the top is configuration: a literal typed below it hides from it.
+        Invalid("import torch\nBATCH_SIZE = 8\nMAX_STEPS = 1000\nloader = torch.utils.data.DataLoader(ds, batch_size=BATCH_SIZE)\n"
+                "opt = torch.optim.AdamW(model.parameters(), lr=3e-3)\nfor step in range(MAX_STEPS):\n    opt.step()\n",
+                path="tutorials/finetune.py", message="`lr=0.003`"),
+        # So does a value read from the options (`args.beta1`), even with the parser in a helper.
+        Invalid("import torch\nfrom utils import get_args\nargs = get_args()\n"
+                "opt = torch.optim.Adam(G.parameters(), lr=2e-4, betas=(args.beta1, 0.999))\nopt.step()\n",
+                path="gan/train.py", message="`lr=0.0002`"),
     ]
     VALID = [
+        # A lesson, a book chapter, a minimal example: a script that is a whole program and keeps none
+        # of its hyperparameters anywhere but in its calls. The literal is the lesson, not a hidden setting.
+        Valid(_LESSON, path="ch03/ch03.py"),
+        Valid("import torch\nimport lightning as L\nclass LitModel(L.LightningModule):\n"
+              "    def configure_optimizers(self):\n        return torch.optim.AdamW(self.parameters(), lr=2e-4, betas=(0.9, 0.95))\n"
+              "if __name__ == '__main__':\n    trainer = L.Trainer(max_epochs=2, accumulate_grad_batches=8)\n"
+              "    trainer.fit(LitModel(), data)\n", path="tutorials/ptl_medium.py"),
         Valid("import torch\nopt = torch.optim.AdamW(model.parameters(), lr=cfg.lr)\n", path="train.py"),
         # A lesson's or a scratchpad's cell: the literal is what the reader edits and re-runs.
         Valid(notebook("import torch\nopt = torch.optim.AdamW(model.parameters(), lr=3e-4)\n"), path="lesson.ipynb"),
@@ -294,6 +317,9 @@ class HardcodedHyperparameter(ProjectRule):
               "train, val = train_test_split(rows, test_size=0.1)\n"
               "args = GRPOConfig(output_dir='out', learning_rate=1e-5, gradient_accumulation_steps=2)\n"
               "GRPOTrainer(model='Qwen/Qwen2-0.5B', args=args, train_dataset=train).train()\n", path="rloo.py"),
+        # The defaults of a command line are its configuration.
+        Valid(_OPTIONS + "p.set_defaults(epochs=10, batch_size=128, lr=0.001)\nargs = p.parse_args()\n"
+              "for epoch in range(args.epochs):\n    train(model, args.lr, args.batch_size)\n", path="eval/linear.py"),
         # A table of defaults the caller's values update.
         Valid("def create_hparams(flags):\n    defaults = {'learning_rate': 0.001, 'epochs': 10, 'max_grad_norm': 2}\n"
               "    defaults.update(flags)\n    return defaults\n", path="pkg/utils.py"),
@@ -321,9 +347,9 @@ class HardcodedHyperparameter(ProjectRule):
                 continue  # the architecture of a script's own small model, which exposes none
             if path not in trains:
                 facts = project.files[path][1]
-                trains[path] = None if _toy_run(facts) else _trains(facts)
+                trains[path] = None if _toy_run(facts) or _unconfigured_script(project, path) else _trains(facts)
             if trains[path] is None:
-                continue  # a demo of an API: its settings only need to run
+                continue  # a demo of an API, or a script with no configuration: its literals are its settings
             if not trains[path] and _needs_training(site, project.standalone(path)):
                 continue  # nothing here trains what the value sets
             if site.grouped and group and group[-1][0] == path and group[-1][1].grouped == site.grouped:
@@ -422,6 +448,42 @@ def _configured(facts: Facts) -> bool:
             *(f.name for config in facts.config_classes for f in config.fields),
         )
     )
+
+
+def _unconfigured_script(project: Project, path: str) -> bool:
+    """A script that is a whole program by itself (an entry point that nothing imports, no CI
+    step, pipeline stage or Makefile target runs, in no project with other files, and no
+    orchestrator's flow) and that keeps none of its hyperparameters anywhere but in its calls:
+    a lesson, a book chapter, a minimal example. Its literals hide from no configuration, they
+    are its configuration. The same literal is reported beside any configuration the script
+    has: a hyperparameter option or config file (`_configured`), a settings block or a named
+    module-level setting, hyperparameters it logs to a tracker (`mlflow.log_params`), a value read
+    from an object or a function parameter (`betas=(args.beta1, 0.999)`,
+    `Facts.reads_hyperparameters`); and in a module others import, or in a script a pipeline
+    runs."""
+    facts = project.files[path][1]
+    return (
+        any(entry.kind in ("main-guard", "script") for entry in facts.entry_points)
+        and project.standalone(path)
+        and path not in project.automation.runs
+        and not any(site.module.split(".")[0] in _ORCHESTRATORS for site in facts.imports)
+        and not _configured(facts)
+        and not any(_HYPERPARAMETER_WORD.search(option.dest) for option in facts.cli_options)
+        and not facts.reads_hyperparameters
+        and not any(site.in_settings or site.via_global or site.source == "constant" for site in facts.hyperparameters)
+        and not any(call in _TRACKED for calls in facts.function_calls for call in calls.calls)
+    )
+
+
+#: Calls that record a run's hyperparameters with an experiment tracker: the script treats them as configuration.
+_TRACKED = frozenset(_TABLE["tracked_hyperparameters"])
+#: Workflow orchestrators: a module that imports one is a pipeline's step or flow, whose pasted values are configuration.
+_ORCHESTRATORS = frozenset(_TABLE["orchestrators"])
+#: An option named for what training reads, beyond the table's aliases (`--steps`, `--beta1`).
+_HYPERPARAMETER_WORD = re.compile(
+    r"(?:^|_)(?:lr|epochs?|steps|iters?|batch|beta\d?|momentum|decay|dropout|warmup|gamma|rate|depth|estimators)(?:_|$|\d)",
+    re.IGNORECASE,
+)
 
 
 def _own_model(facts: Facts) -> bool:
