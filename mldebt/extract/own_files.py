@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from mldebt.extract.context import call_argument, literal_value
-from mldebt.extract.walk import walk
+from mldebt.extract.walk import nodes, walk
 from mldebt.knowledge import load_table, unsafe_call
 
 if TYPE_CHECKING:
@@ -285,10 +285,22 @@ class OwnFiles(cst.BatchableCSTVisitor):
                 self._read_paths[id(node)] = (self._file_path(source), function)
 
 
+#: The nodes `_names` looks at; it enters none of them (the walker goes down to them).
+_NAMING = frozenset({"Name", "Attribute", "Arg"})
+
+
 def _names(node: cst.CSTNode) -> set[str]:
-    """The names an expression reads (`cfg` in `cfg.cache_file`, not `cache_file`)."""
-    if isinstance(node, cst.Name):
-        return {node.value}
-    if isinstance(node, (cst.Attribute, cst.Arg)):
-        return _names(node.value)
-    return set().union(*(_names(child) for child in node.children))
+    """The names an expression reads (`cfg` in `cfg.cache_file`, not `cache_file`). (Through
+    the shared walker: libcst's `children` rebuilds each node it lists, and this runs for the
+    value of every assignment in a def.)"""
+    found: set[str] = set()
+    for named in nodes(node, _NAMING, enter=_never):
+        if named.__class__ is cst.Name:
+            found.add(named.value)
+        else:  # an attribute's or a keyword argument's value, not the attribute or keyword
+            found |= _names(named.value)
+    return found
+
+
+def _never(node: cst.CSTNode) -> bool:
+    return False
