@@ -53,6 +53,21 @@ def _gpu_specific(name: str) -> bool:
     return "cuda" in lower or "gpu" in lower or "tensorrt" in lower or "trt" in re.split(r"[^a-z0-9]+", lower)
 
 
+def _speaks_of_cuda(test: cst.BaseExpression) -> bool:
+    """A condition that asks whether CUDA is in use or was chosen (`inputs.is_cuda`,
+    `x.device.type == "cuda"`, `args.use_gpu`, `torch.cuda.device_count() > 1`, `args.gpu is not
+    None`): the branch it guards runs only where a GPU is there or was asked for."""
+    stack: list[cst.CSTNode] = [test]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Name) and _gpu_specific(node.value):
+            return True
+        if isinstance(node, cst.SimpleString) and str(literal_value(node)).lower().startswith("cuda"):
+            return True
+        stack.extend(node.children)
+    return False
+
+
 def _main_guard(node: cst.If) -> bool:
     """`if __name__ == "__main__":`: the script's body, not a condition on the device."""
     test = node.test
@@ -67,7 +82,9 @@ class FactCollector(cst.BatchableCSTVisitor):
     Device uses in modules or functions named for CUDA/GPU (`accelerators/cuda.py`,
     `def to_gpu`), in configuration (`configs/`, a `dict(device="cuda")`) and in a conditional
     expression (`torch.device("cuda") if self.cuda else torch.device("cpu")`) are not
-    recorded as unguarded: they are where the device is meant to be chosen. Nor are those of
+    recorded as unguarded: they are where the device is meant to be chosen; nor are those in the
+    branch of an `if` whose condition speaks of CUDA or a GPU (`if inputs.is_cuda:`, `if
+    args.use_gpu:`), which runs only where one is there or was asked for. Nor are those of
     a module that demands a GPU outside any condition (`assert torch.cuda.is_available()`,
     `torch.cuda.set_device(rank)`, `torch.cuda.synchronize()`, an NCCL process group): it is
     GPU-only by design, and a guard on its `.cuda()` would protect nothing.
@@ -87,6 +104,8 @@ class FactCollector(cst.BatchableCSTVisitor):
         self._asserting = False
         self._showing: list[cst.Call] = []  # enclosing `print(...)`-like calls
         self._choosing = 0  # inside `cuda_thing if condition else other`: a device choice
+        self._cuda_branches: set[int] = set()  # ids of the bodies of `if` tests that speak of CUDA
+        self._on_cuda = 0  # inside such a body
         self._conditions = 0  # inside an `if` (not the `__main__` guard) or a `try`
         #: A call outside any condition that fails without a GPU (`torch.cuda.set_device`).
         self.demands_gpu = False
@@ -110,6 +129,20 @@ class FactCollector(cst.BatchableCSTVisitor):
 
     def visit_If(self, node: cst.If) -> None:
         self._conditions += not _main_guard(node)
+        if _speaks_of_cuda(node.test):
+            self._cuda_branches.add(id(node.body))
+
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        self._on_cuda += id(node) in self._cuda_branches
+
+    def leave_IndentedBlock(self, original_node: cst.IndentedBlock) -> None:
+        self._on_cuda -= id(original_node) in self._cuda_branches
+
+    def visit_SimpleStatementSuite(self, node: cst.SimpleStatementSuite) -> None:
+        self._on_cuda += id(node) in self._cuda_branches
+
+    def leave_SimpleStatementSuite(self, original_node: cst.SimpleStatementSuite) -> None:
+        self._on_cuda -= id(original_node) in self._cuda_branches
 
     def leave_If(self, original_node: cst.If) -> None:
         self._conditions -= not _main_guard(original_node)
@@ -168,7 +201,7 @@ class FactCollector(cst.BatchableCSTVisitor):
         )
         if uses_cuda:
             self.cuda_nodes.append(node)
-            if not (self._skip_module or self._gpu_functions or self._choosing):
+            if not (self._skip_module or self._gpu_functions or self._choosing or self._on_cuda):
                 self.reportable.add(node)
 
     def _demand(self) -> None:

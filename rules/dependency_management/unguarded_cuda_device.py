@@ -43,7 +43,8 @@ class UnguardedCudaDevice(ProjectRule):
 
     ## Known limitations
     The check is per module: an availability check anywhere in the module counts for all of
-    it. Devices passed in variables are not followed. Modules and functions named for
+    it. A use in the branch of an `if` whose condition speaks of CUDA or a GPU (`if
+    inputs.is_cuda:`, `if x.device.type == "cuda":`, `if args.use_gpu:`) is guarded by it. Devices passed in variables are not followed. Modules and functions named for
     CUDA/GPU, configuration (`configs/`, `dict(device="cuda")`), a conditional expression that
     chooses between CUDA and something else, and test code are not checked.
 
@@ -78,6 +79,8 @@ class UnguardedCudaDevice(ProjectRule):
                 files=_serve()),
         Invalid("import torch\nimport torch.distributed as dist\ndist.init_process_group('gloo')\nmodel.cuda()\n",
                 path="train.py", line=4, files=_serve()),
+        # A condition that says nothing of the device guards nothing.
+        Invalid("import torch\nif args.verbose:\n    model.cuda()\n", path="train.py", line=3, files=_serve()),
     ]
     VALID = [
         Valid(_CPU_ELSEWHERE + "model = Net().to(device)\n", path="train.py"),
@@ -90,6 +93,14 @@ class UnguardedCudaDevice(ProjectRule):
               files={"megatron/init.py": "import torch\nassert torch.cuda.is_available()\n",
                      "tools/convert.py": _CPU_ELSEWHERE}),
         Valid("import torch\nmodel.to('cpu')\n", path="train.py", files=_serve()),
+        # A branch taken only where the data is on a GPU already, or where the user asked for one.
+        Valid("import torch\nclass FocalLoss:\n    def forward(self, inputs):\n"
+              "        if inputs.is_cuda and not self.alpha.is_cuda:\n            self.alpha = self.alpha.cuda()\n",
+              path="loss.py", files=_serve("loss")),
+        Valid("import torch\nif x.device.type == 'cuda':\n    y = y.to('cuda')\n", path="train.py", files=_serve()),
+        Valid("import torch\nif args.use_gpu: model.cuda()\n", path="train.py", files=_serve()),
+        Valid("import torch\nif torch.cuda.device_count() > 1:\n    model = model.cuda()\n", path="train.py",
+              files=_serve()),
         # A device chosen by the caller's flag: the module has a CPU path.
         Valid("import torch\nclass Clustering:\n    def __init__(self, cuda=False):\n"
               "        self.device = torch.device('cuda') if cuda else torch.device('cpu')\n",
