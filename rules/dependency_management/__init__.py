@@ -58,6 +58,17 @@ def application_requirements(project: Project, include_ci: bool = True):
             yield path, requirement, severity
 
 
+def development_container(path: str) -> bool:
+    """A manifest of a development container (`.devcontainer/Dockerfile`, `Dockerfile.codespace`,
+    `.gitpod.Dockerfile`): the editor's environment, which tracks the latest tooling on purpose,
+    not one that trains or serves (`development_containers` in `container_images.yaml`)."""
+    table = load_table("container_images")["development_containers"]
+    *folders, name = path.lower().split("/")
+    return bool(set(folders) & set(table["folders"])) or bool(
+        set(re.split(r"[^a-z0-9]+", name)) & set(table["name_parts"])
+    )
+
+
 def environment_severity(
     project: Project, path: str, built: set[str], of_package: bool, packaged: bool
 ) -> Severity | None:
@@ -73,7 +84,10 @@ def environment_severity(
     metadata declares install requirements (`packaged`), are a note: the package says there what it needs, with the
     ranges a library or a template leaves to its users, and the list beside it may be a
     training environment or only a convenience.
+    A development container's manifests (`development_container`) are not judged.
     """
+    if development_container(path):
+        return None
     if project.kind(path) != FileKind.REQUIREMENTS or path in built:
         return Severity.WARNING
     if of_package or "/" in path:

@@ -3,6 +3,7 @@ from collections.abc import Iterator
 
 from mldebt.extract.facts import Image
 from mldebt.knowledge import load_table
+from mldebt.rules.dependency_management import development_container
 from mldebt.project import Project
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
 
@@ -27,7 +28,9 @@ class FloatingBaseImage(ProjectRule):
     multi-stage build are recognised and skipped. A bare name that is none of Docker Hub's
     official images (`xgboost-base:1.7`, see `rules/knowledge/container_images.yaml`) cannot be
     pulled by that name: it is an image the repository builds itself, and it is pinned where it
-    is built. So is an image the repository builds and pushes itself (`docker build -t
+    is built. A development container (`.devcontainer/`, `Dockerfile.codespace`,
+    `.gitpod.Dockerfile`) is the editor's environment, not one that trains or serves: not
+    checked. So is an image the repository builds and pushes itself (`docker build -t
     org/name`, `docker tag`, a `docker/build-push-action` step's `tags:`): a CI job that runs
     on its `latest` tests the repository's own newest build.
 
@@ -50,6 +53,8 @@ class FloatingBaseImage(ProjectRule):
         Invalid("jobs:\n  test:\n    container: pytorch/pytorch:latest\n", path=".github/workflows/ci.yml", line=3),
         Invalid("FROM python:3.11-slim\n", path="Dockerfile", line=1, message="pinned by tag only"),
         Invalid("FROM docker.io/library/python\n", path="Dockerfile", line=1, message="no tag"),
+        # A development stage or a dev requirements name is no development container.
+        Invalid("FROM python:3.11-slim\n", path="docker/Dockerfile.dev", line=1),
     ]
     VALID = [
         Valid(f"FROM nvidia/cuda:12.1.0-runtime-ubuntu22.04{_DIGEST}\n", path="Dockerfile"),
@@ -69,6 +74,10 @@ class FloatingBaseImage(ProjectRule):
         Valid("jobs:\n  gpu:\n    container:\n      image: huggingface/peft-gpu:latest\n", path=".github/workflows/nightly.yml",
               files={".github/workflows/docker.yml": "jobs:\n  build:\n    steps:\n      - uses: docker/build-push-action@v6\n"
                      "        with:\n          context: ./docker/peft-gpu\n          tags: huggingface/peft-gpu\n"}),
+        # Development containers: the editor's environment.
+        Valid("FROM mcr.microsoft.com/devcontainers/python:1-3-bookworm\n", path=".devcontainer/Dockerfile"),
+        Valid("FROM zenmldocker/zenml-sandbox:latest\n", path="demo/Dockerfile.codespace"),
+        Valid("FROM gitpod/workspace-full\n", path=".gitpod.Dockerfile"),
         Valid("FROM org/app-base:latest\nCOPY . /app\n", path="app/Dockerfile",
               files={"scripts/build.sh": "docker build -t org/app-base:latest -f base/Dockerfile .\n"}),
     ]
@@ -78,6 +87,8 @@ class FloatingBaseImage(ProjectRule):
         official = frozenset(table["official"])
         built = {name for _, name in project.built_images()}
         for path, image in project.images():
+            if development_container(path):
+                continue  # the editor's environment: it tracks the latest tooling on purpose
             if image.digest or image.name in built or ("/" not in image.name and image.name.lower() not in official):
                 continue
             if image.tag not in (None, "latest") and _exact_release(image, table["release_tag_registries"]):

@@ -26,7 +26,8 @@ class UnpinnedGpuFramework(ProjectRule):
     Library metadata (`[project] dependencies`, `setup.cfg`, `setup.py`) is not checked: a
     library should accept ranges. Root requirements nothing installs, beside package metadata
     that declares its install requirements (a library's or a template's list), are a note. Neither
-    are installs in CI workflows, which often test against the newest releases on purpose.
+    are installs in CI workflows, which often test against the newest releases on purpose, nor
+    a development container's (`.devcontainer/`, `Dockerfile.codespace`): the editor's environment.
     A version pinned (`==`) by a `-c` constraints file counts as pinned. Versions fixed only
     by a base image are not seen.
 
@@ -88,6 +89,9 @@ class UnpinnedGpuFramework(ProjectRule):
         Valid("FROM python:3.11-slim@sha256:" + "a" * 64 + "\n"
               "RUN pip install --no-build-isolation --no-binary flash-attn flash-attn==2.5.6\n", path="Dockerfile"),
         Valid("jobs:\n  t:\n    steps:\n      - run: pip install --pre torch\n", path=".github/workflows/nightly.yml"),
+        # A development container (Codespaces, Dev Containers) tracks the latest tooling on purpose.
+        Valid("FROM python:3.11\nRUN pip install torch bitsandbytes\n", path="demo/Dockerfile.codespace"),
+        Valid("FROM python:3.11\nRUN pip install torch\n", path=".devcontainer/Dockerfile"),
     ]
 
     def check(self, project: Project) -> Iterator[ProjectFinding]:

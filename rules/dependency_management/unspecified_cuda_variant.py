@@ -30,7 +30,8 @@ class UnspecifiedCudaVariant(ProjectRule):
     on (a CUDA base image, a conda CUDA package, a `-cu12` library) and could get another: a
     repository that names no CUDA anywhere takes the default on purpose, and an image that
     ships its own framework build (`pytorch/pytorch:...-cuda12.8-...`) keeps it
-    (`reinstalled-gpu-framework` reports when pip would replace it).
+    (`reinstalled-gpu-framework` reports when pip would replace it). A development container's
+    manifests (`.devcontainer/`, `Dockerfile.codespace`) are not judged.
 
     Only checked when code outside tests uses CUDA (`.cuda()`, a `"cuda"` device). Library
     metadata (pyproject, setup.py, a package's root requirements) is not checked, and a
@@ -78,6 +79,8 @@ class UnspecifiedCudaVariant(ProjectRule):
               path="Dockerfile", files={"train.py": _GPU_CODE}),
         Valid("dependencies:\n  - pytorch=2.4\n  - pytorch-cuda=12.1\n", path="environment.yml",
               files={"train.py": _GPU_CODE}),
+        # A development container takes the index's default build, as the editor's environment.
+        Valid("FROM python:3.11\nRUN pip install torch==2.4.1\n", path="demo/Dockerfile.codespace", files=_ON_CUDA_11),
     ]
 
     def check(self, project: Project) -> Iterator[ProjectFinding]:
