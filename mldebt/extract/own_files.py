@@ -12,6 +12,12 @@ cache's path, is two files), so a `save(obj, path)` / `load(path)` helper pair i
 a cache, nor two functions' unrelated `fp`s for one file; `self.` chains are one object across
 the class's methods.
 
+A load whose object the module reads back with the keys one of its own writes puts in it is
+that module's format too: `ckpt = torch.load(args.resume)` read as `ckpt["epoch"]`,
+`ckpt["optimizer"]` where the module saves `{"epoch": ..., "optimizer": ...}` resumes the run
+the module checkpoints, wherever the user keeps the file. At least two keys are needed, all
+of them written by one save (a `["state_dict"]` alone is any published checkpoint's).
+
 The writers and the argument that names their file are in `rules/knowledge/deserialization.yaml`
 (`writers`, and `readers` for the loads' keyword); a handle bound by `with open(...) as f`
 stands for its path. A bare `open(path, "wb")` is no writer: it may copy a download. The same
@@ -22,6 +28,7 @@ helper, for the project phase (`PickledFile`).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -120,6 +127,14 @@ class OwnFiles(cst.BatchableCSTVisitor):
         self._calls: dict[str, list[tuple[cst.Call, cst.FunctionDef | None]]] = {}  # calls of a bare name, by name
         self._read_paths: dict[int, tuple[cst.BaseExpression, cst.FunctionDef | None]] = {}
         self._through: set[str] | None = None
+        #: What each write stores, with its def: the keys of the objects saved (`_saved_keys`).
+        self._saved: list[tuple[cst.BaseExpression, cst.FunctionDef | None]] = []
+        #: (id of a def, variable) -> the string keys of the dict literals bound to it, or set in it.
+        self._dict_keys: dict[tuple[int, str], set[str]] = {}
+        #: (id of a def, variable) -> the string keys read from it (`ckpt["epoch"]`, `ckpt.get("epoch")`).
+        self._keys_read: dict[tuple[int, str], set[str]] = {}
+        #: id(load) -> (id of its def, the variable its result is bound to), or the keys read off the call itself.
+        self._load_targets: dict[int, tuple[int, str]] = {}
         self._done = False
 
     def _run(self) -> None:
@@ -135,10 +150,27 @@ class OwnFiles(cst.BatchableCSTVisitor):
         read = self._reads.get(id(call))
         if read is None or read[0] is not call:
             return False
-        if read[1] in self._written:
+        if read[1] in self._written or self._round_trip(call):
             return True
         keys = self._callers_keys(*self._read_paths[id(call)])
         return bool(keys) and keys <= self._written_through()
+
+    def _round_trip(self, call: cst.Call) -> bool:
+        """Whether the loaded object is read with two or more keys, all of which one of the
+        module's writes stores: the module's own format (a resumed checkpoint)."""
+        target = self._load_targets.get(id(call))
+        read = self._keys_read.get(target, set()) if target is not None else set()
+        return len(read) >= 2 and any(read <= keys for keys in self._saved_keys())
+
+    def _saved_keys(self) -> Iterator[set[str]]:
+        """The string keys of each object a write stores: a dict literal, a variable bound to
+        one in the same def, or what the module's calls pass to a helper's parameter."""
+        for saved, function in self._saved:
+            for value, scope in self._callers_paths(saved, function) or []:
+                if isinstance(value, cst.Dict):
+                    yield _literal_keys(value)
+                elif isinstance(value, cst.Name):
+                    yield self._dict_keys.get((id(scope), value.value), set())
 
     def _written_through(self) -> set[str]:
         """The keys of what callers pass to helpers' written path parameters, once."""
@@ -262,6 +294,31 @@ class OwnFiles(cst.BatchableCSTVisitor):
         for target in node.targets:
             self._bound(target.target, node, node.value if len(node.targets) == 1 else None)
             self._bind(target.target, node.value)
+            self._record_keys(target.target, node.value)
+
+    def _record_keys(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        """`state = {"model": ...}`, `state["epoch"] = ...` (keys a write may store), and
+        `ckpt = torch.load(...)` (a load whose keys `_round_trip` reads)."""
+        scope = id(self._functions[-1] if self._functions else None)
+        if isinstance(target, cst.Name):
+            if isinstance(value, cst.Dict):
+                self._dict_keys[(scope, target.value)] = _literal_keys(value)
+            elif isinstance(value, cst.Call) and self.ctx.qualname(value.func) in self._loads:
+                self._load_targets[id(value)] = (scope, target.value)
+        elif isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name):
+            key = _subscript_key(target)
+            if key is not None:
+                self._dict_keys.setdefault((scope, target.value.value), set()).add(key)
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        if isinstance(node.value, cst.Name):
+            key = _subscript_key(node)
+            if key is not None:
+                self._read_key(node.value.value, key)
+
+    def _read_key(self, name: str, key: str) -> None:
+        scope = id(self._functions[-1] if self._functions else None)
+        self._keys_read.setdefault((scope, name), set()).add(key)
 
     def visit_Call(self, node: cst.Call) -> None:
         name = self.ctx.qualname(node.func) or ""
@@ -270,12 +327,19 @@ class OwnFiles(cst.BatchableCSTVisitor):
         function = self._functions[-1] if self._functions else None
         if isinstance(node.func, cst.Name):
             self._calls.setdefault(node.func.value, []).append((node, function))
+        if isinstance(node.func, cst.Attribute) and isinstance(node.func.value, cst.Name) and node.func.attr.value == "get":
+            key = literal_value(call_argument(node, None, 0))
+            if isinstance(key, str):
+                self._read_key(node.func.value.value, key)  # `ckpt.get("epoch", 0)`
         if argument is not None:  # (a bare `open(path, "wb")` may copy a download: no evidence)
             target = call_argument(node, *argument)
             key = self._key(target) if isinstance(target, cst.BaseExpression) else None
             if key is not None:
                 self._written.add(key)
                 self._paths["write"].append((node, self._file_path(target), function))
+            saved = _saved_object(node, argument[1])
+            if saved is not None:
+                self._saved.append((saved, function))
         elif name in self._loads:
             source = call_argument(node, self._loads[name], 0)
             key = self._key(source) if isinstance(source, cst.BaseExpression) else None
@@ -283,6 +347,30 @@ class OwnFiles(cst.BatchableCSTVisitor):
                 self._reads[id(node)] = (node, key)
                 self._paths["read"].append((node, self._file_path(source), function))
                 self._read_paths[id(node)] = (self._file_path(source), function)
+
+
+def _saved_object(call: cst.Call, file_position: int) -> cst.BaseExpression | None:
+    """The object a write stores (`torch.save(obj, f)`, `pickle.dump(obj, file)`,
+    `joblib.dump(value, filename)`): the keyword, else the first positional argument that is
+    not the file."""
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value in ("obj", "value"):
+            return arg.value
+    found = call_argument(call, None, 1 if file_position == 0 else 0)
+    return found if isinstance(found, cst.BaseExpression) else None
+
+
+def _literal_keys(node: cst.Dict) -> set[str]:
+    keys = (literal_value(e.key) for e in node.elements if isinstance(e, cst.DictElement))
+    return {k for k in keys if isinstance(k, str)}
+
+
+def _subscript_key(node: cst.Subscript) -> str | None:
+    """`"epoch"` in `ckpt["epoch"]`; None for a computed or sliced index."""
+    if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+        return None
+    key = literal_value(node.slice[0].slice.value)
+    return key if isinstance(key, str) else None
 
 
 #: The nodes `_names` looks at; it enters none of them (the walker goes down to them).

@@ -25,8 +25,9 @@ class PickleDeserialization(PythonRule):
     `train.py` reads it from), on strict evidence: the same file name under a folder both sides
     take from the same place, a helper's parameter followed through the module's calls of the
     helper (`mldebt/project/handoffs.py`); and a file the repository commits (a course's model
-    beside its service). A path the user gives, a download or an environment variable is
-    reported.
+    beside its service); and an object read back with two or more keys, all stored by one of
+    the module's own dumps (its own format, wherever the file is kept). A path the user gives,
+    a download or an environment variable is reported.
 
     Bytes made inside the same job are not reported: in-memory round trips
     (`pickle.loads(pickle.dumps(x))`, or of a name assigned from `dumps` in the same function),
@@ -67,6 +68,11 @@ class PickleDeserialization(PythonRule):
     ]
     VALID = [
         "import json\nwith open('m.json') as f:\n    cfg = json.load(f)\n",
+        # Read back with the keys the module's own dump stores: its own format.
+        ("import pickle\ndef save(vocab, index, path):\n    with open(path, 'wb') as f:\n"
+         "        pickle.dump({'vocab': vocab, 'index': index}, f)\n"
+         "def load(path):\n    with open(path, 'rb') as f:\n        data = pickle.load(f)\n"
+         "    return data['vocab'], data['index']\n"),
         "import pickle\nwith open('m.pkl', 'wb') as f:\n    pickle.dump(model, f)\n",
         "def load(path):\n    return open(path).read()\nx = load('a.txt')\n",
         "self.model.load('weights.bin')\n",

@@ -10,6 +10,9 @@ from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRu
 #: The first torch release whose `torch.load` defaults to `weights_only=True`.
 _SAFE_DEFAULT = Version("2.6")
 _LOAD = "import torch\nsd = torch.load('model.pt', map_location='cpu')\n"
+#: A training module that checkpoints its run as a dict.
+_RESUME_SAVE = ("import torch\ndef save(model, opt, epoch, path):\n"
+                "    torch.save({'state_dict': model.state_dict(), 'optimizer': opt.state_dict(), 'epoch': epoch}, path)\n")
 
 
 class TorchLoadUnrestricted(ProjectRule):
@@ -35,7 +38,10 @@ class TorchLoadUnrestricted(ProjectRule):
     resumes from, a cache it builds, the weights a lesson saved a few cells above) is not
     reported, whatever `weights_only` says, nor one of a file another script of the
     repository saves at the same place or the repository commits (see MLD401): the rule's
-    risk is a file from someone else.
+    risk is a file from someone else. Nor is a load read back with two or more keys that one
+    of the module's own saves stores (`ckpt["epoch"]`, `ckpt["optimizer"]` beside a
+    `torch.save({"epoch": ..., "optimizer": ...}, path)`): a resume of the run the module
+    checkpoints, in its own format, wherever the file is kept.
 
     ## References
     - PyTorch docs, `torch.load` and "Serialization semantics" (weights_only)
@@ -74,6 +80,12 @@ class TorchLoadUnrestricted(ProjectRule):
         # A fallback for another error, or after a try that never asked for restricted loading.
         Invalid("import torch\ntry:\n    sd = torch.load(p, weights_only=True)\nexcept RuntimeError:\n    sd = torch.load(p)\n", line=5),
         Invalid("import torch\ntry:\n    sd = torch.load(p)\nexcept TypeError:\n    sd = torch.load(q)\n", line=3),
+        # One key in common with the module's own checkpoints is any published checkpoint's format.
+        Invalid(_RESUME_SAVE + "def load(p):\n    ckpt = torch.load(p)\n    model.load_state_dict(ckpt['state_dict'])\n",
+                line=5),
+        # A key the module never writes: another program's format.
+        Invalid(_RESUME_SAVE + "def load(p):\n    ckpt = torch.load(p)\n    return ckpt['state_dict'], ckpt['ema']\n",
+                line=5),
     ]
     VALID = [
         "import torch\nstate = torch.load('ckpt.pt', weights_only=True)\n",
@@ -90,6 +102,16 @@ class TorchLoadUnrestricted(ProjectRule):
         "import torch\ntorch.serialization.add_safe_globals([Config])\nsd = torch.load('m.pt')\n",
         # The fallback for a torch without `weights_only`: restricted wherever torch can restrict.
         "import torch\ntry:\n    sd = torch.load(p, weights_only=True)\nexcept TypeError:\n    sd = torch.load(p)\n",
+        # A resume: the object is read back with the keys the module's own checkpoints store.
+        _RESUME_SAVE + "if args.resume:\n    ckpt = torch.load(args.resume)\n    start = ckpt['epoch']\n"
+                       "    model.load_state_dict(ckpt['state_dict'])\n    opt.load_state_dict(ckpt.get('optimizer'))\n",
+        ("import torch\ndef train(model, opt, exp_dir, step):\n    state = {'model': model.state_dict()}\n"
+         "    state['optimizer'] = opt.state_dict()\n    torch.save(obj=state, f=exp_dir / f'iter_{step}.pt')\n"
+         "def resume(model, opt, latest):\n    state = torch.load(latest)\n    model.load_state_dict(state['model'])\n"
+         "    opt.load_state_dict(state['optimizer'])\n"),
+        ("import torch\ndef save_checkpoint(state, filename):\n    torch.save(state, filename)\n"
+         "save_checkpoint({'epoch': 3, 'arch': arch, 'best_acc1': best}, 'checkpoint.pth.tar')\n"
+         "checkpoint = torch.load(args.resume)\nstart, best = checkpoint['epoch'], checkpoint['best_acc1']\n"),
     ]
 
     def check(self, project: Project) -> Iterator[ProjectFinding]:
