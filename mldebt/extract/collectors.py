@@ -44,6 +44,7 @@ _DEVICE_KEYWORDS = ("device", "map_location")
 _SHOWING_CALLS = frozenset({"print", "pprint.pprint", "logging.info", "logging.debug", "logging.warning"})
 _SHOWING_METHODS = frozenset({"info", "debug", "warning", "warn", "log", "write", "print"})
 _SETUP_CALLS = frozenset({"setuptools.setup", "distutils.core.setup"})
+_CPU_WORD = re.compile(r"\bcpu\b", re.IGNORECASE)
 
 
 def _gpu_specific(name: str) -> bool:
@@ -84,7 +85,8 @@ class FactCollector(cst.BatchableCSTVisitor):
     expression (`torch.device("cuda") if self.cuda else torch.device("cpu")`) are not
     recorded as unguarded: they are where the device is meant to be chosen; nor are those in the
     branch of an `if` whose condition speaks of CUDA or a GPU (`if inputs.is_cuda:`, `if
-    args.use_gpu:`), which runs only where one is there or was asked for. Nor are those of
+    args.use_gpu:`), which runs only where one is there or was asked for, nor a use with a
+    comment beside it that names the CPU (`# device = torch.device("cpu")`). Nor are those of
     a module that demands a GPU outside any condition (`assert torch.cuda.is_available()`,
     `torch.cuda.set_device(rank)`, `torch.cuda.synchronize()`, an NCCL process group): it is
     GPU-only by design, and a guard on its `.cuda()` would protect nothing.
@@ -239,8 +241,22 @@ class FactCollector(cst.BatchableCSTVisitor):
             span = where[node]
             site = Site(span.line, span.column, span.end_line, span.end_column, module.code_for_node(node)[:80])
             facts.cuda_sites.append(site)
-            if not (self.guarded or self.demands_gpu) and node in self.reportable:
+            if not (self.guarded or self.demands_gpu or self._cpu_noted(span.line)) and node in self.reportable:
                 facts.unguarded_cuda_sites.append(site)
+
+    def _cpu_noted(self, line: int) -> bool:
+        """A comment on the use's line, or on a comment line just above or below it, names the
+        CPU (`# device = torch.device("cpu")`, `# use .cpu() without a GPU`): the author chose the
+        GPU and wrote the other choice down for the reader."""
+        lines = self.ctx.lines
+        for index in (line - 2, line - 1, line):
+            if not 0 <= index < len(lines):
+                continue
+            text = lines[index]
+            comment = text[text.index("#"):] if index == line - 1 and "#" in text else text.strip()
+            if comment.startswith("#") and _CPU_WORD.search(comment):
+                return True
+        return False
 
 
 _FLAG_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")

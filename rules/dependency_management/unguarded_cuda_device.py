@@ -44,7 +44,9 @@ class UnguardedCudaDevice(ProjectRule):
     ## Known limitations
     The check is per module: an availability check anywhere in the module counts for all of
     it. A use in the branch of an `if` whose condition speaks of CUDA or a GPU (`if
-    inputs.is_cuda:`, `if x.device.type == "cuda":`, `if args.use_gpu:`) is guarded by it. Devices passed in variables are not followed. Modules and functions named for
+    inputs.is_cuda:`, `if x.device.type == "cuda":`, `if args.use_gpu:`) is guarded by it; a use
+    with a comment beside it that names the CPU (`# device = torch.device("cpu")` under
+    `device = torch.device("cuda:0")`) is a choice written down, not a forgotten guard. Devices passed in variables are not followed. Modules and functions named for
     CUDA/GPU, configuration (`configs/`, `dict(device="cuda")`), a conditional expression that
     chooses between CUDA and something else, and test code are not checked.
 
@@ -79,6 +81,8 @@ class UnguardedCudaDevice(ProjectRule):
                 files=_serve()),
         Invalid("import torch\nimport torch.distributed as dist\ndist.init_process_group('gloo')\nmodel.cuda()\n",
                 path="train.py", line=4, files=_serve()),
+        # A comment elsewhere in the module is no note on this use.
+        Invalid("import torch\n# runs on cpu too\nx = 1\nmodel.cuda()\n", path="train.py", line=4, files=_serve()),
         # A condition that says nothing of the device guards nothing.
         Invalid("import torch\nif args.verbose:\n    model.cuda()\n", path="train.py", line=3, files=_serve()),
     ]
@@ -99,6 +103,10 @@ class UnguardedCudaDevice(ProjectRule):
               path="loss.py", files=_serve("loss")),
         Valid("import torch\nif x.device.type == 'cuda':\n    y = y.to('cuda')\n", path="train.py", files=_serve()),
         Valid("import torch\nif args.use_gpu: model.cuda()\n", path="train.py", files=_serve()),
+        # The GPU chosen on purpose, with the CPU choice written beside it for the reader.
+        Valid("import torch\ndevice = torch.device('cuda:0')\n# device = torch.device('cpu')\nmodel = model.to(device)\n",
+              path="ch14.py", files=_serve("ch14")),
+        Valid("import torch\nmodel.cuda()  # model.cpu() on a laptop\n", path="train.py", files=_serve()),
         Valid("import torch\nif torch.cuda.device_count() > 1:\n    model = model.cuda()\n", path="train.py",
               files=_serve()),
         # A device chosen by the caller's flag: the module has a CPU path.
