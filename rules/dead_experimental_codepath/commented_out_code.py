@@ -120,6 +120,10 @@ def _clearly_code(statement: ast.stmt) -> bool:
 
 
 _UNREAD = object()
+#: Calls that only show or save what was computed: commented out, they switch output off
+#: (debugging prints, a book's figure files), they do not park a code path.
+_OUTPUT_FUNCTIONS = frozenset({"print", "pprint", "display"})
+_OUTPUT_METHODS = frozenset({"savefig", "show"})
 
 
 @dataclass(frozen=True)
@@ -129,15 +133,16 @@ class _Line:
     index: int  # 0-based line index
     clear: bool  # the statement is unmistakably code
     assigns: bool  # `name = value`: inside a call's brackets, a keyword argument
-    prints: bool  # `print(...)`: debugging output, not a code path
+    shows: bool  # `print(...)`, `plt.savefig(...)`: output switched off, not a code path
 
     @classmethod
     def of(cls, index: int, statement: ast.stmt) -> "_Line":
-        prints = (
-            isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call)
-            and isinstance(statement.value.func, ast.Name) and statement.value.func.id == "print"
+        call = statement.value if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call) else None
+        func = call.func if call is not None else None
+        shows = (isinstance(func, ast.Name) and func.id in _OUTPUT_FUNCTIONS) or (
+            isinstance(func, ast.Attribute) and func.attr in _OUTPUT_METHODS
         )
-        return cls(index, _clearly_code(statement), isinstance(statement, ast.Assign), prints)
+        return cls(index, _clearly_code(statement), isinstance(statement, ast.Assign), shows)
 
 
 def _comment_depths(source: str) -> dict[int, int] | None:
@@ -247,7 +252,8 @@ class CommentedOutCode(PythonRule):
     such a reason too), example code that a string just above introduces (a closing `\"\"\"`
     after `with the commands below:`, a notebook exported as a script), a note at the head of a
     function above its docstring, rows of bare words drawing a layout (`# [false, true,
-    true]`), and `#` lines inside a string literal. Comment blocks split only by blank lines
+    true]`), output switched off (`# print(x)`, `# plt.savefig("figures/04_08.png")`,
+    `# plt.show()` only), and `#` lines inside a string literal. Comment blocks split only by blank lines
     (a commented-out class and its methods) are one finding.
 
     ## References
@@ -298,6 +304,7 @@ class CommentedOutCode(PythonRule):
                 "    #     parallelize_module(\n    #         m,\n    #         # Optional: shard the output\n"
                 "    #         mesh,\n    #     )\n    return 1\n", line=3, message="6 lines"),
         # Prints inside a commented-out block are part of its code.
+        Invalid("plt.plot(x, y)\n# plt.savefig('a.png')\n# model.fit(x, y)\n# model.save('m.h5')\nplt.show()\n", line=2),
         Invalid("def log(self, y):\n    # print('---')\n    # self.logger.log({'y': y})\n    # print('---')\n    return y\n",
                 line=2, message="3 lines"),
         # A heading that names the step, not why it is kept.
@@ -415,6 +422,9 @@ class CommentedOutCode(PythonRule):
         "    # attention_mask [b, 1, sq, sk]\n    return q @ k\n",
         # Debugging output commented out is not a code path.
         "def load(rank):\n    # print('---')\n    # print(os.getpid(), rank)\n    # print('---')\n    return rank\n",
+        # A figure's file left unwritten: output switched off, as a print.
+        "plt.plot(x, y)\n#plt.savefig('figures/04_08.png', dpi=300,\n#            bbox_inches='tight', pad_inches=0.2)\n"
+        "#plt.savefig('figures/04_09.png', dpi=300)\n\nplt.show()\n",
         # A drawing of a mask, row by row.
         "x = 1\n# [false, true,  true, true]\n# [false, false, true, true]\n# [true,  true,  false, true]\n",
     ]
@@ -514,8 +524,8 @@ class CommentedOutCode(PythonRule):
         return []
 
     def _qualifies(self, run: list[_Line]) -> bool:
-        if all(line.prints for line in run):
-            return False  # commented-out debugging output (`# print("---")`) is no code path
+        if all(line.shows for line in run):
+            return False  # output switched off (`# print("---")`, `# plt.savefig(...)`) is no code path
         return len(run) >= self.options.min_lines or (
             len(run) >= self.options.min_clear_lines and all(line.clear for line in run)
         )
