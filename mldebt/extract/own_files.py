@@ -135,6 +135,8 @@ class OwnFiles(cst.BatchableCSTVisitor):
         self._keys_read: dict[tuple[int, str], set[str]] = {}
         #: id(load) -> (id of its def, the variable its result is bound to), or the keys read off the call itself.
         self._load_targets: dict[int, tuple[int, str]] = {}
+        self._loaded: set[tuple[int, str]] = set()  # variables bound to a load: a format read, not made
+        self._stores: set[int] = set()  # ids of subscripts assigned to (`state["epoch"] = ...`)
         self._done = False
 
     def _run(self) -> None:
@@ -164,13 +166,14 @@ class OwnFiles(cst.BatchableCSTVisitor):
 
     def _saved_keys(self) -> Iterator[set[str]]:
         """The string keys of each object a write stores: a dict literal, a variable bound to
-        one in the same def, or what the module's calls pass to a helper's parameter."""
+        one in the same def, or what the module's calls pass to a helper's parameter. A loaded
+        object the module edits and saves again (a converter) is another program's format."""
         for saved, function in self._saved:
             for value, scope in self._callers_paths(saved, function) or []:
                 if isinstance(value, cst.Dict):
                     yield _literal_keys(value)
-                elif isinstance(value, cst.Name):
-                    yield self._dict_keys.get((id(scope), value.value), set())
+                elif isinstance(value, cst.Name) and (id(scope), value.value) not in self._loaded:
+                    yield self._dict_keys.get((id(scope), value.value), set())  # not a loaded checkpoint re-saved
 
     def _written_through(self) -> set[str]:
         """The keys of what callers pass to helpers' written path parameters, once."""
@@ -305,13 +308,15 @@ class OwnFiles(cst.BatchableCSTVisitor):
                 self._dict_keys[(scope, target.value)] = _literal_keys(value)
             elif isinstance(value, cst.Call) and self.ctx.qualname(value.func) in self._loads:
                 self._load_targets[id(value)] = (scope, target.value)
+                self._loaded.add((scope, target.value))
         elif isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name):
+            self._stores.add(id(target))  # a key written, not read
             key = _subscript_key(target)
             if key is not None:
                 self._dict_keys.setdefault((scope, target.value.value), set()).add(key)
 
     def visit_Subscript(self, node: cst.Subscript) -> None:
-        if isinstance(node.value, cst.Name):
+        if isinstance(node.value, cst.Name) and id(node) not in self._stores:
             key = _subscript_key(node)
             if key is not None:
                 self._read_key(node.value.value, key)

@@ -83,6 +83,10 @@ class TorchLoadUnrestricted(ProjectRule):
         # One key in common with the module's own checkpoints is any published checkpoint's format.
         Invalid(_RESUME_SAVE + "def load(p):\n    ckpt = torch.load(p)\n    model.load_state_dict(ckpt['state_dict'])\n",
                 line=5),
+        # A converter edits a downloaded checkpoint's keys and saves it again: the format is not its own.
+        Invalid("import torch\ndef merge(old, new, out):\n    sd = torch.load(old)\n    extra = torch.load(new)\n"
+                "    sd['output.weight'] = extra['out']\n    sd['tok.weight'] = extra['tok']\n    torch.save(sd, out)\n",
+                line=3),
         # A key the module never writes: another program's format.
         Invalid(_RESUME_SAVE + "def load(p):\n    ckpt = torch.load(p)\n    return ckpt['state_dict'], ckpt['ema']\n",
                 line=5),
