@@ -33,7 +33,9 @@ class UnpinnedNotebookInstall(ProjectRule):
     notebook widgets, optional loggers) are not reported: pinning them makes no result more
     reproducible. Nor are the libraries beside a package the notebook installs from a branch
     head (`git+https://...` with no commit): that notebook tracks the newest code on purpose,
-    and pinning the leaves around it makes nothing reproducible.
+    and pinning the leaves around it makes nothing reproducible. Nor is the repository's own
+    package (a notebook of a library's examples that installs that library, whose package the
+    tree holds): the example is kept up to date with the library's newest release.
 
     ## Known limitations
     Reported as info, once per install line. `-r file` installs are the requirements rules'
@@ -53,6 +55,9 @@ class UnpinnedNotebookInstall(ProjectRule):
     confidence = Confidence.MEDIUM
     in_tests = False
     INVALID = [
+        # A module of the same name that is no package of the tree: another library.
+        Invalid(notebook("!pip install -U trl\nfrom trl import SFTTrainer"), path="examples/sft.ipynb",
+                files={"scripts/trl.py": "x = 1\n"}),
         Invalid(notebook("!pip install -q \\\n    transformers==4.41.2 \\\n    peft datasets wget",
                          "from datasets import load_dataset\nimport peft, transformers"),
                 path="finetune.ipynb", line=1, message="`peft`, `datasets` with no version"),
@@ -96,6 +101,11 @@ class UnpinnedNotebookInstall(ProjectRule):
         Valid(notebook("!pip install transformers accelerate datasets git+https://github.com/huggingface/peft -q",
                        "import datasets, peft\nfrom transformers import AutoModel"),
               path="examples/lora.ipynb"),
+        # The library's own example installs the library's newest release.
+        Valid(notebook("!pip install -U trl\nfrom trl import SFTTrainer"), path="examples/notebooks/sft.ipynb",
+              files={"trl/__init__.py": "", "trl/trainer.py": "class SFTTrainer:\n    pass\n"}),
+        Valid(notebook("!pip install -U peft\nimport peft"), path="examples/lora.ipynb",
+              files={"src/peft/__init__.py": ""}),
         Valid(notebook("BRANCH = 'main'\n!python -m pip install git+https://github.com/org/lib.git@$BRANCH#egg=lib[all]\n"
                        "!pip install torchaudio -f https://download.pytorch.org/whl/torch_stable.html\nimport torchaudio, lib"),
               path="tutorials/asr.ipynb"),
@@ -121,6 +131,8 @@ class UnpinnedNotebookInstall(ProjectRule):
                 if is_pinned(requirement) or requirement.name in locked | pinned_here:
                     continue
                 module = stack["import_names"].get(requirement.name, requirement.name.replace("-", "_"))
+                if _own_package(project, path, module):
+                    continue  # the library's own example tracks its newest release
                 checked = {module, stack["lockstep"].get(requirement.name)} & set(install.version_checked)
                 api = (requirement.name in frameworks and module in imported and not requirement.specifier
                        and not checked and not tracks_head)
@@ -136,6 +148,13 @@ class UnpinnedNotebookInstall(ProjectRule):
                     path=path,
                     related=tuple(covering[i.requirement.name][:2] for i in risky if i.requirement.name in covering),
                 )
+
+
+def _own_package(project: Project, notebook: str, module: str) -> bool:
+    """The repository holds the package the notebook would import by that name (`trl/` in the
+    trl repository, `src/peft/`): the notebook is the library's own example."""
+    found = project.module_file(notebook, module)
+    return found is not None and found.endswith("/__init__.py")
 
 
 #: Pins by folder: manifest folder -> package -> (manifest, line, requirement).
