@@ -69,6 +69,15 @@ def _speaks_of_cuda(test: cst.BaseExpression) -> bool:
     return False
 
 
+def _requests_gpu(name: str, value: cst.BaseExpression) -> bool:
+    """A resource request for the machine the code runs on (`gpu="A10G"`, `num_gpus=1`,
+    `gpu_count=1`, `use_gpu=True`, `"nvidia.com/gpu": 1`): a name that is a GPU count or kind,
+    with a literal that asks for one (not `0`, `False`, `""` or `None`)."""
+    words = set(re.split(r"[^a-z]+", name.lower()))
+    requested = literal_value(value)
+    return bool(words & {"gpu", "gpus"}) and isinstance(requested, (bool, int, float, str)) and bool(requested)
+
+
 def _main_guard(node: cst.If) -> bool:
     """`if __name__ == "__main__":`: the script's body, not a condition on the device."""
     test = node.test
@@ -88,7 +97,8 @@ class FactCollector(cst.BatchableCSTVisitor):
     args.use_gpu:`), which runs only where one is there or was asked for, nor a use with a
     comment beside it that names the CPU (`# device = torch.device("cpu")`). Nor are those of
     a module that demands a GPU outside any condition (`assert torch.cuda.is_available()`,
-    `torch.cuda.set_device(rank)`, `torch.cuda.synchronize()`, an NCCL process group): it is
+    `torch.cuda.set_device(rank)`, `torch.cuda.synchronize()`, an NCCL process group, a request
+    for a GPU machine: `@app.function(gpu="A10G")`, `@ray.remote(num_gpus=1)`): it is
     GPU-only by design, and a guard on its `.cuda()` would protect nothing.
     """
 
@@ -188,6 +198,8 @@ class FactCollector(cst.BatchableCSTVisitor):
             self._demand()
         elif name in _SETUP_CALLS:
             self._setup(node)
+        if any(arg.keyword is not None and _requests_gpu(arg.keyword.value, arg.value) for arg in node.args):
+            self._demand()  # `@app.function(gpu="A10G")`, `@ray.remote(num_gpus=1)`: it runs on a GPU
         if name == "dict":
             return
         func = node.func
@@ -205,6 +217,11 @@ class FactCollector(cst.BatchableCSTVisitor):
             self.cuda_nodes.append(node)
             if not (self._skip_module or self._gpu_functions or self._choosing or self._on_cuda):
                 self.reportable.add(node)
+
+    def visit_DictElement(self, node: cst.DictElement) -> None:
+        key = literal_value(node.key)
+        if isinstance(key, str) and _requests_gpu(key, node.value):
+            self._demand()  # `resources={"nvidia.com/gpu": 1}`
 
     def _demand(self) -> None:
         """A GPU demanded where the module runs, not in a branch or a helper named for the GPU."""

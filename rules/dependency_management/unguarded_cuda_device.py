@@ -37,8 +37,9 @@ class UnguardedCudaDevice(ProjectRule):
 
     A module that demands a GPU where it runs, outside any condition (`assert
     torch.cuda.is_available()`, `torch.cuda.set_device(rank)`, `torch.cuda.synchronize()`, CUDA
-    streams and events, an NCCL process group: `gpu_demanding_calls` in the same file), or is
-    named for TensorRT (`export_trt.py`), is GPU-only by design too; so is code that checks for
+    streams and events, an NCCL process group: `gpu_demanding_calls` in the same file; a request
+    for a GPU machine to run on: `@app.function(gpu="A10G")`, `@ray.remote(num_gpus=1)`,
+    `{"nvidia.com/gpu": 1}`), or is named for TensorRT (`export_trt.py`), is GPU-only by design too; so is code that checks for
     another accelerator (`is_xpu_available()`): it chooses the device.
 
     ## Known limitations
@@ -81,6 +82,9 @@ class UnguardedCudaDevice(ProjectRule):
                 files=_serve()),
         Invalid("import torch\nimport torch.distributed as dist\ndist.init_process_group('gloo')\nmodel.cuda()\n",
                 path="train.py", line=4, files=_serve()),
+        # A GPU count of zero, or a flag switched off, requests no GPU.
+        Invalid("import torch\nacc = Accelerator(multi_gpu=False, num_gpus=0)\nmodel.cuda()\n", path="train.py", line=3,
+                files=_serve()),
         # A comment elsewhere in the module is no note on this use.
         Invalid("import torch\n# runs on cpu too\nx = 1\nmodel.cuda()\n", path="train.py", line=4, files=_serve()),
         # A condition that says nothing of the device guards nothing.
@@ -126,6 +130,13 @@ class UnguardedCudaDevice(ProjectRule):
               "    torch.cuda.set_device(int(os.environ['LOCAL_RANK']))\n", path="train.py", files=_serve()),
         Valid("import torch\ndef measure(vae, x):\n    vae = vae.to(device='cuda')\n    torch.cuda.synchronize()\n"
               "    return vae(x)\n", path="train.py", files=_serve()),
+        # GPU-only by design: the module requests a GPU machine to run on (Modal, Ray, Kubernetes).
+        Valid("import modal\nimport torch\napp = modal.App()\n@app.function(gpu='A10G')\ndef infer(x):\n"
+              "    return model.cuda()(x)\n", path="serve_modal.py", files=_serve("serve_modal")),
+        Valid("import ray\nimport torch\n@ray.remote(num_gpus=1)\nclass Worker:\n    def run(self, x):\n"
+              "        return x.to('cuda')\n", path="worker.py", files=_serve("worker")),
+        Valid("import torch\npod = {'resources': {'limits': {'nvidia.com/gpu': 1}}}\nmodel.cuda()\n", path="train.py",
+              files=_serve()),
         # Named for TensorRT, which runs only on NVIDIA GPUs.
         Valid("import torch\nx = torch.randn(8).to('cuda')\n", path="export/cosmos_trt_run.py",
               files=_serve("export.cosmos_trt_run")),
