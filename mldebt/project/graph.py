@@ -113,6 +113,22 @@ def edge_readings(artifact: str, edge: dict) -> tuple[str, ...]:
     return (path, edge["other_reading"]) if "other_reading" in edge else (path,)
 
 
+def enclosing_readings(code: str, meant: tuple[str, ...]) -> tuple[str, ...]:
+    """A script's relative path as read from each folder between its own and the repository
+    root: the project folder of a monorepo, which the script is run from
+    (`python -m utils.prompt` in `research-radar/`, `python eval/generate.py`). `meant` are an
+    edge's readings (`edge_readings`); a path with a single reading is not relative."""
+    folder = posixpath.dirname(code)
+    root = next((r for r in meant if posixpath.normpath(posixpath.join(folder, r)) in meant and folder), None)
+    if root is None:
+        return ()
+    found = []
+    while "/" in folder:
+        folder = posixpath.dirname(folder)
+        found.append(posixpath.normpath(posixpath.join(folder, root)))
+    return tuple(found)
+
+
 def hand_offs(graph: nx.DiGraph) -> nx.DiGraph:
     """The graph without reads a script makes of what it writes itself (resuming from its own
     checkpoint, downloading a file if it is missing): those hand nothing over between scripts."""

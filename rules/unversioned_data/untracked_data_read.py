@@ -3,7 +3,7 @@ from collections.abc import Iterator
 
 from mldebt.discover import is_test_path
 from mldebt.project import Project
-from mldebt.project.graph import ArtifactIndex, edge_readings, names_no_file, versioned_patterns
+from mldebt.project.graph import ArtifactIndex, edge_readings, enclosing_readings, names_no_file, versioned_patterns
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
 
 #: Settings files (`config.json`) are configuration, not data.
@@ -31,6 +31,8 @@ class UntrackedDataRead(ProjectRule):
     A script's relative path may be meant from the repository root or from the script's own
     folder: both readings are tried, and a file committed, versioned or written by the
     repository's code (a sibling notebook included) under either reading is not reported.
+    Nor is a file committed or versioned under a folder between the two (the project folder
+    of a monorepo, which the script runs from: `python eval/generate.py`).
     A file that downloads or unpacks data itself (a download call, an archive extraction, an
     MLflow `download_artifacts`, a notebook's `!wget` or `!unzip`) is taken to read what it
     fetched (`unverified-download` checks the download). A write is matched under the name the
@@ -63,6 +65,10 @@ class UntrackedDataRead(ProjectRule):
                 '"metadata": {}, "nbformat": 4, "nbformat_minor": 5}', path="explore.ipynb", files={".gitignore": "data/\n"}),
         # Untracked under both readings (repository root and the script's folder).
         Invalid(_READ, path="src/train.py", line=2, message="`data/train.csv`", files={".gitignore": "data/\n"}),
+        # Committed in a folder beside the project, not above the script: still untracked.
+        Invalid("def load():\n    with open('prompts/system.txt') as f:\n        return f.read()\n",
+                path="radar/utils/prompt.py", line=2, message="`prompts/system.txt`",
+                files={"other/prompts/system.txt": "You are ...\n"}),
         # Data whose name merely contains a secret-like word is still data.
         Invalid("import pandas as pd\ndf = pd.read_csv('data/tokens_per_doc.csv')\n", path="stats.py", line=2,
                 message="`data/tokens_per_doc.csv`"),
@@ -88,6 +94,11 @@ class UntrackedDataRead(ProjectRule):
         Valid("import pandas as pd\nimport urllib.request\nurllib.request.urlretrieve(URL, 'data.zip')\n"
               "import zipfile\nzipfile.ZipFile('data.zip').extractall('data')\ndf = pd.read_csv('data/train.csv')\n",
               path="prepare.py", files={".gitignore": "data/\n"}),
+        # Committed in the project folder the script runs from (`python -m utils.prompt`).
+        Valid("def load():\n    with open('prompts/system.txt') as f:\n        return f.read()\n",
+              path="radar/utils/prompt.py", files={"radar/prompts/system.txt": "You are ...\n"}),
+        Valid("import json\ndata = json.load(open(f'./eval/eval_data/{args.name}.json'))\n",
+              path="apps/chat/eval/generate.py", files={"apps/chat/eval/eval_data/robust.json": "[]\n"}),
         # Committed beside the script that reads it: the script runs from its own folder.
         Valid("import joblib\nmodel = joblib.load('model.joblib')\n", path="serving/app.py",
               files={"serving/model.joblib": "binary", "serving/Dockerfile": "FROM python:3.11\nCOPY . .\n"}),
@@ -158,7 +169,7 @@ class UntrackedDataRead(ProjectRule):
             meant = edge_readings(artifact, edge)
             if is_test_path(code) or project.files[code][1].fetches_data or graph.nodes[artifact].get("versioned") or any(
                 tracked(p) or names_no_file(p) for p in meant
-            ):
+            ) or any(present.matches(p) or versioned.covers(p) for p in enclosing_readings(code, meant)):
                 continue
             path = artifact.split(":", 1)[1]
             yield ProjectFinding(
