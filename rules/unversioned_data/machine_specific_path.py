@@ -22,6 +22,9 @@ class MachineSpecificPath(PythonRule):
     `/home/jovyan` in Jupyter's images) are the same in every container of the image and are not
     reported. A module is reported once per machine folder (`/home/alice`, `/mnt/shared`), at
     its first path there, with the count of the others: they are one dependency on one machine.
+    A path the module gives a container platform as a path inside its containers (a
+    Kubernetes volume's `mountPath`, Modal's `remote_path`: `container_path_keys` in the same
+    table), directly or through a module constant, is not reported, nor are paths under it.
 
     ## References
     - Sculley et al. 2015, Hidden Technical Debt in Machine Learning Systems, sec. 3 (unstable data dependencies)
@@ -41,6 +44,9 @@ class MachineSpecificPath(PythonRule):
         # One finding per machine folder and module, naming the others.
         Invalid("TRAIN = '/home/alice/data/train'\nVAL = '/home/alice/data/val'\nCKPT = '/mnt/shared/ckpt.pt'\n",
                 line=1, message="and 1 more path under `/home/alice`"),
+        # A path outside the container folder the module mounts is still one machine's.
+        Invalid("MNT = '/mnt/data'\nspec = {'volume_mounts': [{'name': 'd', 'mountPath': MNT}]}\n"
+                "SRC = '/mnt/alice/src/model.py'\n", line=3, message="/mnt/alice"),
     ]
     VALID = [
         "import pandas as pd\ndf = pd.read_csv('data/train.csv')\n",
@@ -52,6 +58,11 @@ class MachineSpecificPath(PythonRule):
         "sandbox.write_text('/home/user/workdir/tests.json', text)\n",
         "NOTEBOOKS = '/home/jovyan/work'\n",
         "def remap(path, home_alias='/home/user'):\n    return path.replace(home_alias, root)\n",
+        # Paths inside the pod or the image the module itself describes.
+        "MNT_PATH = '/mnt/data'\npod = {'volume_mounts': [{'name': 'data', 'mountPath': MNT_PATH}]}\n"
+        "cache = os.path.join('/mnt/data', 'hf')\n",
+        "image = modal.Image.debian_slim().add_local_file('src/config.py', remote_path='/root/src/config.py')\n",
+        "m = client.V1VolumeMount(name='ckpt', mount_path='/mnt/ckpt')\nCKPT = '/mnt/ckpt/model.pt'\n",
     ]
 
     def __init__(self, *args, **kwargs) -> None:
@@ -60,6 +71,9 @@ class MachineSpecificPath(PythonRule):
         self._prefixes = tuple(f"/{root}/" for root in table["machine_path_roots"]) + tuple(table["windows_prefixes"])
         self._tool_folders = tuple(f"/{home}/." for home in table["shared_homes"])
         self._container_homes = tuple(f"/home/{home}/" for home in table["container_homes"])
+        self._container_keys = frozenset(table["container_path_keys"])
+        #: Paths the module hands a container platform as paths inside its containers.
+        self._container_paths: set[str] = set()
         self._docstrings: set[cst.CSTNode] = set()
         self._by_folder: dict[str, list[tuple[cst.SimpleString, str]]] = {}
 
@@ -74,8 +88,24 @@ class MachineSpecificPath(PythonRule):
                 and not (value.rstrip("/") + "/").startswith(self._container_homes) and (folder := _machine_folder(value))):
             self._by_folder.setdefault(folder, []).append((node, value))
 
+    def visit_Arg(self, node: cst.Arg) -> None:
+        if node.keyword is not None and node.keyword.value in self._container_keys:
+            self._container_path(node.value)
+
+    def visit_DictElement(self, node: cst.DictElement) -> None:
+        if isinstance(node.key, cst.SimpleString) and evaluated(node.key) in self._container_keys:
+            self._container_path(node.value)
+
+    def _container_path(self, node: cst.BaseExpression) -> None:
+        value = self.ctx.constant_string(node)
+        if isinstance(value, str) and value.startswith("/"):
+            self._container_paths.add(value.rstrip("/") + "/")
+
     def leave_Module(self, node: cst.Module) -> None:
         for folder, paths in self._by_folder.items():
+            paths = [(n, v) for n, v in paths if not (v.rstrip("/") + "/").startswith(tuple(self._container_paths))]
+            if not paths:
+                continue
             first, value = paths[0]
             others = len(paths) - 1
             more = f" (and {others} more path{'s' if others > 1 else ''} under `{folder}` in this module)" if others else ""
