@@ -26,8 +26,9 @@ class UndeclaredArtifactConsumer(ProjectRule):
     (`data/*` names no file in particular). A script's relative path may
     be meant from the repository root or from its own folder: a hand-over under both readings
     is reported as a warning; under one reading only, producer and consumer must belong to one
-    project (one imports the other, a shared package or config), and it is info. Test code is
-    not checked.
+    project (one imports the other, a shared package or config), and it is info. The files one
+    script hands another (train/dev/test splits) are one missing edge, reported once at the
+    first read. Test code is not checked.
 
     ## References
     - Sculley et al. 2015, Hidden Technical Debt in Machine Learning Systems, sec. 2 (undeclared consumers)
@@ -46,6 +47,12 @@ class UndeclaredArtifactConsumer(ProjectRule):
         Invalid("import torch\nfrom pipeline.model import Net\nsd = torch.load('models/model.pt', weights_only=True)\n",
                 path="serving/serve.py", line=3, message="written by pipeline/train.py:2",
                 files={"pipeline/__init__.py": "", "pipeline/model.py": "", "pipeline/train.py": _TRAIN}),
+        # The splits one script writes and another reads are one missing edge: reported once.
+        Invalid("import pickle\ntrain = pickle.load(open('out/train.pkl', 'rb'))\n"
+                "dev = pickle.load(open('out/dev.pkl', 'rb'))\ntest = pickle.load(open('out/test.pkl', 'rb'))\n",
+                path="fit.py", line=2, message="and 2 more files it hands over",
+                files={"prepare.py": "import pickle\nfor split in data:\n    pass\npickle.dump(a, open('out/train.pkl', 'wb'))\n"
+                       "pickle.dump(b, open('out/dev.pkl', 'wb'))\npickle.dump(c, open('out/test.pkl', 'wb'))\n"}),
     ]
     VALID = [
         # Two independent examples that each write and read `model.pt` from their own folder.
@@ -73,6 +80,7 @@ class UndeclaredArtifactConsumer(ProjectRule):
             if d["relation"] == "writes" and d.get("api") != DOWNLOAD_API and not is_test_path(w.split(":", 1)[1])
         ]
         writes_of = ReadingsIndex(writes)
+        edges: dict[tuple[str, tuple[str, ...]], list[tuple]] = {}
         for artifact, consumer, edge in graph.edges(data=True):
             if edge["relation"] != "reads" or edge["declared"] or "line" not in edge:
                 continue
@@ -92,17 +100,26 @@ class UndeclaredArtifactConsumer(ProjectRule):
                 if matched and (len(matched) == len(meant) or project.same_project(writer, code)):
                     producers.append((writer, data.get("line")))
                     everywhere = everywhere and len(matched) == len(meant)
-            producers.sort(key=lambda site: (site[0], site[1] or 0))
-            named = [f"{p}:{line}" if line else p for p, line in producers[:3]]
             if producers:  # dvc.yaml or [tool.mldebt] declared-consumers would mark the edge declared
-                yield ProjectFinding(
-                    edge["line"],
-                    f"`{meant[0]}` is written by {', '.join(named)} and read here with no declared pipeline edge",
-                    hint="declare it: a dvc.yaml stage with the artifact in its `deps`, or "
-                    "`declared-consumers` in [tool.mldebt]",
-                    path=code,
-                    related=tuple(producers),
-                    # Relative paths that meet under one reading only (from the repository root,
-                    # not from each script's folder) may never meet when the scripts run.
-                    severity=None if everywhere else Severity.INFO,
-                )
+                producers.sort(key=lambda site: (site[0], site[1] or 0))
+                edges.setdefault((code, tuple(sorted({p for p, _ in producers}))), []).append(
+                    (edge["line"], meant[0], producers, everywhere))
+        # One missing edge between two scripts is one fact, whatever the number of files it
+        # carries (train/dev/test splits): reported once, at the first read, with the count.
+        for (code, _), reads in sorted(edges.items()):
+            reads.sort(key=lambda read: (read[0], read[1]))
+            line, path, producers, everywhere = reads[0]
+            named = [f"{p}:{at}" if at else p for p, at in producers[:3]]
+            others = len(reads) - 1
+            more = f" (and {others} more file{'s' if others > 1 else ''} it hands over)" if others else ""
+            yield ProjectFinding(
+                line,
+                f"`{path}` is written by {', '.join(named)} and read here with no declared pipeline edge{more}",
+                hint="declare it: a dvc.yaml stage with the artifact in its `deps`, or "
+                "`declared-consumers` in [tool.mldebt]",
+                path=code,
+                related=tuple(producers),
+                # Relative paths that meet under one reading only (from the repository root,
+                # not from each script's folder) may never meet when the scripts run.
+                severity=None if all(read[3] for read in reads) else Severity.INFO,
+            )
