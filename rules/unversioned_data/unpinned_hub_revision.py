@@ -1,8 +1,21 @@
+import re
+
 import libcst as cst
 
+from mldebt.extract.context import dotted_name
 from mldebt.extract.hub import unpinned_hub_load
+from mldebt.knowledge import load_table
 from mldebt.project.demos import DEMO_EXAMPLE, DEMO_NOTEBOOK
 from mldebt.rule import Category, Confidence, Invalid, PythonRule, Severity, Valid, notebook
+
+
+#: Hub classes whose `from_pretrained` gives a model its shape or vocabulary, never weights.
+_SHAPE_CLASS = re.compile(r"(Config|Tokenizer(Fast)?|Processor|FeatureExtractor)$")
+#: Calls that load weights or data (any `*.load`: a `json.load` too, to err on reporting).
+_WEIGHTS = frozenset({"load", "load_state_dict", "load_file", "hf_hub_download", "snapshot_download", "load_dataset"})
+#: Calls that train, beside the training methods of `rules/knowledge/reproducibility.yaml` and
+#: any `*Trainer`: here any gradient or optimizer step counts, whatever it is for.
+_TRAINS = frozenset({"backward", "step"})
 
 
 class UnpinnedHubRevision(PythonRule):
@@ -23,7 +36,10 @@ class UnpinnedHubRevision(PythonRule):
     `trust_remote_code=True` runs the repository's code, so it is MLD406's, reported in demo
     code too. A module that fetches one repository several times (its config, tokenizer and
     weights) is reported once, at the first load, naming how many others there are: it is one
-    unpinned dependency.
+    unpinned dependency. A module that builds a model with random weights from a reference
+    config or tokenizer, trains nothing, loads no weights and publishes the result
+    (`push_to_hub`: a maintainer's script making a tiny test model) is not reported: the
+    reference only gives the fixture its shape, and what it publishes is versioned on the hub.
 
     ## References
     - Sculley et al. 2015, Hidden Technical Debt in Machine Learning Systems, sec. 3 (unstable data dependencies)
@@ -53,6 +69,15 @@ class UnpinnedHubRevision(PythonRule):
         Invalid("from transformers import AutoConfig, AutoModel, AutoTokenizer\nMODEL_ID = 'org/m'\n"
                 "cfg = AutoConfig.from_pretrained(MODEL_ID)\ntok = AutoTokenizer.from_pretrained(MODEL_ID)\n"
                 "m = AutoModel.from_pretrained(MODEL_ID)\n", line=3, message="and 2 more loads of it in this module"),
+        # Published, but trained from scratch on the unpinned tokenizer: the results move with it.
+        Invalid("from transformers import AutoTokenizer, GPT2Config, GPT2LMHeadModel, Trainer\n"
+                "tokenizer = AutoTokenizer.from_pretrained('gpt2')\nmodel = GPT2LMHeadModel(GPT2Config(n_layer=2))\n"
+                "trainer = Trainer(model=model, train_dataset=ds)\ntrainer.train()\nmodel.push_to_hub('org/gpt2-scratch')\n",
+                line=2, message="`gpt2`"),
+        # Published, but the weights come from the hub: the published model moves with them.
+        Invalid("from transformers import AutoModelForCausalLM, AutoTokenizer\nMODEL_ID = 'org/base'\n"
+                "tokenizer = AutoTokenizer.from_pretrained(MODEL_ID)\nmodel = AutoModelForCausalLM.from_pretrained(MODEL_ID)\n"
+                "model.push_to_hub('org/base-copy')\n", line=3, message="`org/base`"),
     ]
     VALID = [
         # A lesson's notebook that nothing runs.
@@ -65,6 +90,11 @@ class UnpinnedHubRevision(PythonRule):
         "from transformers import AutoModel\nm = AutoModel.from_pretrained('org/m', revision='" + "a" * 40 + "')\n",
         "from transformers import AutoModel\nm = AutoModel.from_pretrained(args.model, revision=args.rev)\n",
         "from transformers import AutoModel\nm = AutoModel.from_pretrained('org/m', revision=REV)\n",
+        # A tiny random test model built on a reference config and tokenizer, then published.
+        "from transformers import AutoConfig, AutoTokenizer, LlamaForCausalLM\nMODEL_ID = 'meta-llama/Llama-3.2-1B'\n"
+        "tokenizer = AutoTokenizer.from_pretrained(MODEL_ID)\n"
+        "config = AutoConfig.from_pretrained(MODEL_ID, hidden_size=8, num_hidden_layers=2)\n"
+        "model = LlamaForCausalLM(config)\nmodel.push_to_hub('org/tiny-llama')\ntokenizer.push_to_hub('org/tiny-llama')\n",
         "from transformers import AutoModel\nm = AutoModel.from_pretrained('./checkpoints/best')\n",
         "from transformers import AutoModel\nm = AutoModel.from_pretrained(model_dir)\n",
         "import datasets\nds = datasets.load_dataset('csv', data_files='data/train.csv')\n",
@@ -75,14 +105,36 @@ class UnpinnedHubRevision(PythonRule):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._loads: dict[str, list[tuple[cst.Call, str]]] = {}
+        self._training_methods = frozenset(load_table("reproducibility")["training"]["methods"]) | _TRAINS
+        self._packages = tuple(load_table("data_sources")["hub_loaders"]["from_pretrained_packages"])
+        #: What tells a tiny test-model builder: it publishes, builds a model from a config,
+        #: and neither loads weights nor trains.
+        self._publishes = self._builds = self._weights_or_training = False
 
     def visit_Call(self, node: cst.Call) -> None:
+        self._note_fixture_evidence(node)
         load = unpinned_hub_load(self.ctx, node)
         if load is None or load.remote_code:
             return  # a load that runs the repository's code is MLD406's
         self._loads.setdefault(load.repo, []).append((node, load.why))
 
+    def _note_fixture_evidence(self, node: cst.Call) -> None:
+        name = self.ctx.qualname(node.func) or dotted_name(node.func) or ""
+        *receiver, last = name.split(".") if name else [""]
+        if last == "push_to_hub":
+            self._publishes = True
+        elif last in self._training_methods or last in _WEIGHTS or last.endswith("Trainer"):
+            self._weights_or_training = True
+        elif last in ("from_pretrained", "from_single_file"):
+            if not (receiver and _SHAPE_CLASS.search(receiver[-1])):
+                self._weights_or_training = True
+        elif last == "from_config" or (name.startswith(self._packages) and last[:1].isupper()
+                                        and not _SHAPE_CLASS.search(last) and node.args):
+            self._builds = True
+
     def leave_Module(self, node: cst.Module) -> None:
+        if self._publishes and self._builds and not self._weights_or_training:
+            return  # a tiny random model on a reference's shape, published: nothing moves under it
         for repo, loads in self._loads.items():
             first, why = loads[0]
             others = len(loads) - 1
