@@ -18,6 +18,16 @@ _WEIGHTS = frozenset({"load", "load_state_dict", "load_file", "hf_hub_download",
 _TRAINS = frozenset({"backward", "step"})
 
 
+def _given_config(call: cst.Call) -> bool:
+    """Whether a class is instantiated on a config object (`LlamaForCausalLM(config)`,
+    `Model(config=cfg)`): a model built with fresh random weights."""
+    first = call.args[0] if call.args else None
+    return first is not None and (
+        (first.keyword is None and isinstance(first.value, cst.Name) and "config" in first.value.value.lower())
+        or any(arg.keyword is not None and arg.keyword.value == "config" for arg in call.args)
+    )
+
+
 class UnpinnedHubRevision(PythonRule):
     """Loads a model or dataset from the Hugging Face Hub without pinning a commit.
 
@@ -106,7 +116,6 @@ class UnpinnedHubRevision(PythonRule):
         super().__init__(*args, **kwargs)
         self._loads: dict[str, list[tuple[cst.Call, str]]] = {}
         self._training_methods = frozenset(load_table("reproducibility")["training"]["methods"]) | _TRAINS
-        self._packages = tuple(load_table("data_sources")["hub_loaders"]["from_pretrained_packages"])
         #: What tells a tiny test-model builder: it publishes, builds a model from a config,
         #: and neither loads weights nor trains.
         self._publishes = self._builds = self._weights_or_training = False
@@ -128,8 +137,7 @@ class UnpinnedHubRevision(PythonRule):
         elif last in ("from_pretrained", "from_single_file"):
             if not (receiver and _SHAPE_CLASS.search(receiver[-1])):
                 self._weights_or_training = True
-        elif last == "from_config" or (name.startswith(self._packages) and last[:1].isupper()
-                                        and not _SHAPE_CLASS.search(last) and node.args):
+        elif last == "from_config" or (last[:1].isupper() and not _SHAPE_CLASS.search(last) and _given_config(node)):
             self._builds = True
 
     def leave_Module(self, node: cst.Module) -> None:
