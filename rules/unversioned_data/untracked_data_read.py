@@ -138,6 +138,8 @@ class UntrackedDataRead(ProjectRule):
         Valid("env = open('.env.local').read()\n", path="app.py"),
         Valid("import matplotlib.pyplot as plt\nimport PIL\nplt.savefig('square.png')\nimg = PIL.Image.open('square.png')\n",
               path="plots.py", files={".gitignore": "*.png\n"}),
+        Valid("import matplotlib.pyplot as plt\nfrom PIL import Image\nfilename = 'mask.png'\n"
+              "plt.imsave(filename, mask)\nimg = Image.open(filename)\n", path="segment.py", files={".gitignore": "*.png\n"}),
         # Files the script itself saves, under the name the library gives them.
         Valid("import numpy as np\nnp.save('features', x)\nnp.savez('arrays', a=x)\n"
               "x = np.load('features.npy')\ny = np.load('arrays.npz')\n", path="prep.py", files={".gitignore": "*.np?\n"}),
