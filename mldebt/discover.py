@@ -40,6 +40,7 @@ class FileKind:
     DEPLOYMENT = "deployment"  # serving manifests: YAML under k8s/, deploy/, helm/, ...
     SHELL = "shell-script"  # `*.sh`: the commands CI jobs often run through a script
     MAKEFILE = "makefile"  # `Makefile`, `*.mk`: the scripts its targets run
+    DOCUMENT = "document"  # `*.md`: the files a README or a homework page tells the reader to download
 
     CODE = frozenset({PYTHON, NOTEBOOK})
 
@@ -104,6 +105,8 @@ def classify(rel_path: str) -> str | None:
         return FileKind.MAKEFILE
     if name in _LOCK_FILES:
         return FileKind.LOCK_FILE
+    if lower.endswith((".md", ".markdown")):
+        return FileKind.DOCUMENT
     hidden = any(part.startswith(".") for part in path.parts)
     if lower.endswith((".yaml", ".yml")) and not hidden and DEPLOYMENT_DIRS & {p.lower() for p in path.parts[:-1]}:
         return FileKind.DEPLOYMENT

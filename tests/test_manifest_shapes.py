@@ -111,3 +111,18 @@ def test_notebook_installs_read_no_package_from_subshells_heredocs_or_user_parts
     installs = notebook_installs(lines)
     assert [(i.requirement.name, i.requirement.url is not None) for i in installs] == [("lib", True)]
     assert not moving_reference(installs[0].requirement.url)
+
+
+def test_a_markdown_page_documents_the_files_it_tells_the_reader_to_download():
+    from mldebt.extract.manifests import manifest_facts
+    from mldebt.extract.sources import TextSource
+
+    text = (
+        "# Homework\n\nGet the data:\n\n```bash\n$ wget -O train.csv https://example.org/raw/data-v1.csv\n```\n"
+        "or from [Kaggle](https://example.org/files/prices.csv), the [docs](https://example.org/guide.html),\n"
+        "the [repository](https://github.com/org/repo), and `!wget https://example.org/kdd/data_folder.zip`.\n"
+    )
+    facts = manifest_facts(TextSource("week2/homework.md", "document", text))
+    assert facts.documented_downloads == [
+        "week2/train.csv", "week2/prices.csv", "week2/data_folder.zip", "week2/data_folder/*",
+    ]

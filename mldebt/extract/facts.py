@@ -553,6 +553,10 @@ class Facts:
     config_classes_used: set[str] = field(default_factory=set)
     takes_fields_whole: bool = False
     versioned_paths: list[str] = field(default_factory=list)
+    #: Markdown: the files it tells the reader to download (`wget URL` in a code block, a link
+    #: to a file), as paths from the repository root under the document's folder; an archive
+    #: (`data.zip`) also as its unpacked folder (`data/*`).
+    documented_downloads: list[str] = field(default_factory=list)
     #: Python: reproducibility facts (see the classes above). `imported_modules` are the
     #: qualified names the file imports (`torch`, `pkg.utils.init_seeds`, `.utils`) and the
     #: modules it star-imports (`*pkg.utils`). Manifests: `declared_entry_points`.

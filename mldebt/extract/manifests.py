@@ -449,8 +449,14 @@ _OUTPUT_FOLDER_OPTIONS = {"wget": ("-P", "--directory-prefix"), "curl": ("--outp
 def notebook_downloads(lines: list[str]) -> list[tuple[int, str]]:
     """The files a notebook's `!wget URL`, `!wget -O name URL` or `!curl -o name URL` lines
     write (line, path as written): what a sibling script may then read."""
+    return command_downloads(notebook_shell_commands(lines))
+
+
+def command_downloads(commands: Iterable[tuple[int, str]]) -> list[tuple[int, str]]:
+    """The files `wget URL`, `wget -O name URL` or `curl -o name URL` commands write (line,
+    path as written)."""
     downloads = []
-    for number, command in notebook_shell_commands(lines):
+    for number, command in commands:
         try:
             words = shlex.split(command)
         except ValueError:  # unbalanced quotes: read it as written
@@ -659,6 +665,36 @@ def _makefile(source: TextSource, facts: Facts) -> None:
         if text.startswith("\t") and text.strip():
             command = _MAKE_REFERENCE.sub(lambda m: variables.get(m.group(1), m.group(0)), text.strip().lstrip("@-+ "))
             facts.ci_commands.append(CiCommand(" ".join(command.replace("$$", "$").split()), line))
+
+
+#: A URL in Markdown (a link target or bare), up to the first space, quote or closing bracket.
+_URL = re.compile(r"(?:https?|ftp)://[^\s)\]>\"'`]+")
+#: A shell prompt or notebook magic before a command in a Markdown code block.
+_PROMPT = re.compile(r"^\s*(?:\$\s+|!|%)")
+#: File names a link may end with that are pages to read, not files to download.
+_PAGE = re.compile(r"\.(html?|php|aspx?|jsp|md|ipynb|py)$|^[^.]*$", re.IGNORECASE)
+_ARCHIVE = re.compile(r"\.(zip|tar\.gz|tgz|tar\.bz2|tar\.xz|tar|7z|rar)$", re.IGNORECASE)
+
+
+def _document(source: TextSource, facts: Facts) -> None:
+    """What a Markdown file tells the reader to download into its folder: the files its
+    commands fetch (`wget URL`, `curl -o name URL`) and the files it links to. A course's
+    homework page that says `wget .../housing.csv` is where the notebook beside it gets it."""
+    folder = posixpath.dirname(source.path)
+    commands = [(n, _PROMPT.sub("", line)) for n, line in enumerate(source.lines, start=1)]
+    fetched = command_downloads(commands)
+    names = [path for _, path in fetched]
+    on_command_lines = {n for n, _ in fetched}  # their URLs' names are not what `-O` saves
+    for number, line in enumerate(source.lines, start=1):
+        names += [name for url in _URL.findall(line) if number not in on_command_lines
+                  and (name := posixpath.basename(urlsplit(url).path)) and not _PAGE.search(name)]
+    for name in dict.fromkeys(names):
+        if name.startswith(("/", "~")):
+            continue
+        path = join_path(folder, name)
+        facts.documented_downloads.append(path)
+        if _ARCHIVE.search(path):
+            facts.documented_downloads.append(_ARCHIVE.sub("", path) + "/*")
 
 
 def _shell_script(source: TextSource, facts: Facts) -> None:
@@ -948,6 +984,7 @@ _EXTRACTORS = {
     FileKind.DVC_PIPELINE: _dvc_pipeline,
     FileKind.DVC_FILE: _dvc_file,
     FileKind.GITATTRIBUTES: _gitattributes,
+    FileKind.DOCUMENT: _document,
 }
 
 

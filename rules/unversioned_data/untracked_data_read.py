@@ -32,7 +32,10 @@ class UntrackedDataRead(ProjectRule):
     folder: both readings are tried, and a file committed, versioned or written by the
     repository's code (a sibling notebook included) under either reading is not reported.
     Nor is a file committed or versioned under a folder between the two (the project folder
-    of a monorepo, which the script runs from: `python eval/generate.py`).
+    of a monorepo, which the script runs from: `python eval/generate.py`). A file that a
+    Markdown page of its folder or above tells the reader to download (`wget URL` in a code
+    block, a link to the file, or to an archive that unpacks into its folder) comes from a
+    documented source, as a notebook's own `!wget` does, and is not reported.
     A file that downloads or unpacks data itself (a download call, an archive extraction, an
     MLflow `download_artifacts`, a notebook's `!wget` or `!unzip`) is taken to read what it
     fetched (`unverified-download` checks the download). A write is matched under the name the
@@ -69,6 +72,10 @@ class UntrackedDataRead(ProjectRule):
         Invalid("def load():\n    with open('prompts/system.txt') as f:\n        return f.read()\n",
                 path="radar/utils/prompt.py", line=2, message="`prompts/system.txt`",
                 files={"other/prompts/system.txt": "You are ...\n"}),
+        # A page that links to another file, or to a web page, documents no download of this one.
+        Invalid("import pandas as pd\ndf = pd.read_csv('housing.csv')\n", path="week2/train.py", line=2,
+                message="`housing.csv`", files={"week2/README.md": "See https://example.org/datasets/prices.csv and "
+                                                "[the page](https://example.org/housing.html).\n"}),
         # Data whose name merely contains a secret-like word is still data.
         Invalid("import pandas as pd\ndf = pd.read_csv('data/tokens_per_doc.csv')\n", path="stats.py", line=2,
                 message="`data/tokens_per_doc.csv`"),
@@ -99,6 +106,16 @@ class UntrackedDataRead(ProjectRule):
               path="radar/utils/prompt.py", files={"radar/prompts/system.txt": "You are ...\n"}),
         Valid("import json\ndata = json.load(open(f'./eval/eval_data/{args.name}.json'))\n",
               path="apps/chat/eval/generate.py", files={"apps/chat/eval/eval_data/robust.json": "[]\n"}),
+        # The homework page beside the notebook says where to download the data.
+        Valid('{"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": null, '
+              '"source": ["import pandas as pd\\n", "df = pd.read_csv(\'housing.csv\')"]}], '
+              '"metadata": {}, "nbformat": 4, "nbformat_minor": 5}', path="week2/homework.ipynb",
+              files={"week2/homework.md": "## Dataset\n\n```bash\nwget https://example.org/datasets/housing.csv\n```\n"}),
+        Valid("import tensorflow as tf\nmodel = tf.keras.models.load_model('clothing-model.keras')\n",
+              path="workshop/convert/convert.py",
+              files={"workshop/README.md": "Get the model from [the release](https://example.org/v1/clothing-model.keras).\n"}),
+        Valid("import pandas as pd\ndf = pd.read_csv('data_folder/raw/regions.txt')\n", path="tutorial/explore.py",
+              files={"tutorial/README.md": "    wget https://example.org/kdd/data_folder.zip\n    unzip data_folder.zip\n"}),
         # Committed beside the script that reads it: the script runs from its own folder.
         Valid("import joblib\nmodel = joblib.load('model.joblib')\n", path="serving/app.py",
               files={"serving/model.joblib": "binary", "serving/Dockerfile": "FROM python:3.11\nCOPY . .\n"}),
@@ -154,12 +171,13 @@ class UntrackedDataRead(ProjectRule):
             r for u, v, d in graph.edges(data=True) if d["relation"] == "writes" for r in edge_readings(v, d)
         )
         present = ArtifactIndex(project.present)
+        documented = ArtifactIndex(p for _, (_, facts) in project.files.items() for p in facts.documented_downloads)
         versioned = versioned_patterns(project)
 
         def tracked(path: str) -> bool:
             return (
                 path.startswith(("*", "/", "~", "..")) or bool(_CONFIG_FILE.search(path) or _SECRET_FILE.search(path))
-                or versioned.covers(path) or present.matches(path) or written.matches(path)
+                or versioned.covers(path) or present.matches(path) or written.matches(path) or documented.matches(path)
             )
 
         for artifact, consumer, edge in graph.edges(data=True):
@@ -171,7 +189,9 @@ class UntrackedDataRead(ProjectRule):
             meant = edge_readings(artifact, edge)
             if is_test_path(code) or project.files[code][1].fetches_data or graph.nodes[artifact].get("versioned") or any(
                 tracked(p) or names_no_file(p) for p in meant
-            ) or any(present.matches(p) or versioned.covers(p) for p in enclosing_readings(code, meant)):
+            ) or any(
+                present.matches(p) or versioned.covers(p) or documented.matches(p) for p in enclosing_readings(code, meant)
+            ):
                 continue
             path = artifact.split(":", 1)[1]
             yield ProjectFinding(
