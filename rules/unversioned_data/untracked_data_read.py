@@ -1,10 +1,11 @@
+import posixpath
 import re
 from collections.abc import Iterator
 
 from mldebt.discover import is_test_path
 from mldebt.project import Project
 from mldebt.project.graph import ArtifactIndex, edge_readings, enclosing_readings, names_no_file, versioned_patterns
-from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
+from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid, notebook
 
 #: Settings files (`config.json`) are configuration, not data.
 _CONFIG_FILE = re.compile(r"(^|/)[^/]*(config|settings)[^/]*\.(json|ya?ml|toml|ini|cfg)$")
@@ -76,6 +77,10 @@ class UntrackedDataRead(ProjectRule):
         Invalid("import pandas as pd\ndf = pd.read_csv('housing.csv')\n", path="week2/train.py", line=2,
                 message="`housing.csv`", files={"week2/README.md": "See https://example.org/datasets/prices.csv and "
                                                 "[the page](https://example.org/housing.html).\n"}),
+        # A page of a sibling folder documents a download for its own lesson, not this one.
+        Invalid(notebook("import tensorflow as tf\nm = tf.keras.models.load_model('dino_dragon.h5')\n"), path="week9/hw/hw.ipynb",
+                message="`week9/hw/dino_dragon.h5`",
+                files={"week8/homework.md": "Download the model:\n\nhttps://example.org/releases/download/v1/dino_dragon.h5\n"}),
         # Data whose name merely contains a secret-like word is still data.
         Invalid("import pandas as pd\ndf = pd.read_csv('data/tokens_per_doc.csv')\n", path="stats.py", line=2,
                 message="`data/tokens_per_doc.csv`"),
@@ -114,6 +119,8 @@ class UntrackedDataRead(ProjectRule):
         Valid("import tensorflow as tf\nmodel = tf.keras.models.load_model('clothing-model.keras')\n",
               path="workshop/convert/convert.py",
               files={"workshop/README.md": "Get the model from [the release](https://example.org/v1/clothing-model.keras).\n"}),
+        Valid(notebook("import tensorflow as tf\nm = tf.keras.models.load_model('dino_dragon.h5')\n"), path="week9/hw/hw.ipynb",
+              files={"week9/homework.md": "Download the model:\n\nhttps://example.org/releases/download/v1/dino_dragon.h5\n"}),
         Valid("import pandas as pd\ndf = pd.read_csv('data_folder/raw/regions.txt')\n", path="tutorial/explore.py",
               files={"tutorial/README.md": "    wget https://example.org/kdd/data_folder.zip\n    unzip data_folder.zip\n"}),
         # Committed beside the script that reads it: the script runs from its own folder.
@@ -172,6 +179,18 @@ class UntrackedDataRead(ProjectRule):
         )
         present = ArtifactIndex(project.present)
         documented = ArtifactIndex(p for _, (_, facts) in project.files.items() for p in facts.documented_downloads)
+        documented_in: dict[str, set[str]] = {}  # file name -> folders of the pages that document it
+        for page, (_, facts) in project.files.items():
+            for path in facts.documented_downloads:
+                documented_in.setdefault(posixpath.basename(path), set()).add(posixpath.dirname(page))
+
+        def documented_above(code: str, meant: tuple[str, ...]) -> bool:
+            """A page of the reader's folder or above documents a download of that file name."""
+            folder = posixpath.dirname(code)
+            return any(
+                page == "" or folder == page or folder.startswith(page + "/")
+                for path in meant for page in documented_in.get(posixpath.basename(path), ())
+            )
         versioned = versioned_patterns(project)
 
         def tracked(path: str) -> bool:
@@ -189,7 +208,7 @@ class UntrackedDataRead(ProjectRule):
             meant = edge_readings(artifact, edge)
             if is_test_path(code) or project.files[code][1].fetches_data or graph.nodes[artifact].get("versioned") or any(
                 tracked(p) or names_no_file(p) for p in meant
-            ) or any(
+            ) or documented_above(code, meant) or any(
                 present.matches(p) or versioned.covers(p) or documented.matches(p) for p in enclosing_readings(code, meant)
             ):
                 continue
