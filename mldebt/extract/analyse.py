@@ -334,7 +334,8 @@ class FileAnalyzer:
             self._collect(source.path, source.lines, raw, result, positions, source)
 
     def _analyse_text(self, source: TextSource, rules: list, result: FileResult) -> None:
-        self._read_suppressions(source.lines, {}, result)
+        if source.kind != FileKind.DOCUMENT:  # prose quotes suppression comments to explain them
+            self._read_suppressions(source.lines, {}, result)
         result.facts = manifest_facts(source)
         raw = [
             _raw_finding(rule, f)
