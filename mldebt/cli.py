@@ -203,6 +203,7 @@ def _scan(
     cache_dir: Path | None,
 ) -> Report:
     """Run the scan; any failure is one line and exit 2."""
+    from mldebt.discover import FileKind
     from mldebt.engine import ends_after_scan, scan as run_scan
     from mldebt.registry import SelectorError
     from mldebt.settings import repository_prefix
@@ -220,7 +221,7 @@ def _scan(
         raise UsageError(str(error)) from None
     except Exception as error:  # noqa: BLE001 - exit 2 with one line, not a traceback
         raise UsageError(f"internal error: {type(error).__name__}: {error} (please report this)") from None
-    if not report.files:
+    if all(f.kind == FileKind.DOCUMENT for f in report.files):  # Markdown only supports the rest
         click.echo(
             f"mldebt: note: no file mldebt reads in {', '.join(only or ['.'])} (project root `{root}`:"
             " excluded there, git-ignored, or not a Python, notebook or manifest file)",
