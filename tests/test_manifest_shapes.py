@@ -123,6 +123,6 @@ def test_a_markdown_page_documents_the_files_it_tells_the_reader_to_download():
         "the [repository](https://github.com/org/repo), and `!wget https://example.org/kdd/data_folder.zip`.\n"
     )
     facts = manifest_facts(TextSource("week2/homework.md", "document", text))
-    assert facts.documented_downloads == [
+    assert facts.fetched_paths == [
         "week2/train.csv", "week2/prices.csv", "week2/data_folder.zip", "week2/data_folder/*",
     ]

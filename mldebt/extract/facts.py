@@ -554,9 +554,10 @@ class Facts:
     takes_fields_whole: bool = False
     versioned_paths: list[str] = field(default_factory=list)
     #: Markdown: the files it tells the reader to download (`wget URL` in a code block, a link
-    #: to a file), as paths from the repository root under the document's folder; an archive
-    #: (`data.zip`) also as its unpacked folder (`data/*`).
-    documented_downloads: list[str] = field(default_factory=list)
+    #: to a file), under the document's folder; shell scripts and Makefiles: the files their
+    #: `wget`/`curl` commands fetch, from the repository root or the script's folder. Paths
+    #: from the repository root; an archive (`data.zip`) also as its unpacked folder (`data/*`).
+    fetched_paths: list[str] = field(default_factory=list)
     #: Python: reproducibility facts (see the classes above). `imported_modules` are the
     #: qualified names the file imports (`torch`, `pkg.utils.init_seeds`, `.utils`) and the
     #: modules it star-imports (`*pkg.utils`). Manifests: `declared_entry_points`.

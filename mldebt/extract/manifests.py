@@ -688,13 +688,27 @@ def _document(source: TextSource, facts: Facts) -> None:
     for number, line in enumerate(source.lines, start=1):
         names += [name for url in _URL.findall(line) if number not in on_command_lines
                   and (name := posixpath.basename(urlsplit(url).path)) and not _PAGE.search(name)]
-    for name in dict.fromkeys(names):
-        if name.startswith(("/", "~")):
-            continue
-        path = join_path(folder, name)
-        facts.documented_downloads.append(path)
+    _add_fetched(facts, (join_path(folder, name) for name in names if not name.startswith(("/", "~"))))
+
+
+def _add_fetched(facts: Facts, paths: Iterable[str]) -> None:
+    """Record fetched files, an archive also as the folder it unpacks into."""
+    for path in dict.fromkeys(paths):
+        facts.fetched_paths.append(path)
         if _ARCHIVE.search(path):
-            facts.documented_downloads.append(_ARCHIVE.sub("", path) + "/*")
+            facts.fetched_paths.append(_ARCHIVE.sub("", path) + "/*")
+
+
+def _script_downloads(source: TextSource, facts: Facts) -> None:
+    """The files a shell script's or a Makefile's `wget`/`curl` commands fetch (a
+    `download_data.sh`), from the repository root or the script's folder: it may be run from
+    either, and a `cd` in the command moves where the rest runs."""
+    here = posixpath.dirname(source.path)
+    for command in facts.ci_commands:
+        for folder, part in command_parts(command.text):
+            for _, path in command_downloads([(command.line, part)]):
+                if not path.startswith(("/", "~", "$")):
+                    _add_fetched(facts, (join_path(folder, path), join_path(here, join_path(folder, path))))
 
 
 def _shell_script(source: TextSource, facts: Facts) -> None:
@@ -993,6 +1007,8 @@ def manifest_facts(source: TextSource) -> Facts:
     extractor = _EXTRACTORS.get(source.kind)
     if extractor is not None:
         extractor(source, facts)
+    if source.kind in (FileKind.SHELL, FileKind.MAKEFILE):
+        _script_downloads(source, facts)
     facts.built_images += [name for command in facts.ci_commands for name in _built_by(command.text)]
     facts.evidence = _text_evidence(source)
     return facts

@@ -36,7 +36,8 @@ class UntrackedDataRead(ProjectRule):
     of a monorepo, which the script runs from: `python eval/generate.py`). A file that a
     Markdown page of its folder or above tells the reader to download (`wget URL` in a code
     block, a link to the file, or to an archive that unpacks into its folder) comes from a
-    documented source, as a notebook's own `!wget` does, and is not reported.
+    documented source, as a notebook's own `!wget` does, and is not reported; so is a file a
+    shell script or a Makefile of the repository fetches (`download_data.sh`).
     A file that downloads or unpacks data itself (a download call, an archive extraction, an
     MLflow `download_artifacts`, a notebook's `!wget` or `!unzip`) is taken to read what it
     fetched (`unverified-download` checks the download). A write is matched under the name the
@@ -81,6 +82,9 @@ class UntrackedDataRead(ProjectRule):
         Invalid(notebook("import tensorflow as tf\nm = tf.keras.models.load_model('dino_dragon.h5')\n"), path="week9/hw/hw.ipynb",
                 message="`week9/hw/dino_dragon.h5`",
                 files={"week8/homework.md": "Download the model:\n\nhttps://example.org/releases/download/v1/dino_dragon.h5\n"}),
+        # A download script that fetches other files says nothing about this one.
+        Invalid(_READ, path="train.py", line=2, message="`data/train.csv`", files={
+            ".gitignore": "data/\n", "download.sh": "wget -P data https://example.org/v2/test.csv\n"}),
         # Data whose name merely contains a secret-like word is still data.
         Invalid("import pandas as pd\ndf = pd.read_csv('data/tokens_per_doc.csv')\n", path="stats.py", line=2,
                 message="`data/tokens_per_doc.csv`"),
@@ -123,6 +127,10 @@ class UntrackedDataRead(ProjectRule):
               files={"week9/homework.md": "Download the model:\n\nhttps://example.org/releases/download/v1/dino_dragon.h5\n"}),
         Valid("import pandas as pd\ndf = pd.read_csv('data_folder/raw/regions.txt')\n", path="tutorial/explore.py",
               files={"tutorial/README.md": "    wget https://example.org/kdd/data_folder.zip\n    unzip data_folder.zip\n"}),
+        # The repository's download script fetches it.
+        Valid(_READ, path="src/train.py", files={
+            ".gitignore": "data/\n",
+            "scripts/get_data.sh": "#!/bin/bash\nmkdir -p data\ncd data && wget -q https://example.org/v2/train.csv\n"}),
         # Committed beside the script that reads it: the script runs from its own folder.
         Valid("import joblib\nmodel = joblib.load('model.joblib')\n", path="serving/app.py",
               files={"serving/model.joblib": "binary", "serving/Dockerfile": "FROM python:3.11\nCOPY . .\n"}),
@@ -178,10 +186,10 @@ class UntrackedDataRead(ProjectRule):
             r for u, v, d in graph.edges(data=True) if d["relation"] == "writes" for r in edge_readings(v, d)
         )
         present = ArtifactIndex(project.present)
-        documented = ArtifactIndex(p for _, (_, facts) in project.files.items() for p in facts.documented_downloads)
+        documented = ArtifactIndex(p for _, (_, facts) in project.files.items() for p in facts.fetched_paths)
         documented_in: dict[str, set[str]] = {}  # file name -> folders of the pages that document it
         for page, (_, facts) in project.files.items():
-            for path in facts.documented_downloads:
+            for path in facts.fetched_paths:
                 documented_in.setdefault(posixpath.basename(path), set()).add(posixpath.dirname(page))
 
         def documented_above(code: str, meant: tuple[str, ...]) -> bool:
