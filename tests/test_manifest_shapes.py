@@ -121,6 +121,7 @@ def test_a_markdown_page_documents_the_files_it_tells_the_reader_to_download():
         "# Homework\n\nGet the data:\n\n```bash\n$ wget -O train.csv https://example.org/raw/data-v1.csv\n```\n"
         "or from [Kaggle](https://example.org/files/prices.csv), the [docs](https://example.org/guide.html),\n"
         "the [repository](https://github.com/org/repo), and `!wget https://example.org/kdd/data_folder.zip`.\n"
+        "A broken link: http://[::1/x.csv and `wget http://[oops/y.csv`\n"
     )
     facts = manifest_facts(TextSource("week2/homework.md", "document", text))
     assert facts.fetched_paths == [

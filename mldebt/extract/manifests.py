@@ -452,6 +452,14 @@ def notebook_downloads(lines: list[str]) -> list[tuple[int, str]]:
     return command_downloads(notebook_shell_commands(lines))
 
 
+def _url_file_name(url: str) -> str:
+    """The file name a URL's path ends with; '' for a URL that does not parse (`http://[x`)."""
+    try:
+        return posixpath.basename(urlsplit(url).path)
+    except ValueError:
+        return ""
+
+
 def command_downloads(commands: Iterable[tuple[int, str]]) -> list[tuple[int, str]]:
     """The files `wget URL`, `wget -O name URL` or `curl -o name URL` commands write (line,
     path as written)."""
@@ -476,7 +484,7 @@ def command_downloads(commands: Iterable[tuple[int, str]]) -> list[tuple[int, st
         if named and named != "-":
             downloads.append((number, named))
         elif urls and (tool == "wget" or any(w in ("-O", "--remote-name") for w in words)):
-            name = posixpath.basename(urlsplit(urls[0]).path)
+            name = _url_file_name(urls[0])
             if name:
                 downloads.append((number, posixpath.join(folder, name)))
     return downloads
@@ -687,7 +695,7 @@ def _document(source: TextSource, facts: Facts) -> None:
     on_command_lines = {n for n, _ in fetched}  # their URLs' names are not what `-O` saves
     for number, line in enumerate(source.lines, start=1):
         names += [name for url in _URL.findall(line) if number not in on_command_lines
-                  and (name := posixpath.basename(urlsplit(url).path)) and not _PAGE.search(name)]
+                  and (name := _url_file_name(url)) and not _PAGE.search(name)]
     _add_fetched(facts, (join_path(folder, name) for name in names if not name.startswith(("/", "~"))))
 
 
