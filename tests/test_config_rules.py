@@ -55,3 +55,12 @@ def test_a_top_level_section_iterated_somewhere_does_not_excuse_every_configs_se
     example = Invalid("model:\n  dim: 64\n  sync_batch_comm: false\n", path="conf/gpt.yaml", files={"gpt.py": code})
     findings, _ = run_example("MLD204", example)
     assert [f.line for f in findings] == [3]
+
+
+def test_a_pipeline_of_transforms_is_one_finding_at_its_first_probability():
+    options = "import argparse\np = argparse.ArgumentParser()\np.add_argument('--epochs', type=int)\n"
+    recipe = ("import albumentations as A\naug = A.Compose([\n    A.HorizontalFlip(p=0.5),\n"
+              "    A.OneOf([A.Blur(p=0.1), A.MotionBlur(p=0.2)], p=0.3),\n    A.RandomGamma(p=0.2),\n])\n"
+              "flip = A.VerticalFlip(p=0.4)\n")
+    findings, _ = run_example("MLD101", Invalid(options + recipe, path="augment.py"))
+    assert [f.line for f in findings] == [6, 10]

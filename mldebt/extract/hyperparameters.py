@@ -192,6 +192,10 @@ class HyperparameterCollector(NameBindings, cst.BatchableCSTVisitor):
         self._call_prefixes = [(c[:-1], a) for c, a in calls.items() if c.endswith("*")]
         self._methods = table["methods"]
         self._config_builders = frozenset(table.get("config_builders", ()))
+        self._pipelines = frozenset(table.get("pipelines", ()))
+        #: The group of the outermost pipeline of transforms being visited (`A.Compose([...])`), 0 outside one.
+        self._pipeline = 0
+        self._pipeline_node: int | None = None
         #: The module builds configuration objects (Fiddle, NeMo-Run): it is configuration.
         self._builds_config = False
         self._ignored = table["ignore_values"]
@@ -363,7 +367,7 @@ class HyperparameterCollector(NameBindings, cst.BatchableCSTVisitor):
 
         def found(value: object, code: str = "") -> None:
             self._found(value_node, self.canonical(written), written, value, source, known=known, code=code,
-                        grouped=grouped, in_config_call=self._config_call, overrides_config=self._config_override)
+                        grouped=grouped or self._pipeline, in_config_call=self._config_call, overrides_config=self._config_override)
 
         value = numeric_value(value_node)
         if _knob(value, self._ignored):
@@ -417,6 +421,9 @@ class HyperparameterCollector(NameBindings, cst.BatchableCSTVisitor):
             return
         if name in self._config_builders:
             self._builds_config = True
+        if name in self._pipelines and not self._pipeline:
+            self._dicts += 1
+            self._pipeline, self._pipeline_node = self._dicts, id(node)
         arguments = self._call_table(name)
         if arguments is not None:
             for keyword, position in arguments.items():
@@ -459,6 +466,10 @@ class HyperparameterCollector(NameBindings, cst.BatchableCSTVisitor):
         for output, threshold in ((left, right), (right, left)):
             if isinstance(threshold, cst.Name) and _OUTPUT_NAME.search(self.ctx.module.code_for_node(output)):
                 self._uses.append(_Use(self._scope, threshold.value, "threshold", DECISION_THRESHOLD, False, False))
+
+    def leave_Call(self, original_node: cst.Call) -> None:
+        if id(original_node) == self._pipeline_node:
+            self._pipeline, self._pipeline_node = 0, None
 
     def visit_Dict(self, node: cst.Dict) -> None:
         """A param group (`{"params": head, "lr": 1e-3}`) or a dict of several hyperparameters."""

@@ -34,7 +34,8 @@ class HardcodedHyperparameter(ProjectRule):
     hyperparameter in any other call, the repo's own helpers included
     (`build_optimizer(model, lr=0.01)`), a module constant passed to an ML library
     (`nn.Linear(d, WIDTH)`) or compared with a model output (`proba > CUTOFF`); and dicts of
-    several hyperparameters or optimizer param groups (`{"params": head, "lr": 1e-3}`), once per dict.
+    several hyperparameters or optimizer param groups (`{"params": head, "lr": 1e-3}`), once per dict,
+    and the probabilities of one pipeline of transforms (`A.Compose([...])`), once per pipeline.
 
     ## Known limitations
     Reported as info: hard-coding is often deliberate in tutorials and one-off scripts. Not
@@ -189,10 +190,19 @@ class HardcodedHyperparameter(ProjectRule):
         Invalid(_LESSON, path="lib/fit.py", message="`C=100`", files={"run.py": "from lib.fit import X\nprint(X)\n"}),
         Invalid("from prefect import flow\n" + _LESSON, path="flows/train.py", message="`C=100`"),
         Invalid("import mlflow\nmlflow.log_params({'solver': 'lbfgs'})\n" + _LESSON, path="train.py", message="`C=100`"),
+        # A pipeline of transforms is one recipe: its probabilities are one finding.
+        Invalid(_OPTIONS + "import albumentations as A\naug = A.Compose([\n    A.HorizontalFlip(p=0.5),\n"
+                "    A.OneOf([A.Blur(p=0.1), A.MotionBlur(p=0.2)], p=0.3),\n    A.RandomGamma(p=0.2),\n])\n",
+                path="augment.py", line=7,
+                message="`p=0.5`, `p=0.3`, `p=0.1`, `p=0.2` and 1 more are hard-coded in one pipeline of transforms"),
         # A settings block at the top is configuration: a literal typed below it hides from it.
         Invalid("import torch\nBATCH_SIZE = 8\nMAX_STEPS = 1000\nloader = torch.utils.data.DataLoader(ds, batch_size=BATCH_SIZE)\n"
                 "opt = torch.optim.AdamW(model.parameters(), lr=3e-3)\nfor step in range(MAX_STEPS):\n    opt.step()\n",
                 path="tutorials/finetune.py", message="`lr=0.003`"),
+        # So does a configurator that overrides the script's globals from the command line.
+        Invalid("import torch\nfrom model import GPT\ndevice = 'cuda'\nexec(open('configurator.py').read())\n"
+                "opt = GPT().configure_optimizers(weight_decay=1e-2, learning_rate=1e-4)\nopt.step()\n",
+                path="bench.py", message="`weight_decay=0.01`"),
         # So does a value read from the options (`args.beta1`), even with the parser in a helper.
         Invalid("import torch\nfrom utils import get_args\nargs = get_args()\n"
                 "opt = torch.optim.Adam(G.parameters(), lr=2e-4, betas=(args.beta1, 0.999))\nopt.step()\n",
@@ -202,6 +212,8 @@ class HardcodedHyperparameter(ProjectRule):
         # A lesson, a book chapter, a minimal example: a script that is a whole program and keeps none
         # of its hyperparameters anywhere but in its calls. The literal is the lesson, not a hidden setting.
         Valid(_LESSON, path="ch03/ch03.py"),
+        Valid("import torch\nbatch_size = 64\nloader = torch.utils.data.DataLoader(ds, batch_size=batch_size)\n"
+              "opt = torch.optim.Adam(model.parameters(), lr=0.001)\nfor x in loader:\n    opt.step()\n", path="ch14/ch14_part1.py"),
         Valid("import torch\nimport lightning as L\nclass LitModel(L.LightningModule):\n"
               "    def configure_optimizers(self):\n        return torch.optim.AdamW(self.parameters(), lr=2e-4, betas=(0.9, 0.95))\n"
               "if __name__ == '__main__':\n    trainer = L.Trainer(max_epochs=2, accumulate_grad_batches=8)\n"
@@ -376,6 +388,8 @@ class HardcodedHyperparameter(ProjectRule):
 
 
 _TABLE = load_table("hyperparameters")
+#: Values a grouped finding names before `and N more`.
+_SHOWN = 4
 _ALIASES = alias_map(_TABLE)
 #: Hyperparameters whose names also name what is not trained (`training_only` in the table).
 _TRAINING_ONLY = frozenset(_TABLE["training_only"])
@@ -456,8 +470,10 @@ def _unconfigured_script(project: Project, path: str) -> bool:
     orchestrator's flow) and that keeps none of its hyperparameters anywhere but in its calls:
     a lesson, a book chapter, a minimal example. Its literals hide from no configuration, they
     are its configuration. The same literal is reported beside any configuration the script
-    has: a hyperparameter option or config file (`_configured`), a settings block or a named
-    module-level setting, hyperparameters it logs to a tracker (`mlflow.log_params`), a value read
+    has: a hyperparameter option or config file (`_configured`), a configurator that
+    overrides its globals (`exec(open('configurator.py').read())`), a settings block or an
+    upper-case module constant (one `batch_size = 64` named where the loader is built is the
+    lesson's step, not a block), hyperparameters it logs to a tracker (`mlflow.log_params`), a value read
     from an object or a function parameter (`betas=(args.beta1, 0.999)`,
     `Facts.reads_hyperparameters`); and in a module others import, or in a script a pipeline
     runs."""
@@ -468,9 +484,10 @@ def _unconfigured_script(project: Project, path: str) -> bool:
         and path not in project.automation.runs
         and not any(site.module.split(".")[0] in _ORCHESTRATORS for site in facts.imports)
         and not _configured(facts)
+        and not facts.overrides_globals
         and not any(_HYPERPARAMETER_WORD.search(option.dest) for option in facts.cli_options)
         and not facts.reads_hyperparameters
-        and not any(site.in_settings or site.via_global or site.source == "constant" for site in facts.hyperparameters)
+        and not any(site.in_settings or site.source == "constant" for site in facts.hyperparameters)
         and not any(call in _TRACKED for calls in facts.function_calls for call in calls.calls)
     )
 
@@ -518,12 +535,20 @@ def _message(site: HyperparameterSite) -> str:
 
 
 def _dict_finding(group: list) -> ProjectFinding:
+    """One finding for a dict of hyperparameters, or for a pipeline of transforms (an
+    augmentation recipe, `A.Compose([A.HorizontalFlip(p=0.5), ...])`): one setting, one note."""
     path, first = group[0]
-    values = ", ".join(f"`{s.written}={shown(s.value)}`" for _, s in group)
+    values = ", ".join(f"`{s.written}={shown(s.value)}`" for _, s in group[:_SHOWN])
+    values += f" and {len(group) - _SHOWN} more" if len(group) > _SHOWN else ""
+    verb = "are" if len(group) > 1 else "is"
+    if first.source == "a dict of hyperparameters":
+        message, hint = f"{values} {verb} hard-coded in a dict of hyperparameters", "a literal dict"
+    else:
+        message, hint = f"{values} {verb} hard-coded in one pipeline of transforms (`{first.source}`, ...)", "literals"
     return ProjectFinding(
         first.line,
-        f"{values} {'are' if len(group) > 1 else 'is'} hard-coded in a dict of hyperparameters",
-        hint="load the hyperparameters from the experiment config instead of a literal dict",
+        message,
+        hint=f"load the hyperparameters from the experiment config instead of {hint}",
         column=first.column,
         end_line=group[-1][1].end_line,
         end_column=group[-1][1].end_column,
