@@ -20,8 +20,8 @@ from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mldebt.cache import ResultCache, decoder, report_key, to_plain
-from mldebt.discover import Discovery, FileRef, discover
+from mldebt.cache import ResultCache, decoder, report_key, signature, to_plain
+from mldebt.discover import Discovery, FileRef, classify, discover
 from mldebt.knowledge import alias_map
 from mldebt.project import Project
 from mldebt.project.graph import build_graph, to_json
@@ -166,6 +166,7 @@ class AnalysisAside:
     to other threads, such as the progress bar's)."""
 
     def __init__(self, analysis: FileAnalyzer, files: list[FileRef]) -> None:
+        self.files = files
         read_end, write_end = os.pipe()
         self.pid = os.fork()
         if self.pid == 0:  # the child: never returns
@@ -205,17 +206,28 @@ class AnalysisAside:
 
 def _per_file_results(
     root: Path, settings: Settings, files: list[FileRef], digests: dict[str, str | None], sizes: dict[str, int],
-    jobs: int, cache: ResultCache | None, progress: ProgressCallback | None,
+    jobs: int, cache: ResultCache | None, progress: ProgressCallback | None, ahead: AnalysisAside | None = None,
 ) -> dict[str, FileResult]:
     """Every file's result: from the cache when its bytes (`digests`) are known, else
-    analysed (and cached)."""
+    analysed (and cached). `ahead` (`_analysis_ahead`) is used if it analyses exactly the
+    files to analyse, else stopped."""
     results: dict[str, FileResult] = {}
-    if cache is not None and not cache.use_generation(settings):
-        cache = None
-    stored = [ref for ref in files if cache is not None and cache.has(ref.path, ref.kind, digests.get(ref.path))]
+    try:
+        if cache is not None and not cache.use_generation(settings):
+            cache = None
+        stored = [ref for ref in files if cache is not None and cache.has(ref.path, ref.kind, digests.get(ref.path))]
+    except BaseException:
+        if ahead is not None:
+            ahead.cancel()
+        raise
     fresh = sorted(set(files) - set(stored))
     aside = None
-    if fresh and len(stored) >= MIN_ENTRIES_TO_OVERLAP and AnalysisAside.possible(jobs):
+    if ahead is not None:
+        if ahead.files == fresh and cache is not None:
+            aside = ahead
+        else:
+            ahead.cancel()
+    if aside is None and fresh and len(stored) >= MIN_ENTRIES_TO_OVERLAP and AnalysisAside.possible(jobs):
         if sum(sizes[ref.path] for ref in fresh) < MIN_BYTES_FOR_POOL:
             aside = AnalysisAside(analyzer(root, settings), fresh)
     misses = [] if aside is not None else fresh
@@ -252,6 +264,29 @@ def _per_file_results(
         for result in analysed:
             record(result, fresh=True)
     return results
+
+
+def _analysis_ahead(
+    root: Path, settings: Settings, cache: ResultCache | None, only: list[str] | None, jobs: int,
+) -> AnalysisAside | None:
+    """The files a scan names (a pre-commit hook's, the ones just edited) analysed aside from
+    the start, while this process discovers the tree, hashes and loads the others: when the
+    cache's stat index of an earlier scan records none of them with its current signature,
+    they changed since (or are new, or were written too recently to be recorded) and will
+    need analysing. Only a guess: `_per_file_results` uses the child if it analyses exactly
+    the files that miss the cache, and stops it otherwise."""
+    if cache is None or not only or len(cache.index) < MIN_ENTRIES_TO_OVERLAP or not AnalysisAside.possible(jobs):
+        return None
+    refs, size = [], 0
+    for path in only:
+        kind, known, now = classify(path), cache.index.get(path), signature(root / path)
+        if kind is None or now is None or (known is not None and known[1] == now):
+            return None  # not a file mldebt reads, or unchanged: the cache decides
+        refs.append(FileRef(path, kind))
+        size += now[0]
+    if size >= MIN_BYTES_FOR_POOL:
+        return None
+    return AnalysisAside(analyzer(root, settings), sorted(refs))
 
 
 def _digests(root: Path, files: list[FileRef], cache: ResultCache | None) -> tuple[dict[str, str | None], dict[str, int]]:
@@ -293,19 +328,26 @@ def scan(
     if not root.is_dir():
         raise NotADirectoryError(f"`{root}` is not a directory")
     settings = settings or Settings()
-    found = discover(root, settings.exclude)
+    jobs = jobs or default_jobs()
     cache = ResultCache.open(cache_dir, root) if cache_dir is not None else None
-    digests, sizes = _digests(root, found.files, cache)
-    if cache is not None:
-        cache.save_index()
-        key = report_key(root, settings, found, digests, only)
-        with cycle_collection_paused():
-            stored = cache.load_report(key, only, settings) if key is not None else None
-        if stored is not None:
-            if progress is not None:
-                progress(len(found.files), len(found.files))
-            return stored
-    results = _per_file_results(root, settings, found.files, digests, sizes, jobs or default_jobs(), cache, progress)
+    ahead = _analysis_ahead(root, settings, cache, only, jobs)
+    try:
+        found = discover(root, settings.exclude)
+        digests, sizes = _digests(root, found.files, cache)
+        if cache is not None:
+            cache.save_index()
+            key = report_key(root, settings, found, digests, only)
+            with cycle_collection_paused():
+                stored = cache.load_report(key, only, settings) if key is not None else None
+            if stored is not None:
+                if progress is not None:
+                    progress(len(found.files), len(found.files))
+                return stored
+        start, ahead = ahead, None  # `_per_file_results` joins or stops it
+    finally:
+        if ahead is not None:
+            ahead.cancel()
+    results = _per_file_results(root, settings, found.files, digests, sizes, jobs, cache, progress, start)
     with cycle_collection_paused():
         report = _reason(root, settings, found, results, only)
     if cache is not None:

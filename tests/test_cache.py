@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 import types
 import typing
 from pathlib import Path
@@ -586,3 +587,82 @@ def test_only_a_process_that_ends_with_its_scan_freezes_what_the_paused_collecto
     assert run.returncode in (0, 1), run.stderr
     assert run.stderr.endswith("frozen True")
     assert json.loads(run.stdout) == json.loads(_json(demo, None))
+
+
+_AHEAD_PROBE = """
+import os, sys
+from pathlib import Path
+from mldebt import engine
+from mldebt.reporters import render
+from mldebt.settings import load_settings
+
+events = []
+
+class Aside(engine.AnalysisAside):
+    def __init__(self, analysis, files):
+        events.append("fork " + " ".join(ref.path for ref in files))
+        super().__init__(analysis, files)
+
+    def join(self):
+        events.append("join")
+        return super().join()
+
+    def cancel(self):
+        events.append("cancel")
+        super().cancel()
+
+discover = engine.discover
+engine.discover = lambda *args: events.append("discover") or discover(*args)
+engine.MIN_ENTRIES_TO_OVERLAP = 1
+engine.AnalysisAside = Aside
+root = Path(sys.argv[1])
+report = engine.scan(root, load_settings(root), jobs=2, cache_dir=Path(sys.argv[2]), only=["src/demo/train.py"])
+sys.stdout.write(render(report, "json"))
+try:
+    os.waitpid(-1, os.WNOHANG)
+    events.append("a child is left")
+except ChildProcessError:
+    pass
+sys.stderr.write(", ".join(events))
+"""
+
+
+@pytest.mark.parametrize(
+    "change, events",
+    [
+        ("edit", "fork src/demo/train.py, discover, join"),  # the guess holds: analysed from the start
+        ("touch", "fork src/demo/train.py, discover, cancel"),  # same bytes: the stored report answers
+        ("edit two", "fork src/demo/train.py, discover, cancel, fork src/demo/data.py src/demo/train.py, join"),
+        # edited again at once: too recent for the last scan to have recorded its stat
+        ("edit twice", "fork src/demo/train.py, discover, join"),
+    ],
+)
+def test_a_named_file_that_changed_is_analysed_before_discovery_and_only_used_if_it_misses(demo, monkeypatch, change, events):
+    """A one-file scan forks the named file's analysis before discovering the tree when the
+    stat index says the file changed; the guess is checked against the cache (the same bytes,
+    or another file changed too, stop the child) and the report is always a cold scan's."""
+    if not sys.platform.startswith("linux"):
+        pytest.skip("the analysis is forked on Linux only")
+    monkeypatch.setattr(cache_module, "RACY_NS", 0)  # the stat index records the files written a moment ago
+    folder = demo / ".mldebt_cache"
+    _json(demo, folder)
+    train, data = demo / "src" / "demo" / "train.py", demo / "src" / "demo" / "data.py"
+    assert data.is_file()
+    probe = [sys.executable, "-c", _AHEAD_PROBE, str(demo), str(folder)]
+    subprocess.run(probe, capture_output=True, text=True, check=True)  # the one-file report is stored
+    if change == "touch":
+        os.utime(train)
+    else:
+        _append(train, "# edited\n")
+    if change == "edit two":
+        _append(data, "# edited\n")
+    if change == "edit twice":
+        future = time.time_ns() + 60 * 10**9  # too recent to record, whatever the machine's load
+        os.utime(train, ns=(future, future))
+        subprocess.run(probe, capture_output=True, text=True, check=True)
+        assert "src/demo/train.py" not in ResultCache.open(folder, demo.resolve()).index
+        _append(train, "# edited again\n")
+    run = subprocess.run(probe, capture_output=True, text=True, check=True)
+    assert run.stderr == events
+    cold = render(scan(demo, load_settings(demo), jobs=1, only=["src/demo/train.py"]), "json")
+    assert run.stdout == cold
