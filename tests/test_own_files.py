@@ -201,3 +201,48 @@ def test_the_pass_over_the_module_leaves_names_imported_further_down_to_the_walk
     (tmp_path / "data.py").write_text(code)
     found = {(f.rule, f.line) for f in scan(tmp_path, jobs=1).findings}
     assert {("MLD401", 4), ("MLD301", 7)} <= found
+
+
+RETRY = """import sys, torch
+def load_checkpoint(load_dir, iteration):
+    checkpoint_name = get_checkpoint_name(load_dir, iteration)
+    try:
+        state_dict = torch.load(checkpoint_name, map_location='cpu')
+    except ModuleNotFoundError:
+        sys.modules['fp16.loss_scaler'] = sys.modules['megatron.fp16_deprecated.loss_scaler']
+        state_dict = torch.load(checkpoint_name, map_location='cpu')
+    return state_dict
+"""
+PICKLE_RETRY = """import pickle
+def read(path):
+    try:
+        with open(path, 'rb') as f:
+            return pickle.load(f)
+    except ModuleNotFoundError:
+        with open(path, 'rb') as f:
+            return pickle.load(f)
+"""
+#: A restricted load first, then an unrestricted fallback: the fallback is the finding.
+FALLBACK = """import torch
+def load(path):
+    try:
+        return torch.load(path, weights_only=True)
+    except Exception:
+        return torch.load(path, weights_only=False)
+"""
+TWO_FILES = """import torch
+def load(args):
+    model = torch.load(args.model)
+    teacher = torch.load(args.teacher)
+    return model, teacher
+"""
+
+
+@pytest.mark.parametrize(("rule", "code", "expected"), [
+    ("MLD402", RETRY, [(5, "warning")]),
+    ("MLD401", PICKLE_RETRY, [(5, "warning")]),
+    ("MLD402", FALLBACK, [(6, "error")]),
+    ("MLD402", TWO_FILES, [(3, "warning"), (4, "warning")]),
+])
+def test_a_second_load_of_one_file_in_one_def_is_the_same_finding(rule, code, expected):
+    assert severities(rule, code) == expected

@@ -21,7 +21,10 @@ class CheckpointLoadCollector(cst.BatchableCSTVisitor):
 
     A load without `weights_only` in an `except TypeError:` handler whose `try` passes it to a
     load is the fallback for a torch that has no such argument (and cannot restrict anything):
-    the code asks for restricted loading wherever torch offers it, so it is not collected."""
+    the code asks for restricted loading wherever torch offers it, so it is not collected. A
+    second unsafe load of the same file in the same def (a retry under `except
+    ModuleNotFoundError:`, the other branch of a `map_location` choice) is the same fact: only
+    the first is collected."""
 
     RULE = "MLD402"
 
@@ -80,11 +83,13 @@ class CheckpointLoadCollector(cst.BatchableCSTVisitor):
         return [node for node, _, _ in self.loads]
 
     def fill(self, facts: Facts, where: dict, module: cst.Module) -> None:
+        files = own_files(self.ctx)  # after the walk, as `own_files` requires
+        reported: set[tuple[int, str]] = set()
         for node, verdict, explicit in self.loads:
-            if explicit or not self._module_allow_lists:
+            if (explicit or not self._module_allow_lists) and files.first_load(node, reported):
                 span = where[node]
                 site = Site(span.line, span.column, span.end_line, span.end_column, module.code_for_node(node)[:80])
-                own = own_files(self.ctx).reads_own_file(node)  # after the walk, as `own_files` requires
+                own = files.reads_own_file(node)
                 facts.checkpoint_loads.append(CheckpointLoad(site, verdict.message, verdict.hint, explicit, own))
 
 

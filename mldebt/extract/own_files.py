@@ -99,9 +99,12 @@ class UnsafeLoads:
             self._loads.append((node, verdict))
 
     def report(self) -> None:
+        files = own_files(self.rule.ctx)
+        reported: set[tuple[int, str]] = set()
         for node, verdict in self._loads:
-            if not own_files(self.rule.ctx).reads_own_file(node):  # the module's own cache is no finding
-                self.rule.report(node, verdict.message, verdict.hint, severity=verdict.severity, confidence=verdict.confidence)
+            if files.reads_own_file(node) or not files.first_load(node, reported):
+                continue  # the module's own cache, or a second load of a file already reported
+            self.rule.report(node, verdict.message, verdict.hint, severity=verdict.severity, confidence=verdict.confidence)
 
 
 class OwnFiles(cst.BatchableCSTVisitor):
@@ -126,6 +129,7 @@ class OwnFiles(cst.BatchableCSTVisitor):
         self._values: dict[tuple[int, str], str] = {}
         self._calls: dict[str, list[tuple[cst.Call, cst.FunctionDef | None]]] = {}  # calls of a bare name, by name
         self._read_paths: dict[int, tuple[cst.BaseExpression, cst.FunctionDef | None]] = {}
+        self._read_scopes: dict[int, int] = {}  # id(load) -> id of the def it sits in
         self._through: set[str] | None = None
         #: What each write stores, with its def: the keys of the objects saved (`_saved_keys`).
         self._saved: list[tuple[cst.BaseExpression, cst.FunctionDef | None]] = []
@@ -143,6 +147,20 @@ class OwnFiles(cst.BatchableCSTVisitor):
         if not self._done:
             self._done = True
             walk(self.ctx.module, [self])  # the shared walker: libcst's `visit` rebuilds every node
+
+    def first_load(self, call: cst.Call, reported: set[tuple[int, str]]) -> bool:
+        """Whether `call` is the first of the unsafe loads in `reported` (updated here) to read
+        its file in its def: a retry of the same load under `except ModuleNotFoundError:`, or
+        the other branch of `map_location` choices, is one finding for one file."""
+        self._run()
+        read = self._reads.get(id(call))
+        if read is None or read[0] is not call:
+            return True  # a file argument with no key: nothing to compare
+        where = (self._read_scopes[id(call)], read[1])
+        if where in reported:
+            return False
+        reported.add(where)
+        return True
 
     def reads_own_file(self, call: cst.Call) -> bool:
         """Whether `call` loads a file this module writes at the same path. A helper's path
@@ -350,6 +368,7 @@ class OwnFiles(cst.BatchableCSTVisitor):
             key = self._key(source) if isinstance(source, cst.BaseExpression) else None
             if key is not None:
                 self._reads[id(node)] = (node, key)
+                self._read_scopes[id(node)] = id(function)
                 self._paths["read"].append((node, self._file_path(source), function))
                 self._read_paths[id(node)] = (self._file_path(source), function)
 

@@ -27,7 +27,8 @@ class PickleDeserialization(PythonRule):
     helper (`mldebt/project/handoffs.py`); and a file the repository commits (a course's model
     beside its service); and an object read back with two or more keys, all stored by one of
     the module's own dumps (its own format, wherever the file is kept). A path the user gives,
-    a download or an environment variable is reported.
+    a download or an environment variable is reported, once per file and function (a retry of
+    the same load is the same finding).
 
     Bytes made inside the same job are not reported: in-memory round trips
     (`pickle.loads(pickle.dumps(x))`, or of a name assigned from `dumps` in the same function),

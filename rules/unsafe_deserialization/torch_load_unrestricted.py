@@ -41,7 +41,9 @@ class TorchLoadUnrestricted(ProjectRule):
     risk is a file from someone else. Nor is a load read back with two or more keys that one
     of the module's own saves stores (`ckpt["epoch"]`, `ckpt["optimizer"]` beside a
     `torch.save({"epoch": ..., "optimizer": ...}, path)`): a resume of the run the module
-    checkpoints, in its own format, wherever the file is kept.
+    checkpoints, in its own format, wherever the file is kept. A second load of the same file
+    in the same function (a retry under `except ModuleNotFoundError:`, the other branch of a
+    `map_location` choice) is the same finding, reported once.
 
     ## References
     - PyTorch docs, `torch.load` and "Serialization semantics" (weights_only)
