@@ -332,8 +332,15 @@ class ReproducibilityCollector(cst.BatchableCSTVisitor):
 
     # --- results -------------------------------------------------------------------------------
 
-    def located(self) -> list[cst.CSTNode]:
+    def _flowing(self) -> set[str]:
+        """The functions whose statements the project phase follows: those that draw, and the
+        functions of this module that call one of them (a plotting helper drawing a colour is
+        followed from where the notebook calls it)."""
         drawing = {fn for *_, fn, _ in self.random_uses}
+        return drawing | {caller for caller, sites in self._call_sites.items() if drawing & {name for name, _ in sites}}
+
+    def located(self) -> list[cst.CSTNode]:
+        drawing = self._flowing()
         return (
             [n for *_, n in self.markers] + [n for *_, n in self.random_uses] + [n for *_, n in self.seed_sets]
             + [n for *_, n in self.switches] + self.guards + [n for _, n in self.commands]
@@ -343,9 +350,9 @@ class ReproducibilityCollector(cst.BatchableCSTVisitor):
 
     def _statement_ends(self, where: dict) -> dict[str, Callable[[int], int]]:
         """function -> the last line of the statement of its body that holds a given line, for
-        the functions that draw random numbers."""
+        the functions that draw random numbers and those that call them."""
         ends: dict[str, Callable[[int], int]] = {}
-        for function in {fn for *_, fn, _ in self.random_uses}:
+        for function in self._flowing():
             lasts = sorted(where[n].end_line for n in self._bodies.get(function, ()))
             ends[function] = lambda at, lasts=lasts: lasts[min(bisect_left(lasts, at), len(lasts) - 1)] if lasts else at
         return ends
@@ -356,7 +363,7 @@ class ReproducibilityCollector(cst.BatchableCSTVisitor):
         """The statements of the functions that draw, with the names each reads and assigns
         and the calls it makes."""
         flows = []
-        for function in sorted({fn for *_, fn, _ in self.random_uses}):
+        for function in sorted(self._flowing()):
             calls: dict[int, set[str]] = defaultdict(set)
             for name, node in self._call_sites[function]:
                 calls[end(function, node)].add(name)

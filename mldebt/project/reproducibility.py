@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from mldebt.discover import FileKind, is_test_path
-from mldebt.extract.facts import EntryPoint, NondeterminismSwitch, RandomnessUse, SeedSet, TrainingMarker
+from mldebt.extract.facts import EntryPoint, NondeterminismSwitch, RandomnessUse, SeedSet, StatementFlow, TrainingMarker
 from mldebt.project.callgraph import CallGraph
 from mldebt.project.commands import Commands
 
@@ -93,7 +93,9 @@ class _Flow:
     names each statement reads and assigns. A draw after the
     training is over, or one whose value is only plotted or printed (test images sampled for a
     figure), cannot; a draw in a statement that trains (a loop that shuffles and steps) can. In
-    a function that does not train, every draw counts."""
+    a function that does not train, a draw counts where a call of that function in the same
+    file reaches the training, by the same rule (a plotting helper picking a random colour,
+    called after the training, does not), or where nothing in the file calls it."""
 
     def __init__(self, project: Project, graph: CallGraph) -> None:
         self.project = project
@@ -113,16 +115,44 @@ class _Flow:
         return self._trains[(node, entry)]
 
     def reaches_training(self, path: str, use: RandomnessUse) -> bool:
+        flows, training = self._function(path, use.function)
+        here = next((i for i, f in enumerate(flows) if f.end == use.statement_end), None)
+        if here is None:
+            return True
+        if not any(training):
+            return self._called_into_training(path, use.function)
+        return self._reaches(flows, training, here)
+
+    def _function(self, path: str, function: str) -> tuple[list[StatementFlow], list[bool]]:
+        """The statements of `function` and, for each, whether it trains."""
         facts = self.project.files[path][1]
-        flows = [f for f in facts.statement_flows if f.function == use.function]
-        marked = {m.statement_end for m in facts.training_markers if m.function == use.function}
+        flows = [f for f in facts.statement_flows if f.function == function]
+        marked = {m.statement_end for m in facts.training_markers if m.function == function}
         training = [
             f.end in marked or any(self.trains(node, path) for name in f.calls for node in self.graph.resolve(path, name))
             for f in flows
         ]
-        here = next((i for i, f in enumerate(flows) if f.end == use.statement_end), None)
-        if here is None or not any(training):
+        return flows, training
+
+    def _called_into_training(self, path: str, function: str) -> bool:
+        """A draw in a function that does not train counts where a call of it in its own file
+        reaches the training (or where the file has no call of it to follow): a plotting helper
+        that picks a random colour, called after the training, does not."""
+        facts = self.project.files[path][1]
+        callers = {f.function for f in facts.statement_flows if function in f.calls and f.function != function}
+        if not function or not callers:
             return True
+        for caller in callers:
+            flows, training = self._function(path, caller)
+            if not any(training):
+                return True  # called from code that does not train either: not followed further
+            if any(self._reaches(flows, training, i) for i, f in enumerate(flows) if function in f.calls):
+                return True
+        return False
+
+    @staticmethod
+    def _reaches(flows: list[StatementFlow], training: list[bool], here: int) -> bool:
+        """Whether the value of statement `here` reaches a statement that trains."""
         training = [trains or f.backward for trains, f in zip(training, flows)]  # gradients feed the step
         if training[here]:
             return True

@@ -121,6 +121,12 @@ class UnseededTrainingRun(ProjectRule):
                      "for epoch in range(3):\n    for x in samples:\n        model(x).sum().backward()\n        opt.step()\n"),
             path="train.ipynb", message="Python's `random`",
         ),
+        Invalid(  # a helper's draw reaches the training through its call in the loop
+            notebook("import numpy as np\nimport torch\ntorch.manual_seed(0)\n",
+                     "def jitter(x):\n    return x + np.random.normal(size=x.shape)\n",
+                     "for epoch in range(3):\n    model(jitter(x)).sum().backward()\n    opt.step()\n"),
+            path="augment.ipynb", message="NumPy's global generator",
+        ),
         Invalid(  # a real model trained without a seed: its dropout and initialisation vary
             "from model import Net\nimport torch\nif __name__ == '__main__':\n    model = Net()\n"
             "    for epoch in range(3):\n        for x, y in batches:\n            model(x).sum().backward()\n            opt.step()\n",
@@ -202,6 +208,13 @@ class UnseededTrainingRun(ProjectRule):
             path="predict.py",
         ),
         Valid(_LOOP, path="tests/test_train.py"),
+        Valid(  # a plotting helper picks a random colour, called only after the training, to show a mask
+            notebook("import numpy as np\nimport torch\ntorch.manual_seed(0)\n",
+                     "for epoch in range(3):\n    model(x).sum().backward()\n    opt.step()\n",
+                     "def show_mask(mask, ax):\n    color = np.random.random(3)\n    ax.imshow(mask * color)\n",
+                     "show_mask(masks[0], axes)\naxes.axis('off')\n"),
+            path="persam.ipynb",
+        ),
         Valid(  # `random` only picks test images to plot once the training (in another module) is over
             notebook("import random\nimport torch\nfrom engine import train\ntorch.manual_seed(0)\n",
                      "train(model)\n", "for path in random.sample(test_images, k=3):\n    plot(model, path)\n"),
