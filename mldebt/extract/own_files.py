@@ -150,12 +150,12 @@ class OwnFiles(cst.BatchableCSTVisitor):
 
     def first_load(self, call: cst.Call, reported: set[tuple[int, str]]) -> bool:
         """Whether `call` is the first of the unsafe loads in `reported` (updated here) to read
-        its file in its def: a retry of the same load under `except ModuleNotFoundError:`, or
+        its file in its def (at module level every load counts): a retry of the same load under `except ModuleNotFoundError:`, or
         the other branch of `map_location` choices, is one finding for one file."""
         self._run()
         read = self._reads.get(id(call))
-        if read is None or read[0] is not call:
-            return True  # a file argument with no key: nothing to compare
+        if read is None or read[0] is not call or self._read_scopes[id(call)] == id(None):
+            return True  # no key to compare, or module level, where a name's rebinding is not followed
         where = (self._read_scopes[id(call)], read[1])
         if where in reported:
             return False
