@@ -246,3 +246,17 @@ def load(args):
 ])
 def test_a_second_load_of_one_file_in_one_def_is_the_same_finding(rule, code, expected):
     assert severities(rule, code) == expected
+
+
+#: A load that leaves `weights_only` out, then a fallback that turns it off: two facts.
+MISSING_THEN_FALSE = """import torch
+def load(path):
+    try:
+        return torch.load(path, map_location='cpu')
+    except Exception:
+        return torch.load(path, map_location='cpu', weights_only=False)
+"""
+
+
+def test_an_explicit_weights_only_false_after_a_load_of_the_same_file_is_its_own_finding():
+    assert severities("MLD402", MISSING_THEN_FALSE) == [(4, "warning"), (6, "error")]

@@ -84,9 +84,9 @@ class CheckpointLoadCollector(cst.BatchableCSTVisitor):
 
     def fill(self, facts: Facts, where: dict, module: cst.Module) -> None:
         files = own_files(self.ctx)  # after the walk, as `own_files` requires
-        reported: set[tuple[int, str]] = set()
+        reported: dict[bool, set[tuple[int, str]]] = {True: set(), False: set()}  # an explicit False is its own fact
         for node, verdict, explicit in self.loads:
-            if (explicit or not self._module_allow_lists) and files.first_load(node, reported):
+            if (explicit or not self._module_allow_lists) and files.first_load(node, reported[explicit]):
                 span = where[node]
                 site = Site(span.line, span.column, span.end_line, span.end_column, module.code_for_node(node)[:80])
                 own = files.reads_own_file(node)

@@ -125,28 +125,37 @@ class _Flow:
 
     def _function(self, path: str, function: str) -> tuple[list[StatementFlow], list[bool]]:
         """The statements of `function` and, for each, whether it trains."""
-        facts = self.project.files[path][1]
-        flows = [f for f in facts.statement_flows if f.function == function]
-        marked = {m.statement_end for m in facts.training_markers if m.function == function}
+        flows = self._statements(path, function)
+        marked = self._marked(path, function)
         training = [
             f.end in marked or any(self.trains(node, path) for name in f.calls for node in self.graph.resolve(path, name))
             for f in flows
         ]
         return flows, training
 
+    def _statements(self, path: str, function: str) -> list[StatementFlow]:
+        return [f for f in self.project.files[path][1].statement_flows if f.function == function]
+
+    def _marked(self, path: str, function: str) -> set[int]:
+        return {m.statement_end for m in self.project.files[path][1].training_markers if m.function == function}
+
     def _called_into_training(self, path: str, function: str) -> bool:
-        """A draw in a function that does not train counts where a call of it in its own file
-        reaches the training (or where the file has no call of it to follow): a plotting helper
-        that picks a random colour, called after the training, does not."""
+        """A draw in a function that does not train counts, unless every call of it in its own
+        file comes after the training its caller runs itself (a loop that steps an optimizer, a
+        `backward()`), and its value reaches no training from there: a plotting helper that
+        picks a random colour for a mask once the training is over. A caller whose training
+        happens in code it calls (`net.train(x)`, whose receiver the call graph may not know)
+        is not followed: the draw counts."""
         facts = self.project.files[path][1]
         callers = {f.function for f in facts.statement_flows if function in f.calls and f.function != function}
         if not function or not callers:
             return True
         for caller in callers:
             flows, training = self._function(path, caller)
-            if not any(training):
-                return True  # called from code that does not train either: not followed further
-            if any(self._reaches(flows, training, i) for i, f in enumerate(flows) if function in f.calls):
+            marked = self._marked(path, caller)
+            steps = [i for i, f in enumerate(flows) if f.end in marked or f.backward]
+            calls = [i for i, f in enumerate(flows) if function in f.calls]
+            if not steps or min(calls) <= max(steps) or any(self._reaches(flows, training, i) for i in calls):
                 return True
         return False
 

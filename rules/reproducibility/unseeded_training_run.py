@@ -121,6 +121,12 @@ class UnseededTrainingRun(ProjectRule):
                      "for epoch in range(3):\n    for x in samples:\n        model(x).sum().backward()\n        opt.step()\n"),
             path="train.ipynb", message="Python's `random`",
         ),
+        Invalid(  # the training runs in a method the call graph cannot see from the call: the draw counts
+            "import numpy as np\nimport torch\ndef negatives(y):\n    return y[np.random.permutation(len(y))]\n"
+            "class Net:\n    def train(self, x):\n        for epoch in range(3):\n            self.opt.step()\n"
+            "if __name__ == '__main__':\n    net = Net()\n    y_neg = negatives(y)\n    net.train(y_neg)\n",
+            path="train.py", message="NumPy's global generator",
+        ),
         Invalid(  # a helper's draw reaches the training through its call in the loop
             notebook("import numpy as np\nimport torch\ntorch.manual_seed(0)\n",
                      "def jitter(x):\n    return x + np.random.normal(size=x.shape)\n",
