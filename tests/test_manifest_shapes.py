@@ -127,3 +127,16 @@ def test_a_markdown_page_documents_the_files_it_tells_the_reader_to_download():
     assert facts.fetched_paths == [
         "week2/train.csv", "week2/prices.csv", "week2/data_folder.zip", "week2/data_folder/*",
     ]
+
+
+def test_a_markdown_page_names_the_repositories_its_download_commands_fetch():
+    from mldebt.extract.manifests import manifest_facts
+    from mldebt.extract.sources import TextSource
+
+    text = (
+        "```bash\nlitgpt download meta-llama/Llama-3-8B --access_token hf_...\n"
+        "$ huggingface-cli download org/model --local-dir ckpt\npython scripts/download_model.py EleutherAI/pythia-14m\n"
+        "litgpt finetune org/other\n```\n"
+    )
+    facts = manifest_facts(TextSource("README.md", "document", text))
+    assert facts.fetched_repositories == ["meta-llama/Llama-3-8B", "org/model", "EleutherAI/pythia-14m"]

@@ -558,6 +558,9 @@ class Facts:
     #: `wget`/`curl` commands fetch, from the repository root or the script's folder. Paths
     #: from the repository root; an archive (`data.zip`) also as its unpacked folder (`data/*`).
     fetched_paths: list[str] = field(default_factory=list)
+    #: Markdown: repositories (`org/name`) its commands download (`litgpt download org/name`,
+    #: `huggingface-cli download org/name`): the tool files them in a folder named so.
+    fetched_repositories: list[str] = field(default_factory=list)
     #: Python: reproducibility facts (see the classes above). `imported_modules` are the
     #: qualified names the file imports (`torch`, `pkg.utils.init_seeds`, `.utils`) and the
     #: modules it star-imports (`*pkg.utils`). Manifests: `declared_entry_points`.

@@ -682,6 +682,10 @@ _PROMPT = re.compile(r"^\s*(?:\$\s+|!|%)")
 #: File names a link may end with that are pages to read, not files to download.
 _PAGE = re.compile(r"\.(html?|php|aspx?|jsp|md|ipynb|py)$|^[^.]*$", re.IGNORECASE)
 _ARCHIVE = re.compile(r"\.(zip|tar\.gz|tgz|tar\.bz2|tar\.xz|tar|7z|rar)$", re.IGNORECASE)
+#: A command whose program or sub-command downloads (`litgpt download`, `huggingface-cli
+#: download`, `python download.py`, `python scripts/download_model.py`), up to its arguments.
+_DOWNLOAD_COMMAND = re.compile(r"^\s*(?:python3?\s+)?(?:[\w./-]+\s+)?[\w./-]*\bdownload\w*(?:\.py)?\s+(.+)$")
+_REPOSITORY = re.compile(r"^[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*$")
 
 
 def _document(source: TextSource, facts: Facts) -> None:
@@ -697,6 +701,9 @@ def _document(source: TextSource, facts: Facts) -> None:
         names += [name for url in _URL.findall(line) if number not in on_command_lines
                   and (name := _url_file_name(url)) and not _PAGE.search(name)]
     _add_fetched(facts, (join_path(folder, name) for name in names if not name.startswith(("/", "~"))))
+    for _, command in commands:
+        if download := _DOWNLOAD_COMMAND.match(command):
+            facts.fetched_repositories += [w for w in download.group(1).split() if _REPOSITORY.match(w)]
 
 
 def _add_fetched(facts: Facts, paths: Iterable[str]) -> None:

@@ -37,7 +37,9 @@ class UntrackedDataRead(ProjectRule):
     Markdown page of its folder or above tells the reader to download (`wget URL` in a code
     block, a link to the file, or to an archive that unpacks into its folder) comes from a
     documented source, as a notebook's own `!wget` does, and is not reported; so is a file a
-    shell script or a Makefile of the repository fetches (`download_data.sh`).
+    shell script or a Makefile of the repository fetches (`download_data.sh`), or one in the
+    folder of a repository a page's download command names (`litgpt download org/model` for
+    `checkpoints/org/model/lit_model.pth`).
     A file that downloads or unpacks data itself (a download call, an archive extraction, an
     MLflow `download_artifacts`, a notebook's `!wget` or `!unzip`) is taken to read what it
     fetched (`unverified-download` checks the download). A write is matched under the name the
@@ -82,6 +84,11 @@ class UntrackedDataRead(ProjectRule):
         Invalid(notebook("import tensorflow as tf\nm = tf.keras.models.load_model('dino_dragon.h5')\n"), path="week9/hw/hw.ipynb",
                 message="`week9/hw/dino_dragon.h5`",
                 files={"week8/homework.md": "Download the model:\n\nhttps://example.org/releases/download/v1/dino_dragon.h5\n"}),
+        # A page that downloads another model says nothing about this checkpoint.
+        Invalid("import torch\nsd = torch.load('checkpoints/meta-llama/Llama-3-8B/lit_model.pth')\n",
+                path="tutorials/ptl/train.py", line=2, message="lit_model.pth",
+                files={"tutorials/ptl/README.md": "```bash\nlitgpt download EleutherAI/pythia-160m\n"
+                       "litgpt finetune meta-llama/Llama-3-8B\n```\n"}),
         # A download script that fetches other files says nothing about this one.
         Invalid(_READ, path="train.py", line=2, message="`data/train.csv`", files={
             ".gitignore": "data/\n", "download.sh": "wget -P data https://example.org/v2/test.csv\n"}),
@@ -127,6 +134,10 @@ class UntrackedDataRead(ProjectRule):
               files={"week9/homework.md": "Download the model:\n\nhttps://example.org/releases/download/v1/dino_dragon.h5\n"}),
         Valid("import pandas as pd\ndf = pd.read_csv('data_folder/raw/regions.txt')\n", path="tutorial/explore.py",
               files={"tutorial/README.md": "    wget https://example.org/kdd/data_folder.zip\n    unzip data_folder.zip\n"}),
+        # The example's README downloads the checkpoint with the project's own CLI.
+        Valid("import torch\nsd = torch.load('checkpoints/meta-llama/Llama-3-8B/lit_model.pth')\n",
+              path="tutorials/ptl/train.py",
+              files={"tutorials/ptl/README.md": "```bash\nlitgpt download meta-llama/Llama-3-8B --access_token hf_...\n```\n"}),
         # The repository's download script fetches it.
         Valid(_READ, path="src/train.py", files={
             ".gitignore": "data/\n",
@@ -188,17 +199,22 @@ class UntrackedDataRead(ProjectRule):
         present = ArtifactIndex(project.present)
         documented = ArtifactIndex(p for _, (_, facts) in project.files.items() for p in facts.fetched_paths)
         documented_in: dict[str, set[str]] = {}  # file name -> folders of the pages that document it
+        repositories: dict[str, set[str]] = {}  # `org/name` -> folders of the pages that download it
         for page, (_, facts) in project.files.items():
             for path in facts.fetched_paths:
                 documented_in.setdefault(posixpath.basename(path), set()).add(posixpath.dirname(page))
+            for repository in facts.fetched_repositories:
+                repositories.setdefault(repository, set()).add(posixpath.dirname(page))
 
         def documented_above(code: str, meant: tuple[str, ...]) -> bool:
-            """A page of the reader's folder or above documents a download of that file name."""
+            """A page of the reader's folder or above documents a download of that file name,
+            or of the repository the file's folder is named after."""
             folder = posixpath.dirname(code)
-            return any(
-                page == "" or folder == page or folder.startswith(page + "/")
-                for path in meant for page in documented_in.get(posixpath.basename(path), ())
-            )
+            pages = {page for path in meant for page in documented_in.get(posixpath.basename(path), ())}
+            parts = [p.split("/") for p in meant]
+            pages.update(page for path in parts for i in range(len(path) - 2)
+                         for page in repositories.get(f"{path[i]}/{path[i + 1]}", ()))
+            return any(page == "" or folder == page or folder.startswith(page + "/") for page in pages)
         versioned = versioned_patterns(project)
 
         def tracked(path: str) -> bool:
