@@ -260,3 +260,19 @@ def load(path):
 
 def test_an_explicit_weights_only_false_after_a_load_of_the_same_file_is_its_own_finding():
     assert severities("MLD402", MISSING_THEN_FALSE) == [(4, "warning"), (6, "error")]
+
+
+#: A URL fetched in one branch, a local file loaded in the other: two loads, not one retried.
+URL_OR_FILE = """import torch
+from urllib.parse import urlparse
+def load_pretrained(model, weights):
+    if urlparse(weights).scheme:
+        sd = torch.hub.load_state_dict_from_url(weights, map_location='cpu')
+    else:
+        sd = torch.load(weights, map_location='cpu')
+    model.load_state_dict(sd)
+"""
+
+
+def test_a_url_fetch_and_a_file_load_of_one_argument_are_two_findings():
+    assert severities("MLD402", URL_OR_FILE) == [(5, "warning"), (7, "warning")]

@@ -84,7 +84,7 @@ class CheckpointLoadCollector(cst.BatchableCSTVisitor):
 
     def fill(self, facts: Facts, where: dict, module: cst.Module) -> None:
         files = own_files(self.ctx)  # after the walk, as `own_files` requires
-        reported: dict[bool, set[tuple[int, str]]] = {True: set(), False: set()}  # an explicit False is its own fact
+        reported: dict[bool, set[tuple[int, str, str | None]]] = {True: set(), False: set()}  # an explicit False is its own fact
         for node, verdict, explicit in self.loads:
             if (explicit or not self._module_allow_lists) and files.first_load(node, reported[explicit]):
                 span = where[node]

@@ -100,7 +100,7 @@ class UnsafeLoads:
 
     def report(self) -> None:
         files = own_files(self.rule.ctx)
-        reported: set[tuple[int, str]] = set()
+        reported: set[tuple[int, str, str | None]] = set()
         for node, verdict in self._loads:
             if files.reads_own_file(node) or not files.first_load(node, reported):
                 continue  # the module's own cache, or a second load of a file already reported
@@ -148,15 +148,15 @@ class OwnFiles(cst.BatchableCSTVisitor):
             self._done = True
             walk(self.ctx.module, [self])  # the shared walker: libcst's `visit` rebuilds every node
 
-    def first_load(self, call: cst.Call, reported: set[tuple[int, str]]) -> bool:
+    def first_load(self, call: cst.Call, reported: set[tuple[int, str, str | None]]) -> bool:
         """Whether `call` is the first of the unsafe loads in `reported` (updated here) to read
-        its file in its def (at module level every load counts): a retry of the same load under `except ModuleNotFoundError:`, or
+        its file in its def with the same call (at module level every load counts): a retry of the same load under `except ModuleNotFoundError:`, or
         the other branch of `map_location` choices, is one finding for one file."""
         self._run()
         read = self._reads.get(id(call))
         if read is None or read[0] is not call or self._read_scopes[id(call)] == id(None):
             return True  # no key to compare, or module level, where a name's rebinding is not followed
-        where = (self._read_scopes[id(call)], read[1])
+        where = (self._read_scopes[id(call)], read[1], self.ctx.qualname(call.func))  # a URL fetch is not a file load
         if where in reported:
             return False
         reported.add(where)
