@@ -513,7 +513,7 @@ class HyperparameterCollector(NameBindings, cst.BatchableCSTVisitor):
             if owner is None or (use.module_only and not owner.is_module):
                 continue
             values = owner.bindings[use.name]
-            if use.name in owner.params:
+            if use.name in owner.params and not self._module_setting(owner, use.name):
                 self._reads_hyperparameters = True  # a function's parameter: its caller configures it
             if len(values) == 1 and values[0] is not None:
                 overriding[id(values[0])] = overriding.get(id(values[0]), True) and use.config_override
@@ -540,6 +540,15 @@ class HyperparameterCollector(NameBindings, cst.BatchableCSTVisitor):
             (node, replace(site, overrides_config=True) if site.source == "constant" and overriding.get(id(node)) else site)
             for node, site in self.sites
         ]
+
+    def _module_setting(self, scope: _Scope, name: str) -> bool:
+        """Whether the module assigns `name` one literal (`num_epochs = 20` above `def train(model,
+        num_epochs)`): the parameter of the same name is fed the script's own setting, which is
+        reported where it is typed, not configuration the function's caller reads from elsewhere."""
+        while scope.parent is not None:
+            scope = scope.parent
+        values = scope.bindings.get(name, [])
+        return len(values) == 1 and values[0] is not None and _knob(numeric_value(values[0]), self._ignored)
 
     def located(self) -> list[cst.CSTNode]:
         self._resolve()

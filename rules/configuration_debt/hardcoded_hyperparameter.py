@@ -14,6 +14,10 @@ from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRu
 #: A book chapter's lesson: a model fitted with the values the text discusses, and no configuration.
 _LESSON = ("from sklearn.linear_model import LogisticRegression\nX = load()\n"
            "lr = LogisticRegression(C=100.0, solver='lbfgs')\nlr.fit(X_train, y_train)\n")
+#: A chapter's training function, which takes its epochs from the caller.
+_CHAPTER = ("import torch\nopt = torch.optim.SGD(model.parameters(), lr=0.001)\ndef train(model, num_epochs, train_dl):\n"
+            "    for epoch in range(num_epochs):\n        for x, y in train_dl:\n            loss_fn(model(x), y).backward()\n"
+            "            opt.step()\n")
 #: A script's options for some of its hyperparameters, for examples whose other literals hide from them.
 _OPTIONS = "import argparse\np = argparse.ArgumentParser()\np.add_argument('--epochs', type=int)\nargs = p.parse_args()\n"
 
@@ -190,6 +194,9 @@ class HardcodedHyperparameter(ProjectRule):
         Invalid(_LESSON, path="lib/fit.py", message="`C=100`", files={"run.py": "from lib.fit import X\nprint(X)\n"}),
         Invalid("from prefect import flow\n" + _LESSON, path="flows/train.py", message="`C=100`"),
         Invalid("import mlflow\nmlflow.log_params({'solver': 'lbfgs'})\n" + _LESSON, path="train.py", message="`C=100`"),
+        # A function whose parameter its caller reads from elsewhere (the environment) is configured.
+        Invalid("import os\n" + _CHAPTER + "hist = train(model, int(os.environ['EPOCHS']), train_dl)\n",
+                path="train.py", message="`lr=0.001`"),
         # A pipeline of transforms is one recipe: its probabilities are one finding.
         Invalid(_OPTIONS + "import albumentations as A\naug = A.Compose([\n    A.HorizontalFlip(p=0.5),\n"
                 "    A.OneOf([A.Blur(p=0.1), A.MotionBlur(p=0.2)], p=0.3),\n    A.RandomGamma(p=0.2),\n])\n",
@@ -212,6 +219,8 @@ class HardcodedHyperparameter(ProjectRule):
         # A lesson, a book chapter, a minimal example: a script that is a whole program and keeps none
         # of its hyperparameters anywhere but in its calls. The literal is the lesson, not a hidden setting.
         Valid(_LESSON, path="ch03/ch03.py"),
+        # A lesson's function given the lesson's own setting (`num_epochs = 20 ... train(model, num_epochs)`).
+        Valid(_CHAPTER + "num_epochs = 20\nhist = train(model, num_epochs, train_dl)\n", path="ch14/ch14_part1.py"),
         Valid("import torch\nbatch_size = 64\nloader = torch.utils.data.DataLoader(ds, batch_size=batch_size)\n"
               "opt = torch.optim.Adam(model.parameters(), lr=0.001)\nfor x in loader:\n    opt.step()\n", path="ch14/ch14_part1.py"),
         Valid("import torch\nimport lightning as L\nclass LitModel(L.LightningModule):\n"
