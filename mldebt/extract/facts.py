@@ -517,6 +517,8 @@ class Facts:
     #: Python: argparse options; module-level functions and classes; whether parsed
     #: arguments are read dynamically (`vars(args)`, `args.__dict__`).
     cli_options: list[CliOption] = field(default_factory=list)
+    #: Python: the parameters of click/typer commands, each an option of the command line.
+    command_parameters: list[str] = field(default_factory=list)
     definitions: list[Definition] = field(default_factory=list)
     reads_args_dynamically: bool = False
     #: Python: hyperparameters hard-coded in ML API calls, module constants and epoch loops;

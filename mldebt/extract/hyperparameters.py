@@ -302,7 +302,7 @@ class HyperparameterCollector(NameBindings, cst.BatchableCSTVisitor):
             if assigned is not None:
                 run.append(assigned)
                 continue
-            named = [v for n, v in run if n.lower() in self._constant_names and self._knob_written(v)]
+            named = [v for n, v in run if n.lower() in self._constant_names and self._setting_written(v)]
             if len(named) >= 2 or (named and len(run) >= _SETTINGS_BLOCK):
                 self._settings_values.update(id(value) for _, value in run)
             run = []
@@ -313,6 +313,11 @@ class HyperparameterCollector(NameBindings, cst.BatchableCSTVisitor):
             values = owner.bindings[node.value]
             node = values[0] if len(values) == 1 and values[0] is not None else node
         return isinstance(node, cst.SimpleString) and _CONFIG_FILE.search(node.value) is not None
+
+    def _setting_written(self, node: cst.BaseExpression) -> bool:
+        """A hyperparameter's value in a settings block: a knob, or a number it is usually left at
+        (`accumulate_grad_batches = 1` beside `batch_size = 8` is set, in one place, not omitted)."""
+        return self._knob_written(node) or _number(numeric_value(node))
 
     def _knob_written(self, node: cst.BaseExpression) -> bool:
         """A tuning knob's literal (`_knob`); not one too long to evaluate."""
@@ -545,9 +550,7 @@ class HyperparameterCollector(NameBindings, cst.BatchableCSTVisitor):
         """Whether the module assigns `name` one literal (`num_epochs = 20` above `def train(model,
         num_epochs)`): the parameter of the same name is fed the script's own setting, which is
         reported where it is typed, not configuration the function's caller reads from elsewhere."""
-        while scope.parent is not None:
-            scope = scope.parent
-        values = scope.bindings.get(name, [])
+        values = scope.module().bindings.get(name, [])
         return len(values) == 1 and values[0] is not None and _knob(numeric_value(values[0]), self._ignored)
 
     def located(self) -> list[cst.CSTNode]:

@@ -412,4 +412,5 @@ class ReproducibilityCollector(cst.BatchableCSTVisitor):
                 line = top_level[0].line if top_level else 1
                 entry_points.append(EntryPoint("script", "", line))
         entry_points += [EntryPoint("cli-command", name, where[n].line) for name, n in self.commands]
+        facts.command_parameters = [p.name.value for _, n in self.commands for p in (*n.params.params, *n.params.kwonly_params)]
         facts.entry_points = entry_points

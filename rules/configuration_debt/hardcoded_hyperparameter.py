@@ -156,7 +156,7 @@ class HardcodedHyperparameter(ProjectRule):
                 "        loss(model(x + eps)).backward()\n        opt.step()\n", path="vae.py", message="`lr=0.001`"),
         # A command's parameters are its options: the split typed beside them hides from them.
         Invalid("import typer\nfrom sklearn.model_selection import train_test_split\napp = typer.Typer()\n"
-                "@app.command()\ndef train(num_workers: int = 1):\n    tr, va = train_test_split(df, test_size=0.2)\n"
+                "@app.command()\ndef train(num_epochs: int = 1):\n    tr, va = train_test_split(df, test_size=0.2)\n"
                 "    model.fit(tr)\n", path="train.py", message="`test_size=0.2`"),
         # A model module the training imports.
         Invalid("import torch.nn as nn\nWIDTH = 512\nlayer = nn.Linear(768, WIDTH)\n", path="model.py", line=2,
@@ -194,6 +194,13 @@ class HardcodedHyperparameter(ProjectRule):
         Invalid(_LESSON, path="lib/fit.py", message="`C=100`", files={"run.py": "from lib.fit import X\nprint(X)\n"}),
         Invalid("from prefect import flow\n" + _LESSON, path="flows/train.py", message="`C=100`"),
         Invalid("import mlflow\nmlflow.log_params({'solver': 'lbfgs'})\n" + _LESSON, path="train.py", message="`C=100`"),
+        # A settings block whose second hyperparameter is 1 is configuration: the lr typed elsewhere hides from it.
+        Invalid("import torch\nimport lightning as L\nclass LitModel(L.LightningModule):\n"
+                "    def configure_optimizers(self):\n        return torch.optim.AdamW(self.parameters(), lr=2e-4)\n"
+                "if __name__ == '__main__':\n    batch_size = 8\n    accumulate_grad_batches = 1\n"
+                "    data.connect(batch_size=batch_size)\n"
+                "    trainer = L.Trainer(max_epochs=2, accumulate_grad_batches=accumulate_grad_batches)\n"
+                "    trainer.fit(LitModel(), data)\n", path="tutorials/ptl_small.py", message="`lr=0.0002`"),
         # A function whose parameter its caller reads from elsewhere (the environment) is configured.
         Invalid("import os\n" + _CHAPTER + "hist = train(model, int(os.environ['EPOCHS']), train_dl)\n",
                 path="train.py", message="`lr=0.001`"),
@@ -219,6 +226,15 @@ class HardcodedHyperparameter(ProjectRule):
         # A lesson, a book chapter, a minimal example: a script that is a whole program and keeps none
         # of its hyperparameters anywhere but in its calls. The literal is the lesson, not a hidden setting.
         Valid(_LESSON, path="ch03/ch03.py"),
+        # A settings block in which one hyperparameter is 1 (in a script with options for others).
+        Valid(_OPTIONS + "import torch\nbatch_size = 8\naccumulate_grad_batches = 1\n"
+              "loader = torch.utils.data.DataLoader(ds, batch_size=batch_size)\n"
+              "for epoch in range(args.epochs):\n    train_one_epoch(model, loader, accumulate_grad_batches)\n", path="train.py"),
+        # A click command whose only option is a data path configures no hyperparameter (a homework script).
+        Valid("import click\nfrom sklearn.ensemble import RandomForestRegressor\n@click.command()\n"
+              "@click.option('--data_path', default='./output')\ndef run_train(data_path: str):\n"
+              "    X, y = load(data_path)\n    RandomForestRegressor(max_depth=10).fit(X, y)\n"
+              "if __name__ == '__main__':\n    run_train()\n", path="homework/train.py"),
         # A lesson's function given the lesson's own setting (`num_epochs = 20 ... train(model, num_epochs)`).
         Valid(_CHAPTER + "num_epochs = 20\nhist = train(model, num_epochs, train_dl)\n", path="ch14/ch14_part1.py"),
         Valid("import torch\nbatch_size = 64\nloader = torch.utils.data.DataLoader(ds, batch_size=batch_size)\n"
@@ -459,15 +475,17 @@ def _number(value: str) -> bool:
 
 
 def _configured(facts: Facts) -> bool:
-    """Whether a module has configuration for hyperparameters: a command-line option or a
-    config class field named like one, a command whose parameters are options, or a config
-    file it loads. In one that has none, a config object built of literals
+    """Whether a module has configuration for hyperparameters: a command-line option (an
+    argparse option or a click/typer command's parameter) or a config class field named like
+    one, or a config file it loads (a command whose only option is a data path configures no
+    hyperparameter, as an argparse `--data_path` does not). In one that has none, a config object built of literals
     (`GRPOConfig(learning_rate=1e-5, ...)`) is its settings, in one place; where it has some,
     a literal beside them hides from them."""
-    return bool(facts.config_loads) or any(entry.kind == "cli-command" for entry in facts.entry_points) or any(
+    return bool(facts.config_loads) or any(
         name.lower() in _ALIASES
         for name in (
             *(option.dest for option in facts.cli_options),
+            *facts.command_parameters,
             *(f.name for config in facts.config_classes for f in config.fields),
         )
     )
