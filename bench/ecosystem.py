@@ -30,6 +30,7 @@ verdict; `report` only counts labels whose finding is in the run it is given. A 
 the severity the finding was judged at: "not worth a warning" says nothing about the same finding
 as a note, so when a rule change moves a finding to another severity its label no longer counts
 (`report` shows it as "regraded") and `sample` offers it again, with the old verdict beside it.
+The same holds for a label whose fingerprint now names a finding at another path or line.
 """
 
 from __future__ import annotations
@@ -329,9 +330,13 @@ def command_labels_add(args: argparse.Namespace) -> int:
 
 
 def judged_label(labels: dict[tuple[str, str], dict], repo: str, finding: dict) -> dict | None:
-    """The label that judges `finding` as it is now: one given at the finding's severity."""
+    """The label that judges `finding` as it is now: one given at the finding's severity and place.
+    The place matters because a fingerprint counts repeats of one message: when a change drops the
+    first of two, the second inherits its fingerprint, and must not inherit its verdict."""
     label = labels.get((repo, finding["fingerprint"]))
-    return label if label is not None and label["severity"] == finding["severity"] else None
+    if label is None or label["severity"] != finding["severity"]:
+        return None
+    return label if (label["path"], label["line"]) == (finding["path"], finding["line"]) else None
 
 
 def sample(run: dict[str, list[dict]], labels: dict[tuple[str, str], dict], per: int) -> list[dict]:
@@ -380,7 +385,7 @@ class Tally:
     true: int = 0
     debatable: int = 0
     wrong: int = 0
-    regraded: int = 0  # findings judged at another severity than they have now: not counted as judged
+    regraded: int = 0  # findings judged at another severity or line than they have now: not counted as judged
     short_samples: int = 0  # (repo) cells with fewer than min(per, findings) judged
 
     @property
@@ -507,7 +512,7 @@ def _page(table: str, runs: str, labels: int, glue: str) -> str:
         "## Panel\n\n| repository | commit | kinds |\n|---|---|---|\n" + repos + "\n\n"
         f"## Precision per rule\n\nRuns {runs} (folder names: the mldebt commit each scanned with); "
         f"{labels} labels in bench/labels.yaml, the same set for both columns; a label counts where its "
-        f"finding has the severity it was judged at (`regraded`: judged at another severity, not counted).\n\n"
+        f"finding has the severity it was judged at (`regraded`: judged at another severity or another line, not counted).\n\n"
         + table + "\n"
         "## Glue code per repository\n\nFrom `metrics.glue_code` of the run's reports: glue statements "
         "(format conversion, file shuffling, subprocess calls, argument marshalling) over all counted "

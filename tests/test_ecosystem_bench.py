@@ -102,6 +102,17 @@ def test_a_label_judged_at_another_severity_is_regraded_and_sampled_again():
     assert stub["was"] == "debatable at warning: read the code"
 
 
+def test_a_fingerprint_that_moved_to_another_line_does_not_inherit_the_verdict():
+    """Fingerprints number repeats of one message: dropping the first repeat hands its fingerprint
+    to the second, at another line, which must be judged afresh rather than take the verdict."""
+    labels = {("o/r", "a"): label("a", "wrong"), ("o/r", "b"): label("b", "true")}
+    run = {"o/r": [finding("a", line=40), finding("b")]}
+    tallies = eco.tally(run, labels, per=10)
+    assert (tallies["MLD101"].judged, tallies["MLD101"].wrong, tallies["MLD101"].regraded) == (1, 0, 1)
+    [stub] = eco.sample(run, labels, per=10)
+    assert stub["fingerprint"] == "a" and stub["line"] == 40 and stub["was"].startswith("wrong at warning")
+
+
 def test_sample_since_an_earlier_run_judges_only_what_appeared():
     before = {"o/r": [finding(str(i)) for i in range(12)]}
     after = {"o/r": before["o/r"] + [finding("new1"), finding("new2", rule="MLD701")]}
