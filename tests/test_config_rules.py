@@ -4,20 +4,21 @@ enough (how many findings one fact gives)."""
 from __future__ import annotations
 
 from mldebt.rule import Invalid
+from mldebt.rules.dead_experimental_codepath.unread_config_key import loaded_example as loaded
 from mldebt.testing import run_example
 
 
 def test_a_section_nothing_reads_is_one_finding_at_the_section():
     config = "s3:\n  max_write: 10\n  max_read: 15\n  enable_async: false\nlr: 0.1\n"
     example = Invalid(config, path="conf/gpt.yaml", files={"train.py": "def f(c, o):\n    return c.lr, o.max_write, o.max_read\n"})
-    findings, _ = run_example("MLD204", example)
+    findings, _ = run_example("MLD204", loaded(example))
     assert [(f.line, f.message) for f in findings] == [(1, "config key `s3` is never read by the code")]
 
 
 def test_an_unread_key_of_a_read_section_is_reported():
     config = "s3:\n  max_write: 10\n  max_read: 15\n  enable_async: false\nlr: 0.1\n"
     example = Invalid(config, path="conf/gpt.yaml", files={"train.py": "def f(c):\n    return c.lr, c.s3.max_write, c.s3.max_read\n"})
-    findings, _ = run_example("MLD204", example)
+    findings, _ = run_example("MLD204", loaded(example))
     assert [f.line for f in findings] == [4]
 
 
@@ -53,7 +54,7 @@ def test_a_library_a_script_drives_is_not_compared_with_the_scripts_config():
 def test_a_top_level_section_iterated_somewhere_does_not_excuse_every_configs_section():
     code = "def f(cfg, config):\n    for key, val in config.model.items():\n        print(key)\n    return cfg.model.dim\n"
     example = Invalid("model:\n  dim: 64\n  sync_batch_comm: false\n", path="conf/gpt.yaml", files={"gpt.py": code})
-    findings, _ = run_example("MLD204", example)
+    findings, _ = run_example("MLD204", loaded(example))
     assert [f.line for f in findings] == [3]
 
 
@@ -64,3 +65,14 @@ def test_a_pipeline_of_transforms_is_one_finding_at_its_first_probability():
               "flip = A.VerticalFlip(p=0.4)\n")
     findings, _ = run_example("MLD101", Invalid(options + recipe, path="augment.py"))
     assert [f.line for f in findings] == [6, 10]
+
+
+def test_a_config_no_code_loads_belongs_to_a_tool_and_is_not_checked():
+    """A Kedro data catalog: Kedro reads every entry; the nodes name datasets, never the file."""
+    catalog = "companies:\n  type: pandas.CSVDataset\n  filepath: data/01_raw/companies.csv\n  versioned: true\n"
+    nodes = ("def create_pipeline():\n    return pipeline([node(preprocess, inputs='companies', outputs='model_input')])\n"
+             "def describe(dataset):\n    return dataset.type, dataset.filepath\n")
+    example = Invalid(catalog, path="conf/base/catalog.yml", files={"src/pipeline.py": nodes})
+    assert run_example("MLD204", example)[0] == []
+    flagged, _ = run_example("MLD204", loaded(example))
+    assert [f.line for f in flagged] == [4]

@@ -1,11 +1,10 @@
-import fnmatch
 from collections.abc import Iterator
 
 from mldebt.rules.configuration_debt import code_sites, shown
 
 from mldebt.discover import FileKind, is_test_path
 from mldebt.project import Project
-from mldebt.project.graph import readings
+from mldebt.project.configs import config_loaders
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
 
 _CONFIG = "train:\n  lr: 0.001\n  batch_size: 64\n"
@@ -84,7 +83,7 @@ class ConfigValueInCode(ProjectRule):
                 keys += [(path, k) for k in facts.config_keys if k.value is not None]
         if not keys:
             return
-        loaders = _loaders(project, {path for path, _ in keys})
+        loaders = config_loaders(project, {path for path, _ in keys})
         members: dict[str, set[str]] = {}
         applies: dict[tuple[str, str], bool] = {}
         for path, site in code_sites(project):
@@ -108,20 +107,3 @@ class ConfigValueInCode(ProjectRule):
                         related=((config_path, key.line),),
                     )
                     break
-
-
-def _loaders(project: Project, configs: set[str]) -> dict[str, list[str]]:
-    """Config file -> the code files that load it: name it in a string, open it, or compose it
-    with hydra (`Facts.config_loads`, and reads of config files among the data accesses)."""
-    found: dict[str, list[str]] = {}
-    for path, (kind, facts) in project.files.items():
-        if kind not in FileKind.CODE:
-            continue
-        named = list(facts.config_loads) + [
-            reading for access in facts.data_access if access.mode == "read"
-            for reading in readings(path, access, access.path)
-        ]
-        loaded = {c for ref in named for c in (fnmatch.filter(configs, ref) if "*" in ref else [ref] if ref in configs else [])}
-        for config in loaded:
-            found.setdefault(config, []).append(path)
-    return found

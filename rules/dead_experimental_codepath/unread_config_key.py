@@ -1,3 +1,4 @@
+import dataclasses
 import fnmatch
 import functools
 import re
@@ -6,6 +7,7 @@ from collections.abc import Iterator
 from mldebt.discover import CONFIG_DIRS, FileKind, is_test_path
 from mldebt.knowledge import load_table
 from mldebt.project import Project
+from mldebt.project.configs import config_loaders
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
 
 #: Keys that configuration frameworks read themselves (hydra, OmegaConf; `_base_`
@@ -46,6 +48,12 @@ _SPREAD = ("def deploy(endpoint_cfg: dict, region: str):\n    service = ServiceC
            "    return service.framework, service.task, region\n")
 
 
+def loaded_example(example: Invalid) -> Invalid:
+    """`example` with a script that loads its config file by name."""
+    loader = f"import yaml\nCONFIG = yaml.safe_load(open({example.path!r}))\n"
+    return dataclasses.replace(example, files={**example.files, "load_config.py": loader})
+
+
 class UnreadConfigKey(ProjectRule):
     """A key of an experiment config file that no code reads.
 
@@ -58,7 +66,10 @@ class UnreadConfigKey(ProjectRule):
     (`cfg.get(f"{loss}_kwargs")` reads `tdt_kwargs`).
 
     ## Who owns the file
-    A key is the code's to read only in a file the code owns. A key is read when the code
+    A key is the code's to read only in a file the code owns: one it loads (names the file in
+    a string, opens it, or composes its folder with hydra). A config file no code names is read
+    by a tool (a Kedro data catalog, a CI system's config, an evaluation harness's task files)
+    and is not checked. A key is read when the code
     hands its parent mapping whole to something that is not the project's own code, and a
     file (or a part of it) that belongs to a tool by its schema is read by that tool,
     whatever its name in one repository: a DeepSpeed config (DeepSpeed reads every key of its
@@ -100,7 +111,8 @@ class UnreadConfigKey(ProjectRule):
     severity = Severity.INFO
     confidence = Confidence.MEDIUM
     in_tests = False
-    INVALID = [
+    # Every must-flag example loads its config from code (`loaded_example`): only such a file is the code's.
+    INVALID = [loaded_example(example) for example in [
         # One object among other settings does not make the group a collection of objects.
         Invalid("logger:\n  wandb:\n    group: mnist\n  aim:\n    experiment: mnist\n", path="configs/experiment/example.yaml",
                 line=4, message="`logger.aim`",
@@ -161,7 +173,7 @@ class UnreadConfigKey(ProjectRule):
                 path="configs/deploy.yaml", line=3, message="`deploy.old_region`", files={"deploy.py": _SPREAD}),
         Invalid('{"epochs": 3, "old_schedule": "cosine", "seed": 0}\n', path="configs/run.json", message="`old_schedule`",
                 files={"train.py": "import json\ncfg = json.load(open('configs/run.json'))\nprint(cfg['epochs'], cfg['seed'])\n"}),
-    ]
+    ]]
     VALID = [
         Valid("train:\n  lr: 0.001\n", path="configs/train.yaml", files={"train.py": _TRAIN + "lr = cfg['train']['lr']\n"}),
         Valid("model:\n  dim: 64\n", path="conf/model.yaml", files={"train.py": "def run(cfg):\n    return cfg.model.dim\n"}),
@@ -269,6 +281,11 @@ class UnreadConfigKey(ProjectRule):
             path: facts.config_keys for path, (kind, facts) in project.files.items()
             if kind == FileKind.CONFIG and not is_test_path(path) and not _other_tools(facts.config_keys)
         }
+        # A key is the code's to read only in a file the code loads (names, opens or composes):
+        # a YAML or JSON file no code names is read by some tool (a data catalog, a CI system,
+        # an evaluation harness), whatever folder it sits in.
+        loaded = config_loaders(project, set(configs))
+        configs = {path: keys for path, keys in configs.items() if path in loaded}
         built_whole = _groups_built_whole(configs) | _HYDRA_SECTIONS
         for path, keys in configs.items():
             if _group(path) not in built_whole:
