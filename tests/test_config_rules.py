@@ -76,3 +76,12 @@ def test_a_config_no_code_loads_belongs_to_a_tool_and_is_not_checked():
     assert run_example("MLD204", example)[0] == []
     flagged, _ = run_example("MLD204", loaded(example))
     assert [f.line for f in flagged] == [4]
+
+
+def test_a_sibling_of_a_loaded_config_is_an_alternative_picked_on_the_command_line():
+    loader = "import argparse, yaml\np = argparse.ArgumentParser()\np.add_argument('--config', default='configs/baseline.yaml')\n" \
+             "cfg = yaml.safe_load(open(p.parse_args().config))\nprint(cfg['lr'], cfg['depth'])\n"
+    example = Invalid("lr: 0.1\ndepth: 6\nold_depth: 3\n", path="configs/deeper.yaml",
+                      files={"configs/baseline.yaml": "lr: 0.1\ndepth: 4\n", "run.py": loader})
+    findings, _ = run_example("MLD204", example)
+    assert [f.line for f in findings] == [3]

@@ -1,6 +1,7 @@
 import dataclasses
 import fnmatch
 import functools
+import posixpath
 import re
 from collections.abc import Iterator
 
@@ -67,9 +68,10 @@ class UnreadConfigKey(ProjectRule):
 
     ## Who owns the file
     A key is the code's to read only in a file the code owns: one it loads (names the file in
-    a string, opens it, or composes its folder with hydra). A config file no code names is read
-    by a tool (a Kedro data catalog, a CI system's config, an evaluation harness's task files)
-    and is not checked. A key is read when the code
+    a string, opens it, or composes its folder with hydra), or a sibling of one in its folder
+    (alternatives picked on the command line). A config file no code names is read by a tool
+    (a Kedro data catalog, a CI system's config, an evaluation harness's task files) and is
+    not checked. A key is read when the code
     hands its parent mapping whole to something that is not the project's own code, and a
     file (or a part of it) that belongs to a tool by its schema is read by that tool,
     whatever its name in one repository: a DeepSpeed config (DeepSpeed reads every key of its
@@ -281,11 +283,13 @@ class UnreadConfigKey(ProjectRule):
             path: facts.config_keys for path, (kind, facts) in project.files.items()
             if kind == FileKind.CONFIG and not is_test_path(path) and not _other_tools(facts.config_keys)
         }
-        # A key is the code's to read only in a file the code loads (names, opens or composes):
-        # a YAML or JSON file no code names is read by some tool (a data catalog, a CI system,
-        # an evaluation harness), whatever folder it sits in.
+        # A key is the code's to read only in a file the code loads (names, opens or composes),
+        # or in a sibling of one (a folder of alternatives picked on the command line): a YAML
+        # or JSON file no code names is read by some tool (a data catalog, a CI system, an
+        # evaluation harness), whatever folder it sits in.
         loaded = config_loaders(project, set(configs))
-        configs = {path: keys for path, keys in configs.items() if path in loaded}
+        folders = {posixpath.dirname(path) for path in loaded}
+        configs = {path: keys for path, keys in configs.items() if posixpath.dirname(path) in folders}
         built_whole = _groups_built_whole(configs) | _HYDRA_SECTIONS
         for path, keys in configs.items():
             if _group(path) not in built_whole:
