@@ -619,6 +619,11 @@ _SHELL_FETCH = re.compile(r"#\|? ?\s*!?\s*(wget|curl|unzip|tar|gdown|kaggle|gsut
 #: Packages whose clients read objects with `download_file(Bucket, Key, ...)`/`get_object`.
 _BOTO = frozenset({"boto3", "botocore", "aioboto3", "aiobotocore"})
 
+#: A call whose name says it downloads (`download_file`, `fetch_data`, `hf_hub_download`).
+_DOWNLOAD_CALL = re.compile(r"(^|_)(download|fetch)(_|$)")
+#: A keyword naming where a download is written: `output_file_path=`, `target_dir=`, `dst_path=`.
+_DESTINATION_KEYWORD = re.compile(r"^(output|out|target|local|dest|dst|destination|save)(_(file|dir|directory|folder|path|name))*$")
+
 #: A file name of a config format (`train.yaml`), as a string in code names one.
 _CONFIG_FILE = re.compile(r"\.(ya?ml|json|toml)$")
 
@@ -675,6 +680,7 @@ class DataAccessCollector(_ModuleLevelVisitor):
         self._calls, self._methods, self._open = table["calls"], table["methods"], set(table["open"])
         self._object_store, self._uri_open = set(table["object_store_methods"]), set(table["uri_open_methods"])
         self._fetch_methods = set(table["fetch_methods"])
+        self._download_positions: dict[str, int] = table["download_destinations"]
         self._local_builders = set(load_table("data_sources")["local_builders"])  # load_dataset("csv", ...)
         self._fetchers = set(load_table("data_sources")["downloads"]["calls"]) | _UNPACKERS
         self.fetches = any(_SHELL_FETCH.search(line) for line in ctx.lines) if ctx.kind == "notebook" else False
@@ -818,11 +824,27 @@ class DataAccessCollector(_ModuleLevelVisitor):
                 mode = literal_value(call_argument(node, "mode", 1))
                 written = isinstance(mode, str) and any(c in mode for c in "wax")
                 self.accesses.append(("write" if written else "read", target, node, ".open()"))
+        elif _DOWNLOAD_CALL.search(method or (name or dotted_name(node.func) or "").rsplit(".", 1)[-1]):
+            self._record_download(node, method)
         elif isinstance(node.func, cst.Attribute) and node.func.attr.value in self._methods:
             entry = self._methods[node.func.attr.value]
             target = node.func.value if entry["path"] is None else call_argument(node, *entry["path"])
             if isinstance(target, cst.BaseExpression):
                 self._record(entry["mode"], target, node, f".{node.func.attr.value}()", entry.get("scheme"))
+
+    def _record_download(self, node: cst.Call, method: str | None) -> None:
+        """A download into a local path the call names (by a destination keyword, or at the
+        position `download_destinations` knows for the method) writes that path, or the files
+        under it when it is a folder; a URL given there is where it reads from, not a write."""
+        destination = next((a.value for a in node.args if a.keyword and _DESTINATION_KEYWORD.match(a.keyword.value)), None)
+        if destination is None and method in self._download_positions:
+            destination = call_argument(node, None, self._download_positions[method])
+        path = self.resolve(destination) if isinstance(destination, cst.BaseExpression) else None
+        if path is None or is_uri(path):
+            return
+        api = f".{method}()" if method else self.ctx.qualname(node.func) or dotted_name(node.func) or ""
+        self._record("write", destination, node, api)
+        self._record("write", destination, node, api, suffix="/*")
 
     def _pickled_paths(self) -> list[tuple[str, cst.Call, list[Named] | None]]:
         """The pickle-based loads and writes of the module and the expressions naming their files."""

@@ -99,6 +99,12 @@ class UntrackedDataRead(ProjectRule):
         Invalid("import hydra\nimport torch\n@hydra.main(config_path='conf', config_name='train')\n"
                 "def main(cfg):\n    m = torch.load(cfg.model.weights)\n", path="train.py", line=5,
                 message="`weights/model.pt`", files={"conf/train.yaml": "model:\n  weights: weights/model.pt\n"}),
+        # A run's output downloaded under another name says nothing about this file.
+        Invalid("import pandas as pd\nbest_run.download_file('outputs/scores.csv', 'scores.csv')\n"
+                "df = pd.read_csv('data/train.csv')\n", path="forecast.py", line=3, message="`data/train.csv`"),
+        # A URL handed to a download is where it reads from: the file it writes is not named.
+        Invalid("import pandas as pd\nclient.download('https://example.org/v1/train.csv')\ndf = pd.read_csv('train.csv')\n",
+                path="fetch.py", line=3, message="`train.csv`"),
         # `np.save("x")` writes `x.npy`, not the `x.npz` read here.
         Invalid("import numpy as np\nnp.save('arrays', x)\ny = np.load('arrays.npz')\n", path="prep.py", line=3,
                 message="`arrays.npz`"),
@@ -175,6 +181,16 @@ class UntrackedDataRead(ProjectRule):
         Valid("import pickle\nclient.download_artifacts(run_id=run_id, path='preprocessor', dst_path='.')\n"
               "with open('preprocessor/preprocessor.b', 'rb') as f:\n    dv = pickle.load(f)\n", path="registry.py",
               files={".gitignore": "preprocessor/\n"}),
+        # The code downloads the file it reads, into the path it names (Azure ML's run outputs,
+        # a dataset or model downloaded into a folder, a download helper's destination keyword).
+        Valid("import pandas as pd\nbest_run.download_file('outputs/predictions.csv', 'predictions.csv')\n"
+              "df = pd.read_csv('predictions.csv')\n", path="forecast.py", files={".gitignore": "*.csv\n"}),
+        Valid("import numpy as np\nrun.download_file(name='outputs/x_test.npy', output_file_path='x_test.npy')\n"
+              "x = np.load('x_test.npy')\n", path="explain.py"),
+        Valid("import pandas as pd\nexplanations.download('training_explanations')\n"
+              "df = pd.read_csv('training_explanations/features.csv')\n", path="explain.py"),
+        Valid("import pandas as pd\nfetch_dataset('adult', target_dir='data/adult')\n"
+              "df = pd.read_csv('data/adult/adult.csv')\n", path="prepare.py"),
         # Credentials are kept out of git on purpose.
         Valid("import json\ncreds = json.load(open('creds.txt'))\n", path="deploy/parse_json.py"),
         Valid("token = open('secrets/hf_token').read()\ncert = open('certs/server.pem').read()\n", path="serve.py"),
