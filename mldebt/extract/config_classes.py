@@ -57,6 +57,9 @@ class ConfigClassCollector(cst.BatchableCSTVisitor):
         self.field_targets: set[cst.Name] = set()
         self.handed: set[str] = set()
         self.used: set[str] = set()
+        #: annotations of record fields (`queue: QueueConfig` in an attrs class): naming a config
+        #: class there does not use it, whoever builds the record (a deserialiser) builds it too
+        self._field_annotations: set[cst.Annotation] = set()
         self.takes_whole = False
 
     def _name(self, node: cst.BaseExpression) -> str:
@@ -68,6 +71,11 @@ class ConfigClassCollector(cst.BatchableCSTVisitor):
         making = [d for d in decorators if d in self.decorators]
         bases = [self._name(b.value) for b in node.bases if b.keyword is None]
         pydantic = any(b.rsplit(".", 1)[-1] in ("BaseModel", "BaseSettings") for b in bases)
+        if making or pydantic:
+            self._field_annotations.update(
+                small.annotation for statement in node.body.body if isinstance(statement, cst.SimpleStatementLine)
+                for small in statement.body if isinstance(small, cst.AnnAssign)
+            )
         if not (making or pydantic) or not config_class_name(node.name.value):
             self._open.append(None)
             return
@@ -113,6 +121,8 @@ class ConfigClassCollector(cst.BatchableCSTVisitor):
             self._config_name(func.value, self.used)
 
     def visit_Annotation(self, node: cst.Annotation) -> None:
+        if node in self._field_annotations:
+            return
         for part in _annotation_parts(node.annotation):
             self._config_name(part, self.used)
 

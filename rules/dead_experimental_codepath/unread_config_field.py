@@ -10,6 +10,10 @@ _CONFIG = (
     "from dataclasses import dataclass\n\n@dataclass\nclass TrainConfig:\n"
     "    lr: float = 3e-4\n    epochs: int = 10\n    warmup_steps: int = 500\n"
 )
+_SCHEMAS = (
+    "import attr\n\n@attr.define\nclass QueueConfig:\n    max_consume: int = 1\n\n"
+    "@attr.define\nclass DeploymentSchema:\n    name: str\n    queue: QueueConfig\n"
+)
 _TRAIN = "from config import TrainConfig\n\ndef main(cfg: TrainConfig):\n    return cfg.lr, cfg.epochs\n"
 
 
@@ -32,7 +36,8 @@ class UnreadConfigField(ProjectRule):
     `wandb.init`: `rules/knowledge/config_classes.yaml`), registered by another decorator, or
     derived from a base class outside the repository, which may read fields by reflection;
     the same holds for its config base and derived classes. A class the project never
-    constructs or annotates (nor one of those) is a schema for other code (`DataLoaderConfig`
+    constructs or annotates (nor one of those; naming it as the type of another record's field
+    does not count, whoever builds the record builds it) is a schema for other code (`DataLoaderConfig`
     mirroring `DataLoader`'s arguments) and is not reported either. Only classes named like a
     config (`*Config`, `*Args`, `*Settings`, `*Params`, ...).
 
@@ -63,6 +68,9 @@ class UnreadConfigField(ProjectRule):
             path="data_config.py", line=10, message="`VideoDataConfig.sep_token_between_frames`",
             files={"data.py": "from data_config import DataConfig\n\ndef load(cfg: DataConfig):\n    return cfg.media, cfg.frames\n"},
         ),
+        # a config class nested in a record is still used when the project builds it itself
+        Invalid(_SCHEMAS, path="schemas.py", line=5, message="`QueueConfig.max_consume`", files={"client.py": (
+            "from schemas import DeploymentSchema, QueueConfig\nd = DeploymentSchema('a', QueueConfig())\nprint(d.name)\n")}),
         Invalid("import attrs\n\n@attrs.define\nclass EvalOptions:\n    top_k: int = 5\n    old_beam: int = 4\n",
                 path="opts.py", line=6, message="`EvalOptions.old_beam`", files={"run.py": "import opts\nprint(opts.EvalOptions().top_k)\n"}),
     ]
@@ -89,6 +97,11 @@ class UnreadConfigField(ProjectRule):
         Valid("from dataclasses import dataclass\n\n@dataclass\nclass Detection:\n    box: tuple\n    score: float\n", path="det.py"),
         # a schema the project exports but never builds: other code passes it on whole
         Valid(_CONFIG, path="pkg/config.py", files={"pkg/__init__.py": "from .config import TrainConfig\n__all__ = ['TrainConfig']\n"}),
+        # an API schema: a config class named only as a record's field type is built by whatever
+        # builds the record (here a deserialiser), never by the project's code
+        Valid(_SCHEMAS, path="schemas.py", files={"client.py": (
+            "import cattrs\nfrom schemas import DeploymentSchema\n\n"
+            "def get(data) -> DeploymentSchema:\n    return cattrs.structure(data, DeploymentSchema)\n")}),
         # a subclass taken whole takes its base's fields too
         Valid(_CONFIG, path="config.py", files={"train.py": (
             "from dataclasses import asdict, dataclass\nfrom config import TrainConfig\n\n@dataclass\n"
