@@ -22,6 +22,8 @@ _DOC_HEADING = re.compile(
     r"|\b(usage|examples?|like this|as follows|(use|see) below|with)\s*:$|, where:?$",
     re.IGNORECASE,
 )
+#: A Markdown code fence in a comment (`# ```python`): what follows is an example written for a reader.
+_FENCE = re.compile(r"^(```|~~~)")
 #: A line of algebra that is no Python (`# s * s = w * h`): the block around it is a derivation.
 _EQUATION = re.compile(r"^[\w.]+( *[-+*/^] *[\w.]+)+ *= *[\w.]+( *[-+*/^] *[\w.]+)*$")
 #: A prose line that says why the code beside it is kept commented (`# uncomment once X is
@@ -234,7 +236,7 @@ class CommentedOutCode(PythonRule):
     unmistakably code: assignments, imports, block headers, calls on an object. Words
     joined by operators (`# Post-process`, `# Save/log`) and a word before a parenthesis
     (`# Download (optional)`) are prose. Example code under a `# Usage:` or `# Example:`
-    heading is documentation, to the end of its comment block, and so is a comment block that
+    heading or a Markdown fence (`# ```python`) is documentation, to the end of its comment block, and so is a comment block that
     shows an interactive session (`# >>> print(cfg)` and its output). A file's leading comment
     block (license headers) is never reported, nor a Sphinx `conf.py` (its commented options
     are the template's documentation of the settings). Nor is a notebook that nothing runs: a lesson
@@ -324,6 +326,9 @@ class CommentedOutCode(PythonRule):
         # A reason holds for its stretch of comments, not past the live code that ends it.
         Invalid("def f(y):\n    # 2. With scikit-learn\n    # a = fit(y)\n    # b = score(a)\n    y = y + 1\n"
                 "    # c = slow(y)\n    # d = g(c)\n    return y\n", line=6, message="2 lines"),
+        # A fence documents its own comment block only: code commented out in the next one is still reported.
+        Invalid("def f(y):\n    # ```python\n    # f(1)\n    # ```\n    y = y + 1\n"
+                "    # x = slow(y)\n    # z = g(x)\n    # w = h(z)\n    return y\n", line=6),
         # A heading that names old code is no introduction to an example.
         Invalid("def f(y):\n    # Old implementation:\n    # x = slow(y)\n    # z = g(x)\n    return y\n", line=3),
         # A `conf.py` that is no Sphinx configuration is code like any other.
@@ -401,6 +406,10 @@ class CommentedOutCode(PythonRule):
         # A string above introduces the commented commands (a notebook exported as a script).
         'x = 1\n"""## Load adapters from the Hub\n\nYou can load adapters using the commands below:\n"""\n\n'
         "# config = PeftConfig.from_pretrained(model_id)\n# model = load(config.base_model)\n",
+        # An example in a Markdown fence, written for the reader of the comment.
+        "def decode(field, dtype):\n    # dtype is required, as in\n    #\n    # ```python\n    # import numpy as np\n    #\n"
+        "    # @svc.api(input=NumpyNdarray(dtype=np.float16))\n    # def predict(x):\n    #     return x\n    # ```\n"
+        "    return np.frombuffer(field, dtype=dtype)\n",
         # Documentation introduced by its last words, and a derivation.
         "_C.VIS_PERIOD = 0\n# global config is for quick hack purposes,\n# and access it with:\n#\n"
         "# from detectron2.config import global_cfg\n# print(global_cfg.HACK)\n#\n# Do not commit configs into it.\n_C.GLOBAL = 1\n",
@@ -459,7 +468,7 @@ class CommentedOutCode(PythonRule):
                 continue
             if not text.startswith("#"):
                 documenting = False
-            elif _DOC_HEADING.search(text[1:].strip()):
+            elif _DOC_HEADING.search(text[1:].strip()) or _FENCE.match(text[1:].strip()):
                 documenting = True
             if text[1:].strip().startswith(">>>"):
                 transcript = True
