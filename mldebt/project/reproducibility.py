@@ -14,12 +14,16 @@ from typing import TYPE_CHECKING
 
 from mldebt.discover import FileKind, is_test_path
 from mldebt.extract.facts import EntryPoint, NondeterminismSwitch, RandomnessUse, SeedSet, StatementFlow, TrainingMarker
+from mldebt.knowledge import load_table
 from mldebt.project.callgraph import CallGraph
 from mldebt.project.commands import Commands
 
 if TYPE_CHECKING:
     from mldebt.project.model import Project
 
+
+#: Libraries whose values a draw of Python's `random` can shape into training data.
+_DATA_LIBRARIES = frozenset(load_table("reproducibility")["data_libraries"])
 
 #: The kind of entry point a command makes of a script without a `__main__` block.
 COMMAND = "command"
@@ -176,6 +180,21 @@ class _Flow:
         return False
 
 
+def _infrastructure(project: Project, path: str, use: RandomnessUse) -> bool:
+    """A draw of Python's `random` in a module that neither trains, feeds data, reads or writes
+    data, nor imports a library of arrays, tensors, images, text or tables (`data_libraries`):
+    a free port, an id, the jitter of a retry's backoff. Its value cannot become what a run
+    trains on, however far the call graph from the entry point goes (a serving library's CLI
+    reaches its framework adapters, and with them a training marker). Only draws from the
+    global generator: an own `random.Random()` stays for MLD702 to judge."""
+    if use.generator != "python" or not use.global_seed:
+        return False
+    facts = project.files[path][1]
+    if facts.training_markers or facts.feeds_data or facts.data_access:
+        return False
+    return not any(site.module.partition(".")[0] in _DATA_LIBRARIES for site in facts.imports)
+
+
 def training_runs(project: Project) -> list[TrainingRun]:
     """Every entry point outside tests that reaches training code, in path order. An entry
     point that another entry point of its file reaches (a click command its `__main__` block
@@ -232,7 +251,10 @@ def training_runs(project: Project) -> list[TrainingRun]:
         line = entry.line
         if entry.kind == "notebook":
             line = next((m.line for p, m in markers if p == path), line)
-        randomness = tuple((p, use) for p, use in facts_of("randomness") if p != path or flow.reaches_training(p, use))
+        randomness = tuple(
+            (p, use) for p, use in facts_of("randomness")
+            if (flow.reaches_training(p, use) if p == path else not _infrastructure(project, p, use))
+        )
         runs.append(TrainingRun(
             path, entry, line, markers, randomness, seeds, facts_of("nondeterminism"), started.get(path, ""),
             commands.started_at(path),

@@ -40,6 +40,10 @@ _SEED_OPTION = "import argparse\nparser = argparse.ArgumentParser()\nparser.add_
 _RUNS_ENGINE = "from engine import run\nrun(epochs=3)\n"
 _ENGINE = {"engine.py": "import torch\ndef run(epochs):\n    loader = torch.utils.data.DataLoader(ds, shuffle=True)\n"
                         "    for epoch in range(epochs):\n        model.fit(loader)\n"}
+#: A run whose only other module drawing from Python's `random` is what _PORT_PICKER says.
+_SERVES = "from lab.utils import pick\nfrom lab.trainer import fit\nif __name__ == '__main__':\n    fit(model, pick(items))\n"
+_TRAINER = "import torch\ndef fit(model, data):\n    for epoch in range(3):\n        model(data).sum().backward()\n        opt.step()\n"
+_PORT_PICKER = "import random\nimport psutil\ndef pick(items):\n    return random.choice(items)\n"
 _SEEDS = "import random\nimport numpy as np\nimport torch\n\ndef init_seeds(seed=0):\n    random.seed(seed)\n    np.random.seed(seed)\n    torch.manual_seed(seed)\n"
 
 
@@ -62,7 +66,10 @@ class UnseededTrainingRun(ProjectRule):
     code whose value reaches no training statement of their function (test images sampled to
     plot, before or after the training) are left out, following names from statement to
     statement: a value that reaches the training only through a global a called function reads
-    is missed. Code that times training steps (`TrainBenchmarkRunner`, `profile_step`) and
+    is missed. In the other modules a run reaches, a draw of Python's `random` in a module that
+    neither trains, feeds or reads data, nor imports a library of arrays, tensors, images, text
+    or tables (`data_libraries`: a free port, an id, a retry's jitter) is left out: a pure-Python
+    augmentation that imports none of them and reads no data itself is missed. Code that times training steps (`TrainBenchmarkRunner`, `profile_step`) and
     optimizers wrapping optimizers are not training. Seed order is not checked: a seed set
     after the first random draw still counts (on the panel, every draw before a seed was a
     notebook's exploration or a script drawing its own seed).
@@ -175,8 +182,17 @@ class UnseededTrainingRun(ProjectRule):
             "torch.manual_seed(0)\nfor epoch in range(3):\n    model.fit(augment(x))\n",
             path="aug.py", line=6, message="Python's `random` (used by `random.random` at line 4)",
         ),
+        Invalid(  # Python's `random` in a module beside an imaging library: an augmentation, data
+            _SERVES, path="train.py", line=3, message="Python's `random` (used by `random.choice` at lab/utils.py:4)",
+            files={"lab/__init__.py": "", "lab/trainer.py": _TRAINER,
+                   "lab/utils.py": _PORT_PICKER.replace("import psutil", "from PIL import ImageOps")},
+        ),
     ]
     VALID = [
+        Valid(  # Python's `random` only in a module with no data library that neither trains nor touches data: a port, an id
+            _SERVES, path="train.py",
+            files={"lab/__init__.py": "", "lab/trainer.py": _TRAINER, "lab/utils.py": _PORT_PICKER},
+        ),
         Valid(  # a hyperparameter search's trials: throwaway models, a search random by design
             "import optuna\nimport torch\ndef objective(trial):\n"
             "    loader = torch.utils.data.DataLoader(ds, shuffle=True)\n    for epoch in range(3):\n        model.fit(loader)\n"
