@@ -24,6 +24,9 @@ _DOC_HEADING = re.compile(
 )
 #: A Markdown code fence in a comment (`# ```python`): what follows is an example written for a reader.
 _FENCE = re.compile(r"^(```|~~~)")
+#: A folder named by a placeholder (`{{ cookiecutter.repo_name }}/`): the file is a project
+#: template, whose commented code is what it offers the generated project to switch on.
+_TEMPLATE_FOLDER = re.compile(r"\{\{[^/]*\}\}[^/]*/")
 #: A line of algebra that is no Python (`# s * s = w * h`): the block around it is a derivation.
 _EQUATION = re.compile(r"^[\w.]+( *[-+*/^] *[\w.]+)+ *= *[\w.]+( *[-+*/^] *[\w.]+)*$")
 #: A prose line that says why the code beside it is kept commented (`# uncomment once X is
@@ -221,6 +224,12 @@ def _open_brackets(text: str) -> int:
     return sum(text.count(c) for c in "([{") - sum(text.count(c) for c in ")]}")
 
 
+_SETTINGS = (
+    "CONF_SOURCE = 'conf'\n# Class that manages storing session data.\n# from kedro.framework.session.store import BaseSessionStore\n"
+    "# SESSION_STORE_CLASS = BaseSessionStore\n# SESSION_STORE_ARGS = {\n#     'path': './sessions'\n# }\n"
+)
+
+
 class CommentedOutCode(PythonRule):
     """A block of consecutive comment lines that are Python code.
 
@@ -239,7 +248,8 @@ class CommentedOutCode(PythonRule):
     heading or a Markdown fence (`# ```python`) is documentation, to the end of its comment block, and so is a comment block that
     shows an interactive session (`# >>> print(cfg)` and its output). A file's leading comment
     block (license headers) is never reported, nor a Sphinx `conf.py` (its commented options
-    are the template's documentation of the settings). Nor is a notebook that nothing runs: a lesson
+    are the template's documentation of the settings), nor a file of a project template (under a
+    `{{ cookiecutter.repo_name }}/` folder: it offers commented settings for the generated project). Nor is a notebook that nothing runs: a lesson
     offers optional steps as commented code for the reader to enable (`# uncomment for the
     full summary`).
 
@@ -329,6 +339,8 @@ class CommentedOutCode(PythonRule):
         # A fence documents its own comment block only: code commented out in the next one is still reported.
         Invalid("def f(y):\n    # ```python\n    # f(1)\n    # ```\n    y = y + 1\n"
                 "    # x = slow(y)\n    # z = g(x)\n    # w = h(z)\n    return y\n", line=6),
+        # The same settings commented out in a project itself (no template placeholder) are reported.
+        Invalid(_SETTINGS, path="src/pkg/settings.py", line=3),
         # A heading that names old code is no introduction to an example.
         Invalid("def f(y):\n    # Old implementation:\n    # x = slow(y)\n    # z = g(x)\n    return y\n", line=3),
         # A `conf.py` that is no Sphinx configuration is code like any other.
@@ -423,6 +435,8 @@ class CommentedOutCode(PythonRule):
         # A Sphinx configuration keeps the template's options commented, as documentation.
         Valid("project = 'Lib'\nextensions = ['sphinx.ext.autodoc']\n# html_theme_options = {\n"
               "#     'logo_only': True,\n# }\n# html_logo = 'logo.png'\n", path="docs/source/conf.py"),
+        # A project template documents optional settings as commented defaults.
+        Valid(_SETTINGS, path="starter/{{ cookiecutter.repo_name }}/src/{{ cookiecutter.python_package }}/settings.py"),
         # A note at the head of a function, above its docstring, documents it.
         'def perspective(im, targets=()):\n    # torchvision.transforms.RandomAffine(degrees=(-10, 10))\n'
         '    # targets = [cls, xyxy]\n    """Warp an image."""\n    return im\n',
@@ -446,6 +460,8 @@ class CommentedOutCode(PythonRule):
     def visit_Module(self, node: cst.Module) -> None:
         lines = self.ctx.lines
         if self.ctx.path.rsplit("/", 1)[-1] == "conf.py" and _SPHINX_SETTING.search("\n".join(lines)):
+            return
+        if _TEMPLATE_FOLDER.search(self.ctx.path):
             return
         start = next((i for i, line in enumerate(lines) if not line.lstrip().startswith("#")), len(lines))
         run: list[_Line] = []
