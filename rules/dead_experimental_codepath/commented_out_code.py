@@ -14,12 +14,12 @@ from mldebt.rule import Category, Confidence, Invalid, PythonRule, Severity, Val
 _BLOCK_KEYWORDS = ("if ", "for ", "while ", "def ", "class ", "with ", "try:", "else:", "elif ", "except", "finally:")
 _CLOSERS = {")", "]", "}", "),", "],", "},"}
 #: A comment line that introduces example code (`# Usage:`, `# Example:`, `# For example,
-#: run:`, `# pseudocode:`, `# ... and access it with:`, `# ... used with zero padding like this:`, `# The usage is
+#: run:`, `# ... E.g.:`, `# pseudocode:`, `# ... and access it with:`, `# ... used with zero padding like this:`, `# The usage is
 #: as follows:`, `# at index i is [row, col], where`): the code after it, to the end of the
 #: comment block, documents how to call something or what a value is.
 _DOC_HEADING = re.compile(
     r"^(usage|examples?|example usage|for example|e\.g\.?|how to( use)?|to use( it)?|sample usage|run( it)? with|pseudo-?code)\b.*:$"
-    r"|\b(usage|examples?|like this|as follows|(use|see) below|with)\s*:$|, where:?$",
+    r"|\b(usage|examples?|like this|as follows|(use|see) below|with|e\.g\.)\s*:$|, where:?$",
     re.IGNORECASE,
 )
 #: A Markdown code fence in a comment (`# ```python`): what follows is an example written for a reader.
@@ -418,6 +418,9 @@ class CommentedOutCode(PythonRule):
         # A string above introduces the commented commands (a notebook exported as a script).
         'x = 1\n"""## Load adapters from the Hub\n\nYou can load adapters using the commands below:\n"""\n\n'
         "# config = PeftConfig.from_pretrained(model_id)\n# model = load(config.base_model)\n",
+        # An example that the sentence above introduces with its last words, `E.g.:`.
+        "from .model import copy_model\n\n# Deprecated. Name the saved files with the API\n# version in mind. E.g.:\n"
+        "# api_v1_model_file_name = 'saved_model.pkl'\n# api_v2_model_file_name = 'torch_model.pth'\nSAVE_NAMESPACE = 'saved_model'\n",
         # An example in a Markdown fence, written for the reader of the comment.
         "def decode(field, dtype):\n    # dtype is required, as in\n    #\n    # ```python\n    # import numpy as np\n    #\n"
         "    # @svc.api(input=NumpyNdarray(dtype=np.float16))\n    # def predict(x):\n    #     return x\n    # ```\n"
