@@ -61,7 +61,7 @@ class MachineSpecificPath(PythonRule):
         # Paths inside the pod or the image the module itself describes.
         "MNT_PATH = '/mnt/data'\npod = {'volume_mounts': [{'name': 'data', 'mountPath': MNT_PATH}]}\n"
         "cache = os.path.join('/mnt/data', 'hf')\n",
-        "image = modal.Image.debian_slim().add_local_file('src/config.py', remote_path='/root/src/config.py')\n",
+        "image = modal.Image.debian_slim().add_local_file('src/config.py', remote_path='/home/app/src/config.py')\n",
         "m = client.V1VolumeMount(name='ckpt', mount_path='/mnt/ckpt')\nCKPT = '/mnt/ckpt/model.pt'\n",
     ]
 
