@@ -395,6 +395,14 @@ class Project:
         return frozenset().union(*(f.names_used for f in facts), *(f.strings_used for f in facts))
 
     @cached_property
+    def config_loaders(self) -> dict[str, list[str]]:
+        """Config file -> the code files that load it (`mldebt.project.configs.config_loaders`),
+        over every config file: computed once, MLD204 and MLD207 ask."""
+        from mldebt.project.configs import config_loaders  # configs reads projects: imported on use
+
+        return config_loaders(self, {path for path, (kind, _) in self.files.items() if kind == FileKind.CONFIG})
+
+    @cached_property
     def automation(self) -> Automation:
         """Which files run without a person (CI steps, DVC stages, tests CI runs, and what they
         import): `mldebt.project.rubric`'s reading, computed once for the rubric and the rules."""

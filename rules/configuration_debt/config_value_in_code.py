@@ -4,7 +4,6 @@ from mldebt.rules.configuration_debt import code_sites, shown
 
 from mldebt.discover import FileKind, is_test_path
 from mldebt.project import Project
-from mldebt.project.configs import config_loaders
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
 
 _CONFIG = "train:\n  lr: 0.001\n  batch_size: 64\n"
@@ -83,7 +82,7 @@ class ConfigValueInCode(ProjectRule):
                 keys += [(path, k) for k in facts.config_keys if k.value is not None]
         if not keys:
             return
-        loaders = config_loaders(project, {path for path, _ in keys})
+        loaders = project.config_loaders
         members: dict[str, set[str]] = {}
         applies: dict[tuple[str, str], bool] = {}
         for path, site in code_sites(project):

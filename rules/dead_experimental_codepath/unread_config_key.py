@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from mldebt.discover import CONFIG_DIRS, FileKind, is_test_path
 from mldebt.knowledge import load_table
 from mldebt.project import Project
-from mldebt.project.configs import config_loaders
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
 
 #: Keys that configuration frameworks read themselves (hydra, OmegaConf; `_base_`
@@ -287,8 +286,7 @@ class UnreadConfigKey(ProjectRule):
         # or in a sibling of one (a folder of alternatives picked on the command line): a YAML
         # or JSON file no code names is read by some tool (a data catalog, a CI system, an
         # evaluation harness), whatever folder it sits in.
-        loaded = config_loaders(project, set(configs))
-        folders = {posixpath.dirname(path) for path in loaded}
+        folders = {posixpath.dirname(path) for path in project.config_loaders if path in configs}
         configs = {path: keys for path, keys in configs.items() if posixpath.dirname(path) in folders}
         built_whole = _groups_built_whole(configs) | _HYDRA_SECTIONS
         for path, keys in configs.items():
