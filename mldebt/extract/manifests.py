@@ -673,6 +673,7 @@ def _makefile(source: TextSource, facts: Facts) -> None:
         if text.startswith("\t") and text.strip():
             command = _MAKE_REFERENCE.sub(lambda m: variables.get(m.group(1), m.group(0)), text.strip().lstrip("@-+ "))
             facts.ci_commands.append(CiCommand(" ".join(command.replace("$$", "$").split()), line))
+    _script_downloads(source, facts)
 
 
 #: A URL in Markdown (a link target or bare), up to the first space, quote or closing bracket.
@@ -731,6 +732,7 @@ def _shell_script(source: TextSource, facts: Facts) -> None:
     for line, text in _logical_lines(source.lines):
         if text.strip():
             facts.ci_commands.append(CiCommand(text.strip(), line))
+    _script_downloads(source, facts)
 
 
 #: Keys whose values are shell commands in GitHub Actions, GitLab CI, CircleCI, Travis, Azure,
@@ -1022,8 +1024,6 @@ def manifest_facts(source: TextSource) -> Facts:
     extractor = _EXTRACTORS.get(source.kind)
     if extractor is not None:
         extractor(source, facts)
-    if source.kind in (FileKind.SHELL, FileKind.MAKEFILE):
-        _script_downloads(source, facts)
     facts.built_images += [name for command in facts.ci_commands for name in _built_by(command.text)]
     facts.evidence = _text_evidence(source)
     return facts

@@ -119,7 +119,7 @@ def enclosing_readings(code: str, meant: tuple[str, ...]) -> tuple[str, ...]:
     (`python -m utils.prompt` in `research-radar/`, `python eval/generate.py`). `meant` are an
     edge's readings (`edge_readings`); a path with a single reading is not relative."""
     folder = posixpath.dirname(code)
-    root = next((r for r in meant if posixpath.normpath(posixpath.join(folder, r)) in meant and folder), None)
+    root = next((r for r in meant if posixpath.normpath(posixpath.join(folder, r)) in meant), None)
     if root is None:
         return ()
     found = []

@@ -74,7 +74,6 @@ class UnpinnedGpuFramework(ProjectRule):
         # A library's install requirements: ranges are right there.
         Valid("torch\nnumpy\n", path="requirements.txt",
               files={"setup.py": "from setuptools import setup\nsetup(name='lib', install_requires=['torch>=2.0'])\n"}),
-
         # Pinned by the constraints file the requirements name.
         Valid("-c constraints.txt\ntorch>=2.1\n", path="requirements.txt", files={"constraints.txt": "torch==2.4.1\n"}),
         Valid("torch==2.4.1\ntorchvision==0.19.1  # pinned\nnumpy>=1.24\n", path="requirements.txt"),

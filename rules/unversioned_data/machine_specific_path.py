@@ -102,8 +102,9 @@ class MachineSpecificPath(PythonRule):
             self._container_paths.add(value.rstrip("/") + "/")
 
     def leave_Module(self, node: cst.Module) -> None:
+        inside = tuple(self._container_paths)
         for folder, paths in self._by_folder.items():
-            paths = [(n, v) for n, v in paths if not (v.rstrip("/") + "/").startswith(tuple(self._container_paths))]
+            paths = [(n, v) for n, v in paths if not (v.rstrip("/") + "/").startswith(inside)]
             if not paths:
                 continue
             first, value = paths[0]
