@@ -250,7 +250,10 @@ def _matches(text: str, offset: int, tokens: list[str]) -> bool:
     generated = "".join(tokens)
     if text.startswith(generated, offset):
         return True
-    return bool(tokens) and offset + len(generated) - len(tokens[-1]) == len(text) and text.endswith(generated[: -len(tokens[-1])]) and _NEWLINE.fullmatch(tokens[-1]) is not None
+    if not tokens or _NEWLINE.fullmatch(tokens[-1]) is None:
+        return False
+    kept = generated[: -len(tokens[-1])]
+    return offset + len(kept) == len(text) and text.endswith(kept)
 
 
 #: The ast statements each compound libcst statement parses as.
