@@ -106,8 +106,9 @@ class UndeclaredArtifactConsumer(ProjectRule):
                     (edge["line"], meant[0], producers, everywhere))
         # One missing edge between two scripts is one fact, whatever the number of files it
         # carries (train/dev/test splits): reported once, at the first read, with the count.
-        for (code, _), reads in sorted(edges.items(), key=lambda item: (item[0][0], min(item[1])[:2])):
-            line, path, producers, _ = min(reads)
+        # Reads are ordered by line and path only: their producer lists may hold `None` lines.
+        for (code, _), reads in sorted(edges.items(), key=lambda item: (item[0][0], min(r[:2] for r in item[1]))):
+            line, path, producers, _ = min(reads, key=lambda read: read[:2])
             named = [f"{p}:{at}" if at else p for p, at in producers[:3]]
             others = len(reads) - 1
             more = f" (and {others} more file{'s' if others > 1 else ''} it hands over)" if others else ""
