@@ -128,8 +128,8 @@ class OwnFiles(cst.BatchableCSTVisitor):
         #: (id of a def, variable) -> the text of what the walk last saw bound to it there.
         self._values: dict[tuple[int, str], str] = {}
         self._calls: dict[str, list[tuple[cst.Call, cst.FunctionDef | None]]] = {}  # calls of a bare name, by name
+        #: id(load) -> the expression naming its file, and the def the load sits in.
         self._read_paths: dict[int, tuple[cst.BaseExpression, cst.FunctionDef | None]] = {}
-        self._read_scopes: dict[int, int] = {}  # id(load) -> id of the def it sits in
         self._through: set[str] | None = None
         #: What each write stores, with its def: the keys of the objects saved (`_saved_keys`).
         self._saved: list[tuple[cst.BaseExpression, cst.FunctionDef | None]] = []
@@ -154,9 +154,9 @@ class OwnFiles(cst.BatchableCSTVisitor):
         the other branch of `map_location` choices, is one finding for one file."""
         self._run()
         read = self._reads.get(id(call))
-        if read is None or read[0] is not call or self._read_scopes[id(call)] == id(None):
+        if read is None or read[0] is not call or self._read_paths[id(call)][1] is None:
             return True  # no key to compare, or module level, where a name's rebinding is not followed
-        where = (self._read_scopes[id(call)], read[1], self.ctx.qualname(call.func))  # a URL fetch is not a file load
+        where = (id(self._read_paths[id(call)][1]), read[1], self.ctx.qualname(call.func))  # a URL fetch is not a file load
         if where in reported:
             return False
         reported.add(where)
@@ -367,10 +367,10 @@ class OwnFiles(cst.BatchableCSTVisitor):
             source = call_argument(node, self._loads[name], 0)
             key = self._key(source) if isinstance(source, cst.BaseExpression) else None
             if key is not None:
+                path = self._file_path(source)
                 self._reads[id(node)] = (node, key)
-                self._read_scopes[id(node)] = id(function)
-                self._paths["read"].append((node, self._file_path(source), function))
-                self._read_paths[id(node)] = (self._file_path(source), function)
+                self._paths["read"].append((node, path, function))
+                self._read_paths[id(node)] = (path, function)
 
 
 def _saved_object(call: cst.Call, file_position: int) -> cst.BaseExpression | None:
