@@ -321,17 +321,20 @@ class FileAnalyzer:
             DataAccessCollector(ctx, self.data_io_table), ReproducibilityCollector(ctx, self.reproducibility_table),
             EvidenceCollector(ctx), CheckpointLoadCollector(ctx), GlueCollector(ctx), ConfigClassCollector(ctx),
         ]
-        owners: dict[int, cst.CSTNode | None] = {}
-        walk(module, [_ImportTracker(ctx), *collectors, *visitors], owners)
-        raw = [f for v in visitors for f in v.findings]
-        # Code generation of the statements that hold them gives the positions of every node
-        # that facts or findings need.
-        nodes = {n for c in collectors for n in c.located()} | {f.node for f in raw if f.node is not None}
-        positions = spans(module, nodes, source.text, owners) if nodes else {}
-        for collector in collectors:
-            collector.fill(result.facts, positions, module)
-        if raw:
-            self._collect(source.path, source.lines, raw, result, positions, source)
+        try:
+            owners: dict[int, cst.CSTNode | None] = {}
+            walk(module, [_ImportTracker(ctx), *collectors, *visitors], owners)
+            raw = [f for v in visitors for f in v.findings]
+            # Code generation of the statements that hold them gives the positions of every node
+            # that facts or findings need.
+            nodes = {n for c in collectors for n in c.located()} | {f.node for f in raw if f.node is not None}
+            positions = spans(module, nodes, source.text, owners) if nodes else {}
+            for collector in collectors:
+                collector.fill(result.facts, positions, module)
+            if raw:
+                self._collect(source.path, source.lines, raw, result, positions, source)
+        finally:
+            ctx.close()
 
     def _analyse_text(self, source: TextSource, rules: list, result: FileResult) -> None:
         if source.kind != FileKind.DOCUMENT:  # prose quotes suppression comments to explain them

@@ -24,6 +24,7 @@ from mldebt.extract.facts import (
 )
 from mldebt.extract.manifests import notebook_downloads, notebook_installs, requirement_strings
 from mldebt.extract.own_files import Named, is_parameter, own_files, pickles
+from mldebt.extract.walk import nodes
 from mldebt.knowledge import load_table
 
 #: Calls that check for an accelerator before using it (not `device_count()`: distributed
@@ -54,18 +55,20 @@ def _gpu_specific(name: str) -> bool:
     return "cuda" in lower or "gpu" in lower or "tensorrt" in lower or "trt" in re.split(r"[^a-z0-9]+", lower)
 
 
+_CONDITION_WORDS = ("Name", "SimpleString")
+_STRINGS = frozenset({cst.SimpleString, cst.ConcatenatedString})
+
+
 def _speaks_of_cuda(test: cst.BaseExpression) -> bool:
     """A condition that asks whether CUDA is in use or was chosen (`inputs.is_cuda`,
     `x.device.type == "cuda"`, `args.use_gpu`, `torch.cuda.device_count() > 1`, `args.gpu is not
     None`): the branch it guards runs only where a GPU is there or was asked for."""
-    stack: list[cst.CSTNode] = [test]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, cst.Name) and _gpu_specific(node.value):
+    for node in nodes(test, _CONDITION_WORDS):  # (libcst's `children` rebuilds each node it lists)
+        if node.__class__ is cst.Name:
+            if _gpu_specific(node.value):
+                return True
+        elif str(literal_value(node)).lower().startswith("cuda"):
             return True
-        if isinstance(node, cst.SimpleString) and str(literal_value(node)).lower().startswith("cuda"):
-            return True
-        stack.extend(node.children)
     return False
 
 
@@ -73,9 +76,11 @@ def _requests_gpu(name: str, value: cst.BaseExpression) -> bool:
     """A resource request for the machine the code runs on (`gpu="A10G"`, `num_gpus=1`,
     `gpu_count=1`, `use_gpu=True`, `"nvidia.com/gpu": 1`): a name that is a GPU count or kind,
     with a literal that asks for one (not `0`, `False`, `""` or `None`)."""
-    words = set(re.split(r"[^a-z]+", name.lower()))
+    lower = name.lower()
+    if "gpu" not in lower or not set(re.split(r"[^a-z]+", lower)) & {"gpu", "gpus"}:
+        return False  # (most keyword arguments: the literal is not evaluated)
     requested = literal_value(value)
-    return bool(words & {"gpu", "gpus"}) and isinstance(requested, (bool, int, float, str)) and bool(requested)
+    return isinstance(requested, (bool, int, float, str)) and bool(requested)
 
 
 def _main_guard(node: cst.If) -> bool:
@@ -340,7 +345,7 @@ class NameCollector(cst.BatchableCSTVisitor):
             self.facts.reads_args_dynamically = True
 
     def visit_Expr(self, node: cst.Expr) -> None:
-        if isinstance(node.value, (cst.SimpleString, cst.ConcatenatedString)):
+        if node.value.__class__ in _STRINGS:
             self._declarations.add(id(node.value))  # a docstring mentions names, it does not read them
             if isinstance(node.value, cst.ConcatenatedString):
                 self._declarations.update((id(node.value.left), id(node.value.right)))

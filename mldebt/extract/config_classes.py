@@ -113,7 +113,8 @@ class ConfigClassCollector(cst.BatchableCSTVisitor):
         ):
             self._whole()  # `getattr(cfg, name)` may read any field
         for arg in node.args:
-            values = [e.value for e in arg.value.elements] if isinstance(arg.value, (cst.Tuple, cst.List)) else [arg.value]
+            value_type = arg.value.__class__  # (exact classes: a failed `isinstance` on libcst's ABCs is slow)
+            values = [e.value for e in arg.value.elements] if value_type is cst.Tuple or value_type is cst.List else [arg.value]
             for value in values:
                 self._config_name(value, self.handed)
         # `TrainConfig(...)`, `TrainConfig.from_yaml(...)`: the class is used
@@ -129,7 +130,8 @@ class ConfigClassCollector(cst.BatchableCSTVisitor):
     def _config_name(self, node: cst.BaseExpression, into: set[str]) -> bool:
         """Add the config-like class name `node` spells (`ModelArgs`, `cfg.TrainConfig`) to `into`.
         (Every argument of every call comes here: the last name is checked before the chain.)"""
-        last = node.value if isinstance(node, cst.Name) else node.attr.value if isinstance(node, cst.Attribute) else ""
+        node_type = node.__class__
+        last = node.value if node_type is cst.Name else node.attr.value if node_type is cst.Attribute else ""
         if last[:1].isupper() and config_class_name(last) and dotted_name(node) is not None:
             into.add(last)
             return True

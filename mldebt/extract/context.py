@@ -139,6 +139,15 @@ class FileContext:
                 self._shadowed.add(statement.name.value)
                 self.imports.pop(statement.name.value, None)
 
+    def close(self) -> None:
+        """Let go of the tree once the file is done. Analyses in `shared` refer back to this
+        context, and some rules to their helpers and back: without this, such a cycle keeps
+        the whole tree until the cycle collector walks it (5 % of a file's time, measured on
+        pytorch-lightning) instead of its being freed by reference counts."""
+        self.module = None
+        self.shared.clear()
+        self._qualnames.clear()
+
     def constant_string(self, node: cst.BaseExpression | None) -> Any:
         """A literal, or the string a module-level name is assigned exactly once at import time
         (`MODEL_ID = "org/model"`), else `UNKNOWN`."""
@@ -202,34 +211,39 @@ def _literal(text: str) -> Any:
 
 def evaluated(node: cst.SimpleString | cst.ConcatenatedString | cst.BaseNumber) -> Any:
     """`node.evaluated_value`, short literals evaluated once per text (the value is immutable)."""
-    if isinstance(node, cst.ConcatenatedString):
+    if node.__class__ is cst.ConcatenatedString:
         return node.evaluated_value
     text = node.value
     return _literal(text) if len(text) <= _MEMO_CHARS else literal_eval(text)
 
 
+_NUMBERS = frozenset({cst.Integer, cst.Float, cst.Imaginary})
+_STRINGS = frozenset({cst.SimpleString, cst.ConcatenatedString})
+_SIGNS = frozenset({cst.Minus, cst.Plus})
+_CONSTANTS = {"True": True, "False": False, "None": None}
+
+
 def literal_value(node: cst.BaseExpression | None) -> Any:
     """The Python value of a literal expression (numbers, strings, True/False/None, tuples,
     lists, unary minus), `UNKNOWN` for anything computed at run time."""
-    if node is None:
-        return UNKNOWN
-    if isinstance(node, (cst.Integer, cst.Float, cst.Imaginary)):
+    node_type = node.__class__  # exact classes: see `dotted_name`
+    if node_type in _NUMBERS:
         return evaluated(node)
-    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+    if node_type in _STRINGS:
         value = evaluated(node)
         return value if value is not None else UNKNOWN
-    if isinstance(node, cst.Name) and node.value in ("True", "False", "None"):
-        return {"True": True, "False": False, "None": None}[node.value]
-    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, (cst.Minus, cst.Plus)):
+    if node_type is cst.Name:
+        return _CONSTANTS.get(node.value, UNKNOWN)
+    if node_type is cst.UnaryOperation and node.operator.__class__ in _SIGNS:
         inner = literal_value(node.expression)
         if isinstance(inner, (int, float, complex)) and not isinstance(inner, bool):
-            return -inner if isinstance(node.operator, cst.Minus) else inner
+            return -inner if node.operator.__class__ is cst.Minus else inner
         return UNKNOWN
-    if isinstance(node, (cst.Tuple, cst.List)):
-        values = [literal_value(e.value) for e in node.elements if isinstance(e, cst.Element)]
+    if node_type is cst.Tuple or node_type is cst.List:
+        values = [literal_value(e.value) for e in node.elements if e.__class__ is cst.Element]
         if len(values) != len(node.elements) or any(v is UNKNOWN for v in values):
             return UNKNOWN
-        return tuple(values) if isinstance(node, cst.Tuple) else values
+        return tuple(values) if node_type is cst.Tuple else values
     return UNKNOWN
 
 

@@ -20,6 +20,10 @@ OTHER = "other"  # plotting and display: neutral, but not glue either
 #: plain lines count as glue too.
 MIN_GLUE_TO_SPREAD = 2
 MIN_GLUE_SHARE_TO_SPREAD = 0.25
+#: Statements that are not code lines (exact classes: `isinstance` on libcst's ABCs is slow when
+#: it fails, and this runs for every statement line).
+_NOT_CODE = frozenset({cst.Import, cst.ImportFrom, cst.Pass})
+_DOCSTRINGS = frozenset({cst.SimpleString, cst.ConcatenatedString})
 
 
 @cache
@@ -107,9 +111,8 @@ class GlueCollector(cst.BatchableCSTVisitor):
         self._push()
 
     def leave_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
-        if all(isinstance(s, (cst.Import, cst.ImportFrom, cst.Pass)) for s in node.body) or (
-            len(node.body) == 1 and isinstance(node.body[0], cst.Expr)
-            and isinstance(node.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+        if all(s.__class__ in _NOT_CODE for s in node.body) or (
+            len(node.body) == 1 and node.body[0].__class__ is cst.Expr and node.body[0].value.__class__ in _DOCSTRINGS
         ):
             self._open.pop()  # imports, `pass` and docstrings are not code lines
             return

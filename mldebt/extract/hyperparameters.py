@@ -70,35 +70,41 @@ def _knob(value: object, ignored: list) -> bool:
     return _number(value) and value not in ignored
 
 
+_LITERALS = frozenset({cst.Integer, cst.Float, cst.Imaginary, cst.SimpleString, cst.ConcatenatedString})
+
+
 def _literal_assignment(statement: cst.BaseStatement | None) -> tuple[str, cst.BaseExpression] | None:
     """(name, value) of a statement `name = literal` (a number, string, switch or list of them)."""
-    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
-        return None
+    if statement.__class__ is not cst.SimpleStatementLine or len(statement.body) != 1:
+        return None  # (exact classes, as in `_written_literal`)
     assign = statement.body[0]
-    if isinstance(assign, cst.Assign) and len(assign.targets) == 1:
+    if assign.__class__ is cst.Assign and len(assign.targets) == 1:
         target, value = assign.targets[0].target, assign.value
-    elif isinstance(assign, cst.AnnAssign) and assign.value is not None:
+    elif assign.__class__ is cst.AnnAssign and assign.value is not None:
         target, value = assign.target, assign.value
     else:
         return None
-    if isinstance(target, cst.Name) and _written_literal(value):
+    if target.__class__ is cst.Name and _written_literal(value):
         return target.value, value
     return None
 
 
 def _written_literal(node: cst.BaseExpression) -> bool:
     """A number, string, switch, or arithmetic or list of them, told by its syntax alone (a
-    literal past Python's 4,300-digit limit cannot be evaluated)."""
-    if isinstance(node, (cst.BaseNumber, cst.SimpleString, cst.ConcatenatedString)):
+    literal past Python's 4,300-digit limit cannot be evaluated). Exact classes, not
+    `isinstance`: libcst's nodes are ABCs, whose failed `isinstance` is a Python-level call, and
+    this runs for every statement of every block."""
+    node_type = node.__class__
+    if node_type in _LITERALS:
         return True
-    if isinstance(node, cst.Name):
+    if node_type is cst.Name:
         return node.value in ("True", "False", "None")
-    if isinstance(node, cst.UnaryOperation):
+    if node_type is cst.UnaryOperation:
         return _written_literal(node.expression)
-    if isinstance(node, cst.BinaryOperation):
+    if node_type is cst.BinaryOperation:
         return _written_literal(node.left) and _written_literal(node.right)
-    if isinstance(node, (cst.Tuple, cst.List)):
-        return all(isinstance(e, cst.Element) and _written_literal(e.value) for e in node.elements)
+    if node_type is cst.Tuple or node_type is cst.List:
+        return all(e.__class__ is cst.Element and _written_literal(e.value) for e in node.elements)
     return False
 
 
@@ -309,10 +315,10 @@ class HyperparameterCollector(NameBindings, cst.BatchableCSTVisitor):
 
     def _names_config_file(self, node: cst.BaseExpression) -> bool:
         """`"sli_rec.yaml"`, or a name assigned one such string: an argument that is a config file."""
-        if isinstance(node, cst.Name) and (owner := self._scope.owner(node.value)) is not None:
+        if node.__class__ is cst.Name and (owner := self._scope.owner(node.value)) is not None:
             values = owner.bindings[node.value]
             node = values[0] if len(values) == 1 and values[0] is not None else node
-        return isinstance(node, cst.SimpleString) and _CONFIG_FILE.search(node.value) is not None
+        return node.__class__ is cst.SimpleString and _CONFIG_FILE.search(node.value) is not None
 
     def _setting_written(self, node: cst.BaseExpression) -> bool:
         """A hyperparameter's value in a settings block: a knob, or a number it is usually left at

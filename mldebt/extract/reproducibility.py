@@ -58,6 +58,9 @@ def _has_word(name: str, words: tuple[str, ...]) -> bool:
     return any(part == word or (len(word) >= 5 and part.startswith(word)) for part in parts for word in words)
 
 
+_TARGET_HOLDERS = frozenset({cst.AssignTarget, cst.AnnAssign, cst.For, cst.CompFor})
+
+
 class _Names:
     """The names a statement reads, and those it assigns (targets of assignments, `for` loops,
     `with ... as`, comprehensions); a name only assigned is not read, nor are attribute and
@@ -86,17 +89,20 @@ class _Names:
             self._target(node.value)
 
     def _see(self, node: cst.CSTNode) -> None:
-        if isinstance(node, (cst.AssignTarget, cst.AnnAssign, cst.For, cst.CompFor)):
-            self._target(node.target)
-        elif isinstance(node, cst.AsName):
-            self._target(node.name)
-        elif isinstance(node, cst.Attribute):
+        node_type = node.__class__  # exact classes: `SEEN` are all concrete
+        if node_type is cst.Name:
+            if id(node) not in self._targets:
+                self.reads.add(node.value)
+        elif node_type is cst.Attribute:
             self._targets.add(id(node.attr))  # `x.sample` reads `x`, not a name `sample`
-        elif isinstance(node, cst.Arg) and node.keyword is not None:
-            self._targets.add(id(node.keyword))
-        elif isinstance(node, cst.Name) and id(node) not in self._targets:
-            self.reads.add(node.value)
-        elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "backward":
+        elif node_type in _TARGET_HOLDERS:
+            self._target(node.target)
+        elif node_type is cst.AsName:
+            self._target(node.name)
+        elif node_type is cst.Arg:
+            if node.keyword is not None:
+                self._targets.add(id(node.keyword))
+        elif node_type is cst.Call and node.func.__class__ is cst.Attribute and node.func.attr.value == "backward":
             self.backward = True
 
 
