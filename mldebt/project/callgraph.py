@@ -60,6 +60,10 @@ class CallGraph:
         self._module_of: dict[tuple[str, str], str | None] = {}
         self._imported: dict[tuple[str, str], str | None] = {}
         self._import_index: dict[str, tuple[dict[str, str], tuple[str, ...]]] = {}
+        self._import_homes: dict[str, tuple[str, ...]] = {}
+        #: path -> class -> its methods (`Class.method`, `Class.method.inner`): what reaching
+        #: the class reaches, indexed once per file rather than scanned for per class
+        self._members: dict[str, dict[str, list[str]]] = {}
         self._expanded: dict[Node, list[Node]] = {}
         self._successors: dict[tuple[Node, bool], tuple[Node, ...]] = {}
         #: what runs reach, shared between them (`mldebt.project.closures`): the whole graph's
@@ -73,7 +77,12 @@ class CallGraph:
         """The file of a module as `importer` would import it: relative names from its package;
         absolute ones from the nearest folder above `importer` that holds them, else the only
         file the name can mean. Memoised per (folder, module): every file of a package asks
-        for the same imports."""
+        for the same imports. An absolute name that can mean one file or none (most are
+        third-party: `torch.nn`) is answered from the index alone, whatever the folder."""
+        if not module.startswith("."):
+            candidates = self._modules.get(module)
+            if candidates is None or len(candidates) == 1:
+                return candidates[0] if candidates else None
         key = (_folder(importer), module)
         if key not in self._module_of:
             self._module_of[key] = self._find_module(*key)
@@ -170,14 +179,19 @@ class CallGraph:
             home = self.module_file(path, module.rsplit(".", 1)[0])
         return home
 
+    def import_homes(self, path: str) -> tuple[str, ...]:
+        """The repository files `path`'s imports name (`imported_module`), in import order,
+        repeats kept. Memoised per file: a module's top level reaches them in every run's walk,
+        and `imported_files` asks for every file's."""
+        if path not in self._import_homes:
+            self._import_homes[path] = tuple(
+                home for imported in self.imports.get(path, ()) if (home := self.imported_module(path, imported)) is not None
+            )
+        return self._import_homes[path]
+
     def imported_files(self) -> set[str]:
         """Files some other file of the repository imports: libraries, not scripts."""
-        return {
-            home
-            for path, imported in self.imports.items()
-            for name in imported
-            if (home := self.imported_module(path, name)) is not None and home != path
-        }
+        return {home for path in self.imports for home in self.import_homes(path) if home != path}
 
     def _expand(self, node: Node) -> list[Node]:
         """What reaching `node` reaches besides its calls: a class's methods, the module's top
@@ -188,16 +202,22 @@ class CallGraph:
 
     def _expansion(self, node: Node) -> list[Node]:
         path, function = node
-        reached = [(path, "")] if function else []
-        if function and "." not in function:
-            prefix = function + "."
-            reached += [(path, f) for f in self.functions[path] if f.startswith(prefix)]
         if not function:
-            for imported in self.imports.get(path, ()):
-                home = self.imported_module(path, imported)
-                if home is not None:
-                    reached.append((home, ""))
+            return [(home, "") for home in self.import_homes(path)]
+        reached = [(path, "")]
+        if "." not in function:
+            reached += [(path, member) for member in self._members_of(path).get(function, ())]
         return reached
+
+    def _members_of(self, path: str) -> dict[str, list[str]]:
+        if path not in self._members:
+            members: dict[str, list[str]] = defaultdict(list)
+            for function in self.functions[path]:
+                owner, dot, _ = function.partition(".")
+                if dot:
+                    members[owner].append(function)
+            self._members[path] = members
+        return self._members[path]
 
     def successors(self, node: Node, with_references: bool) -> tuple[Node, ...]:
         """The repository functions reaching `node` reaches next: what it expands to, what it

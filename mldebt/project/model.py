@@ -113,7 +113,11 @@ class Project:
         return self.module_in(posixpath.dirname(importer), module)
 
     def module_in(self, folder: str, module: str) -> str | None:
-        """The file a module name refers to for code running in `folder` (see `module_file`)."""
+        """The file a module name refers to for code running in `folder` (see `module_file`).
+        An absolute name that names no file of the repository (most: `torch.nn`) is answered
+        from the index alone, whatever the folder."""
+        if not module.startswith(".") and module not in self._modules:
+            return None
         key = (folder, module)
         if key not in self._module_files:
             self._module_files[key] = self._find_module(folder, module)

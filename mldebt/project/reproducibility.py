@@ -106,6 +106,9 @@ class _Flow:
         self.graph = graph
         self.marked = frozenset((p, m.function) for p, (_, facts) in project.files.items() for m in facts.training_markers)
         self._trains: dict[tuple[tuple[str, str], str], bool] = {}
+        #: (path, function) -> its statements and whether each trains: asked again for every
+        #: draw of the function and for every caller of a function that draws
+        self._functions: dict[tuple[str, str], tuple[list[StatementFlow], list[bool]]] = {}
 
     def trains(self, node: tuple[str, str], entry: str) -> bool:
         """Whether calling `node` from the top level of `entry` trains (without running that
@@ -129,13 +132,15 @@ class _Flow:
 
     def _function(self, path: str, function: str) -> tuple[list[StatementFlow], list[bool]]:
         """The statements of `function` and, for each, whether it trains."""
-        flows = self._statements(path, function)
-        marked = self._marked(path, function)
-        training = [
-            f.end in marked or any(self.trains(node, path) for name in f.calls for node in self.graph.resolve(path, name))
-            for f in flows
-        ]
-        return flows, training
+        if (path, function) not in self._functions:
+            flows = self._statements(path, function)
+            marked = self._marked(path, function)
+            training = [
+                f.end in marked or any(self.trains(node, path) for name in f.calls for node in self.graph.resolve(path, name))
+                for f in flows
+            ]
+            self._functions[(path, function)] = (flows, training)
+        return self._functions[(path, function)]
 
     def _statements(self, path: str, function: str) -> list[StatementFlow]:
         return [f for f in self.project.files[path][1].statement_flows if f.function == function]
