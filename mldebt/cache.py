@@ -423,14 +423,15 @@ def report_key(
 ) -> str | None:
     """A digest of every input of a scan's report: mldebt's code and the libraries it reasons
     with, the settings, the project root (absolute: a cache folder may serve several), the paths
-    reported, every path discovery saw, what it skipped and why, and each file's content digest
+    reported, every path discovery saw, what it skipped and why, the `.gitignore` files (a rule asks them
+    whether a path that is not there is ignored), and each file's content digest
     (`digests`); a file that could not be read counts by its stat signature, since why it was
     not read (too large, unreadable) can only change with it. None when an input cannot be
     pinned down (a file that is neither read nor stat'ed): such a report is not stored."""
     parts: list[Any] = [
         FORMAT, __version__, code_digest(), f"{sys.version_info.major}.{sys.version_info.minor}",
         [_library_version(name) for name in REPORT_LIBRARIES], settings.digest(), str(root), only,
-        sorted(found.present), [dataclasses.astuple(s) for s in found.skipped],
+        sorted(found.present), [dataclasses.astuple(s) for s in found.skipped], found.git_ignores.texts,
     ]
     for ref in found.files:
         digest = digests.get(ref.path)

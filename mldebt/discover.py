@@ -12,7 +12,7 @@ import fnmatch
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path, PurePosixPath
 
@@ -152,6 +152,38 @@ class SkippedPath:
     line: int | None = None
 
 
+class GitIgnores:
+    """The `.gitignore` files of the tree, each applying under its own folder: what the
+    repository keeps out of git. Discovery leaves those paths out; the project rules ask
+    whether a file a script reads lies where the repository keeps files out of git on purpose
+    (`data/`, `*.parquet`): the evidence that it is the project's own unversioned data."""
+
+    def __init__(self) -> None:
+        #: (folder relative to the root, its spec), outermost first.
+        self._specs: list[tuple[str, PrefilteredSpec]] = []
+        #: (folder, text) of each file read: what a cached report depends on.
+        self.texts: list[tuple[str, str]] = []
+
+    def add(self, folder: str, spec: PrefilteredSpec, text: str) -> None:
+        self._specs.append((folder, spec))
+        self.texts.append((folder, text))
+
+    def match(self, probe: str) -> bool:
+        """Whether a `.gitignore` ignores `probe` (a folder ends with `/`), as git would if it
+        were there; a folder's ignored parent is the walk's to skip."""
+        for prefix, spec in self._specs:
+            if prefix and not probe.startswith(prefix + "/"):
+                continue
+            if spec.match_file(probe[len(prefix) + 1 :] if prefix else probe):
+                return True
+        return False
+
+    def covers(self, path: str) -> bool:
+        """Whether git would ignore the file `path` (relative to the root), or a folder on its way."""
+        parts = path.split("/")
+        return any(self.match("/".join(parts[:i]) + "/") for i in range(1, len(parts))) or self.match(path)
+
+
 @dataclass
 class Discovery:
     files: list[FileRef]
@@ -159,6 +191,7 @@ class Discovery:
     #: Every file of the tree that git does not ignore, scannable or not (data committed to
     #: the repository is versioned by git itself).
     present: frozenset[str] = frozenset()
+    git_ignores: GitIgnores = field(default_factory=GitIgnores)
 
 
 def _is_virtualenv(directory: Path) -> bool:
@@ -208,19 +241,20 @@ def _any_pattern(spec: pathspec.PathSpec) -> re.Pattern | None:
         return None
 
 
-def _read_gitignore(root: Path, directory: Path, rel_dir: str, skipped: list[SkippedPath]) -> PrefilteredSpec | None:
+def _read_gitignore(root: Path, directory: Path, rel_dir: str, skipped: list[SkippedPath], ignores: GitIgnores) -> None:
     rel = f"{rel_dir}/.gitignore" if rel_dir else ".gitignore"
     try:
         data = read_bounded(directory / ".gitignore", tree=root)
     except ReadRefused as refused:
         skipped.append(SkippedPath(rel, refused.message, refused.kind))
-        return None
+        return
     except OSError:
-        return None
-    spec, invalid = gitignore_spec(data.decode("utf-8", errors="replace").splitlines())
+        return
+    text = data.decode("utf-8", errors="replace")
+    spec, invalid = gitignore_spec(text.splitlines())
     for number, reason in invalid:
         skipped.append(SkippedPath(rel, f"invalid pattern ({reason}); line ignored", "invalid-pattern", number))
-    return PrefilteredSpec(spec)
+    ignores.add(rel_dir, PrefilteredSpec(spec), text)
 
 
 def _utf8(rel: str, skipped: list[SkippedPath]) -> bool:
@@ -261,19 +295,11 @@ def discover(root: Path, exclude: Iterable[str] = ()) -> Discovery:
     files: list[FileRef] = []
     skipped: list[SkippedPath] = []
     present: set[str] = set()
-    # (relative directory prefix, spec) of every .gitignore seen on the way down.
-    ignores: list[tuple[str, PrefilteredSpec]] = []
+    ignores = GitIgnores()  # every .gitignore seen on the way down
 
     def ignored(rel: str, is_dir: bool) -> bool:
         probe = rel + "/" if is_dir else rel
-        if excluded.match_file(probe):
-            return True
-        for prefix, spec in ignores:
-            if prefix and not probe.startswith(prefix + "/"):
-                continue
-            if spec.match_file(probe[len(prefix) + 1 :] if prefix else probe):
-                return True
-        return False
+        return excluded.match_file(probe) or ignores.match(probe)
 
     def onerror(error: OSError) -> None:
         rel = Path(error.filename).resolve().relative_to(root).as_posix() if error.filename else "."
@@ -283,9 +309,7 @@ def discover(root: Path, exclude: Iterable[str] = ()) -> Discovery:
         here = Path(dirpath)
         rel_dir = here.relative_to(root).as_posix()
         rel_dir = "" if rel_dir == "." else rel_dir
-        spec = _read_gitignore(root, here, rel_dir, skipped)
-        if spec is not None:
-            ignores.append((rel_dir, spec))
+        _read_gitignore(root, here, rel_dir, skipped, ignores)
         kept = []
         for name in sorted(dirnames):
             child = here / name
@@ -322,4 +346,4 @@ def discover(root: Path, exclude: Iterable[str] = ()) -> Discovery:
                 skipped.append(SkippedPath(rel, "not a regular file (a FIFO, socket or device); not read", "not-a-file"))
     files.sort()
     skipped.sort(key=lambda s: (s.path, s.line or 0))
-    return Discovery(files, skipped, frozenset(present))
+    return Discovery(files, skipped, frozenset(present), ignores)

@@ -369,6 +369,7 @@ def _reason(
     project = Project(
         {path: (r.kind, r.facts) for path, r in results.items()},
         found.present,
+        found.git_ignores,
         declared_consumers=settings.declared_consumers,
         hyperparameter_aliases=alias_map(settings.hyperparameter_table()),
         shipped=settings.shipped,

@@ -3,9 +3,12 @@ in flow style, Poetry's caret and tilde ranges, and packages a notebook installs
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from packaging.specifiers import SpecifierSet
 
-from mldebt.discover import FileKind
+from mldebt.discover import FileKind, FileRef
 from mldebt.extract.manifests import manifest_facts, moving_reference, notebook_installs
 from mldebt.extract.sources import TextSource
 
@@ -125,8 +128,20 @@ def test_a_markdown_page_documents_the_files_it_tells_the_reader_to_download():
     )
     facts = manifest_facts(TextSource("week2/homework.md", "document", text))
     assert facts.fetched_paths == [
-        "week2/train.csv", "week2/prices.csv", "week2/data_folder.zip", "week2/data_folder/*",
+        "week2/train.csv", "week2/prices.csv", "week2/data_folder.zip", "week2/data_folder", "week2/data_folder/*",
     ]
+
+
+def test_a_notebooks_markdown_cells_document_the_files_they_link():
+    from mldebt.extract.analyse import FileAnalyzer
+    from mldebt.settings import Settings
+
+    notebook = json.dumps({"cells": [
+        {"cell_type": "markdown", "metadata": {}, "source": ["Load the [text8 dataset](https://example.org/text8.zip)."]},
+        {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": ["x = 1"]},
+    ], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+    result = FileAnalyzer(Path("."), Settings()).analyse_bytes(FileRef("w2v/skip_grams.ipynb", "notebook"), notebook.encode())
+    assert result.facts.fetched_paths == ["w2v/text8.zip", "w2v/text8", "w2v/text8/*"]
 
 
 def test_a_markdown_page_names_the_repositories_its_download_commands_fetch():

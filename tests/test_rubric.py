@@ -151,7 +151,7 @@ def test_evidence_in_a_notebook_or_an_unrun_test_is_manual(tmp_path):
 def test_findings_against_a_test_lower_it_and_say_so(tmp_path):
     root = _repo(tmp_path, {
         "uv.lock": 'version = 1\n\n[[package]]\nname = "pandas"\nversion = "2.2.3"\n',
-        "train.py": "import pandas as pd\ndf = pd.read_csv('data/raw.csv')\n",
+        "train.py": "import pandas as pd\ndf = pd.read_csv('data/raw.csv')\n", ".gitignore": "data/\n",
     })
     infra1 = _tests(root)["I1"]
     assert infra1["verdict"] == "none" and infra1["points"] == 0

@@ -34,7 +34,7 @@ from mldebt.extract.checkpoints import CheckpointLoadCollector
 from mldebt.extract.config_classes import ConfigClassCollector
 from mldebt.extract.context import FileContext
 from mldebt.extract.evidence import EvidenceCollector
-from mldebt.extract.manifests import manifest_facts
+from mldebt.extract.manifests import document_downloads, manifest_facts
 from mldebt.extract.positions import Span, spans
 from mldebt.extract.glue import GlueCollector
 from mldebt.extract.reproducibility import ReproducibilityCollector
@@ -279,7 +279,9 @@ class FileAnalyzer:
                 self._analyse_python(ref, source, rules, result)
             elif ref.kind == FileKind.NOTEBOOK:
                 result.lines = len(physical_lines(text))
-                self._analyse_python(ref, notebook_source(ref.path, text), rules, result)
+                source = notebook_source(ref.path, text)
+                self._analyse_python(ref, source, rules, result)
+                document_downloads(ref.path, source.markdown_lines, result.facts)
             else:
                 source = TextSource(ref.path, ref.kind, text)
                 result.lines = len(source.lines)

@@ -690,15 +690,20 @@ _REPOSITORY = re.compile(r"^[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*$")
 
 
 def _document(source: TextSource, facts: Facts) -> None:
-    """What a Markdown file tells the reader to download into its folder: the files its
-    commands fetch (`wget URL`, `curl -o name URL`) and the files it links to. A course's
-    homework page that says `wget .../housing.csv` is where the notebook beside it gets it."""
-    folder = posixpath.dirname(source.path)
-    commands = [(n, _PROMPT.sub("", line)) for n, line in enumerate(source.lines, start=1)]
+    document_downloads(source.path, source.lines, facts)
+
+
+def document_downloads(page: str, lines: list[str], facts: Facts) -> None:
+    """What Markdown (a page, or a notebook's markdown cells) tells the reader to download into
+    its folder: the files its commands fetch (`wget URL`, `curl -o name URL`) and the files it
+    links to. A course's homework page that says `wget .../housing.csv` is where the notebook
+    beside it gets it."""
+    folder = posixpath.dirname(page)
+    commands = [(n, _PROMPT.sub("", line)) for n, line in enumerate(lines, start=1)]
     fetched = command_downloads(commands)
     names = [path for _, path in fetched]
     on_command_lines = {n for n, _ in fetched}  # their URLs' names are not what `-O` saves
-    for number, line in enumerate(source.lines, start=1):
+    for number, line in enumerate(lines, start=1):
         names += [name for url in _URL.findall(line) if number not in on_command_lines
                   and (name := _url_file_name(url)) and not _PAGE.search(name)]
     _add_fetched(facts, (join_path(folder, name) for name in names if not name.startswith(("/", "~"))))
@@ -708,11 +713,12 @@ def _document(source: TextSource, facts: Facts) -> None:
 
 
 def _add_fetched(facts: Facts, paths: Iterable[str]) -> None:
-    """Record fetched files, an archive also as the folder it unpacks into."""
+    """Record fetched files, an archive also as what it unpacks into: a folder or a file of
+    its name (`text8.zip` gives `text8`)."""
     for path in dict.fromkeys(paths):
         facts.fetched_paths.append(path)
         if _ARCHIVE.search(path):
-            facts.fetched_paths.append(_ARCHIVE.sub("", path) + "/*")
+            facts.fetched_paths += [_ARCHIVE.sub("", path), _ARCHIVE.sub("", path) + "/*"]
 
 
 def _script_downloads(source: TextSource, facts: Facts) -> None:

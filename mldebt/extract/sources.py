@@ -62,6 +62,12 @@ class PythonSource:
         notebook was read into (the JSON is not walked again)."""
         return _file_lines(self.notebook_text, self.notebook_cells)
 
+    @property
+    def markdown_lines(self) -> list[str]:
+        """The lines of a notebook's markdown cells: the prose that tells its reader what to fetch."""
+        return [line for cell in self.notebook_cells if cell.kind == "markdown"
+                for line in physical_lines("".join(value for value, _ in cell.source))]
+
 
 @dataclass
 class TextSource:

@@ -14,7 +14,7 @@ import pathspec
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
-from mldebt.discover import FileKind, is_test_path
+from mldebt.discover import FileKind, GitIgnores, is_test_path
 from mldebt.extract.facts import CudaVersion, Facts, Image, IndexUrl, PipelineStage, Requirement, Site
 from mldebt.project.demos import demo_files
 from mldebt.project.reproducibility import TrainingRun, training_runs
@@ -29,6 +29,8 @@ class Project:
     files: dict[str, tuple[str, Facts]]
     #: Every file of the tree git does not ignore (see `discover.Discovery.present`).
     present: frozenset[str] = frozenset()
+    #: The tree's `.gitignore` files: where the repository keeps files out of git on purpose.
+    git_ignores: GitIgnores = field(default_factory=GitIgnores)
     #: The data/model dependency graph (`mldebt.project.graph.build_graph`), set by the engine
     #: before project rules run.
     graph: Any = None

@@ -19,6 +19,14 @@ _SECRET_FILE = re.compile(
 _READ = "import pandas as pd\ndf = pd.read_csv('data/train.csv')\n"
 
 
+def _folders(path: str) -> Iterator[str]:
+    """The folders `path` lies in, innermost first, the root ("") excluded."""
+    folder = posixpath.dirname(path)
+    while folder:
+        yield folder
+        folder = posixpath.dirname(folder)
+
+
 class UntrackedDataRead(ProjectRule):
     """Reads a local data file that nothing versions: no DVC, no git-lfs, not committed, not produced by the repo.
 
@@ -28,6 +36,16 @@ class UntrackedDataRead(ProjectRule):
     disk, in some version nobody recorded. Files the repository's own code writes are internal
     artifacts, not inputs, and files committed to git are versioned by git.
 
+    ## The evidence
+    A path is reported only when the repository itself shows it to be its own local data kept
+    out of version control: under one of its readings a `.gitignore` of the repository ignores
+    it (`data/`, `*.parquet`, a lesson's own `.gitignore`), or it lies in a folder the repository
+    keeps (one holding committed files, such as `models/ldm/inpainting_big/` with its
+    `config.yaml`) other than the reader's own folder or a folder above it. A path nothing
+    declares is unexplained, not untracked: a pipeline step reading what another step
+    downloads, a Kaggle kernel's input, a file beside a script, a volume a platform mounts.
+    Then nothing of the repository may version, produce, fetch or document it (below).
+
     ## Known limitations
     A script's relative path may be meant from the repository root or from the script's own
     folder: both readings are tried, and a file committed, versioned or written by the
@@ -36,7 +54,9 @@ class UntrackedDataRead(ProjectRule):
     of a monorepo, which the script runs from: `python eval/generate.py`). A file that a
     Markdown page of its folder or above tells the reader to download (`wget URL` in a code
     block, a link to the file, or to an archive that unpacks into its folder) comes from a
-    documented source, as a notebook's own `!wget` does, and is not reported; so is a file a
+    documented source, as a notebook's own `!wget` does, and is not reported (a notebook's
+    markdown cells count as such a page for its folder; a linked archive unpacks into a folder
+    or a file of its name: `text8.zip` gives `text8`); so is a file a
     shell script or a Makefile of the repository fetches (`download_data.sh`), or one in the
     folder of a repository a page's download command names (`litgpt download org/model` for
     `checkpoints/org/model/lit_model.pth`).
@@ -75,41 +95,64 @@ class UntrackedDataRead(ProjectRule):
         # Committed in a folder beside the project, not above the script: still untracked.
         Invalid("def load():\n    with open('prompts/system.txt') as f:\n        return f.read()\n",
                 path="radar/utils/prompt.py", line=2, message="`prompts/system.txt`",
-                files={"other/prompts/system.txt": "You are ...\n"}),
+                files={"other/prompts/system.txt": "You are ...\n", ".gitignore": "/prompts/\n"}),
         # A page that links to another file, or to a web page, documents no download of this one.
         Invalid("import pandas as pd\ndf = pd.read_csv('housing.csv')\n", path="week2/train.py", line=2,
                 message="`housing.csv`", files={"week2/README.md": "See https://example.org/datasets/prices.csv and "
-                                                "[the page](https://example.org/housing.html).\n"}),
+                                                "[the page](https://example.org/housing.html).\n", ".gitignore": "*.csv\n"}),
         # A page of a sibling folder documents a download for its own lesson, not this one.
         Invalid(notebook("import tensorflow as tf\nm = tf.keras.models.load_model('dino_dragon.h5')\n"), path="week9/hw/hw.ipynb",
-                message="`week9/hw/dino_dragon.h5`",
-                files={"week8/homework.md": "Download the model:\n\nhttps://example.org/releases/download/v1/dino_dragon.h5\n"}),
+                message="`week9/hw/dino_dragon.h5`", files={
+                    ".gitignore": "*.h5\n",
+                    "week8/homework.md": "Download the model:\n\nhttps://example.org/releases/download/v1/dino_dragon.h5\n"}),
         # A page that downloads another model says nothing about this checkpoint.
         Invalid("import torch\nsd = torch.load('checkpoints/meta-llama/Llama-3-8B/lit_model.pth')\n",
                 path="tutorials/ptl/train.py", line=2, message="lit_model.pth",
                 files={"tutorials/ptl/README.md": "```bash\nlitgpt download EleutherAI/pythia-160m\n"
-                       "litgpt finetune meta-llama/Llama-3-8B\n```\n"}),
+                       "litgpt finetune meta-llama/Llama-3-8B\n```\n", ".gitignore": "checkpoints/\n"}),
         # A download script that fetches other files says nothing about this one.
         Invalid(_READ, path="train.py", line=2, message="`data/train.csv`", files={
             ".gitignore": "data/\n", "download.sh": "wget -P data https://example.org/v2/test.csv\n"}),
         # Data whose name merely contains a secret-like word is still data.
         Invalid("import pandas as pd\ndf = pd.read_csv('data/tokens_per_doc.csv')\n", path="stats.py", line=2,
-                message="`data/tokens_per_doc.csv`"),
+                message="`data/tokens_per_doc.csv`", files={".gitignore": "data/\n"}),
         # A config value that names a file.
         Invalid("import hydra\nimport torch\n@hydra.main(config_path='conf', config_name='train')\n"
                 "def main(cfg):\n    m = torch.load(cfg.model.weights)\n", path="train.py", line=5,
-                message="`weights/model.pt`", files={"conf/train.yaml": "model:\n  weights: weights/model.pt\n"}),
+                message="`weights/model.pt`", files={"conf/train.yaml": "model:\n  weights: weights/model.pt\n",
+                                                     ".gitignore": "*.pt\n"}),
         # A run's output downloaded under another name says nothing about this file.
         Invalid("import pandas as pd\nbest_run.download_file('outputs/scores.csv', 'scores.csv')\n"
-                "df = pd.read_csv('data/train.csv')\n", path="forecast.py", line=3, message="`data/train.csv`"),
+                "df = pd.read_csv('data/train.csv')\n", path="forecast.py", line=3, message="`data/train.csv`",
+                files={".gitignore": "data/\n"}),
         # A URL handed to a download is where it reads from: the file it writes is not named.
         Invalid("import pandas as pd\nclient.download('https://example.org/v1/train.csv')\ndf = pd.read_csv('train.csv')\n",
-                path="fetch.py", line=3, message="`train.csv`"),
+                path="fetch.py", line=3, message="`train.csv`", files={".gitignore": "*.csv\n"}),
         # `np.save("x")` writes `x.npy`, not the `x.npz` read here.
         Invalid("import numpy as np\nnp.save('arrays', x)\ny = np.load('arrays.npz')\n", path="prep.py", line=3,
-                message="`arrays.npz`"),
+                message="`arrays.npz`", files={".gitignore": "*.np[yz]\n"}),
+        # A nested `.gitignore` keeps the lesson's data folder out of git.
+        Invalid(notebook("import pandas as pd\ndf = pd.read_parquet('data/green_tripdata_2021-01.parquet')\n"),
+                path="01-intro/duration.ipynb", message="`01-intro/data/green_tripdata_2021-01.parquet`",
+                files={"01-intro/.gitignore": "data/\n"}),
+        # A folder the repository keeps (its model config is committed) without the checkpoint.
+        Invalid("import torch\nsd = torch.load('models/ldm/inpainting_big/last.ckpt')\n", path="scripts/inpaint.py", line=2,
+                message="`models/ldm/inpainting_big/last.ckpt`", files={"models/ldm/inpainting_big/config.yaml": "model: {}\n"}),
     ]
     VALID = [
+        # Nothing says the file is the project's own unversioned data: no `.gitignore` keeps it
+        # out of git, no folder of the repository holds it (a pipeline step reading what
+        # another step downloads, a Kaggle kernel's input, a file the platform mounts).
+        Valid(_READ, path="components/train/train.py"),
+        Valid("import pandas as pd\ndf = pd.read_csv('train.csv')\n", path="titanic/preprocess.py",
+              files={"titanic/requirements.txt": "pandas==2.2.2\n"}),
+        # A notebook's markdown cell links the archive to unpack into its data folder.
+        Valid('{"cells": [{"cell_type": "markdown", "metadata": {}, "source": ["Load the [text8 dataset]'
+              '(https://example.org/2018/text8.zip) and extract it in `data`.\\n"]}, '
+              '{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": null, '
+              '"source": ["text = open(\'data/text8\').read()"]}], '
+              '"metadata": {}, "nbformat": 4, "nbformat_minor": 5}', path="word2vec/skip_grams.ipynb",
+              files={"word2vec/data/download_data.txt": "Extract text8.zip here.\n"}),
         Valid(_READ, path="train.py", files={"data/train.csv.dvc": "outs:\n- md5: 1\n  path: train.csv\n"}),
         Valid(_READ, path="train.py", files={"dvc.yaml": "stages:\n  prep:\n    cmd: python prep.py\n    outs: [data/train.csv]\n"}),
         Valid(_READ, path="train.py", files={".gitattributes": "*.csv filter=lfs diff=lfs merge=lfs -text\n"}),
@@ -239,6 +282,16 @@ class UntrackedDataRead(ProjectRule):
                 or versioned.covers(path) or present.matches(path) or written.matches(path) or documented.matches(path)
             )
 
+        kept = {folder for path in project.present for folder in _folders(path)}
+
+        def kept_away(code: str, path: str) -> bool:
+            """The repository keeps files out of git where `path` lies: a `.gitignore` ignores
+            it, or it is in a folder the repository keeps (one with committed files, such as a
+            `models/ldm/` of configs) other than the reader's own folder or one above it."""
+            folder, here = posixpath.dirname(path), posixpath.dirname(code)
+            return project.git_ignores.covers(path) or (
+                folder in kept and "*" not in folder and folder != here and not here.startswith(folder + "/"))
+
         for artifact, consumer, edge in graph.edges(data=True):
             if edge["relation"] != "reads" or "line" not in edge or not artifact.startswith("artifact:"):
                 continue
@@ -250,7 +303,7 @@ class UntrackedDataRead(ProjectRule):
                 tracked(p) or names_no_file(p) for p in meant
             ) or documented_above(code, meant) or any(
                 present.matches(p) or versioned.covers(p) or documented.matches(p) for p in enclosing_readings(code, meant)
-            ):
+            ) or not any(kept_away(code, p) for p in meant):
                 continue
             path = artifact.split(":", 1)[1]
             yield ProjectFinding(
