@@ -6,7 +6,7 @@ from mldebt.rule import Category, Confidence, Invalid, PythonRule, Severity
 
 
 class MachineSpecificPath(PythonRule):
-    """Hard-codes an absolute path that exists on one machine only (a home directory, a cluster mount).
+    """Hard-codes an absolute path that exists on one machine only (a home directory, a cluster file system).
 
     ## Why it matters
     `"/home/alice/data/train.csv"` makes the data dependency invisible and unreproducible:
@@ -14,13 +14,18 @@ class MachineSpecificPath(PythonRule):
     code fails on the next machine. Put the path in config and version the data (DVC, LFS,
     a dataset registry).
 
+    ## The evidence
+    The path names a machine: a person's home folder (`/home/alice`, `/Users/bob`,
+    `C:\\Users\\bob`), a disk mounted for a user (`/media/alice`) or a cluster's shared file
+    system (`/gpfs/...`, `/scratch/...`). A path inside a container, a pod, a cloud job or a
+    volume names none: the root user's home (`/root/...`, the same in every container that
+    runs as root) and `/mnt/...` (where pods and jobs mount their volumes) are not reported.
+
     ## Known limitations
-    Docstrings are not checked; prefixes are in `rules/knowledge/data_sources.yaml`. A tool's
-    hidden folder under the root user's home (its `.cache`) is not reported: it is the same in
-    every container that runs as root; a data folder under that home is. Homes that container
-    images give their one account (`/home/user` in Hugging Face Spaces and sandboxes,
+    Docstrings are not checked; prefixes are in `rules/knowledge/data_sources.yaml`. Homes that
+    container images give their one account (`/home/user` in Hugging Face Spaces and sandboxes,
     `/home/jovyan` in Jupyter's images) are the same in every container of the image and are not
-    reported. A module is reported once per machine folder (`/home/alice`, `/mnt/shared`), at
+    reported. A module is reported once per machine folder (`/home/alice`, `/scratch/shared`), at
     its first path there, with the count of the others: they are one dependency on one machine.
     A path the module gives a container platform as a path inside its containers (a
     Kubernetes volume's `mountPath`, Modal's `remote_path`: `container_path_keys` in the same
@@ -38,15 +43,16 @@ class MachineSpecificPath(PythonRule):
     in_tests = False
     INVALID = [
         Invalid("import pandas as pd\ndf = pd.read_csv('/home/alice/data/train.csv')\n", line=2, message="/home/alice"),  # mldebt: ignore[MLD303]
-        Invalid("CKPT = '/mnt/shared/ckpts/run7/model.pt'\n"),
+        Invalid("CKPT = '/scratch/shared/ckpts/run7/model.pt'\n"),
+        Invalid("DATA = '/gpfs/alpine/proj-shared/hf_checkpoints'\n"),
         Invalid("ROOT = r'C:\\Users\\bob\\datasets'\n"),
         Invalid("CACHE = '/home/alice/.cache/huggingface/hub'\n"),
         # One finding per machine folder and module, naming the others.
-        Invalid("TRAIN = '/home/alice/data/train'\nVAL = '/home/alice/data/val'\nCKPT = '/mnt/shared/ckpt.pt'\n",
+        Invalid("TRAIN = '/home/alice/data/train'\nVAL = '/home/alice/data/val'\nCKPT = '/scratch/shared/ckpt.pt'\n",
                 line=1, message="and 1 more path under `/home/alice`"),
         # A path outside the container folder the module mounts is still one machine's.
-        Invalid("MNT = '/mnt/data'\nspec = {'volume_mounts': [{'name': 'd', 'mountPath': MNT}]}\n"
-                "SRC = '/mnt/alice/src/model.py'\n", line=3, message="/mnt/alice"),  # mldebt: ignore[MLD303]
+        Invalid("MNT = '/scratch/data'\nspec = {'volume_mounts': [{'name': 'd', 'mountPath': MNT}]}\n"
+                "SRC = '/scratch/alice/src/model.py'\n", line=3, message="/scratch/alice"),  # mldebt: ignore[MLD303]
     ]
     VALID = [
         "import pandas as pd\ndf = pd.read_csv('data/train.csv')\n",
@@ -59,17 +65,19 @@ class MachineSpecificPath(PythonRule):
         "NOTEBOOKS = '/home/jovyan/work'\n",
         "def remap(path, home_alias='/home/user'):\n    return path.replace(home_alias, root)\n",
         # Paths inside the pod or the image the module itself describes.
-        "MNT_PATH = '/mnt/data'\npod = {'volume_mounts': [{'name': 'data', 'mountPath': MNT_PATH}]}\n"
-        "cache = os.path.join('/mnt/data', 'hf')\n",
+        "MNT_PATH = '/scratch/data'\npod = {'volume_mounts': [{'name': 'data', 'mountPath': MNT_PATH}]}\n"
+        "cache = os.path.join('/scratch/data', 'hf')\n",
+        # A pod's or a job's volume, mounted under `/mnt` by a platform: no developer's machine.
+        "pipeline.add_pvolumes({'/mnt': vop.volume})\ndf = pd.read_csv('/mnt/data/train.csv')\n",
+        "MODEL = '/mnt/kubeflow-gcfs/pytorch/model/model_gpu.dat'\n",
         "image = modal.Image.debian_slim().add_local_file('src/config.py', remote_path='/home/app/src/config.py')\n",
-        "m = client.V1VolumeMount(name='ckpt', mount_path='/mnt/ckpt')\nCKPT = '/mnt/ckpt/model.pt'\n",
+        "m = client.V1VolumeMount(name='ckpt', mount_path='/scratch/ckpt')\nCKPT = '/scratch/ckpt/model.pt'\n",
     ]
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         table = load_table("data_sources")
         self._prefixes = tuple(f"/{root}/" for root in table["machine_path_roots"]) + tuple(table["windows_prefixes"])
-        self._tool_folders = tuple(f"/{home}/." for home in table["shared_homes"])
         self._container_homes = tuple(f"/home/{home}/" for home in table["container_homes"])
         self._container_keys = frozenset(table["container_path_keys"])
         #: Paths the module hands a container platform as paths inside its containers.
@@ -84,7 +92,7 @@ class MachineSpecificPath(PythonRule):
         value = evaluated(node)
         if node in self._docstrings or not isinstance(value, str) or " " in value or "\n" in value:
             return
-        if (value.startswith(self._prefixes) and not value.startswith(self._tool_folders)
+        if (value.startswith(self._prefixes)
                 and not (value.rstrip("/") + "/").startswith(self._container_homes) and (folder := _machine_folder(value))):
             self._by_folder.setdefault(folder, []).append((node, value))
 
