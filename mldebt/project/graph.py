@@ -98,6 +98,12 @@ def names_no_file(path: str) -> bool:
     return posixpath.basename(path) == "*"
 
 
+def on_a_machine(path: str) -> bool:
+    """An absolute local path (`/data/train.pkl`, `~/x`, `C:/x`): a place of whatever machine,
+    container or volume the code runs on, not a file of the repository's tree."""
+    return path.startswith(("/", "~")) or bool(re.match(r"[A-Za-z]:[/\\]", path))
+
+
 def readings(code: str, access: DataAccess, resolved: str) -> tuple[str, ...]:
     """The paths a data access may mean: as read from the repository root, then, for a
     script's path that depends on where it runs, from the script's own folder."""

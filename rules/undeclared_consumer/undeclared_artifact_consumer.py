@@ -3,7 +3,7 @@ from collections.abc import Iterator
 from mldebt.discover import is_test_path
 from mldebt.project import Project
 from mldebt.extract.facts import DOWNLOAD_API
-from mldebt.project.graph import ReadingsIndex, edge_readings, hand_offs, names_no_file, same_artifact
+from mldebt.project.graph import ReadingsIndex, edge_readings, hand_offs, names_no_file, on_a_machine, same_artifact
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
 
 _TRAIN = "import torch\ntorch.save(model.state_dict(), 'models/model.pt')\n"
@@ -18,6 +18,14 @@ class UndeclaredArtifactConsumer(ProjectRule):
     the training output format and serving breaks, retrain and serving silently picks up the
     new model. A `dvc.yaml` stage whose deps list the artifact declares the consumer (and lets
     `dvc repro` rebuild in order).
+
+    ## The evidence
+    The project writes the artifact in one place and reads it in another, and the two name the
+    same file of the repository's tree: the same relative path under one of their readings (or
+    one a pattern of the other, `data/*/meta.pkl`, never a lone file name). An absolute path
+    (`/data/train.pkl`, `/content/drive/...`) names a place on whatever machine, container or
+    volume each step runs on: a pipeline platform hands such volumes from step to step
+    (Kubeflow's `pvolumes`), so two steps meeting there are not reported.
 
     ## Known limitations
     A script that reads back what it wrote itself (resuming from a checkpoint, downloading a
@@ -55,6 +63,9 @@ class UndeclaredArtifactConsumer(ProjectRule):
                        "pickle.dump(b, open('out/dev.pkl', 'wb'))\npickle.dump(c, open('out/test.pkl', 'wb'))\n"}),
     ]
     VALID = [
+        # Steps of a pipeline that hands its volume on (`pvolumes`): an absolute path on the volume.
+        Valid("import pickle\ntrain = pickle.load(open('/data/train.pkl', 'rb'))\n", path="components/train/train.py",
+              files={"components/preprocess/preprocess.py": "import pickle\npickle.dump(df, open('/data/train.pkl', 'wb'))\n"}),
         # Two independent examples that each write and read `model.pt` from their own folder.
         Valid(_SERVE, path="examples/serve/serve.py", files={"examples/train/train.py": _TRAIN}),
         Valid(_SERVE, path="serve.py", files={
@@ -88,6 +99,8 @@ class UndeclaredArtifactConsumer(ProjectRule):
             meant = edge_readings(artifact, edge)
             if is_test_path(code) or any(p in project.present for p in meant):
                 continue  # a committed file is a versioned source, not a hand-over between scripts
+            if any(on_a_machine(p) for p in meant):
+                continue  # a volume's path: two steps may mount different ones, or the platform hands it on
             if any(names_no_file(p) for p in meant):
                 continue  # `folder / name` with the name computed at run time: no file in particular
             producers, everywhere = [], True
