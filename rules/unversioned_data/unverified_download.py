@@ -18,11 +18,12 @@ _CHECKSUM_WORDS = re.compile("checksum|sha256|md5|hash|sha1")
 
 @dataclass
 class _Requests:
-    """HTTP requests of one scope, and whether their body is read and something is written."""
+    """HTTP requests of one scope, the names holding a response or its body, and whether a
+    body is written to a file."""
 
     calls: list[cst.Call] = field(default_factory=list)
     names: set[str] = field(default_factory=set)
-    body_read: bool = False
+    body_names: set[str] = field(default_factory=set)
     written: bool = False
 
 
@@ -39,7 +40,10 @@ class UnverifiedDownload(PythonRule):
     or a name containing `checksum`, `sha256`, `md5` or `hash` in the same function (or module,
     for top-level code). The download calls are in `rules/knowledge/data_sources.yaml`; an HTTP
     request (`requests.get`, `httpx.get`, `urlopen`) counts as a download when the same
-    function writes its body (`.content`, `.text`, `.raw`, `.iter_content()`, `.read()`) to a file.
+    function writes its body (`.content`, `.text`, `.raw`, `.iter_content()`, `.read()`) to a
+    file: the body, or a name bound to it (`for chunk in r.iter_content(): f.write(chunk)`), is
+    what a `write` is given. A request whose answer is kept in memory (a cloud metadata server's
+    zone name, an API's JSON) downloads nothing, whatever else the function writes.
     Not reported in demo code (a notebook nothing runs, a library's examples and tutorials): a
     lesson downloads its sample data, and a checksum there would be noise even as a note.
 
@@ -68,6 +72,11 @@ class UnverifiedDownload(PythonRule):
         Invalid("import requests\ndef fetch(url, path):\n    resp = requests.get(url, stream=True)\n"
                 "    with open(path, 'wb') as handle:\n        for data in resp.iter_content():\n"
                 "            handle.write(data)\n", line=3),
+        Invalid("import requests\nfrom tqdm import tqdm\nresp = requests.get(url, stream=True)\n"
+                "with open(save_path, 'wb') as handle:\n    for data in tqdm(resp.iter_content(), total=n):\n"
+                "        handle.write(data)\n", line=3),
+        Invalid("import urllib.request\ndef fetch(source, filename):\n    response = urllib.request.urlopen(source)\n"
+                "    body = response.read()\n    with open(filename, 'wb') as f:\n        f.write(body)\n", line=3),
     ]
     VALID = [
         "import hashlib, urllib.request\ndef fetch(url, dst, sha):\n    urllib.request.urlretrieve(url, dst)\n"
@@ -80,6 +89,9 @@ class UnverifiedDownload(PythonRule):
         "import urllib.request\ndef fetch(url, dst):\n    urllib.request.urlretrieve(url, dst)\n    verify_checksum(dst)\n",
         "import requests\nr = requests.get(api, params=query)\n",
         "import requests\ndef status(url):\n    r = requests.get(url)\n    log.write(f'{url}: {r.status_code}')\n",
+        # A cloud metadata server's answer kept in memory; the file written is something else.
+        "import requests\ndef main():\n    zone = requests.get(METADATA + 'zone', headers=flavor).text\n"
+        "    with open('deploy.yaml', 'w') as target:\n        target.write(template.replace('$NS', ns))\n",
         # An image fetched into memory and decoded, never written: an input, not a download.
         "import requests\nfrom PIL import Image\ndef load_image(url):\n    response = requests.get(url, stream=True)\n"
         "    response.raise_for_status()\n    return Image.open(response.raw)\n",
@@ -110,25 +122,38 @@ class UnverifiedDownload(PythonRule):
             self._scopes[-1][1][0] = True
 
     def visit_Assign(self, node: cst.Assign) -> None:
+        requests = self._requests[-1]
         if isinstance(node.value, cst.Call) and self.ctx.qualname(node.value.func) in _REQUESTS:
-            for target in node.targets:
-                if isinstance(target.target, cst.Name):
-                    self._requests[-1].names.add(target.target.value)
+            requests.names.update(t.target.value for t in node.targets if isinstance(t.target, cst.Name))
+        elif self._holds_body(node.value):
+            requests.body_names.update(t.target.value for t in node.targets if isinstance(t.target, cst.Name))
 
-    def visit_Attribute(self, node: cst.Attribute) -> None:
-        """`response.content`, `requests.get(url).text`: the body of a request is read."""
-        value = node.value
-        fetched = (isinstance(value, cst.Name) and value.value in self._requests[-1].names) or (
-            isinstance(value, cst.Call) and self.ctx.qualname(value.func) in _REQUESTS
-        )
-        if fetched and node.attr.value in _BODY:
-            self._requests[-1].body_read = True
+    def visit_For(self, node: cst.For) -> None:
+        if isinstance(node.target, cst.Name) and self._holds_body(node.iter):
+            self._requests[-1].body_names.add(node.target.value)
+
+    def _holds_body(self, node: cst.CSTNode) -> bool:
+        """Whether an expression reads a response's body (`response.content`,
+        `requests.get(url).text`, `r.iter_content()`) or names a value bound to one."""
+        requests, stack = self._requests[-1], [node]
+        while stack:
+            current = stack.pop()
+            if isinstance(current, cst.Name) and current.value in requests.body_names:
+                return True
+            if isinstance(current, cst.Attribute) and current.attr.value in _BODY:
+                value = current.value
+                if (isinstance(value, cst.Name) and value.value in requests.names) or (
+                    isinstance(value, cst.Call) and self.ctx.qualname(value.func) in _REQUESTS
+                ):
+                    return True
+            stack.extend(current.children)
+        return False
 
     def visit_Call(self, node: cst.Call) -> None:
         name = self.ctx.qualname(node.func) or ""
-        if isinstance(node.func, cst.Attribute) and node.func.attr.value in ("write", "writelines") or (
+        if (isinstance(node.func, cst.Attribute) and node.func.attr.value in ("write", "writelines") or (
             name == "shutil.copyfileobj"
-        ):
+        )) and any(self._holds_body(arg.value) for arg in node.args):
             self._requests[-1].written = True
         if name in _REQUESTS:
             self._requests[-1].calls.append(node)
@@ -143,7 +168,7 @@ class UnverifiedDownload(PythonRule):
         calls, verified = scope
         if verified[0]:
             return
-        if requests.written and requests.body_read:
+        if requests.written:
             calls = [*calls, *requests.calls]
         for call in calls:
             name = self.ctx.qualname(call.func)
