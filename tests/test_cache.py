@@ -20,7 +20,8 @@ import pytest
 from conftest import write_tree
 
 from mldebt import cache as cache_module
-from mldebt.cache import CacheError, ResultCache, decoder, to_plain, tracked_by_git
+from mldebt.cache import CacheError, ResultCache, decoder, report_key, to_plain, tracked_by_git
+from mldebt.discover import discover
 from mldebt.engine import scan
 from mldebt.extract.analyse import FileAnalyzer
 from mldebt.report import FileResult
@@ -429,6 +430,21 @@ def test_a_stored_report_is_used_only_when_no_input_changed(demo, analysed, chan
     assert cold != before  # the change matters: reusing the stored report would be seen
     assert _json(demo, folder) == cold
     assert _json(demo, folder) == cold  # and the report stored afresh is the cold one
+
+
+def test_a_gitignore_of_a_folder_that_is_not_there_changes_the_stored_reports_key(tmp_path):
+    """MLD304 asks the `.gitignore` files whether a path that is not in the tree is ignored:
+    a pattern that changes no discovered file still changes the report."""
+    write_tree(tmp_path, {"train.py": "import pandas as pd\ndf = pd.read_csv('data/train.csv')\n"})
+    keys = []
+    for ignored in ("", "data/\n"):
+        (tmp_path / ".gitignore").write_text(ignored)
+        found = discover(tmp_path)
+        keys.append(report_key(tmp_path, Settings(), found, {"train.py": "digest"}, None))
+        assert found.present == {".gitignore", "train.py"}
+    assert keys[0] != keys[1]
+    report = scan(tmp_path, Settings(), jobs=1)
+    assert [f.rule for r in report.files for f in r.findings if f.rule == "MLD304"] == ["MLD304"]
 
 
 def test_settings_and_paths_reported_have_reports_of_their_own(demo):
