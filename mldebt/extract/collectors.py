@@ -617,8 +617,12 @@ def _key_chain(node: cst.BaseExpression, gets: bool) -> tuple[cst.BaseExpression
 #: Calls that unpack an archive; with the download calls of `data_sources.yaml`, what makes a
 #: file fetch its own data.
 _UNPACKERS = frozenset({"zipfile.ZipFile", "tarfile.open", "shutil.unpack_archive"})
-#: A notebook shell line (neutralised to a comment) that downloads or unpacks data.
-_SHELL_FETCH = re.compile(r"#\|? ?\s*!?\s*(wget|curl|unzip|tar|gdown|kaggle|gsutil cp|aws s3 cp|git clone)\b")
+#: A notebook's shell or magic line that fetches data: a download tool, or a download script of
+#: the repository it runs (`%run ./data/download-dataset.py`, `!python download_data.py`).
+_SHELL_FETCH = re.compile(
+    r"#\|? ?\s*(?:!?\s*(wget|curl|unzip|tar|gdown|kaggle|gsutil cp|aws s3 cp|git clone)\b"
+    r"|(?:%run|!\s*python3?)\s+(?:-m\s+)?[\w./-]*download)"
+)
 
 
 #: Packages whose clients read objects with `download_file(Bucket, Key, ...)`/`get_object`.
@@ -626,8 +630,11 @@ _BOTO = frozenset({"boto3", "botocore", "aioboto3", "aiobotocore"})
 
 #: A call whose name says it downloads (`download_file`, `fetch_data`, `hf_hub_download`).
 _DOWNLOAD_CALL = re.compile(r"(^|_)(download|fetch)(_|$)")
-#: A keyword naming where a download is written: `output_file_path=`, `target_dir=`, `dst_path=`.
-_DESTINATION_KEYWORD = re.compile(r"^(output|out|target|local|dest|dst|destination|save)(_(file|dir|directory|folder|path|name))*$")
+#: A keyword naming where a download is written: `output_file_path=`, `target_dir=`, `dst_path=`,
+#: `download_path=`. A bare `output_name=` names a job's output (Azure ML), not a place.
+_DESTINATION_KEYWORD = re.compile(
+    r"^(download|output|out|target|local|dest|dst|destination|save)(_(dir|directory|folder|path))*(_file(_(name|path))?)?$"
+)
 
 #: A file name of a config format (`train.yaml`), as a string in code names one.
 _CONFIG_FILE = re.compile(r"\.(ya?ml|json|toml)$")

@@ -61,7 +61,8 @@ class UntrackedDataRead(ProjectRule):
     folder of a repository a page's download command names (`litgpt download org/model` for
     `checkpoints/org/model/lit_model.pth`).
     A file that downloads or unpacks data itself (a download call, an archive extraction, an
-    MLflow `download_artifacts`, a notebook's `!wget` or `!unzip`) is taken to read what it
+    MLflow `download_artifacts`, a notebook's `!wget` or `!unzip`, or its `%run` of a download
+    script of the repository) is taken to read what it
     fetched (`unverified-download` checks the download). A write is matched under the name the
     library gives the file (`np.save("x")` writes `x.npy`: `rules/knowledge/data_io.yaml`).
     A notebook's `!wget -O model.h5 URL` (or `!curl -o`) writes that file for the scripts
@@ -157,6 +158,13 @@ class UntrackedDataRead(ProjectRule):
         Valid(_READ, path="train.py", files={"dvc.yaml": "stages:\n  prep:\n    cmd: python prep.py\n    outs: [data/train.csv]\n"}),
         Valid(_READ, path="train.py", files={".gitattributes": "*.csv filter=lfs diff=lfs merge=lfs -text\n"}),
         Valid(_READ, path="train.py", files={"data/train.csv": "a,b\n1,2\n"}),
+        # The notebook runs the repository's download script into the folder it reads.
+        Valid(notebook("%run ./squad-dataset/download-dataset.py --download_dir ./squad-dataset\n"
+                       "import pandas as pd\ndf = pd.read_json('./squad-dataset/train.jsonl', lines=True)\n"),
+              path="qa/extractive-qa.ipynb", files={"qa/squad-dataset/download-dataset.py": "print('fetch')\n"}),
+        # A job's outputs downloaded into a folder (`output_name=` names the output, not a place).
+        Valid("import pandas as pd\nml_client.jobs.download(name=job.name, download_path='batch', output_name='score')\n"
+              "df = pd.read_csv('batch/named-outputs/score/predictions.csv')\n", path="score.py", files={".gitignore": "batch/\n"}),
         # The notebook fetches its own data.
         Valid('{"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": null, '
               '"source": ["!wget -q https://example.org/data.zip\\n", "!unzip -q data.zip -d data"]}, '
