@@ -29,7 +29,7 @@ class UndeclaredArtifactConsumer(ProjectRule):
 
     ## Known limitations
     A script that reads back what it wrote itself (resuming from a checkpoint, downloading a
-    file if missing) is not an undeclared consumer. Paths are matched as patterns
+    file if missing, a job's outputs it downloads into a folder) is not an undeclared consumer. Paths are matched as patterns
     (`outputs/preds_*.csv`), except those whose start or whole file name is unknown
     (`data/*` names no file in particular). A script's relative path may
     be meant from the repository root or from its own folder: a hand-over under both readings
@@ -66,6 +66,11 @@ class UndeclaredArtifactConsumer(ProjectRule):
         # Steps of a pipeline that hands its volume on (`pvolumes`): an absolute path on the volume.
         Valid("import pickle\ntrain = pickle.load(open('/data/train.pkl', 'rb'))\n", path="components/train/train.py",
               files={"components/preprocess/preprocess.py": "import pickle\npickle.dump(df, open('/data/train.pkl', 'wb'))\n"}),
+        # Each notebook downloads the job outputs it reads (into a folder named at run time).
+        Valid("import json\nml_client.jobs.download(name=job, download_path=f'outputs/{job}')\n"
+              "d = json.load(open(f'outputs/{job}/named-outputs/details/details.json'))\n", path="import_a.py",
+              files={"import_b.py": "import json\nml_client.jobs.download(name=j, download_path=f'outputs/{j}')\n"
+                     "d = json.load(open(f'outputs/{j}/named-outputs/details/details.json'))\n"}),
         # Two independent examples that each write and read `model.pt` from their own folder.
         Valid(_SERVE, path="examples/serve/serve.py", files={"examples/train/train.py": _TRAIN}),
         Valid(_SERVE, path="serve.py", files={
@@ -103,11 +108,12 @@ class UndeclaredArtifactConsumer(ProjectRule):
                 continue  # a volume's path: two steps may mount different ones, or the platform hands it on
             if any(names_no_file(p) for p in meant):
                 continue  # `folder / name` with the name computed at run time: no file in particular
+            candidates = [(writer, written, data, [r for r in meant if any(same_artifact(r, w) for w in written)])
+                          for writer, written, data in writes_of.candidates(meant)]
+            if any(writer == code and matched for writer, _, _, matched in candidates):
+                continue  # it writes (downloads) the file itself before reading it: nobody else's hand-over
             producers, everywhere = [], True
-            for writer, written, data in writes_of.candidates(meant):
-                if writer == code:
-                    continue
-                matched = [r for r in meant if any(same_artifact(r, w) for w in written)]
+            for writer, _, data, matched in candidates:
                 # A hand-over under every reading of the path is evidence in itself (two
                 # scripts of one folder); under one reading only, the two must be one project.
                 if matched and (len(matched) == len(meant) or project.same_project(writer, code)):
