@@ -1,3 +1,5 @@
+import re
+
 import libcst as cst
 
 from mldebt.extract.context import evaluated
@@ -23,9 +25,10 @@ class MachineSpecificPath(PythonRule):
 
     ## Known limitations
     Docstrings are not checked; prefixes are in `rules/knowledge/data_sources.yaml`. Homes that
-    container images give their one account (`/home/user` in Hugging Face Spaces and sandboxes,
-    `/home/jovyan` in Jupyter's images) are the same in every container of the image and are not
-    reported. A module is reported once per machine folder (`/home/alice`, `/scratch/shared`), at
+    container and cloud machine images give their one account (`/home/user` in Hugging Face
+    Spaces and sandboxes, `/home/jovyan` in Jupyter's images, `/home/azureuser` on Azure ML
+    compute) are the same on every machine of the image and are not reported, nor is a user
+    name left for the reader to fill in (`/Users/<USER>`, `C:\\Users\\username`, `/home/$USER`). A module is reported once per machine folder (`/home/alice`, `/scratch/shared`), at
     its first path there, with the count of the others: they are one dependency on one machine.
     A path the module gives a container platform as a path inside its containers (a
     Kubernetes volume's `mountPath`, Modal's `remote_path`: `container_path_keys` in the same
@@ -63,6 +66,12 @@ class MachineSpecificPath(PythonRule):
         # The one account of a container image: the same path in every container.
         "sandbox.write_text('/home/user/workdir/tests.json', text)\n",
         "NOTEBOOKS = '/home/jovyan/work'\n",
+        "DATA = '/home/azureuser/data/medimageinsight-zeroshot/'\n",
+        # A user name left for the reader to fill in.
+        "df = pd.read_csv('/Users/<USER>/data/titanic.csv')\n",
+        "PDFS = r'C:\\Users\\username\\Downloads\\pdf-files'\n",
+        "ROOT = '/home/$USER/data'\n",
+        "ROOT = '/home/your_username/data'\n",
         "def remap(path, home_alias='/home/user'):\n    return path.replace(home_alias, root)\n",
         # Paths inside the pod or the image the module itself describes.
         "MNT_PATH = '/scratch/data'\npod = {'volume_mounts': [{'name': 'data', 'mountPath': MNT_PATH}]}\n"
@@ -122,12 +131,17 @@ class MachineSpecificPath(PythonRule):
                         "read the path from config and version the data it points at")
 
 
+#: A user name left for the reader to fill in (`/Users/<USER>/data`, `C:\\Users\\username`,
+#: `/home/$USER`, `/home/{user}`): a template, not one machine's folder.
+_PLACEHOLDER = re.compile(r"^(<[^>]*>|\{[^}]*\}|\$\{?\w+\}?|%\w+%|user_?name|your_?(user_?)?(name|home)|your_?user)$", re.IGNORECASE)
+
+
 def _machine_folder(path: str) -> str | None:
-    """The folder that ties `path` to one machine (`/home/alice`, `/mnt/shared`,
-    `C:/Users/bob`), or None for a bare root such as `/home/` itself."""
+    """The folder that ties `path` to one machine (`/home/alice`, `/scratch/shared`,
+    `C:/Users/bob`), or None for a bare root such as `/home/` itself or a placeholder name."""
     parts = path.replace("\\", "/").strip("/").split("/")
     depth = 3 if parts[0].endswith(":") and parts[1:2] == ["Users"] else 2
-    if len(parts) < depth or not all(parts[:depth]):
+    if len(parts) < depth or not all(parts[:depth]) or _PLACEHOLDER.match(parts[depth - 1]):
         return None
     folder = "/".join(parts[:depth])
     return folder if parts[0].endswith(":") else "/" + folder
