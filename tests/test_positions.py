@@ -104,3 +104,38 @@ def test_spans_by_statement_fall_back_to_the_whole_module_when_in_doubt(code):
     assert positions._by_statement(module, {id(n): n for n in nodes}, code, owners) is None
     got = spans(module, nodes, code, owners)
     assert [(got[n].line, got[n].column) for n in nodes] == [(expected[n].start.line, expected[n].start.column) for n in nodes]
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "import os\nx = 1; import sys\nif x:\n    from a import (\n        b,\n    )\n    y = 2; \\\n  import c\n",
+        "if True: import d\nclass K:\n    # note\n\n    import e as f; from . import g\n",  # a suite: generated
+        SOURCES[0],
+        "x = f(1)\ntype T = int\nimport h\n",  # no `ast` on older Pythons: the whole module is generated
+    ],
+)
+def test_first_lines_of_imports_match_position_provider(code):
+    """Imports asked only for their first line take it from `ast`, without generating them,
+    and agree with libcst's; what is also asked for its span gets that too."""
+    try:
+        module = cst.parse_module(code)
+    except cst.ParserSyntaxError:
+        pytest.skip("libcst cannot parse it either")
+    expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    imports = [n for n in _all_nodes(module) if isinstance(n, (cst.Import, cst.ImportFrom))]
+    calls = [n for n in _all_nodes(module) if isinstance(n, cst.Call)]
+    owners = _owners(module, imports + calls)
+    got = spans(module, calls + imports[:1], code, owners, imports)
+    assert [got.line(n) for n in imports] == [expected[n].start.line for n in imports]
+    for node in calls + imports[:1]:
+        assert (got[node].line, got[node].column) == (expected[node].start.line, expected[node].start.column)
+
+
+def test_first_lines_of_imports_need_no_code_generated():
+    code = "import os\n\n\ndef f():\n    from a import b; import c\n    return 1\n"
+    module = cst.parse_module(code)
+    imports = [n for n in _all_nodes(module) if isinstance(n, (cst.Import, cst.ImportFrom))]
+    got = spans(module, [], code, _owners(module, imports), imports)
+    assert got.lines == {id(imports[0]): 1, id(imports[1]): 5, id(imports[2]): 5}
+    assert dict(got) == {}  # no span generated

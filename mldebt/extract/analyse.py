@@ -35,7 +35,7 @@ from mldebt.extract.config_classes import ConfigClassCollector
 from mldebt.extract.context import FileContext
 from mldebt.extract.evidence import EvidenceCollector
 from mldebt.extract.manifests import document_downloads, manifest_facts
-from mldebt.extract.positions import Span, spans
+from mldebt.extract.positions import Positions, Span, spans
 from mldebt.extract.glue import GlueCollector
 from mldebt.extract.reproducibility import ReproducibilityCollector
 from mldebt.extract.screen import ALONE_TOKENS, refuse_oversized, refuse_pathological, token_count
@@ -330,7 +330,8 @@ class FileAnalyzer:
             # Code generation of the statements that hold them gives the positions of every node
             # that facts or findings need.
             nodes = {n for c in collectors for n in c.located()} | {f.node for f in raw if f.node is not None}
-            positions = spans(module, nodes, source.text, owners) if nodes else {}
+            lines = {n for c in collectors for n in c.located_lines()}
+            positions = spans(module, nodes, source.text, owners, lines) if nodes or lines else Positions()
             for collector in collectors:
                 collector.fill(result.facts, positions, module)
             if raw:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from mldebt.extract.context import FileContext
+from mldebt.extract.context import Collector, FileContext
 from mldebt.extract.facts import CheckpointLoad, Facts, Site
 from mldebt.extract.own_files import own_files
 from mldebt.knowledge import Verdict, check_guarded_call, guarded_calls
@@ -14,7 +14,7 @@ from mldebt.knowledge import Verdict, check_guarded_call, guarded_calls
 _SAFE_GLOBALS = frozenset({"torch.serialization.safe_globals", "torch.serialization.add_safe_globals"})
 
 
-class CheckpointLoadCollector(cst.BatchableCSTVisitor):
+class CheckpointLoadCollector(Collector):
     """`torch.load` calls that may unpickle arbitrary objects (`rules/knowledge/deserialization.yaml`,
     rule MLD402). Whether a missing `weights_only` is unsafe depends on the torch version the
     file runs with, which only the project phase knows (the manifests that cover it).

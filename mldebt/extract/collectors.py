@@ -9,7 +9,7 @@ import re
 import libcst as cst
 
 from mldebt.discover import CONFIG_DIRS, FileKind
-from mldebt.extract.context import UNKNOWN, FileContext, call_argument, dotted_name, evaluated, literal_value
+from mldebt.extract.context import UNKNOWN, Collector, FileContext, call_argument, dotted_name, evaluated, literal_value
 from mldebt.extract.facts import (
     DOWNLOAD_API,
     CliOption,
@@ -91,7 +91,7 @@ def _main_guard(node: cst.If) -> bool:
     )
 
 
-class FactCollector(cst.BatchableCSTVisitor):
+class FactCollector(Collector):
     """CUDA device uses and availability checks; `install_requires` of a static setup.py.
 
     Device uses in modules or functions named for CUDA/GPU (`accelerators/cuda.py`,
@@ -305,7 +305,7 @@ def _bool_literal(node: cst.BaseExpression | None) -> bool | None:
     return value if isinstance(value, bool) else None
 
 
-class NameCollector(cst.BatchableCSTVisitor):
+class NameCollector(Collector):
     """Names the code uses and defines, module-level flags and the branches they guard, and
     command-line options: the facts behind the dead-experimental-codepath rules."""
 
@@ -550,7 +550,7 @@ class NameCollector(cst.BatchableCSTVisitor):
         facts.cli_options = [CliOption(dest, flag, where[n].line, where[n].column) for dest, flag, n in self._option_nodes]
 
 
-class _ModuleLevelVisitor(cst.BatchableCSTVisitor):
+class _ModuleLevelVisitor(Collector):
     """Keeps `self._depth`, the function/class nesting: 0 while visiting module-level code."""
 
     def __init__(self) -> None:

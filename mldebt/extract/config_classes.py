@@ -15,7 +15,7 @@ from functools import cache, lru_cache
 
 import libcst as cst
 
-from mldebt.extract.context import FileContext, dotted_name, evaluated
+from mldebt.extract.context import Collector, FileContext, dotted_name, evaluated
 from mldebt.extract.facts import ConfigClass, ConfigField, Facts
 from mldebt.extract.walk import nodes
 from mldebt.knowledge import load_table
@@ -46,7 +46,7 @@ def config_bases() -> frozenset[str]:
     return _table()[1]
 
 
-class ConfigClassCollector(cst.BatchableCSTVisitor):
+class ConfigClassCollector(Collector):
     def __init__(self, ctx: FileContext) -> None:
         super().__init__()
         self.ctx = ctx

@@ -107,6 +107,19 @@ def _module_strings(module: cst.Module) -> dict[str, str]:
     return {name: v[0] for name, v in values.items() if len(v) == 1 and isinstance(v[0], str)}
 
 
+class Collector(cst.BatchableCSTVisitor):
+    """A fact collector: it visits in the walk, then `located()` and `located_lines()` say which
+    nodes it needs the span, or only the first line, of (`mldebt.extract.positions`), and
+    `fill(facts, where, module)` records its facts with `where[node]` and `where.line(node)`."""
+
+    def located(self) -> list[cst.CSTNode]:
+        return []
+
+    def located_lines(self) -> list[cst.CSTNode]:
+        """Nodes of which only the first line is used: an import's costs no code generated."""
+        return []
+
+
 class FileContext:
     """Per-file state shared by the rules of one batched traversal (read-only to rules)."""
 

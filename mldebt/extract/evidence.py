@@ -11,7 +11,7 @@ from functools import cache
 import libcst as cst
 
 from mldebt.discover import is_test_path
-from mldebt.extract.context import FileContext, call_argument, dotted_name, literal_value
+from mldebt.extract.context import Collector, FileContext, call_argument, dotted_name, literal_value
 from mldebt.extract.facts import EvidenceSite, Facts, ImportSite
 from mldebt.knowledge import detectors, load_table
 
@@ -78,7 +78,7 @@ def _call_screen() -> tuple[frozenset[str], frozenset[str], tuple[str, ...]]:
     )
 
 
-class EvidenceCollector(cst.BatchableCSTVisitor):
+class EvidenceCollector(Collector):
     """Imports, and the code the ML Test Score detectors look for (`rules/knowledge/ml_test_score.yaml`):
     calls, distinctive methods, base classes, test names, data assertions and quality gates."""
 
@@ -212,14 +212,17 @@ class EvidenceCollector(cst.BatchableCSTVisitor):
     def leave_Module(self, node: cst.Module) -> None:
         self._close_scope(self._scopes.pop())
 
+    def located_lines(self) -> list[cst.CSTNode]:
+        return [n for _, n in self.imports]
+
     def located(self) -> list[cst.CSTNode]:
-        nodes = [n for _, n in self.imports]
+        nodes = []
         for _, site in self.sites:
             nodes += [site[0], *site[1]] if isinstance(site, tuple) else [site]
         return nodes
 
     def fill(self, facts: Facts, where: dict, module: cst.Module) -> None:
-        facts.imports = sorted({ImportSite(name, where[n].line) for name, n in self.imports}, key=lambda s: (s.line, s.module))
+        facts.imports = sorted({ImportSite(name, where.line(n)) for name, n in self.imports}, key=lambda s: (s.line, s.module))
         found = set()
         for name, site in self.sites:
             if isinstance(site, tuple):  # a gate: the comparison must come before the action it guards

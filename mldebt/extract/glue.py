@@ -10,7 +10,7 @@ from functools import cache, lru_cache
 
 import libcst as cst
 
-from mldebt.extract.context import FileContext
+from mldebt.extract.context import Collector, FileContext
 from mldebt.extract.facts import Facts, GlueLines
 from mldebt.knowledge import load_table
 
@@ -65,7 +65,7 @@ class _Statement:
         self.glue: str | None = None
 
 
-class GlueCollector(cst.BatchableCSTVisitor):
+class GlueCollector(Collector):
     """Counts a module's statements by class; statements in a model class count as model code."""
 
     def __init__(self, ctx: FileContext) -> None:

@@ -24,7 +24,7 @@ import libcst as cst
 from mldebt.discover import CONFIG_DIRS
 from mldebt.extract.bindings import NameBindings
 from mldebt.extract.config_classes import config_class_name
-from mldebt.extract.context import UNKNOWN, FileContext, call_argument, dotted_name, evaluated, literal_value
+from mldebt.extract.context import UNKNOWN, Collector, FileContext, call_argument, dotted_name, evaluated, literal_value
 from mldebt.extract.facts import Facts, HyperparameterSite
 from mldebt.knowledge import alias_map
 
@@ -185,7 +185,7 @@ class _Use:
     config_override: bool = False  # passed to a call that is also given a config file
 
 
-class HyperparameterCollector(NameBindings, cst.BatchableCSTVisitor):
+class HyperparameterCollector(NameBindings, Collector):
     """Collects `HyperparameterSite` facts (see the module docstring for what counts)."""
 
     def __init__(self, ctx: FileContext, table: dict) -> None:

@@ -42,6 +42,25 @@ class Span:
     end_column: int
 
 
+class Positions(dict):
+    """node -> its `Span`; and `line(node)`, also for the nodes of which only the first line
+    was asked (`spans(lines=...)`)."""
+
+    def __init__(self, found: dict | None = None, lines: dict[int, int] | None = None) -> None:
+        super().__init__(found or {})
+        #: id(node) -> first line, for `lines` nodes placed from `ast` without generating code
+        self.lines = lines or {}
+
+    def line(self, node: cst.CSTNode) -> int:
+        first = self.lines.get(id(node))
+        return first if first is not None else self[node].line
+
+
+#: Statements that begin with their keyword: `ast` and libcst agree on the line they start on,
+#: so an import's line needs no code generated (a `;` before it included).
+_KEYWORD_STATEMENTS = (cst.Import, cst.ImportFrom)
+
+
 class _Enough(Exception):
     """Every target of a statement has its tokens: the rest of it need not be generated."""
 
@@ -116,20 +135,23 @@ def spans(
     nodes: Iterable[cst.CSTNode],
     text: str | None = None,
     owners: dict[int, cst.CSTNode | None] | None = None,
-) -> dict[cst.CSTNode, Span]:
-    """The span of each of `nodes` (all nodes of `module`); with the module's `text` and the
-    walk's `owners`, by generating only the statements that hold them."""
+    lines: Iterable[cst.CSTNode] = (),
+) -> Positions:
+    """The span of each of `nodes` (all nodes of `module`), and the first line of each of
+    `lines`; with the module's `text` and the walk's `owners`, by generating only the
+    statements that hold them, and none for an import of `lines` (its line is `ast`'s)."""
     targets = {id(node): node for node in nodes}
     if text is not None and owners is not None:
-        found = _by_statement(module, targets, text, owners)
+        found = _by_statement(module, targets, text, owners, {id(node): node for node in lines})
         if found is not None:
             return found
+    targets.update((id(node), node) for node in lines)
     state = _TargetState(
         default_indent=module.default_indent, default_newline=module.default_newline, targets=set(targets)
     )
     module._codegen(state)
     where = _lines_and_columns(state.tokens, {i for key in targets for i in state.found[key]}, 1)
-    return {node: Span(*where[state.found[key][0]], *where[state.found[key][1]]) for key, node in targets.items()}
+    return Positions({node: Span(*where[state.found[key][0]], *where[state.found[key][1]]) for key, node in targets.items()})
 
 
 def _lines_and_columns(tokens: list[str], indices: Iterable[int], first_line: int) -> dict[int, tuple[int, int]]:
@@ -155,13 +177,27 @@ _Start = tuple[cst.CSTNode, int, tuple[str, ...], bool]
 
 
 def _by_statement(
-    module: cst.Module, targets: dict[int, cst.CSTNode], text: str, owners: dict[int, cst.CSTNode | None]
-) -> dict[cst.CSTNode, Span] | None:
+    module: cst.Module, targets: dict[int, cst.CSTNode], text: str, owners: dict[int, cst.CSTNode | None],
+    lines: dict[int, cst.CSTNode] | None = None,
+) -> Positions | None:
     """`spans` from the statements that hold the targets, or None where that is in doubt.
 
     A compound statement's span runs from its keyword to the end of the last statement of its
     last block: it is taken from its header and from that last statement, not from generating
     all of it (facts locate whole `if`s and loops of a function body)."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    starts: dict[int, _Start] = {}
+    small_lines: dict[int, int] = {}
+    if not _pair(module.body, tree.body, (), module.default_indent, starts, small_lines):
+        return None
+    lines = lines or {}
+    first_lines = {
+        key: small_lines[key] for key, node in lines.items() if key in small_lines and isinstance(node, _KEYWORD_STATEMENTS)
+    }
+    targets = {**targets, **{key: node for key, node in lines.items() if key not in first_lines}}
     # statement id -> (ids of the targets in it, ids of the compound statements whose start is wanted)
     units: dict[int, tuple[list[int], list[int]]] = {}
     #: compound target -> the node whose end is its end
@@ -179,13 +215,6 @@ def _by_statement(
             ends[key] = id(last[1])
         else:
             units.setdefault(id(owner), ([], []))[0].append(key)
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
-    starts: dict[int, _Start] = {}
-    if not _pair(module.body, tree.body, (), module.default_indent, starts):
-        return None
     line_offsets = [0] + [match.end() for match in _NEWLINE.finditer(text)]
     # id(node) -> (line, column) of its start and of its end
     first: dict[int, tuple[int, int]] = {}
@@ -211,7 +240,7 @@ def _by_statement(
             first[key], after[key] = where[state.found[key][0]], where[state.found[key][1]]
         for key in openings:
             first[key] = where[state.opened[key]]
-    return {node: Span(*first[key], *after[ends.get(key, key)]) for key, node in targets.items()}
+    return Positions({node: Span(*first[key], *after[ends.get(key, key)]) for key, node in targets.items()}, first_lines)
 
 
 def _last_statement(compound: cst.CSTNode) -> tuple[cst.CSTNode, cst.CSTNode] | None:
@@ -266,11 +295,12 @@ _AST_TYPES: dict[type, tuple[type, ...]] = {
 
 def _pair(
     body: Sequence[cst.BaseStatement], ast_body: list[ast.stmt], indents: tuple[str, ...], default_indent: str,
-    starts: dict[int, _Start],
+    starts: dict[int, _Start], small_lines: dict[int, int],
 ) -> bool:
     """Record where each statement of a block starts, from the ast statements of the same
-    block; False when the two do not line up one to one (a simple statement line holds as many
-    ast statements as it has statements separated by `;`)."""
+    block, and in `small_lines` the line of each statement of a simple statement line; False
+    when the two do not line up one to one (a simple statement line holds as many ast
+    statements as it has statements separated by `;`)."""
     index = 0
     for statement in body:
         if isinstance(statement, cst.SimpleStatementLine):
@@ -278,8 +308,12 @@ def _pair(
             if count == 0 or index + count > len(ast_body):
                 return False
             starts[id(statement)] = (statement, ast_body[index].lineno - len(statement.leading_lines), indents, False)
+            for small, ast_small in zip(statement.body, ast_body[index:index + count]):
+                small_lines[id(small)] = ast_small.lineno
             index += count
-        elif index >= len(ast_body) or not _pair_compound(statement, ast_body[index], indents, default_indent, starts, False):
+        elif index >= len(ast_body) or not _pair_compound(
+            statement, ast_body[index], indents, default_indent, starts, small_lines, False
+        ):
             return False
         else:
             index += 1
@@ -288,7 +322,7 @@ def _pair(
 
 def _pair_compound(
     statement: cst.BaseStatement, node: ast.stmt, indents: tuple[str, ...], default_indent: str,
-    starts: dict[int, _Start], is_elif: bool,
+    starts: dict[int, _Start], small_lines: dict[int, int], is_elif: bool,
 ) -> bool:
     if not isinstance(node, _AST_TYPES.get(type(statement), ())):
         return False
@@ -303,11 +337,13 @@ def _pair_compound(
         inner = (*indents, default_indent if statement.indent is None else statement.indent)
     for block, ast_block in _blocks(statement, node):
         if isinstance(block, cst.If):  # an `elif`: at the `if`'s indentation
-            if len(ast_block) != 1 or not _pair_compound(block, ast_block[0], indents, default_indent, starts, True):
+            if len(ast_block) != 1 or not _pair_compound(
+                block, ast_block[0], indents, default_indent, starts, small_lines, True
+            ):
                 return False
         elif isinstance(block, cst.IndentedBlock):
             indent = default_indent if block.indent is None else block.indent
-            if not _pair(block.body, ast_block, (*inner, indent), default_indent, starts):
+            if not _pair(block.body, ast_block, (*inner, indent), default_indent, starts, small_lines):
                 return False
         elif block is None and ast_block:
             return False

@@ -17,7 +17,7 @@ from functools import lru_cache
 
 import libcst as cst
 
-from mldebt.extract.context import MAYBE_PASSED, UNKNOWN, FileContext, call_argument, dotted_name, literal_value
+from mldebt.extract.context import MAYBE_PASSED, UNKNOWN, Collector, FileContext, call_argument, dotted_name, literal_value
 from mldebt.extract.facts import (
     EntryPoint, Facts, FunctionCalls, NondeterminismSwitch, RandomnessUse, SeedSet, StatementFlow, TrainingMarker,
 )
@@ -117,7 +117,7 @@ def _is_main_guard(test: cst.BaseExpression) -> bool:
     return names == ["__name__"] and strings == ["__main__"]
 
 
-class ReproducibilityCollector(cst.BatchableCSTVisitor):
+class ReproducibilityCollector(Collector):
     """Records the reproducibility facts of one Python module or notebook."""
 
     def __init__(self, ctx: FileContext, table: dict) -> None:
