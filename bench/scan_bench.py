@@ -161,7 +161,7 @@ def main() -> None:
         (root / ".git").mkdir(exist_ok=True)
         cache = Path(scratch) / "cache"
         settings = load_settings(root)
-        found = discover(root, settings.exclude)
+        found = discover(root, settings.exclude, settings.own_code)
         size = sum((root / r.path).stat().st_size for r in found.files)
         python = [r for r in found.files if r.kind == FileKind.PYTHON]
         edited = args.edit or max(python, key=lambda r: (root / r.path).stat().st_size).path

@@ -224,7 +224,7 @@ def _scan(
     if all(f.kind == FileKind.DOCUMENT for f in report.files):  # Markdown only supports the rest
         click.echo(
             f"mldebt: note: no file mldebt reads in {', '.join(only or ['.'])} (project root `{root}`:"
-            " excluded there, git-ignored, or not a Python, notebook or manifest file)",
+            " excluded there, another project's vendored code, git-ignored, or not a Python, notebook or manifest file)",
             err=True,
         )
     report.repository_prefix = repository_prefix(root)
@@ -324,8 +324,10 @@ def scan(
         click.echo(f"mldebt: wrote {target_fmt} report to {target}", err=True)
     if statistics or to_stdout:
         click.echo(text, nl=False)
+    from mldebt.vendored import VENDORED  # a folder left out on purpose, not a file that failed
+
     failing = any(Severity.parse(f.severity) >= settings.fail_on for f in report.findings)
-    failing |= fail_on_diagnostics and bool(report.diagnostics)
+    failing |= fail_on_diagnostics and any(d.kind != VENDORED for d in report.diagnostics)
     failing |= _below(report, settings)
     sys.exit(EXIT_FINDINGS if failing and not exit_zero else EXIT_CLEAN)
 

@@ -19,6 +19,7 @@ from pathlib import Path, PurePosixPath
 import pathspec
 
 from mldebt.bounded_read import ReadRefused, read_bounded
+from mldebt.vendored import VENDORED, VendoredCode
 
 
 class FileKind:
@@ -285,12 +286,17 @@ def _link_problem(root: Path, path: Path) -> str | None:
     return None
 
 
-def discover(root: Path, exclude: Iterable[str] = ()) -> Discovery:
+def discover(root: Path, exclude: Iterable[str] = (), own_code: Iterable[str] = ()) -> Discovery:
     """Walk `root` once and return the files to scan, sorted by path.
 
-    `exclude` holds gitignore-style patterns relative to the root.
+    `exclude` holds gitignore-style patterns relative to the root. Folders of another
+    project's code (`mldebt.vendored`) are not scanned unless `own_code` names them: their
+    files count as committed, and each such folder is one `vendored` diagnostic.
     """
     root = root.resolve()
+    vendored = VendoredCode(root, own_code)
+    #: (folder, reason, the files it holds that would be scanned) of each vendored folder.
+    vendored_dirs: list[tuple[str, str, list[str]]] = []
     excluded = PrefilteredSpec(pathspec.GitIgnoreSpec.from_lines(list(exclude)))
     files: list[FileRef] = []
     skipped: list[SkippedPath] = []
@@ -310,6 +316,12 @@ def discover(root: Path, exclude: Iterable[str] = ()) -> Discovery:
         rel_dir = here.relative_to(root).as_posix()
         rel_dir = "" if rel_dir == "." else rel_dir
         _read_gitignore(root, here, rel_dir, skipped, ignores)
+        inside_vendored = bool(vendored_dirs) and (rel_dir + "/").startswith(vendored_dirs[-1][0] + "/")
+        if rel_dir and not inside_vendored:
+            reason = vendored.reason(rel_dir, filenames)
+            if reason is not None:
+                vendored_dirs.append((rel_dir, reason, []))
+                inside_vendored = True
         kept = []
         for name in sorted(dirnames):
             child = here / name
@@ -332,6 +344,9 @@ def discover(root: Path, exclude: Iterable[str] = ()) -> Discovery:
                 continue
             present.add(rel)
             kind = classify(rel)
+            if kind is not None and inside_vendored:
+                vendored_dirs[-1][2].append(rel)
+                continue
             if kind is None or not _utf8(rel, skipped):
                 continue
             child = here / name
@@ -344,6 +359,11 @@ def discover(root: Path, exclude: Iterable[str] = ()) -> Discovery:
                 files.append(FileRef(rel, kind))
             else:
                 skipped.append(SkippedPath(rel, "not a regular file (a FIFO, socket or device); not read", "not-a-file"))
+    skipped += [
+        SkippedPath(folder, f"another project's code ({reason}): {len(left)} file(s) not scanned as this"
+                    " project's (list the folder under `own-code` in [tool.mldebt] to scan it)", VENDORED)
+        for folder, reason, left in vendored_dirs if left
+    ]
     files.sort()
     skipped.sort(key=lambda s: (s.path, s.line or 0))
     return Discovery(files, skipped, frozenset(present), ignores)

@@ -332,7 +332,7 @@ def scan(
     cache = ResultCache.open(cache_dir, root) if cache_dir is not None else None
     ahead = _analysis_ahead(root, settings, cache, only, jobs)
     try:
-        found = discover(root, settings.exclude)
+        found = discover(root, settings.exclude, settings.own_code)
         digests, sizes = _digests(root, found.files, cache)
         if cache is not None:
             cache.save_index()

@@ -37,6 +37,9 @@ class Settings:
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
+    #: Gitignore-style patterns of folders that are the project's own code whatever the
+    #: vendored-code evidence says (`mldebt.vendored`): scanned like the rest.
+    own_code: tuple[str, ...] = ()
     #: Gitignore-style patterns of files that are shipped code whatever the demo-code evidence
     #: says (`mldebt.project.demos`): a team whose notebooks are its product lists them here.
     shipped: tuple[str, ...] = ()
@@ -114,7 +117,7 @@ class Settings:
         the selection as the rule ids it enables."""
         data = dataclasses.asdict(self)
         after_scan = ("baseline",)  # a filter over the finished report
-        for project_only in ("exclude", "shipped", "declared_consumers", "fail_on", "select", "ignore", "attest", "min_score", *after_scan):
+        for project_only in ("exclude", "own_code", "shipped", "declared_consumers", "fail_on", "select", "ignore", "attest", "min_score", *after_scan):
             del data[project_only]
         data["enabled"] = sorted(self.enabled_rule_ids())
         text = json.dumps(data, sort_keys=True, default=str)
@@ -133,7 +136,7 @@ class Settings:
 
 
 _KEYS = {
-    "select", "ignore", "exclude", "shipped", "per-file-ignores", "fail-on", "rules", "hyperparameters", "declared-consumers",
+    "select", "ignore", "exclude", "own-code", "shipped", "per-file-ignores", "fail-on", "rules", "hyperparameters", "declared-consumers",
     "data-io", "reproducibility", "baseline", "attest", "min-score",
 }
 _GENERATORS = ("python", "numpy", "torch", "tensorflow")
@@ -370,6 +373,7 @@ def settings_from_table(table: Mapping[str, Any], where: str) -> Settings:
         select=select,
         ignore=ignore,
         exclude=_patterns(f"{where}.exclude", _string_list(f"{where}.exclude", table.get("exclude", []))),
+        own_code=_patterns(f"{where}.own-code", _string_list(f"{where}.own-code", table.get("own-code", []))),
         shipped=_patterns(f"{where}.shipped", _string_list(f"{where}.shipped", table.get("shipped", []))),
         per_file_ignores=tuple(per_file_ignores),
         fail_on=parse_fail_on(f"{where}.fail-on", table.get("fail-on", "warning")),

@@ -126,3 +126,81 @@ def test_prefiltered_specs_answer_as_pathspec_does():
         spec = pathspec.GitIgnoreSpec.from_lines(list(lines))
         for path in ("logs/a", "logs/keep/a", "logs/keep/a.tmp", "src/logs/keep/b.tmp"):
             assert PrefilteredSpec(spec).match_file(path) == spec.match_file(path)
+
+
+MIT = "MIT License\n\nCopyright (c) 2024 Our Lab\n"
+APACHE = "Apache License\nVersion 2.0, January 2004\n"
+
+
+def test_another_projects_code_is_not_scanned_and_is_named_once(tmp_path):
+    """Vendored code (mldebt.vendored): a copied project with its own packaging and license, a
+    `third_party/` folder, a sub-folder of `dependencies/`, a git submodule."""
+    write_tree(
+        tmp_path,
+        {
+            "LICENSE": MIT,
+            "train.py": "",
+            "inference/dependencies/AutoGPTQ/setup.py": "",
+            "inference/dependencies/AutoGPTQ/LICENSE": APACHE,
+            "inference/dependencies/AutoGPTQ/auto_gptq/quant.py": "",
+            "inference/dependencies/AutoGPTQ/Dockerfile": "FROM python:3.11\n",
+            "inference/dependencies/old_version/bench.py": "",
+            "tools/copied/pyproject.toml": "",
+            "tools/copied/COPYING": APACHE,
+            "tools/copied/lib.py": "",
+            "model/third_party/clip/clip.py": "",
+            "model/third_party/clip/weights.pt": "",
+            "docs/vendor/theme.css": "",
+            ".gitmodules": '[submodule "yolov5"]\n\tpath = detect/yolov5\n\turl = https://example.invalid/yolov5.git\n',
+            "detect/yolov5/detect.py": "",
+            "detect/run.py": "",
+        },
+    )
+    found = discover(tmp_path)
+    assert [f.path for f in found.files] == ["detect/run.py", "train.py"]
+    assert [(s.path, s.kind, s.reason.split(")")[0]) for s in found.skipped] == [
+        ("detect/yolov5", "vendored", "another project's code (a git submodule"),
+        ("inference/dependencies/AutoGPTQ", "vendored", "another project's code (its own setup.py and LICENSE"),
+        ("inference/dependencies/old_version", "vendored", "another project's code (a folder of `dependencies/`"),
+        ("model/third_party", "vendored", "another project's code (a `third_party/` folder"),
+        ("tools/copied", "vendored", "another project's code (its own pyproject.toml and COPYING"),
+    ]
+    assert "3 file(s) not scanned" in found.skipped[1].reason and "own-code" in found.skipped[1].reason
+    assert "model/third_party/clip/weights.pt" in found.present  # committed, hence versioned
+
+
+def test_the_projects_own_folders_are_scanned_whatever_they_are_named(tmp_path):
+    """Not vendored: a monorepo package under the root's license, the root itself, `external/`
+    scripts, manifests right in a `dependencies/` folder, and a folder the config owns."""
+    write_tree(
+        tmp_path,
+        {
+            "LICENSE": MIT,
+            "setup.py": "",
+            "packages/core/setup.py": "",
+            "packages/core/LICENSE": MIT.replace("\n\n", "\n"),
+            "packages/core/core.py": "",
+            "external/get_modules.py": "",
+            "dependencies/requirements.txt": "torch==2.3.0\n",
+            "third_party/ours/patched.py": "",
+        },
+    )
+    found = discover(tmp_path, own_code=["third_party/"])
+    assert [f.path for f in found.files] == [
+        "dependencies/requirements.txt", "external/get_modules.py", "packages/core/core.py",
+        "packages/core/setup.py", "setup.py", "third_party/ours/patched.py",
+    ]
+    assert found.skipped == []
+
+
+def test_a_scan_reports_no_debt_of_vendored_code_and_says_what_it_left(tmp_path, scan_json):
+    pickled = "import pickle\n\nwith open('m.pkl', 'rb') as f:\n    model = pickle.load(f)\n"
+    write_tree(tmp_path, {"src/serve.py": pickled, "src/third_party/lib/serve.py": pickled})
+    _, report = scan_json(tmp_path, "--select", "MLD401", "--no-cache")
+    assert [f["path"] for f in report["findings"]] == ["src/serve.py"]
+    assert [(d["path"], d["kind"]) for d in report["diagnostics"]] == [("src/third_party", "vendored")]
+    assert scan_json(tmp_path, "--select", "MLD401", "--ignore", "MLD401", "--fail-on-diagnostics")[0] == 0
+    (tmp_path / "mldebt.toml").write_text('own-code = ["src/third_party/"]\n', encoding="utf-8")
+    _, report = scan_json(tmp_path, "--select", "MLD401", "--no-cache")
+    assert [f["path"] for f in report["findings"]] == ["src/serve.py", "src/third_party/lib/serve.py"]
+    assert report["diagnostics"] == []

@@ -1,0 +1,90 @@
+"""Folders that hold another project's code: copies of it are not this project's debt.
+
+A repository often carries someone else's code: a git submodule, a library copied in under
+`third_party/`, a tool's whole source tree kept beside the code that uses it. Its pickles,
+Dockerfiles and unseeded scripts are that project's business, and reporting them buries the
+findings a maintainer can act on. Discovery leaves such a folder out of the scan (its files
+still count as committed) and says so in one diagnostic per folder, naming the evidence.
+
+The evidence, any one of:
+- git says so: the folder is a submodule (a `path =` entry of the root's `.gitmodules`);
+- it is a project of its own: it has its own packaging (`setup.py`, `pyproject.toml`,
+  `setup.cfg`) and its own license file, whose text differs from the root's (a monorepo's
+  packages share the root's license);
+- its name says so: a folder named as vendored code is by convention (`third_party/`,
+  `vendor/`, `_vendor/`, ...), or a sub-folder of a `dependencies/` folder.
+
+A team that owns such a folder lists it under `own-code` in `[tool.mldebt]`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+import pathspec
+
+from mldebt.bounded_read import ReadRefused, read_bounded
+
+#: The kind of the diagnostic that names a vendored folder: a choice discovery made, not a file
+#: it failed to read (`--fail-on-diagnostics` does not count it).
+VENDORED = "vendored"
+#: Folder names that, by convention, hold copies of other projects' code.
+VENDOR_DIRS = frozenset({"third_party", "thirdparty", "third-party", "3rdparty", "vendor", "vendored", "_vendor"})
+#: Folder names whose every sub-folder is, by convention, another project kept as a dependency.
+DEPENDENCY_DIRS = frozenset({"dependencies"})
+_PACKAGING = ("setup.py", "pyproject.toml", "setup.cfg")
+_LICENSE = re.compile(r"(licen[cs]e|copying)(\.(txt|md|rst))?", re.IGNORECASE)
+_SUBMODULE_PATH = re.compile(r"^\s*path\s*=\s*(.+?)\s*$", re.MULTILINE)
+
+
+class VendoredCode:
+    """Which folders of one tree hold another project's code, and why (`reason`)."""
+
+    def __init__(self, root: Path, own_code: Iterable[str] = ()) -> None:
+        self.root = root
+        self.own = pathspec.GitIgnoreSpec.from_lines(list(own_code))
+        self.submodules = frozenset(_submodule_paths(root))
+        self._root_license: bytes | None | bool = False  # False: not read yet
+
+    def reason(self, rel_dir: str, filenames: Iterable[str]) -> str | None:
+        """Why the folder `rel_dir` (relative to the root, `/` separators, never the root
+        itself) holds another project's code, or None; `filenames` are the files in it."""
+        *parents, name = rel_dir.split("/")
+        if self.own.match_file(rel_dir + "/"):
+            return None
+        if rel_dir in self.submodules:
+            return "a git submodule"
+        names = set(filenames)
+        packaging = next((n for n in _PACKAGING if n in names), None)
+        license_name = next((n for n in sorted(names) if _LICENSE.fullmatch(n)), None)
+        if packaging and license_name and self._license_differs(f"{rel_dir}/{license_name}"):
+            return f"its own {packaging} and {license_name}"
+        if name.lower() in VENDOR_DIRS:
+            return f"a `{name}/` folder"
+        if parents and parents[-1].lower() in DEPENDENCY_DIRS:
+            return f"a folder of `{parents[-1]}/`"
+        return None
+
+    def _license_differs(self, rel_path: str) -> bool:
+        if self._root_license is False:
+            found = sorted(p.name for p in self.root.iterdir() if p.is_file() and _LICENSE.fullmatch(p.name))
+            self._root_license = _words(self.root / found[0], self.root) if found else None
+        return self._root_license is None or _words(self.root / rel_path, self.root) != self._root_license
+
+
+def _words(path: Path, root: Path) -> bytes | None:
+    """A license's text with its whitespace normalised (None: unreadable)."""
+    try:
+        return b" ".join(read_bounded(path, tree=root).split())
+    except (ReadRefused, OSError):
+        return None
+
+
+def _submodule_paths(root: Path) -> list[str]:
+    try:
+        text = read_bounded(root / ".gitmodules", tree=root).decode("utf-8", errors="replace")
+    except (ReadRefused, OSError):
+        return []
+    return [m.strip("\"'").strip("/") for m in _SUBMODULE_PATH.findall(text)]
