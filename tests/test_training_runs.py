@@ -46,3 +46,18 @@ def test_a_hyperparameter_search_is_not_reported_and_a_plain_run_is(scan_json, t
     found = {f["path"]: f for f in document["findings"]}
     assert "search.py" not in found, found
     assert found["train.py"]["severity"] == "warning"
+
+
+def test_determinism_switched_off_twice_in_one_function_is_one_finding_and_in_two_functions_two():
+    """MLD703: `cudnn.benchmark = True` beside `cudnn.deterministic = False` is one speed choice."""
+    seeded = "import torch\ntorch.manual_seed(0)\n"
+    train = "for epoch in range(3):\n    loss.backward()\n"
+    block = "torch.backends.cudnn.benchmark = True\ntorch.backends.cudnn.deterministic = False\n"
+    (finding,), _ = run_example("MLD703", Invalid(seeded + block + train, path="train.py"))
+    assert finding.line == 3 and "`torch.backends.cudnn.deterministic = False` make " in finding.message
+    two_helpers = (
+        seeded + "def fast():\n    torch.backends.cudnn.benchmark = True\n"
+        "def loose():\n    torch.use_deterministic_algorithms(False)\nfast()\nloose()\n" + train
+    )
+    found, _ = run_example("MLD703", Invalid(two_helpers, path="train.py"))
+    assert [f.line for f in found] == [4, 6]

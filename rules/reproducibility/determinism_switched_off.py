@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from mldebt.extract.facts import NondeterminismSwitch
 from mldebt.project import Project
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
 
@@ -37,6 +38,10 @@ class DeterminismSwitchedOff(ProjectRule):
         Invalid(_SEEDED + "torch.backends.cudnn.benchmark = True\n" + _TRAIN, path="train.py", line=3,
                 message="`torch.backends.cudnn.benchmark = True`"),
         Invalid(_SEEDED + "torch.use_deterministic_algorithms(False)\n" + _TRAIN, path="train.py", line=3),
+        Invalid(  # one speed choice, one finding
+            _SEEDED + "torch.backends.cudnn.benchmark = True\ntorch.backends.cudnn.deterministic = False\n" + _TRAIN,
+            path="train.py", line=3, message="`torch.backends.cudnn.benchmark = True` and `torch.backends.cudnn.deterministic = False`",
+        ),
     ]
     VALID = [
         Valid("import torch\ntorch.backends.cudnn.benchmark = True\n" + _TRAIN, path="train.py"),  # MLD701's business
@@ -45,17 +50,21 @@ class DeterminismSwitchedOff(ProjectRule):
     ]
 
     def check(self, project: Project) -> Iterator[ProjectFinding]:
-        reported: set[tuple[str, int]] = set()
+        """One finding per function that switches determinism off: `cudnn.benchmark = True`
+        and `cudnn.deterministic = False` side by side are one speed choice, reported at the
+        first switch and naming them all."""
+        by_function: dict[tuple[str, str], dict[int, NondeterminismSwitch]] = {}
         for run in project.training_runs:
-            if not run.seeds:
-                continue
-            for path, switch in run.switches:
-                if (path, switch.line) in reported:
-                    continue
-                reported.add((path, switch.line))
-                yield ProjectFinding(
-                    switch.line,
-                    f"`{switch.setting}` makes this seeded training run non-deterministic",
-                    hint="read it from config, so a reproducible run is one switch away",
-                    path=path, column=switch.column,
-                )
+            if run.seeds:
+                for path, switch in run.switches:
+                    by_function.setdefault((path, switch.function), {})[switch.line] = switch
+        for (path, _), switches in sorted(by_function.items()):
+            ordered = [switches[line] for line in sorted(switches)]
+            settings = " and ".join(f"`{switch.setting}`" for switch in ordered)
+            verb = "makes" if len(ordered) == 1 else "make"
+            yield ProjectFinding(
+                ordered[0].line,
+                f"{settings} {verb} this seeded training run non-deterministic",
+                hint="read it from config, so a reproducible run is one switch away",
+                path=path, column=ordered[0].column,
+            )
