@@ -8,6 +8,7 @@ ENVIRONMENT = "dependencies:\n  - cudatoolkit=11.8\n  - pip:\n" + "".join(
     f"    - nvidia-{lib}-cu12==12.1.105\n" for lib in ("cublas", "cudnn", "cufft", "curand", "nccl")
 )
 DIGEST = "@sha256:" + "0" * 64
+INSTALL = "RUN pip install -r requirements.txt\n"
 
 
 def _drift(scan_json, tmp_path, files):
@@ -28,24 +29,25 @@ def test_the_finding_names_the_other_side_once(scan_json, tmp_path):
 
 
 def test_a_site_agreeing_with_the_reported_one_is_not_a_second_finding(scan_json, tmp_path):
-    """12.1 in the Dockerfile and the CI image, 11.8 in the requirements: fixing the requirements
-    settles it, so one finding names the odd site, and the CI image is not a second one."""
+    """12.1 in two Dockerfiles, 11.8 in the requirements both install: fixing the requirements
+    settles it, so one finding names the odd site, and the second image is not a second one."""
     findings = _drift(scan_json, tmp_path, {
-        "Dockerfile": f"FROM nvidia/cuda:12.1.0-runtime-ubuntu22.04{DIGEST}\n",
+        "Dockerfile": f"FROM nvidia/cuda:12.1.0-runtime-ubuntu22.04{DIGEST}\n{INSTALL}",
         "requirements.txt": "torch==2.4.1+cu118\n",
-        "train/Dockerfile": f"FROM nvidia/cuda:12.1.1-runtime-ubuntu22.04{DIGEST}\n",
+        "train/Dockerfile": f"FROM nvidia/cuda:12.1.1-runtime-ubuntu22.04{DIGEST}\n{INSTALL}",
     })
     assert [(f["path"], f["line"]) for f in findings] == [("Dockerfile", 1)]
     assert "requirements.txt:1" in findings[0]["message"]
 
 
 def test_two_disagreements_are_two_findings(scan_json, tmp_path):
-    """11.8, 12.1 and 12.4 in three related files: three versions, and each pair is a choice to
-    settle; no site is reported twice for the same other version."""
+    """11.8, 12.1 and 12.4 in three files of one environment (both images install the
+    requirements): each pair is a choice to settle; no site is reported twice for the same
+    other version."""
     findings = _drift(scan_json, tmp_path, {
-        "Dockerfile": f"FROM nvidia/cuda:12.1.0-runtime-ubuntu22.04{DIGEST}\n",
+        "Dockerfile": f"FROM nvidia/cuda:12.1.0-runtime-ubuntu22.04{DIGEST}\n{INSTALL}",
         "requirements.txt": "torch==2.4.1+cu118\n",
-        "serve/Dockerfile": f"FROM nvidia/cuda:12.4.1-runtime-ubuntu22.04{DIGEST}\n",
+        "serve/Dockerfile": f"FROM nvidia/cuda:12.4.1-runtime-ubuntu22.04{DIGEST}\n{INSTALL}",
     })
     sites = [(f["path"], f["line"]) for f in findings]
     assert sites == [("Dockerfile", 1), ("requirements.txt", 1)], sites
@@ -53,14 +55,27 @@ def test_two_disagreements_are_two_findings(scan_json, tmp_path):
 
 
 def test_the_other_sites_of_the_reported_side_are_named_not_reported(scan_json, tmp_path):
-    """11.8 in the CI image and the requirements, 12.1 in the Dockerfile: one finding, at the
-    first site, that names the requirements as its side and the Dockerfile as the other."""
+    """11.8 in the CI image and the requirements, 12.1 in the Dockerfile, all three around one
+    requirements file: one finding, at the first site, that names the requirements as its side
+    and the Dockerfile as the other."""
     findings = _drift(scan_json, tmp_path, {
         ".github/workflows/ci.yml": "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n"
-                                    "    container: pytorch/pytorch:2.1.2-cuda11.8-cudnn8-runtime\n",
-        "Dockerfile": f"FROM nvidia/cuda:12.1.0-runtime-ubuntu22.04{DIGEST}\n",
+                                    "    container: pytorch/pytorch:2.1.2-cuda11.8-cudnn8-runtime\n"
+                                    "    steps:\n      - run: pip install -r requirements.txt\n",
+        "Dockerfile": f"FROM nvidia/cuda:12.1.0-runtime-ubuntu22.04{DIGEST}\n{INSTALL}",
         "requirements.txt": "torch==2.4.1+cu118\n",
     })
     assert [(f["path"], f["line"]) for f in findings] == [(".github/workflows/ci.yml", 5)], findings
     assert "image), also at requirements.txt:1, disagrees with 12.1" in findings[0]["message"]
     assert {(r["path"], r["line"]) for r in findings[0]["related"]} == {("Dockerfile", 1), ("requirements.txt", 1)}
+
+
+def test_images_nothing_links_do_not_drift(scan_json, tmp_path):
+    """Two Dockerfiles of one tree and a requirements file none of them installs (OLMo: a
+    vendored benchmark's image against the cluster image) are three environments."""
+    findings = _drift(scan_json, tmp_path, {
+        "inference/bench/Dockerfile": f"FROM nvidia/cuda:11.5.0-runtime-ubuntu20.04{DIGEST}\n",
+        "scripts/cluster/Dockerfile": f"FROM nvidia/cuda:12.1.0-runtime-ubuntu22.04{DIGEST}\n",
+        "inference/requirements.txt": "torch==2.4.1+cu118\n",
+    })
+    assert findings == []

@@ -139,6 +139,33 @@ def _built_environments(project: Project) -> set[str]:
     return built
 
 
+class Environments:
+    """Which manifests build or run one environment, on positive evidence: a file installs
+    another (`-r`, `-c`, transitively, as `_named_files` resolves them), or two files install
+    the same one. Two manifests with no such link (two Dockerfiles of one tree, an example's
+    requirements and a vendored benchmark's image) may choose different stacks on purpose, so
+    CUDA versions are compared only within one environment."""
+
+    def __init__(self, project: Project) -> None:
+        self._parent: dict[str, str] = {}
+        for path, (_, facts) in project.files.items():
+            for named in _named_files(project, path, [*facts.installs, *facts.constraints]):
+                self._join(path, named)
+
+    def same(self, path_a: str, path_b: str) -> bool:
+        return path_a == path_b or self._root(path_a) == self._root(path_b)
+
+    def _root(self, path: str) -> str:
+        while self._parent.get(path, path) != path:
+            path = self._parent[path]
+        return path
+
+    def _join(self, path_a: str, path_b: str) -> None:
+        root_a, root_b = self._root(path_a), self._root(path_b)
+        if root_a != root_b:
+            self._parent[max(root_a, root_b)] = min(root_a, root_b)
+
+
 def constrained_names(project: Project, path: str) -> set[str]:
     """Packages pinned exactly (`==`) by the constraints files (`-c`) the manifest names."""
     names = set()

@@ -1,16 +1,17 @@
 import re
 from collections.abc import Iterable, Iterator
 
-from mldebt.rules.dependency_management import version_conflict
+from mldebt.rules.dependency_management import Environments, version_conflict
 
 from mldebt.extract.facts import CudaVersion
-from mldebt.project import Project, related
+from mldebt.project import Project
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
 
 #: Files named for one CUDA version (`requirements-cu118.txt`, `docker/cuda12.1/Dockerfile`)
 #: are deliberate variants, not drift.
 _VARIANT_FILE = re.compile(r"cu\d{2,3}|cuda[-_.]?\d", re.IGNORECASE)
 _DIGEST = "@sha256:" + "0" * 64
+_INSTALL = "COPY requirements.txt .\nRUN pip install -r requirements.txt\n"
 
 
 class CudaVersionDrift(ProjectRule):
@@ -25,12 +26,17 @@ class CudaVersionDrift(ProjectRule):
     once, at the first site (by path and line) of one side, naming the sites of the other and
     the other sites of its own side: each is the same fact, not a second finding.
 
+    ## Evidence
+    Two choices drift only when the code shows they build or run one environment
+    (`Environments`): the same file, a file that installs the other (`pip install -r`, `-r`,
+    `-c`, transitively), or two files that install the same requirements file. Two Dockerfiles of one tree, an example's requirements
+    and a vendored benchmark's image are independent until something links them.
+
     ## Known limitations
-    A bare major (`jax[cuda12]`) agrees with any 12.x. Files are compared only when one's
-    folder encloses the other's (CI workflows count as the root): sibling folders such as
-    `docker/cpu/` and `docker/cuda12/` or two example projects are independent. Files whose
-    name names a CUDA version (`requirements-cu118.txt`, `Dockerfile.cuda12`) are taken as
-    deliberate variants and not compared.
+    A bare major (`jax[cuda12]`) agrees with any 12.x. Files whose name names a CUDA version
+    (`requirements-cu118.txt`, `Dockerfile.cuda12`) are taken as deliberate variants and not
+    compared. Not yet links: a conda environment a Dockerfile creates (`conda env create -f`), an
+    image built `FROM` the image another Dockerfile of the tree builds.
 
     ## References
     - NVIDIA CUDA compatibility guide (minor version compatibility)
@@ -44,17 +50,17 @@ class CudaVersionDrift(ProjectRule):
     confidence = Confidence.HIGH
     INVALID = [
         Invalid(
-            f"FROM nvidia/cuda:12.1.0-runtime-ubuntu22.04{_DIGEST}\n",
+            f"FROM nvidia/cuda:12.1.0-runtime-ubuntu22.04{_DIGEST}\n{_INSTALL}",
             path="Dockerfile", line=1, message="11.8",
             files={"requirements.txt": "torch==2.4.1+cu118\n"},
         ),
         Invalid(
             "torch==2.4.1+cu118\n", path="requirements.txt", line=1, message="serve/Dockerfile:1",
-            files={"serve/Dockerfile": f"FROM nvidia/cuda:12.1.0-runtime-ubuntu22.04{_DIGEST}\n"},
+            files={"serve/Dockerfile": f"FROM nvidia/cuda:12.1.0-runtime-ubuntu22.04{_DIGEST}\n{_INSTALL}"},
         ),
-        Invalid(
-            "dependencies:\n  - pytorch=2.4\n  - pytorch-cuda=11.8\n", path="environment.yml", line=3,
-            files={"serve/Dockerfile": f"FROM pytorch/pytorch:2.4.1-cuda12.1-cudnn9-runtime{_DIGEST}\n"},
+        Invalid(  # one file
+            "dependencies:\n  - pytorch=2.4\n  - pytorch-cuda=11.8\n  - pip:\n    - torch==2.4.1+cu121\n",
+            path="environment.yml", line=3,
         ),
     ]
     VALID = [
@@ -70,18 +76,24 @@ class CudaVersionDrift(ProjectRule):
               files={"examples/b/requirements.txt": "torch==2.4.1+cu121\n"}),
         # The other side of a disagreement reported at the Dockerfile: one fact, one finding.
         Valid("torch==2.4.1+cu118\n", path="requirements.txt",
-              files={"Dockerfile": f"FROM nvidia/cuda:12.1.0-runtime-ubuntu22.04{_DIGEST}\n"}),
+              files={"Dockerfile": f"FROM nvidia/cuda:12.1.0-runtime-ubuntu22.04{_DIGEST}\n{_INSTALL}"}),
+        # Nothing links them: a vendored tool's image beside the project's own requirements.
+        Valid("torch==2.4.1+cu118\n", path="requirements.txt",
+              files={"tools/bench/Dockerfile": f"FROM nvidia/cuda:12.1.0-runtime-ubuntu22.04{_DIGEST}\n"}),
+        Valid(f"FROM nvidia/cuda:11.5.0-runtime-ubuntu20.04{_DIGEST}\n", path="inference/Dockerfile",
+              files={"scripts/cluster/Dockerfile": f"FROM nvidia/cuda:12.1.0-runtime-ubuntu22.04{_DIGEST}\n"}),
     ]
 
     def check(self, project: Project) -> Iterator[ProjectFinding]:
         choices = _first_line_per_choice(
             (path, cuda) for path, cuda in project.cuda_versions() if not _VARIANT_FILE.search(path)
         )
+        environments = Environments(project)
         named: set[tuple[str, int, str]] = set()  # (site, line, other version): a side already told
         for path, cuda in choices:
             others = [
                 (other_path, other) for other_path, other in choices
-                if version_conflict(cuda.version, other.version) and related(path, other_path)
+                if version_conflict(cuda.version, other.version) and environments.same(path, other_path)
                 and (path, cuda.line, other.version) not in named
                 and (other_path, other.line, cuda.version) not in named
             ]
@@ -90,8 +102,8 @@ class CudaVersionDrift(ProjectRule):
             # the other sites of this side (same version, disagreeing with the same sites)
             same = [
                 (p, o) for p, o in choices
-                if (p, o) != (path, cuda) and o.version == cuda.version and related(path, p)
-                and any(related(p, other_path) for other_path, _ in others)
+                if (p, o) != (path, cuda) and o.version == cuda.version and environments.same(path, p)
+                and any(environments.same(p, other_path) for other_path, _ in others)
             ]
             for side_path, side in [(path, cuda), *same]:
                 for other_path, other in others:

@@ -1,12 +1,13 @@
 from collections.abc import Iterator
 
-from mldebt.rules.dependency_management import cpu_build, gpu_stack
+from mldebt.rules.dependency_management import Environments, cpu_build, gpu_stack
 from packaging.version import InvalidVersion, Version
 
-from mldebt.project import Project, related
+from mldebt.project import Project
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
 
 _DIGEST = "@sha256:" + "0" * 64
+_INSTALL = "RUN pip install -r requirements.txt\n"
 
 
 def _pinned_minor(specifier: str) -> str | None:
@@ -31,9 +32,14 @@ class NoCudaBuildForPin(ProjectRule):
     runtime than the image's, or fails to resolve `+cu124`. The table of builds is
     `rules/knowledge/gpu_stack.yaml`, with its sources.
 
+    ## Evidence
+    The pin and the CUDA version belong to one environment (`Environments`): the same file
+    (`torch==2.0.1+cu121`), a Dockerfile or CI job that installs the requirements file. A pin
+    beside an unrelated image is not judged.
+
     ## Known limitations
-    Only exact pins are checked, against CUDA versions with a minor (`12.1`, not `12`) chosen
-    in the same folder or an enclosing one; releases missing from the table are not judged.
+    Only exact pins are checked, against CUDA versions with a minor (`12.1`, not `12`);
+    releases missing from the table are not judged.
 
     ## References
     - pytorch.org, "Previous PyTorch Versions"; tensorflow.org, "Tested build configurations"
@@ -47,10 +53,10 @@ class NoCudaBuildForPin(ProjectRule):
     confidence = Confidence.HIGH
     INVALID = [
         Invalid("torch==2.1.2\n", path="requirements.txt", line=1, message="CUDA 12.4",
-                files={"Dockerfile": f"FROM nvidia/cuda:12.4.1-runtime-ubuntu22.04{_DIGEST}\n"}),
+                files={"Dockerfile": f"FROM nvidia/cuda:12.4.1-runtime-ubuntu22.04{_DIGEST}\n{_INSTALL}"}),
         Invalid("torch==2.0.1+cu121\n", path="requirements.txt", message="11.7, 11.8"),
         Invalid("tensorflow==2.14.1\n", path="requirements.txt",
-                files={"Dockerfile": f"FROM nvidia/cuda:12.2.2-runtime-ubuntu22.04{_DIGEST}\n"}),
+                files={"Dockerfile": f"FROM nvidia/cuda:12.2.2-runtime-ubuntu22.04{_DIGEST}\n{_INSTALL}"}),
     ]
     VALID = [
         Valid("torch==2.1.2+cu121\n", path="requirements.txt",
@@ -61,11 +67,15 @@ class NoCudaBuildForPin(ProjectRule):
         Valid("torch==2.9.1+cpu\n", path="requirements.txt",
               files={"Dockerfile": f"FROM nvidia/cuda:12.4.1-runtime-ubuntu22.04{_DIGEST}\n"}),
         Valid("tensorflow==2.16.1\n", path="requirements.txt",
-              files={"Dockerfile": f"FROM nvidia/cuda:12.3.2-runtime-ubuntu22.04{_DIGEST}\n"}),
+              files={"Dockerfile": f"FROM nvidia/cuda:12.3.2-runtime-ubuntu22.04{_DIGEST}\n{_INSTALL}"}),
+        # An image nothing links to the pin (a vendored benchmark's, another tool's).
+        Valid("torch==2.0.1\n", path="bench/requirements.txt",
+              files={"scripts/cluster/Dockerfile": f"FROM nvidia/cuda:12.1.0-runtime-ubuntu22.04{_DIGEST}\n"}),
     ]
 
     def check(self, project: Project) -> Iterator[ProjectFinding]:
         table = gpu_stack()
+        environments = Environments(project)
         selected = [(p, c) for p, c in project.cuda_versions() if "." in c.version]
         for path, requirement in project.requirements():
             minor = _pinned_minor(requirement.specifier)
@@ -75,7 +85,7 @@ class NoCudaBuildForPin(ProjectRule):
                 continue
             if requirement.name in ("torch", "pytorch") and minor in table["torch_cuda_builds"]:
                 builds = table["torch_cuda_builds"][minor]
-                wanted = {c.version for p, c in selected if related(p, path)}
+                wanted = {c.version for p, c in selected if environments.same(p, path)}
                 for version in sorted(wanted - set(builds)):
                     yield ProjectFinding(
                         requirement.line,
@@ -85,7 +95,7 @@ class NoCudaBuildForPin(ProjectRule):
                     )
             elif requirement.name == "tensorflow" and minor in table["tensorflow_cuda"]:
                 tested = table["tensorflow_cuda"][minor]
-                majors = {c.version for p, c in selected if related(p, path) and c.version.split(".")[0] != tested.split(".")[0]}
+                majors = {c.version for p, c in selected if environments.same(p, path) and c.version.split(".")[0] != tested.split(".")[0]}
                 for version in sorted(majors):
                     yield ProjectFinding(
                         requirement.line,
