@@ -276,3 +276,48 @@ def load_pretrained(model, weights):
 
 def test_a_url_fetch_and_a_file_load_of_one_argument_are_two_findings():
     assert severities("MLD402", URL_OR_FILE) == [(5, "warning"), (7, "warning")]
+
+
+#: Kubeflow lightweight components: files handed from step to step (kubeflow/examples).
+ANNOTATED_STEP = """import pickle
+import kfp.components as comp
+def train(path: str, features_path: comp.InputPath(), model_path: comp.OutputPath()):
+    X = pickle.load(open(features_path, 'rb'))
+    extra = pickle.load(open(path, 'rb'))
+"""
+V2_STEP = """import pickle
+from kfp.dsl import Dataset, Input, component
+@component
+def train(features: Input[Dataset], other: str):
+    with open(features.path, 'rb') as f:
+        X = pickle.load(f)
+    Y = pickle.load(open(other, 'rb'))
+"""
+WIRED_STEPS = """import os, joblib
+from kfp.components import func_to_container_op
+from kfp import dsl
+def evaluate(log_folder: str, model_folder: str, user_file: str):
+    model = joblib.load(os.path.join(model_folder, 'model.pkl'))
+    vocab = joblib.load(user_file)
+    def predict():
+        return joblib.load(os.path.join(model_folder, 'model.pkl'))
+    serve(predict)
+@dsl.pipeline(name='p')
+def pipeline(user_file: str):
+    evaluate_op = func_to_container_op(func=evaluate, base_image='python:3.11')
+    train_task = train_op('/data')
+    evaluate_op('/data', train_task.outputs['model'], user_file)
+"""
+
+
+@pytest.mark.parametrize(("code", "lines"), [(ANNOTATED_STEP, [5]), (V2_STEP, [7]), (WIRED_STEPS, [6, 8])])
+def test_a_file_a_pipeline_hands_its_step_is_the_pipelines_own_and_any_other_is_reported(code, lines):
+    """A parameter annotated as an upstream artifact's path, or one the pipeline passes another
+    task's output, read in the step's body, is a hand-off; a plain parameter the user fills is
+    a file from outside, and a service's route the step starts loads on every request."""
+    assert severities("MLD401", code) == [(line, "warning") for line in lines]
+
+
+def test_a_function_that_is_no_pipeline_step_keeps_its_parameters_outside():
+    not_a_step = WIRED_STEPS.replace("func_to_container_op(func=evaluate, base_image='python:3.11')", "make_op(evaluate)")
+    assert severities("MLD401", not_a_step) == [(5, "warning"), (6, "warning"), (8, "warning")]

@@ -18,6 +18,10 @@ that module's format too: `ckpt = torch.load(args.resume)` read as `ckpt["epoch"
 the module checkpoints, wherever the user keeps the file. At least two keys are needed, all
 of them written by one save (a `["state_dict"]` alone is any published checkpoint's).
 
+A load in a pipeline step of a file its pipeline hands it (`_PipelineSteps`: a parameter
+annotated as an upstream artifact's path, or one the module passes another task's output) reads
+an intermediate another step of the same pipeline wrote: the pipeline's own file too.
+
 The writers and the argument that names their file are in `rules/knowledge/deserialization.yaml`
 (`writers`, and `readers` for the loads' keyword); a handle bound by `with open(...) as f`
 stands for its path. A bare `open(path, "wb")` is no writer: it may copy a download. The same
@@ -141,6 +145,9 @@ class OwnFiles(cst.BatchableCSTVisitor):
         self._load_targets: dict[int, tuple[int, str]] = {}
         self._loaded: set[tuple[int, str]] = set()  # variables bound to a load: a format read, not made
         self._stores: set[int] = set()  # ids of subscripts assigned to (`state["epoch"] = ...`)
+        #: id(load) -> the defs around it, outermost first.
+        self._enclosing: dict[int, tuple[cst.FunctionDef, ...]] = {}
+        self._steps = _PipelineSteps(ctx)
         self._done = False
 
     def _run(self) -> None:
@@ -170,7 +177,7 @@ class OwnFiles(cst.BatchableCSTVisitor):
         read = self._reads.get(id(call))
         if read is None or read[0] is not call:
             return False
-        if read[1] in self._written or self._round_trip(call):
+        if read[1] in self._written or self._round_trip(call) or self._steps.hands(read[1], self._enclosing[id(call)]):
             return True
         keys = self._callers_keys(*self._read_paths[id(call)])
         return bool(keys) and keys <= self._written_through()
@@ -237,6 +244,7 @@ class OwnFiles(cst.BatchableCSTVisitor):
         if not self._functions:
             self._helpers[node.name.value] = node
         self._functions.append(node)
+        self._steps.define(node)
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         self._functions.pop()
@@ -312,6 +320,7 @@ class OwnFiles(cst.BatchableCSTVisitor):
         self._bind(node.asname.name if node.asname else None, node.item)
 
     def visit_Assign(self, node: cst.Assign) -> None:
+        self._steps.assign(node)
         for target in node.targets:
             self._bound(target.target, node, node.value if len(node.targets) == 1 else None)
             self._bind(target.target, node.value)
@@ -350,6 +359,7 @@ class OwnFiles(cst.BatchableCSTVisitor):
         function = self._functions[-1] if self._functions else None
         if isinstance(node.func, cst.Name):
             self._calls.setdefault(node.func.value, []).append((node, function))
+        self._steps.call(node, name)
         if isinstance(node.func, cst.Attribute) and isinstance(node.func.value, cst.Name) and node.func.attr.value == "get":
             key = literal_value(call_argument(node, None, 0))
             if isinstance(key, str):
@@ -371,6 +381,98 @@ class OwnFiles(cst.BatchableCSTVisitor):
                 self._reads[id(node)] = (node, key)
                 self._paths["read"].append((node, path, function))
                 self._read_paths[id(node)] = (path, function)
+                self._enclosing[id(node)] = tuple(f for f in self._functions if f is not None)
+
+
+class _PipelineSteps:
+    """The parameters through which a module's pipeline steps are handed files by their
+    pipeline (`pipeline_steps` in `rules/knowledge/deserialization.yaml`): those annotated as an
+    upstream artifact's path (`data: InputPath()`, `data: Input[Dataset]`), and those of a
+    function made a step (`@dsl.component`, `op = func_to_container_op(func=f)`) that a call
+    of the step passes another task's output (`op(prep_task.outputs["data"])`). What a step is
+    handed any other way (a pipeline parameter the user fills) stays a file from outside."""
+
+    def __init__(self, ctx: FileContext) -> None:
+        self.ctx = ctx
+        table = load_table("deserialization")["pipeline_steps"]
+        self._inputs, self._components = frozenset(table["inputs"]), frozenset(table["components"])
+        self._annotated: dict[int, set[str]] = {}  # id(def) -> its parameters annotated as inputs
+        self._defs: dict[str, cst.FunctionDef] = {}  # the module's defs by name
+        self._steps: dict[str, str] = {}  # a step's or its op's name -> the def's name
+        self._calls: list[tuple[str, cst.Call]] = []  # calls of a bare name
+
+    def define(self, node: cst.FunctionDef) -> None:
+        self._defs[node.name.value] = node
+        params = (*node.params.posonly_params, *node.params.params, *node.params.kwonly_params)
+        annotated = {p.name.value for p in params if p.annotation is not None and self._input(p.annotation.annotation)}
+        if annotated:
+            self._annotated[id(node)] = annotated
+        if any(self._component(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator) for d in node.decorators):
+            self._steps[node.name.value] = node.name.value
+
+    def _input(self, annotation: cst.BaseExpression) -> bool:
+        """`InputPath()`, `InputPath("CSV")`, `Input[Dataset]`, as qualified names."""
+        if isinstance(annotation, cst.Call):
+            annotation = annotation.func
+        elif isinstance(annotation, cst.Subscript):
+            annotation = annotation.value
+        return self.ctx.qualname(annotation) in self._inputs
+
+    def _component(self, node: cst.BaseExpression) -> bool:
+        return self.ctx.qualname(node) in self._components
+
+    def _made_step(self, node: cst.BaseExpression) -> str | None:
+        """The def a `func_to_container_op(func=f)` call makes a step of."""
+        if isinstance(node, cst.Call) and self._component(node.func):
+            made = call_argument(node, "func", 0)
+            if isinstance(made, cst.Name):
+                return made.value
+        return None
+
+    def assign(self, node: cst.Assign) -> None:
+        made = self._made_step(node.value)
+        if made is not None:
+            for target in node.targets:
+                if isinstance(target.target, cst.Name):
+                    self._steps[target.target.value] = made
+
+    def call(self, node: cst.Call, name: str) -> None:
+        made = self._made_step(node)
+        if made is not None:
+            self._steps.setdefault(made, made)
+        if isinstance(node.func, cst.Name):
+            self._calls.append((node.func.value, node))
+
+    def hands(self, key: str, enclosing: tuple[cst.FunctionDef, ...]) -> bool:
+        """Whether a load's path (`key`, as `OwnFiles` writes it, with the variables it was
+        built from) comes from a parameter a step's pipeline hands a file through, read in the
+        step's own body: the step runs right after the one that wrote it. A def nested in the
+        step (a route of a server the step starts) loads it later, on each request, for as
+        long as the service runs: that stays reported."""
+        words = set(re.findall(r"[A-Za-z_]\w*", key))
+        return bool(enclosing) and bool(words & self._handed(enclosing[-1]))
+
+    def _handed(self, function: cst.FunctionDef) -> set[str]:
+        handed = set(self._annotated.get(id(function), ()))
+        if self._defs.get(function.name.value) is not function:
+            return handed
+        names = [p.name.value for p in (*function.params.posonly_params, *function.params.params)]
+        for callee, call in self._calls:
+            if self._steps.get(callee) != function.name.value:
+                continue
+            for position, arg in enumerate(call.args):
+                if arg.keyword is None and position < len(names) and _task_output(arg.value):
+                    handed.add(names[position])
+                elif arg.keyword is not None and _task_output(arg.value):
+                    handed.add(arg.keyword.value)
+        return handed
+
+
+def _task_output(node: cst.BaseExpression) -> bool:
+    """`task.outputs["data"]`, `task.output`: what another step of the pipeline produced."""
+    if isinstance(node, cst.Subscript):
+        node = node.value
+    return isinstance(node, cst.Attribute) and node.attr.value in ("output", "outputs")
 
 
 def _saved_object(call: cst.Call, file_position: int) -> cst.BaseExpression | None:

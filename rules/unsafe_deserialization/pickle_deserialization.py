@@ -24,7 +24,10 @@ class PickleDeserialization(PythonRule):
     repository writes (a `preprocess_data.py` that pickles `train.pkl` into the folder
     `train.py` reads it from), on strict evidence: the same file name under a folder both sides
     take from the same place, a helper's parameter followed through the module's calls of the
-    helper (`mldebt/project/handoffs.py`); and a file the repository commits (a course's model
+    helper (`mldebt/project/handoffs.py`); a file a pipeline step is handed by its pipeline and
+    loads in its own body (a Kubeflow component's `InputPath()` / `Input[Dataset]` parameter, or
+    one the pipeline passes another task's output: an intermediate the step before it wrote);
+    and a file the repository commits (a course's model
     beside its service); and an object read back with two or more keys, all stored by one of
     the module's own dumps (its own format, wherever the file is kept). A path the user gives,
     a download or an environment variable is reported, once per file and function (a retry of
