@@ -1,6 +1,6 @@
 from collections.abc import Iterator
 
-from mldebt.rules.dependency_management import application_requirements, image_keeps, is_gpu_package, is_pinned
+from mldebt.rules.dependency_management import application_requirements, gpu_stack, image_keeps, is_gpu_package, is_pinned
 
 from mldebt.project import Project
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
@@ -28,8 +28,11 @@ class UnpinnedGpuFramework(ProjectRule):
     that declares its install requirements (a library's or a template's list), are a note. Neither
     are installs in CI workflows, which often test against the newest releases on purpose, nor
     a development container's (`.devcontainer/`, `Dockerfile.codespace`): the editor's environment.
-    A version pinned (`==`) by a `-c` constraints file counts as pinned. Versions fixed only
-    by a base image are not seen.
+    A version pinned (`==`) by a `-c` constraints file counts as pinned, and so does a library
+    released in lockstep with a framework (`torchvision`, `torchaudio`: `lockstep` in
+    `gpu_stack.yaml`) beside a pin of that framework in the same file: each of its releases
+    requires one framework release, so the installer resolves the matching one. Versions fixed
+    only by a base image are not seen.
 
     ## References
     - Arpteg et al. 2018, Software Engineering Challenges of Deep Learning (dependency management)
@@ -43,6 +46,8 @@ class UnpinnedGpuFramework(ProjectRule):
     severity = Severity.WARNING
     confidence = Confidence.HIGH
     INVALID = [
+        # A lockstep library is pinned only by a pin of its framework.
+        Invalid("torch>=2.1\ntorchvision\n", path="requirements.txt", line=2, message="`torchvision`"),
         # A requirements file a Dockerfile installs builds an environment (on an image that ships
         # torch too, when the install upgrades it).
         Invalid("torch>=2.1\n", path="serving/requirements.txt", line=1, files={
@@ -65,6 +70,11 @@ class UnpinnedGpuFramework(ProjectRule):
                 path="Dockerfile", line=2, message="`torch`"),
     ]
     VALID = [
+        # torchvision and torchaudio follow the torch pinned beside them (OLMo's conda line).
+        Valid("torch==2.2.2\ntorchvision\ntorchaudio\n", path="requirements.txt"),
+        Valid(f"FROM nvidia/cuda:12.1.0-runtime-ubuntu22.04@sha256:{'0' * 64}\n"
+              "RUN conda install -y pytorch==2.2.2 torchvision torchaudio pytorch-cuda=12.1 -c pytorch -c nvidia\n",
+              path="Dockerfile"),
         # Installed only on an image that ships torch, which satisfies the requirement: its torch stays.
         Valid("torch\ntransformers\n", path="examples/te/requirements.txt", files={
             "examples/te/Dockerfile": "FROM nvcr.io/nvidia/pytorch:26.01-py3\nCOPY requirements.txt .\n"
@@ -95,9 +105,12 @@ class UnpinnedGpuFramework(ProjectRule):
 
     def check(self, project: Project) -> Iterator[ProjectFinding]:
         locked = project.locked_names()
+        lockstep = gpu_stack()["lockstep"]
         for path, requirement, severity in application_requirements(project, include_ci=False):
             if requirement.name in ("cudatoolkit", "pytorch-cuda", "cuda-version", "cuda-toolkit"):
                 continue  # the CUDA-variant rule owns these
+            if requirement.name in lockstep and _pins(project, path, lockstep[requirement.name]):
+                continue  # `torch==2.2.2 torchvision`: the installer picks the torchvision of that torch
             if (is_gpu_package(requirement) and not is_pinned(requirement) and requirement.name not in locked
                     and not image_keeps(project, path, requirement)):
                 shown = requirement.text or requirement.name
@@ -108,3 +121,9 @@ class UnpinnedGpuFramework(ProjectRule):
                     path=path,
                     severity=severity,
                 )
+
+
+def _pins(project: Project, path: str, framework: str) -> bool:
+    """Whether the manifest at `path` pins `framework` (`torch`, conda's `pytorch`)."""
+    names = {framework, "pytorch"} if framework == "torch" else {framework}
+    return any(r.name in names and is_pinned(r) for r in project.files[path][1].requirements)
