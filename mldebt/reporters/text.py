@@ -68,7 +68,7 @@ def render(report: Report, color: bool = False) -> str:
                 console.print(f"    [dim]hint: {escape(f.hint)}[/dim]", soft_wrap=True)
         console.print()
     if report.diagnostics:
-        console.print("[bold]Diagnostics[/bold] (files mldebt could not fully read)")
+        console.print("[bold]Diagnostics[/bold] (files mldebt could not fully read, or left out on purpose)")
         for d in report.diagnostics:
             where = f"{d.path}:{d.line}" if d.line else d.path
             console.print(f"  {escape(where)} [magenta]{d.kind}[/magenta] {escape(d.message)}", soft_wrap=True)
