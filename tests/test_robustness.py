@@ -108,8 +108,8 @@ def test_file_that_disappears_mid_scan(tmp_path, monkeypatch):
     write_tree(tmp_path, {"a.py": UNSAFE, "b.py": UNSAFE})
     real_discover = engine.discover
 
-    def discover_then_delete(root, exclude):
-        found = real_discover(root, exclude)
+    def discover_then_delete(root, *settings):
+        found = real_discover(root, *settings)
         (tmp_path / "b.py").unlink()
         return found
 

@@ -37,8 +37,8 @@ def test_file_swapped_after_discovery(tmp_path, monkeypatch, swap):
     repo = write_tree(tmp_path / "repo", {"good.py": UNSAFE, "swapped.py": "x = 1\n"})
     real_discover = engine.discover
 
-    def discover_then_swap(root, exclude):
-        found = real_discover(root, exclude)
+    def discover_then_swap(root, *settings):
+        found = real_discover(root, *settings)
         (repo / "swapped.py").unlink()
         if swap == "fifo":
             os.mkfifo(repo / "swapped.py")
