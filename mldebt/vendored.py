@@ -58,8 +58,8 @@ class VendoredCode:
             return "a git submodule"
         names = set(filenames)
         packaging = next((n for n in _PACKAGING if n in names), None)
-        license_name = next((n for n in sorted(names) if _LICENSE.fullmatch(n)), None)
-        if packaging and license_name and self._license_differs(f"{rel_dir}/{license_name}"):
+        license_name = packaging and next((n for n in sorted(names) if _LICENSE.fullmatch(n)), None)
+        if license_name and self._license_differs(f"{rel_dir}/{license_name}"):
             return f"its own {packaging} and {license_name}"
         if name.lower() in VENDOR_DIRS:
             return f"a `{name}/` folder"
