@@ -44,7 +44,8 @@ class VendoredCode:
 
     def __init__(self, root: Path, own_code: Iterable[str] = ()) -> None:
         self.root = root
-        self.own = pathspec.GitIgnoreSpec.from_lines(list(own_code))
+        own_code = list(own_code)
+        self.own = pathspec.GitIgnoreSpec.from_lines(own_code) if own_code else None
         self.submodules = frozenset(_submodule_paths(root))
         self._root_license: bytes | None | bool = False  # False: not read yet
 
@@ -52,7 +53,7 @@ class VendoredCode:
         """Why the folder `rel_dir` (relative to the root, `/` separators, never the root
         itself) holds another project's code, or None; `filenames` are the files in it."""
         *parents, name = rel_dir.split("/")
-        if self.own.match_file(rel_dir + "/"):
+        if self.own is not None and self.own.match_file(rel_dir + "/"):
             return None
         if rel_dir in self.submodules:
             return "a git submodule"
