@@ -60,7 +60,7 @@ def explain(rule: RuleClass) -> str:
         f"Category: `{rule.category.value}`. Severity: {rule.severity.label}. "
         f"Confidence: {rule.confidence.label}.",
     ]
-    for section in ("Why it matters", "Known limitations", "References"):
+    for section in ("Why it matters", "Evidence", "Known limitations", "References"):
         body = rule.doc_section(section)
         if body:
             parts.append(f"## {section}\n{body}")

@@ -4,8 +4,9 @@ takes their fields, as facts for MLD207 (unread-config-field).
 Which fields nothing reads is a question about the whole project, so this phase records, per
 file: the config classes and their fields, the names that occur only as such a field (so that
 a field definition does not count as a read of its own name), config classes handed to a call
-(`HfArgumentParser((ModelArgs, DataArgs))`), and whether the file takes some object's fields
-all at once (`asdict(cfg)`). The table is `rules/knowledge/config_classes.yaml`.
+(`HfArgumentParser((ModelArgs, DataArgs))`), config classes it builds (`TrainConfig(...)`,
+`TrainConfig.from_yaml(...)`), and whether the file takes some object's fields all at once
+(`asdict(cfg)`). The table is `rules/knowledge/config_classes.yaml`.
 """
 
 from __future__ import annotations
@@ -56,10 +57,8 @@ class ConfigClassCollector(Collector):
         self._open: list[list | None] = []  # enclosing classes, None for one that is no config class
         self.field_targets: set[cst.Name] = set()
         self.handed: set[str] = set()
-        self.used: set[str] = set()
-        #: annotations of record fields (`queue: QueueConfig` in an attrs class): naming a config
-        #: class there does not use it, whoever builds the record (a deserialiser) builds it too
-        self._field_annotations: set[cst.Annotation] = set()
+        #: config classes the file builds itself: called, or a class method of called
+        self.built: set[str] = set()
         self.takes_whole = False
 
     def _name(self, node: cst.BaseExpression) -> str:
@@ -71,11 +70,6 @@ class ConfigClassCollector(Collector):
         making = [d for d in decorators if d in self.decorators]
         bases = [self._name(b.value) for b in node.bases if b.keyword is None]
         pydantic = any(b.rsplit(".", 1)[-1] in ("BaseModel", "BaseSettings") for b in bases)
-        if making or pydantic:
-            self._field_annotations.update(
-                small.annotation for statement in node.body.body if isinstance(statement, cst.SimpleStatementLine)
-                for small in statement.body if isinstance(small, cst.AnnAssign)
-            )
         if not (making or pydantic) or not config_class_name(node.name.value):
             self._open.append(None)
             return
@@ -117,15 +111,9 @@ class ConfigClassCollector(Collector):
             values = [e.value for e in arg.value.elements] if value_type is cst.Tuple or value_type is cst.List else [arg.value]
             for value in values:
                 self._config_name(value, self.handed)
-        # `TrainConfig(...)`, `TrainConfig.from_yaml(...)`: the class is used
-        if not self._config_name(func, self.used) and isinstance(func, cst.Attribute):
-            self._config_name(func.value, self.used)
-
-    def visit_Annotation(self, node: cst.Annotation) -> None:
-        if node in self._field_annotations:
-            return
-        for part in _annotation_parts(node.annotation):
-            self._config_name(part, self.used)
+        # `TrainConfig(...)`, `TrainConfig.from_yaml(...)`: the file builds the class
+        if not self._config_name(func, self.built) and isinstance(func, cst.Attribute):
+            self._config_name(func.value, self.built)
 
     def _config_name(self, node: cst.BaseExpression, into: set[str]) -> bool:
         """Add the config-like class name `node` spells (`ModelArgs`, `cfg.TrainConfig`) to `into`.
@@ -150,24 +138,10 @@ class ConfigClassCollector(Collector):
             for node, targets, bases, whole in self.classes
         ]
         facts.config_classes_handed = self.handed
-        facts.config_classes_used = self.used
+        facts.config_classes_built = self.built
         facts.takes_fields_whole = self.takes_whole
         if self.field_targets:
             facts.config_field_only = {t.value for t in self.field_targets} - _other_uses(module, self.field_targets)
-
-
-def _annotation_parts(node: cst.BaseExpression) -> list[cst.BaseExpression]:
-    """The names an annotation is made of: `Optional[TrainConfig]`, `TrainConfig | None`."""
-    if isinstance(node, cst.Subscript):
-        return [node.value] + [
-            part for element in node.slice if isinstance(element.slice, cst.Index)
-            for part in _annotation_parts(element.slice.value)
-        ]
-    if isinstance(node, cst.BinaryOperation):
-        return _annotation_parts(node.left) + _annotation_parts(node.right)
-    if isinstance(node, cst.SimpleString) and isinstance(evaluated(node), str):  # a forward reference
-        return [cst.Name(name) for name in _IDENTIFIERS.findall(evaluated(node))]
-    return [node]
 
 
 def _outer(annotation: cst.BaseExpression) -> cst.BaseExpression:

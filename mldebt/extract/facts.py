@@ -546,13 +546,13 @@ class Facts:
     pickled_files: list[PickledFile] = field(default_factory=list)
     #: Python: config classes defined here; names that occur here only as a config class's
     #: field (not read here); config-like class names handed to a call (`HfArgumentParser(
-    #: (ModelArgs, DataArgs))`, `OmegaConf.structured(Cfg)`) and used (constructed, called
-    #: a class method of, annotated); whether the file takes some object's fields all at once
+    #: (ModelArgs, DataArgs))`, `OmegaConf.structured(Cfg)`) and built (constructed, or a
+    #: class method of called: annotating one builds nothing); whether the file takes some object's fields all at once
     #: (`asdict(cfg)`, `vars(args)`, `cfg.model_dump()`).
     config_classes: list[ConfigClass] = field(default_factory=list)
     config_field_only: set[str] = field(default_factory=set)
     config_classes_handed: set[str] = field(default_factory=set)
-    config_classes_used: set[str] = field(default_factory=set)
+    config_classes_built: set[str] = field(default_factory=set)
     takes_fields_whole: bool = False
     versioned_paths: list[str] = field(default_factory=list)
     #: Markdown: the files it tells the reader to download (`wget URL` in a code block, a link

@@ -14,7 +14,7 @@ _SCHEMAS = (
     "import attr\n\n@attr.define\nclass QueueConfig:\n    max_consume: int = 1\n\n"
     "@attr.define\nclass DeploymentSchema:\n    name: str\n    queue: QueueConfig\n"
 )
-_TRAIN = "from config import TrainConfig\n\ndef main(cfg: TrainConfig):\n    return cfg.lr, cfg.epochs\n"
+_TRAIN = "from config import TrainConfig\n\ndef main(cfg: TrainConfig):\n    return cfg.lr, cfg.epochs\n\nmain(TrainConfig())\n"
 
 
 class UnreadConfigField(ProjectRule):
@@ -26,20 +26,27 @@ class UnreadConfigField(ProjectRule):
     `unread-config-key` problem (MLD204) for configuration written as code, and like an
     unread key it is usually the leftover of an experiment.
 
+    ## Evidence
+    A field is reported only when the class is the project's own configuration: the project's
+    code (not its tests) builds it (`TrainConfig(...)`, `TrainConfig.from_yaml(path)`: from a
+    config file, the command line or its own defaults), its project reads other fields of it
+    (or of its config base or derived classes), and nothing takes its fields all at once.
+    A class the project only annotates or names as another record's field type is filled by
+    someone else (a deserialiser, a web framework, a library reading a schema) and is never
+    reported, nor is a record the project builds and hands on without reading it.
+
     ## Known limitations
     Fields are matched by name: a field counts as read when any file of its project (tests
     included, and scripts that import the package) names it as an attribute, a keyword, a
-    string (`getattr(cfg, "lr")`, a pydantic validator) or any other identifier. A class whose
-    fields may be taken all at once is never reported: handed to a call
-    (`HfArgumentParser(TrainConfig)`, `OmegaConf.structured`), consumed whole by a file that
-    mentions it (`asdict`, `vars`, `__dict__`, `model_dump`, `getattr(cfg, name)`, `save_hyperparameters`,
-    `wandb.init`: `rules/knowledge/config_classes.yaml`), registered by another decorator, or
-    derived from a base class outside the repository, which may read fields by reflection;
-    the same holds for its config base and derived classes. A class the project never
-    constructs or annotates (nor one of those; naming it as the type of another record's field
-    does not count, whoever builds the record builds it) is a schema for other code (`DataLoaderConfig`
-    mirroring `DataLoader`'s arguments) and is not reported either. Only classes named like a
-    config (`*Config`, `*Args`, `*Settings`, `*Params`, ...).
+    string (`getattr(cfg, "lr")`, a pydantic validator) or any other identifier. Fields that
+    may be taken all at once: the class handed to a call (`HfArgumentParser(TrainConfig)`,
+    `OmegaConf.structured`), consumed whole by a file that mentions it (`asdict`, `vars`,
+    `__dict__`, `model_dump`, `getattr(cfg, name)`, `save_hyperparameters`, `wandb.init`:
+    `rules/knowledge/config_classes.yaml`), registered by another decorator, or derived from a
+    base class outside the repository, which may read fields by reflection; the same holds for
+    its config base and derived classes. A config class built only through an annotation a
+    CLI library reads (`@pyrallis.wrap() def main(cfg: TrainConfig)`) is not seen as built.
+    Only classes named like a config (`*Config`, `*Args`, `*Settings`, `*Params`, ...).
 
     ## References
     - Sculley et al. 2015, Hidden Technical Debt in Machine Learning Systems, sec. 5 (dead experimental codepaths) and sec. 7 (configuration debt)
@@ -61,16 +68,19 @@ class UnreadConfigField(ProjectRule):
             files={"app/__init__.py": "", "app/main.py": "from .settings import ServeSettings\ns = ServeSettings()\nprint(s.batch)\n",
                    "app/other.py": "from dataclasses import dataclass\n@dataclass\nclass EvalArgs:\n    port: int = 1\n"},
         ),
-        # a subclass users build: the code that takes its base never reads the new field
+        # a subclass the project builds: the code that takes its base never reads the new field
         Invalid(
             "from dataclasses import dataclass\n\n@dataclass\nclass DataConfig:\n    media: str = 'image'\n\n"
             "@dataclass\nclass VideoDataConfig(DataConfig):\n    frames: int = 8\n    sep_token_between_frames: bool = False\n",
             path="data_config.py", line=10, message="`VideoDataConfig.sep_token_between_frames`",
-            files={"data.py": "from data_config import DataConfig\n\ndef load(cfg: DataConfig):\n    return cfg.media, cfg.frames\n"},
+            files={"data.py": "from data_config import DataConfig, VideoDataConfig\n\ndef load(cfg: DataConfig):\n"
+                                      "    return cfg.media, cfg.frames\n\nload(VideoDataConfig())\n"},
         ),
-        # a config class nested in a record is still used when the project builds it itself
-        Invalid(_SCHEMAS, path="schemas.py", line=5, message="`QueueConfig.max_consume`", files={"client.py": (
-            "from schemas import DeploymentSchema, QueueConfig\nd = DeploymentSchema('a', QueueConfig())\nprint(d.name)\n")}),
+        # a config class nested in a record is the project's own when it builds it and reads it
+        Invalid(_SCHEMAS.replace("    max_consume: int = 1\n", "    max_consume: int = 1\n    retries: int = 3\n"),
+                path="schemas.py", line=5, message="`QueueConfig.max_consume`", files={"client.py": (
+                    "from schemas import DeploymentSchema, QueueConfig\nq = QueueConfig()\nd = DeploymentSchema('a', q)\n"
+                    "print(d.name, q.retries)\n")}),
         Invalid("import attrs\n\n@attrs.define\nclass EvalOptions:\n    top_k: int = 5\n    old_beam: int = 4\n",
                 path="opts.py", line=6, message="`EvalOptions.old_beam`", files={"run.py": "import opts\nprint(opts.EvalOptions().top_k)\n"}),
     ]
@@ -102,6 +112,17 @@ class UnreadConfigField(ProjectRule):
         Valid(_SCHEMAS, path="schemas.py", files={"client.py": (
             "import cattrs\nfrom schemas import DeploymentSchema\n\n"
             "def get(data) -> DeploymentSchema:\n    return cattrs.structure(data, DeploymentSchema)\n")}),
+        # an API model: the project only annotates it, a web framework builds it from a request
+        Valid("from pydantic import BaseModel\n\nclass PredictConfig(BaseModel):\n    top_k: int = 5\n    threshold: float = 0.5\n",
+              path="api/schemas.py", files={"api/__init__.py": "", "api/app.py": (
+                  "from fastapi import FastAPI\nfrom .schemas import PredictConfig\napp = FastAPI()\n\n"
+                  "@app.post('/predict')\ndef predict(cfg: PredictConfig):\n    return cfg.top_k\n")}),
+        # a record the project builds and hands on, reading nothing of it: someone else's settings
+        Valid(_SCHEMAS, path="schemas.py", files={"client.py": (
+            "from schemas import DeploymentSchema, QueueConfig\nd = DeploymentSchema('a', QueueConfig())\nprint(d.name)\n")}),
+        # built by a test only: the project itself never builds it
+        Valid(_CONFIG, path="config.py", files={"train.py": "from config import TrainConfig\n\ndef main(cfg: TrainConfig):\n    return cfg.lr\n",
+                                                "tests/test_train.py": "from config import TrainConfig\nfrom train import main\n\ndef test_main():\n    main(TrainConfig())\n"}),
         # a subclass taken whole takes its base's fields too
         Valid(_CONFIG, path="config.py", files={"train.py": (
             "from dataclasses import asdict, dataclass\nfrom config import TrainConfig\n\n@dataclass\n"
@@ -114,6 +135,8 @@ class UnreadConfigField(ProjectRule):
             return
         whole = _whole_classes(classes)
         lineages = _lineages(classes)
+        fields = {c.name: {f.name for f in c.fields} for defined in classes.values() for c in defined}
+        lineage_fields = {name: set().union(*(fields[n] for n in lineage if n in fields)) for name, lineage in lineages.items()}
         readers: dict[str, _Readers] = {}  # project key -> what its files do
         for path, defined in sorted(classes.items()):
             if is_test_path(path) or project.files[path][1].takes_fields_whole:
@@ -127,8 +150,10 @@ class UnreadConfigField(ProjectRule):
                 lineage = lineages[config.name]
                 if lineage & whole or any(lineage & r.handed or lineage & r.taken_whole for r in seen):
                     continue  # its fields may all be read at once
-                if not any(lineage & r.used for r in seen):
-                    continue  # never built nor annotated here: a schema for others (`DataLoaderConfig`)
+                if not any(lineage & r.built for r in seen):
+                    continue  # the project never builds it: a schema a library or a deserialiser fills
+                if not any(name in r.reads for name in lineage_fields[config.name] for r in seen):
+                    continue  # nothing of it is read here: a record handed on, not the project's settings
                 for field in config.fields:
                     if not any(field.name in r.reads for r in seen):
                         yield ProjectFinding(
@@ -143,19 +168,21 @@ class UnreadConfigField(ProjectRule):
 class _Readers:
     """What the files of a project do with config classes: the identifiers they read (less
     names that occur only as a config field), the names mentioned by files that take some
-    object's fields whole, and the config classes they hand to calls and use."""
+    object's fields whole, the config classes they hand to calls, and those the project's own
+    code (not its tests) builds."""
 
     def __init__(self, project: Project, files: list[str]) -> None:
         self.reads: set[str] = set()
         self.taken_whole: set[str] = set()
         self.handed: set[str] = set()
-        self.used: set[str] = set()
+        self.built: set[str] = set()
         for path in files:
             facts = project.files[path][1]
             used = facts.names_used | facts.strings_used
             self.reads |= used - facts.config_field_only
             self.handed |= facts.config_classes_handed
-            self.used |= facts.config_classes_used
+            if not is_test_path(path):
+                self.built |= facts.config_classes_built
             if facts.takes_fields_whole:
                 self.taken_whole |= used
 
