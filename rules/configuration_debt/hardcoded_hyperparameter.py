@@ -67,8 +67,9 @@ class HardcodedHyperparameter(ProjectRule):
     dict of defaults that the caller's values update (`defaults.update(flags)`); in a
     script with no configuration for hyperparameters (no option, config class field or config
     file named for one), a config object built of literals (`GRPOConfig(learning_rate=1e-5)`,
-    its settings in one place) and its validation split,
-    configuration modules (`configs/`, `config.py`, ..., and modules that build Fiddle or
+    its settings in one place) and its validation split, a config object of a class the
+    repository defines itself (`OptimizerConfig(weight_decay=0.05)`: its configuration is
+    written in code on purpose), class and output counts (`n_outputs = 10`), configuration modules (`configs/`, `config.py`, ..., and modules that build Fiddle or
     NeMo-Run configs: `run.Config(...)`, `fdl.Partial(...)`) and tests are never reported.
 
     ## References
@@ -148,6 +149,13 @@ class HardcodedHyperparameter(ProjectRule):
                 "p.add_argument('--lr', type=float)\nargs = p.parse_args()\n"
                 "targs = TrainingArguments('out', learning_rate=args.lr, weight_decay=0.01)\ntrainer.train()\n",
                 path="finetune.py", message="`weight_decay=0.01`"),
+        # A library's config class stays the library's where another script subclasses it under its name.
+        Invalid("import argparse\nfrom transformers import TrainingArguments\np = argparse.ArgumentParser()\n"
+                "p.add_argument('--lr', type=float)\nargs = p.parse_args()\n"
+                "targs = TrainingArguments('out', learning_rate=args.lr, weight_decay=0.01)\ntrainer.train()\n",
+                path="finetune.py", message="`weight_decay=0.01`", files={"corda/finetune.py": (
+                    "import transformers\nfrom dataclasses import dataclass\n\n@dataclass\n"
+                    "class TrainingArguments(transformers.TrainingArguments):\n    lora_r: int = 8\n")}),
         # Noise drawn while training on a dataset (a VAE's reparameterisation) is no toy run.
         Invalid(_OPTIONS + "import torch\nfrom torchvision import datasets\n"
                 "opt = torch.optim.Adam(model.parameters(), lr=1e-3)\n"
@@ -354,6 +362,17 @@ class HardcodedHyperparameter(ProjectRule):
               "train, val = train_test_split(rows, test_size=0.1)\n"
               "args = GRPOConfig(output_dir='out', learning_rate=1e-5, gradient_accumulation_steps=2)\n"
               "GRPOTrainer(model='Qwen/Qwen2-0.5B', args=args, train_dataset=train).train()\n", path="rloo.py"),
+        # Class and output counts are facts of the data, not knobs.
+        Valid(_OPTIONS + "from tensorflow import keras\nn_outputs = 10\nmodel = keras.Sequential([keras.layers.Dense(n_outputs)])\n"
+              "model.fit(x, y, epochs=args.epochs)\n", path="keras_mnist.py"),
+        # The project's own config class filled in code: that is where its configuration lives.
+        Valid(_OPTIONS + "import torch\nfrom olmo.config import OptimizerConfig\n"
+              "cfg = OptimizerConfig(learning_rate=3e-4, weight_decay=0.05)\n"
+              "opt = torch.optim.AdamW(model.parameters(), lr=cfg.learning_rate)\nfor epoch in range(args.epochs):\n"
+              "    model(x).backward()\n    opt.step()\n", path="scripts/ladder.py",
+              files={"olmo/__init__.py": "", "olmo/config.py": (
+                  "from dataclasses import dataclass\n\n@dataclass\nclass OptimizerConfig:\n"
+                  "    learning_rate: float = 1e-4\n    weight_decay: float = 0.0\n")}),
         # The defaults of a command line are its configuration.
         Valid(_OPTIONS + "p.set_defaults(epochs=10, batch_size=128, lr=0.001)\nargs = p.parse_args()\n"
               "for epoch in range(args.epochs):\n    train(model, args.lr, args.batch_size)\n", path="eval/linear.py"),
@@ -371,6 +390,7 @@ class HardcodedHyperparameter(ProjectRule):
     def check(self, project: Project) -> Iterator[ProjectFinding]:
         group: list = []
         trains: dict[str, bool | None] = {}  # None: a toy run
+        own_configs = {c.name for _, facts in project.files.values() for c in facts.config_classes}
         for path, site in code_sites(project):
             if site.source == "constant":
                 continue  # the scattered-constant rule's concern
@@ -378,6 +398,8 @@ class HardcodedHyperparameter(ProjectRule):
                 continue  # a settings block is configuration; an evaluation's batch size changes no result
             if (site.in_config_call or site.name == "test_size") and not _configured(project.files[path][1]):
                 continue  # a script with no options: its config object and its split are its configuration
+            if site.in_config_call and _own_config(project, path, site.source, own_configs):
+                continue  # the project's own config class, filled in code: that is where its configuration lives
             if site.name == "test_size" and project.demo(path) == DEMO_EXAMPLE:
                 continue  # an example's validation split is part of what it shows
             if site.name == "dropout" and site.known and _own_model(project.files[path][1]):
@@ -472,6 +494,14 @@ def _toy_run(facts: Facts) -> bool:
 def _number(value: str) -> bool:
     """A site's value is one number (not a tuple)."""
     return not value.startswith("(")
+
+
+def _own_config(project: Project, path: str, call: str, own_configs: set[str]) -> bool:
+    """Whether `call` builds a config class the repository defines (`OptimizerConfig` of the
+    file, `olmo.OptimizerConfig` of its own package), not a library's of the same name
+    (`transformers.TrainingArguments`, which example scripts subclass under that name)."""
+    module, _, name = call.rpartition(".")
+    return name in own_configs and (not module or project.module_file(path, module) is not None)
 
 
 def _configured(facts: Facts) -> bool:
