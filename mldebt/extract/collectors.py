@@ -700,7 +700,30 @@ class DataAccessCollector(_ModuleLevelVisitor):
         self._assigned: set[str] = set()
         self.accesses: list[tuple[str, str, cst.CSTNode, str]] = []
         self.config_refs: list[str] = []
+        #: per enclosing function, the paths its local names hold: parameters with a literal
+        #: default and names assigned a path it resolves (`config_dir = Path(config_dir)`)
+        self._locals: list[dict[str, str]] = []
         self._pickles = False  # a pickle-based load or write: `PickledFile` facts to make
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        super().visit_FunctionDef(node)
+        params = (*node.params.params, *node.params.kwonly_params)
+        defaults = {p.name.value: self.resolve(p.default, local=True) for p in params if p.default is not None}
+        self._locals.append({name: path for name, path in defaults.items() if path is not None})
+
+    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
+        super().leave_FunctionDef(node)
+        self._locals.pop()
+
+    def leave_Assign(self, original_node: cst.Assign) -> None:
+        """After the value is visited: a path it joins is read with the name's old value."""
+        node = original_node
+        if self._locals and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
+            name, path = node.targets[0].target.value, self.resolve(node.value, local=True)
+            if path is None:
+                self._locals[-1].pop(name, None)
+            else:
+                self._locals[-1][name] = path
 
     def visit_Assign(self, node: cst.Assign) -> None:
         if self._depth == 0 and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
@@ -713,8 +736,9 @@ class DataAccessCollector(_ModuleLevelVisitor):
             if resolved is not None:
                 self._constants[name] = resolved
 
-    def resolve(self, node: cst.BaseExpression | None) -> str | None:
-        """The path an expression names, `*` standing for what is computed at run time."""
+    def resolve(self, node: cst.BaseExpression | None, local: bool = False) -> str | None:
+        """The path an expression names, `*` standing for what is computed at run time;
+        `local`: a name may also be one the enclosing function gave a path (`self._locals`)."""
         if node is None:
             return None
         if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
@@ -724,6 +748,8 @@ class DataAccessCollector(_ModuleLevelVisitor):
             text = "".join(p.value if isinstance(p, cst.FormattedStringText) else "*" for p in node.parts)
             return re.sub(r"\*+", "*", text)
         if isinstance(node, cst.Name):
+            if local and self._locals and node.value in self._locals[-1]:
+                return self._locals[-1][node.value]
             if node.value in self._constants:
                 return self._constants[node.value]
             imported = self.ctx.imports.get(node.value)
@@ -736,22 +762,22 @@ class DataAccessCollector(_ModuleLevelVisitor):
         if keys:
             return f"{{config:{'.'.join(keys)}}}"  # cfg["data"]["train"], resolved against configs later
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide):
-            return _join([self.resolve(node.left), self.resolve(node.right)])
+            return _join([self.resolve(node.left, local), self.resolve(node.right, local)])
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Modulo):
-            template = self.resolve(node.left)  # "data/%s.csv" % split
+            template = self.resolve(node.left, local)  # "data/%s.csv" % split
             return re.sub(r"%[-#0 +]*\d*(?:\.\d+)?[sdifr]", "*", template) if template else None
         if self._is_here(node):
             return _HERE
         if isinstance(node, cst.Call):
             func = node.func
             if isinstance(func, cst.Attribute) and func.attr.value == "format":
-                template = self.resolve(func.value)  # "data/{}.csv".format(split)
+                template = self.resolve(func.value, local)  # "data/{}.csv".format(split)
                 return re.sub(r"\{[^{}]*\}", "*", template) if template else None
             name = self.ctx.qualname(node.func)
             if name == "os.path.join":
-                return _join([self.resolve(a.value) for a in node.args])
+                return _join([self.resolve(a.value, local) for a in node.args])
             if name in ("pathlib.Path", "pathlib.PurePath", "str", "os.fspath") and len(node.args) == 1:
-                return self.resolve(node.args[0].value)
+                return self.resolve(node.args[0].value, local)
         return None
 
     def _is_here(self, node: cst.BaseExpression) -> bool:
@@ -791,6 +817,18 @@ class DataAccessCollector(_ModuleLevelVisitor):
         if isinstance(value, str) and _CONFIG_FILE.search(value) and "\n" not in value:
             self.config_refs.append(value)  # `default="configs/train.yaml"`, `OmegaConf.load("conf/x.yaml")`
 
+    def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
+        if isinstance(node.operator, cst.Divide):
+            self._joined_config(node)  # `config_dir / "deployment.yaml"`
+
+    def _joined_config(self, node: cst.BaseExpression) -> None:
+        """A config file named by joining a folder the code spells out (a literal, a constant,
+        the script's folder, a parameter's default) to its name: the whole path is the
+        reference; a folder computed at run time leaves only the bare name."""
+        path = self.resolve(node, local=True)
+        if path and _CONFIG_FILE.search(path) and "*" not in path and "{" not in path.replace(_HERE, ""):
+            self.config_refs.append(path)
+
     def _hydra_config(self, node: cst.Call) -> None:
         """`@hydra.main(config_path="conf", config_name="train")` (or a wrapper taking the same
         keywords, `initialize(config_path=...)`): the config, or the folder, that the code composes.
@@ -811,6 +849,8 @@ class DataAccessCollector(_ModuleLevelVisitor):
         method = node.func.attr.value if isinstance(node.func, cst.Attribute) else None
         if any(a.keyword and a.keyword.value == "config_path" for a in node.args):
             self._hydra_config(node)
+        if name == "os.path.join":
+            self._joined_config(node)
         if name in self._fetchers or method == "extractall" or method in self._fetch_methods:
             self.fetches = True
         self._pickles = self._pickles or pickles(name, method)

@@ -18,6 +18,14 @@ _FRAMEWORK_KEYS = frozenset(
 #: Sections hydra reads itself, wherever they appear: its own settings and the defaults list.
 _HYDRA_SECTIONS = frozenset({"hydra", "defaults"})
 _TRAIN = "import yaml\ncfg = yaml.safe_load(open('configs/train.yaml'))\n"
+_DEPLOYMENT = "compliance:\n  threshold: 0.8\n  region: eu\n  owner: risk\n"
+_JOINED = (  # a pipeline given its config file's path (ZenML's `with_options(config_path=...)`)
+    "import os\nfrom pathlib import Path\nfrom pipelines import deploy\n\n"
+    "def main(config_dir: str = 'src/configs'):\n    config_dir = Path(config_dir)\n    if not config_dir.is_absolute():\n"
+    "        config_dir = Path(os.path.dirname(os.path.realpath(__file__))) / config_dir\n"
+    "    deploy.with_options(config_path=str(config_dir / 'deployment.yaml'))()\n\n"
+    "def check(compliance):\n    return compliance.region, compliance.owner\n"
+)
 _DEEPSPEED = (
     '{"train_batch_size": 96, "train_micro_batch_size_per_gpu": 3, "steps_per_print": 100,\n'
     ' "optimizer": {"type": "OnebitAdam", "params": {"lr": 3e-5, "weight_decay": 0.0, "freeze_step": 400}},\n'
@@ -67,7 +75,9 @@ class UnreadConfigKey(ProjectRule):
 
     ## Who owns the file
     A key is the code's to read only in a file the code owns: one it loads (names the file in
-    a string, opens it, or composes its folder with hydra), or a sibling of one in its folder
+    a string, opens it, or composes its folder with hydra; a path joined from a folder the
+    code spells out, `config_dir / "deployment.yaml"` with `config_dir` a literal, a constant,
+    the script's folder or a parameter's default, is resolved), or a sibling of one in its folder
     (alternatives picked on the command line). A config file no code names is read by a tool
     (a Kedro data catalog, a CI system's config, an evaluation harness's task files) and is
     not checked. A key is read when the code
@@ -174,9 +184,17 @@ class UnreadConfigKey(ProjectRule):
                 path="configs/deploy.yaml", line=3, message="`deploy.old_region`", files={"deploy.py": _SPREAD}),
         Invalid('{"epochs": 3, "old_schedule": "cosine", "seed": 0}\n', path="configs/run.json", message="`old_schedule`",
                 files={"train.py": "import json\ncfg = json.load(open('configs/run.json'))\nprint(cfg['epochs'], cfg['seed'])\n"}),
-    ]]
+    ]] + [
+        # A config file loaded by joining a folder the code spells out (a parameter's default,
+        # made absolute from the script's folder) to its name.
+        Invalid(_DEPLOYMENT, path="app/src/configs/deployment.yaml", line=2,
+                message="`compliance.threshold`", files={"app/run.py": _JOINED}),
+    ]
     VALID = [
         Valid("train:\n  lr: 0.001\n", path="configs/train.yaml", files={"train.py": _TRAIN + "lr = cfg['train']['lr']\n"}),
+        # a folder the code computes at run time: which `deployment.yaml` it joins is not guessed
+        Valid(_DEPLOYMENT, path="app/src/configs/deployment.yaml",
+              files={"app/run.py": _JOINED.replace("config_dir: str = 'src/configs'", "config_dir: str")}),
         Valid("model:\n  dim: 64\n", path="conf/model.yaml", files={"train.py": "def run(cfg):\n    return cfg.model.dim\n"}),
         Valid("optim:\n  _target_: torch.optim.AdamW\n  weight_decay: 0.01\ndefaults:\n  - _self_\n", path="conf/config.yaml",
               files={"train.py": "from hydra.utils import instantiate\ndef run(cfg, p):\n    return instantiate(cfg.optim, p)\n"}),
