@@ -31,23 +31,29 @@ _TEMPLATE_FOLDER = re.compile(r"\{\{[^/]*\}\}[^/]*/")
 _EQUATION = re.compile(r"^[\w.]+( *[-+*/^] *[\w.]+)+ *= *[\w.]+( *[-+*/^] *[\w.]+)*$")
 #: A prose line that says why the code beside it is kept commented (`# uncomment once X is
 #: merged`, `# Update mosaic border (optional)`, `# Option1: push to the Hub`, `# alternative
-#: implementation for reference`, `# Keep for future`, `# Commented out: it forces a copy`):
-#: the author made the choice and wrote it down.
+#: implementation for reference`, `# Keep for future`, `# Commented out: it forces a copy`,
+#: `# We comment this out to make the pipeline faster`, `# Left as example of ...`, `# ... to
+#: play around with later`, `# (adjust as needed)`, `# ... to use your custom dataloader`):
+#: the author made the choice and wrote it down, or offers the code to the reader.
 _KEPT_ON_PURPOSE = re.compile(
     r"\buncomment|\boptional\b|\bfor reference\b|\balternative|\b(option|method) ?\d|\bkeep\b|\bkept\b|\bfor future\b"
-    r"|\bcommented[ -]out\b|^\s*[2-9][.)]\s",
+    r"|\bcommented[ -]out\b|\bcomment(ed|ing)? (this |these |it |them )?out\b|\bcommented code\b|\bas (an )?example\b"
+    r"|\bplay (around )?with\b|\bas needed\b|\byour\b|^\s*[2-9][.)]\s",
     re.IGNORECASE,
 )
 #: A prose line that says why the code is not run (`# this doesn't work on pytorch <= 1.13`,
 #: `# Commenting the below because ...`, `# workaround for the num_workers=0 issue`, `# disabled:
 #: it hangs with deepseek`, `# X is removed in ddp.py`, `# The above is equivalent to below`,
-#: `# During inference prefer the entire context`, `# If you only use the LLM part, use below:`):
+#: `# During inference prefer the entire context`, `# If you only use the LLM part, use below:`,
+#: `# for this subtask the normalization should not be applied`):
 #: a decision with its reason (in a `TODO` too), or an option offered to the reader.
 _NOT_RUN_BECAUSE = (
     r"\b(doesn'?t|does not|won'?t|will not|did not|didn'?t) work\b|\b(not|no longer) needed\b|\bhangs?\b|\bcrash"
 )
 _REASON = re.compile(
-    _NOT_RUN_BECAUSE + r"|\bbecause\b|\bworkaround\b|\bremoved\b|\bequivalent\b|\bprefer\b|\bif you\b", re.IGNORECASE
+    _NOT_RUN_BECAUSE + r"|\bbecause\b|\bworkaround\b|\bremoved\b|\bequivalent\b|\bprefer\b|\bif you\b"
+    r"|\bshould(n'?t| not) be\b",
+    re.IGNORECASE,
 )
 #: The same, at the end of a commented-out line (`# dims = ...  # doesn't work on torch 1.13`);
 #: only that the line does not work or is not needed: any other note there may be the old code's own.
@@ -99,8 +105,8 @@ def _is_prose(node: ast.expr) -> bool:
     or words joined by operators (`Post-process`, `Save/log`, `train/val split`)."""
     if isinstance(node, (ast.Name, ast.Constant, ast.Attribute)) or _is_data(node):
         return True
-    if isinstance(node, (ast.List, ast.Tuple)):  # `[false, true, true]`: a drawing of a layout
-        return all(isinstance(e, (ast.Name, ast.Constant, ast.Attribute)) for e in node.elts)
+    if isinstance(node, (ast.List, ast.Tuple)):  # `[false, true, true]`, `([word, ...], [(start, end), ...])`:
+        return all(_is_prose(e) for e in node.elts)  # a drawing of a layout or of a value's shape
     if isinstance(node, ast.Subscript):  # `query_layer [sq, b, np, hn]`: a tensor's shape
         return isinstance(node.value, ast.Name) and _is_prose(node.slice)
     if isinstance(node, ast.BinOp):
@@ -257,14 +263,15 @@ class CommentedOutCode(PythonRule):
     live call (`# limit_train_batches=0.25,` in `Trainer(...)`: an alternative value; layers
     commented out of a live `nn.Sequential(...)` still count), a comment block whose prose says
     why the code is kept (`uncomment once ...`, `(optional)`, `for reference`, `alternative`,
-    `Option 1:`, `Method 2`, `2.` in a list of ways, variants of the live line beside them that
+    `Option 1:`, `Method 2`, `2.` in a list of ways, `we comment this out to ...`, `left as
+    example`, `(adjust as needed)`, `use your own ...`, `should not be applied`, variants of the live line beside them that
     are labelled like it (`# y = x.mean(0)  # mean ensemble` above `y = cat(x)  # nms ensemble`), `keep for future`, `commented out because
     ...`, `workaround for ...`, `it hangs with X`, `the above is equivalent to ...`, `if you only
     need X, use below:`, or a line ending `# doesn't work on torch 1.13`; a `TODO` that gives
     such a reason too), example code that a string just above introduces (a closing `\"\"\"`
     after `with the commands below:`, a notebook exported as a script), a note at the head of a
     function above its docstring, rows of bare words drawing a layout (`# [false, true,
-    true]`), output switched off (`# print(x)`, `# plt.savefig("figures/04_08.png")`,
+    true]`) or a value's shape (`# ([word, ...], [(start, end), ...]),`), output switched off (`# print(x)`, `# plt.savefig("figures/04_08.png")`,
     `# plt.show()` only), and `#` lines inside a string literal. Comment blocks split only by blank lines
     (a commented-out class and its methods) are one finding.
 
@@ -453,6 +460,19 @@ class CommentedOutCode(PythonRule):
         "#plt.savefig('figures/04_09.png', dpi=300)\n\nplt.show()\n",
         # A drawing of a mask, row by row.
         "x = 1\n# [false, true,  true, true]\n# [false, false, true, true]\n# [true,  true,  false, true]\n",
+        # A drawing of a generator's output: nested brackets of bare words.
+        "def pairs(seqs):\n    # Generator of pairs of word and index ngrams\n    # (\n"
+        "    #   ([word, word, ...], [(start,end), (start,end), ...]),\n    #   ...\n    # )\n"
+        "    return (zip(*s) for s in seqs)\n",
+        # The prose says the block is off on purpose, or offers it to the reader.
+        "def scrape(urls):\n    # We comment this out to make this pipeline faster\n    # for url in urls:\n"
+        "    #     pages.extend(crawl(url, depth=2))\n    #     seen.add(url)\n    return urls\n",
+        "def tokenizer(name):\n    # NOTE: Left as example of loading a custom tokenizer from file for experimentation\n"
+        "    # if name.endswith('.json'):\n    #     tok = Tokenizer.from_file(name)\n    #     return tok\n    return load(name)\n",
+        "def main(recipe):\n    # Overwrite the dataloader in the recipe to use your custom dataloader.\n"
+        "    # recipe.data = run.Config(MyDataModule, seq_length=2048)\n    # recipe.data.path = '/data'\n    return recipe\n",
+        "def score(doc, pred):\n    # for the OOT subtask this normalization should not be applied\n"
+        "    # pred = normalize(pred)\n    # gold = normalize(doc['gold'])\n    return pred == doc['gold']\n",
     ]
 
     def __init__(self, ctx, options) -> None:
