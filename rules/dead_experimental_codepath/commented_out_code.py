@@ -51,7 +51,7 @@ _NOT_RUN_BECAUSE = (
     r"\b(doesn'?t|does not|won'?t|will not|did not|didn'?t) work\b|\b(not|no longer) needed\b|\bhangs?\b|\bcrash"
 )
 _REASON = re.compile(
-    _NOT_RUN_BECAUSE + r"|\bbecause\b|\bworkaround\b|\bremoved\b|\bequivalent\b|\bprefer\b|\bif you\b"
+    _NOT_RUN_BECAUSE + r"|\bbecause\b|\bwork ?around\b|\bremoved\b|\bequivalent\b|\bprefer\b|\bif you\b"
     r"|\bshould(n'?t| not) be\b",
     re.IGNORECASE,
 )
@@ -135,6 +135,8 @@ _UNREAD = object()
 #: (debugging prints, a book's figure files), they do not park a code path.
 _OUTPUT_FUNCTIONS = frozenset({"print", "pprint", "display"})
 _OUTPUT_METHODS = frozenset({"savefig", "show"})
+#: Clock readings (`tic = time.time()`) that only time what a print then shows.
+_CLOCKS = frozenset({"time", "perf_counter", "monotonic", "default_timer"})
 
 
 @dataclass(frozen=True)
@@ -144,7 +146,7 @@ class _Line:
     index: int  # 0-based line index
     clear: bool  # the statement is unmistakably code
     assigns: bool  # `name = value`: inside a call's brackets, a keyword argument
-    shows: bool  # `print(...)`, `plt.savefig(...)`: output switched off, not a code path
+    shows: bool  # `print(...)`, `plt.savefig(...)`, `tic = time.time()`: output switched off, not a code path
 
     @classmethod
     def of(cls, index: int, statement: ast.stmt) -> "_Line":
@@ -152,8 +154,16 @@ class _Line:
         func = call.func if call is not None else None
         shows = (isinstance(func, ast.Name) and func.id in _OUTPUT_FUNCTIONS) or (
             isinstance(func, ast.Attribute) and func.attr in _OUTPUT_METHODS
-        )
+        ) or _reads_clock(statement)
         return cls(index, _clearly_code(statement), isinstance(statement, ast.Assign), shows)
+
+
+def _reads_clock(statement: ast.stmt) -> bool:
+    """`tic = time.time()`: a timestamp for a print of the time taken, not a step of the code."""
+    value = statement.value if isinstance(statement, ast.Assign) else None
+    return isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr in _CLOCKS and (
+        isinstance(value.func.value, ast.Name) and value.func.value.id in ("time", "timeit")
+    )
 
 
 def _comment_depths(source: str) -> dict[int, int] | None:
@@ -272,7 +282,7 @@ class CommentedOutCode(PythonRule):
     after `with the commands below:`, a notebook exported as a script), a note at the head of a
     function above its docstring, rows of bare words drawing a layout (`# [false, true,
     true]`) or a value's shape (`# ([word, ...], [(start, end), ...]),`), output switched off (`# print(x)`, `# plt.savefig("figures/04_08.png")`,
-    `# plt.show()` only), and `#` lines inside a string literal. Comment blocks split only by blank lines
+    `# plt.show()` only, and the clock readings they print: `# tic = time.time()`), and `#` lines inside a string literal. Comment blocks split only by blank lines
     (a commented-out class and its methods) are one finding.
 
     ## References
@@ -322,6 +332,9 @@ class CommentedOutCode(PythonRule):
         Invalid("def shard(self):\n    # TODO: tricky with a non-parallel encoder\n    # for m in self.layers:\n"
                 "    #     parallelize_module(\n    #         m,\n    #         # Optional: shard the output\n"
                 "    #         mesh,\n    #     )\n    return 1\n", line=3, message="6 lines"),
+        # A clock reading beside real steps is part of the commented-out code.
+        Invalid("def fit(model, x):\n    # tic = time.time()\n    # model.fit(x, epochs=3)\n    # model.save('m.h5')\n    return model\n",
+                line=2, message="3 lines"),
         # Prints inside a commented-out block are part of its code.
         Invalid("plt.plot(x, y)\n# plt.savefig('a.png')\n# model.fit(x, y)\n# model.save('m.h5')\nplt.show()\n", line=2),
         Invalid("def log(self, y):\n    # print('---')\n    # self.logger.log({'y': y})\n    # print('---')\n    return y\n",
@@ -460,6 +473,12 @@ class CommentedOutCode(PythonRule):
         "#plt.savefig('figures/04_09.png', dpi=300)\n\nplt.show()\n",
         # A drawing of a mask, row by row.
         "x = 1\n# [false, true,  true, true]\n# [false, false, true, true]\n# [true,  true,  false, true]\n",
+        # Timing output switched off: the clock reading and the print of it.
+        "def evaluate(self):\n    # tic = time.time()\n    # print('Running per image evaluation...')\n    p = self.params\n"
+        "    # toc = time.time()\n    # print('DONE (t={:0.2f}s).'.format(toc - tic))\n    return p\n",
+        # A workaround spelled in two words explains the code it stands for.
+        "def pad(tensor_list):\n    # work around for\n    # pad_img[: img.shape[0], : img.shape[1]].copy_(img)\n"
+        "    # m[: img.shape[1], :img.shape[2]] = False\n    # which is not yet supported in onnx\n    return tensor_list\n",
         # A drawing of a generator's output: nested brackets of bare words.
         "def pairs(seqs):\n    # Generator of pairs of word and index ngrams\n    # (\n"
         "    #   ([word, word, ...], [(start,end), (start,end), ...]),\n    #   ...\n    # )\n"
