@@ -160,6 +160,9 @@ class HyperparameterSite:
     #: The value is an argument of a call that builds a config object (`GRPOConfig(lr=1e-5)`,
     #: `TrainingArguments(...)`: a class named like a config).
     in_config_call: bool = False
+    #: The attributes the call's other arguments read (`output_dir` of `output_dir=args.output_dir`):
+    #: a literal beside command-line values in one config object hides from the command line.
+    config_call_reads: tuple[str, ...] = ()
     #: The value is an argument of a call that is also given a config file: an explicit
     #: override of it (`prepare_hparams("sli_rec.yaml", batch_size=400)`).
     overrides_config: bool = False

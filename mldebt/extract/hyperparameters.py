@@ -219,6 +219,8 @@ class HyperparameterCollector(NameBindings, Collector):
         #: The call being visited builds a config object (`GRPOConfig(...)`, `TrainingArguments(...)`):
         #: a class named like one (`config_class_name`).
         self._config_call = False
+        #: The attributes the arguments of that config call read (`HyperparameterSite.config_call_reads`).
+        self._config_reads: tuple[str, ...] = ()
         #: Dicts of hyperparameters by node id -> their group; those a call updates (`defaults.update(flags)`).
         self._dict_nodes: dict[int, int] = {}
         self._updated_dicts: set[int] = set()
@@ -378,7 +380,8 @@ class HyperparameterCollector(NameBindings, Collector):
 
         def found(value: object, code: str = "") -> None:
             self._found(value_node, self.canonical(written), written, value, source, known=known, code=code,
-                        grouped=grouped or self._pipeline, in_config_call=self._config_call, overrides_config=self._config_override)
+                        grouped=grouped or self._pipeline, in_config_call=self._config_call, overrides_config=self._config_override,
+                        config_call_reads=self._config_reads)
 
         value = numeric_value(value_node)
         if _knob(value, self._ignored):
@@ -408,6 +411,7 @@ class HyperparameterCollector(NameBindings, Collector):
     def visit_Call(self, node: cst.Call) -> None:
         self._call_sites(node)
         self._config_call = self._config_override = False  # sites outside a call's own arguments are in none
+        self._config_reads = ()
 
     def _call_sites(self, node: cst.Call) -> None:
         if isinstance(node.func, cst.Attribute):
@@ -423,6 +427,9 @@ class HyperparameterCollector(NameBindings, Collector):
                 self._scope.evaluates = True
         name = self.ctx.qualname(node.func)
         self._config_call = config_class_name((name or dotted_name(node.func) or "").rpartition(".")[2])
+        self._config_reads = tuple(
+            a.value.attr.value for a in node.args if isinstance(a.value, cst.Attribute)
+        ) if self._config_call else ()
         self._config_override = any(self._names_config_file(arg.value) for arg in node.args)
         if name and name.startswith(self._data_feeds):
             self._feeds_data = True

@@ -149,6 +149,14 @@ class HardcodedHyperparameter(ProjectRule):
                 "p.add_argument('--lr', type=float)\nargs = p.parse_args()\n"
                 "targs = TrainingArguments('out', learning_rate=args.lr, weight_decay=0.01)\ntrainer.train()\n",
                 path="finetune.py", message="`weight_decay=0.01`"),
+        # A library's own example: its config class beside command-line values in one call.
+        Invalid("import argparse\nfrom trl.experimental import AsyncGRPOConfig\np = argparse.ArgumentParser()\n"
+                "p.add_argument('--learning_rate', type=float)\nargs = p.parse_args()\n"
+                "config = AsyncGRPOConfig(per_device_train_batch_size=4, learning_rate=args.learning_rate)\ntrainer.train()\n",
+                path="examples/grpo.py", message="`per_device_train_batch_size=4`", files={
+                    "trl/__init__.py": "", "trl/experimental/__init__.py": "from .config import AsyncGRPOConfig\n",
+                    "trl/experimental/config.py": ("from dataclasses import dataclass\n\n@dataclass\nclass AsyncGRPOConfig:\n"
+                                                   "    per_device_train_batch_size: int = 8\n    learning_rate: float = 1e-6\n")}),
         # A library's config class stays the library's where another script subclasses it under its name.
         Invalid("import argparse\nfrom transformers import TrainingArguments\np = argparse.ArgumentParser()\n"
                 "p.add_argument('--lr', type=float)\nargs = p.parse_args()\n"
@@ -398,7 +406,9 @@ class HardcodedHyperparameter(ProjectRule):
                 continue  # a settings block is configuration; an evaluation's batch size changes no result
             if (site.in_config_call or site.name == "test_size") and not _configured(project.files[path][1]):
                 continue  # a script with no options: its config object and its split are its configuration
-            if site.in_config_call and _own_config(project, path, site.source, own_configs):
+            if site.in_config_call and _own_config(project, path, site.source, own_configs) and not _beside_options(
+                site, project.files[path][1]
+            ):
                 continue  # the project's own config class, filled in code: that is where its configuration lives
             if site.name == "test_size" and project.demo(path) == DEMO_EXAMPLE:
                 continue  # an example's validation split is part of what it shows
@@ -502,6 +512,14 @@ def _own_config(project: Project, path: str, call: str, own_configs: set[str]) -
     (`transformers.TrainingArguments`, which example scripts subclass under that name)."""
     module, _, name = call.rpartition(".")
     return name in own_configs and (not module or project.module_file(path, module) is not None)
+
+
+def _beside_options(site: HyperparameterSite, facts: Facts) -> bool:
+    """Whether the config call that takes the literal also takes command-line values
+    (`AsyncGRPOConfig(per_device_train_batch_size=4, learning_rate=args.learning_rate)`): the
+    literal hides from the options its neighbours come from."""
+    options = {option.dest for option in facts.cli_options} | set(facts.command_parameters)
+    return bool(options & set(site.config_call_reads))
 
 
 def _configured(facts: Facts) -> bool:
