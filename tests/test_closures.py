@@ -89,3 +89,25 @@ def test_a_run_reaches_what_a_walk_from_its_start_reaches_callbacks_of_its_own_t
     held = sum(c.size for c in graph._closures.values())
     needed = sum(c.size for c in fresh._closures.values())
     assert held > needed if budget else held == needed  # kept between questions, or only the last one's
+
+
+def test_successors_read_from_the_per_file_indexes_name_what_the_files_say(tmp_path):
+    """A class reaches its own methods and no other class's (the per-file member index), a top
+    level the files its imports name (the per-file import homes): a name two folders each hold
+    means the importer's own folder's file; a third-party name, none."""
+    root = write_tree(tmp_path, {
+        "a/__init__.py": "", "a/utils.py": "def seed():\n    pass\n",
+        "b/__init__.py": "", "b/utils.py": "def seed():\n    pass\n",
+        "a/train.py": "import torch.nn\nimport utils\nfrom .utils import seed\n\nclass Net:\n"
+                      "    def fit(self):\n        def step():\n            seed()\n        step()\n\n"
+                      "    def save(self):\n        pass\n\nclass Other:\n    def fit(self):\n        pass\n",
+    })
+    report = scan(root, jobs=1)
+    graph = CallGraph(Project({r.path: (r.kind, r.facts) for r in report.files}))
+    assert graph.import_homes("a/train.py") == ("a/utils.py", "a/utils.py")
+    assert set(graph.successors(("a/train.py", ""), False)) >= {("a/utils.py", "")}
+    assert ("b/utils.py", "") not in graph.successors(("a/train.py", ""), False)
+    members = {n for n in graph.successors(("a/train.py", "Net"), True) if n[0] == "a/train.py"}
+    assert members == {("a/train.py", ""), *[("a/train.py", f) for f in graph.functions["a/train.py"] if f.startswith("Net.")]}
+    assert ("a/train.py", "Net.fit") in members and ("a/train.py", "Other.fit") not in members
+    assert graph.imported_files() == {"a/utils.py"}
