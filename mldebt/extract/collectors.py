@@ -696,6 +696,7 @@ class DataAccessCollector(_ModuleLevelVisitor):
         self._local_builders = set(load_table("data_sources")["local_builders"])  # load_dataset("csv", ...)
         self._fetchers = set(load_table("data_sources")["downloads"]["calls"]) | _UNPACKERS
         self.fetches = any(_SHELL_FETCH.search(line) for line in ctx.lines) if ctx.kind == "notebook" else False
+        self.download_folders: list[str] = []  # where the module's download calls write, as resolved
         self._constants: dict[str, str] = {}
         self._assigned: set[str] = set()
         self.accesses: list[tuple[str, str, cst.CSTNode, str]] = []
@@ -894,6 +895,8 @@ class DataAccessCollector(_ModuleLevelVisitor):
         path = self.resolve(destination) if isinstance(destination, cst.BaseExpression) else None
         if path is None or is_uri(path):
             return
+        if not path.startswith(("/", "~")) and "*" not in path.replace(_HERE, ""):
+            self.download_folders.append(path)  # `download_path="."` too, which `_record` leaves out
         api = f".{method}()" if method else self.ctx.qualname(node.func) or dotted_name(node.func) or ""
         self._record("write", destination, node, api)
         self._record("write", destination, node, api, suffix="/*")
@@ -951,6 +954,10 @@ class DataAccessCollector(_ModuleLevelVisitor):
             k: v.replace(_HERE, here) for k, v in self._constants.items() if "{" not in v.replace(_HERE, "")
         }
         facts.fetches_data = self.fetches
+        for path in self.download_folders:
+            placed, relative = self._placed(path)
+            local = posixpath.normpath(posixpath.join(posixpath.dirname(self.ctx.path), placed)) if relative else placed
+            facts.download_folders.extend(dict.fromkeys("" if p == "." else p for p in (placed, local)))
         for mode, path, node, api in self.accesses:
             path, relative = self._placed(path)
             facts.data_access.append(DataAccess(mode, path, where[node].line, where[node].column, api, relative))

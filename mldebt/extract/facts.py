@@ -543,6 +543,10 @@ class Facts:
     #: Python: the file downloads or unpacks data itself (a download call, an archive
     #: extraction, a notebook's `!wget`/`!unzip` line), so the files it reads may be its own.
     fetches_data: bool = False
+    #: Python: the paths its download calls write into (`download_path=".", output_directory=`),
+    #: under each reading of the path, "" for the repository root: the files beneath are
+    #: fetched from outside by this module (for MLD304), not handed over by it (no write edge).
+    download_folders: list[str] = field(default_factory=list)
     pipeline_stages: list[PipelineStage] = field(default_factory=list)
     #: Python: the files its pickle-based loads read and its pickle-based writers write
     #: (`mldebt.project.handoffs` finds the loads of files the repository's own code writes).

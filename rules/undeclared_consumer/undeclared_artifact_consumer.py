@@ -71,6 +71,10 @@ class UndeclaredArtifactConsumer(ProjectRule):
               "d = json.load(open(f'outputs/{job}/named-outputs/details/details.json'))\n", path="import_a.py",
               files={"import_b.py": "import json\nml_client.jobs.download(name=j, download_path=f'outputs/{j}')\n"
                      "d = json.load(open(f'outputs/{j}/named-outputs/details/details.json'))\n"}),
+        # A download into the folder the scripts run from is a fetch from outside: the file
+        # another script reads beneath it is handed over by no step of the project.
+        Valid("import pandas as pd\ndf = pd.read_csv('named-outputs/score/predictions.csv')\n", path="report.py",
+              files={"score.py": "ml_client.jobs.download(name=job.name, download_path='.', output_name='score')\n"}),
         # Two independent examples that each write and read `model.pt` from their own folder.
         Valid(_SERVE, path="examples/serve/serve.py", files={"examples/train/train.py": _TRAIN}),
         Valid(_SERVE, path="serve.py", files={

@@ -63,7 +63,10 @@ class UntrackedDataRead(ProjectRule):
     A file that downloads or unpacks data itself (a download call, an archive extraction, an
     MLflow `download_artifacts`, a notebook's `!wget` or `!unzip`, or its `%run` of a download
     script of the repository) is taken to read what it
-    fetched (`unverified-download` checks the download). A write is matched under the name the
+    fetched (`unverified-download` checks the download), and so is a file beneath a folder
+    the same module or notebook downloads into (`ml_client.jobs.download(name,
+    download_path=".")` then `named-outputs/score/predictions.csv`) under one of the read's
+    readings: a fetch from outside, not a hand-over between the project's steps. A write is matched under the name the
     library gives the file (`np.save("x")` writes `x.npy`: `rules/knowledge/data_io.yaml`).
     A notebook's `!wget -O model.h5 URL` (or `!curl -o`) writes that file for the scripts
     beside it. Settings and credentials files (`creds.txt`, `.env`, `*.pem`) are not data.
@@ -129,6 +132,13 @@ class UntrackedDataRead(ProjectRule):
         # A URL handed to a download is where it reads from: the file it writes is not named.
         Invalid("import pandas as pd\nclient.download('https://example.org/v1/train.csv')\ndf = pd.read_csv('train.csv')\n",
                 path="fetch.py", line=3, message="`train.csv`", files={".gitignore": "*.csv\n"}),
+        # A download into another folder says nothing about a read outside it.
+        Invalid(notebook("ml_client.jobs.download(name=job.name, download_path='batch', output_name='score')\n"
+                         "import pandas as pd\ndf = pd.read_csv('data/train.csv')\n"),
+                path="heart/score.ipynb", message="`heart/data/train.csv`", files={".gitignore": "data/\n"}),
+        # Another module's download into the folder the script runs from fetches nothing for this one.
+        Invalid(_READ, path="train.py", line=2, message="`data/train.csv`", files={
+            ".gitignore": "data/\n", "score.py": "ml_client.jobs.download(name=job.name, download_path='.')\n"}),
         # `np.save("x")` writes `x.npy`, not the `x.npz` read here.
         Invalid("import numpy as np\nnp.save('arrays', x)\ny = np.load('arrays.npz')\n", path="prep.py", line=3,
                 message="`arrays.npz`", files={".gitignore": "*.np[yz]\n"}),
@@ -165,6 +175,13 @@ class UntrackedDataRead(ProjectRule):
         # A job's outputs downloaded into a folder (`output_name=` names the output, not a place).
         Valid("import pandas as pd\nml_client.jobs.download(name=job.name, download_path='batch', output_name='score')\n"
               "df = pd.read_csv('batch/named-outputs/score/predictions.csv')\n", path="score.py", files={".gitignore": "batch/\n"}),
+        # A job's outputs downloaded into the folder the notebook or script runs from (which
+        # `_record` leaves out: no write, no hand-over), then read beneath it.
+        Valid(notebook("ml_client.jobs.download(name=job.name, download_path='.', output_name='score')\n"
+                       "import pandas as pd\ndf = pd.read_csv('named-outputs/score/predictions.csv')\n"),
+              path="batch/heart/score.ipynb", files={".gitignore": "named-outputs/\n"}),
+        Valid("import pandas as pd\nhere = '.'\nrun.download_files(prefix='outputs', output_directory=here)\n"
+              "df = pd.read_csv('outputs/predictions.csv')\n", path="jobs/forecast.py", files={".gitignore": "outputs/\n"}),
         # The notebook fetches its own data.
         Valid('{"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": null, '
               '"source": ["!wget -q https://example.org/data.zip\\n", "!unzip -q data.zip -d data"]}, '
@@ -290,6 +307,11 @@ class UntrackedDataRead(ProjectRule):
                 or versioned.covers(path) or present.matches(path) or written.matches(path) or documented.matches(path)
             )
 
+        def downloaded_into(code: str, meant: tuple[str, ...]) -> bool:
+            """The reader's own download calls write into a folder the file lies beneath."""
+            return any(not folder or path == folder or path.startswith(folder + "/")
+                       for folder in project.files[code][1].download_folders for path in meant)
+
         kept = {folder for path in project.present for folder in _folders(path)}
 
         def kept_away(code: str, path: str) -> bool:
@@ -307,7 +329,7 @@ class UntrackedDataRead(ProjectRule):
             # A reading under which the file is committed, versioned or produced means the
             # script may well be run that way: only a path untracked under every reading is reported.
             meant = edge_readings(artifact, edge)
-            if is_test_path(code) or project.files[code][1].fetches_data or graph.nodes[artifact].get("versioned") or any(
+            if is_test_path(code) or project.files[code][1].fetches_data or downloaded_into(code, meant) or graph.nodes[artifact].get("versioned") or any(
                 tracked(p) or names_no_file(p) for p in meant
             ) or documented_above(code, meant) or any(
                 present.matches(p) or versioned.covers(p) or documented.matches(p) for p in enclosing_readings(code, meant)
