@@ -295,7 +295,7 @@ def train(features: Input[Dataset], other: str):
 """
 WIRED_STEPS = """import os, joblib
 from kfp.components import func_to_container_op
-from kfp import dsl
+from kfp import components, dsl
 def evaluate(log_folder: str, model_folder: str, user_file: str):
     model = joblib.load(os.path.join(model_folder, 'model.pkl'))
     vocab = joblib.load(user_file)
@@ -305,6 +305,7 @@ def evaluate(log_folder: str, model_folder: str, user_file: str):
 @dsl.pipeline(name='p')
 def pipeline(user_file: str):
     evaluate_op = func_to_container_op(func=evaluate, base_image='python:3.11')
+    train_op = components.load_component_from_file('train/component.yaml')
     train_task = train_op('/data')
     evaluate_op('/data', train_task.outputs['model'], user_file)
 """
@@ -316,6 +317,12 @@ def test_a_file_a_pipeline_hands_its_step_is_the_pipelines_own_and_any_other_is_
     task's output, read in the step's body, is a hand-off; a plain parameter the user fills is
     a file from outside, and a service's route the step starts loads on every request."""
     assert severities("MLD401", code) == [(line, "warning") for line in lines]
+
+
+def test_an_output_that_no_step_made_is_no_hand_off():
+    """`args.output` passed to a step is a path the user gives, not another task's output."""
+    user_path = WIRED_STEPS.replace("train_task.outputs['model']", "args.output")
+    assert severities("MLD401", user_path) == [(5, "warning"), (6, "warning"), (8, "warning")]
 
 
 def test_a_function_that_is_no_pipeline_step_keeps_its_parameters_outside():

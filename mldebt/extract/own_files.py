@@ -396,10 +396,12 @@ class _PipelineSteps:
         self.ctx = ctx
         table = load_table("deserialization")["pipeline_steps"]
         self._inputs, self._components = frozenset(table["inputs"]), frozenset(table["components"])
+        self._loaders = frozenset(table["loaders"])
         self._annotated: dict[int, set[str]] = {}  # id(def) -> its parameters annotated as inputs
         self._defs: dict[str, cst.FunctionDef] = {}  # the module's defs by name
         self._steps: dict[str, str] = {}  # a step's or its op's name -> the def's name
         self._calls: list[tuple[str, cst.Call]] = []  # calls of a bare name
+        self._tasks: dict[str, str] = {}  # a name bound to a call's result -> the name called
 
     def define(self, node: cst.FunctionDef) -> None:
         self._defs[node.name.value] = node
@@ -430,11 +432,15 @@ class _PipelineSteps:
         return None
 
     def assign(self, node: cst.Assign) -> None:
-        made = self._made_step(node.value)
-        if made is not None:
-            for target in node.targets:
-                if isinstance(target.target, cst.Name):
+        made, called = self._made_step(node.value), _called_name(node.value)
+        for target in node.targets:
+            if isinstance(target.target, cst.Name):
+                if made is not None:
                     self._steps[target.target.value] = made
+                elif isinstance(node.value, cst.Call) and self.ctx.qualname(node.value.func) in self._loaders:
+                    self._steps[target.target.value] = ""  # an op from a component spec: no def here
+                if called is not None:
+                    self._tasks[target.target.value] = called  # `task = op(...).add_pvolumes(...)`
 
     def call(self, node: cst.Call, name: str) -> None:
         made = self._made_step(node)
@@ -461,18 +467,30 @@ class _PipelineSteps:
             if self._steps.get(callee) != function.name.value:
                 continue
             for position, arg in enumerate(call.args):
-                if arg.keyword is None and position < len(names) and _task_output(arg.value):
+                if arg.keyword is None and position < len(names) and self._task_output(arg.value):
                     handed.add(names[position])
-                elif arg.keyword is not None and _task_output(arg.value):
+                elif arg.keyword is not None and self._task_output(arg.value):
                     handed.add(arg.keyword.value)
         return handed
 
+    def _task_output(self, node: cst.BaseExpression) -> bool:
+        """`task.outputs["data"]`, `task.output` of a task a step's call made: what another
+        step of the pipeline produced (not `args.output`, a path the user gives)."""
+        if isinstance(node, cst.Subscript):
+            node = node.value
+        if not (isinstance(node, cst.Attribute) and node.attr.value in ("output", "outputs")):
+            return False
+        task = node.value
+        return isinstance(task, cst.Name) and self._tasks.get(task.value) in self._steps
 
-def _task_output(node: cst.BaseExpression) -> bool:
-    """`task.outputs["data"]`, `task.output`: what another step of the pipeline produced."""
-    if isinstance(node, cst.Subscript):
-        node = node.value
-    return isinstance(node, cst.Attribute) and node.attr.value in ("output", "outputs")
+
+def _called_name(node: cst.BaseExpression) -> str | None:
+    """`op` for `op(...)` or `op(...).add_pvolumes(...)`: the bare name a call chain starts with."""
+    while isinstance(node, cst.Call):
+        if isinstance(node.func, cst.Name):
+            return node.func.value
+        node = node.func.value if isinstance(node.func, cst.Attribute) else None
+    return None
 
 
 def _saved_object(call: cst.Call, file_position: int) -> cst.BaseExpression | None:
