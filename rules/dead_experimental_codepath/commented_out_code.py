@@ -130,6 +130,60 @@ def _clearly_code(statement: ast.stmt) -> bool:
     return False
 
 
+#: The names a value's printed form starts with (`array([198, 50])`, `tensor([0.1, 0.9])`): a
+#: line of a REPL transcript that shows what an expression holds, not a call once run.
+_REPR_CALLS = frozenset({"array", "tensor", "Tensor", "Parameter"})
+#: Bare names that appear inside printed values (`array([nan, inf])`, `dtype=int32`).
+_REPR_WORDS = re.compile(r"^(nan|inf|u?int\d+|float\d+|bool_?|bfloat16|object)$")
+
+
+def _printed_value(statement: ast.stmt) -> bool:
+    """`# array([  198,    50, ...])`, `# tensor([[0.1, 0.9]], dtype=float16)`: a value as a
+    REPL prints it, under the expression it is the value of; the comment block is a transcript."""
+    call = statement.value if isinstance(statement, ast.Expr) else None
+    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id in _REPR_CALLS and call.args):
+        return False
+    return all(_printed(a) for a in call.args) and all(_printed(k.value) for k in call.keywords)
+
+
+def _printed(node: ast.expr) -> bool:
+    """Numbers, booleans, strings and nestings of them, and the bare words of a printed value."""
+    if isinstance(node, ast.Name):
+        return bool(_REPR_WORDS.match(node.id))
+    if isinstance(node, (ast.List, ast.Tuple)):
+        return all(_printed(e) for e in node.elts)
+    if isinstance(node, ast.Attribute):  # `dtype=torch.float16`, `device=cuda:0` does not parse
+        return isinstance(node.value, ast.Name) and node.value.id in ("torch", "np", "numpy")
+    return _is_data(node)
+
+
+def _shows_expression(lines: list[str], index: int) -> bool:
+    """Whether the comment line at `index` is a bare expression (`# input_ids[0, :20]`): what a
+    REPL evaluated before printing the value below it."""
+    text = lines[index].strip() if 0 <= index < len(lines) else ""
+    statement = _statement(textwrap.dedent(text[1:])) if text.startswith("#") else None
+    return isinstance(statement, ast.Expr)
+
+
+def _arithmetic(node: ast.expr) -> bool:
+    """Names, dotted names and numbers joined by operators, nothing called or indexed."""
+    if isinstance(node, ast.BinOp):
+        return _arithmetic(node.left) and _arithmetic(node.right)
+    if isinstance(node, ast.UnaryOp):
+        return _arithmetic(node.operand)
+    if isinstance(node, ast.Attribute):
+        return _arithmetic(node.value)
+    return isinstance(node, ast.Name) or (isinstance(node, ast.Constant) and isinstance(node.value, (int, float)))
+
+
+def _derived_names(statement: ast.stmt) -> frozenset[str] | None:
+    """For `# conv1d.weight = out_channels * (in_channels // groups) * kernel_size`, a line that
+    derives a number from others: the names its right side uses; None for any other statement."""
+    if not isinstance(statement, ast.Assign) or not _arithmetic(statement.value):
+        return None
+    return frozenset(n.id for n in ast.walk(statement.value) if isinstance(n, ast.Name))
+
+
 _UNREAD = object()
 #: Calls that only show or save what was computed: commented out, they switch output off
 #: (debugging prints, a book's figure files), they do not park a code path.
@@ -147,6 +201,9 @@ class _Line:
     clear: bool  # the statement is unmistakably code
     assigns: bool  # `name = value`: inside a call's brackets, a keyword argument
     shows: bool  # `print(...)`, `plt.savefig(...)`, `tic = time.time()`: output switched off, not a code path
+    printed: bool  # `array([198, 50, ...])`: a value as a REPL prints it
+    derives: frozenset[str] | None  # `w = h * 4`: the names an arithmetic assignment reads
+    operates: bool  # and its right side applies an operator (`w = h` alone derives nothing)
 
     @classmethod
     def of(cls, index: int, statement: ast.stmt) -> "_Line":
@@ -155,7 +212,11 @@ class _Line:
         shows = (isinstance(func, ast.Name) and func.id in _OUTPUT_FUNCTIONS) or (
             isinstance(func, ast.Attribute) and func.attr in _OUTPUT_METHODS
         ) or _reads_clock(statement)
-        return cls(index, _clearly_code(statement), isinstance(statement, ast.Assign), shows)
+        return cls(
+            index, _clearly_code(statement), isinstance(statement, ast.Assign), shows,
+            _printed_value(statement), _derived_names(statement),
+            isinstance(statement, ast.Assign) and isinstance(statement.value, ast.BinOp),
+        )
 
 
 def _reads_clock(statement: ast.stmt) -> bool:
@@ -262,7 +323,11 @@ class CommentedOutCode(PythonRule):
     joined by operators (`# Post-process`, `# Save/log`) and a word before a parenthesis
     (`# Download (optional)`) are prose. Example code under a `# Usage:` or `# Example:`
     heading or a Markdown fence (`# ```python`) is documentation, to the end of its comment block, and so is a comment block that
-    shows an interactive session (`# >>> print(cfg)` and its output). A file's leading comment
+    shows an interactive session (`# >>> print(cfg)` and its output, or an expression
+    followed by its printed value: `# input_ids[0, :20]` then `# array([198, 50, ...])`), and a
+    derivation: a block whose every line assigns arithmetic of names the live code never uses
+    (`# conv1d.weight = out_channels * (in_channels // groups) * kernel_size`, words of an
+    explanation, not variables of a step that once ran). A file's leading comment
     block (license headers) is never reported, nor a Sphinx `conf.py` (its commented options
     are the template's documentation of the settings), nor a file of a project template (under a
     `{{ cookiecutter.repo_name }}/` folder: it offers commented settings for the generated project). Nor is a notebook that nothing runs: a lesson
@@ -325,6 +390,15 @@ class CommentedOutCode(PythonRule):
         # Layers disabled inside a live call are a dead code path, unlike a keyword argument.
         Invalid("import torch.nn as nn\nnet = nn.Sequential(\n    nn.Conv2d(3, 8, 3),\n    # nn.BatchNorm2d(8),\n"
                 "    # nn.Dropout(0.1),\n    # nn.ReLU(),\n    nn.Flatten(),\n)\n", line=4, message="3 lines"),
+        # Arithmetic on the file's own variables is a step that once ran, not a derivation.
+        Invalid("lr = 0.1\nworld_size = 8\n# lr = lr * world_size\n# warmup = lr / 10\nrun(lr)\n", line=3,
+                message="2 lines"),
+        # Names handed on without arithmetic are steps, even in words the live code does not use.
+        Invalid("x = 1\n# dataloader = set_your_dataloader\n# recipe.data = dataloader\nrun(x)\n", line=2,
+                message="2 lines"),
+        # A printed value assigned, or built by a call on a module, is code, not a transcript.
+        Invalid("x = 1\n# ids = batch[0]\n# mask = array([1, 0, 1])\n# ids = ids * mask\n", line=2, message="3 lines"),
+        Invalid("x = 1\n# model.eval()\n# np.array([1, 0, 1])\n# model(ids)\n", line=2, message="3 lines"),
         # A `#` line inside a docstring is text; the real comment below it is code.
         Invalid('def f(x):\n    """Doc.\n    # y = x + 1\n    """\n    # x = x.squeeze()\n    # y = y.squeeze()\n    return x\n',
                 line=5, message="2 lines"),
@@ -483,6 +557,13 @@ class CommentedOutCode(PythonRule):
         "def pairs(seqs):\n    # Generator of pairs of word and index ngrams\n    # (\n"
         "    #   ([word, word, ...], [(start,end), (start,end), ...]),\n    #   ...\n    # )\n"
         "    return (zip(*s) for s in seqs)\n",
+        # A REPL transcript: an expression, then its value as printed.
+        "def collate(examples):\n    ids = stack(examples)\n    # input_ids[0,:20]\n"
+        "    # array([  198,    50,    30, 12532,\n    #         0,  1780])\n    # label_mask[0,:4]\n"
+        "    # tensor([ True,  True,\n    #     False,  True])\n    return ids\n",
+        # A derivation of a parameter count in the words of the layer, above the live sum.
+        "d_inner = 2 * d_model\n# conv1d.weight = out_channels * (in_channels // groups) * kernel_size\n"
+        "# conv1d.bias = out_channels\nconv1d = d_inner * d_conv + d_inner\n",
         # The prose says the block is off on purpose, or offers it to the reader.
         "def scrape(urls):\n    # We comment this out to make this pipeline faster\n    # for url in urls:\n"
         "    #     pages.extend(crawl(url, depth=2))\n    #     seen.add(url)\n    return urls\n",
@@ -498,6 +579,8 @@ class CommentedOutCode(PythonRule):
         super().__init__(ctx, options)
         #: Bracket depth per comment line, tokenized only once a block is worth reporting.
         self._depths: dict[int, int] | None | object = _UNREAD
+        #: The words of the file's live lines, read only once a block could be a derivation.
+        self._live_words: frozenset[str] | None = None
 
     def visit_Module(self, node: cst.Module) -> None:
         lines = self.ctx.lines
@@ -536,6 +619,7 @@ class CommentedOutCode(PythonRule):
                 taken = self._statement_lines(lines, index - 1, body)
                 if taken:
                     coded = True
+                    transcript = transcript or (taken[0].printed and _shows_expression(lines, taken[0].index - 1))
                     explained = explained or any(_noted_why(lines[t.index]) for t in taken)
                     run.extend(taken)
                     index = taken[-1].index + 1
@@ -555,7 +639,7 @@ class CommentedOutCode(PythonRule):
             if not commented:  # the comment block ends
                 if found and not (
                     transcript or explained or _heads_docstring(lines, index - 1, before) or _introduced(lines, before_index)
-                    or _labelled_alternatives(lines, index - 1, found)
+                    or _labelled_alternatives(lines, index - 1, found) or self._derivation(found)
                 ):
                     if stretch and self.ctx.cell_line(stretch[0][0].index + 1)[0] != self.ctx.cell_line(found[0][0].index + 1)[0]:
                         self._report(stretch, excused)  # a notebook cell ends the stretch
@@ -567,6 +651,21 @@ class CommentedOutCode(PythonRule):
                     self._report(stretch, excused)
                     stretch, excused, before, before_index = [], False, text, index - 1
         self._report(stretch, excused)
+
+    def _derivation(self, found: list[list[_Line]]) -> bool:
+        """Whether every commented line derives a number from names the live code of the file never
+        mentions (`# conv1d.weight = out_channels * (in_channels // groups) * kernel_size` above
+        the live `conv1d = d_inner * d_conv`): the words of an explanation, not variables of a
+        step that once ran."""
+        lines = [line for run in found for line in run]
+        if any(not line.derives for line in lines) or not any(line.operates for line in lines):
+            return False  # `# epochs = 90` is a value, `# data = loader` a step: neither derives a number
+        if self._live_words is None:
+            self._live_words = frozenset(
+                word for line in self.ctx.lines if not line.lstrip().startswith("#")
+                for word in re.findall(r"\w+", line.split(" #", 1)[0])
+            )
+        return not any(line.derives & self._live_words for line in lines)
 
     @staticmethod
     def _statement_lines(lines: list[str], index: int, body: str) -> list[_Line]:
