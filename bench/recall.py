@@ -31,7 +31,7 @@ LABELS = Path(__file__).resolve().parent / "recall"
 
 def scan(tree: Path, report: Path, config: Path | None = None) -> list[dict]:
     """Run the installed mldebt on one work tree (a separate process, the way users run it)."""
-    command = [sys.executable, "-m", "mldebt", "scan", str(tree), "--format", "json",
+    command = [sys.executable, "-P", "-m", "mldebt", "scan", str(tree), "--format", "json",
                "--output", str(report), "--exit-zero", "--no-cache"]
     if config is not None:
         command += ["--config", str(config.resolve())]

@@ -38,7 +38,7 @@ from mldebt.engine import pool_context
 from mldebt.extract.sources import SourceError, decode, notebook_source
 from mldebt.settings import load_settings
 
-MLDEBT = [sys.executable, "-m", "mldebt"]
+MLDEBT = [sys.executable, "-P", "-m", "mldebt"]
 
 
 def parse_only(path: Path, kind: str) -> int:
