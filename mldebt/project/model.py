@@ -206,6 +206,39 @@ class Project:
         numerical constant of that name."""
         return self._related(path_a, path_b, _CONFIGURES)
 
+    def run_together(self, path_a: str, path_b: str) -> bool:
+        """Whether one run can load both modules: one imports the other, directly or through
+        others, or some file (an entry point, a module) imports both. Belonging to one package
+        is not that evidence: a template's alternative models (`models/keras/constants.py`,
+        `models/estimator/constants.py`, one picked by a setting) are never loaded together."""
+        return not self._importers(path_a).isdisjoint(self._importers(path_b))
+
+    def _importers(self, path: str) -> frozenset[str]:
+        """`path` and every file that reaches it through imports, directly or through others
+        (memoised: rules ask for every pair of files)."""
+        if path not in self._importers_of:
+            imported_by = self._imported_by
+            seen, stack = {path}, [path]
+            while stack:
+                for importer in imported_by.get(stack.pop(), ()):
+                    if importer not in seen:
+                        seen.add(importer)
+                        stack.append(importer)
+            self._importers_of[path] = frozenset(seen)
+        return self._importers_of[path]
+
+    @cached_property
+    def _importers_of(self) -> dict[str, frozenset[str]]:
+        return {}
+
+    @cached_property
+    def _imported_by(self) -> dict[str, set[str]]:
+        """Module file -> the files that import it, file by file (not group by group)."""
+        imported_by: dict[str, set[str]] = defaultdict(set)
+        for importer, _, target in self._file_imports:
+            imported_by[target].add(importer)
+        return imported_by
+
     def project_members(self, path: str) -> list[str]:
         """The code files of the codebase `path` belongs to (`path` included): its group and
         every group linked to it by joining imports, either way (scripts that share a helper
@@ -332,18 +365,12 @@ class Project:
                 parent[max(root_a, root_b)] = min(root_a, root_b)
 
         code = [path for path, (kind, _) in self.files.items() if kind in FileKind.CODE]
-        imported: list[tuple[str, str, str]] = []  # (importer, kind, module file)
         for path in code:
             find(path)
             kind, facts = self.files[path]
             package = self._package_root(path)
             if package is not None:
                 union(path, "package:" + package)
-            folder = posixpath.dirname(path)
-            for site in facts.imports:
-                target = self.module_in(folder, site.module)  # `module_file`, the folder taken once
-                if target is not None and target != path:
-                    imported.append((path, _import_kind(kind, package, self._package_root(target)), target))
             for access in facts.data_access:
                 if access.mode == "read" and _CONFIG_SUFFIX.search(access.path) and access.path in self.present:
                     union(path, "config:" + access.path)
@@ -355,10 +382,25 @@ class Project:
                 for target in self._modules_named(path, facts):
                     union("config:" + path, target)
         imports: dict[str, set[tuple[str, str]]] = defaultdict(set)
-        for importer, kind, target in imported:
+        for importer, kind, target in self._file_imports:
             if find(importer) != find(target):
                 imports[find(importer)].add((kind, find(target)))
         return {path: find(path) for path in code}, dict(imports)
+
+    @cached_property
+    def _file_imports(self) -> list[tuple[str, str, str]]:
+        """(importer, kind, module file) for every import of a code file that names a file of
+        the repository (kinds: see `_projects`)."""
+        imported = []
+        for path, (kind, facts) in self.files.items():
+            if kind not in FileKind.CODE:
+                continue
+            package, folder = self._package_root(path), posixpath.dirname(path)
+            for site in facts.imports:
+                target = self.module_in(folder, site.module)  # `module_file`, the folder taken once
+                if target is not None and target != path:
+                    imported.append((path, _import_kind(kind, package, self._package_root(target)), target))
+        return imported
 
     def _modules_named(self, path: str, facts: Facts) -> Iterator[str]:
         """Modules of the repository a config file names in its values

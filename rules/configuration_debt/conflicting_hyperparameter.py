@@ -39,11 +39,14 @@ class ConflictingHyperparameter(ProjectRule):
     name another value flowing into the same API.
 
     ## Known limitations
-    Reported as info: different scripts legitimately train different models. Only files of
-    one project are compared (one imports the other, they share a package, a config file or
-    a pipeline: scripts that merely share a folder, such as a collection of examples, are
-    independent, and so are two notebooks that import one helper; a library that a notebook
-    or another package uses keeps its own values), and only sites that set the same knob (the same optimizer's learning rate,
+    Reported as info: different scripts legitimately train different models. Evidence that
+    two values conflict: the files are of one project (they share a package, a config file
+    or a pipeline, or one imports the other) *and* one run loads both (one imports the other,
+    directly or through others, or one file imports both). Not evidence: scripts that merely
+    share a folder (a collection of examples), two notebooks that import one helper, a
+    library that a notebook or another package uses (it keeps its own values), and two
+    modules of one package that nothing imports together (a template's alternative models,
+    each with its own `constants.py`, one picked by a setting). Only sites that set the same knob (the same optimizer's learning rate,
     not an LBFGS step size against Adam's; not two dropout layers); configuration modules and
     tests are not compared.
 
@@ -60,16 +63,17 @@ class ConflictingHyperparameter(ProjectRule):
     INVALID = [
         # The same module constant, two values flowing into one ML API, in one package.
         Invalid(_WIDTH.format(512), path="pkg/model.py", line=2, message="`WIDTH` is 512 here, also 256 in pkg/head.py:2",
-                files={"pkg/__init__.py": "", "pkg/head.py": _WIDTH.format(256)}),
+                files={"pkg/__init__.py": "", "pkg/head.py": _WIDTH.format(256), "pkg/net.py": "from pkg import model, head\n"}),
         Invalid("CUTOFF = 0.5\nkeep = proba > CUTOFF\n", path="serve.py", line=1, message="a decision threshold",
                 files={"evaluate.py": "from serve import load\nCUTOFF = 0.7\nhits = proba > CUTOFF\n"}),
         Invalid("import torch\nopt = torch.optim.AdamW(p, lr=1e-3)\n", path="train.py", line=2,
                 message="also 0.0003 in scripts/finetune.py:2",
                 files={"scripts/finetune.py": "from train import build\nLEARNING_RATE = 3e-4\n"}),
-        # Modules of one package are one project, even when neither imports the other.
+        # Neither module imports the other, but one entry point of the package runs both.
         Invalid("import torch\nopt = torch.optim.AdamW(p, lr=1e-3)\n", path="pkg/train.py", line=2,
                 message="also 0.0003 in pkg/finetune.py:2",
-                files={"pkg/__init__.py": "", "pkg/finetune.py": "import torch\nopt = torch.optim.AdamW(p, lr=3e-4)\n"}),
+                files={"pkg/__init__.py": "", "pkg/finetune.py": "import torch\nopt = torch.optim.AdamW(p, lr=3e-4)\n",
+                       "pkg/__main__.py": "from pkg import train, finetune\n"}),
         # Imports are followed through: the script uses the schedule its engine imports.
         Invalid("import engine\nimport torch\nopt = torch.optim.AdamW(p, lr=1e-3)\n", path="train.py", line=3,
                 message="also 0.0003 in schedule.py:1",
@@ -93,6 +97,15 @@ class ConflictingHyperparameter(ProjectRule):
         # One project, but an LBFGS step size is not an Adam learning rate.
         Valid("import torch\nopt = torch.optim.LBFGS(p, lr=0.8)\n", path="pkg/train.py",
               files={"pkg/__init__.py": "", "pkg/finetune.py": "import torch\nopt = torch.optim.Adam(p, lr=1e-3)\n"}),
+        # Alternative models of one template package (a setting picks one): nothing loads both.
+        Valid("BATCH_SIZE = 40\n", path="tpl/models/keras/constants.py",
+              files={"tpl/__init__.py": "", "tpl/models/__init__.py": "", "tpl/models/keras/__init__.py": "",
+                     "tpl/models/estimator/__init__.py": "", "tpl/models/estimator/constants.py": "BATCH_SIZE = 64\n",
+                     "tpl/models/keras/model.py": "from models.keras import constants\n",
+                     "tpl/models/estimator/model.py": "from models.estimator import constants\n"}),
+        # Two entry points of one package, each its own run with its own learning rate.
+        Valid("import torch\nopt = torch.optim.AdamW(p, lr=1e-3)\n", path="pkg/train.py",
+              files={"pkg/__init__.py": "", "pkg/finetune.py": "import torch\nopt = torch.optim.AdamW(p, lr=3e-4)\n"}),
         # Two dropout layers of one model differ on purpose.
         Valid("import torch.nn as nn\nhead = nn.Dropout(0.1)\n", path="pkg/head.py",
               files={"pkg/__init__.py": "", "pkg/body.py": "import torch.nn as nn\nbody = nn.Dropout(0.3)\n"}),
@@ -122,7 +135,8 @@ class ConflictingHyperparameter(ProjectRule):
             for path, site in sites:
                 others = [
                     (p, s) for p, s in sites
-                    if p != path and s.source == site.source and s.value != site.value and project.same_project(p, path)
+                    if p != path and s.source == site.source and s.value != site.value
+                    and project.same_project(p, path) and project.run_together(p, path)
                 ]
                 if not others:
                     continue
@@ -153,7 +167,8 @@ class ConflictingHyperparameter(ProjectRule):
                 # use dropout 0.25 and 0.5 agree).
                 others = [
                     (p, s) for p, s in sites
-                    if p != path and project.same_configuration(path, p) and same_knob(s, site)
+                    if p != path and project.same_configuration(path, p) and project.run_together(path, p)
+                    and same_knob(s, site)
                     and site.value not in values_by_file[p]
                 ]
                 if not others:

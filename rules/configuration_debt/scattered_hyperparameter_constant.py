@@ -20,10 +20,12 @@ class ScatteredHyperparameterConstant(ProjectRule):
     Only UPPER_CASE names that `rules/knowledge/hyperparameters.yaml` knows. Configuration
     modules (`configs/`, `config.py`, `settings.py`, `hparams.py`, ...), modules whose
     globals a configurator overrides (`exec(open(...).read())`, `globals().update`), and
-    constants that all live in one module are not reported; only modules of one project
-    (one imports the other, a shared package or config: see `conflicting-hyperparameter`)
-    count as scattering, not independent examples side by side, nor a tutorial and the
-    library it uses.
+    constants that all live in one module are not reported. Evidence of scattering: two
+    modules of one project (see `conflicting-hyperparameter`) that one run loads together
+    (one imports the other, or one file imports both). Not evidence: independent examples
+    side by side, a tutorial and the library it uses, nor two modules of one package that
+    nothing imports together (a template's alternative models, each with its own
+    `constants.py`, one picked by a setting).
 
     ## References
     - Sculley et al. 2015, Hidden Technical Debt in Machine Learning Systems, sec. 7 (configuration debt)
@@ -38,6 +40,10 @@ class ScatteredHyperparameterConstant(ProjectRule):
     INVALID = [
         Invalid("from data import load\nLEARNING_RATE = 3e-4\nEPOCHS = 20\n", path="train.py", line=2, message="data.py",
                 files={"data.py": "BATCH_SIZE = 64\n"}),
+        # Neither module imports the other, but one entry point loads both.
+        Invalid("LEARNING_RATE = 3e-4\n", path="pkg/model.py", line=1, message="pkg/data.py",
+                files={"pkg/__init__.py": "", "pkg/data.py": "BATCH_SIZE = 64\n",
+                       "pkg/train.py": "from pkg import model, data\n"}),
     ]
     VALID = [
         Valid("LEARNING_RATE = 3e-4\nEPOCHS = 20\nBATCH_SIZE = 64\n", path="train.py"),
@@ -50,6 +56,14 @@ class ScatteredHyperparameterConstant(ProjectRule):
         Valid("LEARNING_RATE = 3e-4\nexec(open('configurator.py').read())\n", path="train.py",
               files={"data.py": "BATCH_SIZE = 64\n"}),
         Valid("MAX_LEN = 512\nNUM_CLASSES = 10\n", path="train.py", files={"data.py": "IMAGE_SIZE = 224\n"}),
+        # Alternative models of one template package, each with its own constants; a setting
+        # picks one (`RUN_FN = "models.keras.model.run_fn"`), nothing imports both.
+        Valid("LEARNING_RATE = 3e-4\n", path="tpl/models/keras/constants.py",
+              files={"tpl/__init__.py": "", "tpl/models/__init__.py": "", "tpl/models/keras/__init__.py": "",
+                     "tpl/models/estimator/__init__.py": "", "tpl/models/estimator/constants.py": "BATCH_SIZE = 64\n",
+                     "tpl/models/keras/model.py": "from models.keras import constants\n",
+                     "tpl/models/estimator/model.py": "from models.estimator import constants\n",
+                     "tpl/pipeline/configs.py": "RUN_FN = 'models.keras.model.run_fn'\n"}),
         Valid("LR = 3e-4\nglobals().update(load_overrides())\n", path="train.py", files={"data.py": "BATCH_SIZE = 64\n"}),
     ]
 
@@ -59,8 +73,12 @@ class ScatteredHyperparameterConstant(ProjectRule):
             if site.source == "constant":
                 by_file[path].append(site)
         for path, sites in by_file.items():
-            # Scattered within one project; independent examples each keep their own.
-            others = [p for p in by_file if p != path and project.same_configuration(path, p)]
+            # Scattered within one run's code; independent examples, and alternative models
+            # of one package that no run loads together, each keep their own.
+            others = [
+                p for p in by_file
+                if p != path and project.same_configuration(path, p) and project.run_together(path, p)
+            ]
             if not others:
                 continue
             for site in sites:
