@@ -588,6 +588,10 @@ class Facts:
     #: Notebooks: packages installed by `!pip install` / `%pip install` (virtual lines),
     #: including those installed from a VCS URL (`git+https://...`, with `url` set).
     notebook_installs: list[NotebookInstall] = field(default_factory=list)
+    #: Markdown: requirements files a page tells the reader to install (`pip install -r
+    #: requirement.txt` in a README), as written: whatever its name, that file declares the
+    #: environment. Kept apart from `installs`: a page does not build an environment.
+    documented_installs: list[str] = field(default_factory=list)
     evidence: list[EvidenceSite] = field(default_factory=list)
     #: CI workflows, job manifests, shell scripts: the commands they run, the line of a schedule
     #: trigger (0: none) and GitHub's `on:` events.

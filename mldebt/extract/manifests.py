@@ -691,6 +691,11 @@ _REPOSITORY = re.compile(r"^[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*$")
 
 def _document(source: TextSource, facts: Facts) -> None:
     document_downloads(source.path, source.lines, facts)
+    told = Facts()
+    for number, line in enumerate(source.lines, start=1):
+        for command in line.split("`") if "install" in line else ():  # a command in prose is quoted
+            _install_commands(told, _PROMPT.sub("", command), number)
+    facts.documented_installs = told.installs
 
 
 def document_downloads(page: str, lines: list[str], facts: Facts) -> None:
