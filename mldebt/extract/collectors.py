@@ -12,6 +12,7 @@ from mldebt.discover import CONFIG_DIRS, FileKind
 from mldebt.extract.context import UNKNOWN, Collector, FileContext, call_argument, dotted_name, evaluated, literal_value
 from mldebt.extract.facts import (
     DOWNLOAD_API,
+    CiCommand,
     CliOption,
     DataAccess,
     Definition,
@@ -22,7 +23,7 @@ from mldebt.extract.facts import (
     Site,
     is_uri,
 )
-from mldebt.extract.manifests import notebook_downloads, notebook_installs, requirement_strings
+from mldebt.extract.manifests import notebook_downloads, notebook_installs, notebook_shell_commands, requirement_strings
 from mldebt.extract.own_files import Named, is_parameter, own_files, pickles
 from mldebt.extract.walk import nodes
 from mldebt.knowledge import load_table
@@ -258,6 +259,7 @@ class FactCollector(Collector):
         facts.cuda_versions += declared.cuda_versions
         if self.ctx.kind == FileKind.NOTEBOOK:
             facts.notebook_installs = notebook_installs(self.ctx.lines)
+            facts.notebook_commands = [CiCommand(command, line) for line, command in notebook_shell_commands(self.ctx.lines)]
         facts.runs_on_cpu = self.guarded
         for node in self.cuda_nodes:
             span = where[node]

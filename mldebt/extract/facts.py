@@ -588,6 +588,9 @@ class Facts:
     #: Notebooks: packages installed by `!pip install` / `%pip install` (virtual lines),
     #: including those installed from a VCS URL (`git+https://...`, with `url` set).
     notebook_installs: list[NotebookInstall] = field(default_factory=list)
+    #: Notebooks: their shell commands (`!python3 prepare.py`), at their virtual lines: the
+    #: steps a notebook runs itself.
+    notebook_commands: list[CiCommand] = field(default_factory=list)
     #: Markdown: requirements files a page tells the reader to install (`pip install -r
     #: requirement.txt` in a README), as written: whatever its name, that file declares the
     #: environment. Kept apart from `installs`: a page does not build an environment.
