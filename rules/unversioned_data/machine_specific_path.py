@@ -54,7 +54,7 @@ class MachineSpecificPath(PythonRule):
         Invalid("ROOT = r'C:\\Users\\bob\\datasets'\n"),
         Invalid("CACHE = '/home/alice/.cache/huggingface/hub'\n"),
         # A person's home put on PATH is still one machine's folder.
-        Invalid("os.environ['PATH'] += os.pathsep + '/home/alice/.local/bin'\n", message="/home/alice"),  # mldebt: ignore[MLD303]
+        Invalid("os.environ['PATH'] += os.pathsep + '/home/alice/.local/bin'\n", message="/home/alice"),
         # One finding per machine folder and module, naming the others.
         Invalid("TRAIN = '/home/alice/data/train'\nVAL = '/home/alice/data/val'\nCKPT = '/scratch/shared/ckpt.pt'\n",
                 line=1, message="and 1 more path under `/home/alice`"),
