@@ -300,6 +300,10 @@ _IDENTIFIERS = re.compile(r"[A-Za-z_]\w*")
 #: `check_{module}_adapter`); with two values (`test_{metric}_{idx}`) it could spell almost anything.
 _NAME_PATTERN = re.compile(r"(?=.*[A-Za-z]{3})\w*\*\w*")
 _CLI_DECORATORS = ("click.option", "click.argument", "typer.Option", "typer.Argument")
+#: Methods of an argparse parser that return one more place to add arguments to.
+_PARSER_METHODS = frozenset({"add_argument_group", "add_mutually_exclusive_group", "add_subparsers", "add_parser"})
+#: A parameter named as a parser (`parser`, `subparser`, `train_parser`, `parent_parser`).
+_PARSER_NAME = re.compile(r"^(\w+_)?(sub)?parsers?$")
 
 
 def _bool_literal(node: cst.BaseExpression | None) -> bool | None:
@@ -331,6 +335,9 @@ class NameCollector(Collector):
         #: Strings that declare or document a name (`add_argument("--amp")`, docstrings)
         #: rather than read it.
         self._declarations: set[int] = set()
+        #: Names shown to hold an argparse parser (or a group or subparser of one): only their
+        #: `add_argument` declares a command-line option (selenium's `ChromeOptions` has one too).
+        self._parsers: set[str] = set()
 
     # --- names used ----------------------------------------------------------------------
 
@@ -371,6 +378,10 @@ class NameCollector(Collector):
         self._function_names.append(set())
         self._function_params.append({p.name.value for p in (*node.params.params, *node.params.kwonly_params)})
         self._parameter_names.update(id(p.name) for p in node.params.params)
+        for param in (*node.params.params, *node.params.kwonly_params):
+            annotation = dotted_name(param.annotation.annotation) if param.annotation else None
+            if _PARSER_NAME.match(param.name.value) or (annotation and "ArgumentParser" in annotation):
+                self._parsers.add(param.name.value)
 
     def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
         used = self._function_names.pop()
@@ -420,6 +431,9 @@ class NameCollector(Collector):
         self._assigned(node.target, None)
 
     def _assigned(self, target: cst.BaseExpression, value: cst.BaseExpression | None) -> None:
+        name = dotted_name(target)
+        if name and value is not None and self._is_parser(value):
+            self._parsers.add(name)
         if isinstance(target, cst.Attribute):
             self.facts.names_assigned.add(target.attr.value)
         elif isinstance(target, cst.Name) and self._depth == 0 and _FLAG_NAME.match(target.value):
@@ -494,6 +508,24 @@ class NameCollector(Collector):
 
     def visit_For(self, node: cst.For) -> None:
         self._iterated(node.iter)
+        # `for subparser in (train_parser, eval_parser): subparser.add_argument(...)`
+        if isinstance(node.target, cst.Name) and isinstance(node.iter, (cst.List, cst.Tuple)) and node.iter.elements and all(
+            self._is_parser(e.value) for e in node.iter.elements
+        ):
+            self._parsers.add(node.target.value)
+
+    def _is_parser(self, node: cst.BaseExpression) -> bool:
+        """Whether the code shows `node` to be an argparse parser: a name bound to one, a call of
+        `argparse.ArgumentParser` (or a subclass named so, `HfArgumentParser`), or a group or
+        subparser made from one."""
+        if isinstance(node, cst.Call):
+            func = node.func
+            if isinstance(func, cst.Attribute) and func.attr.value in _PARSER_METHODS:
+                return self._is_parser(func.value)
+            name = self.ctx.qualname(func) or dotted_name(func) or ""
+            return name.rpartition(".")[2].endswith("ArgumentParser")
+        name = dotted_name(node)
+        return name is not None and name in self._parsers
 
     def visit_CompFor(self, node: cst.CompFor) -> None:
         self._iterated(node.iter)
@@ -512,6 +544,8 @@ class NameCollector(Collector):
 
     def _argparse_option(self, node: cst.Call) -> None:
         self._declarations.update(id(a.value) for a in node.args if a.keyword is None or a.keyword.value == "dest")
+        if not self._is_parser(node.func.value):
+            return  # another tool's `add_argument` (a browser's options) declares no option of ours
         flags = [literal_value(a.value) for a in node.args if a.keyword is None]
         flags = [f for f in flags if isinstance(f, str)]
         if not flags or not flags[0].startswith("-"):

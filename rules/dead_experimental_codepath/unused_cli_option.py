@@ -18,7 +18,7 @@ class UnusedCliOption(ProjectRule):
     name that `**vars(args)` fills); for click and typer, the command's own body.
 
     ## Known limitations
-    A module that reads its arguments wholesale (`vars(args)`, `args.__dict__`) is not
+    A parser returned by a helper (`parser = make_parser()`) is not followed. A module that reads its arguments wholesale (`vars(args)`, `args.__dict__`) is not
     reported. Options read only by code outside the repository are reported.
 
     ## References
@@ -38,6 +38,12 @@ class UnusedCliOption(ProjectRule):
                 "def main(seed, epochs):\n    run(epochs)\n", path="cli.py", line=5, message="`seed`"),
         Invalid("import typer\ndef main(epochs: int = typer.Option(3), ema: bool = typer.Option(False)):\n    run(epochs)\n",
                 path="cli.py", message="`ema`"),
+        Invalid("from argparse import ArgumentParser\ndef add_args(parent_parser):\n    group = parent_parser.add_argument_group('opt')\n"
+                "    group.add_argument('--ema', action='store_true')\n    return parent_parser\n", path="args.py", line=4,
+                message="`--ema`"),
+        Invalid(_PARSER + "sub = p.add_subparsers()\ntrain, test = sub.add_parser('train'), sub.add_parser('test')\n"
+                "for command in (sub.add_parser('a'), sub.add_parser('b')):\n    command.add_argument('--amp')\n",
+                path="cli.py", line=6, message="`--amp`"),
     ]
     VALID = [
         Valid(_PARSER + "p.add_argument('--use-amp', action='store_true')\nargs = p.parse_args()\nif args.use_amp:\n    go()\n",
@@ -49,6 +55,8 @@ class UnusedCliOption(ProjectRule):
               path="train.py"),
         Valid("import click\n@click.command()\n@click.option('--seed')\n@click.pass_context\ndef main(ctx, seed):\n    run(seed)\n",
               path="cli.py"),
+        Valid("from selenium import webdriver\noptions = webdriver.ChromeOptions()\noptions.add_argument('--headless')\n"
+              "driver = webdriver.Chrome(options=options)\n", path="browse.py"),
     ]
 
     def check(self, project: Project) -> Iterator[ProjectFinding]:
