@@ -522,6 +522,9 @@ _VERSION_ALIAS = re.compile(r"^\s*(\w+)\s*=\s*([A-Za-z_]\w*)(?:\.\w+)*\.__versio
 _SHELL_SEPARATORS = frozenset({"&&", "||", ";", "|", "&"})
 _SHELL_REDIRECTS = frozenset({">", ">>", "<", "<<", "<<<", ">&", "<&", "&>", "&>>", ">|"})
 _VCS_URL = re.compile(r"^(?:git|hg|svn|bzr)\+")
+#: The target of a redirect that was a version bound (`pkg>=1.2` is `pkg` `>` `=1.2`), not a
+#: file the output was meant for (`pkg > /dev/null 2>&1`, `> install.log`).
+_SWALLOWED_VERSION = re.compile(r"^[=<>!~]*\d[\w.*+!-]*,?$")
 
 
 def _shell_installs(command: str, line: int) -> list[NotebookInstall]:
@@ -542,7 +545,7 @@ def _shell_installs(command: str, line: int) -> list[NotebookInstall]:
             target = tokens[position + 1] if position + 1 < len(tokens) else ""
             if words and words[-1].isdigit():  # `2>&1`: a file descriptor, not a word
                 words.pop()
-            elif words:
+            elif words and _SWALLOWED_VERSION.match(target):
                 redirected[words[-1]] = token + target
             position += 2
             continue

@@ -27,7 +27,8 @@ class UnpinnedNotebookInstall(ProjectRule):
       notebook runs another version than the one the rest of the repository was tested with;
     - the install asks for pre-release or nightly builds (`--pre`, a nightly index);
     - the version was written but the shell took it: `!pip install pkg>=1.2` unquoted is
-      `pip install pkg` with its output redirected to a file named `=1.2`.
+      `pip install pkg` with its output redirected to a file named `=1.2` (a redirect to a
+      target that reads as a version; `> /dev/null 2>&1` or `> install.log` is meant).
 
     Helpers the code barely touches (download helpers, progress bars, model summaries,
     notebook widgets, optional loggers) are not reported: pinning them makes no result more
@@ -85,6 +86,9 @@ class UnpinnedNotebookInstall(ProjectRule):
         # Helpers and optional loggers: noise even as a note.
         Valid(notebook("!pip install wget\n!pip install text-unidecode\n%pip install -q torchinfo comet_ml"),
               path="tutorial.ipynb"),
+        # Output sent to a file or /dev/null is a redirect meant as one, no version the shell took.
+        Valid(notebook("!pip install matplotlib > /dev/null 2>&1\n!pip install seaborn >install.log\nimport matplotlib"),
+              path="lab1/music.ipynb"),
         # A quoted floor is a version, not a redirect; a floor checked in code is one too.
         Valid(notebook('!pip install "matplotlib>=3.3.2" "torch>=2.1"\nimport torch, matplotlib'), path="tutorial.ipynb"),
         Valid(notebook("try:\n    import torch\n    assert int(torch.__version__.split('.')[1]) >= 12\n"
