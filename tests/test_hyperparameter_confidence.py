@@ -32,3 +32,14 @@ def test_constant_into_ml_library_is_low():
 def test_one_finding_per_dict_of_hyperparameters():
     code = "params = {\n    'learning_rate': 0.1,\n    'max_depth': 6,\n    'reg_alpha': 0.02,\n}\n"
     assert _confidences(code) == {"learning_rate=0.1": "medium"}
+
+
+def test_scheduler_positional_named_by_the_class_called():
+    """One positional literal is one finding, under the parameter name of the scheduler called:
+    `OneCycleLR(opt, 0.1)` is `max_lr`, not also `step_size` and `T_max` of other schedulers."""
+    code = (
+        "from torch.optim.lr_scheduler import OneCycleLR, StepLR, ExponentialLR\n"
+        "a = OneCycleLR(opt, 0.1, epochs=args.epochs)\nb = StepLR(opt, 30)\nc = ExponentialLR(opt, 0.95)\n"
+    )
+    findings, _ = run_example("MLD101", Invalid(_OPTIONS + code, path="train.py"))
+    assert sorted(f.message.split("`")[1] for f in findings) == ["gamma=0.95", "max_lr=0.1", "step_size=30"]
