@@ -33,6 +33,10 @@ _LOCAL_SEED_METHODS = frozenset({"seed", "manual_seed"})
 #: run, not when it is imported.
 MAIN = "__main__"
 _COMMAND_DECORATORS = frozenset({"click.command", "click.group"})
+#: Keywords that seed the call they are passed to (`RandomForestClassifier(random_state=seed)`).
+_SEED_KEYWORDS = frozenset({"seed", "random_state", "random_seed"})
+#: A name that holds a seed (`seed`, `self.seed`, `random_state`, `session_seed`).
+_SEED_NAME = re.compile(r"(^|_)(seed|random_state)$", re.IGNORECASE)
 
 
 @lru_cache(maxsize=8)
@@ -146,6 +150,12 @@ class ReproducibilityCollector(Collector):
         self._parameters: list[set[str]] = []
         self.markers: list[tuple[str, str, cst.CSTNode]] = []
         self.random_uses: list[tuple[str, str, str, bool, str, cst.CSTNode]] = []
+        #: The targets of the assignments being visited, innermost last, and the draws made in
+        #: each function's assignment to a name: a draw assigned to what then seeds is a seed.
+        self._assigning: list[tuple[str, ...]] = []
+        self._drawn_into: dict[int, tuple[str, ...]] = {}
+        #: function -> the names it seeds with (`np.random.seed(self.seed)`, `random_state=seed`).
+        self._seeded_with: dict[str, set[str]] = defaultdict(set)
         self.seed_sets: list[tuple[tuple[str, ...], str, str, bool, cst.CSTNode]] = []
         self.switches: list[tuple[str, str, cst.CSTNode]] = []
         self.guards: list[cst.CSTNode] = []
@@ -265,6 +275,7 @@ class ReproducibilityCollector(Collector):
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
         name = self._call_name(func)
+        seeds_before = len(self.seed_sets)
         for arg in node.args:  # functions handed over: `mp.spawn(worker)`, `fire.Fire(main)`
             value = arg.value
             if isinstance(value, cst.Attribute) or (
@@ -277,6 +288,7 @@ class ReproducibilityCollector(Collector):
         if method is None:
             if isinstance(func, cst.Name) and name is None and self._seed_helper.search(func.value):
                 self.seed_sets.append((GENERATORS, func.value, self.function, True, node))
+            self._seeding_values(node, seeds_before)
             return
         if method in self._training_methods:
             if name is None or not self._not_training.match(name):
@@ -288,6 +300,19 @@ class ReproducibilityCollector(Collector):
                 self._marker(f"{receiver}.{method}()", node, words)
         if name is None and method not in _LOCAL_SEED_METHODS and self._seed_helper.search(method):
             self.seed_sets.append((GENERATORS, dotted_name(func) or f".{method}", self.function, True, node))
+        self._seeding_values(node, seeds_before)
+
+    def _seeding_values(self, node: cst.Call, seeds_before: int) -> None:
+        """Record the names a call seeds with: every argument of a seeding call, and the value
+        of a seed keyword of any call (`train_test_split(..., random_state=seed)`)."""
+        seeding = len(self.seed_sets) > seeds_before
+        for arg in node.args:
+            if seeding or (arg.keyword is not None and arg.keyword.value in _SEED_KEYWORDS):
+                value = arg.value
+                if value.__class__ is cst.Call and len(value.args) == 1:  # `np.random.seed(int(seed))`
+                    value = value.args[0].value
+                if (written := dotted_name(value)) is not None:
+                    self._seeded_with[self.function].add(written)
 
     def _known_call(self, node: cst.Call, name: str) -> None:
         """A call whose qualified name is known: training, seeding, randomness, a switch."""
@@ -321,6 +346,8 @@ class ReproducibilityCollector(Collector):
             if value is not None and literal_value(value) is not None:
                 return  # seeded by its own argument (a literal or a value computed at run time)
         self.random_uses.append((entry["generator"], name, keyword, entry.get("global", True), self.function, node))
+        if self._assigning:
+            self._drawn_into[id(node)] = self._assigning[-1]
 
     # --- loops and assignments -----------------------------------------------------------------
 
@@ -329,12 +356,28 @@ class ReproducibilityCollector(Collector):
             self._marker("epoch loop", node.target)
 
     def visit_Assign(self, node: cst.Assign) -> None:
+        self._assigning.append(tuple(written for t in node.targets if (written := dotted_name(t.target)) is not None))
         for target in node.targets:
             setting = self.ctx.qualname(target.target) if isinstance(target.target, cst.Attribute) else None
             if setting in self._switch_assignments:
                 value = literal_value(node.value)
                 if value is not UNKNOWN and value == self._switch_assignments[setting]:
                     self.switches.append((f"{setting} = {value}", self.function, target.target))
+
+    def leave_Assign(self, original_node: cst.Assign) -> None:
+        self._assigning.pop()
+
+    def _draws_a_seed(self, function: str, node: cst.CSTNode) -> bool:
+        """Whether a draw only makes a seed: it is assigned to a name that holds a seed
+        (`seed = random.randint(0, 2**31)` under `if seed is None:`), or to one its function
+        then seeds with (`self.seed = randint(150, 9000) if session_id is None else session_id`,
+        then `np.random.seed(self.seed)`). That is seeding code, the fallback of a seed the
+        caller can set, not unseeded randomness."""
+        targets = self._drawn_into.get(id(node), ())
+        return any(
+            _SEED_NAME.search(target.rsplit(".", 1)[-1]) or target in self._seeded_with.get(function, ())
+            for target in targets
+        )
 
     # --- results -------------------------------------------------------------------------------
 
@@ -395,6 +438,7 @@ class ReproducibilityCollector(Collector):
                 end(fn, n),
             )
             for generator, api, keyword, covered, fn, n in self.random_uses
+            if not self._draws_a_seed(fn, n)
         ]
         facts.seeds = [SeedSet(g, api, fn, where[n].line, by_name) for g, api, fn, by_name, n in self.seed_sets]
         facts.nondeterminism = [

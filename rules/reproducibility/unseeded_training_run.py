@@ -187,8 +187,29 @@ class UnseededTrainingRun(ProjectRule):
             files={"lab/__init__.py": "", "lab/trainer.py": _TRAINER,
                    "lab/utils.py": _PORT_PICKER.replace("import psutil", "from PIL import ImageOps")},
         ),
+        Invalid(  # the function seeds torch with its option, but the drawn shift is no seed: NumPy's draw is the run's
+            "import numpy as np\nimport torch\ndef main(seed):\n    torch.manual_seed(seed)\n"
+            "    shift = np.random.randint(10)\n    for epoch in range(3):\n        model(x + shift).sum().backward()\n"
+            "        opt.step()\nif __name__ == '__main__':\n    main(0)\n",
+            path="train.py", message="NumPy's global generator (used by `numpy.random.randint` at line 5)",
+        ),
     ]
     VALID = [
+        Valid(  # the library draws a session seed only when the caller gives none, then seeds with it
+            "import random\nimport numpy as np\nclass Experiment:\n    def setup(self, data, session_id=None):\n"
+            "        self.seed = int(random.randint(150, 9000) if session_id is None else session_id)\n"
+            "        np.random.seed(self.seed)\n        self.model = fit(data, random_state=self.seed)\n"
+            "    def fit(self, loader):\n        for epoch in range(3):\n            self.opt.step()\n"
+            "if __name__ == '__main__':\n    Experiment().setup(data, session_id=123)\n",
+            path="experiment.py",
+        ),
+        Valid(  # the fallback of a seed the caller can set, in the helper that seeds with it
+            "from lab.setup import prepare\nif __name__ == '__main__':\n    prepare()\n"
+            "    for epoch in range(3):\n        model(x).sum().backward()\n        opt.step()\n",
+            path="train.py", files={"lab/__init__.py": "", "lab/setup.py": (
+                "import random\nimport numpy as np\nimport torch\ndef prepare(seed=None):\n    if seed is None:\n"
+                "        seed = random.randint(0, 2**31)\n    np.random.seed(seed)\n    torch.manual_seed(seed)\n")},
+        ),
         Valid(  # Python's `random` only in a module with no data library that neither trains nor touches data: a port, an id
             _SERVES, path="train.py",
             files={"lab/__init__.py": "", "lab/trainer.py": _TRAINER, "lab/utils.py": _PORT_PICKER},
