@@ -50,10 +50,17 @@ _CPU_WORD = re.compile(r"\bcpu\b", re.IGNORECASE)
 
 
 def _gpu_specific(name: str) -> bool:
-    """Named for CUDA, a GPU or TensorRT (`cuda_utils.py`, `to_gpu`, `cosmos_trt_run.py`),
-    which runs only on NVIDIA GPUs."""
+    """Named for CUDA, a GPU, ROCm or TensorRT (`cuda_utils.py`, `to_gpu`, `IS_ROCM_SYSTEM`,
+    `cosmos_trt_run.py`), which run only on a GPU."""
     lower = name.lower()
-    return "cuda" in lower or "gpu" in lower or "tensorrt" in lower or "trt" in re.split(r"[^a-z0-9]+", lower)
+    return (
+        "cuda" in lower or "gpu" in lower or "rocm" in lower or "tensorrt" in lower
+        or bool({"trt", "hip"} & set(re.split(r"[^a-z0-9]+", lower)))
+    )
+
+
+#: Literals that name a GPU platform in a condition (`SYSTEM == "rocm"`, `backend == "cuda:0"`).
+_GPU_PLATFORM = re.compile(r"^(cuda|(rocm|hip|gpu)\b)", re.IGNORECASE)
 
 
 _CONDITION_WORDS = ("Name", "SimpleString")
@@ -63,12 +70,14 @@ _STRINGS = frozenset({cst.SimpleString, cst.ConcatenatedString})
 def _speaks_of_cuda(test: cst.BaseExpression) -> bool:
     """A condition that asks whether CUDA is in use or was chosen (`inputs.is_cuda`,
     `x.device.type == "cuda"`, `args.use_gpu`, `torch.cuda.device_count() > 1`, `args.gpu is not
-    None`): the branch it guards runs only where a GPU is there or was asked for."""
+    None`), or which GPU platform the code runs on (`SYSTEM == "rocm"`: a platform switch set from
+    `torch.version.hip` / `torch.version.cuda` or a device check, wherever it is set): the branch
+    it guards runs only where a GPU is there or was asked for."""
     for node in nodes(test, _CONDITION_WORDS):  # (libcst's `children` rebuilds each node it lists)
         if node.__class__ is cst.Name:
             if _gpu_specific(node.value):
                 return True
-        elif str(literal_value(node)).lower().startswith("cuda"):
+        elif _GPU_PLATFORM.match(str(literal_value(node))):
             return True
     return False
 
@@ -95,8 +104,8 @@ def _main_guard(node: cst.If) -> bool:
 class FactCollector(Collector):
     """CUDA device uses and availability checks; `install_requires` of a static setup.py.
 
-    Device uses in modules or functions named for CUDA/GPU (`accelerators/cuda.py`,
-    `def to_gpu`), in configuration (`configs/`, a `dict(device="cuda")`) and in a conditional
+    Device uses in modules, functions or classes named for CUDA/GPU/ROCm (`accelerators/cuda.py`,
+    `def to_gpu`, `class FastLinearROCm`), in configuration (`configs/`, a `dict(device="cuda")`) and in a conditional
     expression (`torch.device("cuda") if self.cuda else torch.device("cpu")`) are not
     recorded as unguarded: they are where the device is meant to be chosen; nor are those in the
     branch of an `if` whose condition speaks of CUDA or a GPU (`if inputs.is_cuda:`, `if
@@ -119,6 +128,9 @@ class FactCollector(Collector):
         parts = ctx.path.split("/")
         self._skip_module = _gpu_specific(parts[-1]) or bool(CONFIG_DIRS & set(parts[:-1]))
         self._gpu_functions = 0
+        #: Inside a class named for a GPU platform (`FastLinearROCm`, `CudaGraphRunner`): built
+        #: where that platform is chosen, its device uses are not reported.
+        self._gpu_classes = 0
         self._asserting = False
         self._showing: list[cst.Call] = []  # enclosing `print(...)`-like calls
         self._choosing = 0  # inside `cuda_thing if condition else other`: a device choice
@@ -134,6 +146,12 @@ class FactCollector(Collector):
 
     def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._gpu_functions -= _gpu_specific(node.name.value)
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self._gpu_classes += _gpu_specific(node.name.value)
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self._gpu_classes -= _gpu_specific(original_node.name.value)
 
     def _is_cuda(self, node: cst.BaseExpression | None) -> bool:
         device = literal_value(node) if node is not None else None
@@ -221,7 +239,7 @@ class FactCollector(Collector):
         )
         if uses_cuda:
             self.cuda_nodes.append(node)
-            if not (self._skip_module or self._gpu_functions or self._choosing or self._on_cuda):
+            if not (self._skip_module or self._gpu_functions or self._gpu_classes or self._choosing or self._on_cuda):
                 self.reportable.add(node)
 
     def visit_DictElement(self, node: cst.DictElement) -> None:

@@ -45,10 +45,12 @@ class UnguardedCudaDevice(ProjectRule):
     ## Known limitations
     The check is per module: an availability check anywhere in the module counts for all of
     it. A use in the branch of an `if` whose condition speaks of CUDA or a GPU (`if
-    inputs.is_cuda:`, `if x.device.type == "cuda":`, `if args.use_gpu:`) is guarded by it; a use
+    inputs.is_cuda:`, `if x.device.type == "cuda":`, `if args.use_gpu:`), or compares with a GPU
+    platform's name (`if SYSTEM == "rocm":`, a platform switch set from `torch.version.hip` or a
+    device check), is guarded by it; a use
     with a comment beside it that names the CPU (`# device = torch.device("cpu")` under
-    `device = torch.device("cuda:0")`) is a choice written down, not a forgotten guard. Devices passed in variables are not followed. Modules and functions named for
-    CUDA/GPU, configuration (`configs/`, `dict(device="cuda")`), a conditional expression that
+    `device = torch.device("cuda:0")`) is a choice written down, not a forgotten guard. Devices passed in variables are not followed. Modules, functions and classes named for
+    CUDA/GPU/ROCm (`class FastLinearROCm`: built where that platform was chosen), configuration (`configs/`, `dict(device="cuda")`), a conditional expression that
     chooses between CUDA and something else, and test code are not checked.
 
     ## References
@@ -89,6 +91,11 @@ class UnguardedCudaDevice(ProjectRule):
         Invalid("import torch\n# runs on cpu too\nx = 1\nmodel.cuda()\n", path="train.py", line=4, files=_serve()),
         # A condition that says nothing of the device guards nothing.
         Invalid("import torch\nif args.verbose:\n    model.cuda()\n", path="train.py", line=3, files=_serve()),
+        # A switch on something other than the GPU platform, and a class not named for one, guard nothing.
+        Invalid("import torch\nfrom lab.env import MODE\nif MODE == 'eval':\n    out = torch.empty(4, device='cuda')\n",
+                path="train.py", line=4, files=_serve()),
+        Invalid("import torch\nclass FastLinear(torch.nn.Module):\n    def __init__(self, w):\n        self.w = w.cuda()\n",
+                path="layers.py", line=4, files=_serve("layers")),
     ]
     VALID = [
         Valid(_CPU_ELSEWHERE + "model = Net().to(device)\n", path="train.py"),
@@ -144,6 +151,13 @@ class UnguardedCudaDevice(ProjectRule):
         Valid("import torch\nfrom peft.import_utils import is_xpu_available\ndef place(w):\n"
               "    if is_xpu_available():\n        return w.to('xpu')\n    return w.to('cuda')\n", path="train.py",
               files=_serve()),
+        # A platform switch set from `torch.version.hip` / a device check: the branch runs only on that GPU.
+        Valid("import torch\nfrom lab.import_utils import SYSTEM\nif SYSTEM == 'rocm':\n"
+              "    out = torch.empty(4, device='cuda')\n", path="train.py", files=_serve()),
+        # A class named for a GPU platform is built where that platform was chosen.
+        Valid("import torch\nclass FastLinearROCm(torch.nn.Module):\n    def __init__(self, w):\n"
+              "        self.cu_count = torch.cuda.get_device_properties(device='cuda').multi_processor_count\n",
+              path="layers.py", files=_serve("layers")),
         Valid("import torch\nmodel.cuda()\n", path="tests/test_gpu.py", files=_serve("tests.test_gpu")),
         Valid("import torch\nmodel.cuda()\n", path="accelerators/cuda.py", files=_serve("accelerators.cuda")),
         Valid("import torch\ndef to_gpu(m):\n    return m.cuda()\n", path="utils.py", files=_serve("utils")),
