@@ -22,7 +22,7 @@ class MachineSpecificPath(PythonRule):
     `/home/jupyter` is the notebook server's account on every Google Cloud notebook instance,
     `/home/jovyan` that of Jupyter's images), a disk mounted for a user (`/media/alice`) or a cluster's shared file
     system (`/gpfs/...`, `/scratch/...`). A path inside a container, a pod, a cloud job or a
-    volume names none: the root user's home (`/root/...`, the same in every container that
+    volume names none: the root user's home (`/root`, the same in every container that
     runs as root) and `/mnt/...` (where pods and jobs mount their volumes) are not reported.
 
     ## Known limitations
