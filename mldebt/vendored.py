@@ -72,7 +72,9 @@ class VendoredCode:
         if self._root_license is False:
             found = sorted(p.name for p in self.root.iterdir() if p.is_file() and _LICENSE.fullmatch(p.name))
             self._root_license = _words(self.root / found[0], self.root) if found else None
-        return self._root_license is None or _words(self.root / rel_path, self.root) != self._root_license
+        # A license mldebt may not read (a link out of the tree, over the size cap) is no evidence.
+        words = _words(self.root / rel_path, self.root)
+        return words is not None and words != self._root_license
 
 
 def _words(path: Path, root: Path) -> bytes | None:

@@ -193,6 +193,16 @@ def test_the_projects_own_folders_are_scanned_whatever_they_are_named(tmp_path):
     assert found.skipped == []
 
 
+def test_a_license_mldebt_may_not_read_is_no_evidence_of_vendored_code(tmp_path):
+    """A packaged folder whose license links out of the tree is scanned as the project's own."""
+    write_tree(tmp_path, {"LICENSE": MIT, "sub/setup.py": "", "sub/core.py": ""})
+    outside = tmp_path.parent / f"{tmp_path.name}-outside-license"
+    outside.write_text("Another license\n")
+    (tmp_path / "sub" / "LICENSE").symlink_to(outside)
+    found = discover(tmp_path)
+    assert [f.path for f in found.files] == ["sub/core.py", "sub/setup.py"]
+    assert found.skipped == []
+
 def test_a_scan_reports_no_debt_of_vendored_code_and_says_what_it_left(tmp_path, scan_json):
     pickled = "import pickle\n\nwith open('m.pkl', 'rb') as f:\n    model = pickle.load(f)\n"
     write_tree(tmp_path, {"src/serve.py": pickled, "src/third_party/lib/serve.py": pickled})
