@@ -17,6 +17,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing, contextmanager
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -376,7 +377,8 @@ def _reason(
     )
     project.graph = build_graph(project)
     finisher = analyzer(root, settings)
-    finisher.add_project_findings(root, project, results)
+    reported = None if only is None else partial(within, scopes=tuple(only))
+    finisher.add_project_findings(root, project, results, reported)
     finisher.weigh_demo_findings(project, results)
     finisher.drop_loads_of_own_files(project, results)
     skipped = [Diagnostic(s.path, s.kind, s.reason, s.line) for s in found.skipped]

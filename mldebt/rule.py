@@ -272,11 +272,20 @@ class ProjectRule(_RuleMeta):
     """A rule over the whole repository's facts, run once after every file was analysed
     (CUDA versions that disagree across files, a dependency no lock file pins, ...)."""
 
-    def __init__(self, options: Any) -> None:
+    def __init__(self, options: Any, reported: Callable[[str], bool] | None = None) -> None:
         self.options = options
+        self._reported = reported
 
     def check(self, project: Project) -> Iterator[ProjectFinding]:
         raise NotImplementedError
+
+    def reports(self, path: str) -> bool:
+        """Whether findings at `path` can reach the report. A scan of a few files (`scan FILE`,
+        a pre-commit hook) prints only their findings, and the score reads no finding of a rule
+        whose category it does not weigh (`mldebt.project.rubric.reads_findings_of`): such a
+        rule is told the paths asked for and may skip the work of every other path. Only an
+        optimisation: what a rule yields at a path it skips would be dropped anyway."""
+        return self._reported is None or self._reported(path)
 
 
 class SuppressionRule(_RuleMeta):

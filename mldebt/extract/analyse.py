@@ -46,6 +46,7 @@ from mldebt.extract.sources import (
 from mldebt.extract.walk import walk
 from mldebt.project import Project
 from mldebt.project.handoffs import own_file_loads
+from mldebt.project.rubric import reads_findings_of
 from mldebt.registry import all_rules, resolve_selector
 from mldebt.report import Diagnostic, FileResult, Finding, RelatedSite
 from mldebt.rule import ProjectRule, PythonRule, RawFinding, Severity, SuppressionRule, TextFinding, TextRule
@@ -369,14 +370,19 @@ class FileAnalyzer:
             line, prefix = comment.where()
             result.diagnostics.append(Diagnostic(result.path, "suppression", prefix + message, line))
 
-    def add_project_findings(self, root: Path, project: Project, results: dict[str, FileResult]) -> None:
+    def add_project_findings(
+        self, root: Path, project: Project, results: dict[str, FileResult], reported: Callable[[str], bool] | None = None,
+    ) -> None:
         """Run the project rules on the merged facts; findings land in their file's result,
-        through the same suppression and fingerprinting as per-file findings."""
+        through the same suppression and fingerprinting as per-file findings. `reported`: the
+        paths whose findings the report keeps (None: all); rules the score does not read are
+        told, to spare the others' work (`ProjectRule.reports`)."""
         by_path: dict[str, list[RawFinding]] = defaultdict(list)
         notebooks: dict[str, tuple[dict, dict]] = {}
         for rule in self.rules:
             if issubclass(rule, ProjectRule):
-                for f in rule(self.options[rule.id]).check(project):
+                narrowed = None if reported is None or reads_findings_of(rule.id, rule.category.value) else reported
+                for f in rule(self.options[rule.id], narrowed).check(project):
                     if rule in self._rules_for(f.path):
                         related = tuple(self._related_site(root, results, notebooks, p, line) for p, line in f.related)
                         by_path[f.path].append(dataclasses.replace(_raw_finding(rule, f), related=related))

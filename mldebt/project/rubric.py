@@ -42,6 +42,13 @@ def table() -> dict:
     return load_table("ml_test_score")
 
 
+def reads_findings_of(rule_id: str, category: str) -> bool:
+    """Whether the score reads this rule's findings (`against` in the knowledge table): only
+    those must be found in every file when a scan reports a few (`ProjectRule.reports`)."""
+    selectors = {s for names in table()["against"].values() for s in names}
+    return rule_id in selectors or category in selectors
+
+
 def band(final: float) -> dict:
     """The paper's band for a final score: `{band, short, color}`."""
     return next(b for b in table()["bands"] if final <= b["upto"])

@@ -400,6 +400,8 @@ class HardcodedHyperparameter(ProjectRule):
         trains: dict[str, bool | None] = {}  # None: a toy run
         own_configs = {c.name for _, facts in project.files.values() for c in facts.config_classes}
         for path, site in code_sites(project):
+            if not self.reports(path):
+                continue
             if site.source == "constant":
                 continue  # the scattered-constant rule's concern
             if site.in_settings or (site.evaluating and site.name == "batch_size"):

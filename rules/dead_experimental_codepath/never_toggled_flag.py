@@ -59,7 +59,7 @@ class NeverToggledFlag(ProjectRule):
             if facts.overrides_globals:
                 overridden.add(path)
         for path, (kind, facts) in project.files.items():
-            if is_test_path(path) or kind == FileKind.NOTEBOOK:
+            if is_test_path(path) or kind == FileKind.NOTEBOOK or not self.reports(path):
                 continue  # a notebook's flags are knobs its reader edits by hand
             for guard in facts.flag_guards:
                 home = path if not guard.module else project.module_file(path, guard.module)

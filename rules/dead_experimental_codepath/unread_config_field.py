@@ -139,7 +139,7 @@ class UnreadConfigField(ProjectRule):
         lineage_fields = {name: set().union(*(fields[n] for n in lineage if n in fields)) for name, lineage in lineages.items()}
         readers: dict[str, _Readers] = {}  # project key -> what its files do
         for path, defined in sorted(classes.items()):
-            if is_test_path(path) or project.files[path][1].takes_fields_whole:
+            if is_test_path(path) or project.files[path][1].takes_fields_whole or not self.reports(path):
                 continue
             seen = []
             for key in project.related_projects(path):

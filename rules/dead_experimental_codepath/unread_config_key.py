@@ -291,11 +291,6 @@ class UnreadConfigKey(ProjectRule):
     def check(self, project: Project) -> Iterator[ProjectFinding]:
         if not any(kind in FileKind.CODE for kind, _ in project.files.values()):
             return
-        read = {_normal(name) for name in project.names_read}
-        patterns = {_normal(p) for _, facts in project.files.values() for p in facts.names_patterned}
-        read_as = re.compile("|".join(fnmatch.translate(p) for p in sorted(patterns))) if patterns else None
-        dynamic = any(facts.reads_config_dynamically for _, facts in project.files.values())
-        whole = {subtree for _, facts in project.files.values() for subtree in facts.config_subtrees_whole}
         configs = {
             path: facts.config_keys for path, (kind, facts) in project.files.items()
             if kind == FileKind.CONFIG and not is_test_path(path) and not _other_tools(facts.config_keys)
@@ -307,6 +302,14 @@ class UnreadConfigKey(ProjectRule):
         folders = {posixpath.dirname(path) for path in project.config_loaders if path in configs}
         configs = {path: keys for path, keys in configs.items() if posixpath.dirname(path) in folders}
         built_whole = _groups_built_whole(configs) | _HYDRA_SECTIONS
+        configs = {path: keys for path, keys in configs.items() if self.reports(path)}
+        if not configs:
+            return
+        read = {_normal(name) for name in project.names_read}
+        patterns = {_normal(p) for _, facts in project.files.values() for p in facts.names_patterned}
+        read_as = re.compile("|".join(fnmatch.translate(p) for p in sorted(patterns))) if patterns else None
+        dynamic = any(facts.reads_config_dynamically for _, facts in project.files.values())
+        whole = {subtree for _, facts in project.files.values() for subtree in facts.config_subtrees_whole}
         for path, keys in configs.items():
             if _group(path) not in built_whole:
                 keys = [k for k in keys if k.path.split(".", 1)[0] not in built_whole]

@@ -62,7 +62,7 @@ class UnusedCliOption(ProjectRule):
     def check(self, project: Project) -> Iterator[ProjectFinding]:
         read = project.names_read
         for path, (_, facts) in project.files.items():
-            if is_test_path(path):
+            if is_test_path(path) or not self.reports(path):
                 continue
             for option in facts.cli_options:
                 if not option.flag:

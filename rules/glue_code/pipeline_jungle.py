@@ -76,6 +76,8 @@ class PipelineJungle(ProjectRule):
         for code, artifact, edge in graph.edges(data=True):
             if hands_over(edge) and not is_test_path(code[5:]):
                 writes[artifact.split(":", 1)[1]].append((code[5:], edge["line"], edge_readings(artifact, edge)))
+        if not any(self.reports(writer) for sites in writes.values() for writer, _, _ in sites):
+            return  # a finding is reported at a writer
         # Indexed, not every read against every write (3,000 x 3,000 took minutes).
         write_index = ReadingsIndex([(written, paths, writer) for written, sites in writes.items() for writer, _, paths in sites])
         readers: dict[str, set[str]] = defaultdict(set)  # artifact -> scripts it is handed to

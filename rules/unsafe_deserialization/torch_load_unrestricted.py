@@ -122,7 +122,7 @@ class TorchLoadUnrestricted(ProjectRule):
 
     def check(self, project: Project) -> Iterator[ProjectFinding]:
         for path, (_, facts) in project.files.items():
-            if not facts.checkpoint_loads:
+            if not facts.checkpoint_loads or not self.reports(path):
                 continue
             floor = project.torch_floor(path)
             for load in facts.checkpoint_loads:
