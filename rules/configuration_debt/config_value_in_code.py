@@ -86,7 +86,7 @@ class ConfigValueInCode(ProjectRule):
         members: dict[str, set[str]] = {}
         applies: dict[tuple[str, str], bool] = {}
         for path, site in code_sites(project):
-            if site.overrides_config:
+            if site.overrides_config or not self.reports(path):
                 continue  # handed to the call that loads a config, beside it: an override, set on purpose
             for config_path, key in keys:
                 if canonical.get(key.name.lower(), key.name.lower()) != site.name or key.value != site.value:

@@ -133,6 +133,8 @@ class ConflictingHyperparameter(ProjectRule):
                 by_constant[site.via].append((path, site))
         for sites in by_constant.values():
             for path, site in sites:
+                if not self.reports(path):
+                    continue
                 others = [
                     (p, s) for p, s in sites
                     if p != path and s.source == site.source and s.value != site.value
@@ -163,6 +165,8 @@ class ConflictingHyperparameter(ProjectRule):
             for path, site in sites:
                 values_by_file[path].add(site.value)
             for path, site in sites:
+                if not self.reports(path):
+                    continue
                 # Another file conflicts only if it never uses this value (two models that both
                 # use dropout 0.25 and 0.5 agree).
                 others = [

@@ -73,6 +73,8 @@ class ScatteredHyperparameterConstant(ProjectRule):
             if site.source == "constant":
                 by_file[path].append(site)
         for path, sites in by_file.items():
+            if not self.reports(path):
+                continue
             # Scattered within one run's code; independent examples, and alternative models
             # of one package that no run loads together, each keep their own.
             others = [
