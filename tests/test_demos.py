@@ -32,12 +32,91 @@ def test_a_notebook_nothing_runs_is_a_demo_and_a_script_is_not(tmp_path):
 
 @pytest.mark.parametrize("command", [
     "papermill nb/lesson.ipynb out.ipynb",
-    "jupyter nbconvert --execute --to notebook ./nb/lesson.ipynb",
     "pytest --nbmake nb/",
     "pytest --nbval-lax",
 ])
 def test_a_notebook_ci_runs_is_shipped(tmp_path, command):
     assert severities(tmp_path, {"nb/lesson.ipynb": notebook(HUB), **ci(command)}) == {"nb/lesson.ipynb": "warning"}
+
+
+@pytest.mark.parametrize("command", [
+    "jupyter nbconvert --execute --to notebook ./nb/lesson.ipynb",
+    "jupyter nbconvert --to html nb/lesson.ipynb",
+    "python -m jupytext --execute --to ipynb nb/lesson.ipynb",
+    "uv run quarto render nb/lesson.ipynb",
+])
+def test_a_notebook_ci_only_renders_is_a_demo(tmp_path, command):
+    """Executing or converting a notebook to publish it renders a page; it ships no product."""
+    assert severities(tmp_path, {"nb/lesson.ipynb": notebook(HUB), **ci(command)}) == {}
+
+
+def test_a_package_s_tutorials_a_notebook_test_runner_checks_stay_demos(tmp_path):
+    """Testing that a library's lessons still run keeps them lessons; the same run of a project's own notebooks ships them."""
+    files = {**LIBRARY, "tutorials/lesson.ipynb": notebook(HUB), **ci("pytest --nbmake tutorials/")}
+    assert severities(tmp_path, files) == {}
+    files = {"tutorials/lesson.ipynb": notebook(HUB), **ci("pytest --nbmake tutorials/")}
+    assert severities(tmp_path / "app", files) == {"tutorials/lesson.ipynb": "warning"}
+
+
+JUPYTEXT = "# %% [markdown]\n# # Fine-tuning\n# We load the model.\n\n# %%\n" + HUB
+NBCONVERT = "#!/usr/bin/env python\n# coding: utf-8\n\n# # Fine-tuning\n\n# In[1]:\n\n\n" + HUB
+LIGHT = "# ---\n# jupyter:\n#   jupytext:\n#     formats: ipynb,py:light\n# ---\n\n" + HUB
+
+
+@pytest.mark.parametrize("text", [JUPYTEXT, NBCONVERT, LIGHT])
+def test_a_notebook_saved_as_a_script_is_a_demo_notebook_even_when_ci_runs_it(tmp_path, text):
+    """Its prose cells say it was written to be read; CI running it publishes the page."""
+    files = {"course/lesson.py": text, **ci("python course/lesson.py")}
+    assert severities(tmp_path, files) == {}
+
+
+def test_a_script_beside_its_notebook_is_that_notebook_saved_as_a_script(tmp_path):
+    files = {"ch04/ch04.py": HUB, "ch04/ch04.ipynb": notebook(HUB), "ch04/train.py": HUB}
+    assert severities(tmp_path, files) == {"ch04/train.py": "warning"}
+
+
+@pytest.mark.parametrize("text", [
+    "# %%\n" + HUB + "\n# %%\nprint(m)\n",  # cells an editor runs one by one, no prose cell
+    'TEMPLATE = """\n# %% [markdown]\n# # {title}\n"""\n' + HUB,  # a generator of notebooks holds their text
+])
+def test_a_ci_run_script_with_editor_cells_or_a_notebook_template_is_no_notebook(tmp_path, text):
+    files = {"scripts/integration.py": text, **ci("python scripts/integration.py")}
+    assert severities(tmp_path, files) == {"scripts/integration.py": "warning"}
+
+
+def demos(tmp_path, files: dict[str, str]) -> dict[str, str]:
+    from mldebt.project import Project
+
+    report = scan(write_tree(tmp_path, files), jobs=1)
+    project = Project({r.path: (r.kind, r.facts) for r in report.files}, frozenset(files))
+    return {path: kind for path in files if (kind := project.demo(path))}
+
+
+COURSE = {f"{n:02d}-{topic}/README.md": "# lesson\n" for n, topic in enumerate(["intro", "tracking", "deploy"], 1)}
+
+
+def test_files_under_numbered_lesson_folders_of_a_course_are_lessons(tmp_path):
+    files = {**COURSE, "02-tracking/train.py": HUB, "03-deploy/web/predict.py": HUB, "tools/lint.py": HUB}
+    assert demos(tmp_path, files) == {"02-tracking/train.py": "lesson", "03-deploy/web/predict.py": "lesson"}
+
+
+@pytest.mark.parametrize("names", [["ch01", "ch02", "ch03"], ["lab1", "lab2", "lab3"], ["week_1", "week_2", "week_3"]])
+def test_chapters_labs_and_weeks_are_numbered_lessons_too(tmp_path, names):
+    files = {f"{name}/README.md": "# x\n" for name in names} | {f"{names[0]}/fit.py": HUB}
+    assert demos(tmp_path, files) == {f"{names[0]}/fit.py": "lesson"}
+
+
+def test_numbered_pipeline_stages_packages_and_run_lessons_are_not_lessons(tmp_path):
+    """Stages with no page each are a pipeline; numbered packages are code; a lesson CI runs ships."""
+    stages = {"1_prepare/run.py": HUB, "2_train/run.py": HUB, "3_serve/run.py": HUB}
+    assert demos(tmp_path, stages) == {}
+    packages = {**COURSE, **{f"{folder}/__init__.py": "" for folder in ("01-intro", "02-tracking", "03-deploy")},
+                "02-tracking/train.py": HUB}
+    assert demos(tmp_path / "p", packages) == {}
+    run = {**COURSE, "02-tracking/train.py": HUB, **ci("python 02-tracking/train.py")}
+    assert demos(tmp_path / "r", run) == {}
+    two = {"lab1/README.md": "", "lab2/README.md": "", "lab2/train.py": HUB}
+    assert demos(tmp_path / "t", two) == {}
 
 
 @pytest.mark.parametrize("command", ["cp nb/lesson.ipynb docs/", "mkdir -p site && cp ./nb/lesson.ipynb site/"])
@@ -99,8 +178,9 @@ def test_every_rule_lowers_or_drops_in_demos_never_raises():
 
 
 def test_explain_says_what_a_finding_is_worth_in_demo_code():
-    text = explain(rule_by_id("MLD101"))
-    assert "In demo code (a notebook that no CI step, Makefile target or notebook test runner runs): not reported." in text
+    text = explain(rule_by_id("MLD301"))
+    assert f"In demo code ({DEMO_KINDS['notebook']}): not reported." in text
+    assert "only a literal beside configuration is reported" in " ".join(explain(rule_by_id("MLD101")).split())
     assert "reported as info" in explain(rule_by_id("MLD406"))
 
 

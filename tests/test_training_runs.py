@@ -15,7 +15,7 @@ _TRAIN = "import torch\nloader = torch.utils.data.DataLoader(ds, shuffle=True)\n
 def test_an_unseeded_notebook_nothing_runs_is_info_and_a_script_or_a_notebook_ci_runs_a_warning():
     (in_notebook,), _ = run_example("MLD701", Invalid(notebook(_TRAIN), path="train.ipynb"))
     (in_script,), _ = run_example("MLD701", Invalid(_TRAIN, path="train.py"))
-    ci = {".github/workflows/nb.yml": "on: push\njobs:\n  nb:\n    steps: [{run: jupyter nbconvert --execute train.ipynb}]\n"}
+    ci = {".github/workflows/nb.yml": "on: push\njobs:\n  nb:\n    steps: [{run: papermill train.ipynb out.ipynb}]\n"}
     (in_ci,), _ = run_example("MLD701", Invalid(notebook(_TRAIN), path="train.ipynb", files=ci))
     assert (in_notebook.severity, in_script.severity, in_ci.severity) == ("info", "warning", "warning")
 

@@ -41,7 +41,7 @@ from mldebt.extract.reproducibility import ReproducibilityCollector
 from mldebt.extract.screen import ALONE_TOKENS, refuse_oversized, refuse_pathological, token_count
 from mldebt.extract.sources import (
     PythonSource, SourceError, TextSource, content_digest, decode, notebook_source,
-    physical_lines,
+    physical_lines, saved_notebook,
 )
 from mldebt.extract.walk import walk
 from mldebt.project import Project
@@ -277,6 +277,7 @@ class FileAnalyzer:
             if ref.kind == FileKind.PYTHON:
                 source = PythonSource(ref.path, text)
                 result.lines = len(source.lines)
+                result.facts.saved_notebook = saved_notebook(text)
                 self._analyse_python(ref, source, rules, result)
             elif ref.kind == FileKind.NOTEBOOK:
                 result.lines = len(physical_lines(text))

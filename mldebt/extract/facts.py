@@ -169,6 +169,10 @@ class HyperparameterSite:
     #: The code around the value evaluates (disables gradients or calls `model.eval()`) and
     #: does not train (`evaluation` in `rules/knowledge/hyperparameters.yaml`).
     evaluating: bool = False
+    #: The function holding the value, or another method of its class, passes hyperparameters
+    #: read from configuration (`lr=self.hparams.lr`, `cfg["epochs"]`, one of its parameters):
+    #: the literal hides from the configuration its neighbours come from.
+    beside_configuration: bool = False
 
 
 @dataclass(frozen=True)
@@ -543,6 +547,9 @@ class Facts:
     #: Python: the file downloads or unpacks data itself (a download call, an archive
     #: extraction, a notebook's `!wget`/`!unzip` line), so the files it reads may be its own.
     fetches_data: bool = False
+    #: Python: the file is a notebook saved as a script (`sources.saved_notebook`): its cells
+    #: and their prose were written to be read, as a notebook's are (`mldebt.project.demos`).
+    saved_notebook: bool = False
     #: Python: the paths its download calls write into (`download_path=".", output_directory=`),
     #: under each reading of the path, "" for the repository root: the files beneath are
     #: fetched from outside by this module (for MLD304), not handed over by it (no write edge).

@@ -151,6 +151,19 @@ class _Scope:
     #: gradients, steps or switches back to training (`evaluation` in the table).
     evaluates: bool = False
     trains: bool = False
+    #: Its own code passes a hyperparameter read from configuration (`lr=self.hparams.lr`,
+    #: `cfg["epochs"]`, a parameter of the function), or for a class, one of its methods does:
+    #: `HyperparameterSite.beside_configuration`.
+    reads: bool = False
+
+    def read_configuration(self) -> None:
+        self.reads = True
+        if self.parent is not None and self.parent.is_class:
+            self.parent.reads = True
+
+    def beside_configuration(self) -> bool:
+        """A function that reads configuration, or a method of a class one of whose methods does."""
+        return not self.is_module and (self.reads or (self.parent is not None and self.parent.is_class and self.parent.reads))
 
     def bind(self, name: str, value: cst.BaseExpression | None) -> None:
         self.bindings.setdefault(name, []).append(value)
@@ -388,6 +401,7 @@ class HyperparameterCollector(NameBindings, Collector):
             found(value)
         elif (mixed := _mixed_tuple(value_node, self._ignored)) is not None:
             self._reads_hyperparameters = True
+            self._scope.read_configuration()
             found(mixed, self.ctx.module.code_for_node(value_node))
         elif isinstance(value_node, cst.IfExp):  # `0.65 if is_coco else 0.60`
             body, orelse = numeric_value(value_node.body), numeric_value(value_node.orelse)
@@ -395,6 +409,7 @@ class HyperparameterCollector(NameBindings, Collector):
                 found(body, self.ctx.module.code_for_node(value_node))
         elif isinstance(value_node, cst.Attribute | cst.Subscript):
             self._reads_hyperparameters = True  # `lr=args.lr`, `cfg["epochs"]`: read from configuration
+            self._scope.read_configuration()
         elif isinstance(value_node, cst.Name):
             self._uses.append(
                 _Use(self._scope, value_node.value, written, source, known, False, self._config_call, self._config_override)
@@ -533,6 +548,7 @@ class HyperparameterCollector(NameBindings, Collector):
             values = owner.bindings[use.name]
             if use.name in owner.params and not self._module_setting(owner, use.name):
                 self._reads_hyperparameters = True  # a function's parameter: its caller configures it
+                use.scope.read_configuration()
             if len(values) == 1 and values[0] is not None:
                 overriding[id(values[0])] = overriding.get(id(values[0]), True) and use.config_override
             if len(values) != 1 or values[0] is None or id(values[0]) in seen:
@@ -583,6 +599,7 @@ class HyperparameterCollector(NameBindings, Collector):
                 site, line=where[node].line, column=where[node].column, end_line=where[node].end_line,
                 end_column=where[node].end_column, location=self.ctx.location(where[node].line),
                 evaluating=(scope := self._site_scopes[id(node)]).evaluates and not scope.trains,
+                beside_configuration=scope.beside_configuration(),
             )
             for node, site in self.sites
         ]

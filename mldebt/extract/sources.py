@@ -201,6 +201,24 @@ def _parses(lines: list[str]) -> bool:
     return True
 
 
+#: A notebook saved as a Python script by jupytext opens with its header (`# ---`) or its first
+#: cell (`# %%`, `# +` in the light format) and has a markdown cell (`# %% [markdown]`, `# +
+#: [markdown]`); one saved by `nbconvert --to script` has its cell prompts (`# In[3]:`). Plain
+#: `# %%` cells are not enough: editors run scripts cell by cell with them, and a script with
+#: no prose cell was not written to be read. (A template in a string holds such lines too, but
+#: does not open the file with them.)
+_JUPYTEXT_START = re.compile(r"(?:[ \t]*\n)*# (?:---|%%|\+)")
+_MARKDOWN_CELL = re.compile(r"^# (?:%%|\+).*\[(?:markdown|md)\]|^#\s+jupytext:", re.MULTILINE)
+_NBCONVERT_PROMPT = re.compile(r"^# In\[[\d ]*\]:[ \t]*$", re.MULTILINE)
+
+
+def saved_notebook(text: str) -> bool:
+    """Whether a Python file is a notebook saved as a script (jupytext, `nbconvert --to script`)."""
+    if _JUPYTEXT_START.match(text) and _MARKDOWN_CELL.search(text):
+        return True
+    return _NBCONVERT_PROMPT.search(text) is not None
+
+
 def notebook_source(path: str, text: str) -> PythonSource:
     """The virtual module of a notebook's code cells.
 

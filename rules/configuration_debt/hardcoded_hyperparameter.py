@@ -18,6 +18,8 @@ _LESSON = ("from sklearn.linear_model import LogisticRegression\nX = load()\n"
 _CHAPTER = ("import torch\nopt = torch.optim.SGD(model.parameters(), lr=0.001)\ndef train(model, num_epochs, train_dl):\n"
             "    for epoch in range(num_epochs):\n        for x, y in train_dl:\n            loss_fn(model(x), y).backward()\n"
             "            opt.step()\n")
+#: A notebook saved as a script by jupytext: a markdown cell, then code cells.
+_SAVED = "# %% [markdown]\n# # Training a classifier\n\n# %%\nimport torch\nimport lightning as L\n"
 #: A script's options for some of its hyperparameters, for examples whose other literals hide from them.
 _OPTIONS = "import argparse\np = argparse.ArgumentParser()\np.add_argument('--epochs', type=int)\nargs = p.parse_args()\n"
 
@@ -42,9 +44,13 @@ class HardcodedHyperparameter(ProjectRule):
     and the probabilities of one pipeline of transforms (`A.Compose([...])`), once per pipeline.
 
     ## Known limitations
-    Reported as info: hard-coding is often deliberate in tutorials and one-off scripts. Not
-    reported in a notebook that nothing runs (no CI step or notebook test runner): there the
-    cell is the configuration, edited and re-run by the reader; a notebook a pipeline runs
+    Reported as info: hard-coding is often deliberate in tutorials and one-off scripts. In a
+    demo notebook (one that nothing runs but to render it, also one saved as a script:
+    `mldebt.project.demos`) only a literal beside configuration is reported: typed in a
+    function, or a method of a class, that passes other hyperparameters from configuration
+    (`SGD(p, lr=self.hparams.lr, momentum=0.9)`, `betas=(args.beta1, 0.999)`, a model
+    class whose `__init__` takes its dropout); elsewhere there the cell is the
+    configuration, edited and re-run by the reader. A notebook a pipeline runs
     (`papermill`, `pytest --nbmake`) is checked like a script.
     Values read from a config, args or the environment, function defaults (and fallbacks for a
     parameter the caller left out: `optim or AdamW(p, lr=1e-4)`), names assigned
@@ -83,7 +89,6 @@ class HardcodedHyperparameter(ProjectRule):
     severity = Severity.INFO
     confidence = Confidence.MEDIUM
     in_tests = False
-    in_demos = {DEMO_NOTEBOOK: None}
     INVALID = [
         Invalid("import torch\nopt = torch.optim.AdamW(model.parameters(), lr=3e-4, betas=(0.9, 0.95))\n",
                 path="train.py", line=2, message="`lr=0.0003`"),
@@ -94,6 +99,13 @@ class HardcodedHyperparameter(ProjectRule):
         Invalid("import torch\nopt = torch.optim.AdamW(model.parameters(), lr=3e-4)\n", path="examples/train.py",
                 message="`lr=0.0003`", files={"setup.py": "from setuptools import setup\nsetup(name='lib', packages=['lib'])\n", "lib/__init__.py": ""}),
         Invalid("from torch.optim import SGD\nopt = SGD(params, 0.1, momentum=0.9)\n", path="train.py", message="`lr=0.1`"),
+        # In a lesson saved as a script, a literal beside the hparams its function reads hides from them.
+        Invalid(_SAVED + "class Lit(L.LightningModule):\n    def configure_optimizers(self):\n"
+                "        return torch.optim.SGD(self.parameters(), lr=self.hparams.lr, momentum=0.9)\n"
+                "trainer.fit(Lit(lr=0.1))\n", path="course/lesson.py", message="`momentum=0.9`"),
+        Invalid(_SAVED + "class Lit(L.LightningModule):\n    def __init__(self, dropout):\n        self.drop = torch.nn.Dropout(dropout)\n"
+                "    def configure_optimizers(self):\n        return torch.optim.SGD(self.parameters(), lr=0.1)\n"
+                "trainer.fit(Lit(0.2))\n", path="course/lesson.py", message="`lr=0.1`"),
         Invalid("from torch.utils.data import DataLoader\nloader = DataLoader(ds, batch_size=64, num_workers=8)\n"
                 "for epoch in range(args.epochs):\n    train_one_epoch(model, loader)\n", path="train.py",
                 message="`batch_size=64`"),
@@ -387,6 +399,11 @@ class HardcodedHyperparameter(ProjectRule):
         # A table of defaults the caller's values update.
         Valid("def create_hparams(flags):\n    defaults = {'learning_rate': 0.001, 'epochs': 10, 'max_grad_norm': 2}\n"
               "    defaults.update(flags)\n    return defaults\n", path="pkg/utils.py"),
+        # A lesson saved as a script (jupytext), even one CI executes to publish it: its cells are its configuration.
+        Valid(_SAVED + "from torch.utils.data import DataLoader\nloader = DataLoader(ds, batch_size=64, shuffle=True)\n"
+              "opt = torch.optim.SGD(model.parameters(), lr=0.1)\ntrainer.fit(model, loader)\n", path="course/lesson.py",
+              files={".github/workflows/ci.yml": "on: push\njobs:\n  run:\n    runs-on: ubuntu-latest\n    steps:\n"
+                     "      - run: python course/lesson.py\n"}),
         # A notebook's settings cell, in a notebook CI runs.
         Valid(notebook("model_name = 'meta-llama/Llama-3.2-1B'\nstrategy = ''\nmax_steps = 100\nnum_devices = 2\n",
                        "import lightning as L\ntrainer = L.Trainer(max_steps=max_steps, devices=num_devices)\n"
@@ -404,6 +421,8 @@ class HardcodedHyperparameter(ProjectRule):
                 continue
             if site.source == "constant":
                 continue  # the scattered-constant rule's concern
+            if project.demo(path) == DEMO_NOTEBOOK and not site.beside_configuration:
+                continue  # a lesson's cell is its configuration, edited and re-run by the reader
             if site.in_settings or (site.evaluating and site.name == "batch_size"):
                 continue  # a settings block is configuration; an evaluation's batch size changes no result
             if (site.in_config_call or site.name == "test_size") and not _configured(project.files[path][1]):
