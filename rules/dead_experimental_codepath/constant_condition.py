@@ -28,8 +28,10 @@ class ConstantCondition(NameBindings, PythonRule):
 
     Also a local flag: a name a function assigns `True` or `False` once and never changes
     (`use_ema = False` ... `if use_ema:`), with medium confidence and at info: such a switch
-    is usually set by hand on purpose (`do_test = False` in an example, `plot2 = False  # plot
-    additional results`), so the note says what never runs rather than warning about it.
+    is usually set by hand on purpose (`do_test = False` in an example), so the note says what
+    never runs rather than warning about it. A flag whose assignment carries a comment
+    (`plot2 = False  # plot additional results`, `drift_detected = False  # would be the
+    result of a real comparison`) is a switch its author documents: not reported.
 
     ## Known limitations
     Literal conditions and local flags only; module-level flags are the `never-toggled-flag`
@@ -79,11 +81,20 @@ class ConstantCondition(NameBindings, PythonRule):
         "    stop()\n    if done:\n        finish()\n",
         "use_ema = False\nif use_ema:\n    ema()\n",
         "def f():\n    debug = True\n    if debug:\n        print('x')\n",
+        # A switch documented where it is set: its author knows what it turns off.
+        "def plot():\n    plot2 = False  # plot additional results\n    if plot2:\n        extra()\n",
     ]
 
     def __init__(self, ctx, options) -> None:
         super().__init__(ctx, options)
         self._functions: list[_FunctionFlags] = []
+        self._commented = False  # the statement being visited has a trailing comment
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+        self._commented = node.trailing_whitespace.comment is not None
+
+    def leave_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+        self._commented = False
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         if self._functions:
@@ -115,7 +126,7 @@ class ConstantCondition(NameBindings, PythonRule):
 
     def bind_name(self, name: str, value: cst.BaseExpression | None) -> None:
         if self._functions:
-            flag = literal_value(value) if value is not None else None
+            flag = literal_value(value) if value is not None and not self._commented else None
             self._functions[-1].bind(name, flag if isinstance(flag, bool) else None)
 
     def visit_Global(self, node: cst.Global) -> None:
