@@ -499,7 +499,7 @@ class NameCollector(Collector):
             attribute = literal_value(node.args[1].value)
             if isinstance(attribute, str):
                 self.facts.names_assigned.add(attribute)
-        elif name == "vars":
+        elif name == "vars" or _hands_namespace_whole(name, node):
             self.facts.reads_args_dynamically = True
         elif isinstance(func, cst.Attribute) and func.attr.value == "add_argument":
             self._argparse_option(node)
@@ -1036,3 +1036,17 @@ class DataAccessCollector(_ModuleLevelVisitor):
             else:  # a script's path: from the repository root, or from its own folder
                 readings = [ref, posixpath.join(folder, ref)]
             facts.config_loads += [posixpath.normpath(r) for r in dict.fromkeys(readings)]
+
+
+#: Library calls that read a namespace of parsed arguments by name: Lightning's
+#: `Trainer.from_argparse_args(args)` takes every option named like a Trainer argument, and
+#: an experiment tracker records each option as the run's configuration.
+_NAMESPACE_READERS = frozenset({"wandb.init", "wandb.config.update", "mlflow.log_params"})
+
+
+def _hands_namespace_whole(name: str | None, node: cst.Call) -> bool:
+    """Whether a call hands a namespace of options whole (a bare name such as `args`) to a
+    library that reads it by name (`_NAMESPACE_READERS`, `X.from_argparse_args(args)`)."""
+    func = node.func
+    reader = (isinstance(func, cst.Attribute) and func.attr.value == "from_argparse_args") or name in _NAMESPACE_READERS
+    return reader and any(isinstance(arg.value, cst.Name) for arg in node.args)

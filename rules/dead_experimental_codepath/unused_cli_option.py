@@ -19,7 +19,9 @@ class UnusedCliOption(ProjectRule):
 
     ## Known limitations
     A parser returned by a helper (`parser = make_parser()`) is not followed. A module that reads its arguments wholesale (`vars(args)`, `args.__dict__`) is not
-    reported. Options read only by code outside the repository are reported.
+    reported, nor one that hands them whole to a library that reads them by name
+    (`Trainer.from_argparse_args(args)`, `wandb.init(config=args)`: the options leave the
+    repository, so nothing here shows they are unread). Options read only by code outside the repository are reported.
 
     ## References
     - Sculley et al. 2015, Hidden Technical Debt in Machine Learning Systems, sec. 5 (dead experimental codepaths)
@@ -34,6 +36,9 @@ class UnusedCliOption(ProjectRule):
     INVALID = [
         Invalid(_PARSER + "p.add_argument('--amp', action='store_true')\np.add_argument('--lr', type=float)\n"
                 "args = p.parse_args()\nprint(args.lr)\n", path="train.py", line=3, message="`--amp`"),
+        # A tracker given some options by name does not read the others.
+        Invalid(_PARSER + "import wandb\np.add_argument('--amp', action='store_true')\np.add_argument('--lr', type=float)\n"
+                "args = p.parse_args()\nwandb.init(config={'lr': args.lr})\n", path="train.py", line=4, message="`--amp`"),
         Invalid("import click\n@click.command()\n@click.option('--seed')\n@click.option('--epochs')\n"
                 "def main(seed, epochs):\n    run(epochs)\n", path="cli.py", line=5, message="`seed`"),
         Invalid("import typer\ndef main(epochs: int = typer.Option(3), ema: bool = typer.Option(False)):\n    run(epochs)\n",
@@ -51,6 +56,11 @@ class UnusedCliOption(ProjectRule):
         Valid(_PARSER + "p.add_argument('--lr', dest='learning_rate')\nargs = p.parse_args()\n", path="train.py",
               files={"trainer.py": "def fit(args):\n    return args.learning_rate\n"}),
         Valid(_PARSER + "p.add_argument('--lr')\nargs = p.parse_args()\nmain(**vars(args))\n", path="train.py"),
+        # Options handed whole to a library that reads them by name.
+        Valid(_PARSER + "import lightning.pytorch as pl\np.add_argument('--max_epochs', type=int)\np.add_argument('--lr')\n"
+              "args = p.parse_args()\nprint(args.lr)\ntrainer = pl.Trainer.from_argparse_args(args)\n", path="train.py"),
+        Valid(_PARSER + "import wandb\np.add_argument('--notes')\nargs = p.parse_args()\nwandb.init(project='x', config=args)\n",
+              path="train.py"),
         Valid(_PARSER + "p.add_argument('--lr')\np.add_argument('data')\nargs = p.parse_args()\nprint(getattr(args, 'lr'), args.data)\n",
               path="train.py"),
         Valid("import click\n@click.command()\n@click.option('--seed')\n@click.pass_context\ndef main(ctx, seed):\n    run(seed)\n",
