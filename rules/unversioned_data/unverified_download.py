@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from mldebt.extract.context import call_argument
+from mldebt.extract.walk import nodes
 from mldebt.knowledge import load_table
 from mldebt.project.demos import DEMO_EXAMPLE, DEMO_NOTEBOOK
 from mldebt.rule import Category, Confidence, Invalid, PythonRule, Severity, Valid, notebook
@@ -14,6 +15,8 @@ _REQUESTS = frozenset({"requests.get", "httpx.get", "urllib.request.urlopen", "u
 _BODY = frozenset({"content", "text", "raw", "iter_content", "read"})
 #: A name containing one of these (lowercased) is taken as a checksum being computed or checked.
 _CHECKSUM_WORDS = re.compile("checksum|sha256|md5|hash|sha1")
+#: The node types `_holds_body` looks at.
+_SEARCHED = ("Name", "Attribute")
 
 
 @dataclass
@@ -134,19 +137,20 @@ class UnverifiedDownload(PythonRule):
 
     def _holds_body(self, node: cst.CSTNode) -> bool:
         """Whether an expression reads a response's body (`response.content`,
-        `requests.get(url).text`, `r.iter_content()`) or names a value bound to one."""
-        requests, stack = self._requests[-1], [node]
-        while stack:
-            current = stack.pop()
-            if isinstance(current, cst.Name) and current.value in requests.body_names:
-                return True
-            if isinstance(current, cst.Attribute) and current.attr.value in _BODY:
+        `requests.get(url).text`, `r.iter_content()`) or names a value bound to one.
+        (Names and attributes only, through `walk.nodes`: libcst's `children` rebuilds every
+        node it lists, and every assigned value is searched.)"""
+        requests = self._requests[-1]
+        for current in nodes(node, _SEARCHED):
+            if current.__class__ is cst.Name:
+                if current.value in requests.body_names:
+                    return True
+            elif current.attr.value in _BODY:
                 value = current.value
                 if (isinstance(value, cst.Name) and value.value in requests.names) or (
                     isinstance(value, cst.Call) and self.ctx.qualname(value.func) in _REQUESTS
                 ):
                     return True
-            stack.extend(current.children)
         return False
 
     def visit_Call(self, node: cst.Call) -> None:
