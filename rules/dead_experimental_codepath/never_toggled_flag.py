@@ -50,6 +50,13 @@ class NeverToggledFlag(ProjectRule):
     ]
 
     def check(self, project: Project) -> Iterator[ProjectFinding]:
+        guarded = [
+            (path, facts) for path, (kind, facts) in project.files.items()
+            # a notebook's flags are knobs its reader edits by hand
+            if facts.flag_guards and not is_test_path(path) and kind != FileKind.NOTEBOOK and self.reports(path)
+        ]
+        if not guarded:
+            return
         changed: set[str] = set()
         overridden: set[str] = set()
         for path, (_, facts) in project.files.items():
@@ -58,9 +65,7 @@ class NeverToggledFlag(ProjectRule):
             changed |= {option.dest.upper() for option in facts.cli_options}
             if facts.overrides_globals:
                 overridden.add(path)
-        for path, (kind, facts) in project.files.items():
-            if is_test_path(path) or kind == FileKind.NOTEBOOK or not self.reports(path):
-                continue  # a notebook's flags are knobs its reader edits by hand
+        for path, facts in guarded:
             for guard in facts.flag_guards:
                 home = path if not guard.module else project.module_file(path, guard.module)
                 if home is None or home in overridden or guard.name in changed:

@@ -70,10 +70,10 @@ class UnusedCliOption(ProjectRule):
     ]
 
     def check(self, project: Project) -> Iterator[ProjectFinding]:
-        read = project.names_read
         for path, (_, facts) in project.files.items():
-            if is_test_path(path) or not self.reports(path):
+            if not facts.cli_options or is_test_path(path) or not self.reports(path):
                 continue
+            read = project.names_read  # computed once, when a reported file has options
             for option in facts.cli_options:
                 if not option.flag:
                     yield ProjectFinding(

@@ -62,10 +62,13 @@ class UnusedExperimentalDefinition(ProjectRule):
     ]
 
     def check(self, project: Project) -> Iterator[ProjectFinding]:
-        read = project.names_read
-        unread = _unread_yaml_folders(project)
+        unread = None
         for path, (_, facts) in project.files.items():
-            if is_test_path(path) or posixpath.dirname(path) in unread:
+            if not facts.definitions or is_test_path(path) or not self.reports(path):
+                continue
+            if unread is None:  # computed once, when a reported file has definitions
+                read, unread = project.names_read, _unread_yaml_folders(project)
+            if posixpath.dirname(path) in unread:
                 continue
             for definition in facts.definitions:
                 name = definition.name
