@@ -1,4 +1,5 @@
 import re
+from collections import Counter
 
 import libcst as cst
 
@@ -32,7 +33,10 @@ class MovingReference(PythonRule):
 
     ## Known limitations
     Reported as info: serving code may follow a registry stage on purpose (the version it
-    loaded should then be logged). Not reported in demo code (a notebook nothing runs, a library's
+    loaded should then be logged). The string must be used: one assigned to a name (or held in
+    a constant mapping or list bound to one) that nothing in its module reads is a reference
+    kept for the reader (a table copied from a library, a link), not a load, and is not
+    reported; a string given to a call, returned or kept on an object is. Not reported in demo code (a notebook nothing runs, a library's
     examples and tutorials), which fetches sample files from its own branch on purpose. A stage
     or alias in an f-string is seen when its placeholder is named `stage` or `alias`.
     Docstrings are not read.
@@ -62,6 +66,14 @@ class MovingReference(PythonRule):
                 line=2, message="branch `main`"),
         Invalid("import requests\nurl = 'https://raw.githubusercontent.com/karpathy/char-rnn/master/data/input.txt'\n"
                 "text = requests.get(url).text\n", line=2, message="branch `master`"),
+        # A mapping of URLs the module reads, and a dataclass default read through the object.
+        Invalid("import requests\nURLS = {'train': 'https://huggingface.co/datasets/o/d/resolve/main/train.json'}\n"
+                "def fetch(split):\n    return requests.get(URLS[split]).json()\n", line=2, message="branch `main`"),
+        Invalid("_URL = 'https://raw.githubusercontent.com/o/d/main/data.json'\n\n@dataclass\nclass Data:\n"
+                "    url: str = _URL\n", line=1, message="branch `main`"),
+        # The result of the read is unused, but the read happens.
+        Invalid("import pandas as pd\ndf = pd.read_csv('https://raw.githubusercontent.com/org/data/main/train.csv')\n",
+                line=2, message="branch `main`"),
     ]
     VALID = [
         "import mlflow\nmodel = mlflow.pyfunc.load_model('models:/churn/3')\n",
@@ -75,11 +87,63 @@ class MovingReference(PythonRule):
         "import pandas as pd\ndf = pd.read_csv('https://raw.githubusercontent.com/org/data/3f2c1a9e/train.csv')\n",
         "def f():\n    '''Data: https://raw.githubusercontent.com/org/data/main/train.csv'''\n",
         "LICENSE = 'https://github.com/org/repo/blob/main/LICENSE'\n",
+        # A table of URLs (copied from a library) that nothing in the module reads loads nothing.
+        "CONFIG_ARCHIVE_MAP = {'org/m': 'https://huggingface.co/org/m/resolve/main/config.json'}\n\nclass Config:\n    pass\n",
     ]
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._docstrings: set[int] = set()
+        #: Assignments being visited: the names they bind (None when a target is not a plain
+        #: name), and how many calls were open when they started.
+        self._assignments: list[tuple[list[str] | None, int]] = []
+        self._open_calls = 0
+        #: Every name in the module and how often it is an assignment's target.
+        self._mentions: Counter[str] = Counter()
+        self._bound: Counter[str] = Counter()
+        #: Findings that hold only if one of these names is read: (names, node, message, hint).
+        self._if_read: list[tuple[list[str], cst.CSTNode, str, str]] = []
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        names = [t.target.value for t in node.targets if isinstance(t.target, cst.Name)]
+        self._bind(names if len(names) == len(node.targets) else None)
+
+    def leave_Assign(self, node: cst.Assign) -> None:
+        self._assignments.pop()
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._bind([node.target.value] if isinstance(node.target, cst.Name) else None)
+
+    def leave_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._assignments.pop()
+
+    def _bind(self, names: list[str] | None) -> None:
+        self._assignments.append((names, self._open_calls))
+        self._bound.update(names or ())
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self._open_calls += 1
+
+    def leave_Call(self, node: cst.Call) -> None:
+        self._open_calls -= 1
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self._mentions[node.value] += 1
+
+    def _report_used(self, node: cst.CSTNode, message: str, hint: str) -> None:
+        """Report now, or at the end of the module if the string is only bound to names
+        (directly or inside a literal, not given to a call) that something must then read."""
+        if self._assignments:
+            names, calls = self._assignments[-1]
+            if names is not None and calls == self._open_calls:
+                self._if_read.append((names, node, message, hint))
+                return
+        self.report(node, message, hint)
+
+    def leave_Module(self, node: cst.Module) -> None:
+        for names, string, message, hint in self._if_read:
+            if any(self._mentions[name] > self._bound[name] for name in names):
+                self.report(string, message, hint)
 
     def visit_Expr(self, node: cst.Expr) -> None:
         if isinstance(node.value, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
@@ -108,7 +172,7 @@ class MovingReference(PythonRule):
         if registry:
             moving = self._registry_moving(registry, names or [])
             if moving:
-                self.report(
+                self._report_used(
                     node,
                     f"`{shown}` loads whatever version holds the {moving} today",
                     "load a registry version number (`models:/name/3`), or log the version the stage resolved to",
@@ -118,7 +182,7 @@ class MovingReference(PythonRule):
         if branch:
             ref = next(v for v in branch.groupdict().values() if v)
             what = "the latest release" if ref == "latest" else f"branch `{ref}`"
-            self.report(
+            self._report_used(
                 node,
                 f"`{shown}` is read from {what}: its content can change under the same URL",
                 "put a commit SHA or a release tag in the URL, and check a checksum of what it serves",
