@@ -3,7 +3,8 @@ from collections.abc import Iterator
 
 from mldebt.discover import is_test_path
 from mldebt.project import Project
-from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
+from mldebt.project.demos import DEMO_EXAMPLE, DEMO_NOTEBOOK
+from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid, notebook
 
 _STORE = re.compile(r"^(s3|s3a|gs|gcs|az|abfs|abfss)://", re.IGNORECASE)
 #: What pins an object: S3 `versionId`, GCS `generation`, Azure `versionid` or `snapshot`.
@@ -22,7 +23,11 @@ class UnversionedObjectStoreRead(ProjectRule):
     Only URIs written in the code are seen, and boto3's `download_file(Bucket, Key, ...)` and
     `get_object(Bucket=..., Key=...)` in a module that imports boto3 (other clients have methods
     of those names: AzureML's `run.download_file(name)` copies an output of one finished run).
-    Test code is not checked.
+    Test code is not checked, nor demo code (a notebook nothing runs, a library's examples and
+    tutorials that nothing runs): a lesson or a notebook kept for reference reads the sample
+    bucket of its day, or the output of a job it launched cells above, and a version id there
+    would be noise even as a note (on the panel, all three such findings were judged noise or
+    wrong).
 
     ## References
     - Sculley et al. 2015, Hidden Technical Debt in Machine Learning Systems, sec. 3 (unstable data dependencies)
@@ -35,12 +40,18 @@ class UnversionedObjectStoreRead(ProjectRule):
     severity = Severity.WARNING
     confidence = Confidence.HIGH
     in_tests = False
+    in_demos = {DEMO_NOTEBOOK: None, DEMO_EXAMPLE: None}
     INVALID = [
         Invalid("import pandas as pd\ndf = pd.read_parquet('s3://bucket/features/latest.parquet')\n", path="train.py",
                 line=2, message="s3://bucket/features/latest.parquet"),
         Invalid("import pandas as pd\ndf = pd.read_csv(f'gs://bucket/{day}/train.csv')\n", path="train.py"),
         Invalid("import boto3\ns3 = boto3.client('s3')\ns3.download_file('ml-data', 'raw/train.csv', 'train.csv')\n",
                 path="train.py", line=3, message="s3://ml-data/raw/train.csv"),
+        # A notebook a CI job runs is part of the pipeline.
+        Invalid(notebook("import pandas as pd\ndf = pd.read_parquet('s3://bucket/features/latest.parquet')\n"),
+                path="notebooks/features.ipynb", message="s3://bucket/features/latest.parquet",
+                files={".github/workflows/nb.yml": "on: push\njobs:\n  run:\n    runs-on: ubuntu-latest\n    steps:\n"
+                       "      - run: pytest --nbmake notebooks\n"}),
     ]
     VALID = [
         Valid("import pandas as pd\ndf = pd.read_parquet('s3://bucket/f.parquet?versionId=3HL4kqtJlcpXroDTDmJ')\n", path="train.py"),
@@ -49,6 +60,8 @@ class UnversionedObjectStoreRead(ProjectRule):
         Valid("import pandas as pd\ndf = pd.read_csv('https://example.org/train.csv')\n", path="train.py"),
         # An AzureML run's output file, not an object of a bucket.
         Valid("from azureml.core import Run\nbest_run.download_file('outputs/model.dump', 'model.dump')\n", path="tune.py"),
+        # A lesson's notebook that nothing runs.
+        Valid(notebook("import pandas as pd\ndf = pd.read_csv('gs://course-data/covtype.csv')\n"), path="lab.ipynb"),
     ]
 
     def check(self, project: Project) -> Iterator[ProjectFinding]:
