@@ -23,7 +23,9 @@ from mldebt.extract.facts import (
     Site,
     is_uri,
 )
-from mldebt.extract.manifests import notebook_downloads, notebook_installs, notebook_shell_commands, requirement_strings
+from mldebt.extract.manifests import (
+    notebook_downloads, notebook_installs, notebook_shell_commands, requirement_strings, unparsed_file_names,
+)
 from mldebt.extract.own_files import Named, is_parameter, own_files, pickles
 from mldebt.extract.walk import nodes
 from mldebt.knowledge import load_table
@@ -278,6 +280,7 @@ class FactCollector(Collector):
         if self.ctx.kind == FileKind.NOTEBOOK:
             facts.notebook_installs = notebook_installs(self.ctx.lines)
             facts.notebook_commands = [CiCommand(command, line) for line, command in notebook_shell_commands(self.ctx.lines)]
+            facts.unparsed_names = unparsed_file_names(self.ctx.lines)
         facts.runs_on_cpu = self.guarded
         for node in self.cuda_nodes:
             span = where[node]

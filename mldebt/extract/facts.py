@@ -598,6 +598,9 @@ class Facts:
     #: Notebooks: their shell commands (`!python3 prepare.py`), at their virtual lines: the
     #: steps a notebook runs itself.
     notebook_commands: list[CiCommand] = field(default_factory=list)
+    #: Notebooks: the file names (`train_samples.pkl`) quoted in cells that do not parse (an
+    #: exercise's blanks): code mldebt cannot read that may write those files.
+    unparsed_names: list[str] = field(default_factory=list)
     #: Markdown: requirements files a page tells the reader to install (`pip install -r
     #: requirement.txt` in a README), as written: whatever its name, that file declares the
     #: environment. Kept apart from `installs`: a page does not build an environment.

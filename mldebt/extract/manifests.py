@@ -427,6 +427,16 @@ def notebook_shell_commands(lines: list[str]) -> Iterator[tuple[int, str]]:
         yield number, command
 
 
+#: A quoted file name, or a quoted path's last part, with an extension (`'out/train_samples.pkl'`).
+_QUOTED_FILE = re.compile(r"""["'](?:[^"'\s]*/)?([\w.-]+\.\w{1,10})["']""")
+
+
+def unparsed_file_names(lines: list[str]) -> list[str]:
+    """The file names quoted in a notebook's lines mldebt does not read as Python (a cell that
+    does not parse, a cell magic's body), sorted: what that code may write or read."""
+    return sorted({name for line in lines if line.startswith(NOT_PYTHON) for name in _QUOTED_FILE.findall(line)})
+
+
 def notebook_installs(lines: list[str]) -> list[NotebookInstall]:
     """The packages a notebook installs (`!pip install`, `%pip install`, `%conda install`).
     Both magics hand the line to a shell, so it is split as the shell splits it: an unquoted

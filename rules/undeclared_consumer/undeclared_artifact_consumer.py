@@ -36,7 +36,9 @@ class UndeclaredArtifactConsumer(ProjectRule):
     A script that reads back what it wrote itself (resuming from a checkpoint, downloading a
     file if missing, a job's outputs it downloads into a folder) is not an undeclared consumer,
     nor is a notebook that runs the producing script itself above the read (`!python3
-    prepare.py`): running the step declares the edge. Paths are matched as patterns
+    prepare.py`): running the step declares the edge. A notebook with code mldebt cannot read
+    (a cell that does not parse, an exercise's blanks; a cell magic's body) that quotes the
+    file's name may write it there itself, and is not reported. Paths are matched as patterns
     (`outputs/preds_*.csv`), except those whose start or whole file name is unknown
     (`data/*` names no file in particular). A script's relative path may
     be meant from the repository root or from its own folder: a hand-over under both readings
@@ -130,6 +132,8 @@ class UndeclaredArtifactConsumer(ProjectRule):
                           for writer, written, data in writes_of.candidates(meant)]
             if any(writer == code and matched for writer, _, _, matched in candidates):
                 continue  # it writes (downloads) the file itself before reading it: nobody else's hand-over
+            if any(posixpath.basename(p) in project.files[code][1].unparsed_names for p in meant):
+                continue  # code of the notebook mldebt cannot read names the file: it may write it
             producers, everywhere = [], True
             ran = _steps_run(project, commands, code, edge["line"])
             for writer, _, data, matched in candidates:
