@@ -381,6 +381,7 @@ def _reason(
     finisher.add_project_findings(root, project, results, reported)
     finisher.weigh_demo_findings(project, results)
     finisher.drop_loads_of_own_files(project, results)
+    finisher.drop_unconfirmed(project, results)
     skipped = [Diagnostic(s.path, s.kind, s.reason, s.line) for s in found.skipped]
     files = list(results.values())
     if only is not None:

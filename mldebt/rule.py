@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from mldebt.extract.context import FileContext
     from mldebt.extract.sources import TextSource
     from mldebt.project import Project
-    from mldebt.report import RelatedSite
+    from mldebt.report import Finding, RelatedSite
     from mldebt.suppress import SuppressionComment
 
 
@@ -146,6 +146,13 @@ class _RuleMeta:
     #: For rules that report loads of files: False when a load of a file the repository's own
     #: code writes, or commits, is not worth a finding (`mldebt.project.handoffs`).
     reports_own_files: ClassVar[bool] = True
+
+    @classmethod
+    def holds_in(cls, project: Project, finding: Finding) -> bool:
+        """Whether a finding of one file still holds given what the whole project shows (the
+        images its Dockerfiles build, say); a per-file rule whose evidence may lie in other
+        files overrides it. Called once every file is analysed, after suppressions."""
+        return True
 
     @dataclass(frozen=True)
     class Options:

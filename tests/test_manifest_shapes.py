@@ -155,3 +155,18 @@ def test_a_markdown_page_names_the_repositories_its_download_commands_fetch():
     )
     facts = manifest_facts(TextSource("README.md", "document", text))
     assert facts.fetched_repositories == ["meta-llama/Llama-3-8B", "org/model", "EleutherAI/pythia-14m"]
+
+
+def test_dockerfile_image_homes_are_its_users_and_the_homes_it_names():
+    home = "/" + "home"  # built, so that the repository names no home folder of a machine
+    text = (
+        "FROM python:3.11-slim\n"
+        "RUN useradd -m -u 1000 appuser && chown -R appuser /srv\n"
+        "RUN adduser --disabled-password --gecos '' llm\n"
+        f"ENV HOME={home}/jovyan\n"
+        "USER 1000:1000\nUSER builder\n"
+        f"COPY requirements.txt {home}/builder/\n"
+        "RUN pip install torch==2.3.1  # no home named\n"
+    )
+    facts = manifest_facts(TextSource("Dockerfile", FileKind.DOCKERFILE, text))
+    assert facts.image_homes == [f"{home}/{name}" for name in ("appuser", "builder", "jovyan", "llm")]

@@ -461,6 +461,17 @@ class FileAnalyzer:
                     kept.append(dataclasses.replace(finding, severity=severity.label))
             result.findings = kept
 
+    def drop_unconfirmed(self, project: Project, results: dict[str, FileResult]) -> None:
+        """Findings of one file that the rest of the project shows not to hold (`Rule.holds_in`)
+        are dropped, after suppressions, as demo findings are."""
+        everywhere = PythonRule.holds_in.__func__  # the default: every finding holds
+        checked = {r.id: r for r in self.rules if r.holds_in.__func__ is not everywhere}
+        for result in results.values():
+            if any(f.rule in checked for f in result.findings):
+                result.findings = [
+                    f for f in result.findings if f.rule not in checked or checked[f.rule].holds_in(project, f)
+                ]
+
     def drop_loads_of_own_files(self, project: Project, results: dict[str, FileResult]) -> None:
         """Findings of rules that do not report loads of the repository's own files
         (`reports_own_files`) on such a load (`mldebt.project.handoffs`) are dropped, after

@@ -475,6 +475,10 @@ class Facts:
     #: name`, a `docker/build-push-action` step's `tags:`.
     built_images: list[str] = field(default_factory=list)
     cuda_versions: list[CudaVersion] = field(default_factory=list)
+    #: Dockerfiles: the home folders of the image's accounts (`/home/app`): the user it runs as
+    #: (`USER app`), the users it creates (`useradd app`) and every home folder it names: the
+    #: same folder in every container of the image, not one developer's machine.
+    image_homes: list[str] = field(default_factory=list)
     #: Requirements files an install names (`pip install -r x.txt`, a `-r x.txt` line) and
     #: constraints files (`-c constraints.txt`), as written: where an environment is built.
     installs: list[str] = field(default_factory=list)

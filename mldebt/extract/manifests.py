@@ -591,9 +591,24 @@ def moving_reference(url: str) -> bool:
 _CUDA_VERSION_VARIABLE = re.compile(r"^(CUDA|CUDA_VERSION|CUDA_VER|CUDA_TOOLKIT_VERSION|NV_CUDA_CUDART_VERSION)$", re.I)
 
 
+#: A home folder an image's instruction names (`/home/app/models`), and a user a `RUN` creates.
+_HOME = re.compile(r"(?<![\w.~/-])/home/([A-Za-z_][\w.-]*)")
+_NEW_USER = re.compile(r"\b(?:useradd|adduser)\b(?:\s+(?:-{1,2}[\w-]+(?:[= ](?!-)\S+)?|\S+=\S+))*\s+([A-Za-z_][\w.-]*)")
+
+
+def _image_homes(instruction: str, rest: str) -> set[str]:
+    """The home folders an instruction gives the image's accounts (`USER app`, `useradd app`, a
+    `/home/app` path it names)."""
+    names = set(_HOME.findall(rest)) | set(_NEW_USER.findall(rest) if instruction == "RUN" else ())
+    if instruction == "USER" and rest:
+        names.add(rest.split()[0].split(":")[0])
+    return {f"/home/{name}" for name in names if name not in ("root", "$USER") and not name.isdigit()}
+
+
 def _dockerfile(source: TextSource, facts: Facts) -> None:
     arguments: dict[str, str] = {}
     stages: set[str] = set()
+    homes: set[str] = set()
     logical = _logical_lines(source.lines)
     for line, text in logical:
         words = text.split()
@@ -601,6 +616,7 @@ def _dockerfile(source: TextSource, facts: Facts) -> None:
             continue
         instruction = words[0].upper()
         rest = text.strip()[len(words[0]) :].strip()
+        homes |= _image_homes(instruction, rest)
         if instruction in ("ARG", "ENV"):
             for name, value in re.findall(r"(\w+)[= ]\s*\"?([^\s\"]+)\"?", rest):
                 arguments.setdefault(name, value)
@@ -625,6 +641,7 @@ def _dockerfile(source: TextSource, facts: Facts) -> None:
                         break
                     _install_commands(facts, body, body_line)
             _install_commands(facts, _exec_form(rest), line)
+    facts.image_homes = sorted(homes)
 
 
 def _exec_form(command: str) -> str:

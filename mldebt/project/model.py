@@ -458,6 +458,12 @@ class Project:
 
         return Automation(self)
 
+    @cached_property
+    def image_homes(self) -> frozenset[str]:
+        """Home folders of the accounts of the images the repository's Dockerfiles build
+        (`/home/app`): folders of every container of the image, no developer's machine."""
+        return frozenset(home for _, (_, facts) in self.files.items() for home in facts.image_homes)
+
     def demo(self, path: str) -> str | None:
         """The kind of demo code `path` is (`mldebt.project.demos`: a notebook nothing runs, an
         example of a package shipped from elsewhere), or None for code the project ships or runs

@@ -1,10 +1,21 @@
+from __future__ import annotations
+
 import re
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
 from mldebt.extract.context import evaluated
 from mldebt.knowledge import load_table
-from mldebt.rule import Category, Confidence, Invalid, PythonRule, Severity
+from mldebt.rule import Category, Confidence, Invalid, PythonRule, Severity, Valid
+
+if TYPE_CHECKING:
+    from mldebt.project import Project
+    from mldebt.report import Finding
+
+#: The start of the rule's message, which names the path: `holds_in` reads the path back.
+_MESSAGE = re.compile(r"^`(?P<path>[^`]+)` is a path on one machine only")
+_DOCKERFILE = "FROM python:3.11-slim\nRUN useradd -m app\nUSER app\nWORKDIR /" "home/app/service\n"
 
 
 class MachineSpecificPath(PythonRule):
@@ -23,7 +34,10 @@ class MachineSpecificPath(PythonRule):
     `/home/jovyan` that of Jupyter's images), a disk mounted for a user (`/media/alice`) or a cluster's shared file
     system (`/gpfs/...`, `/scratch/...`). A path inside a container, a pod, a cloud job or a
     volume names none: the root user's home (`/root`, the same in every container that
-    runs as root) and `/mnt/...` (where pods and jobs mount their volumes) are not reported.
+    runs as root) and `/mnt/...` (where pods and jobs mount their volumes) are not reported,
+    nor is the home of an account of an image the repository builds itself: a Dockerfile of the
+    repository runs as that user (`USER app`), creates it (`useradd app`) or names the folder
+    (`WORKDIR /home/app/service`); the folder is then the same in every container of the image.
 
     ## Known limitations
     Docstrings are not checked; prefixes are in `rules/knowledge/data_sources.yaml`. Homes that
@@ -61,6 +75,9 @@ class MachineSpecificPath(PythonRule):
         # A path outside the container folder the module mounts is still one machine's.
         Invalid("MNT = '/scratch/data'\nspec = {'volume_mounts': [{'name': 'd', 'mountPath': MNT}]}\n"
                 "SRC = '/scratch/alice/src/model.py'\n", line=3, message="/scratch/alice"),  # mldebt: ignore[MLD303]
+        # A Dockerfile of the repository makes the image's account: another home is still a person's.
+        Invalid("MODEL = '/" "home/alice/models/best.pt'\n", path="service/app.py", message="/home/alice",
+                files={"service/Dockerfile": _DOCKERFILE}),
     ]
     VALID = [
         "import pandas as pd\ndf = pd.read_csv('data/train.csv')\n",
@@ -89,6 +106,10 @@ class MachineSpecificPath(PythonRule):
         "MODEL = '/mnt/kubeflow-gcfs/pytorch/model/model_gpu.dat'\n",
         "image = modal.Image.debian_slim().add_local_file('src/config.py', remote_path='/home/app/src/config.py')\n",
         "m = client.V1VolumeMount(name='ckpt', mount_path='/scratch/ckpt')\nCKPT = '/scratch/ckpt/model.pt'\n",
+        # The home of the account of an image the repository's own Dockerfile builds.
+        Valid("MODEL = '/" "home/app/models/best.pt'\n", path="service/app.py", files={"service/Dockerfile": _DOCKERFILE}),
+        Valid("CACHE = '/" "home/worker/.cache/hf'\n", path="worker.py",
+              files={"docker/Dockerfile": "FROM ubuntu:22.04\nRUN adduser --disabled-password --gecos '' worker\n"}),
     ]
 
     def __init__(self, *args, **kwargs) -> None:
@@ -125,6 +146,13 @@ class MachineSpecificPath(PythonRule):
         value = self.ctx.constant_string(node)
         if isinstance(value, str) and value.startswith("/"):
             self._container_paths.add(value.rstrip("/") + "/")
+
+    @classmethod
+    def holds_in(cls, project: Project, finding: Finding) -> bool:
+        """A home of an account of an image the repository builds (`Project.image_homes`) is no
+        person's machine."""
+        match = _MESSAGE.match(finding.message)
+        return not (match and _machine_folder(match["path"]) in project.image_homes)
 
     def leave_Module(self, node: cst.Module) -> None:
         inside = tuple(self._container_paths)
