@@ -16,6 +16,9 @@ _SECRET_FILE = re.compile(
     r"|\.(pem|key|p12|pfx)$|(^|/)(\.env(\.[^/]*)?|\.netrc|id_rsa|id_ed25519)$",
     re.IGNORECASE,
 )
+#: Logs (`logs.log`, `train.log`): a program's record of its own runs, git-ignored on purpose;
+#: reading one back (to print it, to pick a metric from it) depends on no data.
+_LOG_FILE = re.compile(r"\.log$", re.IGNORECASE)
 _READ = "import pandas as pd\ndf = pd.read_csv('data/train.csv')\n"
 
 
@@ -69,7 +72,8 @@ class UntrackedDataRead(ProjectRule):
     readings: a fetch from outside, not a hand-over between the project's steps. A write is matched under the name the
     library gives the file (`np.save("x")` writes `x.npy`: `rules/knowledge/data_io.yaml`).
     A notebook's `!wget -O model.h5 URL` (or `!curl -o`) writes that file for the scripts
-    beside it. Settings and credentials files (`creds.txt`, `.env`, `*.pem`) are not data.
+    beside it. Settings and credentials files (`creds.txt`, `.env`, `*.pem`) and logs
+    (`logs.log`) are not data.
     Paths computed at run time stay patterns (`data/*.csv`); a path whose start or whole file
     name is unknown (`os.path.join(root, ...)` with `root` unknown, `folder / meta["data"]`)
     is not reported. URIs, absolute paths
@@ -262,6 +266,9 @@ class UntrackedDataRead(ProjectRule):
         # Credentials are kept out of git on purpose.
         Valid("import json\ncreds = json.load(open('creds.txt'))\n", path="deploy/parse_json.py"),
         Valid("token = open('secrets/hf_token').read()\ncert = open('certs/server.pem').read()\n", path="serve.py"),
+        # A log the library's logger writes in the working folder, read back to print it.
+        Valid("def system_logs():\n    with open('logs.log') as f:\n        print(f.read())\n", path="lib/utils.py",
+              files={".gitignore": "*.log\n"}),
         Valid("env = open('.env.local').read()\n", path="app.py"),
         Valid("import matplotlib.pyplot as plt\nimport PIL\nplt.savefig('square.png')\nimg = PIL.Image.open('square.png')\n",
               path="plots.py", files={".gitignore": "*.png\n"}),
@@ -303,7 +310,8 @@ class UntrackedDataRead(ProjectRule):
 
         def tracked(path: str) -> bool:
             return (
-                path.startswith(("*", "/", "~", "..")) or bool(_CONFIG_FILE.search(path) or _SECRET_FILE.search(path))
+                path.startswith(("*", "/", "~", ".."))
+                or bool(_CONFIG_FILE.search(path) or _SECRET_FILE.search(path) or _LOG_FILE.search(path))
                 or versioned.covers(path) or present.matches(path) or written.matches(path) or documented.matches(path)
             )
 
