@@ -110,7 +110,8 @@ class _Names:
             self.backward = True
 
 
-def _is_main_guard(test: cst.BaseExpression) -> bool:
+def is_main_guard(test: cst.BaseExpression) -> bool:
+    """`__name__ == "__main__"`: the test of a module's `__main__` block."""
     if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
         return False
     if not isinstance(test.comparisons[0].operator, cst.Equal):
@@ -237,7 +238,7 @@ class ReproducibilityCollector(Collector):
         self._parameters.pop()
 
     def visit_If(self, node: cst.If) -> None:
-        if not self._scope and _is_main_guard(node.test):
+        if not self._scope and is_main_guard(node.test):
             self.guards.append(node)
             self._enter("guard", MAIN, node.body)
 

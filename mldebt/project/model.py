@@ -227,6 +227,11 @@ class Project:
             self._importers_of[path] = frozenset(seen)
         return self._importers_of[path]
 
+    def imported(self, path: str) -> bool:
+        """Whether code of the project other than tests imports the module `path`: a library
+        module, not (only) a script."""
+        return any(not is_test_path(importer) for importer in self._imported_by.get(path, ()))
+
     @cached_property
     def _importers_of(self) -> dict[str, frozenset[str]]:
         return {}

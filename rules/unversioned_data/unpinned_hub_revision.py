@@ -1,18 +1,32 @@
+from __future__ import annotations
+
 import re
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
 from mldebt.extract.context import dotted_name
 from mldebt.extract.hub import unpinned_hub_load
+from mldebt.extract.reproducibility import is_main_guard
 from mldebt.knowledge import load_table
 from mldebt.project.demos import DEMO_EXAMPLE, DEMO_NOTEBOOK
 from mldebt.rule import Category, Confidence, Invalid, PythonRule, Severity, Valid, notebook
+
+if TYPE_CHECKING:
+    from mldebt.project import Project
+    from mldebt.report import Finding
 
 
 #: Hub classes whose `from_pretrained` gives a model its shape or vocabulary, never weights.
 _SHAPE_CLASS = re.compile(r"(Config|Tokenizer(Fast)?|Processor|FeatureExtractor)$")
 #: Calls that load weights or data (any `*.load`: a `json.load` too, to err on reporting).
 _WEIGHTS = frozenset({"load", "load_state_dict", "load_file", "hf_hub_download", "snapshot_download", "load_dataset"})
+#: A module named for a test double (`mock.py`, `fake_data.py`, `dummy_inputs.py`).
+_TEST_DOUBLE = re.compile(r"(^|/)(mock|fake|dummy)(_\w*)?\.py$", re.IGNORECASE)
+#: Said of a repository every load of which lies in the module's `if __name__ == "__main__":` block.
+_IN_MAIN = " in the module's `__main__` block"
+_LIBRARY = "from transformers import AutoProcessor\n\nclass Encoder:\n    def __init__(self, processor):\n        self.processor = processor\n"
+_MAIN_DEMO = "\n\nif __name__ == '__main__':\n    enc = Encoder(AutoProcessor.from_pretrained('org/processor'))\n"
 #: Calls that train, beside the training methods of `rules/knowledge/reproducibility.yaml` and
 #: any `*Trainer`: here any gradient or optimizer step counts, whatever it is for.
 _TRAINS = frozenset({"backward", "step"})
@@ -50,6 +64,12 @@ class UnpinnedHubRevision(PythonRule):
     config or tokenizer, trains nothing, loads no weights and publishes the result
     (`push_to_hub`: a maintainer's script making a tiny test model) is not reported: the
     reference only gives the fixture its shape, and what it publishes is versioned on the hub.
+    A load only in the `if __name__ == "__main__":` block of a module other code of the
+    project imports (a library module: a client, an encoder, a data module) is that module's
+    usage example or smoke test, run by hand, and is not reported; the same block in a script
+    nothing imports is its entry point, and is. Nor is a load in a module named for a test
+    double (`mock.py`, `fake_data.py`, `dummy_inputs.py`): it feeds smoke tests made-up data,
+    to which the processor it loads only gives a shape.
 
     ## References
     - Sculley et al. 2015, Hidden Technical Debt in Machine Learning Systems, sec. 3 (unstable data dependencies)
@@ -88,6 +108,15 @@ class UnpinnedHubRevision(PythonRule):
         Invalid("from transformers import AutoModelForCausalLM, AutoTokenizer\nMODEL_ID = 'org/base'\n"
                 "tokenizer = AutoTokenizer.from_pretrained(MODEL_ID)\nmodel = AutoModelForCausalLM.from_pretrained(MODEL_ID)\n"
                 "model.push_to_hub('org/base-copy')\n", line=3, message="`org/base`"),
+        # A data module whose name only contains a test double's word.
+        Invalid("from transformers import AutoProcessor\nP = AutoProcessor.from_pretrained('org/clip')\n",
+                path="pkg/data/mockingbird.py", line=2),
+        # The `__main__` block of a script nothing imports is its entry point.
+        Invalid(_LIBRARY + _MAIN_DEMO, path="pkg/encode.py", line=9, message="`__main__` block"),
+        # A library module's load outside its `__main__` block.
+        Invalid("from transformers import AutoProcessor\nPROCESSOR = AutoProcessor.from_pretrained('org/processor')\n"
+                "\nif __name__ == '__main__':\n    print(PROCESSOR)\n", path="pkg/encode.py", line=2,
+                files={"pkg/__init__.py": "", "pkg/train.py": "from pkg.encode import PROCESSOR\n"}),
     ]
     VALID = [
         # A lesson's notebook that nothing runs.
@@ -105,6 +134,12 @@ class UnpinnedHubRevision(PythonRule):
         "tokenizer = AutoTokenizer.from_pretrained(MODEL_ID)\n"
         "config = AutoConfig.from_pretrained(MODEL_ID, hidden_size=8, num_hidden_layers=2)\n"
         "model = LlamaForCausalLM(config)\nmodel.push_to_hub('org/tiny-llama')\ntokenizer.push_to_hub('org/tiny-llama')\n",
+        # A mock data module for smoke tests.
+        Valid("from transformers import AutoProcessor\nclass MockDataModule:\n    def __init__(self, processor=None):\n"
+              "        self.processor = processor or AutoProcessor.from_pretrained('org/clip')\n", path="pkg/data/mock.py"),
+        # The usage example in the `__main__` block of a module the project imports.
+        Valid(_LIBRARY + _MAIN_DEMO, path="pkg/encode.py",
+              files={"pkg/__init__.py": "", "pkg/train.py": "from pkg.encode import Encoder\n"}),
         "from transformers import AutoModel\nm = AutoModel.from_pretrained('./checkpoints/best')\n",
         "from transformers import AutoModel\nm = AutoModel.from_pretrained(model_dir)\n",
         "import datasets\nds = datasets.load_dataset('csv', data_files='data/train.csv')\n",
@@ -119,6 +154,18 @@ class UnpinnedHubRevision(PythonRule):
         #: What tells a tiny test-model builder: it publishes, builds a model from a config,
         #: and neither loads weights nor trains.
         self._publishes = self._builds = self._weights_or_training = False
+        #: Nested `if __name__ == "__main__":` blocks being visited, and the repositories
+        #: loaded outside any.
+        self._in_main = 0
+        self._loaded_outside_main: set[str] = set()
+
+    def visit_If(self, node: cst.If) -> None:
+        if is_main_guard(node.test):
+            self._in_main += 1
+
+    def leave_If(self, node: cst.If) -> None:
+        if is_main_guard(node.test):
+            self._in_main -= 1
 
     def visit_Call(self, node: cst.Call) -> None:
         self._note_fixture_evidence(node)
@@ -126,6 +173,13 @@ class UnpinnedHubRevision(PythonRule):
         if load is None or load.remote_code:
             return  # a load that runs the repository's code is MLD406's
         self._loads.setdefault(load.repo, []).append((node, load.why))
+        if not self._in_main:
+            self._loaded_outside_main.add(load.repo)
+
+    @classmethod
+    def holds_in(cls, project: Project, finding: Finding) -> bool:
+        """A load only in the `__main__` block of a module other code imports is its demo."""
+        return _IN_MAIN not in finding.message or not project.imported(finding.path)
 
     def _note_fixture_evidence(self, node: cst.Call) -> None:
         name = self.ctx.qualname(node.func) or dotted_name(node.func) or ""
@@ -141,14 +195,17 @@ class UnpinnedHubRevision(PythonRule):
             self._builds = True
 
     def leave_Module(self, node: cst.Module) -> None:
+        if _TEST_DOUBLE.search(self.ctx.path):
+            return  # a test double's made-up data: the processor only shapes it
         if self._publishes and self._builds and not self._weights_or_training:
             return  # a tiny random model on a reference's shape, published: nothing moves under it
         for repo, loads in self._loads.items():
             first, why = loads[0]
             others = len(loads) - 1
             more = f" (and {others} more load{'s' if others > 1 else ''} of it in this module)" if others else ""
+            where = "" if repo in self._loaded_outside_main else _IN_MAIN
             self.report(
                 first,
-                f"`{repo}` is fetched from the Hugging Face Hub {why}{more}",
+                f"`{repo}` is fetched from the Hugging Face Hub {why}{where}{more}",
                 "pin the commit: `revision=\"<40-hex sha>\"` (the hub page's history shows it)",
             )
