@@ -75,6 +75,12 @@ def test_a_script_beside_its_notebook_is_that_notebook_saved_as_a_script(tmp_pat
     assert severities(tmp_path, files) == {"ch04/train.py": "warning"}
 
 
+def test_a_program_beside_the_notebook_that_walks_through_it_is_no_saved_notebook(tmp_path):
+    program = HUB + "if __name__ == '__main__':\n    compile_pipeline()\n"
+    files = {"pipeline.py": program, "pipeline.ipynb": notebook(HUB)}
+    assert severities(tmp_path, files) == {"pipeline.py": "warning"}
+
+
 @pytest.mark.parametrize("text", [
     "# %%\n" + HUB + "\n# %%\nprint(m)\n",  # cells an editor runs one by one, no prose cell
     'TEMPLATE = """\n# %% [markdown]\n# # {title}\n"""\n' + HUB,  # a generator of notebooks holds their text

@@ -11,8 +11,9 @@ the tree, never from a repository's name:
   scratchpad. Rendering is executing or converting it to publish a page
   (`jupyter nbconvert`, `jupytext`, `jupyter-book`, `quarto`, `sphinx-build`, `mkdocs`): that
   makes the page, it ships no product. A notebook saved as a Python script (a jupytext header
-  or markdown cell, nbconvert's `# In[3]:` prompts, or a notebook of the same name beside it)
-  is a notebook too, whatever runs it: its prose cells say it was written to be read;
+  or markdown cell, nbconvert's `# In[3]:` prompts, or a notebook of the same name beside it
+  and no main guard) is a notebook too, whatever runs it: its prose cells say it was written
+  to be read;
 - a file under the examples, tutorials, docs or notebooks folder of a package that ships from
   another folder beside it (packaging metadata and an importable package outside that folder)
   is a *demo example*, unless something runs it: a CI step, a DVC stage, a Makefile target, a
@@ -36,6 +37,7 @@ from mldebt.discover import FileKind, is_test_path
 from mldebt.extract.shell import command_parts
 
 if TYPE_CHECKING:
+    from mldebt.extract.facts import Facts
     from mldebt.project.model import Project
 
 DEMO_NOTEBOOK = "notebook"
@@ -99,7 +101,7 @@ def demo_files(project: Project) -> dict[str, str]:
         if kind == FileKind.NOTEBOOK:
             if path not in run_notebooks:
                 demos[path] = DEMO_NOTEBOOK
-        elif facts.saved_notebook or _paired_notebook(path, project):
+        elif facts.saved_notebook or _paired_notebook(path, facts, project):
             demos[path] = DEMO_NOTEBOOK
         elif path in runs:
             continue
@@ -110,10 +112,15 @@ def demo_files(project: Project) -> dict[str, str]:
     return demos
 
 
-def _paired_notebook(path: str, project: Project) -> bool:
+def _paired_notebook(path: str, facts: Facts, project: Project) -> bool:
     """A script with a notebook of the same name beside it (`ch04.py` and `ch04.ipynb`): the
-    notebook's jupytext pair or its `nbconvert --to script` export."""
-    return path.endswith(".py") and project.files.get(path[:-3] + ".ipynb", ("",))[0] == FileKind.NOTEBOOK
+    notebook's jupytext pair or its `nbconvert --to script` export. One with a main guard was
+    written as a program (a pipeline the notebook walks through), not saved from the notebook."""
+    return (
+        path.endswith(".py")
+        and project.files.get(path[:-3] + ".ipynb", ("",))[0] == FileKind.NOTEBOOK
+        and not any(entry.kind == "main-guard" for entry in facts.entry_points)
+    )
 
 
 def _lesson_folders(project: Project) -> set[str]:
