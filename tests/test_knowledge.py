@@ -43,6 +43,9 @@ def test_gpu_stack_table():
         assert builds == sorted(builds, key=lambda v: tuple(map(int, v.split("."))))
     for release, cuda in table["tensorflow_cuda"].items():
         assert VERSION.match(release) and VERSION.match(cuda)
+    assert set(table["removed_api"]) <= set(table["api_libraries"])
+    for releases in table["removed_api"].values():
+        assert all(VERSION.match(release) and names for release, names in releases.items())
 
 
 def test_config_consumers_table():

@@ -12,6 +12,9 @@ from mldebt.project import Project
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid, notebook
 
 _NIGHTLY = "--extra-index-url https://download.pytorch.org/whl/nightly/cu121"
+#: A CI job that runs the notebooks of a folder: they are part of what the repository ships.
+_RUN_NOTEBOOKS = {".github/workflows/nb.yml": "on: push\njobs:\n  run:\n    runs-on: ubuntu-latest\n    steps:\n"
+                  "      - run: pytest --nbmake .\n"}
 
 
 class UnpinnedNotebookInstall(ProjectRule):
@@ -22,7 +25,11 @@ class UnpinnedNotebookInstall(ProjectRule):
     run again next month, the same cells give other results or fail, and nothing in the repo
     says which versions once worked. That is a risk, and reported, when:
     - the package is a deep-learning framework, a GPU library or an ML library whose API the
-      notebook's code is written against (`rules/knowledge/gpu_stack.yaml`);
+      notebook's code is written against (`rules/knowledge/gpu_stack.yaml`), in a notebook
+      that a CI job, a script or a Makefile target runs; a notebook nothing runs (a lesson, a
+      tutorial, a generated docs notebook: `mldebt.project.demos`) tracks the newest release
+      on purpose, and is reported only when it imports what that release removed
+      (`removed_api`: `from transformers import AdamW`, TensorFlow beside transformers 5);
     - the repository pins the package elsewhere (requirements, conda, pyproject), so the
       notebook runs another version than the one the rest of the repository was tested with;
     - the install asks for pre-release or nightly builds (`--pre`, a nightly index);
@@ -58,10 +65,16 @@ class UnpinnedNotebookInstall(ProjectRule):
     INVALID = [
         # A module of the same name that is no package of the tree: another library.
         Invalid(notebook("!pip install -U trl\nfrom trl import SFTTrainer"), path="examples/sft.ipynb",
-                files={"scripts/trl.py": "x = 1\n"}),
+                files={"scripts/trl.py": "x = 1\n", **_RUN_NOTEBOOKS}),
         Invalid(notebook("!pip install -q \\\n    transformers==4.41.2 \\\n    peft datasets wget",
                          "from datasets import load_dataset\nimport peft, transformers"),
-                path="finetune.ipynb", line=1, message="`peft`, `datasets` with no version"),
+                path="finetune.ipynb", line=1, message="`peft`, `datasets` with no version", files=_RUN_NOTEBOOKS),
+        # A lesson nothing runs, importing what the newest releases removed: it breaks today.
+        Invalid(notebook("!pip install -q transformers datasets", "from transformers import AdamW, AutoModel\n"
+                         "from datasets import load_metric"), path="course/chapter3/section4.ipynb",
+                message="imports `transformers.AdamW`, which transformers 5.0 and later no longer have"),
+        Invalid(notebook("!pip install transformers", "import tensorflow as tf\nfrom transformers import AutoTokenizer"),
+                path="docs/tensorflow/preprocessing.ipynb", message="imports `tensorflow`"),
         Invalid(notebook("!pip install text-unidecode\n!pip install matplotlib>=3.3.2\n"), path="tutorial.ipynb",
                 line=2, message="the shell takes `>=3.3.2` as a redirect"),
         Invalid(notebook("if IS_COLAB:\n    %pip install -q -U statsmodels\n"), path="time_series.ipynb", line=2,
@@ -74,7 +87,7 @@ class UnpinnedNotebookInstall(ProjectRule):
                 message="pre-release builds of `torch`, `torchvision`"),
         Invalid(notebook("try:\n    import torchmetrics, mlxtend\n    assert int(mlxtend.__version__.split('.')[1]) >= 19\n"
                          "except ImportError:\n    !pip install -q torchmetrics -U mlxtend\n    import torchmetrics"),
-                path="vision.ipynb", line=5, message="`torchmetrics` with no version"),
+                path="vision.ipynb", line=5, message="`torchmetrics` with no version", files=_RUN_NOTEBOOKS),
     ]
     VALID = [
         Valid(notebook("%pip install transformers==4.41.2 peft~=0.11.0\n!pip install -r requirements.txt"),
@@ -95,6 +108,12 @@ class UnpinnedNotebookInstall(ProjectRule):
                        "except AssertionError:\n    !pip3 install -U torch\n    import torch"), path="transfer.ipynb"),
         Valid(notebook("import torch\npt_version = torch.__version__\nif pt_version.split('.')[0] == '1':\n"
                        "    !pip3 install -U torch torchvision\nimport torchvision"), path="pytorch_2.ipynb"),
+        # A lesson or generated docs notebook nothing runs tracks the newest release on purpose,
+        # and imports nothing that release removed.
+        Valid(notebook("!pip install transformers datasets", "# To install from source instead:\n"
+                       "# !pip install git+https://github.com/huggingface/transformers.git",
+                       "from transformers import AutoTokenizer, AutoModelForSequenceClassification\n"
+                       "from datasets import load_dataset"), path="transformers_doc/en/training.ipynb"),
         # Installed for something else: the notebook's code never imports it.
         Valid(notebook("!pip install -q bitsandbytes transformers==4.41.2\nfrom transformers import AutoModel"),
               path="quantize.ipynb"),
@@ -129,6 +148,8 @@ class UnpinnedNotebookInstall(ProjectRule):
             # A plain reinstall of what another line of the notebook pins is a no-op.
             pinned_here = {i.requirement.name for i in installs if is_pinned(i.requirement)}
             covering = _covering(pins, path)
+            demo = project.demo(path) is not None
+            removed = _removed_imports(stack["removed_api"], {site.module for site in facts.imports})
             by_line: dict[int, list[NotebookInstall]] = {}
             for install in installs:
                 requirement = install.requirement
@@ -139,19 +160,39 @@ class UnpinnedNotebookInstall(ProjectRule):
                     continue  # the library's own example tracks its newest release
                 checked = {module, stack["lockstep"].get(requirement.name)} & set(install.version_checked)
                 api = (requirement.name in frameworks and module in imported and not requirement.specifier
-                       and not checked and not tracks_head)
+                       and not checked and not tracks_head and (not demo or requirement.name in removed))
                 if install.redirect or install.prerelease or requirement.name in covering or api:
                     by_line.setdefault(requirement.line, []).append(install)
             for line, risky in by_line.items():
                 redirected = [i for i in risky if i.redirect]
                 yield ProjectFinding(
                     line,
-                    "the notebook installs " + "; ".join(_clauses(risky, covering)),
+                    "the notebook installs " + "; ".join(_clauses(risky, covering, removed)),
                     hint='quote the requirement (`!pip install "pkg>=X"`), or pin it' if redirected
                     else "pin what the notebook installs (`pkg==X.Y.Z`), or install from a pinned requirements file",
                     path=path,
                     related=tuple(covering[i.requirement.name][:2] for i in risky if i.requirement.name in covering),
                 )
+
+
+def _removed_imports(removed_api: dict, imported: set[str]) -> dict[str, tuple[str, str]]:
+    """Package -> (an import of the notebook its newest releases no longer have, the release
+    that removed it), from `removed_api` in `rules/knowledge/gpu_stack.yaml`."""
+    found = {}
+    for package, releases in removed_api.items():
+        for release, names in releases.items():
+            hits = sorted(m for name in names for m in imported if _names(name, m))
+            if hits and package not in found:
+                found[package] = (hits[0], release)
+    return found
+
+
+def _names(pattern: str, module: str) -> bool:
+    """`module` is what `pattern` names: itself or a submodule, or any name with its prefix
+    when it ends in `*`."""
+    if pattern.endswith("*"):
+        return module.startswith(pattern[:-1])
+    return module == pattern or module.startswith(pattern + ".")
 
 
 def _own_package(project: Project, notebook: str, module: str) -> bool:
@@ -185,9 +226,10 @@ def _covering(pins: Pins, notebook: str) -> dict[str, tuple[str, int, Requiremen
     return {name: pin for f in enclosing for name, pin in pins[f].items()}
 
 
-def _clauses(risky: list[NotebookInstall], pins: dict[str, tuple[str, int, Requirement]]) -> list[str]:
+def _clauses(risky: list[NotebookInstall], pins: dict[str, tuple[str, int, Requirement]],
+             removed: dict[str, tuple[str, str]]) -> list[str]:
     """What is wrong with each install of one line, the most specific reason first."""
-    redirects, pinned, prerelease, loose = [], [], [], []
+    redirects, pinned, prerelease, broken, loose = [], [], [], [], []
     for install in risky:
         requirement = install.requirement
         name = f"`{requirement.name if install.redirect else requirement.text or requirement.name}`"
@@ -199,11 +241,16 @@ def _clauses(risky: list[NotebookInstall], pins: dict[str, tuple[str, int, Requi
             pinned.append(f"{name} with no version while `{path}` pins `{pin.text or pin.name}`")
         elif install.prerelease:
             prerelease.append(name)
+        elif requirement.name in removed:
+            gone, release = removed[requirement.name]
+            broken.append(f"{name} with no version while the code here imports `{gone}`, which "
+                          f"{requirement.name} {release} and later no longer have")
         else:
             loose.append(name)
     clauses = redirects + pinned
     if prerelease:
         clauses.append(f"pre-release builds of {', '.join(prerelease)}: whatever was built that day")
+    clauses += broken
     if loose:
         clauses.append(f"{', '.join(loose)} with no version (the code here uses an API that changes between releases)")
     return clauses
