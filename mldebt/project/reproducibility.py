@@ -90,6 +90,14 @@ def _entry_points(project: Project, graph: CallGraph, commands: Commands) -> lis
     return entries
 
 
+def _framework_hook(function: str) -> bool:
+    """A method named like a training framework's callback hook (`OnlineProbe.on_train_batch_end`
+    of a Lightning or Keras `Callback`): the framework calls it from its own training loop, which
+    a run starts with a call that is a training marker itself (`trainer.fit`, `model.fit`). A run
+    that reaches only such hooks defines a callback and never trains (its `fit` commented out)."""
+    return function.rpartition(".")[2].startswith("on_")
+
+
 class _Flow:
     """Whether a draw in a training run's own file can change what the run trains: its value
     must reach a statement of its function that trains (holds a training marker, calls code
@@ -250,8 +258,8 @@ def training_runs(project: Project) -> list[TrainingRun]:
             )
 
         markers = facts_of("training_markers")
-        if not markers:
-            continue
+        if all(_framework_hook(m.function) for _, m in markers):
+            continue  # no markers, or only in callbacks of a framework's training that nothing starts
         seeds = tuple((p, s) for p, s in facts_of("seeds") if not (s.by_name and graph.resolve(p, s.api)))
         line = entry.line
         if entry.kind == "notebook":

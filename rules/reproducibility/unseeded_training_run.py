@@ -44,6 +44,13 @@ _ENGINE = {"engine.py": "import torch\ndef run(epochs):\n    loader = torch.util
 _SERVES = "from lab.utils import pick\nfrom lab.trainer import fit\nif __name__ == '__main__':\n    fit(model, pick(items))\n"
 _TRAINER = "import torch\ndef fit(model, data):\n    for epoch in range(3):\n        model(data).sum().backward()\n        opt.step()\n"
 _PORT_PICKER = "import random\nimport psutil\ndef pick(items):\n    return random.choice(items)\n"
+#: A Lightning tutorial: a callback that trains a probe on shuffled views in its hook.
+_PROBE = ("import torch\nimport lightning as L\nclass OnlineProbe(L.Callback):\n"
+          "    def on_train_batch_end(self, trainer, module, outputs, batch, batch_idx):\n"
+          "        views = batch[torch.randperm(len(batch))]\n"
+          "        self.loss(module, views).backward()\n        self.optimizer.step()\n"
+          "probe = OnlineProbe()\ntrainer = L.Trainer(max_epochs=1, callbacks=[probe])\n"
+          "trainer.fit(model, loader)\n")
 _SEEDS = "import random\nimport numpy as np\nimport torch\n\ndef init_seeds(seed=0):\n    random.seed(seed)\n    np.random.seed(seed)\n    torch.manual_seed(seed)\n"
 
 
@@ -193,8 +200,14 @@ class UnseededTrainingRun(ProjectRule):
             "        opt.step()\nif __name__ == '__main__':\n    main(0)\n",
             path="train.py", message="NumPy's global generator (used by `numpy.random.randint` at line 5)",
         ),
+        Invalid(_PROBE, path="lightning_examples/probe/probe.py", message="torch's generator",
+                files={"Makefile": "docs:\n\tpython lightning_examples/probe/probe.py\n"}),
     ]
     VALID = [
+        # The same tutorial with its fit commented out: the callback's hook never runs, nothing trains.
+        Valid(_PROBE.replace("trainer.fit(", "# uncomment this to train the model\n# trainer.fit("),
+              path="lightning_examples/probe/probe.py",
+              files={"Makefile": "docs:\n\tpython lightning_examples/probe/probe.py\n"}),
         Valid(  # the library draws a session seed only when the caller gives none, then seeds with it
             "import random\nimport numpy as np\nclass Experiment:\n    def setup(self, data, session_id=None):\n"
             "        self.seed = int(random.randint(150, 9000) if session_id is None else session_id)\n"
