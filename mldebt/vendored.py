@@ -10,11 +10,18 @@ The evidence, any one of:
 - git says so: the folder is a submodule (a `path =` entry of the root's `.gitmodules`);
 - it is a project of its own: it has its own packaging (`setup.py`, `pyproject.toml`,
   `setup.cfg`) and its own license file, whose text differs from the root's (a monorepo's
-  packages share the root's license);
+  packages share the root's license). A root with no license it may read says nothing either
+  way: then a packaged folder whose license text a packaged sibling folder shares is one of
+  the repository's own packages (a monorepo that licenses each package, not its root), and
+  one whose license no sibling shares is a copy, as when the root has a license;
 - its name says so: a folder named as vendored code is by convention (`third_party/`,
   `vendor/`, `_vendor/`, ...), or a sub-folder of a `dependencies/` folder.
 
-A team that owns such a folder lists it under `own-code` in `[tool.mldebt]`.
+A team that owns such a folder lists it under `own-code` in `[tool.mldebt]`. A fork the
+authors changed (a library's source tree copied in, with the paper's scripts added and a few
+modules importing the repository's own package) stays left out: nearly all of its files are
+still the other project's, and their debt is not this repository's to fix; the diagnostic
+names the folder for a team that wants it scanned.
 """
 
 from __future__ import annotations
@@ -36,6 +43,9 @@ VENDOR_DIRS = frozenset({"third_party", "thirdparty", "third-party", "3rdparty",
 DEPENDENCY_DIRS = frozenset({"dependencies"})
 _PACKAGING = ("setup.py", "pyproject.toml", "setup.cfg")
 _LICENSE = re.compile(r"(licen[cs]e|copying)(\.(txt|md|rst))?", re.IGNORECASE)
+#: Sibling folders looked at for a shared license, at most (a folder of thousands of packages
+#: is read no further).
+_SIBLINGS_READ = 64
 _SUBMODULE_PATH = re.compile(r"^\s*path\s*=\s*(.+?)\s*$", re.MULTILINE)
 
 
@@ -60,7 +70,7 @@ class VendoredCode:
         names = set(filenames)
         packaging = next((n for n in _PACKAGING if n in names), None)
         license_name = packaging and next((n for n in sorted(names) if _LICENSE.fullmatch(n)), None)
-        if license_name and self._license_differs(f"{rel_dir}/{license_name}"):
+        if license_name and self._license_differs(rel_dir, license_name):
             return f"its own {packaging} and {license_name}"
         if name.lower() in VENDOR_DIRS:
             return f"a `{name}/` folder"
@@ -68,13 +78,41 @@ class VendoredCode:
             return f"a folder of `{parents[-1]}/`"
         return None
 
-    def _license_differs(self, rel_path: str) -> bool:
+    def _license_differs(self, rel_dir: str, license_name: str) -> bool:
+        """The folder's license is readable and not the repository's: not the root's, or, with
+        no root license to compare, not that of a packaged sibling folder."""
         if self._root_license is False:
-            found = sorted(p.name for p in self.root.iterdir() if p.is_file() and _LICENSE.fullmatch(p.name))
-            self._root_license = _words(self.root / found[0], self.root) if found else None
+            self._root_license = _license_words(self.root, self.root)
         # A license mldebt may not read (a link out of the tree, over the size cap) is no evidence.
-        words = _words(self.root / rel_path, self.root)
-        return words is not None and words != self._root_license
+        words = _words(self.root / rel_dir / license_name, self.root)
+        if words is None or words == self._root_license:
+            return False
+        return self._root_license is not None or words not in self._sibling_licenses(rel_dir)
+
+    def _sibling_licenses(self, rel_dir: str) -> set[bytes]:
+        """The license texts of the packaged folders beside `rel_dir`."""
+        folder = self.root / rel_dir
+        try:
+            siblings = [p for p in folder.parent.iterdir()
+                        if p.name != folder.name and not p.is_symlink() and p.is_dir()]
+        except OSError:
+            return set()
+        texts = set()
+        for sibling in sorted(siblings)[:_SIBLINGS_READ]:
+            if any((sibling / n).is_file() for n in _PACKAGING):
+                words = _license_words(sibling, self.root)
+                if words is not None:
+                    texts.add(words)
+        return texts
+
+
+def _license_words(folder: Path, root: Path) -> bytes | None:
+    """The words of the first license file of `folder` (None: none, or unreadable)."""
+    try:
+        found = sorted(p.name for p in folder.iterdir() if p.is_file() and _LICENSE.fullmatch(p.name))
+    except OSError:
+        return None
+    return _words(folder / found[0], root) if found else None
 
 
 def _words(path: Path, root: Path) -> bytes | None:

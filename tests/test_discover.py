@@ -203,6 +203,24 @@ def test_a_license_mldebt_may_not_read_is_no_evidence_of_vendored_code(tmp_path)
     assert [f.path for f in found.files] == ["sub/core.py", "sub/setup.py"]
     assert found.skipped == []
 
+def test_with_no_root_license_packages_sharing_a_license_are_the_repositorys_own(tmp_path):
+    """A monorepo that licenses each package and not its root: packaged siblings under one
+    license are its own; a packaged folder whose license no sibling shares is still a copy."""
+    write_tree(tmp_path, {
+        "packages/core/setup.py": "", "packages/core/LICENSE": MIT, "packages/core/core.py": "",
+        "packages/io/pyproject.toml": "", "packages/io/LICENSE.txt": MIT.replace("\n\n", "\n"),
+        "packages/io/io.py": "",
+        "libs/apex/setup.py": "", "libs/apex/LICENSE": APACHE, "libs/apex/amp.py": "",
+    })
+    found = discover(tmp_path)
+    assert [f.path for f in found.files] == [
+        "packages/core/core.py", "packages/core/setup.py", "packages/io/io.py", "packages/io/pyproject.toml",
+    ]
+    assert [(s.path, s.reason.split(")")[0]) for s in found.skipped] == [
+        ("libs/apex", "another project's code (its own setup.py and LICENSE"),
+    ]
+
+
 def test_a_scan_reports_no_debt_of_vendored_code_and_says_what_it_left(tmp_path, scan_json):
     pickled = "import pickle\n\nwith open('m.pkl', 'rb') as f:\n    model = pickle.load(f)\n"
     write_tree(tmp_path, {"src/serve.py": pickled, "src/third_party/lib/serve.py": pickled})
