@@ -19,7 +19,9 @@ class FloatingBaseImage(ProjectRule):
     driver libraries. For GPU images that changes CUDA, cuDNN and NCCL under a model that was
     validated on the old ones. Only a `@sha256:` digest is immutable. A tag that follows a
     release line (`python:3.11-slim`, `ubuntu:22.04`) without a digest is reported as info; no
-    tag, or `latest`, as a warning. A tag that names one exact release (`python:3.9.7-slim`,
+    tag, or `latest`, as a warning, unless the image's name itself names the release
+    (`tensorflow-1.8.0-notebook-cpu`, Google's `deeplearning-platform-release/tf2-cpu.2-3`):
+    its `latest` follows that release line, as a release-line tag does, and is info too. A tag that names one exact release (`python:3.9.7-slim`,
     `nvidia/cuda:12.1.0-runtime-ubuntu22.04`, an NGC `nvcr.io/nvidia/pytorch:24.07-py3`) moves
     at most to a patched rebuild of that release: not reported.
 
@@ -53,6 +55,12 @@ class FloatingBaseImage(ProjectRule):
         Invalid("jobs:\n  test:\n    container: pytorch/pytorch:latest\n", path=".github/workflows/ci.yml", line=3),
         Invalid("FROM python:3.11-slim\n", path="Dockerfile", line=1, message="pinned by tag only"),
         Invalid("FROM docker.io/library/python\n", path="Dockerfile", line=1, message="no tag"),
+        # The image's name fixes the release line its latest build follows: a note.
+        Invalid("FROM gcr.io/kubeflow-images-public/tensorflow-1.8.0-notebook-cpu\n", path="Dockerfile", line=1,
+                message="its name fixes release `1.8.0`"),
+        Invalid("FROM gcr.io/deeplearning-platform-release/tf2-cpu.2-3\n", path="tfx-cli/Dockerfile",
+                message="release `2-3`"),
+        Invalid("FROM continuumio/miniconda3:latest\n", path="Dockerfile", message="the `latest` tag"),
         # A development stage or a dev requirements name is no development container.
         Invalid("FROM python:3.11-slim\n", path="docker/Dockerfile.dev", line=1),
     ]
@@ -93,7 +101,19 @@ class FloatingBaseImage(ProjectRule):
                 continue
             if image.tag not in (None, "latest") and _exact_release(image, table["release_tag_registries"]):
                 continue
-            if image.tag in (None, "latest"):
+            release = _release_in_name(image.name)
+            if image.tag in (None, "latest") and release:
+                what = "no tag" if image.tag is None else "the `latest` tag"
+                yield ProjectFinding(
+                    image.line,
+                    f"image `{image.reference}` has {what}; its name fixes release `{release}`, but the "
+                    "build under it is re-pushed",
+                    hint="pin a version tag and its digest (`image:tag@sha256:...`)",
+                    severity=Severity.INFO,
+                    confidence=Confidence.MEDIUM,
+                    path=path,
+                )
+            elif image.tag in (None, "latest"):
                 what = "no tag" if image.tag is None else "the `latest` tag"
                 yield ProjectFinding(
                     image.line,
@@ -114,6 +134,17 @@ class FloatingBaseImage(ProjectRule):
 
 #: A three-part release in a tag (`3.9.7`, `12.6.3`): `python:3.9.7-slim`, not `python:3.9-slim`.
 _EXACT_VERSION = re.compile(r"(?<![\d.])\d+\.\d+\.\d+(?![\d.])")
+
+
+#: A release in an image's name: `tensorflow-1.8.0-notebook-cpu`, `pytorch-1.11-cuda11.3`, and
+#: Google's deep learning containers' `tf2-cpu.2-3` (TensorFlow 2.3). `python3` is no release.
+_NAMED_RELEASE = re.compile(r"(?<![\w.])\d+\.\d+(?:\.\d+)?(?![\d.])|(?<=\.)\d+-\d+$")
+
+
+def _release_in_name(name: str) -> str | None:
+    """The release the last part of an image's name fixes, if any."""
+    found = _NAMED_RELEASE.search(name.rsplit("/", 1)[-1])
+    return found.group(0) if found else None
 
 
 def _exact_release(image: Image, release_registries: list[str]) -> bool:
