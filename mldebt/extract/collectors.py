@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from functools import cache
 
 import libcst as cst
 
@@ -279,6 +280,8 @@ class FactCollector(Collector):
         facts.cuda_versions += declared.cuda_versions
         if self.ctx.kind == FileKind.NOTEBOOK:
             facts.notebook_installs = notebook_installs(self.ctx.lines)
+            if facts.notebook_installs:
+                facts.removed_keywords = _removed_keywords(self.ctx.lines)
             facts.notebook_commands = [CiCommand(command, line) for line, command in notebook_shell_commands(self.ctx.lines)]
             facts.unparsed_names = unparsed_file_names(self.ctx.lines)
         facts.runs_on_cpu = self.guarded
@@ -1053,3 +1056,20 @@ def _hands_namespace_whole(name: str | None, node: cst.Call) -> bool:
     func = node.func
     reader = (isinstance(func, cst.Attribute) and func.attr.value == "from_argparse_args") or name in _NAMESPACE_READERS
     return reader and any(isinstance(arg.value, cst.Name) for arg in node.args)
+
+
+@cache
+def _removed_keyword_pattern() -> re.Pattern[str] | None:
+    """`name=` for each call keyword `removed_api` lists (entries ending in `=`)."""
+    names = sorted({entry[:-1] for releases in load_table("gpu_stack")["removed_api"].values()
+                    for entry_list in releases.values() for entry in entry_list if entry.endswith("=")})
+    return re.compile(r"\b(" + "|".join(map(re.escape, names)) + r")\s*=(?!=)") if names else None
+
+
+def _removed_keywords(lines: list[str]) -> list[str]:
+    """The keywords of `removed_api` a notebook's code lines pass to a call (`evaluation_strategy=`),
+    outside comments."""
+    pattern = _removed_keyword_pattern()
+    if pattern is None:
+        return []
+    return sorted({m.group(1) for line in lines for m in pattern.finditer(line.split("#", 1)[0])})

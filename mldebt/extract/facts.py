@@ -599,6 +599,9 @@ class Facts:
     #: Notebooks: packages installed by `!pip install` / `%pip install` (virtual lines),
     #: including those installed from a VCS URL (`git+https://...`, with `url` set).
     notebook_installs: list[NotebookInstall] = field(default_factory=list)
+    #: Notebooks that install packages: the call keywords of `removed_api` (in
+    #: `rules/knowledge/gpu_stack.yaml`) their code passes (`evaluation_strategy`), for MLD607.
+    removed_keywords: list[str] = field(default_factory=list)
     #: Notebooks: their shell commands (`!python3 prepare.py`), at their virtual lines: the
     #: steps a notebook runs itself.
     notebook_commands: list[CiCommand] = field(default_factory=list)

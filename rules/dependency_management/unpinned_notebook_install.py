@@ -29,7 +29,8 @@ class UnpinnedNotebookInstall(ProjectRule):
       that a CI job, a script or a Makefile target runs; a notebook nothing runs (a lesson, a
       tutorial, a generated docs notebook: `mldebt.project.demos`) tracks the newest release
       on purpose, and is reported only when it imports what that release removed
-      (`removed_api`: `from transformers import AdamW`, TensorFlow beside transformers 5);
+      (`removed_api`: `from transformers import AdamW`, TensorFlow beside transformers 5,
+      `TrainingArguments(evaluation_strategy=...)`);
     - the repository pins the package elsewhere (requirements, conda, pyproject), so the
       notebook runs another version than the one the rest of the repository was tested with;
     - the install asks for pre-release or nightly builds (`--pre`, a nightly index);
@@ -75,6 +76,9 @@ class UnpinnedNotebookInstall(ProjectRule):
                 message="imports `transformers.AdamW`, which transformers 5.0 and later no longer have"),
         Invalid(notebook("!pip install transformers", "import tensorflow as tf\nfrom transformers import AutoTokenizer"),
                 path="docs/tensorflow/preprocessing.ipynb", message="imports `tensorflow`"),
+        Invalid(notebook("!pip install -q transformers", "from transformers import Trainer, TrainingArguments\n"
+                         "args = TrainingArguments('out', evaluation_strategy='epoch')  # eval each epoch"),
+                path="course/chapter7/section2.ipynb", message="passes `evaluation_strategy=`"),
         Invalid(notebook("!pip install text-unidecode\n!pip install matplotlib>=3.3.2\n"), path="tutorial.ipynb",
                 line=2, message="the shell takes `>=3.3.2` as a redirect"),
         Invalid(notebook("if IS_COLAB:\n    %pip install -q -U statsmodels\n"), path="time_series.ipynb", line=2,
@@ -113,7 +117,9 @@ class UnpinnedNotebookInstall(ProjectRule):
         Valid(notebook("!pip install transformers datasets", "# To install from source instead:\n"
                        "# !pip install git+https://github.com/huggingface/transformers.git",
                        "from transformers import AutoTokenizer, AutoModelForSequenceClassification\n"
-                       "from datasets import load_dataset"), path="transformers_doc/en/training.ipynb"),
+                       "from datasets import load_dataset\n"
+                       "args = TrainingArguments('out', eval_strategy='epoch')  # was evaluation_strategy='epoch'"),
+              path="transformers_doc/en/training.ipynb"),
         # Installed for something else: the notebook's code never imports it.
         Valid(notebook("!pip install -q bitsandbytes transformers==4.41.2\nfrom transformers import AutoModel"),
               path="quantize.ipynb"),
@@ -149,7 +155,8 @@ class UnpinnedNotebookInstall(ProjectRule):
             pinned_here = {i.requirement.name for i in installs if is_pinned(i.requirement)}
             covering = _covering(pins, path)
             demo = project.demo(path) is not None
-            removed = _removed_imports(stack["removed_api"], {site.module for site in facts.imports})
+            removed = _removed_uses(stack["removed_api"], {site.module for site in facts.imports},
+                                    set(facts.removed_keywords))
             by_line: dict[int, list[NotebookInstall]] = {}
             for install in installs:
                 requirement = install.requirement
@@ -175,13 +182,15 @@ class UnpinnedNotebookInstall(ProjectRule):
                 )
 
 
-def _removed_imports(removed_api: dict, imported: set[str]) -> dict[str, tuple[str, str]]:
-    """Package -> (an import of the notebook its newest releases no longer have, the release
-    that removed it), from `removed_api` in `rules/knowledge/gpu_stack.yaml`."""
+def _removed_uses(removed_api: dict, imported: set[str], keywords: set[str]) -> dict[str, tuple[str, str]]:
+    """Package -> (what the notebook imports or passes that its newest releases no longer have:
+    `transformers.AdamW`, `evaluation_strategy=`; the release that removed it), from
+    `removed_api` in `rules/knowledge/gpu_stack.yaml`."""
     found = {}
     for package, releases in removed_api.items():
         for release, names in releases.items():
-            hits = sorted(m for name in names for m in imported if _names(name, m))
+            hits = sorted(f"{name[:-1]}=" for name in names if name.endswith("=") and name[:-1] in keywords)
+            hits += sorted(m for name in names if not name.endswith("=") for m in imported if _names(name, m))
             if hits and package not in found:
                 found[package] = (hits[0], release)
     return found
@@ -243,7 +252,8 @@ def _clauses(risky: list[NotebookInstall], pins: dict[str, tuple[str, int, Requi
             prerelease.append(name)
         elif requirement.name in removed:
             gone, release = removed[requirement.name]
-            broken.append(f"{name} with no version while the code here imports `{gone}`, which "
+            uses = "passes" if gone.endswith("=") else "imports"
+            broken.append(f"{name} with no version while the code here {uses} `{gone}`, which "
                           f"{requirement.name} {release} and later no longer have")
         else:
             loose.append(name)
