@@ -157,13 +157,16 @@ class MovingReference(PythonRule):
     def visit_FormattedString(self, node: cst.FormattedString) -> None:
         if id(node) in self._docstrings:
             return
-        text, names = "", []
+        text, expressions = "", []
         for part in node.parts:
             if isinstance(part, cst.FormattedStringText):
                 text += part.value
             elif isinstance(part, cst.FormattedStringExpression):
                 text += _PLACEHOLDER
-                names.append(self.ctx.module.code_for_node(part.expression))
+                expressions.append(part.expression)
+        if not _REGISTRY.match(text) and not _BRANCH_URL.match(text.strip()):
+            return  # `_check` reports nothing: no code generated for the f-strings of a file
+        names = [self.ctx.module.code_for_node(expression) for expression in expressions]
         quoted = _QUOTED.match(self.ctx.module.code_for_node(node))
         self._check(node, text, quoted.group(2) if quoted else text, names)
 

@@ -121,8 +121,9 @@ class UnverifiedDownload(PythonRule):
         self._flush(self._scopes.pop(), self._requests.pop())
 
     def visit_Name(self, node: cst.Name) -> None:
-        if _CHECKSUM_WORDS.search(node.value.lower()):
-            self._scopes[-1][1][0] = True
+        verified = self._scopes[-1][1]
+        if not verified[0] and _CHECKSUM_WORDS.search(node.value.lower()):  # every name of the file
+            verified[0] = True
 
     def visit_Assign(self, node: cst.Assign) -> None:
         requests = self._requests[-1]
