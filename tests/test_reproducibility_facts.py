@@ -7,7 +7,7 @@ from conftest import notebook, write_tree
 
 from mldebt.engine import scan
 from mldebt.extract.facts import (
-    EntryPoint, FunctionCalls, NondeterminismSwitch, RandomnessUse, SeedSet, StatementFlow, TrainingMarker,
+    EFFECT, HANDED, EntryPoint, FunctionCalls, NondeterminismSwitch, RandomnessUse, SeedSet, StatementFlow, TrainingMarker,
 )
 from mldebt.settings import load_settings
 
@@ -168,6 +168,34 @@ def test_statement_flows_of_a_function_that_draws(tmp_path):
     facts = _facts(tmp_path, {"run.py": code}, "run.py")
     assert facts.statement_flows == [  # only `main` draws
         StatementFlow("main", 4, reads=("paths", "random"), writes=("picks",), calls=("random.sample",)),
-        StatementFlow("main", 6, reads=("enumerate", "p", "picks", "show"), writes=("i", "p")),
+        StatementFlow("main", 6, reads=("enumerate", "p", "picks", "show"), writes=("i", "p"), leaves=EFFECT),
         StatementFlow("main", 7, reads=("paths", "train"), writes=("model",), calls=("engine.train",)),
     ]
+
+
+def test_how_a_drawn_value_leaves_its_function(tmp_path):
+    """Kept in the function's own objects and shown: it stays; returned or written into what the
+    caller passed (through a loop variable or an item of it): handed back; written into a global
+    or given to a call made for its effect: an effect."""
+    code = (
+        "import random\nimport numpy as np\nimport pandas as pd\nfrom IPython.display import display, HTML\n"
+        "import torch\nROWS = []\n"
+        "def show(ds):\n    picks = []\n    picks.append(random.randint(0, 9))\n    df = pd.DataFrame(ds[picks])\n"
+        "    df['a'] = 1\n    display(HTML(df.to_html()))\n    print(picks)\n"
+        "def mask(features):\n    for feature in features:\n        ids = feature['ids']\n"
+        "        ids[0] = np.random.binomial(1, 0.2)\n"
+        "def crop(x):\n    return x[random.randint(0, 9):]\n"
+        "def keep():\n    ROWS.append(random.random())\n"
+        "def shuffle(rows):\n    random.shuffle(rows)\n"
+        "def save(x):\n    np.save('x.npy', x * np.random.rand())\n"
+        "def split(self):\n    self.train, self.val = torch.utils.data.random_split(full, [50, 10])\n"
+    )
+    flows = _facts(tmp_path, {"run.py": code}, "run.py").statement_flows
+    leaves = {(f.function, f.end): f.leaves for f in flows}
+    assert [leaves[("show", line)] for line in range(8, 14)] == ["", "", "", "", "", ""]
+    assert leaves[("mask", 17)] == HANDED
+    assert leaves[("crop", 19)] == HANDED
+    assert leaves[("keep", 21)] == EFFECT
+    assert leaves[("shuffle", 23)] == HANDED
+    assert leaves[("save", 25)] == EFFECT
+    assert leaves[("split", 27)] == HANDED

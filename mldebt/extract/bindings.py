@@ -6,6 +6,20 @@ from __future__ import annotations
 import libcst as cst
 
 
+def target_elements(target: cst.BaseExpression) -> list[cst.BaseExpression]:
+    """The single targets of an assignment or loop target (`a, (self.b, *c[0])`: `a`, `self.b`, `c[0]`)."""
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [single for element in target.elements for single in target_elements(element.value)]
+    if isinstance(target, cst.StarredElement):
+        return target_elements(target.value)
+    return [target]
+
+
+def bound_names(target: cst.BaseExpression) -> list[str]:
+    """The names an assignment or loop target binds; none for items and attributes."""
+    return [single.value for single in target_elements(target) if isinstance(single, cst.Name)]
+
+
 class NameBindings:
     """A visitor mix-in: calls `bind_name(name, value)` for each binding of a bare name, with
     the assigned expression for a plain `name = value` (or `name: T = value`) and None for any
@@ -16,13 +30,8 @@ class NameBindings:
         raise NotImplementedError
 
     def bind_target(self, target: cst.BaseExpression, value: cst.BaseExpression | None) -> None:
-        if isinstance(target, cst.Name):
-            self.bind_name(target.value, value)
-        elif isinstance(target, (cst.Tuple, cst.List)):
-            for element in target.elements:
-                self.bind_target(element.value, None)
-        elif isinstance(target, cst.StarredElement):
-            self.bind_target(target.value, None)
+        for name in bound_names(target):
+            self.bind_name(name, value if isinstance(target, cst.Name) else None)
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:

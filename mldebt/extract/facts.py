@@ -418,6 +418,23 @@ class StatementFlow:
     #: It computes gradients (`loss.backward()`): in a function that trains, a value reaching
     #: it reaches the step that applies them.
     backward: bool = False
+    #: Names it changes in place (`feature["labels"] = ...`, `picks.append(...)`): a value
+    #: reaching the statement reaches them too.
+    mutates: tuple[str, ...] = ()
+    #: How a value reaching it can leave its function: '' (it stays: kept in the function's own
+    #: objects, shown, printed), `HANDED` (returned, yielded, or written into an argument the
+    #: caller passed), `EFFECT` (written into a global, or a call made for its effect that only
+    #: shows nothing: a file written, a list of the module changed).
+    leaves: str = ""
+
+
+#: The function name of a module's `if __name__ == "__main__":` block: it runs when the file is
+#: run, not when it is imported.
+MAIN = "__main__"
+#: `StatementFlow.leaves`: back to the caller, through the call's value or its arguments.
+HANDED = "handed"
+#: `StatementFlow.leaves`: somewhere the caller does not see.
+EFFECT = "effect"
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,11 @@ from functools import lru_cache
 
 import libcst as cst
 
+from mldebt.extract.bindings import bound_names, target_elements
 from mldebt.extract.context import MAYBE_PASSED, UNKNOWN, Collector, FileContext, call_argument, dotted_name, literal_value
 from mldebt.extract.facts import (
-    EntryPoint, Facts, FunctionCalls, NondeterminismSwitch, RandomnessUse, SeedSet, StatementFlow, TrainingMarker,
+    EFFECT, HANDED, MAIN, EntryPoint, Facts, FunctionCalls, NondeterminismSwitch, RandomnessUse, SeedSet, StatementFlow,
+    TrainingMarker,
 )
 from mldebt.extract.walk import nodes
 
@@ -29,9 +31,6 @@ GENERATORS = ("python", "numpy", "torch", "tensorflow")
 _RANDOM_HEADS = frozenset({"random", "numpy", "torch", "torchvision", "tensorflow", "keras", "sklearn"})
 #: Local generator objects' own seeding (`rng.seed(0)`, `g.manual_seed(0)`) seeds no global generator.
 _LOCAL_SEED_METHODS = frozenset({"seed", "manual_seed"})
-#: The function name of a module's `if __name__ == "__main__":` block: it runs when the file is
-#: run, not when it is imported.
-MAIN = "__main__"
 _COMMAND_DECORATORS = frozenset({"click.command", "click.group"})
 #: Keywords that seed the call they are passed to (`RandomForestClassifier(random_state=seed)`).
 _SEED_KEYWORDS = frozenset({"seed", "random_state", "random_seed"})
@@ -110,6 +109,97 @@ class _Names:
             self.backward = True
 
 
+#: Values a name assigned from them holds as the function's own object, no alias of another's.
+_FRESH = (
+    cst.List, cst.Dict, cst.Set, cst.Tuple, cst.ListComp, cst.DictComp, cst.SetComp, cst.GeneratorExp, cst.Call,
+    cst.SimpleString, cst.FormattedString, cst.ConcatenatedString, cst.Integer, cst.Float, cst.BinaryOperation,
+)
+
+
+class _Leaving:
+    """How a value can leave one function, statement by statement of its body (`StatementFlow.leaves`).
+
+    A statement hands a value back when it returns or yields, or changes in place (an item or
+    attribute assigned, a method called for its effect) an object the caller passed, directly
+    or through a name bound to part of it (`for feature in features`, `ids = feature["input_ids"]`).
+    It has an effect elsewhere when it declares a global, changes in place an object the function
+    did not make nor was given (a module's list), or calls a function for its effect that is not a
+    display call (`display_calls`: print, `display`, plotting). Changing the function's own objects
+    (`picks.append(pick)`, `df[column] = ...` of a `df` it built) and showing values stays in."""
+
+    def __init__(
+        self, body: Sequence[cst.BaseStatement], parameters: set[str],
+        qualname: Callable[[cst.BaseExpression], str | None], display: re.Pattern,
+    ) -> None:
+        self.qualname = qualname
+        self.display = display
+        #: name -> the outside names (parameters, globals) it may be bound to part of; own objects: none
+        self.roots: dict[str, set[str]] = {name: {name} for name in parameters}
+        bindings: list[tuple[str, set[str]]] = []
+        for statement in body:
+            for node in nodes(statement, ("Assign", "AnnAssign", "For", "WithItem")):
+                if isinstance(node, cst.For):
+                    targets, value = [node.target], node.iter
+                elif isinstance(node, cst.WithItem):
+                    targets, value = [node.asname.name] if node.asname else [], node.item
+                elif isinstance(node, cst.Assign):
+                    targets, value = [t.target for t in node.targets], node.value
+                else:
+                    targets, value = [node.target], node.value
+                fresh = value is None or isinstance(value, _FRESH) and not isinstance(node, cst.For)
+                sources = set() if fresh else _Names(value).reads
+                bindings.extend((name, sources) for target in targets for name in bound_names(target))
+        for name, _ in bindings:
+            self.roots.setdefault(name, set())
+        changed = True
+        while changed:  # a name bound to part of another shares its roots
+            changed = False
+            for name, sources in bindings:
+                grown = set().union(*(self.roots.get(s, {s}) for s in sources))  # unassigned: a global
+                if not grown <= self.roots[name]:
+                    self.roots[name] |= grown
+                    changed = True
+        self.parameters = parameters
+
+    @staticmethod
+    def _owner(target: cst.BaseExpression) -> str | None:
+        """The name whose object an item or attribute target changes (`feature` of `feature["labels"]`)."""
+        while isinstance(target, (cst.Attribute, cst.Subscript)):
+            target = target.value
+        return target.value if isinstance(target, cst.Name) else None
+
+    def statement(self, statement: cst.CSTNode) -> tuple[tuple[str, ...], str]:
+        """The names `statement` changes in place, and how a value reaching it leaves."""
+        owners: list[str | None] = []
+        effect = handed = False
+        for node in nodes(statement, ("Return", "Yield", "Global", "Nonlocal", "AssignTarget", "AugAssign", "Expr")):
+            if isinstance(node, (cst.Global, cst.Nonlocal)):
+                effect = True
+            elif isinstance(node, (cst.Return, cst.Yield)):
+                handed = handed or node.value is not None
+            elif isinstance(node, (cst.AssignTarget, cst.AugAssign)):
+                targets = target_elements(node.target)  # `self.train, self.val = random_split(...)`
+                owners.extend(self._owner(t) for t in targets if isinstance(t, (cst.Attribute, cst.Subscript)))
+            elif isinstance(node.value, cst.Call):  # a call made for its effect
+                func = node.value.func
+                written = self.qualname(func) or dotted_name(func) or ""
+                if self.display.match(written):
+                    continue
+                if written.startswith(("random.", "numpy.random.")):  # `random.shuffle(rows)` changes `rows`
+                    owners.extend(self._owner(arg.value) for arg in node.value.args)
+                elif isinstance(func, cst.Attribute):  # `picks.append(pick)` changes `picks`
+                    owners.append(self._owner(func.value))
+                else:
+                    effect = True  # a file written, state kept elsewhere
+        for owner in owners:
+            roots = self.roots.get(owner, {owner}) if owner is not None else {""}
+            if roots - self.parameters:
+                effect = True
+            elif roots:
+                handed = True
+        return tuple(sorted({o for o in owners if o})), EFFECT if effect else HANDED if handed else ""
+
+
 def is_main_guard(test: cst.BaseExpression) -> bool:
     """`__name__ == "__main__"`: the test of a module's `__main__` block."""
     if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
@@ -140,6 +230,7 @@ class ReproducibilityCollector(Collector):
         self._random_entries = list(table["randomness"].values())
         self._random_patterns = _anchored(tuple(table["randomness"]))
         self._seed_helper = re.compile(table["seed_helper"])
+        self._display = _anchored(tuple(table["display_calls"]))
         nondeterminism = table["nondeterminism"]
         self._switch_assignments = nondeterminism["assignments"]
         self._switch_calls = nondeterminism["calls"]
@@ -166,6 +257,8 @@ class ReproducibilityCollector(Collector):
         #: function -> the statements of its body, and the (recorded name, node) of its calls:
         #: where a draw sits relative to the training of its function.
         self._bodies: dict[str, Sequence[cst.BaseStatement]] = {}
+        #: function -> its parameters, for the functions `_bodies` holds
+        self._signatures: dict[str, set[str]] = {}
         self._call_sites: dict[str, list[tuple[str, cst.CSTNode]]] = defaultdict(list)
         #: class -> the last names of its bases (`Lookahead(torch.optim.Optimizer)`: `Optimizer`).
         self._bases: dict[str, tuple[str, ...]] = {}
@@ -231,7 +324,10 @@ class ReproducibilityCollector(Collector):
                     break
         self._enter("def", node.name.value, node.body)
         params = node.params
-        self._parameters.append({p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params)})
+        self._parameters.append({
+            p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params)
+        } | {p.name.value for p in (params.star_arg, params.star_kwarg) if isinstance(p, cst.Param)})
+        self._signatures.setdefault(self.function, self._parameters[-1])
 
     def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._scope.pop()
@@ -417,12 +513,17 @@ class ReproducibilityCollector(Collector):
             calls: dict[int, set[str]] = defaultdict(set)
             for name, node in self._call_sites[function]:
                 calls[end(function, node)].add(name)
-            for statement in self._bodies.get(function, ()):
+            body = self._bodies.get(function, ())
+            # how values leave matters only for functions a run calls, not its own top level
+            leaving = None if function in ("", MAIN) else _Leaving(
+                body, self._signatures.get(function, set()), self.ctx.qualname, self._display,
+            )
+            for statement in body:
                 names = _Names(statement)
                 last = where[statement].end_line
                 flows.append(StatementFlow(
                     function, last, tuple(sorted(names.reads)), tuple(sorted(names.writes)), known(calls[last]),
-                    names.backward,
+                    names.backward, *(leaving.statement(statement) if leaving else ()),
                 ))
         return flows
 

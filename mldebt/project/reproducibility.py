@@ -9,11 +9,14 @@ they are seeded when the reachable code calls a seed for them, in this module or
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from mldebt.discover import FileKind, is_test_path
-from mldebt.extract.facts import EntryPoint, NondeterminismSwitch, RandomnessUse, SeedSet, StatementFlow, TrainingMarker
+from mldebt.extract.facts import (
+    EFFECT, HANDED, MAIN, EntryPoint, NondeterminismSwitch, RandomnessUse, SeedSet, StatementFlow, TrainingMarker,
+)
 from mldebt.knowledge import load_table
 from mldebt.project.callgraph import CallGraph
 from mldebt.project.commands import Commands
@@ -135,7 +138,10 @@ class _Flow:
         if here is None:
             return True
         if not any(training):
-            return self._called_into_training(path, use.function)
+            leaves = self._leaves(flows, here) if use.function not in ("", MAIN) else EFFECT
+            if not leaves:
+                return False  # its value stays in its function: shown, printed, never handed on
+            return self._called_into_training(path, use.function, followed=leaves == HANDED)
         return self._reaches(flows, training, here)
 
     def _function(self, path: str, function: str) -> tuple[list[StatementFlow], list[bool]]:
@@ -156,13 +162,17 @@ class _Flow:
     def _marked(self, path: str, function: str) -> set[int]:
         return {m.statement_end for m in self.project.files[path][1].training_markers if m.function == function}
 
-    def _called_into_training(self, path: str, function: str) -> bool:
+    def _called_into_training(self, path: str, function: str, followed: bool = False) -> bool:
         """A draw in a function that does not train counts, unless every call of it in its own
         file comes after the training its caller runs itself (a loop that steps an optimizer, a
         `backward()`), and its value reaches no training from there: a plotting helper that
-        picks a random colour for a mask once the training is over. A caller whose training
-        happens in code it calls (`net.train(x)`, whose receiver the call graph may not know)
-        is not followed: the draw counts."""
+        picks a random colour for a mask once the training is over. When the value can leave
+        the function only back to its caller (`followed`: returned, or written into an argument),
+        a call before the training counts only where what the call returns, the arguments it
+        was given or the function itself reach the training (a masking collator applied to two
+        samples to print them, while the fit uses another collator, does not). A caller whose
+        training happens in code it calls (`net.train(x)`, whose receiver the call graph may not
+        know) is not followed: the draw counts."""
         facts = self.project.files[path][1]
         callers = {f.function for f in facts.statement_flows if function in f.calls and f.function != function}
         if not function or not callers:
@@ -172,25 +182,41 @@ class _Flow:
             marked = self._marked(path, caller)
             steps = [i for i, f in enumerate(flows) if f.end in marked or f.backward]
             calls = [i for i, f in enumerate(flows) if function in f.calls]
-            if not steps or min(calls) <= max(steps) or any(self._reaches(flows, training, i) for i in calls):
+            if not steps or any(self._reaches(flows, training, i, handed=followed) for i in calls):
+                return True
+            if not followed and min(calls) <= max(steps):
                 return True
         return False
 
     @staticmethod
-    def _reaches(flows: list[StatementFlow], training: list[bool], here: int) -> bool:
-        """Whether the value of statement `here` reaches a statement that trains."""
-        training = [trains or f.backward for trains, f in zip(training, flows)]  # gradients feed the step
-        if training[here]:
-            return True
-        tainted = set(flows[here].writes or flows[here].reads)
-        for flow, trains in zip(flows[here + 1:], training[here + 1:]):
-            if tainted.intersection(flow.reads):
-                if trains:
-                    return True
-                tainted.update(flow.writes)
+    def _carried(flows: list[StatementFlow], here: int, tainted: set[str]) -> Iterator[int]:
+        """The statements after `here` that the value of `tainted` names reaches, following the
+        names each assigns or changes in place; a name assigned anew from untouched values
+        no longer carries it."""
+        for i in range(here + 1, len(flows)):
+            if tainted.intersection(flows[i].reads):
+                yield i
+                tainted.update(flows[i].writes, flows[i].mutates)
             else:
-                tainted.difference_update(flow.writes)  # assigned anew from untouched values
-        return False
+                tainted.difference_update(flows[i].writes)
+
+    def _leaves(self, flows: list[StatementFlow], here: int) -> str:
+        """How the value drawn in statement `here` can leave its function (`StatementFlow.leaves`),
+        the strongest way of the statements it reaches: '' when it only reaches the function's
+        own objects and display calls (a helper showing random rows of a dataset)."""
+        start = flows[here]
+        ways = {start.leaves} | {
+            flows[i].leaves for i in self._carried(flows, here, set(start.writes or start.reads) | set(start.mutates))
+        }
+        return EFFECT if EFFECT in ways else HANDED if HANDED in ways else ""
+
+    def _reaches(self, flows: list[StatementFlow], training: list[bool], here: int, handed: bool = False) -> bool:
+        """Whether the value of statement `here` reaches a statement that trains; `handed`: all
+        it reads and assigns carries the value (a call that changes its arguments in place)."""
+        training = [trains or f.backward for trains, f in zip(training, flows)]  # gradients feed the step
+        start = flows[here]
+        tainted = set(start.writes) | set(start.reads) if handed else set(start.writes or start.reads)
+        return training[here] or any(training[i] for i in self._carried(flows, here, tainted | set(start.mutates)))
 
 
 def _infrastructure(project: Project, path: str, use: RandomnessUse) -> bool:

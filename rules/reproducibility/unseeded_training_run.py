@@ -51,6 +51,12 @@ _PROBE = ("import torch\nimport lightning as L\nclass OnlineProbe(L.Callback):\n
           "        self.loss(module, views).backward()\n        self.optimizer.step()\n"
           "probe = OnlineProbe()\ntrainer = L.Trainer(max_epochs=1, callbacks=[probe])\n"
           "trainer.fit(model, loader)\n")
+#: A lesson's helper masking whole words at random, returning the batch it makes.
+_MASK_WORDS = ("def mask_words(features):\n    for feature in features:\n"
+               "        mask = np.random.binomial(1, 0.2, (len(feature['ids']),))\n"
+               "        feature['labels'] = [i if m else -100 for i, m in zip(feature['ids'], mask)]\n"
+               "    return collate(features)\n")
+_FITS = "for epoch in range(3):\n    for x in samples:\n        model(x).sum().backward()\n        opt.step()\n"
 _SEEDS = "import random\nimport numpy as np\nimport torch\n\ndef init_seeds(seed=0):\n    random.seed(seed)\n    np.random.seed(seed)\n    torch.manual_seed(seed)\n"
 
 
@@ -73,11 +79,19 @@ class UnseededTrainingRun(ProjectRule):
     code whose value reaches no training statement of their function (test images sampled to
     plot, before or after the training) are left out, following names from statement to
     statement: a value that reaches the training only through a global a called function reads
-    is missed. In the other modules a run reaches, a draw of Python's `random` in a module that
+    is missed. A draw in a helper of that file that does not train counts only when its value
+    can leave the helper: returned, written into an argument or a global, or given to a call
+    made for its effect other than a display call (`display_calls`); a helper that only shows
+    random rows of a dataset (a table, a print, a plot) changes nothing the run trains on. A
+    value only handed back to the caller counts where the call's value, its arguments or the
+    helper itself reach the training (a masking collator tried on two samples and printed,
+    while the fit uses another, does not); one a helper writes to a file through a method of
+    an object it made (`image.save(path)`) is missed. In the other modules a run reaches, a draw of Python's `random` in a module that
     neither trains, feeds or reads data, nor imports a library of arrays, tensors, images, text
     or tables (`data_libraries`: a free port, an id, a retry's jitter) is left out: a pure-Python
     augmentation that imports none of them and reads no data itself is missed. Code that times training steps (`TrainBenchmarkRunner`, `profile_step`) and
-    optimizers wrapping optimizers are not training. Seed order is not checked: a seed set
+    optimizers wrapping optimizers are not training, nor is a `fit` that fits no model
+    (`scipy.stats` distributions, `PIL.ImageOps.fit` cropping an image). Seed order is not checked: a seed set
     after the first random draw still counts (on the panel, every draw before a seed was a
     notebook's exploration or a script drawing its own seed).
 
@@ -202,8 +216,55 @@ class UnseededTrainingRun(ProjectRule):
         ),
         Invalid(_PROBE, path="lightning_examples/probe/probe.py", message="torch's generator",
                 files={"Makefile": "docs:\n\tpython lightning_examples/probe/probe.py\n"}),
+        Invalid(  # a helper shuffles, in place, the list the caller then trains on
+            notebook("import random\nimport torch\ntorch.manual_seed(0)\n",
+                     "def shuffle_rows(rows):\n    random.shuffle(rows)\n", "shuffle_rows(samples)\n", _FITS),
+            path="shuffle.ipynb", message="Python's `random`",
+        ),
+        Invalid(  # the masking collator tried on two samples is also the one the fit's loader uses
+            notebook("import numpy as np\nimport torch\ntorch.manual_seed(0)\n", _MASK_WORDS,
+                     "batch = mask_words(pair)\nprint(batch)\n",
+                     "loader = prepare(train_set, collate_fn=mask_words)\nmodel.fit(loader, epochs=3)\n"),
+            path="mlm.ipynb", message="NumPy's global generator",
+        ),
+        Invalid(  # a data module's set-up splits at random into its own attributes, which the training reads
+            "import torch\nfrom torch.utils.data import DataLoader, random_split\nclass Data:\n    def setup(self):\n"
+            "        self.train, self.val = random_split(full, [50, 10])\n    def loader(self):\n"
+            "        return DataLoader(self.train)\nif __name__ == '__main__':\n    data = Data()\n    data.setup()\n"
+            "    for epoch in range(3):\n        for x in data.loader():\n            model(x).sum().backward()\n"
+            "            opt.step()\n",
+            path="gan.py", message="torch's generator (used by `torch.utils.data.random_split` at line 5)",
+        ),
+        Invalid(  # a helper refills a module's pool at random before the training reads it
+            notebook("import random\nimport torch\ntorch.manual_seed(0)\nPOOL = []\n",
+                     "def refill():\n    POOL.extend(random.sample(ALL, 10))\n", "refill()\n",
+                     _FITS.replace("in samples", "in POOL")),
+            path="pool.ipynb", message="Python's `random`",
+        ),
     ]
     VALID = [
+        Valid(  # a helper shows random rows of the training set before the training: a table, nothing handed on
+            notebook("import random\nimport pandas as pd\nimport torch\nfrom IPython.display import display, HTML\n"
+                     "torch.manual_seed(0)\n",
+                     "def show_rows(ds, n=5):\n    picks = []\n    for _ in range(n):\n"
+                     "        picks.append(random.randint(0, len(ds) - 1))\n"
+                     "    table = pd.DataFrame([ds[i] for i in picks])\n    display(HTML(table.to_html()))\n",
+                     "show_rows(samples)\n", _FITS),
+            path="rows.ipynb",
+        ),
+        Valid(  # a masking collator tried on two samples to print them; the fit's loader uses another collator
+            notebook("import numpy as np\nimport torch\ntorch.manual_seed(0)\n", _MASK_WORDS,
+                     "pair = [train_set[i] for i in range(2)]\nbatch = mask_words(pair)\n"
+                     "for ids in batch['input_ids']:\n    print(tokenizer.decode(ids))\n",
+                     "loader = prepare(train_set, collate_fn=default_collator)\nmodel.fit(loader, epochs=3)\n"),
+            path="mlm.ipynb",
+        ),
+        Valid(  # `ImageOps.fit` crops an image to a size: a demo picking an example at random trains nothing
+            notebook("import random\nfrom PIL import ImageOps\n",
+                     "def load_example():\n    image = ImageOps.fit(random.choice(pictures), (512, 512))\n"
+                     "    return image\n", "load_example()\n"),
+            path="demo.ipynb",
+        ),
         # The same tutorial with its fit commented out: the callback's hook never runs, nothing trains.
         Valid(_PROBE.replace("trainer.fit(", "# uncomment this to train the model\n# trainer.fit("),
               path="lightning_examples/probe/probe.py",
