@@ -167,7 +167,7 @@ def test_statement_flows_of_a_function_that_draws(tmp_path):
     )
     facts = _facts(tmp_path, {"run.py": code}, "run.py")
     assert facts.statement_flows == [  # only `main` draws
-        StatementFlow("main", 4, reads=("paths", "random"), writes=("picks",), calls=("random.sample",)),
+        StatementFlow("main", 4, reads=("paths",), writes=("picks",), calls=("random.sample",)),  # `random` a module
         StatementFlow("main", 6, reads=("enumerate", "p", "picks", "show"), writes=("i", "p"), leaves=EFFECT),
         StatementFlow("main", 7, reads=("paths", "train"), writes=("model",), calls=("engine.train",)),
     ]

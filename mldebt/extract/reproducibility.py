@@ -259,6 +259,9 @@ class ReproducibilityCollector(Collector):
         self._bodies: dict[str, Sequence[cst.BaseStatement]] = {}
         #: function -> its parameters, for the functions `_bodies` holds
         self._signatures: dict[str, set[str]] = {}
+        #: Names `import x` / `import x as y` binds: a module carries no drawn value
+        #: (`np` of `np.random.shuffle(rows)`: the draw changes `rows`, not `np`).
+        self._modules: set[str] = set()
         self._call_sites: dict[str, list[tuple[str, cst.CSTNode]]] = defaultdict(list)
         #: class -> the last names of its bases (`Lookahead(torch.optim.Optimizer)`: `Optimizer`).
         self._bases: dict[str, tuple[str, ...]] = {}
@@ -341,6 +344,11 @@ class ReproducibilityCollector(Collector):
     def leave_If(self, node: cst.If) -> None:
         if self._scope and self._scope[-1] == ("guard", MAIN) and node is self.guards[-1]:
             self._scope.pop()
+
+    def visit_Import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            local = alias.asname.name if alias.asname is not None else alias.name
+            self._modules.add((dotted_name(local) or "").partition(".")[0])
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         if isinstance(node.names, cst.ImportStar):
@@ -521,8 +529,9 @@ class ReproducibilityCollector(Collector):
             for statement in body:
                 names = _Names(statement)
                 last = where[statement].end_line
+                reads = names.reads - self._modules
                 flows.append(StatementFlow(
-                    function, last, tuple(sorted(names.reads)), tuple(sorted(names.writes)), known(calls[last]),
+                    function, last, tuple(sorted(reads)), tuple(sorted(names.writes)), known(calls[last]),
                     names.backward, *(leaving.statement(statement) if leaving else ()),
                 ))
         return flows

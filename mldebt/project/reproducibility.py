@@ -172,7 +172,9 @@ class _Flow:
         was given or the function itself reach the training (a masking collator applied to two
         samples to print them, while the fit uses another collator, does not). A caller whose
         training happens in code it calls (`net.train(x)`, whose receiver the call graph may not
-        know) is not followed: the draw counts."""
+        know) is not followed: the draw counts. A value handed back to a caller that trains
+        nothing (a callback's hook generating text to print) counts only where it can leave
+        that caller in turn (`_leaves`)."""
         facts = self.project.files[path][1]
         callers = {f.function for f in facts.statement_flows if function in f.calls and f.function != function}
         if not function or not callers:
@@ -182,6 +184,10 @@ class _Flow:
             marked = self._marked(path, caller)
             steps = [i for i, f in enumerate(flows) if f.end in marked or f.backward]
             calls = [i for i, f in enumerate(flows) if function in f.calls]
+            if followed and not steps and not any(training) and caller not in ("", MAIN):
+                if any(self._leaves(flows, i) for i in calls):
+                    return True
+                continue  # the caller only shows or keeps what the call hands back
             if not steps or any(self._reaches(flows, training, i, handed=followed) for i in calls):
                 return True
             if not followed and min(calls) <= max(steps):

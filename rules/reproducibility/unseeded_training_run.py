@@ -86,7 +86,14 @@ class UnseededTrainingRun(ProjectRule):
     value only handed back to the caller counts where the call's value, its arguments or the
     helper itself reach the training (a masking collator tried on two samples and printed,
     while the fit uses another, does not); one a helper writes to a file through a method of
-    an object it made (`image.save(path)`) is missed. In the other modules a run reaches, a draw of Python's `random` in a module that
+    an object it made (`image.save(path)`) is missed. A value handed back to a caller that
+    trains nothing counts only where it can leave that caller in turn: a Keras callback's hook
+    sampling text to print after each epoch (`sys.stdout.write` is a display call) changes
+    nothing the fit consumes. A module name (`np` of `np.random.shuffle(labels)`) carries no
+    drawn value: what a draw made for its effect changes is its arguments, so a random baseline
+    shuffling a copy of the test labels after the fit reaches no later fit. A draw inside a
+    statement that trains (a loop fitting one epoch, then printing text it samples) still
+    counts, and so does any loop over a variable named `epoch`. In the other modules a run reaches, a draw of Python's `random` in a module that
     neither trains, feeds or reads data, nor imports a library of arrays, tensors, images, text
     or tables (`data_libraries`: a free port, an id, a retry's jitter) is left out: a pure-Python
     augmentation that imports none of them and reads no data itself is missed. Code that times training steps (`TrainBenchmarkRunner`, `profile_step`) and
@@ -241,8 +248,43 @@ class UnseededTrainingRun(ProjectRule):
                      _FITS.replace("in samples", "in POOL")),
             path="pool.ipynb", message="Python's `random`",
         ),
+        Invalid(  # a top-level shuffle of the indices the fit then reads
+            notebook("import numpy as np\nfrom tensorflow import keras\n",
+                     "order = np.arange(len(x_train))\nnp.random.shuffle(order)\n",
+                     "model = keras.Sequential([keras.layers.Dense(4)])\nmodel.fit(x_train[order], y_train[order])\n"),
+            path="order.ipynb", message="NumPy's global generator",
+        ),
+        Invalid(  # an imported list shuffled in place, then fitted on: a name a `from` import binds is a value
+            notebook("import random\nfrom corpus import sentences\n", "random.shuffle(sentences)\n",
+                     "model.fit(encode(sentences), labels)\n"),
+            path="corpus.ipynb", message="Python's `random`",
+        ),
+        Invalid(  # a helper hands its draw to a caller that trains nothing but hands it on to the fit
+            notebook("import numpy as np\nfrom tensorflow import keras\n",
+                     "def noisy(x):\n    return x + np.random.normal(0, 0.1, x.shape)\n",
+                     "def make_inputs(x):\n    batch = noisy(x)\n    return batch\n",
+                     "model = keras.Sequential([keras.layers.Dense(4)])\nmodel.fit(make_inputs(x_train), y_train)\n"),
+            path="noise.ipynb", message="NumPy's global generator",
+        ),
     ]
     VALID = [
+        Valid(  # a random baseline after the fit shuffles a copy of the test labels; a later fit never reads it
+            notebook("import copy\nimport numpy as np\nfrom tensorflow import keras\n",
+                     "model = keras.Sequential([keras.layers.Dense(4)])\nmodel.fit(x_train, y_train)\n",
+                     "labels = copy.copy(test_labels)\nnp.random.shuffle(labels)\nprint((labels == test_labels).mean())\n",
+                     "x = np.zeros((3, 4))\nwide = keras.Sequential([keras.layers.Dense(8)])\nwide.fit(x, y_train)\n"),
+            path="baseline.ipynb",
+        ),
+        Valid(  # a generation callback samples text to print after each epoch; nothing of it reaches the fit
+            notebook("import random\nimport sys\nimport numpy as np\nfrom tensorflow import keras\n",
+                     "def pick(probs):\n    return np.argmax(np.random.multinomial(1, probs, 1))\n",
+                     "class Writer(keras.callbacks.Callback):\n    def on_epoch_end(self, epoch, logs=None):\n"
+                     "        start = random.randint(0, len(text) - 40)\n        line = text[start:start + 40]\n"
+                     "        for _ in range(100):\n            token = vocab[pick(self.model.predict(encode(line))[0])]\n"
+                     "            line = line[1:] + token\n            sys.stdout.write(token)\n",
+                     "model = keras.Sequential([keras.layers.LSTM(16)])\nmodel.fit(x, y, epochs=5, callbacks=[Writer()])\n"),
+            path="writer.ipynb",
+        ),
         Valid(  # a helper shows random rows of the training set before the training: a table, nothing handed on
             notebook("import random\nimport pandas as pd\nimport torch\nfrom IPython.display import display, HTML\n"
                      "torch.manual_seed(0)\n",
