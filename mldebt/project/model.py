@@ -80,12 +80,13 @@ class Project:
             self.files[path][1].runs_on_cpu for path in self.project_members(near) if not is_test_path(path)
         )
 
-    def torch_floor(self, path: str) -> Version | None:
-        """The lowest torch version the manifests covering `path` allow: those of the deepest
-        folder enclosing it that names torch (its own requirements before the repository's).
-        None when they name none, or one of them leaves the lower end open."""
+    def floor(self, path: str, package: str) -> Version | None:
+        """The lowest version of `package` (a canonical name: `torch`, `pyyaml`) the manifests
+        covering `path` allow: those of the deepest folder enclosing it that names the package
+        (its own requirements before the repository's). None when they name none, or one of
+        them leaves the lower end open."""
         folder = posixpath.dirname(path)
-        by_folder = self._torch_requirements
+        by_folder = self._requirements_by_folder.get(_PACKAGE_ALIASES.get(package, package), {})
         enclosing = [f for f in by_folder if not f or folder == f or folder.startswith(f + "/")]
         if not enclosing:
             return None
@@ -93,14 +94,15 @@ class Project:
         return None if any(f is None for f in floors) else min(floors)  # type: ignore[type-var]
 
     @cached_property
-    def _torch_requirements(self) -> dict[str, list[Requirement]]:
-        """Folder -> the torch requirements of its manifests (asked for every file that loads
-        a checkpoint: once, not a pass over every file's facts each time)."""
-        by_folder: dict[str, list[Requirement]] = defaultdict(list)
+    def _requirements_by_folder(self) -> dict[str, dict[str, list[Requirement]]]:
+        """Package -> folder -> its manifests' requirements of it (asked for every file that
+        loads a checkpoint or a YAML file: built once, not a pass over every file's facts each
+        time)."""
+        by_package: dict[str, dict[str, list[Requirement]]] = defaultdict(lambda: defaultdict(list))
         for manifest, requirement in self.requirements():
-            if requirement.name in ("torch", "pytorch"):
-                by_folder[posixpath.dirname(manifest)].append(requirement)
-        return by_folder
+            name = _PACKAGE_ALIASES.get(requirement.name, requirement.name)
+            by_package[name][posixpath.dirname(manifest)].append(requirement)
+        return by_package
 
     def module_file(self, importer: str, module: str) -> str | None:
         """The file a dotted module name (`exp.flags`, `.flags`) refers to, seen from `importer`.
@@ -498,6 +500,10 @@ def _import_kind(importer_kind: str, importer_package: str | None, target_packag
     if target_package in (None, importer_package):
         return "joins"
     return "drives" if importer_package is None else "uses"
+
+
+#: Other names a package is declared under (conda's `pytorch`).
+_PACKAGE_ALIASES = {"pytorch": "torch"}
 
 
 def _lower_bound(specifier: str) -> Version | None:

@@ -124,7 +124,7 @@ class TorchLoadUnrestricted(ProjectRule):
         for path, (_, facts) in project.files.items():
             if not facts.checkpoint_loads or not self.reports(path):
                 continue
-            floor = project.torch_floor(path)
+            floor = project.floor(path, "torch")
             for load in facts.checkpoint_loads:
                 if load.own_file:
                     continue  # the module's own checkpoint or cache

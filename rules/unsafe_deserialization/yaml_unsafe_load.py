@@ -1,8 +1,21 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import libcst as cst
+from packaging.version import Version
 
 from mldebt.extract.context import call_argument
 from mldebt.knowledge import report_guarded_call
-from mldebt.rule import Category, Confidence, Invalid, PythonRule, Severity
+from mldebt.rule import Category, Confidence, Invalid, PythonRule, Severity, Valid
+
+if TYPE_CHECKING:
+    from mldebt.project import Project
+    from mldebt.report import Finding
+
+#: The first PyYAML release whose `FullLoader` runs no code (CVE-2020-14343 fixed).
+_FULL_LOADER_SAFE = Version("5.4")
+_FULL_LOAD = "import yaml\nwith open(p) as f:\n    cfg = yaml.load(f, Loader=yaml.FullLoader)\n"
 
 
 class YamlUnsafeLoad(PythonRule):
@@ -15,10 +28,13 @@ class YamlUnsafeLoad(PythonRule):
 
     `Loader=yaml.FullLoader` is reported as a warning: it refuses most tags, but could still run
     code before PyYAML 5.4 (CVE-2020-14343), and only the safe loader is safe by design
-    (bandit B506 flags it too).
+    (bandit B506 flags it too). It is not reported where the manifests covering the file (those
+    of the deepest enclosing folder that names PyYAML, as MLD402 reads the torch floor) require
+    PyYAML >= 5.4: there the claim is false.
 
     ## Known limitations
-    A custom loader class is assumed safe; `ruamel.yaml` is not covered. Text the same code
+    A custom loader class is assumed safe; `ruamel.yaml` is not covered. Lock files name
+    packages without their versions here, so a floor only a lock file states is not seen. Text the same code
     produced with `yaml.dump` (a round-trip check of a config it writes) is no outside input and
     is not reported.
 
@@ -40,6 +56,16 @@ class YamlUnsafeLoad(PythonRule):
         Invalid("import yaml\ndocs = list(yaml.load_all(f, Loader=yaml.CLoader))\n"),
         Invalid("import yaml\nwith open(cfg) as f:\n    model = yaml.load(f, Loader=yaml.FullLoader)\n", line=3,
                 message="`yaml.FullLoader`"),
+        # The manifests covering the file allow a PyYAML before 5.4, or leave it open.
+        Invalid(_FULL_LOAD, path="app/cfg.py", line=3, files={"app/requirements.txt": "pyyaml>=5.1\n"}),
+        Invalid(_FULL_LOAD, path="app/cfg.py", line=3, files={"requirements.txt": "pyyaml\n"}),
+        # The folder's own requirements come before the repository's.
+        Invalid(_FULL_LOAD, path="app/cfg.py", line=3,
+                files={"pyproject.toml": "[project]\nname='a'\ndependencies=['pyyaml>=6']\n",
+                       "app/requirements.txt": "PyYAML==5.3.1\n"}),
+        # A floor does not make the unsafe loader safe.
+        Invalid("import yaml\ncfg = yaml.load(f, Loader=yaml.Loader)\n", path="app/cfg.py", line=2,
+                files={"requirements.txt": "pyyaml>=6.0\n"}),
     ]
     VALID = [
         "import yaml\ncfg = yaml.safe_load(open('c.yaml'))\n",
@@ -51,7 +77,19 @@ class YamlUnsafeLoad(PythonRule):
         # A round trip of what the code itself just dumped.
         "import yaml\ndumped = yaml.dump(cfg)\ntry:\n    yaml.unsafe_load(dumped)\nexcept Exception:\n    pass\n",
         "import yaml\nassert yaml.unsafe_load(yaml.dump(cfg)) == cfg\n",
+        # PyYAML >= 5.4 required where the file lives: FullLoader runs no code there.
+        Valid(_FULL_LOAD, path="src/app/cfg.py",
+              files={"pyproject.toml": "[project]\nname='a'\ndependencies=['pyyaml>=6.0.0, <7.0.0']\n"}),
+        Valid(_FULL_LOAD, path="tools/cfg.py", files={"requirements.txt": "PyYAML==6.0.3\ntorch\n"}),
     ]
+
+    @classmethod
+    def holds_in(cls, project: Project, finding: Finding) -> bool:
+        """The `FullLoader` claim holds only where a PyYAML before 5.4 may be installed."""
+        if _BEFORE_SAFE_FULL_LOADER not in finding.message:
+            return True
+        floor = project.floor(finding.path, "pyyaml")
+        return floor is None or floor < _FULL_LOADER_SAFE
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -74,7 +112,7 @@ class YamlUnsafeLoad(PythonRule):
             if name in _FULL_LOADERS:
                 self.report(
                     node,
-                    f"`yaml.load` with `{name}` is not the safe loader: it could run code before PyYAML 5.4",
+                    f"`yaml.load` with `{name}` is not the safe loader: {_BEFORE_SAFE_FULL_LOADER}",
                     "use `yaml.safe_load` (or `Loader=yaml.SafeLoader`)",
                     severity=Severity.WARNING,
                     confidence=Confidence.MEDIUM,
@@ -83,6 +121,7 @@ class YamlUnsafeLoad(PythonRule):
         report_guarded_call(self, node, "deserialization")
 
 
+_BEFORE_SAFE_FULL_LOADER = "it could run code before PyYAML 5.4"
 _LOADS = frozenset({"yaml.load", "yaml.load_all"})
 _DUMPS = frozenset({"yaml.dump", "yaml.safe_dump", "yaml.dump_all", "yaml.safe_dump_all"})
 _FULL_LOADERS = frozenset({"yaml.FullLoader", "yaml.CFullLoader", "yaml.loader.FullLoader"})
