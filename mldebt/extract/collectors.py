@@ -701,6 +701,17 @@ _CONFIG_FILE = re.compile(r"\.(ya?ml|json|toml)$")
 
 #: Stands for the script's own folder (`os.path.dirname(__file__)`) until `fill` knows it.
 _HERE = "{here}"
+#: A relative file name with an extension (`automl.pkl`, `out/model.pt`), no URL or template.
+_FILE_NAME = re.compile(r"^(?!/|~)[\w.-]+(/[\w.-]+)*\.[A-Za-z]\w{0,9}$")
+#: Calls that name a path without writing it: printing it, building or checking it.
+_NAMES_ONLY = frozenset({
+    "print", "str", "os.fspath", "pathlib.Path", "pathlib.PurePath", "os.path.join", "os.path.exists",
+    "os.path.isfile", "os.path.getsize", "os.path.abspath", "os.path.basename", "os.path.dirname",
+})
+_NAMES_ONLY_METHODS = frozenset({
+    "format", "join", "endswith", "startswith", "replace", "split", "info", "debug", "warning", "error", "log",
+    "exists", "is_file", "joinpath", "with_name", "with_suffix", "glob", "rglob", "match",
+})
 
 
 def _is_file(node: cst.BaseExpression) -> bool:
@@ -765,6 +776,7 @@ class DataAccessCollector(_ModuleLevelVisitor):
         #: default and names assigned a path it resolves (`config_dir = Path(config_dir)`)
         self._locals: list[dict[str, str]] = []
         self._pickles = False  # a pickle-based load or write: `PickledFile` facts to make
+        self.named: list[tuple[str, cst.Call]] = []  # file names handed to calls of unknown effect
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         super().visit_FunctionDef(node)
@@ -944,6 +956,9 @@ class DataAccessCollector(_ModuleLevelVisitor):
             target = node.func.value if entry["path"] is None else call_argument(node, *entry["path"])
             if isinstance(target, cst.BaseExpression):
                 self._record(entry["mode"], target, node, f".{node.func.attr.value}()", entry.get("scheme"))
+        if name not in _NAMES_ONLY and method not in _NAMES_ONLY_METHODS:
+            strings = (evaluated(a.value) for a in node.args if isinstance(a.value, (cst.SimpleString, cst.ConcatenatedString)))
+            self.named += [(value, node) for value in strings if isinstance(value, str) and _FILE_NAME.match(value)]
 
     def _record_download(self, node: cst.Call, method: str | None) -> None:
         """A download into a local path the call names (by a destination keyword, or at the
@@ -976,7 +991,7 @@ class DataAccessCollector(_ModuleLevelVisitor):
 
     def located(self) -> list[cst.CSTNode]:
         pickled = self._pickled_paths()
-        return [node for _, _, node, _ in self.accesses] + [call for _, call, _ in pickled] + [
+        return [node for _, _, node, _ in self.accesses] + [node for _, node in self.named] + [call for _, call, _ in pickled] + [
             path for mode, _, paths in pickled if mode == "write" for path, _ in paths or ()
         ]
 
@@ -1021,6 +1036,11 @@ class DataAccessCollector(_ModuleLevelVisitor):
         for mode, path, node, api in self.accesses:
             path, relative = self._placed(path)
             facts.data_access.append(DataAccess(mode, path, where[node].line, where[node].column, api, relative))
+        accessed = {id(node) for _, _, node, _ in self.accesses}
+        for value, node in self.named:
+            if id(node) not in accessed:
+                path, relative = self._placed(value)
+                facts.named_files.append(DataAccess("named", path, where[node].line, where[node].column, "", relative))
         for mode, call, paths in self._pickled_paths():
             # A load is placed as its finding is; a write where its path is named (a helper's caller).
             spans = [where[call if mode == "read" else p] for p, _ in paths or ()]

@@ -562,6 +562,10 @@ class Facts:
     #: Python: data and model reads and writes. dvc.yaml: its stages. *.dvc and .gitattributes:
     #: the paths or patterns DVC or git-lfs version.
     data_access: list[DataAccess] = field(default_factory=list)
+    #: Python: file names given as a string literal to a call that is neither a known read or
+    #: write nor one that only names a path (`automl.pickle("automl.pkl")`, a library's own
+    #: save method): a call that may write that file (mode `named`, placed as reads are).
+    named_files: list[DataAccess] = field(default_factory=list)
     #: Python: module-level string constants (`DATA = "data/train.csv"`), for other modules
     #: that import them.
     string_constants: dict[str, str] = field(default_factory=dict)
