@@ -19,7 +19,9 @@ class HubRemoteCodeUnpinned(PythonRule):
     ## Known limitations
     Only a literal `trust_remote_code=True` is read; repository names and revisions computed at
     run time get the benefit of the doubt, as in MLD301. Reported in demo code too: a reader
-    runs the example as it is. In a notebook that nothing runs, it is a note.
+    runs the example as it is. In a notebook that nothing runs, it is a note. A repository
+    loaded again the same way in one module or notebook (the same dataset reloaded in a later
+    cell) is one fact, reported at its first load.
 
     ## References
     - Hugging Face Transformers docs, "Customizing models" / `trust_remote_code`
@@ -54,9 +56,14 @@ class HubRemoteCodeUnpinned(PythonRule):
         "from transformers import AutoModel\nm = AutoModel.from_pretrained('./checkpoints/best', trust_remote_code=True)\n",
     ]
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._reported: set[tuple[str, str]] = set()  # (repository, why unpinned) already reported here
+
     def visit_Call(self, node: cst.Call) -> None:
         load = unpinned_hub_load(self.ctx, node)
-        if load is not None and load.remote_code:
+        if load is not None and load.remote_code and (load.repo, load.why) not in self._reported:
+            self._reported.add((load.repo, load.why))
             self.report(
                 node,
                 f"`{load.repo}` is loaded with `trust_remote_code=True` {load.why}: whatever code its default branch holds runs",
