@@ -238,7 +238,32 @@ def load(args):
 """
 
 
+#: A benchmark's cells load one downloaded file on the CPU, then on the GPU.
+TOP_LEVEL_TWICE = """import torch
+from huggingface_hub import hf_hub_download
+pt_filename = hf_hub_download("gpt2", filename="pytorch_model.bin")
+weights = torch.load(pt_filename, map_location="cpu")
+weights = torch.load(pt_filename, map_location="cuda:0")
+"""
+#: The same name bound to another file between the loads: two files.
+TOP_LEVEL_REBOUND = """import torch
+path = "teacher.pt"
+teacher = torch.load(path)
+path = "student.pt"
+student = torch.load(path)
+"""
+#: A loop binds the name at each turn: each load may read another file.
+TOP_LEVEL_LOOP = """import torch
+for path in paths:
+    a = torch.load(path)
+b = torch.load(path, map_location="cpu")
+"""
+
+
 @pytest.mark.parametrize(("rule", "code", "expected"), [
+    ("MLD402", TOP_LEVEL_TWICE, [(4, "warning")]),
+    ("MLD402", TOP_LEVEL_REBOUND, [(3, "warning"), (5, "warning")]),
+    ("MLD402", TOP_LEVEL_LOOP, [(3, "warning"), (4, "warning")]),
     ("MLD402", RETRY, [(5, "warning")]),
     ("MLD401", PICKLE_RETRY, [(5, "warning")]),
     ("MLD402", FALLBACK, [(6, "error")]),

@@ -32,12 +32,14 @@ helper, for the project phase (`PickledFile`).
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 from functools import cache
 from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from mldebt.extract.bindings import bound_names
 from mldebt.extract.context import call_argument, literal_value
 from mldebt.extract.walk import nodes, walk
 from mldebt.knowledge import load_table, unsafe_call
@@ -148,6 +150,8 @@ class OwnFiles(cst.BatchableCSTVisitor):
         #: id(load) -> the defs around it, outermost first.
         self._enclosing: dict[int, tuple[cst.FunctionDef, ...]] = {}
         self._steps = _PipelineSteps(ctx)
+        #: top-level name -> how many times the module binds it (2 for a binding of unknown value)
+        self._top_level_bindings: Counter[str] = Counter()
         self._done = False
 
     def _run(self) -> None:
@@ -157,13 +161,20 @@ class OwnFiles(cst.BatchableCSTVisitor):
 
     def first_load(self, call: cst.Call, reported: set[tuple[int, str, str | None]]) -> bool:
         """Whether `call` is the first of the unsafe loads in `reported` (updated here) to read
-        its file in its def with the same call (at module level every load counts): a retry of the same load under `except ModuleNotFoundError:`, or
-        the other branch of `map_location` choices, is one finding for one file."""
+        its file in its def with the same call: a retry of the same load under `except
+        ModuleNotFoundError:`, or the other branch of `map_location` choices, is one finding for
+        one file. At the top level (a notebook's cells) the loads compare when every name their
+        path reads is bound exactly once in the module: the same downloaded file loaded on the
+        CPU, then on the GPU. A name bound again, or not bound there at all, may name another
+        file at each load, so both loads count."""
         self._run()
         read = self._reads.get(id(call))
-        if read is None or read[0] is not call or self._read_paths[id(call)][1] is None:
-            return True  # no key to compare, or module level, where a name's rebinding is not followed
-        where = (id(self._read_paths[id(call)][1]), read[1], self.ctx.qualname(call.func))  # a URL fetch is not a file load
+        if read is None or read[0] is not call:
+            return True  # no key to compare
+        path, function = self._read_paths[id(call)]
+        if function is None and any(self._top_level_bindings[name] != 1 for name in _names(path)):
+            return True  # a top-level name bound elsewhere or again: the loads may read different files
+        where = (id(function), read[1], self.ctx.qualname(call.func))  # a URL fetch is not a file load
         if where in reported:
             return False
         reported.add(where)
@@ -288,7 +299,9 @@ class OwnFiles(cst.BatchableCSTVisitor):
         """A name the current def binds: to the text of `value` (`x = ...`), or to this binding
         alone when its value is unknown (`for x in`, `as x`, unpacking)."""
         function = self._functions[-1] if self._functions else None
-        if function is None:
+        if function is None:  # top level: how often each name is bound (unpacked, looped, augmented: unknown)
+            for name in bound_names(target):
+                self._top_level_bindings[name] += 1 if value is not None and isinstance(target, cst.Name) else 2
             return
         if isinstance(target, cst.Name):
             text = self._text(value, function) if value is not None else f"#{id(by)}"

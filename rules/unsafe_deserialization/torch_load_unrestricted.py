@@ -43,7 +43,9 @@ class TorchLoadUnrestricted(ProjectRule):
     `torch.save({"epoch": ..., "optimizer": ...}, path)`): a resume of the run the module
     checkpoints, in its own format, wherever the file is kept. A second load of the same file
     in the same function (a retry under `except ModuleNotFoundError:`, the other branch of a
-    `map_location` choice) is the same finding, reported once.
+    `map_location` choice), or at a module's top level through names the module binds once (a
+    notebook's benchmark loading one downloaded file on the CPU, then on the GPU), is the same
+    finding, reported once.
 
     ## References
     - PyTorch docs, `torch.load` and "Serialization semantics" (weights_only)
