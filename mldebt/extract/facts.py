@@ -82,6 +82,14 @@ class CudaVersion:
     version: str
     line: int
     evidence: str  # what said so, for messages: "torch +cu121", "nvidia/cuda:12.1.0 image"
+    #: How it selects: "variant" (pip's build of a framework: `+cu121`, a `whl/cu121` index),
+    #: "conda-variant" (conda's build of pytorch: `pytorch-cuda=`), "conda" (a conda
+    #: environment's toolkit: `cudatoolkit=`, `cuda-version=`), "wheels" (pip packages bundling
+    #: a CUDA runtime: `nvidia-*-cu12`, `jax[cuda12]`), "toolkit" (an image's CUDA, `ENV CUDA_VERSION`).
+    kind: str = "toolkit"
+    #: A toolkit that code is compiled against: its Dockerfile stage is a `-devel` image that
+    #: builds CUDA code (`nvcc`, `TORCH_CUDA_ARCH_LIST`, `flash-attn`, `--no-build-isolation`).
+    compiled: bool = False
 
 
 @dataclass(frozen=True)

@@ -124,19 +124,21 @@ def _requirement_facts(facts: Facts, requirement: Requirement | None) -> None:
     cuda = None
     if requirement.local_version:
         cuda = cuda_from_cu_tag(requirement.local_version)
-        evidence = f"{requirement.name} +{requirement.local_version}"
+        evidence, kind = f"{requirement.name} +{requirement.local_version}", "variant"
     elif requirement.source == "conda" and requirement.name in _CONDA_CUDA_PACKAGES and requirement.specifier:
         version = requirement.specifier.lstrip("=<>!~").rstrip(".*")
         cuda = major_minor(version) if re.match(r"\d+(\.\d+)?", version) else None
         evidence = f"conda {requirement.name}"
+        kind = "conda-variant" if requirement.name == "pytorch-cuda" else "conda"
     else:
+        kind = "wheels"
         majors = {m for extra in requirement.extras for m in re.findall(r"^cuda(\d+)", extra)}
         majors |= set(re.findall(r"-cu(\d+)(?:-|$)", requirement.name))
         if len(majors) == 1:
             cuda = majors.pop()
             evidence = f"{requirement.name}{'[' + ','.join(requirement.extras) + ']' if requirement.extras else ''}"
     if cuda:
-        facts.cuda_versions.append(CudaVersion(cuda, requirement.line, evidence))
+        facts.cuda_versions.append(CudaVersion(cuda, requirement.line, evidence, kind))
 
 
 _CONDA_CUDA_PACKAGES = {"pytorch-cuda", "cudatoolkit", "cuda-version", "cuda-toolkit", "cuda"}
@@ -146,7 +148,7 @@ def _index(facts: Facts, url: str, line: int) -> None:
     facts.indexes.append(IndexUrl(url, line))
     cuda = cuda_from_cu_tag(url.replace("/", " "))
     if cuda:
-        facts.cuda_versions.append(CudaVersion(cuda, line, f"index {url}"))
+        facts.cuda_versions.append(CudaVersion(cuda, line, f"index {url}", "variant"))
 
 
 def _logical_lines(lines: list[str]) -> Iterator[tuple[int, str]]:
@@ -605,10 +607,36 @@ def _image_homes(instruction: str, rest: str) -> set[str]:
     return {f"/home/{name}" for name in names if name not in ("root", "$USER") and not name.isdigit()}
 
 
+#: A Dockerfile instruction that compiles CUDA code against the image's toolkit and the
+#: installed torch: nvcc, a torch extension build, a CUDA package built from source.
+_CUDA_COMPILE = re.compile(
+    r"\bnvcc\b|TORCH_CUDA_ARCH_LIST|CUDAExtension|--no-build-isolation|\bflash[-_]attn\b"
+    r"|setup\.py\s+(?:build_ext|bdist_wheel|install|develop)\b"
+)
+
+
+class _Stage:
+    """One `FROM` stage of a Dockerfile: whether its base is a `-devel` image (a stage built
+    `FROM` an earlier one inherits it) and whether it compiles CUDA code (`_CUDA_COMPILE`). The
+    CUDA of a stage that does both is a toolkit code is compiled against (`CudaVersion.compiled`)."""
+
+    def __init__(self, facts: Facts, devel: bool) -> None:
+        self.facts, self.start, self.devel, self.compiles = facts, len(facts.cuda_versions), devel, False
+
+    def close(self) -> None:
+        if self.devel and self.compiles:
+            versions = self.facts.cuda_versions
+            versions[self.start :] = [
+                dataclasses.replace(c, compiled=True) if c.kind == "toolkit" else c for c in versions[self.start :]
+            ]
+
+
 def _dockerfile(source: TextSource, facts: Facts) -> None:
     arguments: dict[str, str] = {}
     stages: set[str] = set()
     homes: set[str] = set()
+    devel_stages: set[str] = set()
+    stage = _Stage(facts, False)
     logical = _logical_lines(source.lines)
     for line, text in logical:
         words = text.split()
@@ -617,6 +645,7 @@ def _dockerfile(source: TextSource, facts: Facts) -> None:
         instruction = words[0].upper()
         rest = text.strip()[len(words[0]) :].strip()
         homes |= _image_homes(instruction, rest)
+        stage.compiles |= instruction in ("RUN", "ENV", "ARG") and bool(_CUDA_COMPILE.search(rest))
         if instruction in ("ARG", "ENV"):
             for name, value in re.findall(r"(\w+)[= ]\s*\"?([^\s\"]+)\"?", rest):
                 arguments.setdefault(name, value)
@@ -627,8 +656,13 @@ def _dockerfile(source: TextSource, facts: Facts) -> None:
             if not tokens:
                 continue
             reference = re.sub(r"\$\{?(\w+)\}?", lambda m: arguments.get(m.group(1), m.group(0)), tokens[0])
+            stage.close()
+            devel = reference.lower() in devel_stages or "devel" in reference.split("@")[0].rsplit(":", 1)[-1].lower()
+            stage = _Stage(facts, devel)
             if len(tokens) >= 3 and tokens[1].lower() == "as":
                 stages.add(tokens[2].lower())
+                if devel:
+                    devel_stages.add(tokens[2].lower())
             if reference.lower() in stages or reference == "scratch":
                 continue
             _image_facts(facts, image_reference(reference, line))
@@ -639,8 +673,10 @@ def _dockerfile(source: TextSource, facts: Facts) -> None:
                 for body_line, body in logical:
                     if body.strip() == delimiter:
                         break
+                    stage.compiles |= bool(_CUDA_COMPILE.search(body))
                     _install_commands(facts, body, body_line)
             _install_commands(facts, _exec_form(rest), line)
+    stage.close()
     facts.image_homes = sorted(homes)
 
 

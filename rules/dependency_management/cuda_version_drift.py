@@ -12,6 +12,7 @@ from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRu
 _VARIANT_FILE = re.compile(r"cu\d{2,3}|cuda[-_.]?\d", re.IGNORECASE)
 _DIGEST = "@sha256:" + "0" * 64
 _INSTALL = "COPY requirements.txt .\nRUN pip install -r requirements.txt\n"
+_EXTENSION = "RUN pip install --no-build-isolation flash-attn\n"
 
 
 class CudaVersionDrift(ProjectRule):
@@ -30,7 +31,11 @@ class CudaVersionDrift(ProjectRule):
     Two choices drift only when the code shows they build or run one environment
     (`Environments`): the same file, a file that installs the other (`pip install -r`, `-r`,
     `-c`, transitively), or two files that install the same requirements file. Two Dockerfiles of one tree, an example's requirements
-    and a vendored benchmark's image are independent until something links them.
+    and a vendored benchmark's image are independent until something links them. A CUDA
+    runtime pip bundles (a torch `+cu121` build, `nvidia-*-cu12` wheels, `jax[cuda12]`) runs on
+    any toolkit an image or a conda `cudatoolkit` provides, given a new enough driver: the two
+    disagree only where code is compiled against that toolkit (`CudaVersion.compiled`: a `-devel`
+    Dockerfile stage that builds CUDA code), so otherwise they are not compared.
 
     ## Known limitations
     A bare major (`jax[cuda12]`) agrees with any 12.x. Files whose name names a CUDA version
@@ -50,13 +55,17 @@ class CudaVersionDrift(ProjectRule):
     confidence = Confidence.HIGH
     INVALID = [
         Invalid(
-            f"FROM nvidia/cuda:12.1.0-runtime-ubuntu22.04{_DIGEST}\n{_INSTALL}",
+            f"FROM nvidia/cuda:12.1.0-devel-ubuntu22.04{_DIGEST}\n{_INSTALL}{_EXTENSION}",
             path="Dockerfile", line=1, message="11.8",
             files={"requirements.txt": "torch==2.4.1+cu118\n"},
         ),
         Invalid(
             "torch==2.4.1+cu118\n", path="requirements.txt", line=1, message="serve/Dockerfile:1",
-            files={"serve/Dockerfile": f"FROM nvidia/cuda:12.1.0-runtime-ubuntu22.04{_DIGEST}\n{_INSTALL}"},
+            files={"serve/Dockerfile": f"FROM nvidia/cuda:12.1.0-devel-ubuntu22.04{_DIGEST}\n{_INSTALL}{_EXTENSION}"},
+        ),
+        Invalid(  # two toolkits of one image
+            f"FROM nvidia/cuda:12.1.0-runtime-ubuntu22.04{_DIGEST}\nENV CUDA_VERSION=11.8.0\n",
+            path="Dockerfile", line=1, message="11.8",
         ),
         Invalid(  # one file
             "dependencies:\n  - pytorch=2.4\n  - pytorch-cuda=11.8\n  - pip:\n    - torch==2.4.1+cu121\n",
@@ -74,6 +83,12 @@ class CudaVersionDrift(ProjectRule):
               files={"requirements-cu121.txt": "torch==2.4.1+cu121\n"}),
         Valid("torch==2.4.1+cu118\n", path="examples/a/requirements.txt",
               files={"examples/b/requirements.txt": "torch==2.4.1+cu121\n"}),
+        # pip's torch and nvidia-* wheels bring their own CUDA runtime: the image's or conda's
+        # toolkit, which nothing compiles against, goes unused.
+        Valid("torch==2.4.1+cu118\n", path="requirements.txt",
+              files={"Dockerfile": f"FROM nvidia/cuda:12.1.0-runtime-ubuntu22.04{_DIGEST}\n{_INSTALL}"}),
+        Valid("dependencies:\n  - cudatoolkit=11.8\n  - pip:\n    - torch==2.4.1\n    - nvidia-cublas-cu12==12.4.5.8\n",
+              path="environment.yml"),
         # The other side of a disagreement reported at the Dockerfile: one fact, one finding.
         Valid("torch==2.4.1+cu118\n", path="requirements.txt",
               files={"Dockerfile": f"FROM nvidia/cuda:12.1.0-runtime-ubuntu22.04{_DIGEST}\n{_INSTALL}"}),
@@ -93,7 +108,8 @@ class CudaVersionDrift(ProjectRule):
         for path, cuda in choices:
             others = [
                 (other_path, other) for other_path, other in choices
-                if version_conflict(cuda.version, other.version) and environments.same(path, other_path)
+                if version_conflict(cuda.version, other.version) and _compared(cuda, other)
+                and environments.same(path, other_path)
                 and (path, cuda.line, other.version) not in named
                 and (other_path, other.line, cuda.version) not in named
             ]
@@ -118,6 +134,20 @@ class CudaVersionDrift(ProjectRule):
                 path=path,
                 related=tuple((p, o.line) for p, o in [*others, *same]),
             )
+
+
+#: Kinds of `CudaVersion`: a runtime pip bundles, and a toolkit an image or conda provides.
+_BUNDLED = ("variant", "wheels")
+_TOOLKIT = ("toolkit", "conda")
+
+
+def _compared(a: CudaVersion, b: CudaVersion) -> bool:
+    """Both choices reach one CUDA stack: not a runtime pip bundles against a toolkit nothing
+    is compiled against (each process loads the bundled runtime; the toolkit goes unused)."""
+    for bundled, toolkit in ((a, b), (b, a)):
+        if bundled.kind in _BUNDLED and toolkit.kind in _TOOLKIT and not toolkit.compiled:
+            return False
+    return True
 
 
 def _first_line_per_choice(sources: Iterable[tuple[str, CudaVersion]]) -> list[tuple[str, CudaVersion]]:

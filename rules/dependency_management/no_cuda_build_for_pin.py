@@ -3,11 +3,13 @@ from collections.abc import Iterator
 from mldebt.rules.dependency_management import Environments, cpu_build, gpu_stack
 from packaging.version import InvalidVersion, Version
 
+from mldebt.extract.facts import CudaVersion, Requirement
 from mldebt.project import Project
 from mldebt.rule import Category, Confidence, Invalid, ProjectFinding, ProjectRule, Severity, Valid
 
 _DIGEST = "@sha256:" + "0" * 64
 _INSTALL = "RUN pip install -r requirements.txt\n"
+_EXTENSION = "ENV TORCH_CUDA_ARCH_LIST=8.0\nRUN pip install --no-build-isolation -e .\n"
 
 
 def _pinned_minor(specifier: str) -> str | None:
@@ -23,23 +25,35 @@ def _pinned_minor(specifier: str) -> str | None:
 
 
 class NoCudaBuildForPin(ProjectRule):
-    """Pins a framework release that has no build for the CUDA version the repository selects.
+    """Pins a framework release that has no build for the CUDA version the repository selects for it.
 
     ## Why it matters
     PyTorch publishes each release for a few CUDA versions only (2.1: 11.8 and 12.1; 2.6:
-    11.8, 12.4 and 12.6); TensorFlow is built and tested against one. Pinning
-    `torch==2.1.2` next to a CUDA 12.4 image means pip silently installs a different CUDA
-    runtime than the image's, or fails to resolve `+cu124`. The table of builds is
-    `rules/knowledge/gpu_stack.yaml`, with its sources.
+    11.8, 12.4 and 12.6); TensorFlow is built and tested against one. Where the environment
+    asks for a build of the pinned release that does not exist (`torch==2.0.1+cu121`, a
+    `download.pytorch.org/whl/cu124` index beside `torch==2.1.2`, conda `pytorch=2.1` with
+    `pytorch-cuda=12.4`), pip or conda fails to resolve it, or silently falls back to another
+    build. Where CUDA code is compiled against the image's toolkit with that torch (a `-devel`
+    image that runs `nvcc`, sets `TORCH_CUDA_ARCH_LIST` or builds `flash-attn`), the toolkit
+    and torch's own CUDA disagree and the build fails. A torch wheel from PyPI otherwise brings
+    its own CUDA runtime: it runs on an image of another CUDA version given a new enough
+    driver, so the image's CUDA alone is no mismatch. TensorFlow before `tensorflow[and-cuda]`
+    loads the system's CUDA libraries, so for it the image's CUDA is the one it runs on. The
+    table of builds is `rules/knowledge/gpu_stack.yaml`, with its sources.
 
     ## Evidence
     The pin and the CUDA version belong to one environment (`Environments`): the same file
     (`torch==2.0.1+cu121`), a Dockerfile or CI job that installs the requirements file. A pin
-    beside an unrelated image is not judged.
+    beside an unrelated image is not judged. For torch, the CUDA version counts only where it
+    selects torch's build (a `+cuXXX` tag, a `whl/cuXXX` index; for conda's `pytorch`,
+    `pytorch-cuda=`/`cudatoolkit=`) or is a toolkit compiled against (`CudaVersion.compiled`:
+    a `-devel` Dockerfile stage that builds CUDA code).
 
     ## Known limitations
     Only exact pins are checked, against CUDA versions with a minor (`12.1`, not `12`);
-    releases missing from the table are not judged.
+    releases missing from the table are not judged. A CUDA build the Dockerfile does not show
+    (`pip install -e .` of a package whose `setup.py` declares a `CUDAExtension`, a CI job on a
+    `-devel` container) is not taken as compiling.
 
     ## References
     - pytorch.org, "Previous PyTorch Versions"; tensorflow.org, "Tested build configurations"
@@ -53,8 +67,11 @@ class NoCudaBuildForPin(ProjectRule):
     confidence = Confidence.HIGH
     INVALID = [
         Invalid("torch==2.1.2\n", path="requirements.txt", line=1, message="CUDA 12.4",
-                files={"Dockerfile": f"FROM nvidia/cuda:12.4.1-runtime-ubuntu22.04{_DIGEST}\n{_INSTALL}"}),
+                files={"Dockerfile": f"FROM nvidia/cuda:12.4.1-devel-ubuntu22.04{_DIGEST}\n{_INSTALL}{_EXTENSION}"}),
         Invalid("torch==2.0.1+cu121\n", path="requirements.txt", message="11.7, 11.8"),
+        Invalid("--index-url https://download.pytorch.org/whl/cu124\ntorch==2.1.2\n", path="requirements.txt",
+                line=2, message="CUDA 12.4"),
+        Invalid("dependencies:\n  - pytorch=2.1.2\n  - pytorch-cuda=12.4\n", path="environment.yml", line=2),
         Invalid("tensorflow==2.14.1\n", path="requirements.txt",
                 files={"Dockerfile": f"FROM nvidia/cuda:12.2.2-runtime-ubuntu22.04{_DIGEST}\n{_INSTALL}"}),
     ]
@@ -68,6 +85,16 @@ class NoCudaBuildForPin(ProjectRule):
               files={"Dockerfile": f"FROM nvidia/cuda:12.4.1-runtime-ubuntu22.04{_DIGEST}\n"}),
         Valid("tensorflow==2.16.1\n", path="requirements.txt",
               files={"Dockerfile": f"FROM nvidia/cuda:12.3.2-runtime-ubuntu22.04{_DIGEST}\n{_INSTALL}"}),
+        # A PyPI wheel brings its own CUDA runtime: the image's toolkit is not torch's CUDA.
+        Valid("torch==2.1.2\n", path="requirements.txt",
+              files={"Dockerfile": f"FROM nvidia/cuda:12.4.1-runtime-ubuntu22.04{_DIGEST}\n{_INSTALL}"}),
+        # A -devel image that compiles nothing against torch (a C++ tool built in another stage).
+        Valid("torch==2.1.2\n", path="requirements.txt",
+              files={"Dockerfile": f"FROM nvidia/cuda:12.4.1-devel-ubuntu22.04{_DIGEST} AS build\n"
+                     f"RUN cmake -B build -DGGML_CUDA=ON && cmake --build build\n"
+                     f"FROM nvidia/cuda:12.4.1-runtime-ubuntu22.04{_DIGEST}\n{_INSTALL}"}),
+        # pip's torch does not take its CUDA from a conda toolkit beside it.
+        Valid("dependencies:\n  - cudatoolkit=12.4\n  - pip:\n    - torch==2.1.2\n", path="environment.yml"),
         # An image nothing links to the pin (a vendored benchmark's, another tool's).
         Valid("torch==2.0.1\n", path="bench/requirements.txt",
               files={"scripts/cluster/Dockerfile": f"FROM nvidia/cuda:12.1.0-runtime-ubuntu22.04{_DIGEST}\n"}),
@@ -85,7 +112,7 @@ class NoCudaBuildForPin(ProjectRule):
                 continue
             if requirement.name in ("torch", "pytorch") and minor in table["torch_cuda_builds"]:
                 builds = table["torch_cuda_builds"][minor]
-                wanted = {c.version for p, c in selected if environments.same(p, path)}
+                wanted = {c.version for p, c in selected if _selects_torch(c, requirement) and environments.same(p, path)}
                 for version in sorted(wanted - set(builds)):
                     yield ProjectFinding(
                         requirement.line,
@@ -93,7 +120,7 @@ class NoCudaBuildForPin(ProjectRule):
                         hint="pin a torch release built for that CUDA version, or change the CUDA version",
                         path=path,
                     )
-            elif requirement.name == "tensorflow" and minor in table["tensorflow_cuda"]:
+            elif requirement.name == "tensorflow" and minor in table["tensorflow_cuda"] and "and-cuda" not in requirement.extras:
                 tested = table["tensorflow_cuda"][minor]
                 majors = {c.version for p, c in selected if environments.same(p, path) and c.version.split(".")[0] != tested.split(".")[0]}
                 for version in sorted(majors):
@@ -103,3 +130,12 @@ class NoCudaBuildForPin(ProjectRule):
                         hint="pin a tensorflow release built for that CUDA major version, or change the CUDA version",
                         path=path,
                     )
+
+
+def _selects_torch(cuda: CudaVersion, torch: Requirement) -> bool:
+    """The CUDA version is the one this torch requirement is built for or compiled against:
+    a build it selects (pip's `+cuXXX` or `whl/cuXXX` index; conda's `pytorch-cuda`/`cudatoolkit`
+    for conda's `pytorch`), or a toolkit CUDA code is compiled against with it."""
+    if cuda.kind == "toolkit":
+        return cuda.compiled
+    return cuda.kind in (("conda-variant", "conda") if torch.source == "conda" else ("variant",))
