@@ -51,3 +51,11 @@ def test_a_build_the_environment_selects_is_judged(scan_json, tmp_path):
     assert _findings(scan_json, tmp_path / "pip", {"requirements.txt": index}) == [("requirements.txt", 2)]
     conda = "dependencies:\n  - pytorch=2.6.0\n  - pytorch-cuda=12.8\n"
     assert _findings(scan_json, tmp_path / "conda", {"environment.yml": conda}) == [("environment.yml", 2)]
+
+
+def test_a_prebuilt_flash_attn_wheel_compiles_nothing(scan_json, tmp_path):
+    wheel = "https://example.org/flash_attn-2.7.4+cu12torch2.6-cp311-cp311-linux_x86_64.whl"
+    assert _findings(scan_json, tmp_path, {
+        "Dockerfile": f"FROM nvidia/cuda:12.8.0-devel-ubuntu24.04{DIGEST}\n{INSTALL}RUN pip install {wheel}\n",
+        "requirements.txt": "torch==2.6.0\n",
+    }) == []

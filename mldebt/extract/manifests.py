@@ -608,9 +608,10 @@ def _image_homes(instruction: str, rest: str) -> set[str]:
 
 
 #: A Dockerfile instruction that compiles CUDA code against the image's toolkit and the
-#: installed torch: nvcc, a torch extension build, a CUDA package built from source.
+#: installed torch: nvcc, a torch extension build, a CUDA package built from source (not
+#: flash-attn from a prebuilt `.whl`).
 _CUDA_COMPILE = re.compile(
-    r"\bnvcc\b|TORCH_CUDA_ARCH_LIST|CUDAExtension|--no-build-isolation|\bflash[-_]attn\b"
+    r"\bnvcc\b|TORCH_CUDA_ARCH_LIST|CUDAExtension|--no-build-isolation|\bflash[-_]attn\b(?!\S*\.whl)"
     r"|setup\.py\s+(?:build_ext|bdist_wheel|install|develop)\b"
 )
 
