@@ -59,3 +59,13 @@ def test_a_prebuilt_flash_attn_wheel_compiles_nothing(scan_json, tmp_path):
         "Dockerfile": f"FROM nvidia/cuda:12.8.0-devel-ubuntu24.04{DIGEST}\n{INSTALL}RUN pip install {wheel}\n",
         "requirements.txt": "torch==2.6.0\n",
     }) == []
+
+
+def test_a_build_argument_above_the_first_stage_names_its_toolkit(scan_json, tmp_path):
+    """`ARG CUDA_VERSION` before `FROM` parameterises the image the extension is compiled on."""
+    assert _findings(scan_json, tmp_path, {
+        "Dockerfile": "ARG CUDA_VERSION=12.8.0\nARG CUDNN\n"
+                      "FROM nvidia/cuda:${CUDA_VERSION}-cudnn${CUDNN}-devel-ubuntu24.04\n"
+                      f"{INSTALL}ENV TORCH_CUDA_ARCH_LIST=9.0\nRUN pip install --no-build-isolation -e .\n",
+        "requirements.txt": "torch==2.6.0\n",
+    }) == [("requirements.txt", 1)]

@@ -619,10 +619,13 @@ _CUDA_COMPILE = re.compile(
 class _Stage:
     """One `FROM` stage of a Dockerfile: whether its base is a `-devel` image (a stage built
     `FROM` an earlier one inherits it) and whether it compiles CUDA code (`_CUDA_COMPILE`). The
-    CUDA of a stage that does both is a toolkit code is compiled against (`CudaVersion.compiled`)."""
+    CUDA of a stage that does both is a toolkit code is compiled against (`CudaVersion.compiled`).
+    The first stage also owns the `ARG`s above the first `FROM` (`ARG CUDA_VERSION=12.6.3`), which
+    name its image."""
 
-    def __init__(self, facts: Facts, devel: bool) -> None:
-        self.facts, self.start, self.devel, self.compiles = facts, len(facts.cuda_versions), devel, False
+    def __init__(self, facts: Facts, devel: bool, start: int | None = None) -> None:
+        self.facts, self.devel, self.compiles = facts, devel, False
+        self.start = len(facts.cuda_versions) if start is None else start
 
     def close(self) -> None:
         if self.devel and self.compiles:
@@ -637,7 +640,7 @@ def _dockerfile(source: TextSource, facts: Facts) -> None:
     stages: set[str] = set()
     homes: set[str] = set()
     devel_stages: set[str] = set()
-    stage = _Stage(facts, False)
+    stage, preamble_closed = _Stage(facts, False), False
     logical = _logical_lines(source.lines)
     for line, text in logical:
         words = text.split()
@@ -659,7 +662,8 @@ def _dockerfile(source: TextSource, facts: Facts) -> None:
             reference = re.sub(r"\$\{?(\w+)\}?", lambda m: arguments.get(m.group(1), m.group(0)), tokens[0])
             stage.close()
             devel = reference.lower() in devel_stages or "devel" in reference.split("@")[0].rsplit(":", 1)[-1].lower()
-            stage = _Stage(facts, devel)
+            stage = _Stage(facts, devel, start=None if preamble_closed else stage.start)
+            preamble_closed = True
             if len(tokens) >= 3 and tokens[1].lower() == "as":
                 stages.add(tokens[2].lower())
                 if devel:
