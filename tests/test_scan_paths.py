@@ -41,7 +41,8 @@ def test_cross_file_rules_see_the_whole_project(tmp_path, run_cli):
         {
             "mldebt.toml": "",
             "requirements.txt": "torch==2.4.1+cu118\n",
-            "docker/Dockerfile": f"FROM nvidia/cuda:12.1.0-runtime-ubuntu22.04{DIGEST}\nRUN pip install -r requirements.txt\n",
+            "docker/Dockerfile": f"FROM nvidia/cuda:12.1.0-devel-ubuntu22.04{DIGEST}\nRUN pip install -r requirements.txt\n"
+                                 "RUN pip install --no-build-isolation flash-attn\n",
         },
     )
     result = run_cli("scan", tmp_path / "docker" / "Dockerfile", "-f", "json", "--select", "MLD604")
