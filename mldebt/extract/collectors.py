@@ -24,6 +24,7 @@ from mldebt.extract.facts import (
     Site,
     is_uri,
 )
+from mldebt.extract.namespace import namespace_use
 from mldebt.extract.manifests import (
     notebook_downloads, notebook_installs, notebook_shell_commands, requirement_strings, unparsed_file_names,
 )
@@ -505,7 +506,7 @@ class NameCollector(Collector):
             attribute = literal_value(node.args[1].value)
             if isinstance(attribute, str):
                 self.facts.names_assigned.add(attribute)
-        elif name == "vars" or _hands_namespace_whole(name, node):
+        elif name == "vars":
             self.facts.reads_args_dynamically = True
         elif isinstance(func, cst.Attribute) and func.attr.value == "add_argument":
             self._argparse_option(node)
@@ -598,6 +599,10 @@ class NameCollector(Collector):
         facts.names_assigned = collected.names_assigned
         facts.overrides_globals = collected.overrides_globals
         facts.reads_args_dynamically = collected.reads_args_dynamically
+        if self._option_nodes and not collected.reads_args_dynamically:
+            use = namespace_use(self.ctx, module)
+            facts.reads_args_dynamically = use.leaves
+            facts.namespace_callees = sorted(use.callees)
         facts.flag_definitions = [
             FlagDefinition(d.name, d.value, where[self._flag_nodes[d.name]].line) for d in collected.flag_definitions
         ]
@@ -1062,20 +1067,6 @@ class DataAccessCollector(_ModuleLevelVisitor):
             else:  # a script's path: from the repository root, or from its own folder
                 readings = [ref, posixpath.join(folder, ref)]
             facts.config_loads += [posixpath.normpath(r) for r in dict.fromkeys(readings)]
-
-
-#: Library calls that read a namespace of parsed arguments by name: Lightning's
-#: `Trainer.from_argparse_args(args)` takes every option named like a Trainer argument, and
-#: an experiment tracker records each option as the run's configuration.
-_NAMESPACE_READERS = frozenset({"wandb.init", "wandb.config.update", "mlflow.log_params"})
-
-
-def _hands_namespace_whole(name: str | None, node: cst.Call) -> bool:
-    """Whether a call hands a namespace of options whole (a bare name such as `args`) to a
-    library that reads it by name (`_NAMESPACE_READERS`, `X.from_argparse_args(args)`)."""
-    func = node.func
-    reader = (isinstance(func, cst.Attribute) and func.attr.value == "from_argparse_args") or name in _NAMESPACE_READERS
-    return reader and any(isinstance(arg.value, cst.Name) for arg in node.args)
 
 
 @cache

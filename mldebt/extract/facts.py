@@ -551,12 +551,16 @@ class Facts:
     names_assigned: set[str] = field(default_factory=set)
     overrides_globals: bool = False
     #: Python: argparse options; module-level functions and classes; whether parsed
-    #: arguments are read dynamically (`vars(args)`, `args.__dict__`).
+    #: arguments are read dynamically (`vars(args)`, `args.__dict__`, or the namespace handed
+    #: where mldebt cannot follow it).
     cli_options: list[CliOption] = field(default_factory=list)
     #: Python: the parameters of click/typer commands, each an option of the command line.
     command_parameters: list[str] = field(default_factory=list)
     definitions: list[Definition] = field(default_factory=list)
     reads_args_dynamically: bool = False
+    #: Python: imported functions the parsed namespace is handed to whole (`train(args)`); the
+    #: options stay readable by mldebt only when each is the repository's own (`mldebt.extract.namespace`).
+    namespace_callees: list[str] = field(default_factory=list)
     #: Python: hyperparameters hard-coded in ML API calls, module constants and epoch loops;
     #: `is_config_module` when the file is itself configuration (configs/, config.py, ...).
     hyperparameters: list[HyperparameterSite] = field(default_factory=list)
