@@ -1,3 +1,4 @@
+import re
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -5,6 +6,21 @@ import libcst as cst
 from mldebt.extract.bindings import NameBindings
 from mldebt.extract.context import UNKNOWN, literal_value
 from mldebt.rule import Category, Confidence, Invalid, PythonRule, Severity, Valid
+
+
+#: A trailing comment that speaks to a tool (`# noqa`, `# type: ignore`, `# pragma: no cover`),
+#: not to a reader: it documents nothing.
+_DIRECTIVE = re.compile(r"#\s*(noqa|type:|pragma|pylint:|fmt:|nosec|mldebt:)", re.IGNORECASE)
+
+
+def _documents(comment: cst.Comment | None) -> bool:
+    """Whether a line's trailing comment says something to a reader (what a switch is for)."""
+    return comment is not None and not _DIRECTIVE.match(comment.value)
+
+
+def _header_comment(block: cst.BaseSuite) -> cst.Comment | None:
+    """The comment closing the line that opens a block (`if False:  # inspect the masking`)."""
+    return block.header.comment if isinstance(block, cst.IndentedBlock) else block.trailing_whitespace.comment
 
 
 def _constant(test: cst.BaseExpression) -> bool | None:
@@ -31,7 +47,10 @@ class ConstantCondition(NameBindings, PythonRule):
     is usually set by hand on purpose (`do_test = False` in an example), so the note says what
     never runs rather than warning about it. A flag whose assignment carries a comment
     (`plot2 = False  # plot additional results`, `drift_detected = False  # would be the
-    result of a real comparison`) is a switch its author documents: not reported.
+    result of a real comparison`) is a switch its author documents: not reported; so is a
+    literal condition whose line says what the block is for (`if False:  # Inspect and check
+    the correctness of masking`), a debug switch kept on purpose. A tool directive (`# noqa`,
+    `# pragma: no cover`) documents nothing.
 
     ## Known limitations
     Literal conditions and local flags only; module-level flags are the `never-toggled-flag`
@@ -52,6 +71,10 @@ class ConstantCondition(NameBindings, PythonRule):
     INVALID = [
         Invalid("if False:\n    model = add_mixup(model)\n", line=1, message="`if False:`"),
         Invalid("x = 1\nif 0:\n    x = 2\n", line=2),
+        # A tool directive on the line documents nothing; nor does a comment inside the block.
+        Invalid("if False:  # pragma: no cover\n    old_loss()\n", line=1),
+        Invalid("if False:\n    # old loss\n    old_loss()\n", line=1),
+        Invalid("def train(model):\n    use_ema = False  # noqa: F841\n    if use_ema:\n        model.update_ema()\n", line=3),
         Invalid("while False:\n    step()\n", line=1),
         Invalid("if True:\n    a = 1\nelse:\n    a = 2\n", line=3, message="`else`"),
         Invalid("if x:\n    pass\nelif False:\n    y = 1\n", line=3),
@@ -83,6 +106,10 @@ class ConstantCondition(NameBindings, PythonRule):
         "def f():\n    debug = True\n    if debug:\n        print('x')\n",
         # A switch documented where it is set: its author knows what it turns off.
         "def plot():\n    plot2 = False  # plot additional results\n    if plot2:\n        extra()\n",
+        # A literal switch whose line says what the block is for: a debug check kept on purpose.
+        "def tokenize(targets, mask):\n    if False:  # inspect the labels after masking\n        print(targets[mask])\n"
+        "    return targets\n",
+        "while 0:  # enable to trace the queue\n    trace()\n",
     ]
 
     def __init__(self, ctx, options) -> None:
@@ -91,7 +118,7 @@ class ConstantCondition(NameBindings, PythonRule):
         self._commented = False  # the statement being visited has a trailing comment
 
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
-        self._commented = node.trailing_whitespace.comment is not None
+        self._commented = _documents(node.trailing_whitespace.comment)
 
     def leave_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
         self._commented = False
@@ -140,6 +167,8 @@ class ConstantCondition(NameBindings, PythonRule):
     def visit_If(self, node: cst.If) -> None:
         value = _constant(node.test)
         if value is False and node.body.body:
+            if _documents(_header_comment(node.body)):
+                return  # a debug switch whose line says what it is for
             self.report(node.test, f"`if {self._text(node.test)}:` block never runs", self._hint)
         elif value is True and node.orelse is not None:
             dead = node.orelse.test if isinstance(node.orelse, cst.If) else node.orelse
@@ -152,7 +181,7 @@ class ConstantCondition(NameBindings, PythonRule):
                 self._functions[-1].guards.append((node.test, test.value, dead_when))
 
     def visit_While(self, node: cst.While) -> None:
-        if _constant(node.test) is False and node.body.body:
+        if _constant(node.test) is False and node.body.body and not _documents(_header_comment(node.body)):
             self.report(node.test, f"`while {self._text(node.test)}:` loop never runs", self._hint)
 
     _hint = "delete the dead block, or make it a real option that a config or CLI flag switches"
