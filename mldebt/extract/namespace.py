@@ -142,13 +142,18 @@ class _Follower:
             return
         elif isinstance(parent, _OTHER_VALUE_PARENTS):
             return
-        elif isinstance(parent, cst.Return):
-            return  # to the caller: a local one binds the result as a seed
+        elif isinstance(parent, cst.Return) or self._returned(parent):
+            return  # to the caller (`return args`, `return cfg, args`): a local one binds the result as a seed
         elif isinstance(parent, cst.Assign) and parent.value is node:
             self.names.update(dotted_name(t.target) or "" for t in parent.targets)  # `self.args = args`: followed
             self.names.discard("")
             return
         self.use.leaves = True
+
+    def _returned(self, parent: cst.CSTNode | None) -> bool:
+        """An element of a tuple a function returns (`return cfg, args`)."""
+        container = self.parents.get(id(parent)) if isinstance(parent, cst.Element) else None
+        return isinstance(container, cst.Tuple) and isinstance(self.parents.get(id(container)), cst.Return)
 
     def _handed(self, call: cst.Call, arg: cst.Arg) -> None:
         func = call.func

@@ -8,9 +8,10 @@ from mldebt.extract.context import UNKNOWN, literal_value
 from mldebt.rule import Category, Confidence, Invalid, PythonRule, Severity, Valid
 
 
-#: A trailing comment that speaks to a tool (`# noqa`, `# type: ignore`, `# pragma: no cover`),
-#: not to a reader: it documents nothing.
-_DIRECTIVE = re.compile(r"#\s*(noqa|type:|pragma|pylint:|fmt:|nosec|mldebt:)", re.IGNORECASE)
+#: A trailing comment that speaks to a tool (`# noqa`, `# type: ignore`, `# pragma: no cover`, a
+#: test's marker of the finding it expects there, `# expect: MLD201`), not to a reader: it
+#: documents nothing.
+_DIRECTIVE = re.compile(r"#\s*(noqa|type:|pragma|pylint:|fmt:|nosec|mldebt:|expect:)", re.IGNORECASE)
 
 
 def _documents(comment: cst.Comment | None) -> bool:
