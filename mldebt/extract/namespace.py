@@ -20,6 +20,8 @@ from mldebt.extract.context import FileContext, dotted_name
 
 #: Methods of an argparse parser that return the namespace (first of a pair for `parse_known_args`).
 _PARSE_METHODS = frozenset({"parse_args", "parse_known_args", "parse_intermixed_args"})
+#: Parameter names that, in a module declaring options, hold the parsed namespace.
+_NAMESPACE_PARAMETERS = frozenset({"args", "opt", "opts", "options", "hparams", "flags", "namespace", "cli_args"})
 #: Calls that only display, test or inspect a namespace; `vars` is counted as a wholesale read elsewhere.
 _LOOKING_CALLS = frozenset({
     "print", "str", "repr", "format", "len", "isinstance", "hasattr", "getattr", "setattr", "delattr", "vars",
@@ -95,13 +97,17 @@ class _Follower:
         self.use = NamespaceUse()
 
     def _seeds(self) -> set[str]:
-        """`args = parser.parse_args()`, `args, rest = parser.parse_known_args()`, and the result of
-        a local function returning one."""
+        """`args = parser.parse_args()`, `args, rest = parser.parse_known_args()`, the result of a
+        local function returning one, and a parameter named as a namespace (`def main(args)`: a
+        module that declares options but parses them elsewhere is handed its namespace so)."""
         returning = {
             name for name, function in self.functions.items()
             if any(isinstance(n, cst.Return) and _is_parse_call(n.value) for n, _ in _walk(function))
         }
-        seeds = set()
+        seeds = {
+            param.name.value for function in self.functions.values()
+            for param in (*function.params.params, *function.params.kwonly_params) if param.name.value in _NAMESPACE_PARAMETERS
+        }
         for node, _ in self.pairs:
             if not isinstance(node, cst.Assign):
                 continue

@@ -85,6 +85,9 @@ class UnusedCliOption(ProjectRule):
         Valid(_PARSER + "import engine\np.add_argument('--max-batch', type=int)\n"
               "def launch(opts):\n    return engine.Engine.from_cli_args(opts)\n"
               "args = p.parse_args()\nlaunch(args)\n", path="serve.py"),
+        # Options declared here, parsed elsewhere, the namespace handed back to a library here.
+        Valid("import tracker\ndef add_options(parser):\n    parser.add_argument('--notes')\n    return parser\n"
+              "def main(args):\n    tracker.start(config=args)\n", path="options.py"),
         Valid(_PARSER + "p.add_argument('--lr')\np.add_argument('data')\nargs = p.parse_args()\nprint(getattr(args, 'lr'), args.data)\n",
               path="train.py"),
         Valid("import click\n@click.command()\n@click.option('--seed')\n@click.pass_context\ndef main(ctx, seed):\n    run(seed)\n",
