@@ -167,6 +167,9 @@ class _Follower:
         method = func.attr.value if isinstance(func, cst.Attribute) else None
         if qualified in _LOOKING_CALLS or (qualified or "").startswith("logging.") or method in _LOG_METHODS:
             return
+        if isinstance(func, cst.Attribute) and dotted_name(func.value) in self.names:
+            self._dispatched(func.attr.value, call, arg)
+            return
         local = func.value if isinstance(func, cst.Name) else None
         if method and isinstance(func.value, cst.Name) and func.value.value in ("self", "cls"):
             local = method
@@ -178,6 +181,19 @@ class _Follower:
             self.use.callees.add(qualified)  # imported: the repository's own module or a library's
         else:
             self.use.leaves = True
+
+    def _dispatched(self, attribute: str, call: cst.Call, arg: cst.Arg) -> None:
+        """`args.func(args)`: argparse's subcommand idiom calls what `set_defaults(func=...)` put
+        in the namespace; followed when each is the module's own function."""
+        handlers = [
+            a.value for node, _ in self.pairs if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
+            and node.func.attr.value == "set_defaults" for a in node.args if a.keyword and a.keyword.value == attribute
+        ]
+        if not handlers or not all(isinstance(h, cst.Name) and h.value in self.functions for h in handlers):
+            self.use.leaves = True
+            return
+        for handler in handlers:
+            self._bind(self.functions[handler.value], call, arg)
 
     def _callee(self, name: str) -> cst.FunctionDef | None:
         if name in self.functions:

@@ -54,6 +54,10 @@ class UnusedCliOption(ProjectRule):
         Invalid(_PARSER + "import logging\nfrom trainer import fit\np.add_argument('--amp', action='store_true')\np.add_argument('--lr')\n"
                 "def run(opts):\n    print(opts)\n    fit(opts)\nargs = p.parse_args()\nlogging.info(f'{args}')\nrun(args)\n",
                 path="train.py", files={"trainer.py": "def fit(args):\n    return args.lr\n"}, line=5, message="`--amp`"),
+        # argparse's subcommand idiom: the namespace goes to the module's own handler.
+        Invalid(_PARSER + "p.add_argument('--out')\np.add_argument('--src')\ndef copy_cmd(args):\n    print(args.src)\n"
+                "p.set_defaults(func=copy_cmd)\nargs = p.parse_args()\nargs.func(args)\n", path="cli.py", line=3,
+                message="`--out`"),
         Invalid("import click\n@click.command()\n@click.option('--seed')\n@click.option('--epochs')\n"
                 "def main(seed, epochs):\n    run(epochs)\n", path="cli.py", line=5, message="`seed`"),
         Invalid("import typer\ndef main(epochs: int = typer.Option(3), ema: bool = typer.Option(False)):\n    run(epochs)\n",
@@ -85,6 +89,9 @@ class UnusedCliOption(ProjectRule):
         Valid(_PARSER + "import engine\np.add_argument('--max-batch', type=int)\n"
               "def launch(opts):\n    return engine.Engine.from_cli_args(opts)\n"
               "args = p.parse_args()\nlaunch(args)\n", path="serve.py"),
+        # The subcommand's handler is a library's.
+        Valid(_PARSER + "from toolkit import commands\np.add_argument('--out')\np.set_defaults(func=commands.export)\n"
+              "args = p.parse_args()\nargs.func(args)\n", path="cli.py"),
         # Options declared here, parsed elsewhere, the namespace handed back to a library here.
         Valid("import tracker\ndef add_options(parser):\n    parser.add_argument('--notes')\n    return parser\n"
               "def main(args):\n    tracker.start(config=args)\n", path="options.py"),
