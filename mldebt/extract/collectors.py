@@ -143,19 +143,28 @@ class FactCollector(Collector):
         self._conditions = 0  # inside an `if` (not the `__main__` guard) or a `try`
         #: A call outside any condition that fails without a GPU (`torch.cuda.set_device`).
         self.demands_gpu = False
+        #: The module-level functions that make such a call outside any condition of their own
+        #: body (`def init_distributed_mode(args): ... torch.cuda.set_device(args.gpu)`).
+        self.demanding_functions: set[str] = set()
+        #: The enclosing definitions, each with the number of conditions around it.
+        self._definitions: list[tuple[str, int]] = []
         self._demanding = frozenset(load_table("gpu_stack")["gpu_demanding_calls"])
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._gpu_functions += _gpu_specific(node.name.value)
+        self._definitions.append((node.name.value, self._conditions))
 
     def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._gpu_functions -= _gpu_specific(node.name.value)
+        self._definitions.pop()
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         self._gpu_classes += _gpu_specific(node.name.value)
+        self._definitions.append(("", self._conditions))
 
     def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
         self._gpu_classes -= _gpu_specific(original_node.name.value)
+        self._definitions.pop()
 
     def _is_cuda(self, node: cst.BaseExpression | None) -> bool:
         device = literal_value(node) if node is not None else None
@@ -252,9 +261,14 @@ class FactCollector(Collector):
             self._demand()  # `resources={"nvidia.com/gpu": 1}`
 
     def _demand(self) -> None:
-        """A GPU demanded where the module runs, not in a branch or a helper named for the GPU."""
-        if not (self._conditions or self._choosing or self._gpu_functions or self._showing):
+        """A GPU demanded where the module runs, not in a branch or a helper named for the GPU;
+        and by the module-level function it is in, when outside any condition of its body."""
+        if self._choosing or self._gpu_functions or self._showing:
+            return
+        if not self._conditions:
             self.demands_gpu = True
+        if len(self._definitions) == 1 and self._definitions[0][0] and self._conditions == self._definitions[0][1]:
+            self.demanding_functions.add(self._definitions[0][0])
 
     def _setup(self, node: cst.Call) -> None:
         for keyword in ("install_requires", "extras_require"):
@@ -286,6 +300,7 @@ class FactCollector(Collector):
             facts.notebook_commands = [CiCommand(command, line) for line, command in notebook_shell_commands(self.ctx.lines)]
             facts.unparsed_names = unparsed_file_names(self.ctx.lines)
         facts.runs_on_cpu = self.guarded
+        facts.gpu_demanding_functions = sorted(self.demanding_functions)
         for node in self.cuda_nodes:
             span = where[node]
             site = Site(span.line, span.column, span.end_line, span.end_column, module.code_for_node(node)[:80])

@@ -518,6 +518,9 @@ class Facts:
     unguarded_cuda_sites: list[Site] = field(default_factory=list)
     #: Python: the code checks whether an accelerator is available, so it also runs without one.
     runs_on_cpu: bool = False
+    #: Python: module-level functions whose body demands a GPU outside any condition of its own
+    #: (`torch.cuda.set_device`, an NCCL process group): a module that calls one is GPU-only.
+    gpu_demanding_functions: list[str] = field(default_factory=list)
     #: Python: checkpoint loads not restricted to weights (none inside a
     #: `torch.serialization.safe_globals` block or a module that calls `add_safe_globals`).
     checkpoint_loads: list[CheckpointLoad] = field(default_factory=list)

@@ -94,6 +94,13 @@ class UnguardedCudaDevice(ProjectRule):
         # A switch on something other than the GPU platform, and a class not named for one, guard nothing.
         Invalid("import torch\nfrom lab.env import MODE\nif MODE == 'eval':\n    out = torch.empty(4, device='cuda')\n",
                 path="train.py", line=4, files=_serve()),
+        # A helper that demands a GPU only on one branch, or one the module never calls, leaves a CPU path.
+        Invalid("import torch\nimport dist_utils\ndist_utils.init_distributed(args)\nmodel.cuda()\n", path="train.py",
+                line=4, files={**_serve(), "dist_utils.py": "import torch\ndef init_distributed(args):\n"
+                               "    if args.distributed:\n        torch.cuda.set_device(args.gpu)\n"}),
+        Invalid("import torch\nimport dist_utils\nmodel.cuda()\n", path="train.py", line=3,
+                files={**_serve(), "dist_utils.py": "import torch\ndef init_distributed(args):\n"
+                       "    torch.cuda.set_device(args.gpu)\n"}),
         Invalid("import torch\nclass FastLinear(torch.nn.Module):\n    def __init__(self, w):\n        self.w = w.cuda()\n",
                 path="layers.py", line=4, files=_serve("layers")),
     ]
@@ -158,6 +165,15 @@ class UnguardedCudaDevice(ProjectRule):
         Valid("import torch\nclass FastLinearROCm(torch.nn.Module):\n    def __init__(self, w):\n"
               "        self.cu_count = torch.cuda.get_device_properties(device='cuda').multi_processor_count\n",
               path="layers.py", files=_serve("layers")),
+        # A helper of the repository the module calls demands a GPU: the run fails there without one.
+        Valid("import torch\nimport dist_utils\ndef main(args):\n    dist_utils.init_distributed(args)\n"
+              "    model.cuda()\n", path="train.py",
+              files={**_serve(), "dist_utils.py": "import torch\ndef init_distributed(args):\n"
+                     "    if 'RANK' in os.environ:\n        args.rank = int(os.environ['RANK'])\n"
+                     "    torch.cuda.set_device(args.gpu)\n"}),
+        Valid("import torch\nfrom lab.setup import setup_distributed\nsetup_distributed()\nx = batch.to('cuda:0')\n", path="train.py",
+              files={**_serve(), "lab/setup.py": "import torch.distributed as dist\ndef setup_distributed():\n"
+                     "    dist.init_process_group(backend='nccl')\n"}),
         Valid("import torch\nmodel.cuda()\n", path="tests/test_gpu.py", files=_serve("tests.test_gpu")),
         Valid("import torch\nmodel.cuda()\n", path="accelerators/cuda.py", files=_serve("accelerators.cuda")),
         Valid("import torch\ndef to_gpu(m):\n    return m.cuda()\n", path="utils.py", files=_serve("utils")),
@@ -171,7 +187,7 @@ class UnguardedCudaDevice(ProjectRule):
         for path, site in project.unguarded_cuda_sites():
             by_module[path].append(site)
         for path, sites in by_module.items():
-            if not project.runs_on_cpu(near=path) or _gpu_only(project, path):
+            if not project.runs_on_cpu(near=path) or _gpu_only(project, path) or _calls_gpu_demanding(project, path):
                 continue
             site = min(sites, key=lambda s: (s.line, s.column))
             more = f" (and {len(sites) - 1} more uses in this module)" if len(sites) > 1 else ""
@@ -201,3 +217,19 @@ def _gpu_only(project: Project, path: str) -> bool:
     return any(
         found and found != path and not found.endswith("__init__.py") and imports_gpu_only(found) for found in imported
     )
+
+
+def _calls_gpu_demanding(project: Project, path: str) -> bool:
+    """The module calls a function of another module of the repository that demands a GPU
+    outside any condition of its body (`utils.init_distributed_mode(args)`, which ends in
+    `torch.cuda.set_device(args.gpu)` or an NCCL process group): a run of this module fails
+    without a GPU there, before any of its own device uses, so it is GPU-only by design."""
+    for calls in project.files[path][1].function_calls:
+        for name in calls.calls:
+            module, dot, function = name.rpartition(".")
+            if not dot or not module:
+                continue
+            found = project.module_file(path, module)
+            if found and found != path and function in project.files[found][1].gpu_demanding_functions:
+                return True
+    return False
