@@ -786,6 +786,8 @@ class DataAccessCollector(_ModuleLevelVisitor):
         self._download_positions: dict[str, int] = table["download_destinations"]
         self._local_builders = set(load_table("data_sources")["local_builders"])  # load_dataset("csv", ...)
         self._fetchers = set(load_table("data_sources")["downloads"]["calls"]) | _UNPACKERS
+        self._uploaders = set(load_table("data_sources")["uploads"])
+        self.uploads: list[cst.Call] = []
         self.fetches = any(_SHELL_FETCH.search(line) for line in ctx.lines) if ctx.kind == "notebook" else False
         self.download_folders: list[str] = []  # where the module's download calls write, as resolved
         self._constants: dict[str, str] = {}
@@ -946,6 +948,8 @@ class DataAccessCollector(_ModuleLevelVisitor):
             self._joined_config(node)
         if name in self._fetchers or method == "extractall" or method in self._fetch_methods:
             self.fetches = True
+        if name in self._uploaders:
+            self.uploads.append(node)
         self._pickles = self._pickles or pickles(name, method)
         if name in self._open:
             mode = literal_value(call_argument(node, "mode", 1))
@@ -1011,7 +1015,9 @@ class DataAccessCollector(_ModuleLevelVisitor):
 
     def located(self) -> list[cst.CSTNode]:
         pickled = self._pickled_paths()
-        return [node for _, _, node, _ in self.accesses] + [node for _, node in self.named] + [call for _, call, _ in pickled] + [
+        return [node for _, _, node, _ in self.accesses] + [node for _, node in self.named] + self.uploads + [
+            call for _, call, _ in pickled
+        ] + [
             path for mode, _, paths in pickled if mode == "write" for path, _ in paths or ()
         ]
 
@@ -1049,6 +1055,7 @@ class DataAccessCollector(_ModuleLevelVisitor):
             k: v.replace(_HERE, here) for k, v in self._constants.items() if "{" not in v.replace(_HERE, "")
         }
         facts.fetches_data = self.fetches
+        facts.uploads = [where[node].line for node in self.uploads]
         for path in self.download_folders:
             placed, relative = self._placed(path)
             local = posixpath.normpath(posixpath.join(posixpath.dirname(self.ctx.path), placed)) if relative else placed

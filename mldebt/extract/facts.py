@@ -587,6 +587,9 @@ class Facts:
     #: Python: the file downloads or unpacks data itself (a download call, an archive
     #: extraction, a notebook's `!wget`/`!unzip` line), so the files it reads may be its own.
     fetches_data: bool = False
+    #: Python: the lines where the file asks the person running it for a file (`files.upload()`
+    #: in Colab, `uploads` in `rules/knowledge/data_sources.yaml`).
+    uploads: list[int] = field(default_factory=list)
     #: Python: the file is a notebook saved as a script (`sources.saved_notebook`): its cells
     #: and their prose were written to be read, as a notebook's are (`mldebt.project.demos`).
     saved_notebook: bool = False

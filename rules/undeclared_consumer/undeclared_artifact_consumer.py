@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from mldebt.discover import is_test_path
 from mldebt.project import Project
 from mldebt.project.commands import Commands
-from mldebt.extract.facts import DOWNLOAD_API
+from mldebt.extract.facts import DOWNLOAD_API, Facts
 from mldebt.project.graph import (
     ReadingsIndex, edge_readings, hand_offs, names_no_file, on_a_machine, readings, same_artifact,
 )
@@ -40,7 +40,9 @@ class UndeclaredArtifactConsumer(ProjectRule):
     nor is a notebook that runs the producing script itself above the read (`!python3
     prepare.py`): running the step declares the edge. Nor is one where a call above the read
     hands the same file's name to code whose effect mldebt does not know (`automl.pickle(
-    "automl.pkl")`, a library's own save method): that call may write it. A notebook with code mldebt cannot read
+    "automl.pkl")`, a library's own save method): that call may write it. Nor is the first read after
+    the notebook asks the person running it for a file (Colab's `files.upload()`): they hand it
+    in. A notebook with code mldebt cannot read
     (a cell that does not parse, an exercise's blanks; a cell magic's body) that quotes the
     file's name may write it there itself, and is not reported. Paths are matched as patterns
     (`outputs/preds_*.csv`), except those whose start or whole file name is unknown
@@ -66,6 +68,10 @@ class UndeclaredArtifactConsumer(ProjectRule):
         # A notebook that runs another script than the producer still reads its output undeclared.
         Invalid(_NOTEBOOK.format(run="!python3 plot.py"), path="serving/serve.ipynb", line=2, message="written by serving/train.py:2",
                 files={"serving/train.py": _TRAIN, "serving/plot.py": "print(1)\n"}),
+        # An upload for another file, read first, says nothing of the later read.
+        Invalid(_NOTEBOOK.format(run="from google.colab import files\\n\", \"files.upload()\\n\", "
+                                 "\"import pandas as pd\\n\", \"df = pd.read_csv('labels.csv')"),
+                path="serving/serve.ipynb", line=2, files={"serving/train.py": _TRAIN}),
         Invalid(_SERVE, path="app/serve.py", line=2, message="written by app/train.py:2", files={"app/train.py": _TRAIN}),
         # One project (serve imports train's package), the path meets from the repository root.
         Invalid("import torch\nfrom pipeline.model import Net\nsd = torch.load('models/model.pt', weights_only=True)\n",
@@ -114,6 +120,10 @@ class UndeclaredArtifactConsumer(ProjectRule):
         # after the freeze on the first-sight judging of an AutoML library's notebooks).
         Valid("import pickle\nrun.persist('models/model.pt')\nsd = pickle.load(open('models/model.pt', 'rb'))\n",
               path="serve.py", files={"train.py": _TRAIN}),
+        # The person running the notebook uploads the file just before the read (tuned after the
+        # freeze on the first-sight judging of a book's Colab notebooks).
+        Valid(_NOTEBOOK.format(run="from google.colab import files\\n\", \"files.upload()"), path="serving/serve.ipynb",
+              files={"serving/train.py": _TRAIN}),
         # A file name computed at run time (`folder / meta['data']`) names no file in particular.
         Valid("import pandas as pd\nfrom pathlib import Path\nfolder = Path('models')\ndf = pd.read_csv(folder / meta['data'])\n",
               path="pages.py", files={"train.py": _TRAIN}),
@@ -148,6 +158,8 @@ class UndeclaredArtifactConsumer(ProjectRule):
                 continue  # a call above the read names the file: a library's own save may write it
             if any(posixpath.basename(p) in project.files[code][1].unparsed_names for p in meant):
                 continue  # code of the notebook mldebt cannot read names the file: it may write it
+            if _uploaded(project.files[code][1], edge["line"]):
+                continue  # the person running the notebook hands the file in just before: declared
             producers, everywhere = [], True
             ran = _steps_run(project, commands, code, edge["line"])
             for writer, _, data, matched in candidates:
@@ -181,6 +193,15 @@ class UndeclaredArtifactConsumer(ProjectRule):
                 # not from each script's folder) may never meet when the scripts run.
                 severity=None if all(read[3] for read in reads) else Severity.INFO,
             )
+
+
+def _uploaded(facts: Facts, line: int) -> bool:
+    """The read at `line` is the first one after the file asks the person running it for a file
+    (Colab's `files.upload()`): the upload is for that read, and the hand-off is declared."""
+    before = [upload for upload in facts.uploads if upload < line]
+    if not before:
+        return False
+    return not any(a.mode == "read" and max(before) < a.line < line for a in facts.data_access)
 
 
 def _steps_run(project: Project, commands: Commands, code: str, before: int) -> set[str]:
