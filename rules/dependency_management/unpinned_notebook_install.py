@@ -47,7 +47,10 @@ class UnpinnedNotebookInstall(ProjectRule):
     tree holds): the example is kept up to date with the library's newest release.
 
     ## Known limitations
-    Reported as info, once per install line. `-r file` installs are the requirements rules'
+    Reported as info, once per install line, and once per package in a notebook: a second
+    loose install of it (`transformers[sentencepiece]` below `transformers`, a later cell
+    installing it again) repeats the same fact and is not reported again (unless the shell
+    takes its version as a redirect). `-r file` installs are the requirements rules'
     concern; a lock file that pins the package counts as a pin, and so does a version check
     guarding the install (`if torch.__version__ < ...: !pip install -U torch torchvision`). Whether a library's API matters
     is read from the table, not from how much the notebook uses it.
@@ -158,9 +161,12 @@ class UnpinnedNotebookInstall(ProjectRule):
             removed = _removed_uses(stack["removed_api"], {site.module for site in facts.imports},
                                     set(facts.removed_keywords))
             by_line: dict[int, list[NotebookInstall]] = {}
-            for install in installs:
+            reported: set[str] = set()  # one fact per package: a second loose install of it repeats it
+            for install in sorted(installs, key=lambda i: i.requirement.line):
                 requirement = install.requirement
                 if is_pinned(requirement) or requirement.name in locked | pinned_here:
+                    continue
+                if canonicalize_name(requirement.name) in reported and not install.redirect:
                     continue
                 module = stack["import_names"].get(requirement.name, requirement.name.replace("-", "_"))
                 if _own_package(project, path, module):
@@ -170,6 +176,7 @@ class UnpinnedNotebookInstall(ProjectRule):
                        and not checked and not tracks_head and (not demo or requirement.name in removed))
                 if install.redirect or install.prerelease or requirement.name in covering or api:
                     by_line.setdefault(requirement.line, []).append(install)
+                    reported.add(canonicalize_name(requirement.name))
             for line, risky in by_line.items():
                 redirected = [i for i in risky if i.redirect]
                 yield ProjectFinding(
