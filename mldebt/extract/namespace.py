@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from mldebt.extract.bindings import target_elements
 from mldebt.extract.context import FileContext, dotted_name
 
 #: Methods of an argparse parser that return the namespace (first of a pair for `parse_known_args`).
@@ -57,15 +58,6 @@ def _walk(node: cst.CSTNode, parent: cst.CSTNode | None = None) -> Iterator[tupl
         stack.extend((child, current) for child in reversed(current.children))
 
 
-def _targets(node: cst.BaseExpression) -> Iterator[cst.BaseExpression]:
-    """The names (and attributes) an assignment target binds, tuples unpacked."""
-    if isinstance(node, (cst.Tuple, cst.List)):
-        for element in node.elements:
-            yield from _targets(element.value)
-    else:
-        yield node
-
-
 def _is_parse_call(node: cst.BaseExpression | None) -> bool:
     """`parser.parse_args()`, or `parser.parse_known_args()[0]`."""
     if isinstance(node, cst.Subscript):
@@ -88,11 +80,11 @@ class _Follower:
         self.bound: set[int] = set()  # ids of names an assignment, a loop or a parameter binds
         for node, _ in self.pairs:
             if isinstance(node, cst.AssignTarget):
-                self.bound.update(id(t) for t in _targets(node.target))
+                self.bound.update(id(t) for t in target_elements(node.target))
             elif isinstance(node, (cst.AnnAssign, cst.AugAssign)):
                 self.bound.add(id(node.target))
             elif isinstance(node, (cst.For, cst.CompFor)):
-                self.bound.update(id(t) for t in _targets(node.target))
+                self.bound.update(id(t) for t in target_elements(node.target))
         self.names = self._seeds()
         self.use = NamespaceUse()
 
