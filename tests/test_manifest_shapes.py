@@ -170,3 +170,11 @@ def test_dockerfile_image_homes_are_its_users_and_the_homes_it_names():
     )
     facts = manifest_facts(TextSource("Dockerfile", FileKind.DOCKERFILE, text))
     assert facts.image_homes == [f"{home}/{name}" for name in ("appuser", "builder", "jovyan", "llm")]
+
+
+def test_dockerfile_user_creation_with_many_options_and_no_name_is_refused_without_backtracking():
+    """A hostile `useradd` line of options that ends in no user name: each option parses one
+    way only, so refusing it takes one pass (two ways per option took exponential time)."""
+    text = "FROM python:3.11-slim\nRUN useradd" + " --a-a-a -o 1 --k=v=w" * 60 + " -\nRUN useradd -o a=b -m app\n"
+    facts = manifest_facts(TextSource("Dockerfile", FileKind.DOCKERFILE, text))
+    assert facts.image_homes == ["/" + "home/app"]

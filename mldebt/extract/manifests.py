@@ -595,7 +595,12 @@ _CUDA_VERSION_VARIABLE = re.compile(r"^(CUDA|CUDA_VERSION|CUDA_VER|CUDA_TOOLKIT_
 
 #: A home folder an image's instruction names (`/home/app/models`), and a user a `RUN` creates.
 _HOME = re.compile(r"(?<![\w.~/-])/home/([A-Za-z_][\w.-]*)")
-_NEW_USER = re.compile(r"\b(?:useradd|adduser)\b(?:\s+(?:-{1,2}[\w-]+(?:[= ](?!-)\S+)?|\S+=\S+))*\s+([A-Za-z_][\w.-]*)")
+#: Each token between the command and the name parses one way only (an option `-[\w-]+` with a
+#: value joined by `=` or a space-separated one without `=`; a `key=value` split at its first
+#: `=`): with two ways per token, a hostile line of options took exponential time to refuse.
+_NEW_USER = re.compile(
+    r"\b(?:useradd|adduser)\b(?:\s+(?:-[\w-]+(?:=\S+| (?!-)[^\s=]+)?|[^\s=-][^\s=]*=\S+))*\s+([A-Za-z_][\w.-]*)"
+)
 
 
 def _image_homes(instruction: str, rest: str) -> set[str]:
